@@ -1,0 +1,245 @@
+/**
+ * The in-memory twin of the PeerJS transport, for unit tests of everything above `Transport`:
+ * a hub plays the signal server (rooms, joins, pushes) and pairs of links play data channels.
+ * Delivery is asynchronous and in order, like a reliable data channel; faults are injected
+ * through the hub. Never used by the product.
+ */
+import type {
+  Link,
+  LinkHandlers,
+  RoomSignal,
+  SignalStatus,
+  Transport,
+  TransportHandlers,
+} from './transport';
+
+/** Hands work to the next macrotask so nothing completes synchronously, as on a network. */
+function later(fn: () => void): void {
+  setTimeout(fn, 0);
+}
+
+class MemoryLink implements Link {
+  partner: MemoryLink | null = null;
+  #handlers: LinkHandlers | null = null;
+  #isOpen = false;
+  #isClosed = false;
+  #closeReason = '';
+  #pending: string[] = [];
+
+  constructor(
+    readonly remoteId: string,
+    readonly room: string,
+    readonly isDialer: boolean,
+    private readonly onGone: (link: MemoryLink) => void,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  setHandlers(handlers: LinkHandlers): void {
+    this.#handlers = handlers;
+    if (this.#isOpen) handlers.onOpen();
+    for (const text of this.#pending.splice(0)) handlers.onText(text);
+    if (this.#isClosed) handlers.onClose(this.#closeReason);
+  }
+
+  open(): void {
+    if (this.#isClosed || this.#isOpen) return;
+    this.#isOpen = true;
+    this.#handlers?.onOpen();
+  }
+
+  send(text: string): boolean {
+    if (!this.#isOpen || this.#isClosed) return false;
+    const partner = this.partner;
+    later(() => partner?.receive(text));
+    return true;
+  }
+
+  receive(text: string): void {
+    if (this.#isClosed) return;
+    if (this.#handlers) this.#handlers.onText(text);
+    else this.#pending.push(text);
+  }
+
+  close(reason = 'closed locally'): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#closeReason = reason;
+    this.onGone(this);
+    this.#handlers?.onClose(reason);
+    const partner = this.partner;
+    later(() => partner?.close('closed by peer'));
+  }
+}
+
+/** One tab's transport on the hub. */
+export class MemoryTransport implements Transport {
+  handlers: TransportHandlers | null = null;
+  readonly links = new Set<MemoryLink>();
+  #rooms = new Set<string>();
+  #isOnline = false;
+
+  constructor(
+    private readonly hub: MemoryHub,
+    readonly peerId: string,
+  ) {}
+
+  /** Rooms this transport asked to be in. */
+  get rooms(): ReadonlySet<string> {
+    return this.#rooms;
+  }
+
+  start(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    this.handlers.onStatus('connecting');
+    later(() => this.connectSignal());
+  }
+
+  /** (Re)attaches to the hub, as after a signal reconnect: re-joins every room. */
+  connectSignal(): void {
+    this.#isOnline = true;
+    this.handlers?.onStatus('online');
+    for (const room of this.#rooms) this.hub.join(this, room);
+  }
+
+  /** Detaches from the hub, as when the signal socket drops. Links stay up. */
+  disconnectSignal(status: SignalStatus = 'reconnecting'): void {
+    this.#isOnline = false;
+    this.hub.leaveAll(this);
+    this.handlers?.onStatus(status);
+  }
+
+  joinRoom(room: string): void {
+    this.#rooms.add(room);
+    if (this.#isOnline) later(() => this.hub.join(this, room));
+  }
+
+  leaveRoom(room: string): void {
+    this.#rooms.delete(room);
+    if (this.#isOnline) this.hub.leave(this, room);
+  }
+
+  dial(remoteId: string, room: string): Link {
+    const local = new MemoryLink(remoteId, room, true, (l) => this.links.delete(l));
+    this.links.add(local);
+    later(() => {
+      const remote = this.hub.transport(remoteId);
+      if (!this.#isOnline || !remote || !remote.accepts(room) || this.hub.isCut(this.peerId, remoteId)) {
+        local.close('peer unavailable');
+        return;
+      }
+      const other = new MemoryLink(this.peerId, room, false, (l) => remote.links.delete(l));
+      remote.links.add(other);
+      local.partner = other;
+      other.partner = local;
+      remote.handlers?.onIncoming(other);
+      later(() => {
+        local.open();
+        other.open();
+      });
+    });
+    return local;
+  }
+
+  /** Whether an incoming link for this room would be accepted. */
+  accepts(room: string): boolean {
+    return this.#rooms.has(room);
+  }
+
+  /** Delivers a room signal from the hub. */
+  signal(signal: RoomSignal): void {
+    if (this.#isOnline) this.handlers?.onRoomSignal(signal);
+  }
+
+  nudge(): void {
+    if (!this.#isOnline) this.connectSignal();
+  }
+
+  destroy(): void {
+    for (const link of [...this.links]) link.close('shutting down');
+    this.hub.leaveAll(this);
+    this.#isOnline = false;
+  }
+}
+
+/** The in-memory signal server and network. */
+export class MemoryHub {
+  #transports = new Map<string, MemoryTransport>();
+  #rooms = new Map<string, Set<string>>();
+  #cuts = new Set<string>();
+
+  constructor(private readonly maxPeersPerRoom = 16) {}
+
+  /** A new tab on this network. */
+  createTransport(peerId: string): MemoryTransport {
+    const transport = new MemoryTransport(this, peerId);
+    this.#transports.set(peerId, transport);
+    return transport;
+  }
+
+  /** The transport with this peer ID, if connected. */
+  transport(peerId: string): MemoryTransport | undefined {
+    return this.#transports.get(peerId);
+  }
+
+  /** Members of a room. */
+  membersOf(room: string): string[] {
+    return [...(this.#rooms.get(room) ?? [])];
+  }
+
+  join(t: MemoryTransport, room: string): void {
+    const members = this.#rooms.get(room) ?? new Set<string>();
+    if (members.has(t.peerId)) {
+      t.signal({ type: 'peers', room, peers: [...members].filter((p) => p !== t.peerId) });
+      return;
+    }
+    if (members.size >= this.maxPeersPerRoom) {
+      t.signal({ type: 'full', room });
+      return;
+    }
+    const before = [...members];
+    members.add(t.peerId);
+    this.#rooms.set(room, members);
+    t.signal({ type: 'peers', room, peers: before });
+    for (const peer of before) {
+      this.#transports.get(peer)?.signal({ type: 'joined', room, peer: t.peerId });
+    }
+  }
+
+  leave(t: MemoryTransport, room: string): void {
+    const members = this.#rooms.get(room);
+    if (!members?.delete(t.peerId)) return;
+    for (const peer of members) {
+      this.#transports.get(peer)?.signal({ type: 'left', room, peer: t.peerId });
+    }
+  }
+
+  leaveAll(t: MemoryTransport): void {
+    for (const room of this.#rooms.keys()) this.leave(t, room);
+  }
+
+  /** Cuts the network between two peers: their links close and dials fail until `heal`. */
+  cut(a: string, b: string): void {
+    this.#cuts.add([a, b].sort().join('|'));
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      for (const link of [...(this.#transports.get(self)?.links ?? [])]) {
+        if (link.remoteId === other) link.close('network cut');
+      }
+    }
+  }
+
+  /** Restores the network between two peers. */
+  heal(a: string, b: string): void {
+    this.#cuts.delete([a, b].sort().join('|'));
+  }
+
+  /** True while the two peers are cut off from each other. */
+  isCut(a: string, b: string): boolean {
+    return this.#cuts.has([a, b].sort().join('|'));
+  }
+}

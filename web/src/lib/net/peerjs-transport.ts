@@ -1,0 +1,458 @@
+/**
+ * The real transport: PeerJS data connections plus the room frames of our signal server.
+ * This is the only module that imports `peerjs` (DESIGN §2), and it does so lazily because
+ * PeerJS probes WebRTC at import time (DESIGN §12).
+ */
+import type { DataConnection, Peer, PeerError } from 'peerjs';
+import {
+  DIAL_TIMEOUT_MS,
+  PEER_SESSION_STORAGE_KEY,
+  SIGNAL_BACKOFF_MAX_MS,
+  SIGNAL_BACKOFF_MIN_MS,
+  SIGNAL_PATH,
+} from '../config';
+import { createLogger } from '../log';
+import { parseSignalFrame, roomJoinFrame, roomLeaveFrame } from '../protocol/signal-frames';
+import { backoffDelayMs } from './backoff';
+import type { SignalFrame } from '../protocol/signal-frames';
+import { assertNever } from '../protocol/assert-never';
+import type {
+  Link,
+  LinkHandlers,
+  RoomSignal,
+  SignalStatus,
+  Transport,
+  TransportHandlers,
+} from './transport';
+
+const log = createLogger('peerjs');
+
+type PeerJsModule = typeof import('peerjs');
+
+/** Where the signal server lives and which ICE servers to use. */
+export interface PeerJsTransportOptions {
+  /** Signal server origin, e.g. `http://localhost:9000`. */
+  signalUrl: URL;
+  /** ICE servers handed to every RTCPeerConnection (never PeerJS's public defaults). */
+  iceServers: RTCIceServer[];
+}
+
+interface PeerSession {
+  id: string;
+  token: string;
+}
+
+/** Metadata a dialler attaches to every chat connection; the acceptor routes on it. */
+interface ChatLinkMetadata {
+  room: string;
+  v: 1;
+}
+
+function randomHex(bytes: number): string {
+  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function newPeerSession(): PeerSession {
+  return { id: `p${randomHex(16)}`, token: randomHex(16) };
+}
+
+/** This tab's peer ID and token, kept in sessionStorage to re-claim the ID after a blip. */
+function loadPeerSession(): PeerSession {
+  try {
+    const raw = sessionStorage.getItem(PEER_SESSION_STORAGE_KEY);
+    if (raw) {
+      const parsed: unknown = JSON.parse(raw);
+      if (
+        parsed &&
+        typeof parsed === 'object' &&
+        'id' in parsed &&
+        'token' in parsed &&
+        typeof parsed.id === 'string' &&
+        typeof parsed.token === 'string' &&
+        /^p[0-9a-f]{32}$/.test(parsed.id)
+      ) {
+        return { id: parsed.id, token: parsed.token };
+      }
+    }
+  } catch (error) {
+    log.warn('could not read the peer session; starting a new one', error);
+  }
+  return storePeerSession(newPeerSession());
+}
+
+function storePeerSession(session: PeerSession): PeerSession {
+  try {
+    sessionStorage.setItem(PEER_SESSION_STORAGE_KEY, JSON.stringify(session));
+  } catch (error) {
+    log.warn('could not keep the peer session; a reload will get a new peer ID', error);
+  }
+  return session;
+}
+
+function isChatLinkMetadata(value: unknown): value is ChatLinkMetadata {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'room' in value &&
+    typeof value.room === 'string' &&
+    'v' in value &&
+    value.v === 1
+  );
+}
+
+/** Maps the server's X-ROOM frames onto the transport's room signals. */
+function toRoomSignal(frame: SignalFrame): RoomSignal {
+  switch (frame.type) {
+    case 'X-ROOM-PEERS':
+      return { type: 'peers', room: frame.payload.room, peers: frame.payload.peers };
+    case 'X-ROOM-JOINED':
+      return { type: 'joined', room: frame.payload.room, peer: frame.payload.peer };
+    case 'X-ROOM-LEFT':
+      return { type: 'left', room: frame.payload.room, peer: frame.payload.peer };
+    case 'X-ROOM-FULL':
+      return { type: 'full', room: frame.payload.room };
+    case 'X-ROOM-ERROR':
+      return { type: 'error', room: frame.payload.room, reason: frame.payload.reason };
+    default:
+      return assertNever(frame);
+  }
+}
+
+/** A PeerJS DataConnection seen through the `Link` interface. */
+class PeerJsLink implements Link {
+  readonly remoteId: string;
+  readonly room: string;
+  readonly isDialer: boolean;
+  #conn: DataConnection | null;
+  #handlers: LinkHandlers | null = null;
+  #isOpen = false;
+  #isClosed = false;
+  #closeReason = '';
+  #pending: string[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #onGone: (link: PeerJsLink) => void;
+
+  constructor(
+    conn: DataConnection | null,
+    remoteId: string,
+    room: string,
+    isDialer: boolean,
+    onGone: (link: PeerJsLink) => void,
+  ) {
+    this.#conn = conn;
+    this.remoteId = remoteId;
+    this.room = room;
+    this.isDialer = isDialer;
+    this.#onGone = onGone;
+    if (!conn) {
+      // PeerJS returns no connection while the Peer is disconnected from the server.
+      queueMicrotask(() => this.close('signal server unreachable'));
+      return;
+    }
+    // A connection that never opens never emits 'close' (DESIGN §12): time it out ourselves.
+    this.#timer = setTimeout(() => this.close('timed out opening'), DIAL_TIMEOUT_MS);
+    conn.on('open', () => this.#handleOpen());
+    conn.on('data', (data) => {
+      if (typeof data === 'string') this.#handleText(data);
+      else log.warn('dropped a non-text frame on a chat link from', this.remoteId);
+    });
+    conn.on('close', () => this.close('closed'));
+    conn.on('error', (error) => {
+      log.warn('link error', this.remoteId, error.type, error.message);
+      this.close(`error: ${error.type}`);
+    });
+    this.#watchIce(conn);
+  }
+
+  /** True once the data channel opened and until it closes. */
+  get isOpen(): boolean {
+    return this.#isOpen && !this.#isClosed;
+  }
+
+  setHandlers(handlers: LinkHandlers): void {
+    this.#handlers = handlers;
+    if (this.#isOpen) handlers.onOpen();
+    for (const text of this.#pending.splice(0)) handlers.onText(text);
+    if (this.#isClosed) handlers.onClose(this.#closeReason);
+  }
+
+  send(text: string): boolean {
+    if (!this.isOpen || !this.#conn) return false;
+    try {
+      // PeerJS's raw serializer hands strings straight to RTCDataChannel.send, buffering
+      // behind bufferedAmount; our frames are ≤ 64 KiB, far below SCTP's message limit.
+      void this.#conn.send(text);
+      return true;
+    } catch (error) {
+      log.warn('send failed; closing link', this.remoteId, error);
+      this.close('send failed');
+      return false;
+    }
+  }
+
+  close(reason = 'closed locally'): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#closeReason = reason;
+    clearTimeout(this.#timer);
+    try {
+      this.#conn?.close();
+    } catch (error) {
+      log.debug('closing a PeerJS connection threw', error);
+    }
+    this.#onGone(this);
+    this.#handlers?.onClose(reason);
+  }
+
+  #handleOpen(): void {
+    if (this.#isClosed) return;
+    clearTimeout(this.#timer);
+    this.#isOpen = true;
+    this.#handlers?.onOpen();
+  }
+
+  #handleText(text: string): void {
+    if (this.#isClosed) return;
+    if (this.#handlers) this.#handlers.onText(text);
+    else this.#pending.push(text);
+  }
+
+  /** PeerJS only logs ICE `disconnected` and may miss `failed`; we close on `failed`. */
+  #watchIce(conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    pc?.addEventListener('iceconnectionstatechange', () => {
+      if (pc.iceConnectionState === 'failed') this.close('ICE failed');
+    });
+  }
+}
+
+/** Transport over PeerJS and the Parley signal server. */
+export class PeerJsTransport implements Transport {
+  #options: PeerJsTransportOptions;
+  #handlers: TransportHandlers | null = null;
+  #module: PeerJsModule | null = null;
+  #peer: Peer | null = null;
+  #session: PeerSession = newPeerSession();
+  #status: SignalStatus = 'connecting';
+  #rooms = new Set<string>();
+  #links = new Set<PeerJsLink>();
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #hasOpened = false;
+  #isDestroyed = false;
+
+  constructor(options: PeerJsTransportOptions) {
+    this.#options = options;
+  }
+
+  get peerId(): string | null {
+    return this.#peer?.open ? this.#peer.id : null;
+  }
+
+  start(handlers: TransportHandlers): void {
+    this.#handlers = handlers;
+    this.#session = loadPeerSession();
+    this.#setStatus(navigator.onLine ? 'connecting' : 'offline');
+    import('peerjs')
+      .then((module) => {
+        this.#module = module;
+        this.#createPeer();
+      })
+      .catch((error: unknown) => {
+        log.error('could not load PeerJS', error);
+        this.#setStatus('offline');
+      });
+  }
+
+  joinRoom(room: string): void {
+    this.#rooms.add(room);
+    this.#sendSignal(roomJoinFrame(room));
+  }
+
+  leaveRoom(room: string): void {
+    if (!this.#rooms.delete(room)) return;
+    this.#sendSignal(roomLeaveFrame(room));
+    for (const link of this.#links) if (link.room === room) link.close('left the room');
+  }
+
+  dial(remoteId: string, room: string): Link {
+    const peer = this.#peer;
+    const metadata: ChatLinkMetadata = { room, v: 1 };
+    // reliable:true — PeerJS's default is *unordered* (DESIGN §12); raw — we frame JSON ourselves.
+    const conn =
+      peer && !peer.destroyed && !peer.disconnected
+        ? (peer.connect(remoteId, {
+            reliable: true,
+            serialization: 'raw',
+            label: 'chat',
+            metadata,
+          }) as DataConnection | undefined)
+        : undefined;
+    const link = new PeerJsLink(conn ?? null, remoteId, room, true, (gone) =>
+      this.#links.delete(gone),
+    );
+    this.#links.add(link);
+    return link;
+  }
+
+  nudge(): void {
+    if (this.#isDestroyed || this.#status === 'online') return;
+    if (!navigator.onLine) {
+      this.#setStatus('offline');
+      return;
+    }
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#attempt = 0;
+    this.#reconnectNow();
+  }
+
+  destroy(): void {
+    this.#isDestroyed = true;
+    clearTimeout(this.#retryTimer);
+    for (const link of [...this.#links]) link.close('shutting down');
+    this.#peer?.destroy();
+    this.#peer = null;
+  }
+
+  #createPeer(): void {
+    if (!this.#module || this.#isDestroyed) return;
+    const { signalUrl, iceServers } = this.#options;
+    const isSecure = signalUrl.protocol === 'https:';
+    const port = signalUrl.port ? Number(signalUrl.port) : isSecure ? 443 : 80;
+    const peer = new this.#module.Peer(this.#session.id, {
+      host: signalUrl.hostname,
+      port,
+      path: SIGNAL_PATH,
+      secure: isSecure,
+      token: this.#session.token,
+      // Never PeerJS's defaults: they point at Google STUN and a public TURN (DESIGN §12).
+      config: { iceServers },
+      debug: 1,
+    });
+    this.#peer = peer;
+
+    peer.on('open', () => this.#handleOpen(peer));
+    peer.on('disconnected', () => {
+      if (peer !== this.#peer) return;
+      this.#scheduleReconnect();
+    });
+    peer.on('close', () => {
+      if (peer !== this.#peer) return;
+      this.#peer = null;
+      this.#scheduleReconnect();
+    });
+    peer.on('error', (error) => this.#handlePeerError(peer, error));
+    peer.on('connection', (conn) => this.#handleIncoming(conn));
+    // Room frames arrive on PeerJS's (internal) signalling socket; PeerJS itself only logs them.
+    peer.socket.on('message', (raw: unknown) => {
+      const frame = parseSignalFrame(raw);
+      if (!frame || peer !== this.#peer) return;
+      this.#handlers?.onRoomSignal(toRoomSignal(frame));
+    });
+  }
+
+  #handleOpen(peer: Peer): void {
+    if (peer !== this.#peer) return;
+    this.#attempt = 0;
+    this.#hasOpened = true;
+    this.#setStatus('online');
+    // Frames sent before 'open' are dropped by PeerJS (lib/socket.ts), so (re-)join only now.
+    for (const room of this.#rooms) this.#sendSignal(roomJoinFrame(room));
+  }
+
+  #handleIncoming(conn: DataConnection): void {
+    const metadata: unknown = conn.metadata;
+    if (conn.label !== 'chat' || conn.serialization !== 'raw' || !isChatLinkMetadata(metadata)) {
+      log.warn('refused a data connection with unexpected options from', conn.peer);
+      conn.close();
+      return;
+    }
+    if (!this.#rooms.has(metadata.room)) {
+      log.info('refused a data connection for a room we are not in');
+      conn.close();
+      return;
+    }
+    const link = new PeerJsLink(conn, conn.peer, metadata.room, false, (gone) =>
+      this.#links.delete(gone),
+    );
+    this.#links.add(link);
+    this.#handlers?.onIncoming(link);
+  }
+
+  #handlePeerError(peer: Peer, error: PeerError<string>): void {
+    if (peer !== this.#peer) return;
+    switch (error.type) {
+      case 'peer-unavailable': {
+        // Arrives on the Peer, not the connection (DESIGN §12): fail our pending dials to it.
+        const match = /peer (\S+)$/.exec(error.message);
+        const remoteId = match?.[1];
+        for (const link of [...this.#links]) {
+          if (link.isDialer && !link.isOpen && link.remoteId === remoteId) {
+            link.close('peer unavailable');
+          }
+        }
+        return;
+      }
+      case 'unavailable-id':
+        // Someone else holds our ID (e.g. this tab was duplicated): take a fresh one.
+        log.warn('peer ID taken; starting a new session');
+        this.#session = storePeerSession(newPeerSession());
+        this.#replacePeer();
+        return;
+      case 'network':
+      case 'socket-error':
+      case 'socket-closed':
+      case 'server-error':
+      case 'disconnected':
+        log.info('signal connection problem:', error.type);
+        return;
+      default:
+        log.warn('peer error', error.type, error.message);
+    }
+  }
+
+  #replacePeer(): void {
+    const old = this.#peer;
+    this.#peer = null;
+    old?.destroy();
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#isDestroyed || this.#retryTimer !== undefined) return;
+    this.#setStatus(navigator.onLine ? (this.#hasOpened ? 'reconnecting' : 'connecting') : 'offline');
+    const delay = backoffDelayMs(this.#attempt, SIGNAL_BACKOFF_MIN_MS, SIGNAL_BACKOFF_MAX_MS);
+    this.#attempt += 1;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#reconnectNow();
+    }, delay);
+  }
+
+  #reconnectNow(): void {
+    if (this.#isDestroyed) return;
+    const peer = this.#peer;
+    if (peer && !peer.destroyed) {
+      if (peer.disconnected) {
+        this.#setStatus(this.#hasOpened ? 'reconnecting' : 'connecting');
+        peer.reconnect();
+      }
+      return;
+    }
+    this.#createPeer();
+  }
+
+  #sendSignal(frame: { type: string; payload: unknown }): void {
+    const peer = this.#peer;
+    if (!peer?.open) return; // re-sent from #handleOpen
+    peer.socket.send(frame);
+  }
+
+  #setStatus(status: SignalStatus): void {
+    if (status === this.#status) return;
+    this.#status = status;
+    this.#handlers?.onStatus(status);
+  }
+}

@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createIdentityKeys } from '../crypto/identity';
+import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
+import { MemoryHub } from './memory-transport';
+import type { AppFrame, MeshPeer } from './room-mesh';
+import { RoomMesh } from './room-mesh';
+
+interface Node {
+  mesh: RoomMesh;
+  peerId: string;
+  fingerprint: string;
+  ready: MeshPeer[];
+  gone: MeshPeer[];
+  frames: { from: MeshPeer; frame: AppFrame }[];
+  refused: (string | null)[];
+}
+
+const meshes: RoomMesh[] = [];
+
+afterEach(() => {
+  for (const mesh of meshes.splice(0)) mesh.stop();
+});
+
+async function makeNode(
+  hub: MemoryHub,
+  peerId: string,
+  name: string,
+  secrets: Map<string, string>,
+): Promise<Node> {
+  const keys = await createIdentityKeys();
+  const node: Node = {
+    mesh: undefined as unknown as RoomMesh,
+    peerId,
+    fingerprint: keys.fingerprint,
+    ready: [],
+    gone: [],
+    frames: [],
+    refused: [],
+  };
+  node.mesh = new RoomMesh({
+    transport: hub.createTransport(peerId),
+    identity: {
+      privateKey: keys.privateKey,
+      spki: keys.spki,
+      fingerprint: keys.fingerprint,
+      profile: { name, color: '#123456' },
+    },
+    secretFor: (room) => secrets.get(room),
+    handlers: {
+      onStatus: () => undefined,
+      onPeerReady: (peer) => node.ready.push(peer),
+      onPeerGone: (peer) => node.gone.push(peer),
+      onFrame: (from, frame) => node.frames.push({ from, frame }),
+      onRoomRefused: (room) => node.refused.push(room),
+    },
+  });
+  meshes.push(node.mesh);
+  node.mesh.start();
+  return node;
+}
+
+async function room(): Promise<{ secret: string; key: string }> {
+  const secret = newRoomSecret();
+  return { secret, key: await roomKeyFromSecret(secret) };
+}
+
+describe('RoomMesh', () => {
+  it('authenticates members who share the room secret, both ways', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+    alice.mesh.join(r.key);
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    bob.mesh.join(r.key);
+
+    await vi.waitFor(() => {
+      expect(alice.ready).toHaveLength(1);
+      expect(bob.ready).toHaveLength(1);
+    });
+    expect(alice.ready[0]).toMatchObject({ peerId: 'bob', fingerprint: bob.fingerprint });
+    expect(alice.ready[0]?.profile.name).toBe('Bob');
+    expect(bob.ready[0]).toMatchObject({ peerId: 'alice', fingerprint: alice.fingerprint });
+  });
+
+  it('disconnects a peer that knows the room key but not the secret, before it sees anything', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const alice = await makeNode(hub, 'alice', 'Alice', new Map([[r.key, r.secret]]));
+    alice.mesh.join(r.key);
+    // Mallory learned the opaque key (e.g. from the server) and guesses a secret.
+    const mallory = await makeNode(hub, 'mallory', 'Mallory', new Map([[r.key, newRoomSecret()]]));
+    mallory.mesh.join(r.key);
+
+    await vi.waitFor(() => {
+      expect(hub.transport('alice')?.links.size).toBe(0);
+      expect(hub.transport('mallory')?.links.size).toBe(0);
+    });
+    expect(alice.ready).toHaveLength(0);
+    expect(mallory.ready).toHaveLength(0);
+    // A broadcast now reaches nobody.
+    expect(alice.mesh.broadcast(r.key, { type: 'ping', t: 1 })).toBe(0);
+  });
+
+  it('delivers app frames only between authenticated members of the same room', async () => {
+    const hub = new MemoryHub();
+    const r1 = await room();
+    const r2 = await room();
+    const secrets = new Map([
+      [r1.key, r1.secret],
+      [r2.key, r2.secret],
+    ]);
+    const a = await makeNode(hub, 'a', 'A', secrets);
+    const b = await makeNode(hub, 'b', 'B', secrets);
+    const c = await makeNode(hub, 'c', 'C', secrets);
+    a.mesh.join(r1.key);
+    b.mesh.join(r1.key);
+    c.mesh.join(r2.key);
+    await vi.waitFor(() => expect(b.ready).toHaveLength(1));
+
+    const sent = a.mesh.broadcast(r1.key, { type: 'events', events: [], keys: {} });
+    expect(sent).toBe(1);
+    await vi.waitFor(() => expect(b.frames).toHaveLength(1));
+    expect(b.frames[0]?.frame.type).toBe('events');
+    expect(b.frames[0]?.from.fingerprint).toBe(a.fingerprint);
+    expect(c.frames).toHaveLength(0);
+  });
+
+  it('forms a full mesh of three with exactly one link per pair', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const nodes = [
+      await makeNode(hub, 'n1', 'One', secrets),
+      await makeNode(hub, 'n2', 'Two', secrets),
+      await makeNode(hub, 'n3', 'Three', secrets),
+    ];
+    for (const node of nodes) node.mesh.join(r.key);
+
+    await vi.waitFor(() => {
+      for (const node of nodes) expect(node.mesh.peersIn(r.key)).toHaveLength(2);
+    });
+    for (const node of nodes) {
+      const remotes = node.mesh.peersIn(r.key).map((p) => p.peerId);
+      expect(new Set(remotes).size).toBe(2);
+    }
+  });
+
+  it('redials a member the server still lists after the link drops', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const hub = new MemoryHub();
+      const r = await room();
+      const secrets = new Map([[r.key, r.secret]]);
+      const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+      alice.mesh.join(r.key);
+      const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+      bob.mesh.join(r.key);
+      await vi.waitFor(() => expect(bob.ready).toHaveLength(1));
+
+      hub.cut('alice', 'bob');
+      await vi.waitFor(() => expect(bob.gone).toHaveLength(1));
+      hub.heal('alice', 'bob');
+      await vi.advanceTimersByTimeAsync(2_000);
+      await vi.waitFor(() => expect(bob.ready).toHaveLength(2));
+      expect(bob.mesh.peersIn(r.key)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reports a full room', async () => {
+    const hub = new MemoryHub(1);
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const a = await makeNode(hub, 'a', 'A', secrets);
+    a.mesh.join(r.key);
+    await vi.waitFor(() => expect(hub.membersOf(r.key)).toEqual(['a']));
+    const b = await makeNode(hub, 'b', 'B', secrets);
+    b.mesh.join(r.key);
+    await vi.waitFor(() => expect(b.refused).toEqual([r.key]));
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The network boundary (DESIGN §2): the app talks to peers and to the signal server only through
+ * this interface. `peerjs-transport.ts` is the real one; `memory-transport.ts` is its in-memory
+ * twin for unit tests.
+ */
+
+/** State of the connection to the signal server. */
+export type SignalStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+/** What a link reports to its owner. Set once with `Link.setHandlers`. */
+export interface LinkHandlers {
+  /** The data channel is open; frames may be sent. */
+  onOpen(): void;
+  /** A text frame arrived (not yet parsed or trusted). */
+  onText(text: string): void;
+  /** The link is gone for good (closed by either side, failed, or timed out). Fires once. */
+  onClose(reason: string): void;
+}
+
+/** One data connection to a remote peer for one room. */
+export interface Link {
+  /** The remote peer's session ID (a mailbox, not an identity). */
+  readonly remoteId: string;
+  /** The opaque room key this link was opened for. */
+  readonly room: string;
+  /** True when this side dialled; the handshake transcript depends on it. */
+  readonly isDialer: boolean;
+  /** Installs the handlers; events that happened before are replayed (open, queued texts). */
+  setHandlers(handlers: LinkHandlers): void;
+  /** Sends a text frame; false when the link is not open. */
+  send(text: string): boolean;
+  /** Closes the link; `onClose` fires once. */
+  close(reason?: string): void;
+}
+
+/** Room events pushed by the signal server (DESIGN §3). */
+export type RoomSignal =
+  | { type: 'peers'; room: string; peers: string[] }
+  | { type: 'joined'; room: string; peer: string }
+  | { type: 'left'; room: string; peer: string }
+  | { type: 'full'; room: string }
+  | { type: 'error'; room: string | null; reason: string };
+
+/** What the transport reports to the app. */
+export interface TransportHandlers {
+  /** The signal connection changed state. */
+  onStatus(status: SignalStatus): void;
+  /** The signal server answered or pushed a room event. */
+  onRoomSignal(signal: RoomSignal): void;
+  /** A remote peer dialled us for a room. */
+  onIncoming(link: Link): void;
+}
+
+/** Peer-to-peer transport with a signal server for introductions. */
+export interface Transport {
+  /** This tab's current peer ID, or null before the first successful registration. */
+  readonly peerId: string | null;
+  /** Connects to the signal server (and keeps reconnecting). */
+  start(handlers: TransportHandlers): void;
+  /** Joins a room now and after every reconnect, until `leaveRoom`. */
+  joinRoom(room: string): void;
+  /** Leaves a room. */
+  leaveRoom(room: string): void;
+  /** Opens a data connection to a peer for a room. */
+  dial(remoteId: string, room: string): Link;
+  /** Tries to reach the signal server now (after `online` or when the page becomes visible). */
+  nudge(): void;
+  /** Closes everything. */
+  destroy(): void;
+}

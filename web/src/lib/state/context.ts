@@ -1,0 +1,9 @@
+import { createContext } from 'svelte';
+import type { ChatSession } from './chat-session.svelte';
+import type { Router } from './router.svelte';
+
+/** The tab's session, set once by App.svelte (the composition root). */
+export const [getSession, setSession] = createContext<ChatSession>();
+
+/** The hash router, set once by App.svelte. */
+export const [getRouter, setRouter] = createContext<Router>();

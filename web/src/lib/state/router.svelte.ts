@@ -1,0 +1,50 @@
+/**
+ * Hash routing: `#/` is home, `#/r/<secret>` a room. The secret lives only in the fragment,
+ * which browsers never send to a server (DESIGN §1.3).
+ */
+
+/** Where the app is. */
+export type Route = { name: 'home' } | { name: 'room'; secret: string };
+
+/** Parses a location hash into a route; unknown hashes go home. */
+export function parseRoute(hash: string): Route {
+  const match = /^#\/r\/([^/?#]*)/.exec(hash);
+  if (match) return { name: 'room', secret: decodeURIComponent(match[1] ?? '') };
+  return { name: 'home' };
+}
+
+/** The hash of a room's link. */
+export function roomHash(secret: string): string {
+  return `#/r/${secret}`;
+}
+
+/** The full shareable link of a room. */
+export function roomLink(secret: string, origin = location.origin): string {
+  return `${origin}/${roomHash(secret)}`;
+}
+
+/** The current route, following `hashchange`. */
+export class Router {
+  #hash = $state(typeof location === 'undefined' ? '' : location.hash);
+  #route = $derived(parseRoute(this.#hash));
+
+  /** The current route. */
+  get route(): Route {
+    return this.#route;
+  }
+
+  /** Starts following the location; returns the cleanup. */
+  listen(): () => void {
+    const update = (): void => {
+      this.#hash = location.hash;
+    };
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }
+
+  /** Goes to a route by hash (adds a history entry). */
+  go(hash: string): void {
+    if (location.hash === hash) return;
+    location.hash = hash;
+  }
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, roomHash, roomLink } from './router.svelte';
+
+describe('parseRoute', () => {
+  it('reads a room secret from the fragment', () => {
+    expect(parseRoute('#/r/AbC_-123')).toEqual({ name: 'room', secret: 'AbC_-123' });
+  });
+
+  it('goes home for an empty or unknown fragment', () => {
+    expect(parseRoute('')).toEqual({ name: 'home' });
+    expect(parseRoute('#/settings')).toEqual({ name: 'home' });
+  });
+
+  it('keeps an empty secret as a room route so the view can say the link is broken', () => {
+    expect(parseRoute('#/r/')).toEqual({ name: 'room', secret: '' });
+  });
+});
+
+describe('roomLink', () => {
+  it('puts the secret in the fragment only', () => {
+    expect(roomHash('s3cret')).toBe('#/r/s3cret');
+    expect(roomLink('s3cret', 'https://parley.example')).toBe('https://parley.example/#/r/s3cret');
+  });
+});
