@@ -1,0 +1,93 @@
+/**
+ * Durable conversation events (DESIGN §6): the wire and storage shape, and their schema.
+ *
+ * A new kind (file, reaction, edit, delete, profile, room-meta, call-log) is one more member of
+ * `EventContent` plus one more branch in `chatEventSchema`; `canonicalEventBytes` and storage need
+ * no change, and exhaustive switches over `kind` will point at every place that must handle it.
+ */
+import * as v from 'valibot';
+import {
+  fingerprintSchema,
+  hlcSchema,
+  messageTextSchema,
+  roomKeySchema,
+  seqSchema,
+  signatureSchema,
+} from './formats';
+
+/** Version of the peer protocol, sent in `hello`; also the `v` of every event. */
+export const PROTOCOL_VERSION = 1;
+
+/** Body of a text message. */
+export interface TextBody {
+  /** The message as typed, at most MAX_TEXT_CHARS; always rendered as text, never HTML. */
+  text: string;
+}
+
+/** What an event says: a discriminated union on `kind`, one member per kind. */
+export type EventContent = {
+  /** A plain text message. */
+  kind: 'text';
+  /** Its body. */
+  body: TextBody;
+};
+
+/** The kinds of event this build understands. */
+export type EventKind = EventContent['kind'];
+
+/** Fields every event carries besides its content and signature. */
+export interface EventEnvelope {
+  /** Event format version. */
+  v: typeof PROTOCOL_VERSION;
+  /** Conversation id: the 43-char room key. */
+  conv: string;
+  /** Author's identity fingerprint. */
+  author: string;
+  /** Per author per conversation: 1, 2, 3, … without gaps. */
+  seq: number;
+  /** Encoded hybrid logical clock (chat/hlc.ts); display order is (hlc, author, seq). */
+  hlc: string;
+}
+
+/** An event before signing: a `ChatEvent` without `sig`. */
+export type UnsignedEvent = EventEnvelope & EventContent;
+
+/** The signature part of an event. */
+export interface EventSignature {
+  /** base64url raw ECDSA P-256 signature over `canonicalEventBytes` (chat/events.ts). */
+  sig: string;
+  /** Type-level marker only, never present at runtime: keeps `Unverified<ChatEvent>` out. */
+  readonly __unverified?: never;
+}
+
+/** A signed, verified (or locally authored) durable event. */
+export type ChatEvent = UnsignedEvent & EventSignature;
+
+/**
+ * A value parsed from the wire whose signature has not been checked yet. It is not assignable to
+ * the verified type, so it cannot reach the store without going through `verifyEvent`.
+ */
+export type Unverified<T> = T extends unknown
+  ? Omit<T, '__unverified'> & { readonly __unverified: true }
+  : never;
+
+const envelopeEntries = {
+  v: v.literal(PROTOCOL_VERSION),
+  conv: roomKeySchema,
+  author: fingerprintSchema,
+  seq: seqSchema,
+  hlc: hlcSchema,
+  sig: signatureSchema,
+};
+
+/**
+ * Schema of one event on the wire. Unknown fields are stripped: the signature covers exactly the
+ * known fields (and the whole body), so stripping never makes a forged event pass verification.
+ */
+export const chatEventSchema = v.variant('kind', [
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('text'),
+    body: v.object({ text: messageTextSchema }),
+  }),
+]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;

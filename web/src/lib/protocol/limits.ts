@@ -1,0 +1,43 @@
+/**
+ * Protocol limits, enforced on receive by the parsers (DESIGN §6) and respected on send. Changing
+ * one is a protocol change: peers running the old value will drop what exceeds it.
+ */
+
+/** Maximum length of a text message body, in UTF-16 code units (what `String.length` counts). */
+export const MAX_TEXT_CHARS = 8000;
+
+/** Maximum size of one data-channel or signal frame, in UTF-8 bytes. */
+export const MAX_FRAME_BYTES = 65_536;
+
+/** Maximum number of events in one `events` frame. */
+export const MAX_BATCH_EVENTS = 256;
+
+/** Maximum length of a display name, in UTF-16 code units. */
+export const MAX_NAME_CHARS = 64;
+
+/** Length of a room key (base64url of a SHA-256 digest), which is also a conversation id. */
+export const ROOM_KEY_CHARS = 43;
+
+/** Length of an identity fingerprint (base32 of a SHA-256 digest, unpadded). */
+export const FINGERPRINT_CHARS = 52;
+
+/** Length of an ECDSA P-256 signature (64 raw bytes) in base64url. */
+export const SIGNATURE_CHARS = 86;
+
+/** Length of a handshake nonce (32 random bytes) in base64url. */
+export const NONCE_CHARS = 43;
+
+/** Length of an HMAC-SHA-256 tag (32 bytes) in base64url. */
+export const MAC_CHARS = 43;
+
+/** Upper bound for a base64url SPKI public key (P-256 SPKI is 91 bytes = 122 chars). */
+export const MAX_SPKI_CHARS = 256;
+
+/** Upper bound for a PeerJS peer id as relayed by the signal server. */
+export const MAX_PEER_ID_CHARS = 128;
+
+/** Upper bound for the peer list in one `X-ROOM-PEERS` frame (far above the room cap). */
+export const MAX_SIGNAL_PEERS = 256;
+
+/** Upper bound for the free-text reason of an `X-ROOM-ERROR` frame. */
+export const MAX_SIGNAL_REASON_CHARS = 256;

@@ -1,0 +1,358 @@
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import fc from 'fast-check';
+import { toBase64Url, utf8ByteLength } from '../encoding';
+import { fakeFingerprint, fakeRoomKey, makeEvent } from '../chat/test-factories';
+import { assertNever } from './assert-never';
+import type { ChatEvent } from './events';
+import { MAX_BATCH_EVENTS, MAX_FRAME_BYTES, MAX_NAME_CHARS, MAX_TEXT_CHARS } from './limits';
+import {
+  encodePeerFrame,
+  parsePeerFrame,
+  splitEventsIntoFrames,
+  type ParsedPeerFrame,
+  type PeerFrame,
+} from './peer-frames';
+
+const SPKI = toBase64Url(new Uint8Array(91).fill(4));
+const NONCE = toBase64Url(new Uint8Array(32).fill(5));
+const MAC = toBase64Url(new Uint8Array(32).fill(6));
+const SIG = toBase64Url(new Uint8Array(64).fill(7));
+
+function makeHello(o: Partial<{ name: string; color: string; nonce: string; key: string }> = {}) {
+  return {
+    type: 'hello',
+    protocol: 1,
+    key: o.key ?? SPKI,
+    profile: { name: o.name ?? 'Ada', color: o.color ?? '#1f7a5c' },
+    nonce: o.nonce ?? NONCE,
+  };
+}
+
+function makeEventsFrame(events: unknown[] = [makeEvent()], keys: Record<string, unknown> = {}) {
+  return { type: 'events', events, keys };
+}
+
+const raw = (value: unknown) => JSON.stringify(value);
+
+/** Independent restatement of the limits every parsed frame must satisfy. */
+function expectWithinLimits(frame: ParsedPeerFrame): void {
+  const b64 = /^[A-Za-z0-9_-]*$/;
+  switch (frame.type) {
+    case 'hello':
+      expect(frame.protocol).toBe(1);
+      expect(frame.profile.name.length).toBeLessThanOrEqual(MAX_NAME_CHARS);
+      expect(frame.profile.color).toMatch(/^#[0-9a-fA-F]{6}$/);
+      expect(frame.key).toMatch(b64);
+      expect(frame.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      return;
+    case 'auth':
+      expect(frame.sig).toMatch(/^[A-Za-z0-9_-]{86}$/);
+      expect(frame.mac).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      return;
+    case 'events':
+      expect(frame.events.length).toBeLessThanOrEqual(MAX_BATCH_EVENTS);
+      expect(Object.keys(frame.keys).length).toBeLessThanOrEqual(MAX_BATCH_EVENTS);
+      for (const e of frame.events) {
+        expect(e.v).toBe(1);
+        expect(e.kind).toBe('text');
+        expect(e.body.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+        expect(Number.isSafeInteger(e.seq) && e.seq >= 1).toBe(true);
+        expect(e.hlc).toMatch(/^\d{15}-\d{5}$/);
+        expect(e.conv).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(e.author).toMatch(/^[A-Z2-7]{52}$/);
+        expect(e.sig).toMatch(/^[A-Za-z0-9_-]{86}$/);
+      }
+      return;
+    case 'ping':
+    case 'pong':
+      expect(Number.isFinite(frame.t)).toBe(true);
+      return;
+    case 'bye':
+      expect(Object.keys(frame)).toEqual(['type']);
+      return;
+    default:
+      assertNever(frame);
+  }
+}
+
+let warn: MockInstance<typeof console.warn>;
+beforeEach(() => {
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('parsePeerFrame accepts', () => {
+  const ev = makeEvent({ text: 'hello' });
+  it.each<[string, unknown]>([
+    ['hello', makeHello()],
+    ['hello with an empty name', makeHello({ name: '' })],
+    ['hello with a 64-char name', makeHello({ name: 'n'.repeat(MAX_NAME_CHARS) })],
+    ['auth', { type: 'auth', sig: SIG, mac: MAC }],
+    ['events', makeEventsFrame([ev], { [ev.author]: SPKI })],
+    ['events with no events', makeEventsFrame([])],
+    [
+      'events at the text limit',
+      makeEventsFrame([makeEvent({ text: 'x'.repeat(MAX_TEXT_CHARS) })]),
+    ],
+    ['ping', { type: 'ping', t: 123.5 }],
+    ['pong', { type: 'pong', t: 0 }],
+    ['bye', { type: 'bye' }],
+  ])('%s', (_what, frame) => {
+    const parsed = parsePeerFrame(raw(frame));
+    expect(parsed).toEqual(frame);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('a frame of exactly MAX_FRAME_BYTES bytes', () => {
+    const base = raw({ type: 'bye', pad: '' });
+    const remaining = MAX_FRAME_BYTES - base.length;
+    const pad = 'é'.repeat(Math.floor(remaining / 2)) + 'x'.repeat(remaining % 2);
+    const exact = raw({ type: 'bye', pad });
+    expect(utf8ByteLength(exact)).toBe(MAX_FRAME_BYTES);
+    expect(parsePeerFrame(exact)).toEqual({ type: 'bye' });
+    expect(parsePeerFrame(`${exact} `)).toBeNull();
+  });
+
+  it('strips unknown fields (newer peers may add optional ones)', () => {
+    expect(parsePeerFrame(raw({ type: 'bye', reason: 'later' }))).toEqual({ type: 'bye' });
+  });
+});
+
+describe('parsePeerFrame rejects', () => {
+  const ev = makeEvent();
+  it.each<[string, unknown]>([
+    ['a non-string', { type: 'bye' }],
+    ['bad JSON', '{"type":'],
+    ['JSON that is not an object', '[1,2]'],
+    ['an unknown type', raw({ type: 'teleport' })],
+    ['a missing type', raw({ t: 1 })],
+    ['another protocol version', raw({ ...makeHello(), protocol: 2 })],
+    ['a 65-char name', raw(makeHello({ name: 'n'.repeat(MAX_NAME_CHARS + 1) }))],
+    ['a bad colour', raw(makeHello({ color: 'red' }))],
+    ['a short nonce', raw(makeHello({ nonce: 'abc' }))],
+    ['a key that is not base64url', raw(makeHello({ key: 'a+b/' }))],
+    ['an auth sig of the wrong size', raw({ type: 'auth', sig: MAC, mac: MAC })],
+    [
+      'text over 8000 chars',
+      raw(makeEventsFrame([makeEvent({ text: 'x'.repeat(MAX_TEXT_CHARS + 1) })])),
+    ],
+    ['seq 0', raw(makeEventsFrame([{ ...ev, seq: 0 }]))],
+    ['a fractional seq', raw(makeEventsFrame([{ ...ev, seq: 1.5 }]))],
+    ['an unsafe seq', raw(makeEventsFrame([{ ...ev, seq: 2 ** 53 }]))],
+    ['a seq as a string', raw(makeEventsFrame([{ ...ev, seq: '1' }]))],
+    ['a bad hlc', raw(makeEventsFrame([{ ...ev, hlc: '2024-01-01' }]))],
+    ['a bad conv', raw(makeEventsFrame([{ ...ev, conv: 'room' }]))],
+    ['a lower-case author', raw(makeEventsFrame([{ ...ev, author: ev.author.toLowerCase() }]))],
+    ['a bad sig', raw(makeEventsFrame([{ ...ev, sig: 'not-a-signature' }]))],
+    ['an unknown event kind', raw(makeEventsFrame([{ ...ev, kind: 'poll' }]))],
+    ['event version 2', raw(makeEventsFrame([{ ...ev, v: 2 }]))],
+    ['a body that is not an object', raw(makeEventsFrame([{ ...ev, body: 'hi' }]))],
+    ['a key map with a bad fingerprint', raw(makeEventsFrame([], { __proto__x: SPKI }))],
+    ['events that are not an array', raw({ type: 'events', events: {}, keys: {} })],
+    [
+      '257 events',
+      raw(
+        makeEventsFrame(
+          Array.from({ length: MAX_BATCH_EVENTS + 1 }, (_, i) =>
+            makeEvent({ seq: i + 1, text: '' }),
+          ),
+        ),
+      ),
+    ],
+    ['a non-finite ping', '{"type":"ping","t":1e999}'],
+    ['a frame over 64 KiB', raw({ type: 'bye', pad: 'x'.repeat(MAX_FRAME_BYTES) })],
+    [
+      'a frame over 64 KiB in bytes though not in chars',
+      raw({ type: 'bye', pad: 'é'.repeat(MAX_FRAME_BYTES / 2) }),
+    ],
+  ])('%s', (_what, input) => {
+    expect(parsePeerFrame(input)).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it.each<[string, unknown]>([
+    ['a long name', makeHello({ name: 'secret-name'.repeat(10) })],
+    ['a bad colour', makeHello({ color: 'secret-name' })],
+    ['an unknown type', { type: `secret-name${'x'.repeat(5000)}` }],
+  ])('does not log the content of %s', (_what, frame) => {
+    parsePeerFrame(raw(frame));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(JSON.stringify(warn.mock.calls)).not.toContain('secret-name');
+    expect(JSON.stringify(warn.mock.calls).length).toBeLessThan(300);
+  });
+});
+
+describe('parsePeerFrame under fuzzing', () => {
+  const FC = { seed: 1_234_567, numRuns: 2000 } as const;
+
+  it('never throws on arbitrary strings and JSON', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.json()), (input) => {
+        const parsed = parsePeerFrame(input);
+        if (parsed) expectWithinLimits(parsed);
+        else expect(parsed).toBeNull();
+      }),
+      FC,
+    );
+  });
+
+  it('never throws on arbitrary values of any type', () => {
+    fc.assert(
+      fc.property(fc.anything(), (input) => {
+        expect(parsePeerFrame(input)).toBeNull();
+      }),
+      FC,
+    );
+  });
+
+  it('never returns a frame that breaks the limits, whatever is changed in a valid one', () => {
+    const eventArb = fc.record({
+      v: fc.oneof(fc.constant(1), fc.integer()),
+      conv: fc.oneof(fc.constant(fakeRoomKey(3)), fc.string()),
+      author: fc.oneof(fc.constant(fakeFingerprint(3)), fc.string()),
+      seq: fc.oneof(fc.integer({ min: 1 }), fc.double(), fc.integer()),
+      hlc: fc.oneof(fc.constant('001700000000000-00001'), fc.stringMatching(/^\d{1,16}-\d{1,6}$/)),
+      kind: fc.oneof(fc.constant('text'), fc.string()),
+      body: fc.record({ text: fc.string({ maxLength: MAX_TEXT_CHARS + 50 }) }),
+      sig: fc.oneof(fc.constant(SIG), fc.string()),
+    });
+    const frameArb = fc.oneof(
+      fc.record({
+        type: fc.constant('hello'),
+        protocol: fc.oneof(fc.constant(1), fc.integer()),
+        key: fc.oneof(fc.constant(SPKI), fc.string()),
+        profile: fc.record({
+          name: fc.string({ maxLength: MAX_NAME_CHARS + 10 }),
+          color: fc.oneof(fc.constant('#aabbcc'), fc.string()),
+        }),
+        nonce: fc.oneof(fc.constant(NONCE), fc.string()),
+      }),
+      fc.record({
+        type: fc.constant('auth'),
+        sig: fc.oneof(fc.constant(SIG), fc.string()),
+        mac: fc.oneof(fc.constant(MAC), fc.string()),
+      }),
+      fc.record({
+        type: fc.constant('events'),
+        events: fc.array(eventArb, { maxLength: 5 }),
+        keys: fc.dictionary(fc.oneof(fc.constant(fakeFingerprint(3)), fc.string()), fc.string()),
+      }),
+      fc.record({ type: fc.constantFrom('ping', 'pong'), t: fc.double() }),
+      fc.record({ type: fc.string() }),
+    );
+    fc.assert(
+      fc.property(frameArb, (frame) => {
+        const parsed = parsePeerFrame(JSON.stringify(frame));
+        if (parsed) expectWithinLimits(parsed);
+        else expect(parsed).toBeNull();
+      }),
+      FC,
+    );
+  });
+});
+
+describe('splitEventsIntoFrames', () => {
+  const FC = { seed: 99, numRuns: 60 } as const;
+
+  it('packs small events into one frame with only the keys of its authors', () => {
+    const a = makeEvent({ author: fakeFingerprint(1), seq: 1 });
+    const b = makeEvent({ author: fakeFingerprint(2), seq: 1 });
+    const frames = splitEventsIntoFrames([a, b], {
+      [a.author]: SPKI,
+      [b.author]: SPKI,
+      [fakeFingerprint(9)]: SPKI,
+    });
+    expect(frames).toEqual([
+      { type: 'events', events: [a, b], keys: { [a.author]: SPKI, [b.author]: SPKI } },
+    ]);
+  });
+
+  it('returns no frames for no events', () => {
+    expect(splitEventsIntoFrames([], {})).toEqual([]);
+  });
+
+  it('splits at MAX_BATCH_EVENTS when events are small enough to reach it', () => {
+    // Real events are ~290 bytes, so the byte limit binds first; tiny fields isolate the count.
+    const events = Array.from({ length: 600 }, (_, i) =>
+      makeEvent({ seq: i + 1, text: '', conv: 'c', author: 'a', sig: 's' }),
+    );
+    const frames = splitEventsIntoFrames(events, {});
+    expect(frames.map((f) => f.events.length)).toEqual([256, 256, 88]);
+  });
+
+  it('splits at MAX_FRAME_BYTES, filling each frame as far as it goes', () => {
+    const events = Array.from({ length: 600 }, (_, i) => makeEvent({ seq: i + 1, text: '' }));
+    const frames = splitEventsIntoFrames(events, {});
+    expect(frames.length).toBeGreaterThan(2);
+    for (const [i, frame] of frames.entries()) {
+      expect(utf8ByteLength(encodePeerFrame(frame))).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+      const next = frames[i + 1]?.events[0];
+      if (next) {
+        const overfull = { ...frame, events: [...frame.events, next] };
+        expect(utf8ByteLength(encodePeerFrame(overfull))).toBeGreaterThan(MAX_FRAME_BYTES);
+      }
+    }
+  });
+
+  it('fits even a worst-case event (8000 escaped control characters) in a frame', () => {
+    const worst = makeEvent({ text: '\u0001'.repeat(MAX_TEXT_CHARS) });
+    const frames = splitEventsIntoFrames([worst, worst], { [worst.author]: SPKI });
+    expect(frames).toHaveLength(2);
+    for (const f of frames)
+      expect(utf8ByteLength(encodePeerFrame(f))).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+  });
+
+  it('keeps order, loses nothing, and every frame fits and parses (property)', () => {
+    const textArb = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 3000 }),
+      fc.constantFrom('x'.repeat(MAX_TEXT_CHARS), '字'.repeat(MAX_TEXT_CHARS), '😀'.repeat(4000)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ text: textArb, author: fc.integer({ min: 1, max: 4 }) }), {
+          maxLength: 300,
+        }),
+        (specs) => {
+          const events: ChatEvent[] = specs.map((s, i) =>
+            makeEvent({ text: s.text, author: fakeFingerprint(s.author), seq: i + 1 }),
+          );
+          const keys = Object.fromEntries([1, 2, 3].map((n) => [fakeFingerprint(n), SPKI]));
+          const frames = splitEventsIntoFrames(events, keys);
+          expect(frames.flatMap((f) => f.events)).toEqual(events);
+          for (const frame of frames) {
+            const encoded = encodePeerFrame(frame);
+            expect(utf8ByteLength(encoded)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+            expect(frame.events.length).toBeLessThanOrEqual(MAX_BATCH_EVENTS);
+            expect(Object.keys(frame.keys).sort()).toEqual(
+              [...new Set(frame.events.map((e) => e.author))].filter((a) => a in keys).sort(),
+            );
+            expect(parsePeerFrame(encoded)).toEqual(frame);
+          }
+        },
+      ),
+      FC,
+    );
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('round-trips every frame type through encode and parse', () => {
+    const frames: PeerFrame[] = [
+      {
+        type: 'hello',
+        protocol: 1,
+        key: SPKI,
+        profile: { name: 'A', color: '#000000' },
+        nonce: NONCE,
+      },
+      { type: 'auth', sig: SIG, mac: MAC },
+      { type: 'events', events: [makeEvent()], keys: {} },
+      { type: 'ping', t: 1 },
+      { type: 'pong', t: 1 },
+      { type: 'bye' },
+    ];
+    for (const frame of frames) expect(parsePeerFrame(encodePeerFrame(frame))).toEqual(frame);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * The peer data channel (DESIGN §4, §6): JSON text frames, one discriminated union on `type`, and
+ * the one parser every received frame goes through.
+ *
+ * Adding a frame type (sync, receipts, typing, call control …) means: an interface here, a member
+ * in `PeerFrameOf`, a branch in `peerFrameSchema`. Existing frames and their handlers do not
+ * change; exhaustive switches ending in `assertNever` show where the new type must be handled.
+ */
+import * as v from 'valibot';
+import { createLogger } from '../log';
+import { utf8ByteLength } from '../encoding';
+import { describeIssues, fitsFrameBytes } from './parse-helpers';
+import { chatEventSchema, PROTOCOL_VERSION, type ChatEvent, type Unverified } from './events';
+import {
+  colorSchema,
+  fingerprintSchema,
+  macSchema,
+  nameSchema,
+  nonceSchema,
+  signatureSchema,
+  spkiSchema,
+} from './formats';
+import { MAX_BATCH_EVENTS, MAX_FRAME_BYTES } from './limits';
+
+const log = createLogger('protocol');
+
+/** How a peer presents itself. */
+export interface Profile {
+  /** Display name, at most MAX_NAME_CHARS. */
+  name: string;
+  /** Avatar colour, "#rrggbb". */
+  color: string;
+}
+
+/** First frame on a new connection, sent by both sides (DESIGN §4). */
+export interface HelloFrame {
+  /** Frame type. */
+  type: 'hello';
+  /** Sender's PROTOCOL_VERSION. */
+  protocol: typeof PROTOCOL_VERSION;
+  /** Sender's identity public key, base64url SPKI. */
+  key: string;
+  /** Sender's display profile. */
+  profile: Profile;
+  /** Fresh random nonce for this connection (crypto/handshake.ts `newNonce`). */
+  nonce: string;
+}
+
+/** Second frame: proof of the identity key and of the room secret over the handshake transcript. */
+export interface AuthFrame {
+  /** Frame type. */
+  type: 'auth';
+  /** ECDSA signature (base64url) from crypto/handshake.ts `proveAuth`. */
+  sig: string;
+  /** HMAC (base64url) keyed from the room secret, from `proveAuth`. */
+  mac: string;
+}
+
+/** A batch of durable events, with the public keys needed to verify their authors. */
+export interface EventsFrame<E = ChatEvent> {
+  /** Frame type. */
+  type: 'events';
+  /** At most MAX_BATCH_EVENTS events. */
+  events: E[];
+  /** fingerprint → base64url SPKI for (some of) the authors above. */
+  keys: Record<string, string>;
+}
+
+/** Liveness probe; answered with `pong` carrying the same `t`. */
+export interface PingFrame {
+  /** Frame type. */
+  type: 'ping';
+  /** Sender's timestamp (ms), echoed back to measure round-trip time. */
+  t: number;
+}
+
+/** Answer to `ping`. */
+export interface PongFrame {
+  /** Frame type. */
+  type: 'pong';
+  /** The `t` of the ping being answered. */
+  t: number;
+}
+
+/** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
+export interface ByeFrame {
+  /** Frame type. */
+  type: 'bye';
+}
+
+/** The data-channel union, parameterised by how far its events have been checked. */
+export type PeerFrameOf<E> =
+  HelloFrame | AuthFrame | EventsFrame<E> | PingFrame | PongFrame | ByeFrame;
+
+/** A frame we send. */
+export type PeerFrame = PeerFrameOf<ChatEvent>;
+
+/** A frame as received and parsed: its events still need `verifyEvent`. */
+export type ParsedPeerFrame = PeerFrameOf<Unverified<ChatEvent>>;
+
+/** The `type` tags of the data channel. */
+export type PeerFrameType = PeerFrame['type'];
+
+const timestampSchema = v.pipe(v.number(), v.finite());
+
+/** Schema of every data-channel frame (unknown fields are stripped, unknown types rejected). */
+export const peerFrameSchema = v.variant('type', [
+  v.object({
+    type: v.literal('hello'),
+    protocol: v.literal(PROTOCOL_VERSION),
+    key: spkiSchema,
+    profile: v.object({ name: nameSchema, color: colorSchema }),
+    nonce: nonceSchema,
+  }),
+  v.object({ type: v.literal('auth'), sig: signatureSchema, mac: macSchema }),
+  v.object({
+    type: v.literal('events'),
+    events: v.pipe(v.array(chatEventSchema), v.maxLength(MAX_BATCH_EVENTS)),
+    keys: v.pipe(v.record(fingerprintSchema, spkiSchema), v.maxEntries(MAX_BATCH_EVENTS)),
+  }),
+  v.object({ type: v.literal('ping'), t: timestampSchema }),
+  v.object({ type: v.literal('pong'), t: timestampSchema }),
+  v.object({ type: v.literal('bye') }),
+]) satisfies v.GenericSchema<unknown, PeerFrameOf<Omit<ChatEvent, '__unverified'>>>;
+
+/**
+ * Parses one received data-channel frame (a JSON string). Returns null, with a warning, for
+ * anything that is not a valid frame within the protocol limits; never throws.
+ */
+export function parsePeerFrame(raw: unknown): ParsedPeerFrame | null {
+  if (typeof raw !== 'string') {
+    log.warn('dropped peer frame: not a string but', typeof raw);
+    return null;
+  }
+  if (!fitsFrameBytes(raw)) {
+    log.warn(`dropped peer frame: larger than ${MAX_FRAME_BYTES} bytes`);
+    return null;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    log.warn('dropped peer frame: not JSON');
+    return null;
+  }
+  const result = v.safeParse(peerFrameSchema, json);
+  if (!result.success) {
+    log.warn('dropped peer frame:', describeIssues(result.issues));
+    return null;
+  }
+  // The schema checked every format and limit; the events are branded unverified here.
+  return result.output as ParsedPeerFrame;
+}
+
+/** Serialises a frame for the data channel. */
+export function encodePeerFrame(frame: PeerFrame): string {
+  return JSON.stringify(frame);
+}
+
+/**
+ * Packs events into as few `events` frames as possible, in the given order, each within
+ * MAX_BATCH_EVENTS and MAX_FRAME_BYTES, each carrying only the keys of its own authors. An event
+ * too large for any frame (impossible within MAX_TEXT_CHARS) is skipped with an error logged.
+ */
+export function splitEventsIntoFrames(
+  events: readonly ChatEvent[],
+  keys: Readonly<Record<string, string>>,
+): EventsFrame[] {
+  // `{"type":"events","events":[…],"keys":{…}}`: sizes add up exactly as JSON.stringify writes it.
+  const emptyFrameBytes = utf8ByteLength(encodePeerFrame({ type: 'events', events: [], keys: {} }));
+  const keyEntryBytes = (author: string): number => {
+    const spki = keys[author];
+    return spki === undefined
+      ? 0
+      : utf8ByteLength(`${JSON.stringify(author)}:${JSON.stringify(spki)}`);
+  };
+
+  const frames: EventsFrame[] = [];
+  let batch: ChatEvent[] = [];
+  let batchKeys: Record<string, string> = {};
+  let eventBytes = 0;
+  let keysBytes = 0;
+  let keyCount = 0;
+
+  const frameBytes = (extraEvent: number, extraKey: number, addsKey: boolean): number => {
+    const n = batch.length + 1;
+    const k = keyCount + (addsKey ? 1 : 0);
+    return (
+      emptyFrameBytes +
+      eventBytes +
+      extraEvent +
+      (n - 1) +
+      keysBytes +
+      extraKey +
+      Math.max(0, k - 1)
+    );
+  };
+  const flush = (): void => {
+    if (batch.length > 0) frames.push({ type: 'events', events: batch, keys: batchKeys });
+    batch = [];
+    batchKeys = {};
+    eventBytes = 0;
+    keysBytes = 0;
+    keyCount = 0;
+  };
+
+  for (const event of events) {
+    const size = utf8ByteLength(JSON.stringify(event));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const addsKey = keys[event.author] !== undefined && !Object.hasOwn(batchKeys, event.author);
+      const keySize = addsKey ? keyEntryBytes(event.author) : 0;
+      const fits =
+        batch.length < MAX_BATCH_EVENTS && frameBytes(size, keySize, addsKey) <= MAX_FRAME_BYTES;
+      if (fits) {
+        batch.push(event);
+        eventBytes += size;
+        if (addsKey) {
+          batchKeys[event.author] = keys[event.author]!;
+          keysBytes += keySize;
+          keyCount++;
+        }
+        break;
+      }
+      if (batch.length === 0) {
+        log.error('event too large for any frame, not sent:', event.conv, event.author, event.seq);
+        break;
+      }
+      flush();
+    }
+  }
+  flush();
+  return frames;
+}

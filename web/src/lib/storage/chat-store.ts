@@ -1,0 +1,156 @@
+/**
+ * The local store (DESIGN §1, §10): IndexedDB is the source of truth, and this interface is all
+ * the rest of the app knows of it. The implementation is storage/idb-store.ts.
+ *
+ * Writes that can fail for reasons the user must hear about (a full disk) return a StoreResult;
+ * they never throw for those and never fail silently.
+ */
+import type { ChatEvent, EventContent, UnsignedEvent } from '../protocol/events';
+import type { VersionVector } from '../chat/version-vector';
+
+/** This browser profile's identity, as stored (one record, id 'self'). */
+export interface StoredIdentity {
+  /** Always 'self'. */
+  id: 'self';
+  /** Non-extractable ECDSA P-256 private key (IndexedDB can store it; nobody can export it). */
+  privateKey: CryptoKey;
+  /** The matching public key. */
+  publicKey: CryptoKey;
+  /** base64url SPKI of the public key. */
+  spki: string;
+  /** base32(SHA-256(SPKI)). */
+  fingerprint: string;
+  /** Display name. */
+  name: string;
+  /** Avatar colour, "#rrggbb". */
+  color: string;
+  /** When the identity was made (ms since epoch). */
+  createdAt: number;
+}
+
+/** A member of a conversation, as last seen. */
+export interface Member {
+  /** Identity fingerprint (the record's key inside `Conversation.members`). */
+  fingerprint: string;
+  /** Their public key, base64url SPKI (its hash is the fingerprint). */
+  spki: string;
+  /** Display name they announced. */
+  name: string;
+  /** Avatar colour they announced. */
+  color: string;
+  /** Last time we were connected to them (ms since epoch). */
+  lastSeenAt: number;
+}
+
+/** A conversation: for now always a room. */
+export interface Conversation {
+  /** The room key (43 chars); also the `conv` of its events. */
+  id: string;
+  /** Conversation kind (direct chats will be two-member rooms keyed by a pair secret). */
+  kind: 'room';
+  /** The room secret (base64url, from the link fragment); never leaves this device but in links. */
+  secret: string;
+  /** Title shown in the list. */
+  title: string;
+  /** When it was created or joined here (ms since epoch). */
+  createdAt: number;
+  /** When an event was last stored in it (ms since epoch); the list sorts by this, newest first. */
+  lastActivityAt: number;
+  /** One-line preview of the latest event in display order. */
+  lastPreview: string;
+  /** Events stored since the last `markRead` that were not authored by us. */
+  unread: number;
+  /** Members by fingerprint. */
+  members: Record<string, Member>;
+  /** author → highest contiguous seq stored here. */
+  vector: VersionVector;
+}
+
+/** Why a store operation failed. */
+export interface StoreError {
+  /** 'quota': storage is full (show it); 'conflict': lost a race too often; 'not-found': no such record. */
+  kind: 'quota' | 'conflict' | 'not-found' | 'unknown';
+  /** Developer-facing detail (not for display as is). */
+  message: string;
+}
+
+/** The outcome of a store write. */
+export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: StoreError };
+
+/** Options for `listEvents`. */
+export interface ListEventsOptions {
+  /** Return only the newest `limit` events (still in ascending order). */
+  limit?: number;
+  /** Only events whose hlc is strictly before this encoded HLC (for paging back). */
+  beforeHlc?: string;
+  /** Only events strictly before this one in display order (exact paging even when HLCs tie). */
+  before?: Pick<ChatEvent, 'hlc' | 'author' | 'seq'>;
+}
+
+/** The app's view of local storage. */
+export interface ChatStore {
+  /** This profile's identity, if one was made. */
+  getIdentity(): Promise<StoredIdentity | undefined>;
+  /** Saves the identity (and takes its fingerprint as "self" for unread counting). */
+  putIdentity(i: StoredIdentity): Promise<StoreResult<void>>;
+  /** All conversations, most recent activity first. */
+  listConversations(): Promise<Conversation[]>;
+  /** One conversation by id. */
+  getConversation(id: string): Promise<Conversation | undefined>;
+  /** Creates or replaces a conversation record. */
+  putConversation(c: Conversation): Promise<StoreResult<void>>;
+  /** Adds or replaces one member of a conversation. */
+  upsertMember(conv: string, m: Member): Promise<StoreResult<void>>;
+  /**
+   * Stores a new event of ours: allocates the next seq and HLC, signs outside the transaction,
+   * then writes it and updates the conversation atomically (retrying if the seq was taken).
+   */
+  appendOwnEvent(args: {
+    conv: string;
+    author: string;
+    content: EventContent;
+    sign: (e: UnsignedEvent) => Promise<ChatEvent>;
+    nowMs: number;
+  }): Promise<StoreResult<ChatEvent>>;
+  /**
+   * Stores verified remote events, ignoring duplicates and events of unknown conversations; the
+   * newly stored ones. Vectors, activity, preview, unread and the clock advance in the same
+   * transaction.
+   */
+  addEvents(events: ChatEvent[], nowMs: number): Promise<StoreResult<ChatEvent[]>>;
+  /** A conversation's events in ascending display order (the newest `limit` when given). */
+  listEvents(conv: string, opts?: ListEventsOptions): Promise<ChatEvent[]>;
+  /** Sets the unread count to 0. */
+  markRead(conv: string): Promise<void>;
+  /** Deletes a conversation and all its events. */
+  deleteConversation(id: string): Promise<void>;
+  /** A setting's value, if set. */
+  getSetting<T>(key: string): Promise<T | undefined>;
+  /** Sets a setting (any structured-cloneable value). */
+  putSetting(key: string, value: unknown): Promise<StoreResult<void>>;
+  /** Closes the database connection; later calls fail. */
+  close(): void;
+}
+
+/** A successful StoreResult. */
+export function storeOk<T>(value: T): StoreResult<T> {
+  return { ok: true, value };
+}
+
+/** A failed StoreResult. */
+export function storeErr<T = never>(kind: StoreError['kind'], message: string): StoreResult<T> {
+  return { ok: false, error: { kind, message } };
+}
+
+/** Thrown by the `Promise<void>` methods (markRead, deleteConversation) when they fail. */
+export class StoreFailure extends Error {
+  /** What went wrong, classified. */
+  readonly storeError: StoreError;
+
+  /** Wraps a classified store error. */
+  constructor(storeError: StoreError) {
+    super(`store ${storeError.kind}: ${storeError.message}`);
+    this.name = 'StoreFailure';
+    this.storeError = storeError;
+  }
+}

@@ -1,0 +1,523 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createIdentityKeys } from '../crypto/identity';
+import { utf8 } from '../encoding';
+import { signBytes, verifyBytes } from '../crypto/identity';
+import { decodeHlc, encodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
+import { signEvent, verifyEvent } from '../chat/events';
+import {
+  FAKE_SIG,
+  fakeFingerprint,
+  fakeRoomKey,
+  makeConversation,
+  makeEvent,
+} from '../chat/test-factories';
+import type { ChatEvent, EventContent, UnsignedEvent, Unverified } from '../protocol/events';
+import { StoreFailure, type StoredIdentity } from './chat-store';
+import {
+  CLOCK_SETTING_KEY,
+  DB_VERSION,
+  MIGRATIONS,
+  openIdbStore,
+  toStoreError,
+  type IdbChatStore,
+} from './idb-store';
+
+const SELF = fakeFingerprint(1);
+const ALICE = fakeFingerprint(2);
+const BOB = fakeFingerprint(3);
+const ROOM = fakeRoomKey(1);
+const OTHER_ROOM = fakeRoomKey(2);
+const NOW = 1_700_000_000_000;
+
+const text = (t: string): EventContent => ({ kind: 'text', body: { text: t } });
+const fakeSign = (e: UnsignedEvent): Promise<ChatEvent> => Promise.resolve({ ...e, sig: FAKE_SIG });
+
+let store: IdbChatStore;
+let dbName: string;
+const opened: IdbChatStore[] = [];
+
+async function openStore(): Promise<IdbChatStore> {
+  const s = await openIdbStore({ name: dbName, selfFingerprint: SELF });
+  opened.push(s);
+  return s;
+}
+
+async function addRoom(id = ROOM, o: Parameters<typeof makeConversation>[0] = {}): Promise<void> {
+  const result = await store.putConversation(makeConversation({ id, ...o }));
+  expect(result.ok).toBe(true);
+}
+
+function appendText(t: string, nowMs = NOW, s = store) {
+  return s.appendOwnEvent({ conv: ROOM, author: SELF, content: text(t), sign: fakeSign, nowMs });
+}
+
+function seqsOf(events: ChatEvent[]): string[] {
+  return events.map(
+    (e) => `${e.author === SELF ? 'self' : e.author === ALICE ? 'alice' : 'bob'}${e.seq}`,
+  );
+}
+
+function quotaError(): DOMException {
+  return new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+}
+
+beforeEach(async () => {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  dbName = `parley-test-${crypto.randomUUID()}`;
+  store = await openStore();
+});
+
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+  vi.restoreAllMocks();
+});
+
+describe('schema', () => {
+  it('creates every store and index of DESIGN §10 at the latest version', async () => {
+    store.close();
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(dbName);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('open failed'));
+    });
+    expect(db.version).toBe(DB_VERSION);
+    expect(DB_VERSION).toBe(MIGRATIONS.length);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'blobs',
+      'contacts',
+      'conversations',
+      'events',
+      'identity',
+      'settings',
+    ]);
+    const tx = db.transaction(['events', 'conversations']);
+    const events = tx.objectStore('events');
+    expect(events.keyPath).toEqual(['conv', 'author', 'seq']);
+    expect(events.index('byConvOrder').keyPath).toEqual(['conv', 'hlc', 'author', 'seq']);
+    expect(tx.objectStore('conversations').index('byLastActivity').keyPath).toBe('lastActivityAt');
+    db.close();
+  });
+
+  it('keeps data across reopening', async () => {
+    await addRoom();
+    await appendText('persisted');
+    store.close();
+    const again = await openStore();
+    expect((await again.listEvents(ROOM)).map((e) => e.body.text)).toEqual(['persisted']);
+  });
+
+  it('closes itself when another tab needs to upgrade, and says so', async () => {
+    const onVersionChange = vi.fn();
+    const first = await openIdbStore({ name: dbName, onVersionChange });
+    opened.push(first);
+    store.close();
+    const upgraded = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(dbName, DB_VERSION + 1);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('open failed'));
+    });
+    expect(upgraded.version).toBe(DB_VERSION + 1);
+    expect(onVersionChange).toHaveBeenCalledTimes(1);
+    upgraded.close();
+  });
+});
+
+describe('identity', () => {
+  it('stores a non-extractable CryptoKey that still signs after reading back', async () => {
+    // Node's CryptoKey survives fake-indexeddb's structured clone; browsers store it natively.
+    const keys = await createIdentityKeys();
+    const identity: StoredIdentity = {
+      id: 'self',
+      ...keys,
+      name: 'Ada',
+      color: '#1f7a5c',
+      createdAt: NOW,
+    };
+    expect(await store.putIdentity(identity)).toEqual({ ok: true, value: undefined });
+    const read = await store.getIdentity();
+    expect(read?.fingerprint).toBe(keys.fingerprint);
+    expect(read?.privateKey.extractable).toBe(false);
+    const sig = await signBytes(read!.privateKey, utf8('still mine'));
+    expect(await verifyBytes(keys.publicKey, sig, utf8('still mine'))).toBe(true);
+  });
+
+  it('takes "self" from the stored identity when opened without one', async () => {
+    const keys = await createIdentityKeys();
+    await store.putIdentity({ id: 'self', ...keys, name: 'A', color: '#000000', createdAt: 0 });
+    expect(store.self).toBe(keys.fingerprint);
+    const reopened = await openIdbStore({ name: dbName });
+    opened.push(reopened);
+    expect(reopened.self).toBe(keys.fingerprint);
+  });
+
+  it('is undefined before one is made', async () => {
+    expect(await store.getIdentity()).toBeUndefined();
+  });
+});
+
+describe('conversations', () => {
+  it('lists by last activity, newest first', async () => {
+    await addRoom(fakeRoomKey(1), { lastActivityAt: 10 });
+    await addRoom(fakeRoomKey(2), { lastActivityAt: 30 });
+    await addRoom(fakeRoomKey(3), { lastActivityAt: 20 });
+    const ids = (await store.listConversations()).map((c) => c.id);
+    expect(ids).toEqual([fakeRoomKey(2), fakeRoomKey(3), fakeRoomKey(1)]);
+  });
+
+  it('moves a conversation to the top when an event arrives', async () => {
+    await addRoom(ROOM, { lastActivityAt: 10 });
+    await addRoom(OTHER_ROOM, { lastActivityAt: 20 });
+    await store.addEvents([makeEvent({ conv: ROOM, author: ALICE })], 50);
+    expect((await store.listConversations()).map((c) => c.id)).toEqual([ROOM, OTHER_ROOM]);
+  });
+
+  it('adds and replaces members', async () => {
+    await addRoom();
+    const member = {
+      fingerprint: ALICE,
+      spki: 'AAAA',
+      name: 'Alice',
+      color: '#ff0000',
+      lastSeenAt: 1,
+    };
+    expect((await store.upsertMember(ROOM, member)).ok).toBe(true);
+    expect((await store.upsertMember(ROOM, { ...member, name: 'Al', lastSeenAt: 2 })).ok).toBe(
+      true,
+    );
+    expect((await store.getConversation(ROOM))?.members).toEqual({
+      [ALICE]: { ...member, name: 'Al', lastSeenAt: 2 },
+    });
+  });
+
+  it('reports not-found when adding a member to an unknown conversation', async () => {
+    const result = await store.upsertMember(OTHER_ROOM, {
+      fingerprint: ALICE,
+      spki: 'AAAA',
+      name: 'Alice',
+      color: '#ff0000',
+      lastSeenAt: 1,
+    });
+    expect(result).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+  });
+
+  it('deletes a conversation with its events and nothing else', async () => {
+    await addRoom(ROOM);
+    await addRoom(OTHER_ROOM);
+    await store.addEvents(
+      [makeEvent({ conv: ROOM, author: ALICE }), makeEvent({ conv: OTHER_ROOM, author: ALICE })],
+      NOW,
+    );
+    await store.deleteConversation(ROOM);
+    expect(await store.getConversation(ROOM)).toBeUndefined();
+    expect(await store.listEvents(ROOM)).toEqual([]);
+    expect(await store.listEvents(OTHER_ROOM)).toHaveLength(1);
+  });
+});
+
+describe('appendOwnEvent', () => {
+  beforeEach(async () => {
+    await addRoom();
+  });
+
+  it('allocates seq 1, 2, 3 and ever-increasing clocks, persisting the clock', async () => {
+    const results = [await appendText('a'), await appendText('b'), await appendText('c')];
+    const events = results.map((r) => (r.ok ? r.value : null));
+    expect(events.map((e) => e?.seq)).toEqual([1, 2, 3]);
+    expect(events[0]!.hlc < events[1]!.hlc && events[1]!.hlc < events[2]!.hlc).toBe(true);
+    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(events[2]!.hlc);
+  });
+
+  it('updates the vector, preview and activity but not unread', async () => {
+    await appendText('first');
+    await appendText('  second\nline ', NOW + 5);
+    const c = await store.getConversation(ROOM);
+    expect(c).toMatchObject({
+      vector: { [SELF]: 2 },
+      lastPreview: 'second line',
+      lastActivityAt: NOW + 5,
+      unread: 0,
+    });
+  });
+
+  it('gives two concurrent appends seq 1 and 2', async () => {
+    const [a, b] = await Promise.all([appendText('a'), appendText('b')]);
+    expect([a, b].map((r) => (r.ok ? r.value.seq : 0)).sort()).toEqual([1, 2]);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 2 });
+  });
+
+  it('gives distinct seqs to concurrent appends from two connections (another tab)', async () => {
+    const other = await openStore();
+    const results = await Promise.all([
+      appendText('a', NOW, store),
+      appendText('b', NOW, other),
+      appendText('c', NOW, store),
+      appendText('d', NOW, other),
+    ]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const seqs = results.map((r) => (r.ok ? r.value.seq : 0)).sort();
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    const stored = await store.listEvents(ROOM);
+    expect(new Set(stored.map((e) => e.hlc)).size).toBe(4);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 4 });
+  });
+
+  it('stores an event signed with real WebCrypto', async () => {
+    // fake-indexeddb does not model auto-commit across non-IDB awaits, so signing outside the
+    // transaction is a structural property of the code (and covered end to end in Chromium).
+    const keys = await createIdentityKeys();
+    const result = await store.appendOwnEvent({
+      conv: ROOM,
+      author: keys.fingerprint,
+      content: text('signed'),
+      sign: (e) => signEvent(e, keys.privateKey),
+      nowMs: NOW,
+    });
+    expect(result.ok).toBe(true);
+    const [stored] = await store.listEvents(ROOM);
+    expect(await verifyEvent(stored as unknown as Unverified<ChatEvent>, keys.spki)).toEqual(
+      stored,
+    );
+  });
+
+  it('sorts after everything received before, even from a clock ahead of ours', async () => {
+    const ahead = encodeHlc({ ms: NOW + 60_000, c: 3 });
+    await store.addEvents([makeEvent({ author: ALICE, hlc: ahead })], NOW);
+    const result = await appendText('reply', NOW);
+    expect(result.ok && result.value.hlc > ahead).toBe(true);
+  });
+
+  it('continues after the highest seq already stored', async () => {
+    // Our own events came back from a peer (e.g. after restoring from an export).
+    await store.addEvents(
+      [makeEvent({ author: SELF, seq: 1 }), makeEvent({ author: SELF, seq: 2 })],
+      NOW,
+    );
+    const result = await appendText('next');
+    expect(result.ok && result.value.seq).toBe(3);
+  });
+
+  it('reports not-found for an unknown conversation', async () => {
+    const result = await store.appendOwnEvent({
+      conv: OTHER_ROOM,
+      author: SELF,
+      content: text('x'),
+      sign: fakeSign,
+      nowMs: NOW,
+    });
+    expect(result).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+  });
+
+  it('reports a failing signer as an error and stores nothing', async () => {
+    const result = await store.appendOwnEvent({
+      conv: ROOM,
+      author: SELF,
+      content: text('x'),
+      sign: () => Promise.reject(new Error('key gone')),
+      nowMs: NOW,
+    });
+    expect(result).toMatchObject({ ok: false, error: { kind: 'unknown' } });
+    expect(await store.listEvents(ROOM)).toEqual([]);
+    expect((await appendText('after')).ok).toBe(true);
+  });
+});
+
+describe('addEvents', () => {
+  beforeEach(async () => {
+    await addRoom();
+  });
+
+  it('stores new events and ignores duplicates, returning only the new ones', async () => {
+    const a1 = makeEvent({ author: ALICE, seq: 1, text: 'one' });
+    const a2 = makeEvent({ author: ALICE, seq: 2, text: 'two' });
+    const first = await store.addEvents([a1], NOW);
+    expect(first).toEqual({ ok: true, value: [a1] });
+    const second = await store.addEvents(
+      [a1, a2, a2, { ...a1, body: { text: 'equivocation' } }],
+      NOW,
+    );
+    expect(second).toEqual({ ok: true, value: [a2] });
+    expect((await store.listEvents(ROOM)).map((e) => e.body.text)).toEqual(['one', 'two']);
+    expect((await store.getConversation(ROOM))?.unread).toBe(2);
+  });
+
+  it('advances the vector only over contiguous seqs, closing gaps later', async () => {
+    await store.addEvents(
+      [1, 2, 4, 5].map((seq) => makeEvent({ author: ALICE, seq })),
+      NOW,
+    );
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [ALICE]: 2 });
+    await store.addEvents([makeEvent({ author: BOB, seq: 2 })], NOW);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [ALICE]: 2 });
+    await store.addEvents(
+      [makeEvent({ author: ALICE, seq: 3 }), makeEvent({ author: BOB, seq: 1 })],
+      NOW,
+    );
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [ALICE]: 5, [BOB]: 2 });
+  });
+
+  it('counts unread per new event not authored by self', async () => {
+    await store.addEvents(
+      [
+        makeEvent({ author: ALICE, seq: 1 }),
+        makeEvent({ author: BOB, seq: 1 }),
+        makeEvent({ author: SELF, seq: 1 }),
+      ],
+      NOW,
+    );
+    expect((await store.getConversation(ROOM))?.unread).toBe(2);
+    await store.markRead(ROOM);
+    expect((await store.getConversation(ROOM))?.unread).toBe(0);
+    await store.addEvents(
+      [makeEvent({ author: ALICE, seq: 1 }), makeEvent({ author: ALICE, seq: 2 })],
+      NOW,
+    );
+    expect((await store.getConversation(ROOM))?.unread).toBe(1);
+  });
+
+  it('keeps the preview on the latest event in display order when old history arrives', async () => {
+    await store.addEvents([makeEvent({ author: ALICE, seq: 5, hlc: NOW, text: 'newest' })], NOW);
+    await store.addEvents(
+      [makeEvent({ author: BOB, seq: 1, hlc: NOW - 9999, text: 'old' })],
+      NOW + 1,
+    );
+    const c = await store.getConversation(ROOM);
+    expect(c?.lastPreview).toBe('newest');
+    expect(c?.lastActivityAt).toBe(NOW + 1);
+  });
+
+  it('ignores events of unknown conversations', async () => {
+    const result = await store.addEvents(
+      [makeEvent({ conv: OTHER_ROOM, author: ALICE }), makeEvent({ conv: ROOM, author: ALICE })],
+      NOW,
+    );
+    expect(result.ok && result.value.map((e) => e.conv)).toEqual([ROOM]);
+    expect(await store.listEvents(OTHER_ROOM)).toEqual([]);
+  });
+
+  it('advances the persisted clock, but not more than a day ahead of ours', async () => {
+    const far = encodeHlc({ ms: NOW + 10 * MAX_HLC_FUTURE_MS, c: 0 });
+    await store.addEvents([makeEvent({ author: ALICE, hlc: far })], NOW);
+    const clock = decodeHlc((await store.getSetting<string>(CLOCK_SETTING_KEY)) ?? '');
+    expect(clock).toEqual({ ms: NOW + MAX_HLC_FUTURE_MS, c: 1 });
+  });
+
+  it('accepts an empty batch', async () => {
+    expect(await store.addEvents([], NOW)).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('listEvents', () => {
+  const at = (ms: number) => encodeHlc({ ms, c: 0 });
+
+  beforeEach(async () => {
+    await addRoom(ROOM);
+    await addRoom(OTHER_ROOM);
+    await store.addEvents(
+      [
+        makeEvent({ author: BOB, seq: 1, hlc: at(20) }),
+        makeEvent({ author: ALICE, seq: 2, hlc: at(20) }),
+        makeEvent({ author: ALICE, seq: 1, hlc: at(10) }),
+        makeEvent({ author: ALICE, seq: 3, hlc: at(30) }),
+        makeEvent({ author: BOB, seq: 2, hlc: at(40) }),
+        makeEvent({ conv: OTHER_ROOM, author: BOB, seq: 1, hlc: at(15) }),
+      ],
+      NOW,
+    );
+  });
+
+  it('returns one conversation in (hlc, author, seq) order', async () => {
+    // fakeFingerprint(2) (ALICE) sorts before fakeFingerprint(3) (BOB).
+    expect(ALICE < BOB).toBe(true);
+    expect(seqsOf(await store.listEvents(ROOM))).toEqual([
+      'alice1',
+      'alice2',
+      'bob1',
+      'alice3',
+      'bob2',
+    ]);
+  });
+
+  it('returns the newest `limit`, still ascending', async () => {
+    expect(seqsOf(await store.listEvents(ROOM, { limit: 2 }))).toEqual(['alice3', 'bob2']);
+    expect(await store.listEvents(ROOM, { limit: 0 })).toEqual([]);
+  });
+
+  it('pages back with beforeHlc and with an exact event position', async () => {
+    expect(seqsOf(await store.listEvents(ROOM, { beforeHlc: at(30), limit: 1 }))).toEqual(['bob1']);
+    expect(seqsOf(await store.listEvents(ROOM, { beforeHlc: at(20) }))).toEqual(['alice1']);
+    const bob1 = { hlc: at(20), author: BOB, seq: 1 };
+    expect(seqsOf(await store.listEvents(ROOM, { before: bob1 }))).toEqual(['alice1', 'alice2']);
+  });
+});
+
+describe('settings', () => {
+  it('stores any cloneable value by key', async () => {
+    expect(await store.getSetting('theme')).toBeUndefined();
+    expect((await store.putSetting('theme', { dark: true })).ok).toBe(true);
+    expect(await store.getSetting<{ dark: boolean }>('theme')).toEqual({ dark: true });
+  });
+});
+
+describe('failures', () => {
+  it('turns a QuotaExceededError into a quota result, logged, not thrown', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw quotaError();
+    });
+    const result = await store.putSetting('big', 'x');
+    expect(result).toMatchObject({ ok: false, error: { kind: 'quota' } });
+    expect(error).toHaveBeenCalled();
+  });
+
+  it('reports quota on append and leaves nothing half-written', async () => {
+    await addRoom();
+    type Put = IDBObjectStore['put'];
+    const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
+    // Let the event row through, fail on the clock row: the whole transaction must roll back.
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<Put>
+    ) {
+      if (this.name === 'settings') throw quotaError();
+      return realPut.apply(this, args);
+    });
+    const result = await appendText('lost?');
+    expect(result).toMatchObject({ ok: false, error: { kind: 'quota' } });
+    expect(put.mock.contexts.map((target) => (target as IDBObjectStore).name)).toContain('events');
+    put.mockRestore();
+    expect(await store.listEvents(ROOM)).toEqual([]);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({});
+    expect((await appendText('retry')).ok).toBe(true);
+  });
+
+  it('reports quota on addEvents', async () => {
+    await addRoom();
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw quotaError();
+    });
+    const result = await store.addEvents([makeEvent({ author: ALICE })], NOW);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'quota' } });
+  });
+
+  it('rejects markRead and deleteConversation with StoreFailure once closed', async () => {
+    store.close();
+    await expect(store.markRead(ROOM)).rejects.toBeInstanceOf(StoreFailure);
+    await expect(store.deleteConversation(ROOM)).rejects.toBeInstanceOf(StoreFailure);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['QuotaExceededError', quotaError(), 'quota'],
+    [
+      'a full-disk UnknownError',
+      new DOMException('Encountered full disk while opening backing store', 'UnknownError'),
+      'quota',
+    ],
+    ['another UnknownError', new DOMException('Internal error', 'UnknownError'), 'unknown'],
+    ['ConstraintError', new DOMException('Key already exists', 'ConstraintError'), 'conflict'],
+    ['a plain Error', new Error('boom'), 'unknown'],
+    ['a string', 'weird', 'unknown'],
+  ])('classifies %s', (_what, error, kind) => {
+    expect(toStoreError(error).kind).toBe(kind);
+  });
+});

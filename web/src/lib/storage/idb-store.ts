@@ -1,0 +1,578 @@
+/**
+ * ChatStore on IndexedDB (DESIGN §10) — the only module that imports `idb`.
+ *
+ * Every write is one transaction, so a crash leaves either all or none of it. Transactions hold
+ * only IndexedDB requests: anything else awaited inside (WebCrypto above all) lets the browser
+ * auto-commit the transaction under our feet, which is why own events are signed between a read
+ * transaction (plan) and a write transaction (check + store).
+ */
+import {
+  openDB,
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  type StoreNames,
+} from 'idb';
+import { createLogger } from '../log';
+import {
+  compareHlc,
+  decodeHlc,
+  encodeHlc,
+  receiveHlc,
+  tickHlc,
+  ZERO_HLC,
+  type Hlc,
+} from '../chat/hlc';
+import { eventPreview } from '../chat/events';
+import { vectorSeq } from '../chat/version-vector';
+import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
+import {
+  StoreFailure,
+  storeErr,
+  storeOk,
+  type ChatStore,
+  type Conversation,
+  type ListEventsOptions,
+  type Member,
+  type StoredIdentity,
+  type StoreError,
+  type StoreResult,
+} from './chat-store';
+
+const log = createLogger('store');
+
+/** Default database name. */
+export const DEFAULT_DB_NAME = 'parley';
+
+/** Settings key under which the hybrid logical clock is persisted (encoded HLC string). */
+export const CLOCK_SETTING_KEY = 'parley:hlc';
+
+/** How often `appendOwnEvent` re-plans after losing a race before giving up with 'conflict'. */
+const MAX_APPEND_ATTEMPTS = 8;
+
+/** One row of the settings store. */
+export interface SettingRecord {
+  /** Setting name. */
+  key: string;
+  /** Any structured-cloneable value. */
+  value: unknown;
+}
+
+/** Placeholder row of the contacts store; its shape is defined when contacts land. */
+export interface ContactRecord {
+  /** The contact's identity fingerprint. */
+  fingerprint: string;
+}
+
+/** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
+export interface BlobChunkRecord {
+  /** SHA-256 of the whole file, base64url. */
+  sha256: string;
+  /** Chunk index within the file. */
+  index: number;
+}
+
+/** The database layout at the latest version. */
+export interface ParleyDb extends DBSchema {
+  /** The one identity record, id 'self'. */
+  identity: { key: 'self'; value: StoredIdentity };
+  /** Conversations by id, with an index for the list order. */
+  conversations: { key: string; value: Conversation; indexes: { byLastActivity: number } };
+  /** Events by [conv, author, seq] (dedupe key), indexed in display order per conversation. */
+  events: {
+    key: [string, string, number];
+    value: ChatEvent;
+    indexes: { byConvOrder: [string, string, string, number] };
+  };
+  /** App settings and internal state such as the clock. */
+  settings: { key: string; value: SettingRecord };
+  /** Saved contacts (later). */
+  contacts: { key: string; value: ContactRecord };
+  /** File chunks (later). */
+  blobs: { key: [string, number]; value: BlobChunkRecord };
+}
+
+type Db = IDBPDatabase<ParleyDb>;
+type UpgradeTx = IDBPTransaction<ParleyDb, StoreNames<ParleyDb>[], 'versionchange'>;
+
+/** One schema step; `MIGRATIONS[n]` upgrades a database from version n to n + 1. */
+export type Migration = (db: Db, tx: UpgradeTx) => void;
+
+/** Every schema step in order. Append new steps; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [
+  // 0 → 1: the initial layout.
+  (db) => {
+    db.createObjectStore('identity', { keyPath: 'id' });
+    const conversations = db.createObjectStore('conversations', { keyPath: 'id' });
+    conversations.createIndex('byLastActivity', 'lastActivityAt');
+    const events = db.createObjectStore('events', { keyPath: ['conv', 'author', 'seq'] });
+    events.createIndex('byConvOrder', ['conv', 'hlc', 'author', 'seq']);
+    db.createObjectStore('settings', { keyPath: 'key' });
+    db.createObjectStore('contacts', { keyPath: 'fingerprint' });
+    db.createObjectStore('blobs', { keyPath: ['sha256', 'index'] });
+  },
+];
+
+/** The schema version this build opens. */
+export const DB_VERSION = MIGRATIONS.length;
+
+/** Classifies a thrown IndexedDB/DOM error; quota and full-disk errors become 'quota'. */
+export function toStoreError(error: unknown): StoreError {
+  const name =
+    typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error
+      ? String(error.message)
+      : String(error);
+  if (name === 'QuotaExceededError') return { kind: 'quota', message };
+  // Chromium reports a full disk as UnknownError, saying so in the message.
+  if (name === 'UnknownError' && /disk|quota|space/i.test(message)) {
+    return { kind: 'quota', message };
+  }
+  if (name === 'ConstraintError') return { kind: 'conflict', message };
+  return { kind: 'unknown', message: name ? `${name}: ${message}` : message };
+}
+
+function isAbortError(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError'
+  );
+}
+
+/**
+ * Runs `fn` in one transaction and waits for it to commit. On failure the transaction is aborted
+ * and the most telling error is thrown: a request that failed only because its transaction aborted
+ * reports AbortError, while the transaction's own error says why (e.g. QuotaExceededError).
+ */
+async function inTx<Names extends StoreNames<ParleyDb>[], Mode extends IDBTransactionMode, T>(
+  db: Db,
+  names: Names,
+  mode: Mode,
+  fn: (tx: IDBPTransaction<ParleyDb, Names, Mode>) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction(names, mode);
+  const done = tx.done;
+  try {
+    const value = await fn(tx);
+    await done;
+    return value;
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // Already committed or aborted: there is nothing left to undo.
+    }
+    const txError: unknown = await done.then(
+      () => null,
+      (reason: unknown) => reason,
+    );
+    throw isAbortError(error) && txError !== null && !isAbortError(txError) ? txError : error;
+  }
+}
+
+type EventsTx = IDBPTransaction<
+  ParleyDb,
+  ('conversations' | 'events' | 'settings')[],
+  'readwrite' | 'readonly'
+>;
+
+/** The whole key range of one conversation's events in the primary key and in `byConvOrder`. */
+function convRange(conv: string): IDBKeyRange {
+  // Arrays sort after strings, so [conv, []] is above every [conv, author, …].
+  return IDBKeyRange.bound([conv], [conv, []]);
+}
+
+/** Highest stored seq of `author` in `conv` (0 if none). */
+async function highestStoredSeq(tx: EventsTx, conv: string, author: string): Promise<number> {
+  const range = IDBKeyRange.bound([conv, author, 0], [conv, author, Infinity]);
+  const cursor = await tx.objectStore('events').openKeyCursor(range, 'prev');
+  return cursor ? cursor.primaryKey[2] : 0;
+}
+
+/** Extends `from` over the stored seqs that follow it without a gap. */
+async function contiguousSeq(
+  tx: EventsTx,
+  conv: string,
+  author: string,
+  from: number,
+): Promise<number> {
+  let top = from;
+  const range = IDBKeyRange.bound([conv, author, from + 1], [conv, author, Infinity]);
+  let cursor = await tx.objectStore('events').openKeyCursor(range);
+  while (cursor && cursor.primaryKey[2] === top + 1) {
+    top++;
+    cursor = await cursor.continue();
+  }
+  return top;
+}
+
+/** The preview of the conversation's latest event in display order (or `fallback`). */
+async function latestPreview(tx: EventsTx, conv: string, fallback: string): Promise<string> {
+  const cursor = await tx
+    .objectStore('events')
+    .index('byConvOrder')
+    .openCursor(convRange(conv), 'prev');
+  return cursor ? eventPreview(cursor.value) : fallback;
+}
+
+async function readClock(tx: EventsTx): Promise<Hlc> {
+  const record = await tx.objectStore('settings').get(CLOCK_SETTING_KEY);
+  const decoded = typeof record?.value === 'string' ? decodeHlc(record.value) : null;
+  return decoded ?? ZERO_HLC;
+}
+
+interface OwnEventPlan {
+  seq: number;
+  hlc: Hlc;
+}
+
+/** Options for `openIdbStore`. */
+export interface OpenIdbStoreOptions {
+  /** Database name (default 'parley'); tests use a fresh one each. */
+  name?: string;
+  /** Our fingerprint, if known before the identity is stored (otherwise read from it). */
+  selfFingerprint?: string;
+  /** Called after another tab asked to upgrade the schema and this connection closed itself. */
+  onVersionChange?: () => void;
+}
+
+/** Opens (creating or upgrading) the database and returns a store over it. */
+export async function openIdbStore(opts: OpenIdbStoreOptions = {}): Promise<IdbChatStore> {
+  const name = opts.name ?? DEFAULT_DB_NAME;
+  const db = await openDB<ParleyDb>(name, DB_VERSION, {
+    upgrade(database, oldVersion, newVersion, tx) {
+      const target = newVersion ?? DB_VERSION;
+      log.info(`upgrading ${name} from v${oldVersion} to v${target}`);
+      for (let version = oldVersion; version < target; version++) {
+        const migrate = MIGRATIONS[version];
+        if (!migrate) throw new Error(`no migration from v${version}`);
+        migrate(database, tx);
+      }
+    },
+    blocked(currentVersion, blockedVersion) {
+      log.warn(
+        `opening ${name} v${blockedVersion} waits for another tab to close v${currentVersion}`,
+      );
+    },
+    blocking(currentVersion, blockedVersion, event) {
+      // Another tab wants a newer schema: get out of its way (it cannot upgrade while we are open).
+      log.warn(`closing ${name} v${currentVersion} so another tab can open v${blockedVersion}`);
+      if (event.target instanceof IDBDatabase) event.target.close();
+      opts.onVersionChange?.();
+    },
+    terminated() {
+      log.error(`the browser closed ${name} unexpectedly`);
+    },
+  });
+  const store = new IdbChatStore(db, opts.selfFingerprint);
+  if (store.self === undefined) {
+    const identity = await store.getIdentity();
+    if (identity) store.setSelf(identity.fingerprint);
+  }
+  return store;
+}
+
+/** The IndexedDB implementation of ChatStore. */
+export class IdbChatStore implements ChatStore {
+  readonly #db: Db;
+  #self: string | undefined;
+  /** Serialises this instance's own appends so they do not race each other for a seq. */
+  #appendQueue: Promise<unknown> = Promise.resolve();
+
+  /** Wraps an open database; use `openIdbStore`. */
+  constructor(db: Db, self?: string) {
+    this.#db = db;
+    this.#self = self;
+  }
+
+  /** Our fingerprint, used to leave our own events out of unread counts. */
+  get self(): string | undefined {
+    return this.#self;
+  }
+
+  /** Sets our fingerprint (also done by `putIdentity` and on open when an identity exists). */
+  setSelf(fingerprint: string): void {
+    this.#self = fingerprint;
+  }
+
+  /** Runs a write and turns any failure into a logged StoreResult error. */
+  async #write<T>(what: string, fn: () => Promise<StoreResult<T>>): Promise<StoreResult<T>> {
+    try {
+      return await fn();
+    } catch (error) {
+      const storeError = toStoreError(error);
+      log.error(`${what} failed (${storeError.kind}):`, storeError.message);
+      return { ok: false, error: storeError };
+    }
+  }
+
+  /** Like `#write` for the methods whose contract is `Promise<void>`: failures reject. */
+  async #writeOrThrow(what: string, fn: () => Promise<void>): Promise<void> {
+    const result = await this.#write(what, async () => {
+      await fn();
+      return storeOk(undefined);
+    });
+    if (!result.ok) throw new StoreFailure(result.error);
+  }
+
+  /** This profile's identity, if one was made. */
+  async getIdentity(): Promise<StoredIdentity | undefined> {
+    return this.#db.get('identity', 'self');
+  }
+
+  /** Saves the identity and takes its fingerprint as self. */
+  async putIdentity(i: StoredIdentity): Promise<StoreResult<void>> {
+    const result = await this.#write('putIdentity', async () => {
+      await inTx(this.#db, ['identity'], 'readwrite', (tx) => tx.objectStore('identity').put(i));
+      return storeOk(undefined);
+    });
+    if (result.ok) this.#self = i.fingerprint;
+    return result;
+  }
+
+  /** All conversations, most recent activity first. */
+  async listConversations(): Promise<Conversation[]> {
+    const ascending = await this.#db.getAllFromIndex('conversations', 'byLastActivity');
+    return ascending.reverse();
+  }
+
+  /** One conversation by id. */
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    return this.#db.get('conversations', id);
+  }
+
+  /** Creates or replaces a conversation record. */
+  async putConversation(c: Conversation): Promise<StoreResult<void>> {
+    return this.#write('putConversation', async () => {
+      await inTx(this.#db, ['conversations'], 'readwrite', (tx) =>
+        tx.objectStore('conversations').put(c),
+      );
+      return storeOk(undefined);
+    });
+  }
+
+  /** Adds or replaces one member of a conversation. */
+  async upsertMember(conv: string, m: Member): Promise<StoreResult<void>> {
+    return this.#write('upsertMember', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const store = tx.objectStore('conversations');
+        const conversation = await store.get(conv);
+        if (!conversation) return storeErr<void>('not-found', `no conversation ${conv}`);
+        await store.put({
+          ...conversation,
+          members: { ...conversation.members, [m.fingerprint]: m },
+        });
+        return storeOk(undefined);
+      }),
+    );
+  }
+
+  /** Stores a new event of ours (see ChatStore.appendOwnEvent). */
+  appendOwnEvent(
+    args: Parameters<ChatStore['appendOwnEvent']>[0],
+  ): Promise<StoreResult<ChatEvent>> {
+    const run = this.#appendQueue.then(() => this.#appendOwnEvent(args));
+    this.#appendQueue = run.catch((error: unknown) => {
+      log.error('appendOwnEvent crashed:', error);
+    });
+    return run;
+  }
+
+  async #appendOwnEvent(
+    args: Parameters<ChatStore['appendOwnEvent']>[0],
+  ): Promise<StoreResult<ChatEvent>> {
+    const { conv, author, content, sign, nowMs } = args;
+    return this.#write('appendOwnEvent', async () => {
+      for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+        const plan = await this.#planOwnEvent(conv, author, nowMs);
+        if (!plan) return storeErr<ChatEvent>('not-found', `no conversation ${conv}`);
+
+        const unsigned: UnsignedEvent = {
+          v: PROTOCOL_VERSION,
+          conv,
+          author,
+          seq: plan.seq,
+          hlc: encodeHlc(plan.hlc),
+          ...content,
+        };
+        // Outside any transaction: a WebCrypto await would let IndexedDB auto-commit it.
+        const event = await sign(unsigned);
+        if (event.conv !== conv || event.author !== author || event.seq !== plan.seq) {
+          return storeErr<ChatEvent>('unknown', 'sign() returned a different event');
+        }
+
+        const outcome = await this.#storeOwnEvent(event, plan, nowMs);
+        if (outcome === 'stored') return storeOk(event);
+        if (outcome === 'missing') {
+          return storeErr<ChatEvent>('not-found', `no conversation ${conv}`);
+        }
+        log.debug(`appendOwnEvent: seq ${plan.seq} or clock taken meanwhile, attempt ${attempt}`);
+      }
+      return storeErr<ChatEvent>('conflict', `could not allocate a seq in ${conv}`);
+    });
+  }
+
+  /** Reads the next seq and clock for an own event (read-only; checked again on write). */
+  async #planOwnEvent(conv: string, author: string, nowMs: number): Promise<OwnEventPlan | null> {
+    return inTx(this.#db, ['conversations', 'events', 'settings'], 'readonly', async (tx) => {
+      const conversation = await tx.objectStore('conversations').get(conv);
+      if (!conversation) return null;
+      const stored = await highestStoredSeq(tx, conv, author);
+      const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
+      return { seq, hlc: tickHlc(await readClock(tx), nowMs) };
+    });
+  }
+
+  /** Writes a signed own event if its seq and clock are still free; otherwise asks for a retry. */
+  async #storeOwnEvent(
+    event: ChatEvent,
+    plan: OwnEventPlan,
+    nowMs: number,
+  ): Promise<'stored' | 'retry' | 'missing'> {
+    return inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
+      const conversation = await tx.objectStore('conversations').get(event.conv);
+      if (!conversation) return 'missing';
+      const stored = await highestStoredSeq(tx, event.conv, event.author);
+      if (Math.max(stored, vectorSeq(conversation.vector, event.author)) !== plan.seq - 1) {
+        return 'retry';
+      }
+      // Another writer (another tab, a received event) moved the clock past ours: re-stamp.
+      if (compareHlc(await readClock(tx), plan.hlc) >= 0) return 'retry';
+
+      await tx.objectStore('events').put(event);
+      await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(plan.hlc) });
+      const top = await contiguousSeq(
+        tx,
+        event.conv,
+        event.author,
+        vectorSeq(conversation.vector, event.author),
+      );
+      await tx.objectStore('conversations').put({
+        ...conversation,
+        vector: { ...conversation.vector, [event.author]: top },
+        lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
+        lastPreview: await latestPreview(tx, event.conv, conversation.lastPreview),
+      });
+      return 'stored';
+    });
+  }
+
+  /** Stores verified remote events (see ChatStore.addEvents). */
+  async addEvents(events: ChatEvent[], nowMs: number): Promise<StoreResult<ChatEvent[]>> {
+    if (events.length === 0) return storeOk([]);
+    const byConv = new Map<string, ChatEvent[]>();
+    for (const event of events) {
+      const list = byConv.get(event.conv);
+      if (list) list.push(event);
+      else byConv.set(event.conv, [event]);
+    }
+    return this.#write('addEvents', () =>
+      inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
+        const added: ChatEvent[] = [];
+        const clockBefore = await readClock(tx);
+        let clock = clockBefore;
+        for (const [conv, convEvents] of byConv) {
+          const conversation = await tx.objectStore('conversations').get(conv);
+          if (!conversation) {
+            log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
+            continue;
+          }
+          const authors = new Set<string>();
+          let unread = 0;
+          for (const event of convEvents) {
+            const key: [string, string, number] = [event.conv, event.author, event.seq];
+            if ((await tx.objectStore('events').getKey(key)) !== undefined) continue;
+            await tx.objectStore('events').put(event);
+            added.push(event);
+            authors.add(event.author);
+            if (event.author !== this.#self) unread++;
+            const remote = decodeHlc(event.hlc);
+            if (remote) clock = receiveHlc(clock, remote, nowMs);
+          }
+          if (authors.size === 0) continue;
+          const vector = { ...conversation.vector };
+          for (const author of authors) {
+            const top = await contiguousSeq(tx, conv, author, vectorSeq(vector, author));
+            if (top > 0) vector[author] = top;
+          }
+          await tx.objectStore('conversations').put({
+            ...conversation,
+            vector,
+            unread: conversation.unread + unread,
+            lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
+            lastPreview: await latestPreview(tx, conv, conversation.lastPreview),
+          });
+        }
+        if (compareHlc(clock, clockBefore) !== 0) {
+          await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clock) });
+        }
+        return storeOk(added);
+      }),
+    );
+  }
+
+  /** A conversation's events in ascending display order (the newest `limit` when given). */
+  async listEvents(conv: string, opts: ListEventsOptions = {}): Promise<ChatEvent[]> {
+    const { limit, before, beforeHlc } = opts;
+    const upper: unknown[] = before
+      ? [conv, before.hlc, before.author, before.seq]
+      : beforeHlc !== undefined
+        ? [conv, beforeHlc]
+        : [conv, []];
+    const range = IDBKeyRange.bound([conv], upper, false, true);
+    if (limit === undefined) return this.#db.getAllFromIndex('events', 'byConvOrder', range);
+    if (limit <= 0) return [];
+    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
+      const newestFirst: ChatEvent[] = [];
+      let cursor = await tx.objectStore('events').index('byConvOrder').openCursor(range, 'prev');
+      while (cursor && newestFirst.length < limit) {
+        newestFirst.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return newestFirst.reverse();
+    });
+  }
+
+  /** Sets the unread count to 0 (no-op for an unknown conversation); rejects with StoreFailure. */
+  async markRead(conv: string): Promise<void> {
+    await this.#writeOrThrow('markRead', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const conversation = await tx.objectStore('conversations').get(conv);
+        if (conversation && conversation.unread !== 0) {
+          await tx.objectStore('conversations').put({ ...conversation, unread: 0 });
+        }
+      }),
+    );
+  }
+
+  /** Deletes a conversation and all its events; rejects with StoreFailure. */
+  async deleteConversation(id: string): Promise<void> {
+    await this.#writeOrThrow('deleteConversation', () =>
+      inTx(this.#db, ['conversations', 'events'], 'readwrite', async (tx) => {
+        await tx.objectStore('conversations').delete(id);
+        await tx.objectStore('events').delete(convRange(id));
+      }),
+    );
+  }
+
+  /** A setting's value, if set. */
+  async getSetting<T>(key: string): Promise<T | undefined> {
+    const record = await this.#db.get('settings', key);
+    return record?.value as T | undefined;
+  }
+
+  /** Sets a setting (any structured-cloneable value). */
+  async putSetting(key: string, value: unknown): Promise<StoreResult<void>> {
+    return this.#write('putSetting', async () => {
+      await inTx(this.#db, ['settings'], 'readwrite', (tx) =>
+        tx.objectStore('settings').put({ key, value }),
+      );
+      return storeOk(undefined);
+    });
+  }
+
+  /** Closes the database connection; later calls fail. */
+  close(): void {
+    this.#db.close();
+  }
+}
