@@ -1,0 +1,129 @@
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+
+/**
+ * The plain-HTTP half of the server: security headers, the built PWA with caching that suits a
+ * service worker, the SPA fallback and error responses. No PeerJS here.
+ */
+
+/** Cache-Control for a content-hashed file: its URL changes whenever its bytes do. */
+export const CACHE_IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Cache-Control for everything else: reuse only after revalidating (cheap, thanks to ETags). */
+export const CACHE_REVALIDATE = 'no-cache';
+
+/** Vite's output name for hashed assets: `name-<hash ≥ 8 chars of base64url>.ext[.map]`. */
+const HASHED_ASSET_PATTERN = /^assets\/(?:.*\/)?[^/]*-[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9]+)+$/;
+
+/**
+ * Cache-Control for a file of the built PWA, by its path relative to the static dir. Only
+ * content-hashed files under `assets/` are immutable; `index.html`, `sw.js`, `workbox-*.js`,
+ * `registerSW.js` and the manifest must be revalidated or clients would never see an update,
+ * and for icons and the like a stale copy buys nothing worth the risk.
+ */
+export function cacheControlFor(relativePath: string): string {
+  const posixPath = relativePath.split(path.sep).join('/');
+  return HASHED_ASSET_PATTERN.test(posixPath) ? CACHE_IMMUTABLE : CACHE_REVALIDATE;
+}
+
+/** A Host header we are willing to echo into the CSP: host name or IP literal, optional port. */
+const SAFE_HOST_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
+
+/**
+ * The Content-Security-Policy for a response. `connect-src` names the signalling socket's
+ * ws/wss URL explicitly because older Safari versions do not let `'self'` cover WebSockets. An
+ * odd-looking Host is left out rather than escaped, so it cannot smuggle in a directive.
+ */
+export function contentSecurityPolicy(host: string | undefined): string {
+  const sockets = host && SAFE_HOST_PATTERN.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    `connect-src 'self'${sockets}`,
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "style-src 'self' 'unsafe-inline'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/** Sets the security headers on every response, API and WebSocket handshake errors included. */
+export function securityHeaders(): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  };
+}
+
+/** Serves the built PWA from `staticDir` with {@link cacheControlFor}. */
+export function staticFiles(staticDir: string): RequestHandler {
+  return express.static(staticDir, {
+    // `send` would set its own `max-age=0`; we always set the header ourselves.
+    cacheControl: false,
+    // `/assets` → `/assets/` redirects would serve no purpose here.
+    redirect: false,
+    setHeaders: (res, filePath) => {
+      res.setHeader('Cache-Control', cacheControlFor(path.relative(staticDir, filePath)));
+    },
+  });
+}
+
+/** Paths owned by the server itself: never answered with the app shell. */
+const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz)(?:\/|$)/;
+
+/**
+ * Answers a browser navigation to a client-side route with `index.html`. A navigation asks for
+ * HTML; a request for a missing file (its last segment has a dot) stays a 404, so a missing
+ * script never comes back as HTML with status 200.
+ */
+export function spaFallback(staticDir: string): RequestHandler {
+  return (req, res, next) => {
+    const isNavigation =
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      (req.headers.accept ?? '').includes('text/html') &&
+      !SERVER_PATH_PATTERN.test(req.path) &&
+      !path.posix.basename(req.path).includes('.');
+    if (!isNavigation) {
+      next();
+      return;
+    }
+    res.setHeader('Cache-Control', CACHE_REVALIDATE);
+    res.sendFile('index.html', { root: staticDir, cacheControl: false }, (error?: Error) => {
+      if (error) next(error);
+    });
+  };
+}
+
+/** The last handler: a plain 404. */
+export function notFound(): RequestHandler {
+  return (_req, res) => {
+    res.status(404).type('text/plain').send('Not found');
+  };
+}
+
+/** Turns errors into a status line without internals (no stack, no paths). */
+export function errorResponder(onServerError: (error: unknown) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = httpStatusOf(error);
+    if (status >= 500) onServerError(error);
+    res
+      .status(status)
+      .type('text/plain')
+      .send(status === 404 ? 'Not found' : 'Error');
+  };
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}
