@@ -1,0 +1,78 @@
+// `npm run test:e2e`: build the app and the signal server, then run Playwright against them.
+//
+// WebRTC in Chromium offers ICE candidates for every network interface. The tests must see only
+// 127.0.0.1, so as root we run Playwright (and with it the signal server its global setup starts)
+// inside a fresh network namespace that holds nothing but the loopback interface.
+//
+// Arguments are passed on to `playwright test`, e.g. `npm run test:e2e -- room-chat --headed`.
+// PARLEY_E2E_SKIP_BUILD=1 reuses the last build; PARLEY_E2E_NETNS=0 never uses a namespace.
+import { spawn, spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './chromium.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const playwrightBin = path.join(repoRoot, 'node_modules', '.bin', 'playwright');
+const playwrightArgs = ['test', '-c', 'tests/e2e/playwright.config.ts', ...process.argv.slice(2)];
+// Bring loopback up, then replace the shell with the command given as "$@".
+const LOOPBACK_ONLY_SHELL = 'ip link set lo up && exec "$@"';
+
+const chromiumPath = ensureChromium();
+const env = { ...process.env, CHROMIUM_PATH: chromiumPath, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
+
+if (process.env.PARLEY_E2E_SKIP_BUILD === '1') {
+  console.info('e2e: PARLEY_E2E_SKIP_BUILD=1, using the existing dist/web and signal/dist.');
+} else {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', env });
+  if (build.status !== 0) {
+    console.error(`e2e: npm run build failed (${build.error?.message ?? `exit ${build.status}`}).`);
+    process.exit(build.status || 1);
+  }
+}
+
+const [command, args] = canUseLoopbackNamespace()
+  ? ['unshare', ['--net', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', playwrightBin, ...playwrightArgs]]
+  : [playwrightBin, playwrightArgs];
+
+const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env });
+// Ctrl-C reaches the whole foreground process group by itself; forward what is sent to us alone.
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => {
+    if (child.pid !== undefined) process.kill(child.pid, signal);
+  });
+}
+child.on('error', (error) => {
+  console.error(`e2e: could not start ${command}: ${error.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => {
+  process.exit(code ?? 128 + (signal ? constants.signals[signal] : 1));
+});
+
+/** True when we can run Playwright in a namespace whose only network is loopback. */
+function canUseLoopbackNamespace() {
+  if (process.env.PARLEY_E2E_NETNS === '0') {
+    console.info('e2e: PARLEY_E2E_NETNS=0, running without a loopback-only network namespace.');
+    return false;
+  }
+  if (process.getuid?.() !== 0) {
+    console.info(
+      'e2e: not root, so running without a loopback-only network namespace; WebRTC may pick ' +
+        'non-loopback ICE candidates on this machine.',
+    );
+    return false;
+  }
+  const probe = spawnSync('unshare', ['--net', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', 'true'], {
+    stdio: 'ignore',
+  });
+  if (probe.status !== 0) {
+    console.info(
+      'e2e: `unshare --net` or `ip link set lo up` does not work here (needs util-linux, ' +
+        'iproute2 and CAP_SYS_ADMIN), so running without a loopback-only network namespace.',
+    );
+    return false;
+  }
+  console.info('e2e: running Playwright in a loopback-only network namespace (unshare --net).');
+  return true;
+}

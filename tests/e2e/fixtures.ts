@@ -1,0 +1,220 @@
+// Fixtures and helpers for the end-to-end specs. Helpers find elements only by role and accessible
+// name, the way a person finds them, and wait only on what a person would see.
+import { createHash } from 'node:crypto';
+import {
+  test as base,
+  expect,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
+import type { SignalStatus, StopSignal } from './signal-supervisor.js';
+
+export { expect };
+
+/** One person: a browser context of their own (own IndexedDB, own identity) with one page. */
+export interface User {
+  /** The name used in logs and attachments; helpers take the display name separately. */
+  name: string;
+  /** The user's isolated browser context. */
+  context: BrowserContext;
+  /** The user's tab. */
+  page: Page;
+}
+
+/** Control of the real signal server, which the Playwright runner owns (see global-setup.ts). */
+export interface SignalServer {
+  /** Current state, PID and port. */
+  status(): Promise<SignalStatus>;
+  /** Stops the server: SIGTERM (graceful, the default) or SIGKILL (a crash). */
+  stop(signal?: StopSignal): Promise<void>;
+  /** Starts it again on the same port; resolves once it listens. */
+  start(): Promise<void>;
+  /** Stops it and starts a new process on the same port. */
+  restart(signal?: StopSignal): Promise<void>;
+}
+
+interface Fixtures {
+  /** Opens a new person: a fresh browser context and page. Closed after the test. */
+  openUser: (name: string) => Promise<User>;
+  /** The signal server. After every test it is running again, and the test fails if it crashed. */
+  signalServer: SignalServer;
+}
+
+export const test = base.extend<Fixtures>({
+  signalServer: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern.
+    async ({}, use, testInfo) => {
+      const before = await control<SignalStatus>('GET', '/status');
+      await use({
+        status: () => control<SignalStatus>('GET', '/status'),
+        stop: async (signal = 'SIGTERM') => {
+          await control('POST', `/stop?signal=${signal}`);
+        },
+        start: async () => {
+          await control('POST', '/start');
+        },
+        restart: async (signal = 'SIGTERM') => {
+          await control('POST', `/restart?signal=${signal}`);
+        },
+      });
+      const after = await control<SignalStatus>('GET', '/status');
+      const hasCrashed = after.unexpectedExits > before.unexpectedExits;
+      if (testInfo.status !== testInfo.expectedStatus || hasCrashed) {
+        const lines = await control<string[]>('GET', `/log?since=${before.logLines}`);
+        await testInfo.attach('signal-server.log', { body: lines.join('\n') });
+      }
+      // Leave a running server for the next test, whatever this one did to it.
+      if (!after.isRunning) await control('POST', '/start');
+      expect(hasCrashed, 'the signal server exited on its own during this test').toBe(false);
+    },
+    { auto: true },
+  ],
+
+  openUser: async ({ browser }, use, testInfo) => {
+    const opened: { user: User; log: string[] }[] = [];
+    await use(async (name) => {
+      // browser.newContext() inside a test gets the config's `use` options (baseURL, permissions…).
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const log: string[] = [];
+      const started = Date.now();
+      const stamp = (): string => `${String(Date.now() - started).padStart(6)}ms`;
+      page.on('console', (message) => log.push(`${stamp()} [${message.type()}] ${message.text()}`));
+      page.on('pageerror', (error) => log.push(`${stamp()} [pageerror] ${error.stack ?? error}`));
+      page.on('crash', () => log.push(`${stamp()} [crash] the page crashed`));
+      const user = { name, context, page };
+      opened.push({ user, log });
+      return user;
+    });
+    const hasFailed = testInfo.status !== testInfo.expectedStatus;
+    for (const { user, log } of opened) {
+      if (hasFailed) await testInfo.attach(`console-${user.name}.log`, { body: log.join('\n') });
+      await user.context.close();
+    }
+  },
+});
+
+async function control<T = unknown>(method: 'GET' | 'POST', route: string): Promise<T> {
+  const controlUrl = process.env.PARLEY_SIGNAL_CONTROL_URL;
+  if (!controlUrl)
+    throw new Error('PARLEY_SIGNAL_CONTROL_URL is unset: is global-setup.ts running?');
+  const response = await fetch(`${controlUrl}${route}`, { method });
+  const body = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`signal control ${method} ${route}: ${JSON.stringify(body)}`);
+  return body as T;
+}
+
+// ---- The UI contract ------------------------------------------------------------------------
+
+/** The composer's text box. */
+export const composer = (page: Page): Locator => page.getByRole('textbox', { name: 'Message' });
+
+/** The message history of the open conversation. */
+export const messageLog = (page: Page): Locator => page.getByRole('log', { name: 'Messages' });
+
+/** The members of the open room. */
+export const memberList = (page: Page): Locator => page.getByRole('list', { name: 'Members' });
+
+/** The list of conversations. */
+export const conversations = (page: Page): Locator =>
+  page.getByRole('navigation', { name: 'Conversations' });
+
+/** The connection status ("Connecting…", "Online", "Reconnecting…"). */
+export const connectionStatus = (page: Page): Locator =>
+  page.getByRole('status').filter({ hasText: /Connecting…|Online|Reconnecting…/ });
+
+/** The one message by `author` whose text includes `text`. */
+export const messageFrom = (page: Page, author: string, text: string): Locator =>
+  messageLog(page).getByRole('article').filter({ hasText: author }).filter({ hasText: text });
+
+/** First run: opens the app and sets the display name. */
+export async function onboard(page: Page, displayName: string): Promise<void> {
+  await page.goto('/');
+  await completeOnboarding(page, displayName);
+}
+
+async function completeOnboarding(page: Page, displayName: string): Promise<void> {
+  const nameBox = page.getByRole('textbox', { name: 'Display name' });
+  await nameBox.fill(displayName);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(nameBox).toBeHidden();
+}
+
+/** Creates a room and returns its link (the page URL, `…/#/r/<secret>`). */
+export async function createRoom(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'New room' }).click();
+  await expect(page).toHaveURL(/#\/r\//);
+  await expect(composer(page)).toBeVisible();
+  return page.url();
+}
+
+/**
+ * Opens a room link. For someone who has never used the app, pass `displayName`: the link comes
+ * first, then the app asks for the name, then it shows the room.
+ */
+export async function joinRoom(page: Page, link: string, displayName?: string): Promise<void> {
+  await page.goto(link);
+  if (displayName !== undefined) await completeOnboarding(page, displayName);
+  await expect(page).toHaveURL(link);
+  await expect(composer(page)).toBeVisible();
+}
+
+/** Types a message and presses Enter; waits until the composer is cleared (the app took it). */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = composer(page);
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+}
+
+/** Waits until the message log shows `text` by `author`, exactly once. */
+export async function expectMessage(page: Page, author: string, text: string): Promise<void> {
+  await expect(messageFrom(page, author, text)).toBeVisible();
+}
+
+/**
+ * Waits until the log shows exactly these messages, each once and in this order (articles that
+ * contain none of these texts, such as notices, are ignored). Texts must not contain each other.
+ */
+export async function expectMessagesInOrder(
+  page: Page,
+  messages: readonly { author: string; text: string }[],
+): Promise<void> {
+  const articles = messageLog(page).getByRole('article');
+  await expect(async () => {
+    const shown = (await articles.allInnerTexts()).flatMap((article) => {
+      const match = messages.find((message) => article.includes(message.text));
+      return match && article.includes(match.author) ? [`${match.author}: ${match.text}`] : [];
+    });
+    expect(shown).toEqual(messages.map(({ author, text }) => `${author}: ${text}`));
+  }).toPass();
+}
+
+/** Waits until the Members list shows `displayName` with the given presence. */
+export async function expectMember(
+  page: Page,
+  displayName: string,
+  presence: 'online' | 'offline',
+): Promise<void> {
+  const item = memberList(page).getByRole('listitem').filter({ hasText: displayName });
+  await expect(item).toContainText(new RegExp(`\\b${presence}\\b`, 'i'));
+}
+
+// ---- Room links -----------------------------------------------------------------------------
+
+/** The room secret in a room link: the 22 base64url characters after `#/r/`. */
+export function roomSecret(link: string): string {
+  const secret = /#\/r\/([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/.exec(link)?.[1];
+  if (!secret) throw new Error(`not a room link: ${link}`);
+  return secret;
+}
+
+/** The opaque room key the signal server sees: base64url(SHA-256("parley-room-v1" ‖ secret)). */
+export function roomKey(link: string): string {
+  const secretBytes = Buffer.from(roomSecret(link), 'base64url');
+  return createHash('sha256')
+    .update(Buffer.from('parley-room-v1', 'utf8'))
+    .update(secretBytes)
+    .digest('base64url');
+}
