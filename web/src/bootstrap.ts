@@ -25,8 +25,7 @@ async function fetchIceServers(): Promise<RTCIceServer[]> {
       Array.isArray(body.iceServers)
     ) {
       return body.iceServers.filter(
-        (s: unknown): s is RTCIceServer =>
-          typeof s === 'object' && s !== null && 'urls' in s,
+        (s: unknown): s is RTCIceServer => typeof s === 'object' && s !== null && 'urls' in s,
       );
     }
   } catch (error) {
@@ -38,8 +37,7 @@ async function fetchIceServers(): Promise<RTCIceServer[]> {
 /** Creates the session with the real store and transport. */
 export function createSession(): ChatSession {
   return new ChatSession({
-    openStore: async (selfFingerprint?: string): Promise<ChatStore> =>
-      openIdbStore({ selfFingerprint }),
+    openStore: async (): Promise<ChatStore> => openIdbStore(),
     createTransport: async (): Promise<Transport> =>
       new PeerJsTransport({
         signalUrl: new URL(location.origin),

@@ -126,7 +126,12 @@ export class MemoryTransport implements Transport {
     this.links.add(local);
     later(() => {
       const remote = this.hub.transport(remoteId);
-      if (!this.#isOnline || !remote || !remote.accepts(room) || this.hub.isCut(this.peerId, remoteId)) {
+      if (
+        !this.#isOnline ||
+        !remote ||
+        !remote.accepts(room) ||
+        this.hub.isCut(this.peerId, remoteId)
+      ) {
         local.close('peer unavailable');
         return;
       }

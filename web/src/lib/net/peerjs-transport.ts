@@ -90,6 +90,36 @@ function storePeerSession(session: PeerSession): PeerSession {
   return session;
 }
 
+/**
+ * This tab's session, held under a Web Lock for the life of the page. A duplicated tab inherits
+ * sessionStorage, so without the lock two tabs would share one ID and keep replacing each other's
+ * signal socket; the second one takes a fresh session instead.
+ */
+async function claimPeerSession(): Promise<PeerSession> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  let session = loadPeerSession();
+  if (!locks) return session;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const isHeld = await holdLock(locks, `parley:peer:${session.id}`);
+    if (isHeld) return session;
+    session = storePeerSession(newPeerSession());
+  }
+  return session;
+}
+
+/** Takes a lock if free and keeps it until the page goes away; false when another tab has it. */
+function holdLock(locks: LockManager, name: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        // Never settles while we hold it: the lock is released when the page unloads.
+        return lock ? new Promise<void>(() => undefined) : undefined;
+      })
+      .catch(reject);
+  });
+}
+
 function isChatLinkMetadata(value: unknown): value is ChatLinkMetadata {
   return (
     typeof value === 'object' &&
@@ -252,11 +282,11 @@ export class PeerJsTransport implements Transport {
 
   start(handlers: TransportHandlers): void {
     this.#handlers = handlers;
-    this.#session = loadPeerSession();
     this.#setStatus(navigator.onLine ? 'connecting' : 'offline');
-    import('peerjs')
-      .then((module) => {
+    Promise.all([import('peerjs'), claimPeerSession()])
+      .then(([module, session]) => {
         this.#module = module;
+        this.#session = session;
         this.#createPeer();
       })
       .catch((error: unknown) => {
@@ -422,7 +452,9 @@ export class PeerJsTransport implements Transport {
 
   #scheduleReconnect(): void {
     if (this.#isDestroyed || this.#retryTimer !== undefined) return;
-    this.#setStatus(navigator.onLine ? (this.#hasOpened ? 'reconnecting' : 'connecting') : 'offline');
+    this.#setStatus(
+      navigator.onLine ? (this.#hasOpened ? 'reconnecting' : 'connecting') : 'offline',
+    );
     const delay = backoffDelayMs(this.#attempt, SIGNAL_BACKOFF_MIN_MS, SIGNAL_BACKOFF_MAX_MS);
     this.#attempt += 1;
     this.#retryTimer = setTimeout(() => {

@@ -65,8 +65,8 @@ export interface MeshHandlers {
   onFrame(peer: MeshPeer, frame: AppFrame): void;
   /** Signal server state. */
   onStatus(status: SignalStatus): void;
-  /** The signal server refused a room (full, bad key, too many rooms). */
-  onRoomRefused(room: string | null, reason: 'full' | string): void;
+  /** The signal server refused a room: 'full', or its error reason (bad key, too many rooms). */
+  onRoomRefused(room: string | null, reason: string): void;
 }
 
 type LinkPhase = 'opening' | 'handshaking' | 'ready' | 'closed';
@@ -380,7 +380,11 @@ export class RoomMesh {
     if (!remote) throw new Error('transcript before hello');
     const localId = this.#transport.peerId ?? '';
     const local: HandshakeSide = { peerId: localId, nonce: ml.nonce, spki: this.#identity.spki };
-    const other: HandshakeSide = { peerId: ml.link.remoteId, nonce: remote.nonce, spki: remote.spki };
+    const other: HandshakeSide = {
+      peerId: ml.link.remoteId,
+      nonce: remote.nonce,
+      spki: remote.spki,
+    };
     return authTranscript({
       roomKey: ml.link.room,
       dialer: ml.link.isDialer ? local : other,

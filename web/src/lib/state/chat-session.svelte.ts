@@ -50,8 +50,8 @@ export type RoomProblem = 'full' | 'refused';
 
 /** What the composition root hands the session. */
 export interface ChatSessionDeps {
-  /** Opens the local database. */
-  openStore(selfFingerprint?: string): Promise<ChatStore>;
+  /** Opens the local database (it reads whose messages are "own" from the saved identity). */
+  openStore(): Promise<ChatStore>;
   /** Builds the transport (the PeerJS one in the app). */
   createTransport(): Promise<Transport>;
   /** Wall clock; injectable for tests. */
@@ -64,6 +64,8 @@ export class ChatSession {
   #now: () => number;
   #store: ChatStore | null = null;
   #mesh: RoomMesh | null = null;
+  // Not UI state: the mesh's lookup of room secrets by room key.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #secrets = new Map<string, string>();
 
   #phase = $state<SessionPhase>('loading');
@@ -72,7 +74,7 @@ export class ChatSession {
   #conversations = $state.raw<Conversation[]>([]);
   #status = $state<SignalStatus>('connecting');
   /** room → peerId → authenticated peer. */
-  #linked = $state.raw<ReadonlyMap<string, ReadonlyMap<string, MeshPeer>>>(new Map());
+  #linked = $state.raw<Readonly<Record<string, Readonly<Record<string, MeshPeer>>>>>({});
   #activeRoom = $state<string | null>(null);
   #messages = $state.raw<ChatEvent[]>([]);
   #isLoadingMessages = $state(false);
@@ -138,7 +140,9 @@ export class ChatSession {
   membersOf(room: string): MemberView[] {
     const self = this.#identity;
     const conversation = this.#conversations.find((c) => c.id === room);
-    const linked = this.#linked.get(room) ?? new Map<string, MeshPeer>();
+    const linked = Object.values(this.#linked[room] ?? {});
+    // A local scratch map, built and dropped within this call.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const rows = new Map<string, MemberView>();
     for (const m of Object.values(conversation?.members ?? {})) {
       rows.set(m.fingerprint, {
@@ -149,7 +153,7 @@ export class ChatSession {
         isSelf: false,
       });
     }
-    for (const peer of linked.values()) {
+    for (const peer of linked) {
       rows.set(peer.fingerprint, {
         fingerprint: peer.fingerprint,
         name: peer.profile.name,
@@ -179,7 +183,7 @@ export class ChatSession {
   /** The display name of an author in a room (falls back to a short fingerprint). */
   authorName(room: string, fingerprint: string): string {
     if (fingerprint === this.#identity?.fingerprint) return this.#identity.name;
-    for (const peer of this.#linked.get(room)?.values() ?? []) {
+    for (const peer of Object.values(this.#linked[room] ?? {})) {
       if (peer.fingerprint === fingerprint) return peer.profile.name;
     }
     const member = this.#conversations.find((c) => c.id === room)?.members[fingerprint];
@@ -189,10 +193,9 @@ export class ChatSession {
   /** Opens the database and, if an identity exists, the network. */
   async init(): Promise<void> {
     try {
-      const probe = await this.#deps.openStore();
-      const identity = await probe.getIdentity();
-      probe.close();
-      this.#store = await this.#deps.openStore(identity?.fingerprint);
+      // The store learns whose messages are "own" from the saved identity (unread counting).
+      this.#store = await this.#deps.openStore();
+      const identity = await this.#store.getIdentity();
       if (!identity) {
         this.#phase = 'onboarding';
         return;
@@ -227,9 +230,6 @@ export class ChatSession {
       this.#reportStoreError(saved.error);
       return false;
     }
-    // Reopen so the store knows whose messages are "own" (unread counting).
-    this.#store.close();
-    this.#store = await this.#deps.openStore(identity.fingerprint);
     this.#identity = identity;
     await this.#startNetwork(identity);
     this.#phase = 'ready';
@@ -285,7 +285,8 @@ export class ChatSession {
     this.#mergeMessages(room, [result.value]);
     await this.#refreshConversations();
     const keys = { [identity.fingerprint]: identity.spki };
-    for (const frame of splitEventsIntoFrames([result.value], keys)) this.#mesh?.broadcast(room, frame);
+    for (const frame of splitEventsIntoFrames([result.value], keys))
+      this.#mesh?.broadcast(room, frame);
     return true;
   }
 
@@ -344,7 +345,10 @@ export class ChatSession {
         },
         onRoomRefused: (room, reason) => {
           if (!room) return;
-          this.#roomProblems = { ...this.#roomProblems, [room]: reason === 'full' ? 'full' : 'refused' };
+          this.#roomProblems = {
+            ...this.#roomProblems,
+            [room]: reason === 'full' ? 'full' : 'refused',
+          };
         },
       },
     });
@@ -401,11 +405,10 @@ export class ChatSession {
   }
 
   #handlePeerReady(peer: MeshPeer): void {
-    const rooms = new Map(this.#linked);
-    const peers = new Map(rooms.get(peer.room) ?? []);
-    peers.set(peer.peerId, peer);
-    rooms.set(peer.room, peers);
-    this.#linked = rooms;
+    this.#linked = {
+      ...this.#linked,
+      [peer.room]: { ...this.#linked[peer.room], [peer.peerId]: peer },
+    };
     if (peer.room in this.#roomProblems) {
       const problems = { ...this.#roomProblems };
       delete problems[peer.room];
@@ -415,13 +418,11 @@ export class ChatSession {
   }
 
   #handlePeerGone(peer: MeshPeer): void {
-    const current = this.#linked.get(peer.room);
-    if (current?.get(peer.peerId) !== peer) return;
-    const rooms = new Map(this.#linked);
-    const peers = new Map(current);
-    peers.delete(peer.peerId);
-    rooms.set(peer.room, peers);
-    this.#linked = rooms;
+    const current = this.#linked[peer.room];
+    if (current?.[peer.peerId] !== peer) return;
+    const peers = { ...current };
+    delete peers[peer.peerId];
+    this.#linked = { ...this.#linked, [peer.room]: peers };
     void this.#rememberMember(peer);
   }
 
