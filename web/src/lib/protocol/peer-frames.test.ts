@@ -4,7 +4,13 @@ import { toBase64Url, utf8ByteLength } from '../encoding';
 import { fakeFingerprint, fakeRoomKey, makeEvent } from '../chat/test-factories';
 import { assertNever } from './assert-never';
 import type { ChatEvent } from './events';
-import { MAX_BATCH_EVENTS, MAX_FRAME_BYTES, MAX_NAME_CHARS, MAX_TEXT_CHARS } from './limits';
+import {
+  MAX_BATCH_EVENTS,
+  MAX_FRAME_BYTES,
+  MAX_NAME_CHARS,
+  MAX_TEXT_CHARS,
+  MAX_VECTOR_AUTHORS,
+} from './limits';
 import {
   encodePeerFrame,
   parsePeerFrame,
@@ -34,6 +40,12 @@ function makeEventsFrame(events: unknown[] = [makeEvent()], keys: Record<string,
 
 const raw = (value: unknown) => JSON.stringify(value);
 
+/** A valid fingerprint that differs for each i < 1024 (fakeFingerprint repeats after 256). */
+function distinctFingerprint(i: number): string {
+  const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return `${base32[i >> 5] ?? 'A'}${base32[i & 31] ?? 'A'}${'A'.repeat(50)}`;
+}
+
 /** Independent restatement of the limits every parsed frame must satisfy. */
 function expectWithinLimits(frame: ParsedPeerFrame): void {
   const b64 = /^[A-Za-z0-9_-]*$/;
@@ -61,6 +73,13 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
         expect(e.conv).toMatch(/^[A-Za-z0-9_-]{43}$/);
         expect(e.author).toMatch(/^[A-Z2-7]{52}$/);
         expect(e.sig).toMatch(/^[A-Za-z0-9_-]{86}$/);
+      }
+      return;
+    case 'sync':
+      expect(Object.keys(frame.vector).length).toBeLessThanOrEqual(MAX_VECTOR_AUTHORS);
+      for (const [author, seq] of Object.entries(frame.vector)) {
+        expect(author).toMatch(/^[A-Z2-7]{52}$/);
+        expect(Number.isSafeInteger(seq) && seq >= 1).toBe(true);
       }
       return;
     case 'ping':
@@ -96,6 +115,8 @@ describe('parsePeerFrame accepts', () => {
       'events at the text limit',
       makeEventsFrame([makeEvent({ text: 'x'.repeat(MAX_TEXT_CHARS) })]),
     ],
+    ['sync', { type: 'sync', vector: { [ev.author]: 3 } }],
+    ['sync with an empty vector', { type: 'sync', vector: {} }],
     ['ping', { type: 'ping', t: 123.5 }],
     ['pong', { type: 'pong', t: 0 }],
     ['bye', { type: 'bye' }],
@@ -151,6 +172,18 @@ describe('parsePeerFrame rejects', () => {
     ['a body that is not an object', raw(makeEventsFrame([{ ...ev, body: 'hi' }]))],
     ['a key map with a bad fingerprint', raw(makeEventsFrame([], { __proto__x: SPKI }))],
     ['events that are not an array', raw({ type: 'events', events: {}, keys: {} })],
+    ['a sync vector with seq 0', raw({ type: 'sync', vector: { [ev.author]: 0 } })],
+    ['a sync vector with a bad author', raw({ type: 'sync', vector: { alice: 1 } })],
+    ['a sync vector that is an array', raw({ type: 'sync', vector: [1, 2] })],
+    [
+      'a sync vector over the author limit',
+      raw({
+        type: 'sync',
+        vector: Object.fromEntries(
+          Array.from({ length: MAX_VECTOR_AUTHORS + 1 }, (_, i) => [distinctFingerprint(i), 1]),
+        ),
+      }),
+    ],
     [
       '257 events',
       raw(

@@ -17,10 +17,11 @@ import {
   macSchema,
   nameSchema,
   nonceSchema,
+  seqSchema,
   signatureSchema,
   spkiSchema,
 } from './formats';
-import { MAX_BATCH_EVENTS, MAX_FRAME_BYTES } from './limits';
+import { MAX_BATCH_EVENTS, MAX_FRAME_BYTES, MAX_VECTOR_AUTHORS } from './limits';
 
 const log = createLogger('protocol');
 
@@ -82,6 +83,18 @@ export interface PongFrame {
   t: number;
 }
 
+/**
+ * "Here is what I have": the sender's version vector for the link's conversation. Sent when a link
+ * becomes ready and whenever the sender sees a gap; the receiver answers with the events the
+ * sender lacks, oldest first (DESIGN §6).
+ */
+export interface SyncFrame {
+  /** Frame type. */
+  type: 'sync';
+  /** Author fingerprint → highest contiguous seq the sender holds. */
+  vector: Record<string, number>;
+}
+
 /** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
 export interface ByeFrame {
   /** Frame type. */
@@ -90,7 +103,7 @@ export interface ByeFrame {
 
 /** The data-channel union, parameterised by how far its events have been checked. */
 export type PeerFrameOf<E> =
-  HelloFrame | AuthFrame | EventsFrame<E> | PingFrame | PongFrame | ByeFrame;
+  HelloFrame | AuthFrame | EventsFrame<E> | SyncFrame | PingFrame | PongFrame | ByeFrame;
 
 /** A frame we send. */
 export type PeerFrame = PeerFrameOf<ChatEvent>;
@@ -117,6 +130,10 @@ export const peerFrameSchema = v.variant('type', [
     type: v.literal('events'),
     events: v.pipe(v.array(chatEventSchema), v.maxLength(MAX_BATCH_EVENTS)),
     keys: v.pipe(v.record(fingerprintSchema, spkiSchema), v.maxEntries(MAX_BATCH_EVENTS)),
+  }),
+  v.object({
+    type: v.literal('sync'),
+    vector: v.pipe(v.record(fingerprintSchema, seqSchema), v.maxEntries(MAX_VECTOR_AUTHORS)),
   }),
   v.object({ type: v.literal('ping'), t: timestampSchema }),
   v.object({ type: v.literal('pong'), t: timestampSchema }),

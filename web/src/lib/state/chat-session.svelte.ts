@@ -4,7 +4,7 @@
  * or the network themselves.
  */
 import { colorForFingerprint } from '../chat/avatar';
-import { compareEvents, signEvent, verifyEvent } from '../chat/events';
+import { compareEvents, signEvent } from '../chat/events';
 import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
 import { createIdentityKeys } from '../crypto/identity';
 import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
@@ -17,6 +17,8 @@ import type { ChatEvent } from '../protocol/events';
 import { MAX_TEXT_CHARS } from '../protocol/limits';
 import { splitEventsIntoFrames } from '../protocol/peer-frames';
 import type { ChatStore, Conversation, StoredIdentity, StoreError } from '../storage/chat-store';
+import { assertNever } from '../protocol/assert-never';
+import { SyncEngine } from '../sync/sync-engine';
 
 const log = createLogger('session');
 
@@ -64,6 +66,7 @@ export class ChatSession {
   #now: () => number;
   #store: ChatStore | null = null;
   #mesh: RoomMesh | null = null;
+  #sync: SyncEngine | null = null;
   // Not UI state: the mesh's lookup of room secrets by room key.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #secrets = new Map<string, string>();
@@ -147,7 +150,7 @@ export class ChatSession {
     for (const m of Object.values(conversation?.members ?? {})) {
       rows.set(m.fingerprint, {
         fingerprint: m.fingerprint,
-        name: m.name,
+        name: m.name || m.fingerprint.slice(0, 8),
         color: m.color,
         isOnline: false,
         isSelf: false,
@@ -187,7 +190,7 @@ export class ChatSession {
       if (peer.fingerprint === fingerprint) return peer.profile.name;
     }
     const member = this.#conversations.find((c) => c.id === room)?.members[fingerprint];
-    return member?.name ?? fingerprint.slice(0, 8);
+    return member?.name || fingerprint.slice(0, 8);
   }
 
   /** Opens the database and, if an identity exists, the network. */
@@ -328,6 +331,20 @@ export class ChatSession {
       fingerprint: identity.fingerprint,
       profile: { name: identity.name, color: identity.color },
     };
+    const store = this.#store;
+    if (!store) throw new Error('the store must be open before the network starts');
+    this.#sync = new SyncEngine({
+      store,
+      self: { fingerprint: identity.fingerprint, spki: identity.spki },
+      send: (peer, frame) => this.#mesh?.sendTo(peer as MeshPeer, frame) ?? false,
+      onStored: (room, events) => {
+        this.#handleStored(room, events).catch((error: unknown) =>
+          log.error('showing new messages failed', error),
+        );
+      },
+      onStoreError: (error) => this.#reportStoreError(error),
+      now: this.#now,
+    });
     const mesh = new RoomMesh({
       transport,
       identity: meshIdentity,
@@ -414,7 +431,7 @@ export class ChatSession {
       delete problems[peer.room];
       this.#roomProblems = problems;
     }
-    void this.#rememberMember(peer);
+    void this.#rememberMember(peer).then(() => this.#sync?.onPeerReady(peer));
   }
 
   #handlePeerGone(peer: MeshPeer): void {
@@ -441,32 +458,24 @@ export class ChatSession {
   }
 
   async #handleFrame(peer: MeshPeer, frame: AppFrame): Promise<void> {
+    const sync = this.#sync;
+    if (!sync) return;
     switch (frame.type) {
-      case 'events': {
-        const verified: ChatEvent[] = [];
-        for (const event of frame.events) {
-          const spki = frame.keys[event.author];
-          if (event.conv !== peer.room || !spki) {
-            log.warn('dropped an event for another room or without its author key');
-            continue;
-          }
-          const ok = await verifyEvent(event, spki);
-          if (ok) verified.push(ok);
-          else log.warn('dropped an event with a bad signature from', peer.peerId);
-        }
-        if (verified.length === 0 || !this.#store) return;
-        const stored = await this.#store.addEvents(verified, this.#now());
-        if (!stored.ok) {
-          this.#reportStoreError(stored.error);
-          return;
-        }
-        if (stored.value.length === 0) return;
-        this.#mergeMessages(peer.room, stored.value);
-        await this.#refreshConversations();
-        if (peer.room === this.#activeRoom && isPageVisible()) await this.markRead();
+      case 'events':
+        await sync.onEvents(peer, frame);
         return;
-      }
+      case 'sync':
+        await sync.onSync(peer, frame.vector);
+        return;
+      default:
+        assertNever(frame);
     }
+  }
+
+  async #handleStored(room: string, events: ChatEvent[]): Promise<void> {
+    this.#mergeMessages(room, events);
+    await this.#refreshConversations();
+    if (room === this.#activeRoom && isPageVisible()) await this.markRead();
   }
 
   #mergeMessages(room: string, events: ChatEvent[]): void {

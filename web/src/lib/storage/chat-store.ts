@@ -120,6 +120,17 @@ export interface ChatStore {
   addEvents(events: ChatEvent[], nowMs: number): Promise<StoreResult<ChatEvent[]>>;
   /** A conversation's events in ascending display order (the newest `limit` when given). */
   listEvents(conv: string, opts?: ListEventsOptions): Promise<ChatEvent[]>;
+  /**
+   * One author's events in a conversation with `from ≤ seq ≤ to`, ascending by seq, at most
+   * `limit` of them (for answering a peer's sync).
+   */
+  listAuthorEvents(
+    conv: string,
+    author: string,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<ChatEvent[]>;
   /** Sets the unread count to 0. */
   markRead(conv: string): Promise<void>;
   /** Deletes a conversation and all its events. */

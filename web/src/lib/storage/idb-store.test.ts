@@ -451,6 +451,39 @@ describe('listEvents', () => {
   });
 });
 
+describe('listAuthorEvents', () => {
+  beforeEach(async () => {
+    await addRoom(ROOM);
+    await addRoom(OTHER_ROOM);
+    await store.addEvents(
+      [1, 2, 3, 4]
+        .map((seq) => makeEvent({ author: ALICE, seq }))
+        .concat([
+          makeEvent({ author: BOB, seq: 1 }),
+          makeEvent({ conv: OTHER_ROOM, author: ALICE, seq: 5 }),
+        ]),
+      NOW,
+    );
+  });
+
+  it('returns one author’s seq range in this conversation, ascending', async () => {
+    expect(seqsOf(await store.listAuthorEvents(ROOM, ALICE, 2, 10, 100))).toEqual([
+      'alice2',
+      'alice3',
+      'alice4',
+    ]);
+  });
+
+  it('stops at the limit and returns nothing for an empty range', async () => {
+    expect(seqsOf(await store.listAuthorEvents(ROOM, ALICE, 1, 4, 2))).toEqual([
+      'alice1',
+      'alice2',
+    ]);
+    expect(await store.listAuthorEvents(ROOM, ALICE, 3, 2, 10)).toEqual([]);
+    expect(await store.listAuthorEvents(ROOM, ALICE, 1, 4, 0)).toEqual([]);
+  });
+});
+
 describe('settings', () => {
   it('stores any cloneable value by key', async () => {
     expect(await store.getSetting('theme')).toBeUndefined();

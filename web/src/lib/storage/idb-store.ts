@@ -358,9 +358,13 @@ export class IdbChatStore implements ChatStore {
         const store = tx.objectStore('conversations');
         const conversation = await store.get(conv);
         if (!conversation) return storeErr<void>('not-found', `no conversation ${conv}`);
+        // A member known only from relayed history has no name yet; never blank a known one.
+        const previous = conversation.members[m.fingerprint];
+        const member =
+          previous && !m.name ? { ...m, name: previous.name, color: previous.color } : m;
         await store.put({
           ...conversation,
-          members: { ...conversation.members, [m.fingerprint]: m },
+          members: { ...conversation.members, [m.fingerprint]: member },
         });
         return storeOk(undefined);
       }),
@@ -531,6 +535,22 @@ export class IdbChatStore implements ChatStore {
       }
       return newestFirst.reverse();
     });
+  }
+
+  /** One author's events with `from ≤ seq ≤ to`, ascending by seq, at most `limit`. */
+  async listAuthorEvents(
+    conv: string,
+    author: string,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<ChatEvent[]> {
+    if (limit <= 0 || to < from) return [];
+    return this.#db.getAll(
+      'events',
+      IDBKeyRange.bound([conv, author, from], [conv, author, to]),
+      limit,
+    );
   }
 
   /** Sets the unread count to 0 (no-op for an unknown conversation); rejects with StoreFailure. */
