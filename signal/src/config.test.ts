@@ -21,6 +21,10 @@ describe('loadConfig', () => {
       maxPayloadBytes: 65_536,
       logLevel: 'info',
       isProxied: false,
+      stunUrls: [],
+      turnUrls: [],
+      turnSecret: undefined,
+      turnTtlS: 3_600,
     });
   });
 
@@ -40,6 +44,10 @@ describe('loadConfig', () => {
       PARLEY_MAX_PAYLOAD_BYTES: '16384',
       PARLEY_LOG_LEVEL: 'DEBUG',
       PARLEY_PROXIED: 'true',
+      PARLEY_STUN_URLS: 'stun:stun.example:3478',
+      PARLEY_TURN_URLS: 'turns:turn.example:5349',
+      PARLEY_TURN_SECRET: 'secret',
+      PARLEY_TURN_TTL_S: '600',
     });
     expect(config).toEqual({
       port: 0,
@@ -56,6 +64,10 @@ describe('loadConfig', () => {
       maxPayloadBytes: 16_384,
       logLevel: 'debug',
       isProxied: true,
+      stunUrls: ['stun:stun.example:3478'],
+      turnUrls: ['turns:turn.example:5349'],
+      turnSecret: 'secret',
+      turnTtlS: 600,
     });
   });
 

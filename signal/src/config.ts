@@ -32,6 +32,14 @@ export interface SignalConfig {
   logLevel: LogLevel;
   /** Behind a reverse proxy: trust the right-most X-Forwarded-For entry as the client address. */
   isProxied: boolean;
+  /** STUN server URLs handed to browsers by `GET /ice`. Env `PARLEY_STUN_URLS` (comma list). */
+  stunUrls: readonly string[];
+  /** TURN server URLs handed out with short-lived credentials. Env `PARLEY_TURN_URLS`. */
+  turnUrls: readonly string[];
+  /** coturn `static-auth-secret` for the REST credential scheme. Env `PARLEY_TURN_SECRET`. */
+  turnSecret: string | undefined;
+  /** Lifetime of handed-out TURN credentials. Env `PARLEY_TURN_TTL_S`. */
+  turnTtlS: number;
 }
 
 /**
@@ -106,6 +114,7 @@ export function loadConfig(
     }),
     logLevel: readLogLevel(read('PARLEY_LOG_LEVEL')),
     isProxied: readBoolean(read('PARLEY_PROXIED'), 'PARLEY_PROXIED', false),
+    ...readIce(read),
   };
 }
 
@@ -181,4 +190,43 @@ function readOrigins(raw: string | undefined): readonly string[] {
     }
     return url.origin;
   });
+}
+
+const ICE_URL_PATTERN = /^(stun|stuns|turn|turns):[^\s,]+$/;
+
+function readIceUrls(raw: string | undefined, name: string, schemes: readonly string[]): string[] {
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const scheme = ICE_URL_PATTERN.exec(entry)?.[1];
+      if (!scheme || !schemes.includes(scheme)) {
+        throw new ConfigError(
+          `${name}: ${JSON.stringify(entry)} must be a ${schemes.join('/')}: URL like ${schemes[0]}:host:3478`,
+        );
+      }
+      return entry;
+    });
+}
+
+/** STUN/TURN settings; TURN URLs without a secret (or the reverse) is a mistake worth refusing. */
+function readIce(
+  read: Read,
+): Pick<SignalConfig, 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlS'> {
+  const turnUrls = readIceUrls(read('PARLEY_TURN_URLS'), 'PARLEY_TURN_URLS', ['turn', 'turns']);
+  const turnSecret = read('PARLEY_TURN_SECRET');
+  if (turnUrls.length > 0 && !turnSecret) {
+    throw new ConfigError('PARLEY_TURN_URLS is set but PARLEY_TURN_SECRET is not');
+  }
+  if (turnSecret && turnUrls.length === 0) {
+    throw new ConfigError('PARLEY_TURN_SECRET is set but PARLEY_TURN_URLS is not');
+  }
+  return {
+    stunUrls: readIceUrls(read('PARLEY_STUN_URLS'), 'PARLEY_STUN_URLS', ['stun', 'stuns']),
+    turnUrls,
+    turnSecret,
+    turnTtlS: readInteger(read, 'PARLEY_TURN_TTL_S', 3_600, { min: 60, max: 7 * 24 * 3_600 }),
+  };
 }

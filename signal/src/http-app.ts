@@ -75,7 +75,7 @@ export function staticFiles(staticDir: string): RequestHandler {
 }
 
 /** Paths owned by the server itself: never answered with the app shell. */
-const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz)(?:\/|$)/;
+const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz|ice)(?:\/|$)/;
 
 /**
  * Answers a browser navigation to a client-side route with `index.html`. A navigation asks for

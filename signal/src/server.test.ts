@@ -645,6 +645,26 @@ describe('connection guards', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('HTTP', () => {
+  it('hands out the configured ICE servers, never cached', async () => {
+    const { base } = await startServer({
+      PARLEY_STUN_URLS: 'stun:stun.example:3478',
+      PARLEY_TURN_URLS: 'turn:turn.example:3478',
+      PARLEY_TURN_SECRET: 'shh',
+    });
+    const response = await fetch(`${base}/ice`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as { iceServers: { urls: string[]; username?: string }[] };
+    expect(body.iceServers[0]).toEqual({ urls: ['stun:stun.example:3478'] });
+    expect(body.iceServers[1]?.urls).toEqual(['turn:turn.example:3478']);
+    expect(body.iceServers[1]?.username).toMatch(/^\d+:parley$/);
+  });
+
+  it('hands out no ICE servers when none are configured', async () => {
+    const { base } = await startServer();
+    expect(await (await fetch(`${base}/ice`)).json()).toEqual({ iceServers: [] });
+  });
+
   it('reports health as JSON that is never cached', async () => {
     const { base, connect } = await startServer();
     const a = await connect();

@@ -7,6 +7,7 @@ import { ExpressPeerServer, type IClient } from 'peer';
 import { WebSocket, WebSocketServer, type ServerOptions, type VerifyClientCallbackAsync } from 'ws';
 import { ABUSER_CLOSE_GRACE_MS, SHUTDOWN_GRACE_MS, type SignalConfig } from './config.js';
 import { errorResponder, notFound, securityHeaders, spaFallback, staticFiles } from './http-app.js';
+import { iceServersFor } from './ice.js';
 import { clientAddress, ConnectionCounter, isOriginAllowed, TokenBucket } from './limits.js';
 import { createLogger, describeError, redact, type Logger } from './log.js';
 import { runWithUnrefTimers } from './peer-timers.js';
@@ -133,6 +134,11 @@ export async function createSignalServer(
   app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json(health());
+  });
+  app.get('/ice', (_req, res) => {
+    // Credentials expire: never cached, by the browser or the service worker.
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(iceServersFor(config, Date.now()));
   });
   // Mounting runs PeerServer's createInstance (on express 'mount'), which starts its timers.
   runWithUnrefTimers(() => app.use(PEERJS_MOUNT_PATH, peerServer));

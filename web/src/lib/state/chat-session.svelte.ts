@@ -431,7 +431,10 @@ export class ChatSession {
       delete problems[peer.room];
       this.#roomProblems = problems;
     }
-    void this.#rememberMember(peer).then(() => this.#sync?.onPeerReady(peer));
+    this.#sync
+      ?.onPeerReady(peer)
+      .then(() => this.#refreshConversations())
+      .catch((error: unknown) => log.error('starting sync failed', error));
   }
 
   #handlePeerGone(peer: MeshPeer): void {
@@ -440,7 +443,9 @@ export class ChatSession {
     const peers = { ...current };
     delete peers[peer.peerId];
     this.#linked = { ...this.#linked, [peer.room]: peers };
-    void this.#rememberMember(peer);
+    this.#rememberMember(peer).catch((error: unknown) =>
+      log.error('remembering a member failed', error),
+    );
   }
 
   async #rememberMember(peer: MeshPeer): Promise<void> {

@@ -31,6 +31,8 @@ export interface SyncPeer {
   fingerprint: string;
   /** Remote identity key (base64url SPKI), proven by the handshake. */
   spki: string;
+  /** The profile the remote presented in its hello. */
+  profile: { name: string; color: string };
 }
 
 /** What the engine needs from its surroundings. */
@@ -58,8 +60,19 @@ export class SyncEngine {
     this.#deps = deps;
   }
 
-  /** A link became ready: tell the peer what we have so it can send what we lack. */
+  /**
+   * A link became ready: pin the member's proven key and profile (so we can verify and relay
+   * their events later), then tell the peer what we have so it can send what we lack.
+   */
   async onPeerReady(peer: SyncPeer): Promise<void> {
+    const saved = await this.#deps.store.upsertMember(peer.room, {
+      fingerprint: peer.fingerprint,
+      spki: peer.spki,
+      name: peer.profile.name,
+      color: peer.profile.color,
+      lastSeenAt: this.#deps.now(),
+    });
+    if (!saved.ok) this.#deps.onStoreError(saved.error);
     await this.#sendVector(peer);
   }
 
