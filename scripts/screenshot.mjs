@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Takes the README screenshot: two people chatting in a room, rendered by headless Chromium
+// against the real signal server. Usage (root, loopback-only namespace like the e2e suite):
+//   npm run build && unshare --net sh -c 'ip link set lo up && exec node scripts/screenshot.mjs'
+// Writes docs/screenshot.png (1280×720) and docs/screenshot-phone.png (375×740).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+const server = spawn(process.execPath, ['signal/dist/main.js'], {
+  cwd: root,
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let base = '';
+for await (const chunk of server.stdout) {
+  const match = /listening on (http:\/\/\S+)/.exec(String(chunk));
+  if (match) {
+    base = match[1];
+    break;
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args,
+});
+try {
+  const person = async (name, viewport = { width: 1280, height: 720 }) => {
+    const context = await browser.newContext({
+      viewport,
+      permissions: ['camera', 'microphone'],
+      colorScheme: 'light',
+    });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByRole('textbox', { name: 'Display name' }).fill(name);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('status').getByText('Online').waitFor();
+    return page;
+  };
+  const send = async (page, text) => {
+    await page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  };
+  const alice = await person('Alice Chen');
+  await alice.getByRole('button', { name: 'New room' }).click();
+  await alice.waitForURL(/#\/r\//);
+  const link = alice.url();
+  const bob = await person('Bob Martin', { width: 375, height: 740 });
+  await bob.goto(link);
+  await alice.getByRole('list', { name: 'Members' }).getByText('Bob Martin').waitFor();
+  await send(alice, 'Hi Bob! This room is just us — nothing goes through a server.');
+  await send(bob, 'Nice. Does it keep our history if I close the tab?');
+  await send(alice, 'Yes, everything stays in your browser (IndexedDB), even offline.');
+  await send(bob, 'Perfect, talk soon.');
+  await alice.getByRole('log', { name: 'Messages' }).getByText('Perfect, talk soon.').waitFor();
+  await bob.getByRole('log', { name: 'Messages' }).getByText('Perfect, talk soon.').waitFor();
+  await alice.screenshot({ path: `${root}docs/screenshot.png` });
+  await bob.screenshot({ path: `${root}docs/screenshot-phone.png` });
+  console.info('wrote docs/screenshot.png and docs/screenshot-phone.png');
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  await once(server, 'exit');
+}
