@@ -336,7 +336,7 @@ export class ChatSession {
     this.#sync = new SyncEngine({
       store,
       self: { fingerprint: identity.fingerprint, spki: identity.spki },
-      send: (peer, frame) => this.#mesh?.sendTo(peer as MeshPeer, frame) ?? false,
+      send: (peer, frame) => this.#mesh?.sendTo(peer, frame) ?? false,
       onStored: (room, events) => {
         this.#handleStored(room, events).catch((error: unknown) =>
           log.error('showing new messages failed', error),

@@ -64,7 +64,7 @@ async function makeMember(
   member.engine = new SyncEngine({
     store,
     self: { fingerprint: keys.fingerprint, spki: keys.spki },
-    send: (peer, frame) => member.mesh.sendTo(peer as MeshPeer, frame),
+    send: (peer, frame) => member.mesh.sendTo(peer, frame),
     onStored: () => undefined,
     onStoreError: (error) => {
       throw new Error(`store error ${error.kind}`);
@@ -205,7 +205,7 @@ describe('SyncEngine over the mesh', () => {
     const elsewhere = { ...good, conv: other.key };
     const stored = await bob.engine.onEvents(peer, {
       type: 'events',
-      events: [good, forged, elsewhere] as Unverified<ChatEvent>[],
+      events: [good, forged, elsewhere] as unknown as Unverified<ChatEvent>[],
       keys: {},
     });
     expect(stored.map((e) => e.body.text)).toEqual(['real']);
