@@ -120,9 +120,9 @@ export const memberList = (page: Page): Locator => page.getByRole('list', { name
 export const conversations = (page: Page): Locator =>
   page.getByRole('navigation', { name: 'Conversations' });
 
-/** The connection status ("Connecting…", "Online", "Reconnecting…"). */
+/** The connection status ("Connecting…", "Online", "Reconnecting…", "Offline — …"). */
 export const connectionStatus = (page: Page): Locator =>
-  page.getByRole('status').filter({ hasText: /Connecting…|Online|Reconnecting…/ });
+  page.getByRole('status').filter({ hasText: /Connecting…|Online|Reconnecting…|Offline/ });
 
 /** The one message by `author` whose text includes `text`. */
 export const messageFrom = (page: Page, author: string, text: string): Locator =>
