@@ -4,6 +4,8 @@
 export const SIGNAL_PATH = '/peerjs';
 /** Where the signal server hands out ICE servers (STUN/TURN); a 404 means "none configured". */
 export const ICE_CONFIG_PATH = '/ice';
+/** Give up on `/ice` after this long and use host candidates only. */
+export const ICE_FETCH_TIMEOUT_MS = 5_000;
 
 /** App-level ping on every authenticated data connection. */
 export const PING_INTERVAL_MS = 5_000;
@@ -25,3 +27,17 @@ export const MAX_DISPLAY_NAME_CHARS = 64;
 
 /** sessionStorage key that keeps this tab's PeerJS ID and token across reloads and blips. */
 export const PEER_SESSION_STORAGE_KEY = 'parley:peer-session';
+
+/** Dials that may be opening at once (each sends an offer and ICE candidates via the server). */
+export const MAX_CONCURRENT_DIALS = 4;
+/** After "room full", try to join again this often. */
+export const ROOM_FULL_RETRY_MS = 30_000;
+/** A link counts as drained when at most this much is buffered for sending. */
+export const SEND_LOW_WATER_BYTES = 256 * 1024;
+
+/** Most events one sync answer sends; it then ends with `have` so the asker asks for the rest. */
+export const MAX_SYNC_ANSWER_EVENTS = 50_000;
+/** A peer is asked again for a gap at most this often (a request within it waits for its end). */
+export const GAP_RESYNC_INTERVAL_MS = 1_000;
+/** New events of a room are announced (`have`) at most this often; announcements coalesce. */
+export const HAVE_THROTTLE_MS = 250;

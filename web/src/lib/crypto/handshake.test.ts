@@ -1,190 +1,172 @@
 import { describe, expect, it } from 'vitest';
-import { createIdentityKeys, type IdentityKeys } from './identity';
-import { newRoomSecret, roomKeyFromSecret } from './room-keys';
+import { fromBase64Url, toBase64Url } from '../encoding';
 import {
   authTranscript,
-  checkAuth,
+  checkIdentity,
+  checkRoom,
   newNonce,
-  proveAuth,
-  type AuthProof,
+  proveIdentity,
+  proveRoom,
   type HandshakeSide,
+  type IdentityClaim,
 } from './handshake';
-import { fromBase64Url } from '../encoding';
+import { createIdentityKeys, importPublicKey, type IdentityKeys } from './identity';
+import { newRoomSecret, roomKeyFromSecret } from './room-keys';
 
 interface Scenario {
   secret: string;
   roomKey: string;
-  dialerKeys: IdentityKeys;
-  acceptorKeys: IdentityKeys;
+  binding: string;
   dialer: HandshakeSide;
   acceptor: HandshakeSide;
   transcript: Uint8Array;
+  keys: IdentityKeys;
+  claim: IdentityClaim;
 }
+
+const BINDING = 'sha-256 AA:BB|sha-256 CC:DD';
 
 async function makeScenario(): Promise<Scenario> {
   const secret = newRoomSecret();
-  const [dialerKeys, acceptorKeys] = await Promise.all([
-    createIdentityKeys(),
-    createIdentityKeys(),
-  ]);
-  const dialer = { peerId: 'dialer-peer', nonce: newNonce(), spki: dialerKeys.spki };
-  const acceptor = { peerId: 'acceptor-peer', nonce: newNonce(), spki: acceptorKeys.spki };
   const roomKey = await roomKeyFromSecret(secret);
-  const transcript = authTranscript({ roomKey, dialer, acceptor });
-  return { secret, roomKey, dialerKeys, acceptorKeys, dialer, acceptor, transcript };
+  const dialer = { peerId: 'dialer-peer', nonce: newNonce() };
+  const acceptor = { peerId: 'acceptor-peer', nonce: newNonce() };
+  const keys = await createIdentityKeys();
+  return {
+    secret,
+    roomKey,
+    binding: BINDING,
+    dialer,
+    acceptor,
+    transcript: authTranscript({ roomKey, binding: BINDING, dialer, acceptor }),
+    keys,
+    claim: { spki: keys.spki, profile: { name: 'Alice', color: '#112233' } },
+  };
 }
 
-async function dialerProof(s: Scenario, secret = s.secret): Promise<AuthProof> {
-  return proveAuth({
-    transcript: s.transcript,
-    role: 'dialer',
-    privateKey: s.dialerKeys.privateKey,
-    roomSecret: secret,
+describe('authTranscript', () => {
+  it('starts with the label and changes with every field', async () => {
+    const s = await makeScenario();
+    const text = new TextDecoder().decode(s.transcript);
+    expect(text.startsWith('["parley-auth-v1",')).toBe(true);
+    const base = { roomKey: s.roomKey, binding: s.binding, dialer: s.dialer, acceptor: s.acceptor };
+    const variants = [
+      { ...base, roomKey: 'x' },
+      { ...base, binding: 'sha-256 EE:FF|sha-256 CC:DD' },
+      { ...base, dialer: { ...s.dialer, peerId: 'other' } },
+      { ...base, dialer: { ...s.dialer, nonce: newNonce() } },
+      { ...base, acceptor: { ...s.acceptor, peerId: 'other' } },
+      { ...base, acceptor: { ...s.acceptor, nonce: newNonce() } },
+      { ...base, dialer: s.acceptor, acceptor: s.dialer },
+    ];
+    for (const variant of variants) {
+      expect(authTranscript(variant)).not.toEqual(s.transcript);
+    }
   });
-}
 
-describe('handshake', () => {
   it('makes 32-byte nonces', () => {
     expect(fromBase64Url(newNonce())).toHaveLength(32);
     expect(newNonce()).not.toBe(newNonce());
   });
+});
 
-  it('builds a transcript that starts with the label and binds every field', async () => {
+describe('room proof', () => {
+  it('passes for the same secret, role and transcript', async () => {
     const s = await makeScenario();
-    const text = new TextDecoder().decode(s.transcript);
-    expect(JSON.parse(text)).toEqual([
-      'parley-auth-v1',
-      s.roomKey,
-      s.dialer.peerId,
-      s.dialer.nonce,
-      s.dialer.spki,
-      s.acceptor.peerId,
-      s.acceptor.nonce,
-      s.acceptor.spki,
-    ]);
+    const mac = await proveRoom({ transcript: s.transcript, role: 'dialer', roomSecret: s.secret });
+    expect(
+      await checkRoom({ transcript: s.transcript, role: 'dialer', roomSecret: s.secret, mac }),
+    ).toBe(true);
   });
 
-  it('accepts a correct exchange in both directions', async () => {
+  it('fails without the room secret', async () => {
     const s = await makeScenario();
-    const fromDialer = await dialerProof(s);
-    const fromAcceptor = await proveAuth({
+    const mac = await proveRoom({
       transcript: s.transcript,
-      role: 'acceptor',
-      privateKey: s.acceptorKeys.privateKey,
-      roomSecret: s.secret,
+      role: 'dialer',
+      roomSecret: newRoomSecret(),
     });
     expect(
-      await checkAuth({
-        transcript: s.transcript,
-        role: 'dialer',
-        publicKey: s.dialerKeys.publicKey,
-        roomSecret: s.secret,
-        proof: fromDialer,
-      }),
-    ).toBe(true);
-    expect(
-      await checkAuth({
-        transcript: s.transcript,
-        role: 'acceptor',
-        publicKey: s.acceptorKeys.publicKey,
-        roomSecret: s.secret,
-        proof: fromAcceptor,
-      }),
-    ).toBe(true);
-  });
-
-  it('fails the mac when the prover does not know the room secret', async () => {
-    const s = await makeScenario();
-    const proof = await dialerProof(s, newRoomSecret());
-    const check = {
-      transcript: s.transcript,
-      role: 'dialer' as const,
-      publicKey: s.dialerKeys.publicKey,
-      roomSecret: s.secret,
-    };
-    expect(await checkAuth({ ...check, proof })).toBe(false);
-    // The signature alone is still fine: it is the mac that fails.
-    const honest = await dialerProof(s);
-    expect(await checkAuth({ ...check, proof: { sig: proof.sig, mac: honest.mac } })).toBe(true);
-  });
-
-  it('fails the signature when made with another key', async () => {
-    const s = await makeScenario();
-    const proof = await dialerProof(s);
-    expect(
-      await checkAuth({
-        transcript: s.transcript,
-        role: 'dialer',
-        publicKey: s.acceptorKeys.publicKey,
-        roomSecret: s.secret,
-        proof,
-      }),
+      await checkRoom({ transcript: s.transcript, role: 'dialer', roomSecret: s.secret, mac }),
     ).toBe(false);
   });
 
-  it('rejects a proof reflected back with the roles swapped', async () => {
+  it('fails when reflected back with the roles swapped', async () => {
     const s = await makeScenario();
-    const fromDialer = await dialerProof(s);
-    // The acceptor echoes the dialer's own proof back as if it were the acceptor's.
+    const mac = await proveRoom({ transcript: s.transcript, role: 'dialer', roomSecret: s.secret });
     expect(
-      await checkAuth({
-        transcript: s.transcript,
-        role: 'acceptor',
-        publicKey: s.dialerKeys.publicKey,
-        roomSecret: s.secret,
-        proof: fromDialer,
-      }),
+      await checkRoom({ transcript: s.transcript, role: 'acceptor', roomSecret: s.secret, mac }),
     ).toBe(false);
   });
 
-  it.each([
-    ['dialer nonce', (s: Scenario) => ({ dialer: { ...s.dialer, nonce: newNonce() } })],
-    ['acceptor nonce', (s: Scenario) => ({ acceptor: { ...s.acceptor, nonce: newNonce() } })],
-    ['dialer peer id', (s: Scenario) => ({ dialer: { ...s.dialer, peerId: 'mallory' } })],
-    ['acceptor peer id', (s: Scenario) => ({ acceptor: { ...s.acceptor, peerId: 'mallory' } })],
-    ['room key', () => ({ roomKey: 'A'.repeat(43) })],
-  ])('fails when the %s differs', async (_what, change) => {
+  it('fails on a connection with another channel binding (a relay in the middle)', async () => {
     const s = await makeScenario();
-    const proof = await dialerProof(s);
-    const altered = authTranscript({
+    const relayed = authTranscript({
       roomKey: s.roomKey,
+      binding: 'sha-256 99:99|sha-256 CC:DD',
       dialer: s.dialer,
       acceptor: s.acceptor,
-      ...change(s),
     });
+    const mac = await proveRoom({ transcript: relayed, role: 'dialer', roomSecret: s.secret });
     expect(
-      await checkAuth({
-        transcript: altered,
-        role: 'dialer',
-        publicKey: s.dialerKeys.publicKey,
-        roomSecret: s.secret,
-        proof,
-      }),
+      await checkRoom({ transcript: s.transcript, role: 'dialer', roomSecret: s.secret, mac }),
     ).toBe(false);
   });
 
-  it('answers false for malformed proofs and secrets instead of throwing', async () => {
+  it('answers false for malformed macs and secrets instead of throwing', async () => {
     const s = await makeScenario();
-    const good = await dialerProof(s);
-    const base = {
+    const args = { transcript: s.transcript, role: 'dialer' as const, roomSecret: s.secret };
+    expect(await checkRoom({ ...args, mac: 'not base64url!' })).toBe(false);
+    expect(await checkRoom({ ...args, mac: toBase64Url(new Uint8Array(31)) })).toBe(false);
+    const mac = await proveRoom(args);
+    expect(await checkRoom({ ...args, roomSecret: 'short', mac })).toBe(false);
+  });
+});
+
+describe('identity proof', () => {
+  it('passes for the key holder on this transcript', async () => {
+    const s = await makeScenario();
+    const sig = await proveIdentity({
       transcript: s.transcript,
-      role: 'dialer' as const,
-      publicKey: s.dialerKeys.publicKey,
-      roomSecret: s.secret,
-    };
-    const bad: unknown[] = [
-      { sig: 'x', mac: good.mac },
-      { sig: good.sig, mac: '***' },
-      { sig: good.sig, mac: good.mac.slice(1) },
-      null,
-      'auth',
-    ];
-    for (const proof of bad) {
-      expect(await checkAuth({ ...base, proof: proof as AuthProof })).toBe(false);
-    }
-    expect(await checkAuth({ ...base, roomSecret: 'short', proof: good })).toBe(false);
-    expect(await checkAuth({ ...base, publicKey: s.dialerKeys.privateKey, proof: good })).toBe(
-      false,
-    );
+      role: 'acceptor',
+      privateKey: s.keys.privateKey,
+      claim: s.claim,
+    });
+    const publicKey = await importPublicKey(s.claim.spki);
+    expect(
+      await checkIdentity({
+        transcript: s.transcript,
+        role: 'acceptor',
+        publicKey,
+        claim: s.claim,
+        sig,
+      }),
+    ).toBe(true);
+  });
+
+  it('fails for another key, a changed profile, a swapped role or another transcript', async () => {
+    const s = await makeScenario();
+    const other = await createIdentityKeys();
+    const sig = await proveIdentity({
+      transcript: s.transcript,
+      role: 'acceptor',
+      privateKey: s.keys.privateKey,
+      claim: s.claim,
+    });
+    const publicKey = await importPublicKey(s.claim.spki);
+    const ok = { transcript: s.transcript, role: 'acceptor' as const, publicKey, claim: s.claim };
+    expect(await checkIdentity({ ...ok, sig })).toBe(true);
+    expect(await checkIdentity({ ...ok, publicKey: other.publicKey, sig })).toBe(false);
+    expect(
+      await checkIdentity({
+        ...ok,
+        claim: { ...s.claim, profile: { name: 'Mallory', color: '#112233' } },
+        sig,
+      }),
+    ).toBe(false);
+    expect(await checkIdentity({ ...ok, role: 'dialer', sig })).toBe(false);
+    const another = (await makeScenario()).transcript;
+    expect(await checkIdentity({ ...ok, transcript: another, sig })).toBe(false);
+    expect(await checkIdentity({ ...ok, sig: 'x' })).toBe(false);
   });
 });

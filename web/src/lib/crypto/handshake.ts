@@ -1,10 +1,15 @@
 /**
- * The connection handshake (DESIGN §4). Both sides send `hello {key, nonce}`, then `auth` with:
- * - sig: ECDSA over (role tag ‖ transcript) with the identity key, proving the key holder is live
- *   on this very connection (the transcript binds both nonces and both peer ids);
- * - mac: HMAC-SHA-256 over (role tag ‖ transcript) keyed from the room secret, proving membership.
- * The role tag stops a side from reflecting the other's proof back; the MAC key is derived with
- * HKDF under its own label, so it is unrelated to the room key the server sees.
+ * The connection handshake (DESIGN §4), in two stages so that nothing about us reaches a peer who
+ * has not proven the room secret:
+ * 1. Both sides send `hello {nonce}`, then `auth {mac}`: HMAC-SHA-256 over (role tag ‖
+ *    transcript) with a key derived by HKDF from the room secret. The transcript binds the room,
+ *    both peer ids, both nonces and the channel binding (both DTLS certificate fingerprints), so a
+ *    signal server that relays the WebRTC offers through itself cannot pass the proofs along.
+ * 2. Only after the remote's MAC checks, each side sends `identity {key, profile, sig}`: ECDSA
+ *    over (role tag ‖ transcript ‖ key ‖ profile) with the identity key, proving the key holder is
+ *    live on this very connection and fixing the profile it presented.
+ * The role tag stops a side from reflecting the other's proof back; the MAC key is unrelated to
+ * the room key the server sees.
  */
 import { concatBytes, fromBase64Url, isBase64Url, toBase64Url, utf8 } from '../encoding';
 import { signBytes, verifyBytes } from './identity';
@@ -28,16 +33,14 @@ export interface HandshakeSide {
   peerId: string;
   /** The nonce from its `hello`. */
   nonce: string;
-  /** The identity public key (base64url SPKI) from its `hello`. */
-  spki: string;
 }
 
-/** A handshake proof as carried in the `auth` frame. */
-export interface AuthProof {
-  /** base64url ECDSA signature. */
-  sig: string;
-  /** base64url HMAC-SHA-256 tag. */
-  mac: string;
+/** What a side proves about itself in the `identity` frame. */
+export interface IdentityClaim {
+  /** The identity public key, base64url SPKI. */
+  spki: string;
+  /** The display profile it presents. */
+  profile: { name: string; color: string };
 }
 
 /** A fresh handshake nonce: 32 random bytes as base64url. */
@@ -45,24 +48,27 @@ export function newNonce(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
 }
 
-/** The canonical transcript both sides sign: a JSON array of strings led by "parley-auth-v1". */
+/**
+ * The canonical transcript both sides prove: a JSON array of strings led by "parley-auth-v1".
+ * `binding` is the link's channel binding (see `Link.channelBinding`).
+ */
 export function authTranscript(args: {
   roomKey: string;
+  binding: string;
   dialer: HandshakeSide;
   acceptor: HandshakeSide;
 }): Uint8Array<ArrayBuffer> {
-  const { roomKey, dialer, acceptor } = args;
+  const { roomKey, binding, dialer, acceptor } = args;
   // JSON string escaping makes the field boundaries unambiguous whatever the values contain.
   return utf8(
     JSON.stringify([
       TRANSCRIPT_LABEL,
       roomKey,
+      binding,
       dialer.peerId,
       dialer.nonce,
-      dialer.spki,
       acceptor.peerId,
       acceptor.nonce,
-      acceptor.spki,
     ]),
   );
 }
@@ -86,46 +92,74 @@ async function macKey(roomSecret: string, usage: 'sign' | 'verify'): Promise<Cry
   );
 }
 
-/** Our `auth` proof for `role` (our own role); rejects only on a malformed room secret. */
-export async function proveAuth(args: {
+/** Our room proof (the `auth` frame's mac) for `role`, our own role. */
+export async function proveRoom(args: {
+  transcript: Uint8Array;
+  role: HandshakeRole;
+  roomSecret: string;
+}): Promise<string> {
+  const key = await macKey(args.roomSecret, 'sign');
+  const mac = await crypto.subtle.sign('HMAC', key, roleTagged(args.role, args.transcript));
+  return toBase64Url(new Uint8Array(mac));
+}
+
+/** Checks the remote's room proof; `role` is the REMOTE side's role. False, never a rejection. */
+export async function checkRoom(args: {
+  transcript: Uint8Array;
+  role: HandshakeRole;
+  roomSecret: string;
+  mac: string;
+}): Promise<boolean> {
+  if (!isBase64Url(args.mac, MAC_BYTES)) return false;
+  try {
+    const key = await macKey(args.roomSecret, 'verify');
+    return await crypto.subtle.verify(
+      'HMAC',
+      key,
+      fromBase64Url(args.mac),
+      roleTagged(args.role, args.transcript),
+    );
+  } catch {
+    // A malformed secret means the proof cannot be accepted.
+    return false;
+  }
+}
+
+function identityMessage(
+  role: HandshakeRole,
+  transcript: Uint8Array,
+  claim: IdentityClaim,
+): Uint8Array<ArrayBuffer> {
+  const { spki, profile } = claim;
+  const claimed = utf8(`\n${JSON.stringify([spki, profile.name, profile.color])}`);
+  return concatBytes(roleTagged(role, transcript), claimed);
+}
+
+/** Our identity proof (the `identity` frame's sig) for `role`, our own role. */
+export async function proveIdentity(args: {
   transcript: Uint8Array;
   role: HandshakeRole;
   privateKey: CryptoKey;
-  roomSecret: string;
-}): Promise<AuthProof> {
-  const message = roleTagged(args.role, args.transcript);
-  const key = await macKey(args.roomSecret, 'sign');
-  const [sig, mac] = await Promise.all([
-    signBytes(args.privateKey, message),
-    crypto.subtle.sign('HMAC', key, message),
-  ]);
-  return { sig, mac: toBase64Url(new Uint8Array(mac)) };
+  claim: IdentityClaim;
+}): Promise<string> {
+  return signBytes(args.privateKey, identityMessage(args.role, args.transcript, args.claim));
 }
 
 /**
- * Checks the remote side's proof; `role` is the REMOTE side's role and `publicKey` the key from
- * its `hello`. False (never a rejection) unless both the signature and the MAC are valid.
+ * Checks the remote's identity proof; `role` is the REMOTE side's role and `publicKey` the key
+ * imported from its claim. False, never a rejection.
  */
-export async function checkAuth(args: {
+export async function checkIdentity(args: {
   transcript: Uint8Array;
   role: HandshakeRole;
   publicKey: CryptoKey;
-  roomSecret: string;
-  proof: AuthProof;
+  claim: IdentityClaim;
+  sig: string;
 }): Promise<boolean> {
-  const { proof } = args;
-  if (typeof proof !== 'object' || proof === null) return false;
-  if (!isBase64Url(proof.sig) || !isBase64Url(proof.mac, MAC_BYTES)) return false;
-  const message = roleTagged(args.role, args.transcript);
-  try {
-    const key = await macKey(args.roomSecret, 'verify');
-    const [isMacValid, isSigValid] = await Promise.all([
-      crypto.subtle.verify('HMAC', key, fromBase64Url(proof.mac), message),
-      verifyBytes(args.publicKey, proof.sig, message),
-    ]);
-    return isMacValid && isSigValid;
-  } catch {
-    // A malformed secret or an unusable key means the proof cannot be accepted.
-    return false;
-  }
+  if (!isBase64Url(args.sig)) return false;
+  return verifyBytes(
+    args.publicKey,
+    args.sig,
+    identityMessage(args.role, args.transcript, args.claim),
+  );
 }

@@ -27,11 +27,22 @@ class MemoryLink implements Link {
   #pending: string[] = [];
 
   constructor(
+    readonly localId: string,
     readonly remoteId: string,
     readonly room: string,
     readonly isDialer: boolean,
     private readonly onGone: (link: MemoryLink) => void,
+    /** What `channelBinding` reports once open; the hub can forge it to play a relay. */
+    private readonly binding: string,
   ) {}
+
+  channelBinding(): string | null {
+    return this.#isOpen ? this.binding : null;
+  }
+
+  whenDrained(): Promise<void> {
+    return Promise.resolve();
+  }
 
   get isClosed(): boolean {
     return this.#isClosed;
@@ -39,8 +50,10 @@ class MemoryLink implements Link {
 
   setHandlers(handlers: LinkHandlers): void {
     this.#handlers = handlers;
-    if (this.#isOpen) handlers.onOpen();
-    for (const text of this.#pending.splice(0)) handlers.onText(text);
+    if (this.#isOpen) {
+      handlers.onOpen();
+      this.#flushPending();
+    }
     if (this.#isClosed) handlers.onClose(this.#closeReason);
   }
 
@@ -48,6 +61,16 @@ class MemoryLink implements Link {
     if (this.#isClosed || this.#isOpen) return;
     this.#isOpen = true;
     this.#handlers?.onOpen();
+    this.#flushPending();
+  }
+
+  #flushPending(): void {
+    const handlers = this.#handlers;
+    if (!handlers) return;
+    for (const text of this.#pending.splice(0)) {
+      if (this.#isClosed) return;
+      handlers.onText(text);
+    }
   }
 
   send(text: string): boolean {
@@ -59,7 +82,7 @@ class MemoryLink implements Link {
 
   receive(text: string): void {
     if (this.#isClosed) return;
-    if (this.#handlers) this.#handlers.onText(text);
+    if (this.#handlers && this.#isOpen) this.#handlers.onText(text);
     else this.#pending.push(text);
   }
 
@@ -122,7 +145,15 @@ export class MemoryTransport implements Transport {
   }
 
   dial(remoteId: string, room: string): Link {
-    const local = new MemoryLink(remoteId, room, true, (l) => this.links.delete(l));
+    const binding = `memory ${this.peerId}|memory ${remoteId}`;
+    const local = new MemoryLink(
+      this.peerId,
+      remoteId,
+      room,
+      true,
+      (l) => this.links.delete(l),
+      binding,
+    );
     this.links.add(local);
     later(() => {
       const remote = this.hub.transport(remoteId);
@@ -135,14 +166,23 @@ export class MemoryTransport implements Transport {
         local.close('peer unavailable');
         return;
       }
-      const other = new MemoryLink(this.peerId, room, false, (l) => remote.links.delete(l));
+      const other = new MemoryLink(
+        remoteId,
+        this.peerId,
+        room,
+        false,
+        (l) => remote.links.delete(l),
+        this.hub.isRelayed(this.peerId, remoteId) ? `memory relay|memory ${remoteId}` : binding,
+      );
       remote.links.add(other);
       local.partner = other;
       other.partner = local;
       remote.handlers?.onIncoming(other);
+      // The accepting end opens first, as in Chromium: its hello may reach the dialler before
+      // the dialler's own 'open' (the link must hold it back until then).
       later(() => {
-        local.open();
         other.open();
+        later(() => local.open());
       });
     });
     return local;
@@ -174,6 +214,7 @@ export class MemoryHub {
   #transports = new Map<string, MemoryTransport>();
   #rooms = new Map<string, Set<string>>();
   #cuts = new Set<string>();
+  #relays = new Set<string>();
 
   constructor(private readonly maxPeersPerRoom = 16) {}
 
@@ -241,6 +282,19 @@ export class MemoryHub {
   /** Restores the network between two peers. */
   heal(a: string, b: string): void {
     this.#cuts.delete([a, b].sort().join('|'));
+  }
+
+  /**
+   * Puts a relay between two peers that terminates each side's connection itself (what a hostile
+   * signal server could do): each side then sees a different channel binding.
+   */
+  relay(a: string, b: string): void {
+    this.#relays.add([a, b].sort().join('|'));
+  }
+
+  /** True when links between the two peers go through a relay. */
+  isRelayed(a: string, b: string): boolean {
+    return this.#relays.has([a, b].sort().join('|'));
   }
 
   /** True while the two peers are cut off from each other. */

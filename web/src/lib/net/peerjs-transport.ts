@@ -8,6 +8,7 @@ import {
   DIAL_TIMEOUT_MS,
   PEER_SESSION_STORAGE_KEY,
   SIGNAL_BACKOFF_MAX_MS,
+  SEND_LOW_WATER_BYTES,
   SIGNAL_BACKOFF_MIN_MS,
   SIGNAL_PATH,
 } from '../config';
@@ -26,6 +27,9 @@ import type {
 } from './transport';
 
 const log = createLogger('peerjs');
+
+/** How often `whenDrained` looks at the send buffer. */
+const DRAIN_POLL_MS = 20;
 
 type PeerJsModule = typeof import('peerjs');
 
@@ -95,9 +99,9 @@ function storePeerSession(session: PeerSession): PeerSession {
  * sessionStorage, so without the lock two tabs would share one ID and keep replacing each other's
  * signal socket; the second one takes a fresh session instead.
  */
-async function claimPeerSession(): Promise<PeerSession> {
+async function claimPeerSession(isFresh = false): Promise<PeerSession> {
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  let session = loadPeerSession();
+  let session = isFresh ? storePeerSession(newPeerSession()) : loadPeerSession();
   if (!locks) return session;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const isHeld = await holdLock(locks, `parley:peer:${session.id}`);
@@ -118,6 +122,13 @@ function holdLock(locks: LockManager, name: string): Promise<boolean> {
       })
       .catch(reject);
   });
+}
+
+/** The first DTLS certificate fingerprint line of an SDP, normalised ("sha-256 AB:CD:…"). */
+function dtlsFingerprint(sdp: string | undefined): string | null {
+  const match = sdp ? /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp) : null;
+  if (!match?.[1] || !match[2]) return null;
+  return `${match[1].toLowerCase()} ${match[2].toUpperCase()}`;
 }
 
 function isChatLinkMetadata(value: unknown): value is ChatLinkMetadata {
@@ -154,6 +165,7 @@ class PeerJsLink implements Link {
   readonly remoteId: string;
   readonly room: string;
   readonly isDialer: boolean;
+  readonly localId: string;
   #conn: DataConnection | null;
   #handlers: LinkHandlers | null = null;
   #isOpen = false;
@@ -163,14 +175,17 @@ class PeerJsLink implements Link {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onGone: (link: PeerJsLink) => void;
 
-  constructor(
-    conn: DataConnection | null,
-    remoteId: string,
-    room: string,
-    isDialer: boolean,
-    onGone: (link: PeerJsLink) => void,
-  ) {
+  constructor(args: {
+    conn: DataConnection | null;
+    localId: string;
+    remoteId: string;
+    room: string;
+    isDialer: boolean;
+    onGone: (link: PeerJsLink) => void;
+  }) {
+    const { conn, localId, remoteId, room, isDialer, onGone } = args;
     this.#conn = conn;
+    this.localId = localId;
     this.remoteId = remoteId;
     this.room = room;
     this.isDialer = isDialer;
@@ -202,8 +217,10 @@ class PeerJsLink implements Link {
 
   setHandlers(handlers: LinkHandlers): void {
     this.#handlers = handlers;
-    if (this.#isOpen) handlers.onOpen();
-    for (const text of this.#pending.splice(0)) handlers.onText(text);
+    if (this.#isOpen) {
+      handlers.onOpen();
+      this.#flushPending();
+    }
     if (this.#isClosed) handlers.onClose(this.#closeReason);
   }
 
@@ -219,6 +236,31 @@ class PeerJsLink implements Link {
       this.close('send failed');
       return false;
     }
+  }
+
+  channelBinding(): string | null {
+    const pc = this.#conn?.peerConnection;
+    const local = dtlsFingerprint(pc?.localDescription?.sdp);
+    const remote = dtlsFingerprint(pc?.remoteDescription?.sdp);
+    if (!local || !remote) return null;
+    return this.isDialer ? `${local}|${remote}` : `${remote}|${local}`;
+  }
+
+  whenDrained(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const conn = this.#conn;
+        const channel = conn?.dataChannel;
+        // PeerJS queues in its own array once the channel holds 8 MiB (BufferedConnection).
+        const isDrained =
+          !channel ||
+          (channel.bufferedAmount <= SEND_LOW_WATER_BYTES &&
+            ((conn as { bufferSize?: number } | undefined)?.bufferSize ?? 0) === 0);
+        if (this.#isClosed || isDrained) resolve();
+        else setTimeout(check, DRAIN_POLL_MS);
+      };
+      check();
+    });
   }
 
   close(reason = 'closed locally'): void {
@@ -240,12 +282,27 @@ class PeerJsLink implements Link {
     clearTimeout(this.#timer);
     this.#isOpen = true;
     this.#handlers?.onOpen();
+    this.#flushPending();
   }
 
+  /**
+   * The far end may send as soon as its side is open, which can be before PeerJS reports 'open'
+   * on ours; such frames wait, so `onText` never comes before `onOpen` (the handshake relies on
+   * it: a reply sent before our 'open' would be dropped).
+   */
   #handleText(text: string): void {
     if (this.#isClosed) return;
-    if (this.#handlers) this.#handlers.onText(text);
+    if (this.#handlers && this.#isOpen) this.#handlers.onText(text);
     else this.#pending.push(text);
+  }
+
+  #flushPending(): void {
+    const handlers = this.#handlers;
+    if (!handlers) return;
+    for (const text of this.#pending.splice(0)) {
+      if (this.#isClosed) return;
+      handlers.onText(text);
+    }
   }
 
   /** PeerJS only logs ICE `disconnected` and may miss `failed`; we close on `failed`. */
@@ -307,23 +364,41 @@ export class PeerJsTransport implements Transport {
   }
 
   dial(remoteId: string, room: string): Link {
-    const peer = this.#peer;
-    const metadata: ChatLinkMetadata = { room, v: 1 };
-    // reliable:true — PeerJS's default is *unordered* (DESIGN §12); raw — we frame JSON ourselves.
-    const conn =
-      peer && !peer.destroyed && !peer.disconnected
-        ? (peer.connect(remoteId, {
-            reliable: true,
-            serialization: 'raw',
-            label: 'chat',
-            metadata,
-          }) as DataConnection | undefined)
-        : undefined;
-    const link = new PeerJsLink(conn ?? null, remoteId, room, true, (gone) =>
-      this.#links.delete(gone),
-    );
+    const conn = this.#connect(remoteId, room);
+    const link = new PeerJsLink({
+      conn,
+      localId: this.#session.id,
+      remoteId,
+      room,
+      isDialer: true,
+      onGone: (gone) => this.#links.delete(gone),
+    });
     this.#links.add(link);
     return link;
+  }
+
+  /**
+   * Starts a PeerJS data connection, or returns null when that cannot work now: while the signal
+   * socket is not open the offer would be dropped silently (lib/socket.ts), and the
+   * RTCPeerConnection constructor can throw (e.g. the browser's connection limit).
+   */
+  #connect(remoteId: string, room: string): DataConnection | null {
+    const peer = this.#peer;
+    if (!peer?.open) return null;
+    const metadata: ChatLinkMetadata = { room, v: 1 };
+    try {
+      // reliable:true — PeerJS's default is *unordered* (DESIGN §12); raw — we frame JSON ourselves.
+      const conn = peer.connect(remoteId, {
+        reliable: true,
+        serialization: 'raw',
+        label: 'chat',
+        metadata,
+      }) as DataConnection | undefined;
+      return conn ?? null;
+    } catch (error) {
+      log.warn('could not start a data connection', error);
+      return null;
+    }
   }
 
   nudge(): void {
@@ -404,9 +479,14 @@ export class PeerJsTransport implements Transport {
       conn.close();
       return;
     }
-    const link = new PeerJsLink(conn, conn.peer, metadata.room, false, (gone) =>
-      this.#links.delete(gone),
-    );
+    const link = new PeerJsLink({
+      conn,
+      localId: this.#session.id,
+      remoteId: conn.peer,
+      room: metadata.room,
+      isDialer: false,
+      onGone: (gone) => this.#links.delete(gone),
+    });
     this.#links.add(link);
     this.#handlers?.onIncoming(link);
   }
@@ -428,8 +508,12 @@ export class PeerJsTransport implements Transport {
       case 'unavailable-id':
         // Someone else holds our ID (e.g. this tab was duplicated): take a fresh one.
         log.warn('peer ID taken; starting a new session');
-        this.#session = storePeerSession(newPeerSession());
-        this.#replacePeer();
+        claimPeerSession(true)
+          .then((session) => {
+            this.#session = session;
+            this.#replacePeer();
+          })
+          .catch((error: unknown) => log.error('could not start a new peer session', error));
         return;
       case 'network':
       case 'socket-error':

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { toBase64Url } from '../encoding';
+import { newNonce } from '../crypto/handshake';
 import { createIdentityKeys } from '../crypto/identity';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { MemoryHub } from './memory-transport';
@@ -50,7 +52,10 @@ async function makeNode(
       onStatus: () => undefined,
       onPeerReady: (peer) => node.ready.push(peer),
       onPeerGone: (peer) => node.gone.push(peer),
-      onFrame: (from, frame) => node.frames.push({ from, frame }),
+      onFrame: (from, frame) => {
+        node.frames.push({ from, frame });
+        return Promise.resolve();
+      },
       onRoomRefused: (room) => node.refused.push(room),
     },
   });
@@ -100,6 +105,63 @@ describe('RoomMesh', () => {
     expect(mallory.ready).toHaveLength(0);
     // A broadcast now reaches nobody.
     expect(alice.mesh.broadcast(r.key, { type: 'ping', t: 1 })).toBe(0);
+  });
+
+  it('reveals neither name nor key to a peer that cannot prove the room secret', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const alice = await makeNode(hub, 'alice', 'Alice', new Map([[r.key, r.secret]]));
+    alice.mesh.join(r.key);
+    // Mallory drives a raw transport: she knows the room key, not the secret.
+    const mallory = hub.createTransport('mallory');
+    const received: string[] = [];
+    let closedReason = '';
+    mallory.start({
+      onStatus: () => undefined,
+      onIncoming: () => undefined,
+      onRoomSignal: (signal) => {
+        if (signal.type !== 'peers') return;
+        const link = mallory.dial('alice', r.key);
+        link.setHandlers({
+          onOpen: () =>
+            link.send(JSON.stringify({ type: 'hello', protocol: 1, nonce: newNonce() })),
+          onText: (text) => {
+            received.push(text);
+            const mac = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+            if (received.length === 1) link.send(JSON.stringify({ type: 'auth', mac }));
+          },
+          onClose: (reason) => {
+            closedReason = reason;
+          },
+        });
+      },
+    });
+    mallory.joinRoom(r.key);
+
+    await vi.waitFor(() => expect(closedReason).toBe('closed by peer'));
+    const types = received.map((text) => (JSON.parse(text) as { type: string }).type);
+    expect(types).toEqual(['hello', 'auth']);
+    expect(received.join('')).not.toContain('Alice');
+    expect(received.join('')).not.toContain(alice.fingerprint);
+    expect(alice.ready).toHaveLength(0);
+  });
+
+  it('refuses a connection relayed through a man in the middle, even with the secret', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    hub.relay('alice', 'bob');
+    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+    alice.mesh.join(r.key);
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    bob.mesh.join(r.key);
+
+    await vi.waitFor(() => {
+      expect(hub.transport('alice')?.links.size).toBe(0);
+      expect(hub.transport('bob')?.links.size).toBe(0);
+    });
+    expect(alice.ready).toHaveLength(0);
+    expect(bob.ready).toHaveLength(0);
   });
 
   it('delivers app frames only between authenticated members of the same room', async () => {

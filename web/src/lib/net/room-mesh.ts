@@ -1,17 +1,27 @@
 /**
  * The mesh of authenticated data connections for every room this tab is in (DESIGN §3, §4, §7):
- * dialling the peers a room lists, the hello/auth handshake, ping and silence detection,
- * duplicate-link tie-break and redial. It hands the app only frames from authenticated peers.
+ * dialling the peers a room lists (a few at a time), the two-stage handshake, ping and silence
+ * detection, duplicate-link tie-break and redial. It hands the app only frames from authenticated
+ * peers, one at a time per link.
  */
 import {
   DIAL_TIMEOUT_MS,
+  MAX_CONCURRENT_DIALS,
   PEER_SILENCE_DEAD_MS,
   PING_INTERVAL_MS,
   REDIAL_BACKOFF_MAX_MS,
   REDIAL_BACKOFF_MIN_MS,
+  ROOM_FULL_RETRY_MS,
 } from '../config';
-import { authTranscript, checkAuth, newNonce, proveAuth } from '../crypto/handshake';
-import type { HandshakeSide } from '../crypto/handshake';
+import {
+  authTranscript,
+  checkIdentity,
+  checkRoom,
+  newNonce,
+  proveIdentity,
+  proveRoom,
+  type HandshakeRole,
+} from '../crypto/handshake';
 import { fingerprintOf, importPublicKey } from '../crypto/identity';
 import { createLogger } from '../log';
 import { assertNever } from '../protocol/assert-never';
@@ -23,6 +33,9 @@ import type { Link, RoomSignal, SignalStatus, Transport } from './transport';
 
 const log = createLogger('mesh');
 
+/** How long a link may take to deliver `bye` before we close it. */
+const BYE_FLUSH_MS = 250;
+
 /** Who we are on the wire. */
 export interface MeshIdentity {
   /** ECDSA P-256 signing key (non-extractable). */
@@ -31,7 +44,7 @@ export interface MeshIdentity {
   spki: string;
   /** base32 SHA-256 of the SPKI. */
   fingerprint: string;
-  /** Display name and avatar colour sent in `hello`. */
+  /** Display name and avatar colour, revealed only to peers that proved the room secret. */
   profile: { name: string; color: string };
 }
 
@@ -45,14 +58,19 @@ export interface MeshPeer {
   fingerprint: string;
   /** The remote identity's public key (base64url SPKI). */
   spki: string;
-  /** The profile the remote sent in its hello. */
+  /** The profile the remote signed in its identity proof. */
   profile: { name: string; color: string };
 }
 
 /** Frames that reach the app: everything after the handshake except the mesh's own. */
 export type AppFrame = Exclude<
   ParsedPeerFrame,
-  { type: 'hello' } | { type: 'auth' } | { type: 'ping' } | { type: 'pong' } | { type: 'bye' }
+  | { type: 'hello' }
+  | { type: 'auth' }
+  | { type: 'identity' }
+  | { type: 'ping' }
+  | { type: 'pong' }
+  | { type: 'bye' }
 >;
 
 /** What the mesh reports. */
@@ -61,31 +79,27 @@ export interface MeshHandlers {
   onPeerReady(peer: MeshPeer): void;
   /** An authenticated link closed. */
   onPeerGone(peer: MeshPeer, reason: string): void;
-  /** An app frame from an authenticated member. */
-  onFrame(peer: MeshPeer, frame: AppFrame): void;
+  /**
+   * An app frame from an authenticated member. The next frame of the same link is handled only
+   * once the returned promise settles, so frames are processed strictly in order.
+   */
+  onFrame(peer: MeshPeer, frame: AppFrame): Promise<void>;
   /** Signal server state. */
   onStatus(status: SignalStatus): void;
-  /** The signal server refused a room: 'full', or its error reason (bad key, too many rooms). */
+  /** The signal server refused a room: 'full' (retried by the mesh), or its error reason. */
   onRoomRefused(room: string | null, reason: string): void;
 }
 
-type LinkPhase = 'opening' | 'handshaking' | 'ready' | 'closed';
-
-interface RemoteHello {
-  spki: string;
-  fingerprint: string;
-  publicKey: CryptoKey;
-  nonce: string;
-  profile: { name: string; color: string };
-}
+type LinkPhase = 'opening' | 'hello' | 'room-proven' | 'ready' | 'closed';
 
 /** One link and its handshake/liveness state. */
 class MeshLink {
   phase: LinkPhase = 'opening';
   readonly nonce = newNonce();
-  remote: RemoteHello | null = null;
-  isAuthSent = false;
-  isRemoteAuthed = false;
+  remoteNonce: string | null = null;
+  transcript: Uint8Array | null = null;
+  isRoomProofSent = false;
+  isRemoteRoomProven = false;
   peer: MeshPeer | null = null;
   lastHeardAt = Date.now();
   chain: Promise<void> = Promise.resolve();
@@ -93,16 +107,26 @@ class MeshLink {
   pingTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly link: Link) {}
+
+  get role(): HandshakeRole {
+    return this.link.isDialer ? 'dialer' : 'acceptor';
+  }
+
+  get remoteRole(): HandshakeRole {
+    return this.link.isDialer ? 'acceptor' : 'dialer';
+  }
 }
 
-/** Room membership and redial state as the signal server told us. */
+/** Room membership and dial state as the signal server told us. */
 interface RoomState {
   /** Peers the server says are in the room (joiners dial these; DESIGN §3). */
   present: Set<string>;
-  /** Redial attempts per remote peer. */
+  /** Redial attempts per remote peer (cleared once a link to it is ready). */
   attempts: Map<string, number>;
   /** Pending redial timers per remote peer. */
   redials: Map<string, ReturnType<typeof setTimeout>>;
+  /** Pending re-join after the room was full. */
+  rejoin: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Owns every data connection of this tab; one per (room, remote peer) once settled. */
@@ -113,6 +137,8 @@ export class RoomMesh {
   #handlers: MeshHandlers;
   #rooms = new Map<string, RoomState>();
   #links = new Set<MeshLink>();
+  /** Dials waiting for a slot: at most MAX_CONCURRENT_DIALS are opening at once. */
+  #dialQueue: { room: string; peerId: string }[] = [];
   #isStopped = false;
 
   constructor(args: {
@@ -139,7 +165,12 @@ export class RoomMesh {
   /** Joins a room whose secret `secretFor` knows. */
   join(room: string): void {
     if (!this.#rooms.has(room)) {
-      this.#rooms.set(room, { present: new Set(), attempts: new Map(), redials: new Map() });
+      this.#rooms.set(room, {
+        present: new Set(),
+        attempts: new Map(),
+        redials: new Map(),
+        rejoin: undefined,
+      });
     }
     this.#transport.joinRoom(room);
   }
@@ -148,18 +179,16 @@ export class RoomMesh {
   leave(room: string): void {
     const state = this.#rooms.get(room);
     if (!state) return;
-    for (const timer of state.redials.values()) clearTimeout(timer);
+    this.#clearTimers(state);
     this.#rooms.delete(room);
+    this.#dialQueue = this.#dialQueue.filter((d) => d.room !== room);
     for (const ml of [...this.#links]) {
-      if (ml.link.room === room) {
-        this.#sendFrame(ml, { type: 'bye' });
-        ml.link.close('left the room');
-      }
+      if (ml.link.room === room) this.#sayByeAndClose(ml, 'left the room');
     }
     this.#transport.leaveRoom(room);
   }
 
-  /** Updates the profile sent in future hellos. */
+  /** Updates the profile presented in future handshakes. */
   setProfile(profile: { name: string; color: string }): void {
     this.#identity = { ...this.#identity, profile };
   }
@@ -191,12 +220,20 @@ export class RoomMesh {
     return false;
   }
 
+  /** Resolves once the member's link has drained its send buffer (or is gone). */
+  whenDrained(peer: MeshPeer): Promise<void> {
+    for (const ml of this.#links) {
+      if (ml.peer === peer && ml.phase === 'ready') return ml.link.whenDrained();
+    }
+    return Promise.resolve();
+  }
+
   /** Tries the signal server now (network back, page visible). */
   nudge(): void {
     this.#transport.nudge();
   }
 
-  /** Says goodbye on every link (page is going away). */
+  /** Says goodbye on every link (the page is going away; no time to wait for delivery). */
   sayGoodbye(): void {
     for (const ml of this.#links) if (ml.phase === 'ready') this.#sendFrame(ml, { type: 'bye' });
   }
@@ -205,9 +242,8 @@ export class RoomMesh {
   stop(): void {
     this.#isStopped = true;
     this.sayGoodbye();
-    for (const state of this.#rooms.values()) {
-      for (const timer of state.redials.values()) clearTimeout(timer);
-    }
+    for (const state of this.#rooms.values()) this.#clearTimers(state);
+    this.#dialQueue = [];
     this.#transport.destroy();
   }
 
@@ -227,15 +263,24 @@ export class RoomMesh {
       case 'left': {
         // Only the signal socket is gone; a live data link stays until it falls silent (§7).
         const state = this.#rooms.get(signal.room);
-        state?.present.delete(signal.peer);
-        const timer = state?.redials.get(signal.peer);
-        if (timer !== undefined) clearTimeout(timer);
-        state?.redials.delete(signal.peer);
+        if (!state) return;
+        state.present.delete(signal.peer);
+        clearTimeout(state.redials.get(signal.peer));
+        state.redials.delete(signal.peer);
+        state.attempts.delete(signal.peer);
         return;
       }
-      case 'full':
+      case 'full': {
         this.#handlers.onRoomRefused(signal.room, 'full');
+        const state = this.#rooms.get(signal.room);
+        if (!state || state.rejoin !== undefined) return;
+        // Someone may leave; try again later rather than giving up on the room.
+        state.rejoin = setTimeout(() => {
+          state.rejoin = undefined;
+          if (this.#rooms.get(signal.room) === state) this.#transport.joinRoom(signal.room);
+        }, ROOM_FULL_RETRY_MS);
         return;
+      }
       case 'error':
         this.#handlers.onRoomRefused(signal.room, signal.reason);
         return;
@@ -247,10 +292,34 @@ export class RoomMesh {
   #ensureLink(room: string, peerId: string): void {
     if (this.#isStopped || !this.#rooms.has(room)) return;
     if (peerId === this.#transport.peerId) return;
+    if (this.#hasLink(room, peerId)) return;
+    if (this.#dialQueue.some((d) => d.room === room && d.peerId === peerId)) return;
+    this.#dialQueue.push({ room, peerId });
+    this.#pumpDials();
+  }
+
+  #hasLink(room: string, peerId: string): boolean {
     for (const ml of this.#links) {
-      if (ml.link.room === room && ml.link.remoteId === peerId && ml.phase !== 'closed') return;
+      if (ml.link.room === room && ml.link.remoteId === peerId && ml.phase !== 'closed')
+        return true;
     }
-    this.#adopt(this.#transport.dial(peerId, room));
+    return false;
+  }
+
+  /**
+   * Starts queued dials while fewer than MAX_CONCURRENT_DIALS are still opening: each dial sends
+   * an offer and a burst of ICE candidates through the signal server, whose rate limit would
+   * close our socket if we dialled a few full rooms at once.
+   */
+  #pumpDials(): void {
+    let opening = 0;
+    for (const ml of this.#links) if (ml.link.isDialer && ml.phase === 'opening') opening += 1;
+    while (opening < MAX_CONCURRENT_DIALS && this.#dialQueue.length > 0) {
+      const next = this.#dialQueue.shift();
+      if (!next || !this.#rooms.has(next.room) || this.#hasLink(next.room, next.peerId)) continue;
+      this.#adopt(this.#transport.dial(next.peerId, next.room));
+      opening += 1;
+    }
   }
 
   #adopt(link: Link): void {
@@ -260,24 +329,20 @@ export class RoomMesh {
     }
     const ml = new MeshLink(link);
     this.#links.add(ml);
-    ml.handshakeTimer = setTimeout(() => {
-      if (ml.phase !== 'ready') link.close('handshake timed out');
-    }, DIAL_TIMEOUT_MS);
     link.setHandlers({
       onOpen: () => {
-        ml.phase = 'handshaking';
+        ml.phase = 'hello';
         ml.lastHeardAt = Date.now();
-        this.#sendFrame(ml, {
-          type: 'hello',
-          protocol: PROTOCOL_VERSION,
-          key: this.#identity.spki,
-          profile: this.#identity.profile,
-          nonce: ml.nonce,
-        });
+        // The handshake gets its own full timeout once the channel is open (ICE may be slow).
+        ml.handshakeTimer = setTimeout(() => {
+          if (ml.phase !== 'ready') link.close('handshake timed out');
+        }, DIAL_TIMEOUT_MS);
+        this.#sendFrame(ml, { type: 'hello', protocol: PROTOCOL_VERSION, nonce: ml.nonce });
+        this.#pumpDials();
       },
       onText: (text) => {
         ml.lastHeardAt = Date.now();
-        // Handshake steps await WebCrypto; keep each link's frames strictly in order.
+        // Handshake steps await WebCrypto and the app awaits storage: strictly one frame at a time.
         ml.chain = ml.chain
           .then(() => this.#handleText(ml, text))
           .catch((error: unknown) => {
@@ -314,97 +379,113 @@ export class RoomMesh {
         return;
       case 'hello':
       case 'auth':
+      case 'identity':
         ml.link.close('handshake frame after the handshake');
         return;
       default:
-        if (ml.peer) this.#handlers.onFrame(ml.peer, frame);
+        if (ml.peer) await this.#handlers.onFrame(ml.peer, frame);
     }
   }
 
+  /**
+   * hello → auth (room proof) → identity (who we are). We reveal our key and name only after the
+   * remote proved the room secret on this very connection (DESIGN §4).
+   */
   async #handleHandshake(ml: MeshLink, frame: ParsedPeerFrame): Promise<void> {
     const secret = this.#secretFor(ml.link.room);
     if (!secret) {
       ml.link.close('no secret for room');
       return;
     }
-    if (frame.type === 'hello' && !ml.remote) {
-      if (frame.protocol !== PROTOCOL_VERSION) {
-        ml.link.close(`unsupported protocol ${String(frame.protocol)}`);
+    if (frame.type === 'hello' && ml.remoteNonce === null) {
+      const binding = ml.link.channelBinding();
+      if (!binding) {
+        ml.link.close('no channel binding');
         return;
       }
-      const publicKey = await importPublicKey(frame.key).catch(() => null);
-      if (!publicKey) {
-        ml.link.close('unusable public key');
-        return;
-      }
-      ml.remote = {
-        spki: frame.key,
-        fingerprint: await fingerprintOf(frame.key),
-        publicKey,
-        nonce: frame.nonce,
-        profile: frame.profile,
-      };
-      const proof = await proveAuth({
-        transcript: this.#transcript(ml),
-        role: ml.link.isDialer ? 'dialer' : 'acceptor',
-        privateKey: this.#identity.privateKey,
-        roomSecret: secret,
+      ml.remoteNonce = frame.nonce;
+      const local = { peerId: ml.link.localId, nonce: ml.nonce };
+      const remote = { peerId: ml.link.remoteId, nonce: frame.nonce };
+      ml.transcript = authTranscript({
+        roomKey: ml.link.room,
+        binding,
+        dialer: ml.link.isDialer ? local : remote,
+        acceptor: ml.link.isDialer ? remote : local,
       });
+      const mac = await proveRoom({ transcript: ml.transcript, role: ml.role, roomSecret: secret });
       if (ml.phase === 'closed') return;
-      this.#sendFrame(ml, { type: 'auth', sig: proof.sig, mac: proof.mac });
-      ml.isAuthSent = true;
-    } else if (frame.type === 'auth' && ml.remote && !ml.isRemoteAuthed) {
-      const isValid = await checkAuth({
-        transcript: this.#transcript(ml),
-        role: ml.link.isDialer ? 'acceptor' : 'dialer',
-        publicKey: ml.remote.publicKey,
+      this.#sendFrame(ml, { type: 'auth', mac });
+      ml.isRoomProofSent = true;
+      await this.#maybeRevealIdentity(ml);
+      return;
+    }
+    if (frame.type === 'auth' && ml.transcript && !ml.isRemoteRoomProven) {
+      const isValid = await checkRoom({
+        transcript: ml.transcript,
+        role: ml.remoteRole,
         roomSecret: secret,
-        proof: { sig: frame.sig, mac: frame.mac },
+        mac: frame.mac,
       });
       if (!isValid) {
-        // Wrong room secret or a key it cannot prove: it sees nothing more (DESIGN §4).
-        log.warn('a peer failed the room handshake; disconnecting', ml.link.remoteId);
+        // Wrong room secret, or a relay in the middle: it learns nothing about us (DESIGN §4).
+        log.warn('a peer failed the room proof; disconnecting', ml.link.remoteId);
         ml.link.close('authentication failed');
         return;
       }
-      ml.isRemoteAuthed = true;
-    } else {
-      ml.link.close(`unexpected ${frame.type} during the handshake`);
+      ml.isRemoteRoomProven = true;
+      await this.#maybeRevealIdentity(ml);
       return;
     }
-    if (ml.isAuthSent && ml.isRemoteAuthed && ml.remote) this.#becomeReady(ml, ml.remote);
+    if (frame.type === 'identity' && ml.transcript && ml.phase === 'room-proven') {
+      const publicKey = await importPublicKey(frame.key).catch(() => null);
+      const claim = { spki: frame.key, profile: frame.profile };
+      const isValid =
+        publicKey !== null &&
+        (await checkIdentity({
+          transcript: ml.transcript,
+          role: ml.remoteRole,
+          publicKey,
+          claim,
+          sig: frame.sig,
+        }));
+      if (!isValid) {
+        log.warn('a peer failed the identity proof; disconnecting', ml.link.remoteId);
+        ml.link.close('identity proof failed');
+        return;
+      }
+      this.#becomeReady(ml, {
+        peerId: ml.link.remoteId,
+        room: ml.link.room,
+        fingerprint: await fingerprintOf(frame.key),
+        spki: frame.key,
+        profile: frame.profile,
+      });
+      return;
+    }
+    ml.link.close(`unexpected ${frame.type} during the handshake`);
   }
 
-  #transcript(ml: MeshLink): Uint8Array {
-    const remote = ml.remote;
-    if (!remote) throw new Error('transcript before hello');
-    const localId = this.#transport.peerId ?? '';
-    const local: HandshakeSide = { peerId: localId, nonce: ml.nonce, spki: this.#identity.spki };
-    const other: HandshakeSide = {
-      peerId: ml.link.remoteId,
-      nonce: remote.nonce,
-      spki: remote.spki,
-    };
-    return authTranscript({
-      roomKey: ml.link.room,
-      dialer: ml.link.isDialer ? local : other,
-      acceptor: ml.link.isDialer ? other : local,
+  async #maybeRevealIdentity(ml: MeshLink): Promise<void> {
+    if (!ml.isRoomProofSent || !ml.isRemoteRoomProven || !ml.transcript) return;
+    if (ml.phase !== 'hello') return;
+    ml.phase = 'room-proven';
+    const { spki, profile, privateKey } = this.#identity;
+    const sig = await proveIdentity({
+      transcript: ml.transcript,
+      role: ml.role,
+      privateKey,
+      claim: { spki, profile },
     });
+    if (ml.phase === 'room-proven')
+      this.#sendFrame(ml, { type: 'identity', key: spki, profile, sig });
   }
 
-  #becomeReady(ml: MeshLink, remote: RemoteHello): void {
+  #becomeReady(ml: MeshLink, peer: MeshPeer): void {
     clearTimeout(ml.handshakeTimer);
     ml.phase = 'ready';
-    ml.peer = {
-      peerId: ml.link.remoteId,
-      room: ml.link.room,
-      fingerprint: remote.fingerprint,
-      spki: remote.spki,
-      profile: remote.profile,
-    };
+    ml.peer = peer;
     this.#rooms.get(ml.link.room)?.attempts.delete(ml.link.remoteId);
-    // Exactly one link per (room, peer): on a duplicate, keep the one dialled by the lower peer
-    // ID, or the newer one when the same side dialled both (a redial).
+    // Exactly one link per (room, peer).
     for (const other of this.#links) {
       if (
         other !== ml &&
@@ -424,17 +505,20 @@ export class RoomMesh {
       }
       this.#sendFrame(ml, { type: 'ping', t: Date.now() });
     }, PING_INTERVAL_MS);
-    this.#handlers.onPeerReady(ml.peer);
+    this.#handlers.onPeerReady(peer);
   }
 
+  /**
+   * Which of two ready links to the same peer to drop. An old link that has gone quiet is the one
+   * (the peer restarted with the same ID and its old link just has not timed out yet). Otherwise,
+   * when both sides dialled at once, keep the link dialled by the lower peer ID — both ends agree
+   * on that; when the same side dialled both (a redial), keep the newer one.
+   */
   #duplicateLoser(older: MeshLink, newer: MeshLink): MeshLink {
+    if (Date.now() - older.lastHeardAt > PING_INTERVAL_MS) return older;
     if (older.link.isDialer === newer.link.isDialer) return older;
-    const localId = this.#transport.peerId ?? '';
-    const remoteId = newer.link.remoteId;
-    const lowerIsLocal = localId < remoteId;
-    // Keep the link dialled by the lower ID; drop the other.
-    const keepDialerIsLocal = lowerIsLocal;
-    return older.link.isDialer === keepDialerIsLocal ? newer : older;
+    const isLocalLower = newer.link.localId < newer.link.remoteId;
+    return older.link.isDialer === isLocalLower ? newer : older;
   }
 
   #handleClose(ml: MeshLink, reason: string): void {
@@ -446,6 +530,7 @@ export class RoomMesh {
     log.info('link closed', ml.link.remoteId, reason);
     if (wasReady && ml.peer) this.#handlers.onPeerGone(ml.peer, reason);
     if (reason !== 'duplicate link') this.#maybeRedial(ml);
+    this.#pumpDials();
   }
 
   /** The dialler redials a member the server still lists, with backoff (DESIGN §7). */
@@ -467,7 +552,22 @@ export class RoomMesh {
   }
 
   #forgetPresence(ml: MeshLink): void {
-    this.#rooms.get(ml.link.room)?.present.delete(ml.link.remoteId);
+    const state = this.#rooms.get(ml.link.room);
+    state?.present.delete(ml.link.remoteId);
+    state?.attempts.delete(ml.link.remoteId);
+  }
+
+  /** `bye`, then close once it had a moment to leave (closing at once would drop it). */
+  #sayByeAndClose(ml: MeshLink, reason: string): void {
+    if (ml.phase === 'ready') this.#sendFrame(ml, { type: 'bye' });
+    setTimeout(() => ml.link.close(reason), BYE_FLUSH_MS);
+  }
+
+  #clearTimers(state: RoomState): void {
+    for (const timer of state.redials.values()) clearTimeout(timer);
+    state.redials.clear();
+    clearTimeout(state.rejoin);
+    state.rejoin = undefined;
   }
 
   #sendFrame(ml: MeshLink, frame: PeerFrame): boolean {

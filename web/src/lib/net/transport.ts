@@ -11,7 +11,7 @@ export type SignalStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
 export interface LinkHandlers {
   /** The data channel is open; frames may be sent. */
   onOpen(): void;
-  /** A text frame arrived (not yet parsed or trusted). */
+  /** A text frame arrived (not yet parsed or trusted). Never before `onOpen`. */
   onText(text: string): void;
   /** The link is gone for good (closed by either side, failed, or timed out). Fires once. */
   onClose(reason: string): void;
@@ -25,6 +25,16 @@ export interface Link {
   readonly room: string;
   /** True when this side dialled; the handshake transcript depends on it. */
   readonly isDialer: boolean;
+  /** This side's peer ID for the life of the link (known even while the signal socket is down). */
+  readonly localId: string;
+  /**
+   * What ties the handshake to this very connection: both ends' DTLS certificate fingerprints,
+   * dialler's first, so a relay that terminates DTLS itself cannot pass proofs through. Null
+   * before the link is open.
+   */
+  channelBinding(): string | null;
+  /** Resolves once queued outgoing data has drained to a low-water mark, or the link closed. */
+  whenDrained(): Promise<void>;
   /** Installs the handlers; events that happened before are replayed (open, queued texts). */
   setHandlers(handlers: LinkHandlers): void;
   /** Sends a text frame; false when the link is not open. */

@@ -60,8 +60,19 @@ export const hlcSchema = v.pipe(
 /** A per-author sequence number: 1, 2, 3, … */
 export const seqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 
-/** A display name. */
-export const nameSchema = v.pipe(v.string(), v.maxLength(MAX_NAME_CHARS));
+/** Control characters and bidirectional overrides/isolates, which could disguise a name. */
+const UNSAFE_NAME_CHARS = /[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** True for a name a person can see: trimmed, non-empty, short, no control or bidi characters. */
+export function isDisplayName(s: string): boolean {
+  return s.length > 0 && s.length <= MAX_NAME_CHARS && s.trim() === s && !UNSAFE_NAME_CHARS.test(s);
+}
+
+/** A display name (see {@link isDisplayName}). */
+export const nameSchema = v.pipe(
+  v.string(),
+  v.check(isDisplayName, 'name: expected 1–64 visible characters, trimmed'),
+);
 
 /** An avatar colour, "#rrggbb". */
 export const colorSchema = v.pipe(

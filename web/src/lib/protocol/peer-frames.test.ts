@@ -24,13 +24,16 @@ const NONCE = toBase64Url(new Uint8Array(32).fill(5));
 const MAC = toBase64Url(new Uint8Array(32).fill(6));
 const SIG = toBase64Url(new Uint8Array(64).fill(7));
 
-function makeHello(o: Partial<{ name: string; color: string; nonce: string; key: string }> = {}) {
+function makeHello(o: Partial<{ nonce: string }> = {}) {
+  return { type: 'hello', protocol: 1, nonce: o.nonce ?? NONCE };
+}
+
+function makeIdentity(o: Partial<{ name: string; color: string; key: string; sig: string }> = {}) {
   return {
-    type: 'hello',
-    protocol: 1,
+    type: 'identity',
     key: o.key ?? SPKI,
     profile: { name: o.name ?? 'Ada', color: o.color ?? '#1f7a5c' },
-    nonce: o.nonce ?? NONCE,
+    sig: o.sig ?? SIG,
   };
 }
 
@@ -52,14 +55,18 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
   switch (frame.type) {
     case 'hello':
       expect(frame.protocol).toBe(1);
-      expect(frame.profile.name.length).toBeLessThanOrEqual(MAX_NAME_CHARS);
-      expect(frame.profile.color).toMatch(/^#[0-9a-fA-F]{6}$/);
-      expect(frame.key).toMatch(b64);
       expect(frame.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
       return;
     case 'auth':
-      expect(frame.sig).toMatch(/^[A-Za-z0-9_-]{86}$/);
       expect(frame.mac).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      return;
+    case 'identity':
+      expect(frame.profile.name.length).toBeGreaterThan(0);
+      expect(frame.profile.name.length).toBeLessThanOrEqual(MAX_NAME_CHARS);
+      expect(frame.profile.name.trim()).toBe(frame.profile.name);
+      expect(frame.profile.color).toMatch(/^#[0-9a-fA-F]{6}$/);
+      expect(frame.key).toMatch(b64);
+      expect(frame.sig).toMatch(/^[A-Za-z0-9_-]{86}$/);
       return;
     case 'events':
       expect(frame.events.length).toBeLessThanOrEqual(MAX_BATCH_EVENTS);
@@ -76,6 +83,7 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
       }
       return;
     case 'sync':
+    case 'have':
       expect(Object.keys(frame.vector).length).toBeLessThanOrEqual(MAX_VECTOR_AUTHORS);
       for (const [author, seq] of Object.entries(frame.vector)) {
         expect(author).toMatch(/^[A-Z2-7]{52}$/);
@@ -106,9 +114,11 @@ describe('parsePeerFrame accepts', () => {
   const ev = makeEvent({ text: 'hello' });
   it.each<[string, unknown]>([
     ['hello', makeHello()],
-    ['hello with an empty name', makeHello({ name: '' })],
-    ['hello with a 64-char name', makeHello({ name: 'n'.repeat(MAX_NAME_CHARS) })],
-    ['auth', { type: 'auth', sig: SIG, mac: MAC }],
+    ['auth', { type: 'auth', mac: MAC }],
+    ['identity', makeIdentity()],
+    ['identity with a 64-char name', makeIdentity({ name: 'n'.repeat(MAX_NAME_CHARS) })],
+    ['identity with a CJK name', makeIdentity({ name: '王小明' })],
+    ['have', { type: 'have', vector: { [ev.author]: 2 } }],
     ['events', makeEventsFrame([ev], { [ev.author]: SPKI })],
     ['events with no events', makeEventsFrame([])],
     [
@@ -150,11 +160,17 @@ describe('parsePeerFrame rejects', () => {
     ['an unknown type', raw({ type: 'teleport' })],
     ['a missing type', raw({ t: 1 })],
     ['another protocol version', raw({ ...makeHello(), protocol: 2 })],
-    ['a 65-char name', raw(makeHello({ name: 'n'.repeat(MAX_NAME_CHARS + 1) }))],
-    ['a bad colour', raw(makeHello({ color: 'red' }))],
+    ['a 65-char name', raw(makeIdentity({ name: 'n'.repeat(MAX_NAME_CHARS + 1) }))],
+    ['an empty name', raw(makeIdentity({ name: '' }))],
+    ['a name with spaces around it', raw(makeIdentity({ name: ' Ada ' }))],
+    ['a name with a right-to-left override', raw(makeIdentity({ name: 'Ada\u202Eevil' }))],
+    ['a name with a control character', raw(makeIdentity({ name: 'Ada\u0007' }))],
+    ['a bad colour', raw(makeIdentity({ color: 'red' }))],
     ['a short nonce', raw(makeHello({ nonce: 'abc' }))],
-    ['a key that is not base64url', raw(makeHello({ key: 'a+b/' }))],
-    ['an auth sig of the wrong size', raw({ type: 'auth', sig: MAC, mac: MAC })],
+    ['a key that is not base64url', raw(makeIdentity({ key: 'a+b/' }))],
+    ['an identity sig of the wrong size', raw(makeIdentity({ sig: MAC }))],
+    ['an auth mac of the wrong size', raw({ type: 'auth', mac: SIG })],
+    ['a have vector with seq 0', raw({ type: 'have', vector: { [fakeFingerprint(1)]: 0 } })],
     [
       'text over 8000 chars',
       raw(makeEventsFrame([makeEvent({ text: 'x'.repeat(MAX_TEXT_CHARS + 1) })])),
@@ -206,8 +222,8 @@ describe('parsePeerFrame rejects', () => {
   });
 
   it.each<[string, unknown]>([
-    ['a long name', makeHello({ name: 'secret-name'.repeat(10) })],
-    ['a bad colour', makeHello({ color: 'secret-name' })],
+    ['a long name', makeIdentity({ name: 'secret-name'.repeat(10) })],
+    ['a bad colour', makeIdentity({ color: 'secret-name' })],
     ['an unknown type', { type: `secret-name${'x'.repeat(5000)}` }],
   ])('does not log the content of %s', (_what, frame) => {
     parsePeerFrame(raw(frame));
@@ -255,18 +271,18 @@ describe('parsePeerFrame under fuzzing', () => {
       fc.record({
         type: fc.constant('hello'),
         protocol: fc.oneof(fc.constant(1), fc.integer()),
+        nonce: fc.oneof(fc.constant(NONCE), fc.string()),
+      }),
+      fc.record({
+        type: fc.constant('identity'),
         key: fc.oneof(fc.constant(SPKI), fc.string()),
         profile: fc.record({
           name: fc.string({ maxLength: MAX_NAME_CHARS + 10 }),
           color: fc.oneof(fc.constant('#aabbcc'), fc.string()),
         }),
-        nonce: fc.oneof(fc.constant(NONCE), fc.string()),
-      }),
-      fc.record({
-        type: fc.constant('auth'),
         sig: fc.oneof(fc.constant(SIG), fc.string()),
-        mac: fc.oneof(fc.constant(MAC), fc.string()),
       }),
+      fc.record({ type: fc.constant('auth'), mac: fc.oneof(fc.constant(MAC), fc.string()) }),
       fc.record({
         type: fc.constant('events'),
         events: fc.array(eventArb, { maxLength: 5 }),
@@ -373,14 +389,11 @@ describe('splitEventsIntoFrames', () => {
 
   it('round-trips every frame type through encode and parse', () => {
     const frames: PeerFrame[] = [
-      {
-        type: 'hello',
-        protocol: 1,
-        key: SPKI,
-        profile: { name: 'A', color: '#000000' },
-        nonce: NONCE,
-      },
-      { type: 'auth', sig: SIG, mac: MAC },
+      { type: 'hello', protocol: 1, nonce: NONCE },
+      { type: 'auth', mac: MAC },
+      { type: 'identity', key: SPKI, profile: { name: 'A', color: '#000000' }, sig: SIG },
+      { type: 'sync', vector: { [fakeFingerprint(1)]: 1 } },
+      { type: 'have', vector: {} },
       { type: 'events', events: [makeEvent()], keys: {} },
       { type: 'ping', t: 1 },
       { type: 'pong', t: 1 },

@@ -33,28 +33,37 @@ export interface Profile {
   color: string;
 }
 
-/** First frame on a new connection, sent by both sides (DESIGN §4). */
+/**
+ * First frame on a new connection, sent by both sides (DESIGN §4). It carries nothing about who
+ * we are: names and keys are only revealed to a peer that has proven the room secret.
+ */
 export interface HelloFrame {
   /** Frame type. */
   type: 'hello';
   /** Sender's PROTOCOL_VERSION. */
   protocol: typeof PROTOCOL_VERSION;
-  /** Sender's identity public key, base64url SPKI. */
-  key: string;
-  /** Sender's display profile. */
-  profile: Profile;
   /** Fresh random nonce for this connection (crypto/handshake.ts `newNonce`). */
   nonce: string;
 }
 
-/** Second frame: proof of the identity key and of the room secret over the handshake transcript. */
+/** Second frame: proof of the room secret over the handshake transcript. */
 export interface AuthFrame {
   /** Frame type. */
   type: 'auth';
-  /** ECDSA signature (base64url) from crypto/handshake.ts `proveAuth`. */
-  sig: string;
-  /** HMAC (base64url) keyed from the room secret, from `proveAuth`. */
+  /** HMAC (base64url) keyed from the room secret, from crypto/handshake.ts `proveRoom`. */
   mac: string;
+}
+
+/** Third frame, sent only once the peer's `auth` checked: who we are, proven by signature. */
+export interface IdentityFrame {
+  /** Frame type. */
+  type: 'identity';
+  /** Sender's identity public key, base64url SPKI. */
+  key: string;
+  /** Sender's display profile. */
+  profile: Profile;
+  /** ECDSA signature (base64url) from crypto/handshake.ts `proveIdentity`. */
+  sig: string;
 }
 
 /** A batch of durable events, with the public keys needed to verify their authors. */
@@ -95,6 +104,18 @@ export interface SyncFrame {
   vector: Record<string, number>;
 }
 
+/**
+ * "This is what I have now", sent to the other members after new events were stored. A receiver
+ * that lacks something answers with `sync`; one that has more does nothing (the sender will see
+ * that in the receiver's own `have`).
+ */
+export interface HaveFrame {
+  /** Frame type. */
+  type: 'have';
+  /** Author fingerprint → highest contiguous seq the sender holds. */
+  vector: Record<string, number>;
+}
+
 /** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
 export interface ByeFrame {
   /** Frame type. */
@@ -103,7 +124,15 @@ export interface ByeFrame {
 
 /** The data-channel union, parameterised by how far its events have been checked. */
 export type PeerFrameOf<E> =
-  HelloFrame | AuthFrame | EventsFrame<E> | SyncFrame | PingFrame | PongFrame | ByeFrame;
+  | HelloFrame
+  | AuthFrame
+  | IdentityFrame
+  | EventsFrame<E>
+  | SyncFrame
+  | HaveFrame
+  | PingFrame
+  | PongFrame
+  | ByeFrame;
 
 /** A frame we send. */
 export type PeerFrame = PeerFrameOf<ChatEvent>;
@@ -115,26 +144,28 @@ export type ParsedPeerFrame = PeerFrameOf<Unverified<ChatEvent>>;
 export type PeerFrameType = PeerFrame['type'];
 
 const timestampSchema = v.pipe(v.number(), v.finite());
+const vectorSchema = v.pipe(
+  v.record(fingerprintSchema, seqSchema),
+  v.maxEntries(MAX_VECTOR_AUTHORS),
+);
 
 /** Schema of every data-channel frame (unknown fields are stripped, unknown types rejected). */
 export const peerFrameSchema = v.variant('type', [
+  v.object({ type: v.literal('hello'), protocol: v.literal(PROTOCOL_VERSION), nonce: nonceSchema }),
+  v.object({ type: v.literal('auth'), mac: macSchema }),
   v.object({
-    type: v.literal('hello'),
-    protocol: v.literal(PROTOCOL_VERSION),
+    type: v.literal('identity'),
     key: spkiSchema,
     profile: v.object({ name: nameSchema, color: colorSchema }),
-    nonce: nonceSchema,
+    sig: signatureSchema,
   }),
-  v.object({ type: v.literal('auth'), sig: signatureSchema, mac: macSchema }),
   v.object({
     type: v.literal('events'),
     events: v.pipe(v.array(chatEventSchema), v.maxLength(MAX_BATCH_EVENTS)),
     keys: v.pipe(v.record(fingerprintSchema, spkiSchema), v.maxEntries(MAX_BATCH_EVENTS)),
   }),
-  v.object({
-    type: v.literal('sync'),
-    vector: v.pipe(v.record(fingerprintSchema, seqSchema), v.maxEntries(MAX_VECTOR_AUTHORS)),
-  }),
+  v.object({ type: v.literal('sync'), vector: vectorSchema }),
+  v.object({ type: v.literal('have'), vector: vectorSchema }),
   v.object({ type: v.literal('ping'), t: timestampSchema }),
   v.object({ type: v.literal('pong'), t: timestampSchema }),
   v.object({ type: v.literal('bye') }),
