@@ -4,6 +4,7 @@ import {
   advanceVector,
   mergeVectors,
   missingFor,
+  sameVector,
   vectorCovers,
   vectorSeq,
   type VersionVector,
@@ -83,5 +84,15 @@ describe('vectorCovers / vectorSeq', () => {
     expect(vectorCovers({ a: 2 }, 'a', 3)).toBe(false);
     expect(vectorCovers({ a: 2 }, 'a', 0)).toBe(false);
     expect(vectorSeq({}, 'toString')).toBe(0);
+  });
+});
+
+describe('sameVector', () => {
+  it('is true only for the same authors with the same seqs', () => {
+    expect(sameVector({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(true);
+    expect(sameVector({}, {})).toBe(true);
+    expect(sameVector({ a: 1 }, { a: 2 })).toBe(false);
+    expect(sameVector({ a: 1 }, { a: 1, b: 1 })).toBe(false);
+    expect(sameVector({ a: 1, c: 1 }, { a: 1, b: 1 })).toBe(false);
   });
 });

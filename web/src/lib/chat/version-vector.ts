@@ -78,3 +78,12 @@ export function mergeVectors(
   }
   return merged;
 }
+
+/** True when both vectors hold the same seq for every author. */
+export function sameVector(a: Readonly<VersionVector>, b: Readonly<VersionVector>): boolean {
+  const authors = Object.keys(a);
+  return (
+    authors.length === Object.keys(b).length &&
+    authors.every((author) => Object.hasOwn(b, author) && a[author] === b[author])
+  );
+}

@@ -1,13 +1,25 @@
 /**
- * Version-vector sync between authenticated members (DESIGN §6). On every link that becomes
- * ready, and whenever a gap shows, each side sends its vector (`sync`); the other answers with the
- * events it lacks, oldest first per author, in bounded frames. Relayed events are verified against
- * their authors' keys, so any member can pass on anyone's history. There is no retry timer: the
- * next sync delivers whatever a peer missed.
+ * Version-vector sync between authenticated members (DESIGN §6, PROTOCOL §2 "After the handshake").
+ *
+ * - On every link that becomes ready each side sends its vector (`sync`); the other answers with
+ *   the events the asker lacks, oldest first per author, in bounded frames.
+ * - After events are newly stored (from a peer or our own), the room's other links hear our vector
+ *   (`have`, throttled per room); a member that sees it lacks something asks with `sync`. This is
+ *   how a member that cannot link to an author still gets the author's messages through others.
+ * - A received event that leaves a gap makes us ask that peer again (at most once per interval,
+ *   trailing edge, so the last request is never lost).
+ * - Relayed events are verified against their authors' keys, so any member can pass on anyone's
+ *   history. There is no retry timer: the next sync delivers whatever a peer missed.
+ *
+ * The mesh hands us one link's frames strictly in order, awaiting each handler. Answers are the
+ * exception: they run in the background (one per link, the latest request queued behind it) so a
+ * long answer does not hold up the link's incoming frames.
  */
 import { verifyEvent } from '../chat/events';
 import { colorForFingerprint } from '../chat/avatar';
-import { missingFor, type VersionVector } from '../chat/version-vector';
+import { decodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
+import { missingFor, sameVector, vectorSeq, type VersionVector } from '../chat/version-vector';
+import { GAP_RESYNC_INTERVAL_MS, HAVE_THROTTLE_MS, MAX_SYNC_ANSWER_EVENTS } from '../config';
 import { createLogger } from '../log';
 import type { ChatEvent, Unverified } from '../protocol/events';
 import { MAX_BATCH_EVENTS } from '../protocol/limits';
@@ -16,12 +28,7 @@ import type { ChatStore, StoreError } from '../storage/chat-store';
 
 const log = createLogger('sync');
 
-/** Most events one sync answer sends; the asker re-syncs for the rest when it sees the gap. */
-export const MAX_SYNC_ANSWER_EVENTS = 50_000;
-/** A peer is asked again for a gap at most this often. */
-export const GAP_RESYNC_INTERVAL_MS = 1_000;
-
-/** The authenticated remote end of a link, as far as sync cares. */
+/** The authenticated remote end of a link, as far as sync cares. One object per link. */
 export interface SyncPeer {
   /** Remote session ID. */
   peerId: string;
@@ -43,6 +50,10 @@ export interface SyncEngineDeps {
   self: { fingerprint: string; spki: string };
   /** Sends a frame on the peer's link; false when it is gone. */
   send(peer: SyncPeer, frame: PeerFrame): boolean;
+  /** The room's ready links (RoomMesh.peersIn). */
+  peersIn(room: string): SyncPeer[];
+  /** Resolves once the peer's link has room for more (RoomMesh.whenDrained), or is gone. */
+  whenDrained(peer: SyncPeer): Promise<void>;
   /** Newly stored events, to update what is shown. */
   onStored(room: string, events: ChatEvent[]): void;
   /** A store failure the person must hear about (e.g. the disk is full). */
@@ -51,13 +62,60 @@ export interface SyncEngineDeps {
   now(): number;
 }
 
+/** Tunables; the defaults are the exported constants (tests make them small). */
+export interface SyncEngineOptions {
+  /** Most events one sync answer sends (MAX_SYNC_ANSWER_EVENTS). */
+  maxAnswerEvents?: number;
+  /** Per-room throttle of `have` announcements (HAVE_THROTTLE_MS). */
+  haveThrottleMs?: number;
+  /** Per-link interval between gap re-syncs (GAP_RESYNC_INTERVAL_MS). */
+  gapResyncIntervalMs?: number;
+}
+
+/** Sync state of one link. */
+interface LinkState {
+  /** An answer is being sent on this link. */
+  isAnswering: boolean;
+  /** The latest `sync` vector that arrived while answering; answered next. */
+  queued: VersionVector | null;
+  /** A `have` came due while answering; sent when the answer ends (see `#sendHave`). */
+  owesHave: boolean;
+  /** When we last asked this peer because of a gap (engine clock). */
+  lastGapSyncAt: number;
+  /** The trailing gap re-sync, if one is scheduled. */
+  gapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
+  lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
+}
+
+/** A pending `have` announcement of one room. */
+interface PendingHave {
+  timer: ReturnType<typeof setTimeout>;
+  /** Where the new events came from: peer IDs, or null for our own. */
+  sources: Set<string | null>;
+}
+
 /** Runs sync for every link of this tab. */
 export class SyncEngine {
   #deps: SyncEngineDeps;
-  #lastGapResync = new Map<string, number>();
+  #maxAnswerEvents: number;
+  #haveThrottleMs: number;
+  #gapResyncIntervalMs: number;
+  /** Per link (the mesh hands out one peer object per link); pruned when the link goes. */
+  #links = new Map<SyncPeer, LinkState>();
+  /** Links that went; late work for them must not bring their state back. */
+  #gone = new WeakSet<SyncPeer>();
+  /** Per room; an entry lives only while its timer is pending. */
+  #pendingHaves = new Map<string, PendingHave>();
+  /** Answers being sent, for `whenIdle`. */
+  #answers = new Set<Promise<void>>();
+  #isStopped = false;
 
-  constructor(deps: SyncEngineDeps) {
+  constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
     this.#deps = deps;
+    this.#maxAnswerEvents = options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS;
+    this.#haveThrottleMs = options.haveThrottleMs ?? HAVE_THROTTLE_MS;
+    this.#gapResyncIntervalMs = options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS;
   }
 
   /**
@@ -65,6 +123,7 @@ export class SyncEngine {
    * their events later), then tell the peer what we have so it can send what we lack.
    */
   async onPeerReady(peer: SyncPeer): Promise<void> {
+    this.#link(peer);
     const saved = await this.#deps.store.upsertMember(peer.room, {
       fingerprint: peer.fingerprint,
       spki: peer.spki,
@@ -76,46 +135,83 @@ export class SyncEngine {
     await this.#sendVector(peer);
   }
 
-  /** The peer told us what it has: send it what it lacks. */
-  async onSync(peer: SyncPeer, remote: VersionVector): Promise<void> {
-    const { store } = this.#deps;
-    const conversation = await store.getConversation(peer.room);
-    if (!conversation) return;
-    const keys = this.#keysOf(conversation.members);
-    let budget = MAX_SYNC_ANSWER_EVENTS;
-    for (const range of missingFor(conversation.vector, remote)) {
-      let from = range.from;
-      while (from <= range.to && budget > 0) {
-        const page = await store.listAuthorEvents(
-          peer.room,
-          range.author,
-          from,
-          range.to,
-          Math.min(MAX_BATCH_EVENTS, budget),
-        );
-        if (page.length === 0) break;
-        for (const frame of splitEventsIntoFrames(page, keys)) {
-          if (!this.#deps.send(peer, frame)) return; // link gone; the next sync resumes
-        }
-        budget -= page.length;
-        from = (page.at(-1)?.seq ?? range.to) + 1;
-      }
+  /** A link closed: stop its answer and timers and forget it. */
+  onPeerGone(peer: SyncPeer): void {
+    this.#gone.add(peer);
+    const link = this.#links.get(peer);
+    if (link) {
+      clearTimeout(link.gapTimer);
+      link.queued = null;
+      this.#links.delete(peer);
+    }
+    const isRoomEmpty = this.#deps.peersIn(peer.room).every((p) => p === peer);
+    const pending = this.#pendingHaves.get(peer.room);
+    if (pending && isRoomEmpty) {
+      // Nobody left to tell; a new link starts with a full `sync` anyway.
+      clearTimeout(pending.timer);
+      this.#pendingHaves.delete(peer.room);
     }
   }
 
   /**
-   * Events from a peer: verify each against its author's key, store the valid ones, and ask
-   * again when a gap shows. Returns the newly stored events.
+   * The peer told us what it has (`sync`): send it what it lacks. Returns once the answer is
+   * started or queued; one answer runs per link, and a request arriving meanwhile replaces any
+   * queued one (the latest vector is the truest) and runs after it.
+   */
+  onSync(peer: SyncPeer, remote: VersionVector): Promise<void> {
+    const link = this.#link(peer);
+    if (!link) return Promise.resolve();
+    link.queued = remote;
+    if (!link.isAnswering) {
+      link.isAnswering = true;
+      const answer = this.#answerQueued(peer, link).finally(() => this.#answers.delete(answer));
+      this.#answers.add(answer);
+    }
+    return Promise.resolve();
+  }
+
+  /** The peer announced what it has (`have`): ask it (`sync`) when it has something we lack. */
+  async onHave(peer: SyncPeer, remote: VersionVector): Promise<void> {
+    const link = this.#link(peer);
+    if (!link) return;
+    const conversation = await this.#deps.store.getConversation(peer.room);
+    if (!conversation) return;
+    const ours = conversation.vector;
+    if (missingFor(remote, ours).length === 0) return;
+    // Asked already with this very pair of vectors and nothing came of it (e.g. the events it
+    // would send are ones we refuse): asking again would only loop.
+    if (
+      link.lastAsk &&
+      sameVector(link.lastAsk.ours, ours) &&
+      sameVector(link.lastAsk.theirs, remote)
+    ) {
+      return;
+    }
+    link.lastAsk = { ours, theirs: remote };
+    this.#send(peer, { type: 'sync', vector: ours });
+  }
+
+  /**
+   * Events from a peer: verify each against its author's key, store the valid ones, announce
+   * them to the room's other links and ask again when a gap shows. Returns the newly stored
+   * events.
    */
   async onEvents(peer: SyncPeer, frame: EventsFrame<Unverified<ChatEvent>>): Promise<ChatEvent[]> {
     const { store } = this.#deps;
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
+    const futureLimitMs = this.#deps.now() + MAX_HLC_FUTURE_MS;
     const verified: ChatEvent[] = [];
     const newAuthors = new Map<string, string>();
     for (const event of frame.events) {
       if (event.conv !== peer.room) {
         log.warn('dropped an event for another conversation from', peer.peerId);
+        continue;
+      }
+      // Stored, it would sort below everything said for as long as its clock runs ahead.
+      const hlc = decodeHlc(event.hlc);
+      if (!hlc || hlc.ms > futureLimitMs) {
+        log.warn('dropped an event dated too far ahead, from', peer.peerId, event.hlc);
         continue;
       }
       // The author's key: proven on this link, already pinned for the room, or carried along.
@@ -155,27 +251,183 @@ export class SyncEngine {
       this.#deps.onStoreError(stored.error);
       return [];
     }
-    if (stored.value.length > 0) this.#deps.onStored(peer.room, stored.value);
-    await this.#resyncOnGap(peer, verified);
+    if (stored.value.length === 0) return [];
+    this.#deps.onStored(peer.room, stored.value);
+    const after = (await store.getConversation(peer.room))?.vector ?? conversation.vector;
+    const announced = announcement(conversation.vector, after, verified);
+    if (announced !== 'nothing') {
+      this.#scheduleHave(peer.room, announced === 'all' ? null : peer.peerId);
+    }
+    // Only new events can show a new gap; one seen before was asked about then, and a peer
+    // that later gets what fills it says so with `have`.
+    this.#resyncOnGap(peer, stored.value, after);
     return stored.value;
   }
 
-  async #resyncOnGap(peer: SyncPeer, received: ChatEvent[]): Promise<void> {
-    const conversation = await this.#deps.store.getConversation(peer.room);
-    if (!conversation) return;
-    const hasGap = received.some((e) => e.seq > (conversation.vector[e.author] ?? 0));
-    if (!hasGap) return;
-    const key = `${peer.room}/${peer.peerId}`;
-    const now = this.#deps.now();
-    if (now - (this.#lastGapResync.get(key) ?? -Infinity) < GAP_RESYNC_INTERVAL_MS) return;
-    this.#lastGapResync.set(key, now);
-    this.#deps.send(peer, { type: 'sync', vector: conversation.vector });
+  /** We stored events of our own in `room` (and pushed them to its links): announce them. */
+  announce(room: string): void {
+    this.#scheduleHave(room, null);
+  }
+
+  /** Resolves once no answer is being sent on any link. */
+  async whenIdle(): Promise<void> {
+    while (this.#answers.size > 0) await Promise.all(this.#answers);
+  }
+
+  /** Stops every timer and answer; later calls do nothing (the session is closing). */
+  stop(): void {
+    this.#isStopped = true;
+    for (const [peer, link] of this.#links) {
+      clearTimeout(link.gapTimer);
+      link.queued = null;
+      this.#gone.add(peer);
+    }
+    this.#links.clear();
+    for (const pending of this.#pendingHaves.values()) clearTimeout(pending.timer);
+    this.#pendingHaves.clear();
+  }
+
+  /** The link's state, created on first use; undefined once the link went. */
+  #link(peer: SyncPeer): LinkState | undefined {
+    if (this.#isStopped || this.#gone.has(peer)) return undefined;
+    let link = this.#links.get(peer);
+    if (!link) {
+      link = {
+        isAnswering: false,
+        queued: null,
+        owesHave: false,
+        lastGapSyncAt: -Infinity,
+        gapTimer: undefined,
+        lastAsk: null,
+      };
+      this.#links.set(peer, link);
+    }
+    return link;
+  }
+
+  /** Answers queued requests until none is left, then any `have` that came due; never rejects. */
+  async #answerQueued(peer: SyncPeer, link: LinkState): Promise<void> {
+    try {
+      for (;;) {
+        const remote = link.queued;
+        if (remote) {
+          link.queued = null;
+          if (!(await this.#sendMissing(peer, remote))) return;
+        } else if (link.owesHave) {
+          link.owesHave = false;
+          const conversation = await this.#deps.store.getConversation(peer.room);
+          if (conversation) this.#send(peer, { type: 'have', vector: conversation.vector });
+        } else {
+          return;
+        }
+      }
+    } catch (error) {
+      log.error('answering a sync failed', error);
+    } finally {
+      // In the same turn as the last look at `queued`, so a request cannot slip in between.
+      link.isAnswering = false;
+    }
+  }
+
+  /**
+   * Sends the peer what `remote` lacks, oldest first per author, waiting for the link to drain
+   * between frames. An answer cut off by the budget ends with `have`, so the asker sees it still
+   * lacks something and asks again. False when the link went.
+   */
+  async #sendMissing(peer: SyncPeer, remote: VersionVector): Promise<boolean> {
+    const { store } = this.#deps;
+    const conversation = await store.getConversation(peer.room);
+    if (!conversation) return true;
+    const keys = this.#keysOf(conversation.members);
+    let budget = this.#maxAnswerEvents;
+    for (const range of missingFor(conversation.vector, remote)) {
+      let from = range.from;
+      while (from <= range.to) {
+        if (budget <= 0) return this.#send(peer, { type: 'have', vector: conversation.vector });
+        const page = await store.listAuthorEvents(
+          peer.room,
+          range.author,
+          from,
+          range.to,
+          Math.min(MAX_BATCH_EVENTS, budget),
+        );
+        const last = page.at(-1);
+        if (!last) break;
+        for (const frame of splitEventsIntoFrames(page, keys)) {
+          await this.#deps.whenDrained(peer);
+          if (!this.#send(peer, frame)) return false; // link gone; the next sync resumes
+        }
+        budget -= page.length;
+        from = last.seq + 1;
+      }
+    }
+    return true;
+  }
+
+  /** Sends on a link we still consider live. */
+  #send(peer: SyncPeer, frame: PeerFrame): boolean {
+    return !this.#gone.has(peer) && !this.#isStopped && this.#deps.send(peer, frame);
+  }
+
+  /** Announces the room's vector to its links after a trailing throttle. */
+  #scheduleHave(room: string, source: string | null): void {
+    if (this.#isStopped) return;
+    const pending = this.#pendingHaves.get(room);
+    if (pending) {
+      pending.sources.add(source);
+      return;
+    }
+    if (this.#deps.peersIn(room).length === 0) return;
+    const sources = new Set([source]);
+    const timer = setTimeout(() => {
+      this.#pendingHaves.delete(room);
+      this.#sendHave(room, sources).catch((error: unknown) =>
+        log.error('announcing new events failed', error),
+      );
+    }, this.#haveThrottleMs);
+    this.#pendingHaves.set(room, { timer, sources });
+  }
+
+  async #sendHave(room: string, sources: Set<string | null>): Promise<void> {
+    // A peer that sent us everything new has it already.
+    const [only] = sources.size === 1 ? sources : [];
+    const targets = this.#deps.peersIn(room).filter((p) => p.peerId !== only);
+    if (targets.length === 0) return;
+    const conversation = await this.#deps.store.getConversation(room);
+    if (!conversation || this.#isStopped) return;
+    const frame: PeerFrame = { type: 'have', vector: conversation.vector };
+    for (const peer of targets) {
+      const link = this.#links.get(peer);
+      // Mid-answer it would make the peer ask again for what is still on its way; the answer
+      // ends with it instead.
+      if (link?.isAnswering) link.owesHave = true;
+      else this.#send(peer, frame);
+    }
+  }
+
+  /** Asks the peer again when `received` left a gap in `vector` (our vector after storing). */
+  #resyncOnGap(peer: SyncPeer, received: ChatEvent[], vector: VersionVector): void {
+    const link = this.#link(peer);
+    if (!link) return;
+    const hasGap = received.some((e) => e.seq > vectorSeq(vector, e.author));
+    if (!hasGap || link.gapTimer !== undefined) return; // a trailing request is already due
+    const waitMs = link.lastGapSyncAt + this.#gapResyncIntervalMs - this.#deps.now();
+    if (waitMs <= 0) {
+      link.lastGapSyncAt = this.#deps.now();
+      this.#send(peer, { type: 'sync', vector });
+      return;
+    }
+    link.gapTimer = setTimeout(() => {
+      link.gapTimer = undefined;
+      link.lastGapSyncAt = this.#deps.now();
+      this.#sendVector(peer).catch((error: unknown) => log.error('re-sync failed', error));
+    }, waitMs);
   }
 
   async #sendVector(peer: SyncPeer): Promise<void> {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
-    this.#deps.send(peer, { type: 'sync', vector: conversation.vector });
+    this.#send(peer, { type: 'sync', vector: conversation.vector });
   }
 
   #keysOf(members: Record<string, { spki: string }>): Record<string, string> {
@@ -185,4 +437,28 @@ export class SyncEngine {
     for (const [fingerprint, member] of Object.entries(members)) keys[fingerprint] = member.spki;
     return keys;
   }
+}
+
+/**
+ * Who must hear that we stored some of `batch`, one peer's frame: 'nothing' when our vector did
+ * not move (the new events only sit above a gap); 'others' when it moved no further than the
+ * batch reaches (the peer holds everything up to there: it sends contiguous runs, or its own
+ * events); 'all' when the batch filled a gap below events stored earlier, perhaps from someone
+ * else, which the peer may lack.
+ */
+function announcement(
+  before: Readonly<VersionVector>,
+  after: Readonly<VersionVector>,
+  batch: readonly ChatEvent[],
+): 'nothing' | 'others' | 'all' {
+  const topOfBatch = new Map<string, number>();
+  for (const e of batch) topOfBatch.set(e.author, Math.max(e.seq, topOfBatch.get(e.author) ?? 0));
+  let result: 'nothing' | 'others' = 'nothing';
+  for (const [author, top] of topOfBatch) {
+    const moved = vectorSeq(after, author);
+    if (moved <= vectorSeq(before, author)) continue;
+    if (moved > top) return 'all';
+    result = 'others';
+  }
+  return result;
 }
