@@ -9,6 +9,7 @@ import {
   joinRoom,
   messageLog,
   onboard,
+  roomKey,
   roomSecret,
   sendMessage,
   test,
@@ -90,6 +91,22 @@ test('people in a room chat, keep their history across reloads, and a third join
     for (const reader of [alice.page, bob.page, carol.page]) {
       await expectMessagesInOrder(reader, all);
     }
+  });
+
+  await test.step('Bob, away from the room, sees its unread count in the link name', async () => {
+    const title = `Room ${roomKey(link).slice(0, 4)}`;
+    await bob.page.goto('/#/');
+    await sendMessage(alice.page, 'Bob, one more thing');
+    const room = conversations(bob.page).getByRole('link', {
+      name: `${title}, 1 unread`,
+      exact: true,
+    });
+    await expect(room).toBeVisible();
+    await room.click();
+    await expectMessage(bob.page, 'Alice', 'Bob, one more thing');
+    await expect(
+      conversations(bob.page).getByRole('link', { name: title, exact: true }),
+    ).toBeVisible();
   });
 
   await test.step('Conversations lists the room as a link that opens it', async () => {

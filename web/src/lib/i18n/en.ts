@@ -5,7 +5,11 @@ export const en = {
   'app.loading': 'Opening Parley…',
   'app.fatal': 'Parley could not start: {reason}',
   'app.storageUnavailable':
-    'This browser does not let Parley store data (private mode or storage disabled). Parley needs IndexedDB to keep your history.',
+    'Parley could not open its storage ({reason}). This browser may not let sites store data (private mode or storage disabled); Parley needs IndexedDB to keep your history.',
+  'app.insecureContext':
+    'Parley needs a secure address: open it via https:// or http://localhost. On this address the browser switches off the cryptography Parley uses to prove who you are.',
+  'app.outdated': 'Parley was updated in another tab — reload to continue.',
+  'app.reload': 'Reload',
 
   'onboarding.title': 'Welcome to Parley',
   'onboarding.intro':
@@ -15,6 +19,14 @@ export const en = {
   'onboarding.continue': 'Continue',
   'onboarding.nameRequired': 'Please enter a name.',
   'onboarding.nameTooLong': 'Please use at most {max} characters.',
+  'onboarding.nameInvalid':
+    'Names cannot contain control characters or text-direction marks. Please type the name again.',
+  'onboarding.keysFailed':
+    'This browser could not create your identity keys ({reason}). Open Parley via https:// or http://localhost in an up-to-date browser.',
+  'onboarding.saveFailed':
+    'Could not save your identity ({reason}). Check that this browser lets sites store data, then try again.',
+  'onboarding.storageFull':
+    'Your device is out of storage, so Parley could not save your identity. Free up some space, then try again.',
   'onboarding.creating': 'Creating your identity…',
 
   'nav.conversations': 'Conversations',
@@ -23,6 +35,7 @@ export const en = {
   'nav.you': 'You: {name}',
   'nav.back': 'Back to conversations',
   'nav.noPreview': 'No messages yet',
+  'nav.unreadLabel': '{title}, {count} unread',
 
   'home.title': 'Start talking',
   'home.body':
@@ -33,14 +46,21 @@ export const en = {
   'room.copyFailed': 'Could not copy. Copy the address from the address bar instead.',
   'room.invalidLink':
     'This room link is not valid. Check that you copied the whole link, including the part after #/r/.',
-  'room.full': 'This room is full ({max} people at most). Try again later.',
+  'room.full':
+    'This room is full right now. Parley keeps trying and joins as soon as someone leaves.',
+  'room.tooManyRooms':
+    'The signal server limits how many rooms one browser can be in at once, so nobody new can reach you in this room. Your history here stays readable.',
+  'room.badRoom':
+    'The signal server did not accept this room’s key. Reload Parley to get the latest version.',
+  'room.refused': 'The signal server turned this room away ({reason}).',
+  'room.openFailed':
+    'Parley could not open this room from its storage. Go back and try again; if it keeps happening, reload the page.',
   'room.defaultTitle': 'Room {short}',
   'room.shareHint': 'Share this room’s link to invite people. You are the only one here.',
   'room.members': 'Members',
   'room.memberOnline': 'online',
   'room.memberOffline': 'offline',
   'room.memberYou': '{name} (you)',
-  'room.error': 'The signal server refused this room: {reason}',
 
   'messages.label': 'Messages',
   'messages.empty': 'No messages yet. Say hello!',
@@ -60,6 +80,11 @@ export const en = {
   'error.storageFull':
     'Your device is out of storage for Parley. Free up space; nothing you wrote is lost until it is saved.',
   'error.saveFailed': 'Could not save your message: {reason}',
+  'error.roomSaveFailed': 'Could not save the room: {reason}',
+  'error.markReadFailed': 'Could not update the unread count: {reason}',
+  'error.loadFailed': 'Could not read this room’s history: {reason}',
+  'error.networkFailed':
+    'Parley could not start its network ({reason}). Your history is still readable; reload to try again.',
   'error.dismiss': 'Dismiss',
 } as const;
 

@@ -4,9 +4,9 @@
  * or the network themselves.
  */
 import { colorForFingerprint } from '../chat/avatar';
-import { compareEvents, signEvent } from '../chat/events';
+import { compareEvents, eventKey, signEvent } from '../chat/events';
 import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
-import { createIdentityKeys } from '../crypto/identity';
+import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
 import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { t, type MessageKey } from '../i18n/i18n';
 import { createLogger } from '../log';
@@ -15,15 +15,27 @@ import { RoomMesh } from '../net/room-mesh';
 import type { SignalStatus, Transport } from '../net/transport';
 import type { ChatEvent } from '../protocol/events';
 import { MAX_TEXT_CHARS } from '../protocol/limits';
+import { isDisplayName } from '../protocol/formats';
 import { splitEventsIntoFrames } from '../protocol/peer-frames';
-import type { ChatStore, Conversation, StoredIdentity, StoreError } from '../storage/chat-store';
+import {
+  StoreFailure,
+  storeErr,
+  type ChatStore,
+  type Conversation,
+  type StoredIdentity,
+  type StoreError,
+  type StoreResult,
+} from '../storage/chat-store';
 import { assertNever } from '../protocol/assert-never';
 import { SyncEngine } from '../sync/sync-engine';
 
 const log = createLogger('session');
 
-/** Where the app is in its life. */
-export type SessionPhase = 'loading' | 'onboarding' | 'ready' | 'fatal';
+/**
+ * Where the app is in its life. 'outdated': another tab upgraded the database and this tab's
+ * connection to it closed; only a reload helps.
+ */
+export type SessionPhase = 'loading' | 'onboarding' | 'ready' | 'fatal' | 'outdated';
 
 /** A user-facing problem with a catalog key, shown until dismissed. */
 export interface Notice {
@@ -47,13 +59,36 @@ export interface MemberView {
   isSelf: boolean;
 }
 
-/** Why a room cannot be used right now. */
-export type RoomProblem = 'full' | 'refused';
+/**
+ * Why the signal server turned a room away, as it said: 'full', 'too-many-rooms', 'bad-room', or
+ * any other reason a newer server may send.
+ */
+export type RoomProblem = string;
+
+/** The outcome of `openRoom`. */
+export type OpenRoomResult =
+  /** The room is open; its key is `room`. */
+  | { status: 'open'; room: string }
+  /** The link's secret is malformed. */
+  | { status: 'invalid' }
+  /** The room could not be read or saved (already reported through the notice). */
+  | { status: 'failed' }
+  /** Another `openRoom` or `closeRoom` came after this one; nothing was changed. */
+  | { status: 'superseded' };
+
+/** The outcome of `createIdentity`. */
+export type CreateIdentityResult = { ok: true } | { ok: false; error: Notice };
+
+/** What the session wants to hear from the store while it is open. */
+export interface StoreEvents {
+  /** Another tab upgraded the database, and this connection closed itself. */
+  onVersionChange(): void;
+}
 
 /** What the composition root hands the session. */
 export interface ChatSessionDeps {
   /** Opens the local database (it reads whose messages are "own" from the saved identity). */
-  openStore(): Promise<ChatStore>;
+  openStore(events: StoreEvents): Promise<ChatStore>;
   /** Builds the transport (the PeerJS one in the app). */
   createTransport(): Promise<Transport>;
   /** Wall clock; injectable for tests. */
@@ -71,8 +106,13 @@ export class ChatSession {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #secrets = new Map<string, string>();
 
+  /** Bumped by every openRoom/closeRoom, so a slower earlier open cannot take over the view. */
+  #openGeneration = 0;
+  /** The secret of the latest openRoom call, until closed. */
+  #openSecret: string | null = null;
+
   #phase = $state<SessionPhase>('loading');
-  #fatalReason = $state('');
+  #fatal = $state.raw<Notice | null>(null);
   #identity = $state.raw<StoredIdentity | null>(null);
   #conversations = $state.raw<Conversation[]>([]);
   #status = $state<SignalStatus>('connecting');
@@ -94,8 +134,8 @@ export class ChatSession {
     return this.#phase;
   }
   /** Why the app could not start (phase 'fatal'). */
-  get fatalReason(): string {
-    return this.#fatalReason;
+  get fatal(): Notice | null {
+    return this.#fatal;
   }
   /** The local identity once created. */
   get identity(): StoredIdentity | null {
@@ -109,21 +149,21 @@ export class ChatSession {
   get status(): SignalStatus {
     return this.#status;
   }
-  /** The open conversation's room key. */
+  /** The open conversation's room key (for highlighting it; views use their own room key). */
   get activeRoom(): string | null {
     return this.#activeRoom;
   }
-  /** The open conversation. */
-  get activeConversation(): Conversation | null {
-    return this.#conversations.find((c) => c.id === this.#activeRoom) ?? null;
+  /** One conversation by room key. */
+  conversation(room: string): Conversation | undefined {
+    return this.#conversations.find((c) => c.id === room);
   }
-  /** Messages of the open conversation in display order. */
-  get messages(): ChatEvent[] {
-    return this.#messages;
+  /** A room's loaded messages in display order (empty unless it is the open room). */
+  messagesOf(room: string): ChatEvent[] {
+    return this.#activeRoom === room ? this.#messages : [];
   }
-  /** True while the open conversation's history loads. */
-  get isLoadingMessages(): boolean {
-    return this.#isLoadingMessages;
+  /** True while a room's history loads. */
+  isLoadingMessages(room: string): boolean {
+    return this.#activeRoom === room && this.#isLoadingMessages;
   }
   /** The problem to show, if any. */
   get notice(): Notice | null {
@@ -150,7 +190,7 @@ export class ChatSession {
     for (const m of Object.values(conversation?.members ?? {})) {
       rows.set(m.fingerprint, {
         fingerprint: m.fingerprint,
-        name: m.name || m.fingerprint.slice(0, 8),
+        name: shownName(m.name, m.fingerprint),
         color: m.color,
         isOnline: false,
         isSelf: false,
@@ -159,7 +199,7 @@ export class ChatSession {
     for (const peer of linked) {
       rows.set(peer.fingerprint, {
         fingerprint: peer.fingerprint,
-        name: peer.profile.name,
+        name: shownName(peer.profile.name, peer.fingerprint),
         color: peer.profile.color,
         isOnline: true,
         isSelf: false,
@@ -187,92 +227,149 @@ export class ChatSession {
   authorName(room: string, fingerprint: string): string {
     if (fingerprint === this.#identity?.fingerprint) return this.#identity.name;
     for (const peer of Object.values(this.#linked[room] ?? {})) {
-      if (peer.fingerprint === fingerprint) return peer.profile.name;
+      if (peer.fingerprint === fingerprint) return shownName(peer.profile.name, fingerprint);
     }
     const member = this.#conversations.find((c) => c.id === room)?.members[fingerprint];
-    return member?.name || fingerprint.slice(0, 8);
+    return shownName(member?.name, fingerprint);
   }
 
-  /** Opens the database and, if an identity exists, the network. */
+  /**
+   * Opens the database and shows the app (history is readable at once); the network starts after,
+   * so a slow or unreachable server never holds the first screen.
+   */
   async init(): Promise<void> {
+    // WebCrypto exists only in secure contexts: a plain-http LAN address has no crypto.subtle.
+    if (!hasWebCrypto()) {
+      this.#fail({ key: 'app.insecureContext' });
+      return;
+    }
+    let store: ChatStore;
     try {
       // The store learns whose messages are "own" from the saved identity (unread counting).
-      this.#store = await this.#deps.openStore();
-      const identity = await this.#store.getIdentity();
-      if (!identity) {
-        this.#phase = 'onboarding';
-        return;
-      }
-      this.#identity = identity;
-      await this.#startNetwork(identity);
-      this.#phase = 'ready';
+      store = await this.#deps.openStore({ onVersionChange: () => this.#handleVersionChange() });
+    } catch (error) {
+      log.error('opening the store failed', error);
+      this.#fail({ key: 'app.storageUnavailable', params: { reason: errorMessage(error) } });
+      return;
+    }
+    this.#store = store;
+    let identity: StoredIdentity | undefined;
+    try {
+      identity = await store.getIdentity();
+      if (identity) await this.#refreshConversations();
     } catch (error) {
       log.error('startup failed', error);
-      this.#fatalReason = error instanceof Error ? error.message : String(error);
-      this.#phase = 'fatal';
+      this.#fail({ key: 'app.fatal', params: { reason: errorMessage(error) } });
+      return;
     }
+    if (this.#phase !== 'loading') return;
+    if (!identity) {
+      this.#phase = 'onboarding';
+      return;
+    }
+    this.#identity = identity;
+    this.#phase = 'ready';
+    this.#startNetworkSoon(identity);
   }
 
-  /** First run: makes the identity key pair and saves the chosen name. */
-  async createIdentity(rawName: string): Promise<boolean> {
-    const name = rawName.trim().slice(0, MAX_DISPLAY_NAME_CHARS);
-    if (!name || !this.#store) return false;
-    const keys = await createIdentityKeys();
+  /** First run: makes the identity key pair and saves the chosen name; or says what went wrong. */
+  async createIdentity(rawName: string): Promise<CreateIdentityResult> {
+    const checked = checkDisplayName(rawName);
+    if (!checked.ok) return checked;
+    const store = this.#store;
+    if (!store) {
+      return { ok: false, error: { key: 'onboarding.saveFailed', params: { reason: 'closed' } } };
+    }
+    let keys: IdentityKeys;
+    try {
+      keys = await createIdentityKeys();
+    } catch (error) {
+      log.error('creating identity keys failed', error);
+      const reason = errorMessage(error);
+      return { ok: false, error: { key: 'onboarding.keysFailed', params: { reason } } };
+    }
     const identity: StoredIdentity = {
       id: 'self',
       privateKey: keys.privateKey,
       publicKey: keys.publicKey,
       spki: keys.spki,
       fingerprint: keys.fingerprint,
-      name,
+      name: checked.name,
       color: colorForFingerprint(keys.fingerprint),
       createdAt: this.#now(),
     };
-    const saved = await this.#store.putIdentity(identity);
+    const saved = await store.putIdentity(identity);
     if (!saved.ok) {
-      this.#reportStoreError(saved.error);
-      return false;
+      log.error('saving the identity failed', saved.error);
+      const error: Notice =
+        saved.error.kind === 'quota'
+          ? { key: 'onboarding.storageFull' }
+          : { key: 'onboarding.saveFailed', params: { reason: saved.error.message } };
+      return { ok: false, error };
     }
+    await this.#refreshConversations();
+    if (this.#phase !== 'onboarding') return { ok: true };
     this.#identity = identity;
-    await this.#startNetwork(identity);
     this.#phase = 'ready';
-    return true;
+    this.#startNetworkSoon(identity);
+    return { ok: true };
   }
 
-  /** Creates a room and returns its secret (the caller navigates to its link). */
-  async createRoom(): Promise<string> {
+  /**
+   * Creates a room and returns its secret (the caller navigates to its link); null when it could
+   * not be saved (the notice says why).
+   */
+  async createRoom(): Promise<string | null> {
     const secret = newRoomSecret();
-    await this.#ensureConversation(secret);
+    const ensured = await this.#ensureConversation(secret);
+    if (!ensured.ok) {
+      this.#reportStoreError(ensured.error, 'error.roomSaveFailed');
+      return null;
+    }
     return secret;
   }
 
-  /** Opens (and if new, joins) the room of a link's secret; false for a malformed secret. */
-  async openRoom(secret: string): Promise<boolean> {
-    if (!isRoomSecret(secret)) return false;
-    const room = await this.#ensureConversation(secret);
-    if (!room) return false;
-    if (this.#activeRoom !== room) {
-      this.#activeRoom = room;
-      this.#messages = [];
-      await this.#loadMessages(room);
-    }
-    await this.markRead();
-    return true;
-  }
-
-  /** Closes the open conversation view. */
-  closeRoom(): void {
+  /**
+   * Opens (and if new, joins) the room of a link's secret and loads its history. A later
+   * `openRoom` or `closeRoom` supersedes this call: it then changes nothing and says so.
+   */
+  async openRoom(secret: string): Promise<OpenRoomResult> {
+    const generation = ++this.#openGeneration;
+    this.#openSecret = secret;
+    // Until the new room is ready no room is open: nothing arriving meanwhile is marked read.
     this.#activeRoom = null;
     this.#messages = [];
+    this.#isLoadingMessages = false;
+    if (!isRoomSecret(secret)) return { status: 'invalid' };
+    const ensured = await this.#ensureConversation(secret);
+    if (!ensured.ok) this.#reportStoreError(ensured.error, 'error.roomSaveFailed');
+    if (generation !== this.#openGeneration) return { status: 'superseded' };
+    if (!ensured.ok) return { status: 'failed' };
+    const room = ensured.value;
+    this.#activeRoom = room;
+    const isLoaded = await this.#loadMessages(room, generation);
+    if (generation !== this.#openGeneration) return { status: 'superseded' };
+    if (!isLoaded) return { status: 'failed' };
+    await this.markRead(room);
+    return { status: 'open', room };
   }
 
-  /** Sends a text message to the open room: stored first, then pushed to every linked member. */
-  async send(rawText: string): Promise<boolean> {
-    const room = this.#activeRoom;
+  /** Closes the view of the room of `secret`, unless a newer `openRoom` is for another room. */
+  closeRoom(secret: string): void {
+    if (this.#openSecret !== secret) return;
+    this.#openGeneration++;
+    this.#openSecret = null;
+    this.#activeRoom = null;
+    this.#messages = [];
+    this.#isLoadingMessages = false;
+  }
+
+  /** Sends a text message to a room: stored first, then pushed to every linked member. */
+  async send(room: string, rawText: string): Promise<boolean> {
     const identity = this.#identity;
     const store = this.#store;
     const text = rawText.replace(/^\s*\n|\s+$/g, '');
-    if (!room || !identity || !store || !text.trim()) return false;
+    if (!identity || !store || !text.trim()) return false;
     if (text.length > MAX_TEXT_CHARS) return false;
     const result = await store.appendOwnEvent({
       conv: room,
@@ -290,16 +387,23 @@ export class ChatSession {
     const keys = { [identity.fingerprint]: identity.spki };
     for (const frame of splitEventsIntoFrames([result.value], keys))
       this.#mesh?.broadcast(room, frame);
+    // Members we are not linked to get it through those we are (DESIGN §6).
+    this.#sync?.announce(room);
     return true;
   }
 
-  /** Marks the open conversation read (call while it is visible). */
-  async markRead(): Promise<void> {
-    const room = this.#activeRoom;
-    if (!room || !this.#store) return;
-    const conversation = this.#conversations.find((c) => c.id === room);
+  /** Marks a room read (call while its view is visible); a failure shows the notice. */
+  async markRead(room: string): Promise<void> {
+    const store = this.#store;
+    if (!store) return;
+    const conversation = this.conversation(room);
     if (conversation && conversation.unread === 0) return;
-    await this.#store.markRead(room);
+    try {
+      await store.markRead(room);
+    } catch (error) {
+      this.#reportStoreError(storeErrorOf(error), 'error.markReadFailed');
+      return;
+    }
     await this.#refreshConversations();
   }
 
@@ -323,6 +427,15 @@ export class ChatSession {
     this.#mesh?.sayGoodbye();
   }
 
+  /** Starts the network without holding up the caller; a failure shows the notice. */
+  #startNetworkSoon(identity: StoredIdentity): void {
+    this.#startNetwork(identity).catch((error: unknown) => {
+      log.error('starting the network failed', error);
+      this.#status = 'offline';
+      this.#notice = { key: 'error.networkFailed', params: { reason: errorMessage(error) } };
+    });
+  }
+
   async #startNetwork(identity: StoredIdentity): Promise<void> {
     const transport = await this.#deps.createTransport();
     const meshIdentity: MeshIdentity = {
@@ -337,6 +450,8 @@ export class ChatSession {
       store,
       self: { fingerprint: identity.fingerprint, spki: identity.spki },
       send: (peer, frame) => this.#mesh?.sendTo(peer, frame) ?? false,
+      peersIn: (room) => this.#mesh?.peersIn(room) ?? [],
+      whenDrained: (peer) => this.#mesh?.whenDrained(peer) ?? Promise.resolve(),
       onStored: (room, events) => {
         this.#handleStored(room, events).catch((error: unknown) =>
           log.error('showing new messages failed', error),
@@ -355,37 +470,47 @@ export class ChatSession {
         },
         onPeerReady: (peer) => this.#handlePeerReady(peer),
         onPeerGone: (peer) => this.#handlePeerGone(peer),
-        onFrame: (peer, frame) => {
+        onFrame: (peer, frame) =>
           this.#handleFrame(peer, frame).catch((error: unknown) =>
             log.error('handling a frame failed', error),
-          );
-        },
+          ),
         onRoomRefused: (room, reason) => {
-          if (!room) return;
-          this.#roomProblems = {
-            ...this.#roomProblems,
-            [room]: reason === 'full' ? 'full' : 'refused',
-          };
+          // Without a room (a key the server could not read) there is no view to show it in.
+          if (!room) this.#notice = roomProblemNotice(reason);
+          else this.#roomProblems = { ...this.#roomProblems, [room]: reason };
         },
       },
     });
-    this.#mesh = mesh;
     await this.#refreshConversations();
-    for (const c of this.#conversations) {
-      this.#secrets.set(c.id, c.secret);
-      mesh.join(c.id);
-    }
+    if (this.#phase === 'outdated') return;
+    // Nothing awaits from here to start(), so every room opened so far is joined exactly once and
+    // every room opened later is joined by #ensureConversation.
+    for (const c of this.#conversations) this.#secrets.set(c.id, c.secret);
+    for (const room of this.#secrets.keys()) mesh.join(room);
+    this.#mesh = mesh;
     mesh.start();
   }
 
-  async #ensureConversation(secret: string): Promise<string | null> {
+  /** Makes sure the room of `secret` is stored and joined; its room key. Never rejects. */
+  async #ensureConversation(secret: string): Promise<StoreResult<string>> {
     const store = this.#store;
-    if (!store) return null;
-    const room = await roomKeyFromSecret(secret);
-    const existing = await store.getConversation(room);
-    if (!existing) {
+    if (!store) return storeErr('unknown', 'the store is closed');
+    let room: string;
+    try {
+      room = await roomKeyFromSecret(secret);
+    } catch (error) {
+      return storeErr('unknown', `deriving the room key failed: ${errorMessage(error)}`);
+    }
+    // Join first: the server round trip and the dials overlap the IndexedDB writes below, which
+    // is most of the time from opening a link to talking (bench/results/connect.md).
+    if (!this.#secrets.has(room)) {
+      this.#secrets.set(room, secret);
+      this.#mesh?.join(room);
+    }
+    if (!this.conversation(room)) {
       const now = this.#now();
-      const saved = await store.putConversation({
+      // Adds only if absent, so a concurrent first open cannot reset the vector or members.
+      const saved = await store.createConversation({
         id: room,
         kind: 'room',
         secret,
@@ -397,27 +522,32 @@ export class ChatSession {
         members: {},
         vector: {},
       });
-      if (!saved.ok) {
-        this.#reportStoreError(saved.error);
-        return null;
-      }
+      if (!saved.ok) return saved;
       await this.#refreshConversations();
     }
-    if (!this.#secrets.has(room)) {
-      this.#secrets.set(room, secret);
-      this.#mesh?.join(room);
-    }
-    return room;
+    return { ok: true, value: room };
   }
 
-  async #loadMessages(room: string): Promise<void> {
-    if (!this.#store) return;
+  /** Loads a room's newest history; false (reported) when the store failed. */
+  async #loadMessages(room: string, generation: number): Promise<boolean> {
+    const store = this.#store;
+    if (!store) return false;
     this.#isLoadingMessages = true;
     try {
-      const events = await this.#store.listEvents(room, { limit: MESSAGE_PAGE_SIZE });
-      if (this.#activeRoom === room) this.#messages = events;
+      const events = await store.listEvents(room, { limit: MESSAGE_PAGE_SIZE });
+      if (generation !== this.#openGeneration) return true;
+      // Keep what arrived while loading (it may be newer than what the read saw).
+      // A local scratch set, built and dropped within this call.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      const loaded = new Set(events.map(eventKey));
+      const arrived = this.#messages.filter((e) => !loaded.has(eventKey(e)));
+      this.#messages = [...events, ...arrived].sort(compareEvents);
+      return true;
+    } catch (error) {
+      this.#reportStoreError(storeErrorOf(error), 'error.loadFailed');
+      return false;
     } finally {
-      this.#isLoadingMessages = false;
+      if (generation === this.#openGeneration) this.#isLoadingMessages = false;
     }
   }
 
@@ -438,6 +568,7 @@ export class ChatSession {
   }
 
   #handlePeerGone(peer: MeshPeer): void {
+    this.#sync?.onPeerGone(peer);
     const current = this.#linked[peer.room];
     if (current?.[peer.peerId] !== peer) return;
     const peers = { ...current };
@@ -472,6 +603,9 @@ export class ChatSession {
       case 'sync':
         await sync.onSync(peer, frame.vector);
         return;
+      case 'have':
+        await sync.onHave(peer, frame.vector);
+        return;
       default:
         assertNever(frame);
     }
@@ -480,7 +614,7 @@ export class ChatSession {
   async #handleStored(room: string, events: ChatEvent[]): Promise<void> {
     this.#mergeMessages(room, events);
     await this.#refreshConversations();
-    if (room === this.#activeRoom && isPageVisible()) await this.markRead();
+    if (room === this.#activeRoom && isPageVisible()) await this.markRead(room);
   }
 
   #mergeMessages(room: string, events: ChatEvent[]): void {
@@ -488,18 +622,99 @@ export class ChatSession {
     this.#messages = [...this.#messages, ...events].sort(compareEvents);
   }
 
+  /** Re-reads the conversation list; a failed read keeps the old list (and is logged). */
   async #refreshConversations(): Promise<void> {
-    if (!this.#store) return;
-    this.#conversations = await this.#store.listConversations();
+    const store = this.#store;
+    if (!store) return;
+    try {
+      this.#conversations = await store.listConversations();
+    } catch (error) {
+      log.error('listing conversations failed', error);
+    }
   }
 
-  #reportStoreError(error: StoreError): void {
+  /** Shows a store failure: a full disk as such, anything else under `key` with the detail. */
+  #reportStoreError(error: StoreError, key: MessageKey = 'error.saveFailed'): void {
     log.error('store error', error);
     this.#notice =
       error.kind === 'quota'
         ? { key: 'error.storageFull' }
-        : { key: 'error.saveFailed', params: { reason: error.message } };
+        : { key, params: { reason: error.message } };
   }
+
+  /** Another tab upgraded the database and ours closed: stop everything and ask for a reload. */
+  #handleVersionChange(): void {
+    log.warn('the database was upgraded by another tab; this tab must reload');
+    this.#mesh?.stop();
+    this.#mesh = null;
+    this.#store = null;
+    this.#activeRoom = null;
+    this.#messages = [];
+    this.#phase = 'outdated';
+  }
+
+  /** The app cannot go on: show why. */
+  #fail(reason: Notice): void {
+    if (this.#phase === 'outdated') return;
+    this.#fatal = reason;
+    this.#phase = 'fatal';
+  }
+}
+
+/**
+ * Checks a display name as typed: trimmed, then 1–{@link MAX_DISPLAY_NAME_CHARS} characters with
+ * no control or text-direction characters (the same rule peers apply to our hello).
+ */
+export function checkDisplayName(
+  raw: string,
+): { ok: true; name: string } | { ok: false; error: Notice } {
+  const name = raw.trim();
+  if (!name) return { ok: false, error: { key: 'onboarding.nameRequired' } };
+  if (name.length > MAX_DISPLAY_NAME_CHARS) {
+    return {
+      ok: false,
+      error: { key: 'onboarding.nameTooLong', params: { max: MAX_DISPLAY_NAME_CHARS } },
+    };
+  }
+  if (!isDisplayName(name)) return { ok: false, error: { key: 'onboarding.nameInvalid' } };
+  return { ok: true, name };
+}
+
+/** What to tell people about a room the signal server turned away, by the server's reason. */
+export function roomProblemNotice(reason: RoomProblem): Notice {
+  switch (reason) {
+    case 'full':
+      return { key: 'room.full' };
+    case 'too-many-rooms':
+      return { key: 'room.tooManyRooms' };
+    case 'bad-room':
+      return { key: 'room.badRoom' };
+    default:
+      return { key: 'room.refused', params: { reason } };
+  }
+}
+
+/** WebCrypto is there (it is missing outside secure contexts, e.g. on http://192.168.…). */
+function hasWebCrypto(): boolean {
+  const subtle = (globalThis.crypto as Partial<Crypto> | undefined)?.subtle;
+  return globalThis.isSecureContext !== false && subtle !== undefined;
+}
+
+/** A thrown value's message. */
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A thrown store failure as a StoreError (anything else thrown by the store is 'unknown'). */
+function storeErrorOf(error: unknown): StoreError {
+  return error instanceof StoreFailure
+    ? error.storeError
+    : { kind: 'unknown', message: errorMessage(error) };
+}
+
+/** A peer's name as shown: what they announced, else the start of their fingerprint. */
+function shownName(name: string | undefined, fingerprint: string): string {
+  return name || fingerprint.slice(0, 8);
 }
 
 function isPageVisible(): boolean {

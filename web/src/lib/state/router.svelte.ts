@@ -9,8 +9,18 @@ export type Route = { name: 'home' } | { name: 'room'; secret: string };
 /** Parses a location hash into a route; unknown hashes go home. */
 export function parseRoute(hash: string): Route {
   const match = /^#\/r\/([^/?#]*)/.exec(hash);
-  if (match) return { name: 'room', secret: decodeURIComponent(match[1] ?? '') };
+  if (match) return { name: 'room', secret: decodeSecret(match[1] ?? '') };
   return { name: 'home' };
+}
+
+/** Undoes percent-encoding; a malformed escape (`%`, `%zz`) gives '', which the room calls invalid. */
+function decodeSecret(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch (error) {
+    if (error instanceof URIError) return '';
+    throw error;
+  }
 }
 
 /** The hash of a room's link. */

@@ -14,6 +14,16 @@ describe('parseRoute', () => {
   it('keeps an empty secret as a room route so the view can say the link is broken', () => {
     expect(parseRoute('#/r/')).toEqual({ name: 'room', secret: '' });
   });
+
+  it('turns a malformed percent escape into an empty secret instead of throwing', () => {
+    expect(parseRoute('#/r/%')).toEqual({ name: 'room', secret: '' });
+    expect(parseRoute('#/r/ab%zz')).toEqual({ name: 'room', secret: '' });
+    expect(parseRoute('#/r/%E0%A4%A')).toEqual({ name: 'room', secret: '' });
+  });
+
+  it('decodes well-formed percent escapes', () => {
+    expect(parseRoute('#/r/Ab%2DC')).toEqual({ name: 'room', secret: 'Ab-C' });
+  });
 });
 
 describe('roomLink', () => {

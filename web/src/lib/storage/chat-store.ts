@@ -99,6 +99,11 @@ export interface ChatStore {
   getConversation(id: string): Promise<Conversation | undefined>;
   /** Creates or replaces a conversation record. */
   putConversation(c: Conversation): Promise<StoreResult<void>>;
+  /**
+   * Adds a conversation only if none has its id (checked and written in one transaction), so
+   * two first opens of one room cannot reset each other's vector or members; the stored record.
+   */
+  createConversation(c: Conversation): Promise<StoreResult<Conversation>>;
   /** Adds or replaces one member of a conversation. */
   upsertMember(conv: string, m: Member): Promise<StoreResult<void>>;
   /**

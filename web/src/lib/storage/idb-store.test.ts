@@ -190,6 +190,28 @@ describe('conversations', () => {
     });
   });
 
+  it('creates a conversation once and returns the existing record afterwards', async () => {
+    const first = makeConversation({ id: ROOM, vector: {}, members: {} });
+    expect(await store.createConversation(first)).toEqual({ ok: true, value: first });
+    await store.addEvents([makeEvent({ conv: ROOM, author: ALICE })], NOW);
+    const stored = await store.getConversation(ROOM);
+    expect(stored?.vector).toEqual({ [ALICE]: 1 });
+
+    const again = await store.createConversation({ ...first, title: 'reset attempt' });
+    expect(again).toEqual({ ok: true, value: stored });
+    expect(await store.getConversation(ROOM)).toEqual(stored);
+  });
+
+  it('keeps one record when two first opens of a room race', async () => {
+    const [a, b] = await Promise.all([
+      store.createConversation(makeConversation({ id: ROOM, title: 'from a' })),
+      store.createConversation(makeConversation({ id: ROOM, title: 'from b' })),
+    ]);
+    expect(a).toMatchObject({ ok: true, value: { title: 'from a' } });
+    expect(b).toMatchObject({ ok: true, value: { title: 'from a' } });
+    expect((await store.listConversations()).map((c) => c.title)).toEqual(['from a']);
+  });
+
   it('reports not-found when adding a member to an unknown conversation', async () => {
     const result = await store.upsertMember(OTHER_ROOM, {
       fingerprint: ALICE,

@@ -351,6 +351,19 @@ export class IdbChatStore implements ChatStore {
     });
   }
 
+  /** Adds a conversation unless its id exists; the stored record either way. */
+  async createConversation(c: Conversation): Promise<StoreResult<Conversation>> {
+    return this.#write('createConversation', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const store = tx.objectStore('conversations');
+        const existing = await store.get(c.id);
+        if (existing) return storeOk(existing);
+        await store.add(c);
+        return storeOk(c);
+      }),
+    );
+  }
+
   /** Adds or replaces one member of a conversation. */
   async upsertMember(conv: string, m: Member): Promise<StoreResult<void>> {
     return this.#write('upsertMember', () =>
