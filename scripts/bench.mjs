@@ -11,12 +11,11 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureChromium } from './chromium.mjs';
+import { canUseLoopbackNamespace, LOOPBACK_ONLY_SHELL } from './netns.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(repoRoot, 'bench');
 const thisScript = fileURLToPath(import.meta.url);
-// Bring loopback up, then replace the shell with the command given as "$@".
-const LOOPBACK_ONLY_SHELL = 'ip link set lo up && exec "$@"';
 /** Set in the re-run inside the namespace. */
 const IN_NAMESPACE_ENV = 'PARLEY_BENCH_IN_NETNS';
 /** Helper modules in bench/ that are not benchmarks. */
@@ -37,7 +36,7 @@ if (process.env[IN_NAMESPACE_ENV] === '1') {
   await runBenchmark(entry, { isLoopbackOnly: true });
 } else {
   prepare();
-  if (canUseLoopbackNamespace()) {
+  if (canUseLoopbackNamespace('bench', 'PARLEY_BENCH_NETNS')) {
     reRunInNamespace();
   } else {
     await runBenchmark(entry, { isLoopbackOnly: false });
@@ -130,33 +129,6 @@ async function runBenchmark(file, environment) {
   }
   // Playwright and the server's pipes may hold the event loop a little longer; we are done.
   process.exit(0);
-}
-
-/** True when we can run in a namespace whose only network is loopback. */
-function canUseLoopbackNamespace() {
-  if (process.env.PARLEY_BENCH_NETNS === '0') {
-    console.info('bench: PARLEY_BENCH_NETNS=0, running without a loopback-only network namespace.');
-    return false;
-  }
-  if (process.getuid?.() !== 0) {
-    console.info(
-      'bench: not root, so running without a loopback-only network namespace; WebRTC may pick ' +
-        'non-loopback ICE candidates on this machine.',
-    );
-    return false;
-  }
-  const probe = spawnSync('unshare', ['--net', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', 'true'], {
-    stdio: 'ignore',
-  });
-  if (probe.status !== 0) {
-    console.info(
-      'bench: `unshare --net` or `ip link set lo up` does not work here (needs util-linux, ' +
-        'iproute2 and CAP_SYS_ADMIN), so running without a loopback-only network namespace.',
-    );
-    return false;
-  }
-  console.info('bench: running in a loopback-only network namespace (unshare --net).');
-  return true;
 }
 
 /** @param {string} message @returns {never} */

@@ -11,12 +11,11 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureChromium } from './chromium.mjs';
+import { canUseLoopbackNamespace, LOOPBACK_ONLY_SHELL } from './netns.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const playwrightBin = path.join(repoRoot, 'node_modules', '.bin', 'playwright');
 const playwrightArgs = ['test', '-c', 'tests/e2e/playwright.config.ts', ...process.argv.slice(2)];
-// Bring loopback up, then replace the shell with the command given as "$@".
-const LOOPBACK_ONLY_SHELL = 'ip link set lo up && exec "$@"';
 
 const chromiumPath = ensureChromium();
 const env = { ...process.env, CHROMIUM_PATH: chromiumPath, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
@@ -31,7 +30,7 @@ if (process.env.PARLEY_E2E_SKIP_BUILD === '1') {
   }
 }
 
-const [command, args] = canUseLoopbackNamespace()
+const [command, args] = canUseLoopbackNamespace('e2e', 'PARLEY_E2E_NETNS')
   ? ['unshare', ['--net', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', playwrightBin, ...playwrightArgs]]
   : [playwrightBin, playwrightArgs];
 
@@ -49,30 +48,3 @@ child.on('error', (error) => {
 child.on('exit', (code, signal) => {
   process.exit(code ?? 128 + (signal ? constants.signals[signal] : 1));
 });
-
-/** True when we can run Playwright in a namespace whose only network is loopback. */
-function canUseLoopbackNamespace() {
-  if (process.env.PARLEY_E2E_NETNS === '0') {
-    console.info('e2e: PARLEY_E2E_NETNS=0, running without a loopback-only network namespace.');
-    return false;
-  }
-  if (process.getuid?.() !== 0) {
-    console.info(
-      'e2e: not root, so running without a loopback-only network namespace; WebRTC may pick ' +
-        'non-loopback ICE candidates on this machine.',
-    );
-    return false;
-  }
-  const probe = spawnSync('unshare', ['--net', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', 'true'], {
-    stdio: 'ignore',
-  });
-  if (probe.status !== 0) {
-    console.info(
-      'e2e: `unshare --net` or `ip link set lo up` does not work here (needs util-linux, ' +
-        'iproute2 and CAP_SYS_ADMIN), so running without a loopback-only network namespace.',
-    );
-    return false;
-  }
-  console.info('e2e: running Playwright in a loopback-only network namespace (unshare --net).');
-  return true;
-}
