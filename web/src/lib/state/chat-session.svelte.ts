@@ -523,7 +523,8 @@ export class ChatSession {
         vector: {},
       });
       if (!saved.ok) return saved;
-      await this.#refreshConversations();
+      // No full re-read: opening a link is on the critical path of connecting (bench connect).
+      this.#showConversation(saved.value);
     }
     return { ok: true, value: room };
   }
@@ -623,6 +624,14 @@ export class ChatSession {
   }
 
   /** Re-reads the conversation list; a failed read keeps the old list (and is logged). */
+  /** Puts one stored conversation into the list, keeping the newest activity first. */
+  #showConversation(conversation: Conversation): void {
+    const others = this.#conversations.filter((c) => c.id !== conversation.id);
+    const at = others.findIndex((c) => c.lastActivityAt <= conversation.lastActivityAt);
+    this.#conversations =
+      at === -1 ? [...others, conversation] : others.toSpliced(at, 0, conversation);
+  }
+
   async #refreshConversations(): Promise<void> {
     const store = this.#store;
     if (!store) return;
