@@ -4,6 +4,7 @@
  * Delivery is asynchronous and in order, like a reliable data channel; faults are injected
  * through the hub. Never used by the product.
  */
+import { LinkEvents } from './link-events';
 import type {
   Link,
   LinkHandlers,
@@ -20,11 +21,7 @@ function later(fn: () => void): void {
 
 class MemoryLink implements Link {
   partner: MemoryLink | null = null;
-  #handlers: LinkHandlers | null = null;
-  #isOpen = false;
-  #isClosed = false;
-  #closeReason = '';
-  #pending: string[] = [];
+  #events = new LinkEvents();
 
   constructor(
     readonly localId: string,
@@ -37,7 +34,7 @@ class MemoryLink implements Link {
   ) {}
 
   channelBinding(): string | null {
-    return this.#isOpen ? this.binding : null;
+    return this.#events.isOpen ? this.binding : null;
   }
 
   whenDrained(): Promise<void> {
@@ -45,53 +42,32 @@ class MemoryLink implements Link {
   }
 
   get isClosed(): boolean {
-    return this.#isClosed;
+    return this.#events.isClosed;
   }
 
   setHandlers(handlers: LinkHandlers): void {
-    this.#handlers = handlers;
-    if (this.#isOpen) {
-      handlers.onOpen();
-      this.#flushPending();
-    }
-    if (this.#isClosed) handlers.onClose(this.#closeReason);
+    this.#events.setHandlers(handlers);
   }
 
   open(): void {
-    if (this.#isClosed || this.#isOpen) return;
-    this.#isOpen = true;
-    this.#handlers?.onOpen();
-    this.#flushPending();
-  }
-
-  #flushPending(): void {
-    const handlers = this.#handlers;
-    if (!handlers) return;
-    for (const text of this.#pending.splice(0)) {
-      if (this.#isClosed) return;
-      handlers.onText(text);
-    }
+    this.#events.open();
   }
 
   send(text: string): boolean {
-    if (!this.#isOpen || this.#isClosed) return false;
+    if (!this.#events.isOpen) return false;
     const partner = this.partner;
     later(() => partner?.receive(text));
     return true;
   }
 
   receive(text: string): void {
-    if (this.#isClosed) return;
-    if (this.#handlers && this.#isOpen) this.#handlers.onText(text);
-    else this.#pending.push(text);
+    this.#events.text(text);
   }
 
   close(reason = 'closed locally'): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    this.#closeReason = reason;
+    if (this.#events.isClosed) return;
     this.onGone(this);
-    this.#handlers?.onClose(reason);
+    this.#events.close(reason);
     const partner = this.partner;
     later(() => partner?.close('closed by peer'));
   }

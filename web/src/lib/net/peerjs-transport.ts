@@ -15,6 +15,7 @@ import {
 import { createLogger } from '../log';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame } from '../protocol/signal-frames';
 import { backoffDelayMs } from './backoff';
+import { LinkEvents } from './link-events';
 import type { SignalFrame } from '../protocol/signal-frames';
 import { assertNever } from '../protocol/assert-never';
 import type {
@@ -167,11 +168,7 @@ class PeerJsLink implements Link {
   readonly isDialer: boolean;
   readonly localId: string;
   #conn: DataConnection | null;
-  #handlers: LinkHandlers | null = null;
-  #isOpen = false;
-  #isClosed = false;
-  #closeReason = '';
-  #pending: string[] = [];
+  #events = new LinkEvents();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onGone: (link: PeerJsLink) => void;
 
@@ -199,7 +196,7 @@ class PeerJsLink implements Link {
     this.#timer = setTimeout(() => this.close('timed out opening'), DIAL_TIMEOUT_MS);
     conn.on('open', () => this.#handleOpen());
     conn.on('data', (data) => {
-      if (typeof data === 'string') this.#handleText(data);
+      if (typeof data === 'string') this.#events.text(data);
       else log.warn('dropped a non-text frame on a chat link from', this.remoteId);
     });
     conn.on('close', () => this.close('closed'));
@@ -212,16 +209,11 @@ class PeerJsLink implements Link {
 
   /** True once the data channel opened and until it closes. */
   get isOpen(): boolean {
-    return this.#isOpen && !this.#isClosed;
+    return this.#events.isOpen;
   }
 
   setHandlers(handlers: LinkHandlers): void {
-    this.#handlers = handlers;
-    if (this.#isOpen) {
-      handlers.onOpen();
-      this.#flushPending();
-    }
-    if (this.#isClosed) handlers.onClose(this.#closeReason);
+    this.#events.setHandlers(handlers);
   }
 
   send(text: string): boolean {
@@ -256,7 +248,7 @@ class PeerJsLink implements Link {
           !channel ||
           (channel.bufferedAmount <= SEND_LOW_WATER_BYTES &&
             ((conn as { bufferSize?: number } | undefined)?.bufferSize ?? 0) === 0);
-        if (this.#isClosed || isDrained) resolve();
+        if (this.#events.isClosed || isDrained) resolve();
         else setTimeout(check, DRAIN_POLL_MS);
       };
       check();
@@ -264,9 +256,7 @@ class PeerJsLink implements Link {
   }
 
   close(reason = 'closed locally'): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    this.#closeReason = reason;
+    if (this.#events.isClosed) return;
     clearTimeout(this.#timer);
     try {
       this.#conn?.close();
@@ -274,35 +264,13 @@ class PeerJsLink implements Link {
       log.debug('closing a PeerJS connection threw', error);
     }
     this.#onGone(this);
-    this.#handlers?.onClose(reason);
+    this.#events.close(reason);
   }
 
   #handleOpen(): void {
-    if (this.#isClosed) return;
+    if (this.#events.isClosed) return;
     clearTimeout(this.#timer);
-    this.#isOpen = true;
-    this.#handlers?.onOpen();
-    this.#flushPending();
-  }
-
-  /**
-   * The far end may send as soon as its side is open, which can be before PeerJS reports 'open'
-   * on ours; such frames wait, so `onText` never comes before `onOpen` (the handshake relies on
-   * it: a reply sent before our 'open' would be dropped).
-   */
-  #handleText(text: string): void {
-    if (this.#isClosed) return;
-    if (this.#handlers && this.#isOpen) this.#handlers.onText(text);
-    else this.#pending.push(text);
-  }
-
-  #flushPending(): void {
-    const handlers = this.#handlers;
-    if (!handlers) return;
-    for (const text of this.#pending.splice(0)) {
-      if (this.#isClosed) return;
-      handlers.onText(text);
-    }
+    this.#events.open();
   }
 
   /** PeerJS only logs ICE `disconnected` and may miss `failed`; we close on `failed`. */

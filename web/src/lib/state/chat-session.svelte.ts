@@ -26,7 +26,6 @@ import {
   type StoreError,
   type StoreResult,
 } from '../storage/chat-store';
-import { assertNever } from '../protocol/assert-never';
 import { SyncEngine } from '../sync/sync-engine';
 
 const log = createLogger('session');
@@ -595,21 +594,8 @@ export class ChatSession {
   }
 
   async #handleFrame(peer: MeshPeer, frame: AppFrame): Promise<void> {
-    const sync = this.#sync;
-    if (!sync) return;
-    switch (frame.type) {
-      case 'events':
-        await sync.onEvents(peer, frame);
-        return;
-      case 'sync':
-        await sync.onSync(peer, frame.vector);
-        return;
-      case 'have':
-        await sync.onHave(peer, frame.vector);
-        return;
-      default:
-        assertNever(frame);
-    }
+    // Every app frame today belongs to sync; calls and receipts will get their own cases.
+    await this.#sync?.handleFrame(peer, frame);
   }
 
   async #handleStored(room: string, events: ChatEvent[]): Promise<void> {

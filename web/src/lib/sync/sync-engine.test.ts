@@ -7,7 +7,6 @@ import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { MemoryHub } from '../net/memory-transport';
 import { RoomMesh, type AppFrame } from '../net/room-mesh';
-import { assertNever } from '../protocol/assert-never';
 import type { ChatEvent, Unverified } from '../protocol/events';
 import {
   encodePeerFrame,
@@ -83,20 +82,8 @@ async function openMemberStore(name: string, keys: IdentityKeys, room: Room) {
 }
 
 /** Hands an app frame to the engine the way the session does. */
-async function dispatch(engine: SyncEngine, peer: SyncPeer, frame: AppFrame): Promise<void> {
-  switch (frame.type) {
-    case 'events':
-      await engine.onEvents(peer, frame);
-      return;
-    case 'sync':
-      await engine.onSync(peer, frame.vector);
-      return;
-    case 'have':
-      await engine.onHave(peer, frame.vector);
-      return;
-    default:
-      assertNever(frame);
-  }
+function dispatch(engine: SyncEngine, peer: SyncPeer, frame: AppFrame): Promise<void> {
+  return engine.handleFrame(peer, frame);
 }
 
 function throwOnStoreError(error: { kind: string }): never {

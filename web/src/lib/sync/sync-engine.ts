@@ -23,10 +23,20 @@ import { GAP_RESYNC_INTERVAL_MS, HAVE_THROTTLE_MS, MAX_SYNC_ANSWER_EVENTS } from
 import { createLogger } from '../log';
 import type { ChatEvent, Unverified } from '../protocol/events';
 import { MAX_BATCH_EVENTS } from '../protocol/limits';
-import { splitEventsIntoFrames, type EventsFrame, type PeerFrame } from '../protocol/peer-frames';
+import { assertNever } from '../protocol/assert-never';
+import {
+  splitEventsIntoFrames,
+  type EventsFrame,
+  type HaveFrame,
+  type PeerFrame,
+  type SyncFrame,
+} from '../protocol/peer-frames';
 import type { ChatStore, StoreError } from '../storage/chat-store';
 
 const log = createLogger('sync');
+
+/** The frames the sync engine handles, as parsed (events not yet verified). */
+export type SyncAppFrame = EventsFrame<Unverified<ChatEvent>> | SyncFrame | HaveFrame;
 
 /** The authenticated remote end of a link, as far as sync cares. One object per link. */
 export interface SyncPeer {
@@ -133,6 +143,23 @@ export class SyncEngine {
     });
     if (!saved.ok) this.#deps.onStoreError(saved.error);
     await this.#sendVector(peer);
+  }
+
+  /** Handles one of the frames sync owns, from an authenticated peer. */
+  async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
+    switch (frame.type) {
+      case 'events':
+        await this.onEvents(peer, frame);
+        return;
+      case 'sync':
+        await this.onSync(peer, frame.vector);
+        return;
+      case 'have':
+        await this.onHave(peer, frame.vector);
+        return;
+      default:
+        assertNever(frame);
+    }
   }
 
   /** A link closed: stop its answer and timers and forget it. */
