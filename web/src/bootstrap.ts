@@ -60,6 +60,7 @@ export function createSession(): ChatSession {
       new PeerJsTransport({
         signalUrl: new URL(location.origin),
         iceServers: await fetchIceServers(),
+        refreshIceServers: fetchIceServers,
       }),
   });
 }

@@ -6,6 +6,7 @@
 import type { DataConnection, Peer, PeerError } from 'peerjs';
 import {
   DIAL_TIMEOUT_MS,
+  ICE_REFRESH_INTERVAL_MS,
   PEER_SESSION_STORAGE_KEY,
   SIGNAL_BACKOFF_MAX_MS,
   SEND_LOW_WATER_BYTES,
@@ -40,6 +41,11 @@ export interface PeerJsTransportOptions {
   signalUrl: URL;
   /** ICE servers handed to every RTCPeerConnection (never PeerJS's public defaults). */
   iceServers: RTCIceServer[];
+  /**
+   * Fetches fresh ICE servers; called every ICE_REFRESH_INTERVAL_MS because TURN credentials
+   * expire (the signal server's PARLEY_TURN_TTL_S). Absent: the first list is kept.
+   */
+  refreshIceServers?: () => Promise<RTCIceServer[]>;
 }
 
 interface PeerSession {
@@ -296,9 +302,12 @@ export class PeerJsTransport implements Transport {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #hasOpened = false;
   #isDestroyed = false;
+  #iceServers: RTCIceServer[];
+  #iceTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: PeerJsTransportOptions) {
     this.#options = options;
+    this.#iceServers = options.iceServers;
   }
 
   get peerId(): string | null {
@@ -307,6 +316,14 @@ export class PeerJsTransport implements Transport {
 
   start(handlers: TransportHandlers): void {
     this.#handlers = handlers;
+    const { refreshIceServers } = this.#options;
+    if (refreshIceServers) {
+      this.#iceTimer = setInterval(() => {
+        refreshIceServers()
+          .then((servers) => this.#useIceServers(servers))
+          .catch((error: unknown) => log.warn('could not refresh ICE servers', error));
+      }, ICE_REFRESH_INTERVAL_MS);
+    }
     this.#setStatus(navigator.onLine ? 'connecting' : 'offline');
     Promise.all([import('peerjs'), claimPeerSession()])
       .then(([module, session]) => {
@@ -383,6 +400,7 @@ export class PeerJsTransport implements Transport {
 
   destroy(): void {
     this.#isDestroyed = true;
+    clearInterval(this.#iceTimer);
     clearTimeout(this.#retryTimer);
     for (const link of [...this.#links]) link.close('shutting down');
     this.#peer?.destroy();
@@ -391,7 +409,8 @@ export class PeerJsTransport implements Transport {
 
   #createPeer(): void {
     if (!this.#module || this.#isDestroyed) return;
-    const { signalUrl, iceServers } = this.#options;
+    const { signalUrl } = this.#options;
+    const iceServers = this.#iceServers;
     const isSecure = signalUrl.protocol === 'https:';
     const port = signalUrl.port ? Number(signalUrl.port) : isSecure ? 443 : 80;
     const peer = new this.#module.Peer(this.#session.id, {
@@ -424,6 +443,13 @@ export class PeerJsTransport implements Transport {
       if (!frame || peer !== this.#peer) return;
       this.#handlers?.onRoomSignal(toRoomSignal(frame));
     });
+  }
+
+  /** New connections use these; PeerJS reads `options.config` for every RTCPeerConnection. */
+  #useIceServers(servers: RTCIceServer[]): void {
+    this.#iceServers = servers;
+    const config = this.#peer?.options.config as RTCConfiguration | undefined;
+    if (config) config.iceServers = servers;
   }
 
   #handleOpen(peer: Peer): void {
