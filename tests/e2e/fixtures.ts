@@ -218,3 +218,111 @@ export function roomKey(link: string): string {
     .update(secretBytes)
     .digest('base64url');
 }
+
+// ---- Long histories -------------------------------------------------------------------------
+
+/**
+ * Sends many messages quickly, the way a person would but without the per-message round trips of
+ * `sendMessage`: in the page, each text goes into the composer (an `input` event), Enter is
+ * pressed (a `keydown`), and the next one waits until the composer is cleared (the app took it).
+ */
+export async function sendMessagesQuickly(page: Page, texts: readonly string[]): Promise<void> {
+  await composer(page).evaluate(
+    async (box, { texts, perMessageTimeoutMs }) => {
+      const field = box as HTMLTextAreaElement;
+      for (const text of texts) {
+        field.value = text;
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+        field.dispatchEvent(
+          new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }),
+        );
+        const deadline = performance.now() + perMessageTimeoutMs;
+        while (field.value !== '') {
+          if (performance.now() > deadline) {
+            throw new Error(`the composer did not take "${text}" within ${perMessageTimeoutMs} ms`);
+          }
+          await new Promise((resolve) => setTimeout(resolve));
+        }
+      }
+    },
+    { texts, perMessageTimeoutMs: 10_000 },
+  );
+}
+
+/**
+ * Pages the open room's whole history into the log ("Show earlier messages" until it is gone).
+ * Call once the newest messages are shown.
+ */
+export async function showWholeHistory(page: Page): Promise<void> {
+  const button = page.getByRole('button', { name: 'Show earlier messages' });
+  const articles = messageLog(page).getByRole('article');
+  while (await button.isVisible()) {
+    const before = await articles.count();
+    await button.click();
+    await expect(async () => {
+      expect(!(await button.isVisible()) || (await articles.count()) > before).toBe(true);
+    }).toPass({ timeout: 10_000 });
+  }
+}
+
+/** One stored event of a conversation as IndexedDB holds it. */
+export interface StoredMessage {
+  author: string;
+  seq: number;
+  hlc: string;
+  kind: string;
+  text: string | undefined;
+}
+
+/**
+ * Every event of the room behind `link` in the page's IndexedDB ('parley', store 'events'), in
+ * display order (hlc, author, seq) — what the log would show if it showed everything.
+ */
+export async function storedMessages(page: Page, link: string): Promise<StoredMessage[]> {
+  return page.evaluate(async (conv) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('parley');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'));
+    });
+    try {
+      const index = db.transaction('events', 'readonly').objectStore('events').index('byConvOrder');
+      const rows = await new Promise<unknown[]>((resolve, reject) => {
+        const request = index.getAll(IDBKeyRange.bound([conv], [conv, []]));
+        request.onsuccess = () => resolve(request.result as unknown[]);
+        request.onerror = () => reject(request.error ?? new Error('getAll failed'));
+      });
+      return rows.map((row) => {
+        const event = row as {
+          author: string;
+          seq: number;
+          hlc: string;
+          kind: string;
+          body?: { text?: unknown };
+        };
+        const text = event.body?.text;
+        return {
+          author: event.author,
+          seq: event.seq,
+          hlc: event.hlc,
+          kind: event.kind,
+          text: typeof text === 'string' ? text : undefined,
+        };
+      });
+    } finally {
+      db.close();
+    }
+  }, roomKey(link));
+}
+
+/**
+ * The texts of the log's messages in the order shown, each reduced to the part that matches
+ * `pattern` (articles without a match, such as notices, are left out).
+ */
+export async function shownTexts(page: Page, pattern: RegExp): Promise<string[]> {
+  const articles = await messageLog(page).getByRole('article').allInnerTexts();
+  return articles.flatMap((article) => {
+    const match = pattern.exec(article);
+    return match ? [match[0]] : [];
+  });
+}

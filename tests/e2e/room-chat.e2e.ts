@@ -7,6 +7,7 @@ import {
   expectMessage,
   expectMessagesInOrder,
   joinRoom,
+  messageFrom,
   messageLog,
   onboard,
   roomKey,
@@ -45,11 +46,12 @@ test('people in a room chat, keep their history across reloads, and a third join
   const pageOf = { Alice: alice.page, Bob: bob.page };
   const otherOf = { Alice: bob.page, Bob: alice.page };
 
-  await test.step('they exchange messages both ways', async () => {
+  await test.step('they exchange messages both ways; each turns Read while the other looks', async () => {
     for (const { author, text } of conversation) {
       await sendMessage(pageOf[author], text);
       await expectMessage(pageOf[author], author, text);
       await expectMessage(otherOf[author], author, text);
+      await expect(messageFrom(pageOf[author], author, text)).toContainText('Read');
     }
     await expectMessagesInOrder(alice.page, conversation);
     await expectMessagesInOrder(bob.page, conversation);
@@ -84,6 +86,13 @@ test('people in a room chat, keep their history across reloads, and a third join
         await expectMessage(reader, author, text);
       }
     }
+  });
+
+  await test.step('Alice sees on demand that both others read her message', async () => {
+    const message = messageFrom(alice.page, 'Alice', 'Welcome Carol, from Alice');
+    await message.getByRole('button', { name: /Delivered|Read/ }).click();
+    await expect(message).toContainText('Delivered to 2 of 2');
+    await expect(message).toContainText('Read by 2 of 2');
   });
 
   await test.step('everyone, Carol too, has the whole history in the same order', async () => {

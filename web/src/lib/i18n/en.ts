@@ -65,7 +65,14 @@ export const en = {
   'messages.label': 'Messages',
   'messages.empty': 'No messages yet. Say hello!',
   'messages.loading': 'Loading history…',
+  'messages.loadOlder': 'Show earlier messages',
   'messages.you': 'You',
+
+  'delivery.pending': 'Pending',
+  'delivery.sent': 'Sent',
+  'delivery.delivered': 'Delivered',
+  'delivery.read': 'Read',
+  'delivery.detail': 'Delivered to {delivered} of {total} · Read by {read} of {total}',
 
   'composer.label': 'Message',
   'composer.placeholder': 'Write a message',

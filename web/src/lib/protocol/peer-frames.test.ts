@@ -90,6 +90,9 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
         expect(Number.isSafeInteger(seq) && seq >= 1).toBe(true);
       }
       return;
+    case 'read':
+      expect(frame.hlc).toMatch(/^\d{15}-\d{5}$/);
+      return;
     case 'ping':
     case 'pong':
       expect(Number.isFinite(frame.t)).toBe(true);
@@ -127,6 +130,7 @@ describe('parsePeerFrame accepts', () => {
     ],
     ['sync', { type: 'sync', vector: { [ev.author]: 3 } }],
     ['sync with an empty vector', { type: 'sync', vector: {} }],
+    ['read', { type: 'read', hlc: '001700000000000-00003' }],
     ['ping', { type: 'ping', t: 123.5 }],
     ['pong', { type: 'pong', t: 0 }],
     ['bye', { type: 'bye' }],
@@ -170,6 +174,9 @@ describe('parsePeerFrame rejects', () => {
     ['a key that is not base64url', raw(makeIdentity({ key: 'a+b/' }))],
     ['an identity sig of the wrong size', raw(makeIdentity({ sig: MAC }))],
     ['an auth mac of the wrong size', raw({ type: 'auth', mac: SIG })],
+    ['a read marker that is not an HLC', raw({ type: 'read', hlc: '1700000000000' })],
+    ['a read marker that is a number', raw({ type: 'read', hlc: 1_700_000_000_000 })],
+    ['a read frame without a marker', raw({ type: 'read' })],
     ['a have vector with seq 0', raw({ type: 'have', vector: { [fakeFingerprint(1)]: 0 } })],
     [
       'text over 8000 chars',
@@ -233,7 +240,8 @@ describe('parsePeerFrame rejects', () => {
   });
 });
 
-describe('parsePeerFrame under fuzzing', () => {
+// Thousands of runs each: on a busy machine they can take longer than vitest's default 5 s.
+describe('parsePeerFrame under fuzzing', { timeout: 30_000 }, () => {
   const FC = { seed: 1_234_567, numRuns: 2000 } as const;
 
   it('never throws on arbitrary strings and JSON', () => {
@@ -394,6 +402,7 @@ describe('splitEventsIntoFrames', () => {
       { type: 'identity', key: SPKI, profile: { name: 'A', color: '#000000' }, sig: SIG },
       { type: 'sync', vector: { [fakeFingerprint(1)]: 1 } },
       { type: 'have', vector: {} },
+      { type: 'read', hlc: '001700000000000-00000' },
       { type: 'events', events: [makeEvent()], keys: {} },
       { type: 'ping', t: 1 },
       { type: 'pong', t: 1 },

@@ -14,6 +14,7 @@ import { chatEventSchema, PROTOCOL_VERSION, type ChatEvent, type Unverified } fr
 import {
   colorSchema,
   fingerprintSchema,
+  hlcSchema,
   macSchema,
   nameSchema,
   nonceSchema,
@@ -116,6 +117,17 @@ export interface HaveFrame {
   vector: Record<string, number>;
 }
 
+/**
+ * A read receipt (ephemeral, never stored): the sender has seen the link's conversation up to
+ * this clock. Sent when its read marker advances, and once on every link that becomes ready.
+ */
+export interface ReadFrame {
+  /** Frame type. */
+  type: 'read';
+  /** The sender's read marker: the clock of the newest event it showed while the person looked. */
+  hlc: string;
+}
+
 /** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
 export interface ByeFrame {
   /** Frame type. */
@@ -130,6 +142,7 @@ export type PeerFrameOf<E> =
   | EventsFrame<E>
   | SyncFrame
   | HaveFrame
+  | ReadFrame
   | PingFrame
   | PongFrame
   | ByeFrame;
@@ -166,6 +179,7 @@ export const peerFrameSchema = v.variant('type', [
   }),
   v.object({ type: v.literal('sync'), vector: vectorSchema }),
   v.object({ type: v.literal('have'), vector: vectorSchema }),
+  v.object({ type: v.literal('read'), hlc: hlcSchema }),
   v.object({ type: v.literal('ping'), t: timestampSchema }),
   v.object({ type: v.literal('pong'), t: timestampSchema }),
   v.object({ type: v.literal('bye') }),

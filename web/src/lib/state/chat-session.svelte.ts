@@ -4,6 +4,7 @@
  * or the network themselves.
  */
 import { colorForFingerprint } from '../chat/avatar';
+import { deliveryOf, type Delivery } from '../chat/delivery';
 import { compareEvents, eventKey, signEvent } from '../chat/events';
 import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
 import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
@@ -13,8 +14,9 @@ import { createLogger } from '../log';
 import type { AppFrame, MeshIdentity, MeshPeer } from '../net/room-mesh';
 import { RoomMesh } from '../net/room-mesh';
 import type { SignalStatus, Transport } from '../net/transport';
+import { assertNever } from '../protocol/assert-never';
 import type { ChatEvent } from '../protocol/events';
-import { MAX_TEXT_CHARS } from '../protocol/limits';
+import { MAX_BATCH_EVENTS, MAX_TEXT_CHARS } from '../protocol/limits';
 import { isDisplayName } from '../protocol/formats';
 import { splitEventsIntoFrames } from '../protocol/peer-frames';
 import {
@@ -22,11 +24,12 @@ import {
   storeErr,
   type ChatStore,
   type Conversation,
+  type DeliveryUpdate,
   type StoredIdentity,
   type StoreError,
   type StoreResult,
 } from '../storage/chat-store';
-import { SyncEngine } from '../sync/sync-engine';
+import { isSyncFrame, SyncEngine } from '../sync/sync-engine';
 
 const log = createLogger('session');
 
@@ -94,6 +97,20 @@ export interface ChatSessionDeps {
   now?: () => number;
 }
 
+/** A text waiting to be stored and sent. */
+interface OutgoingText {
+  room: string;
+  text: string;
+  /** Settles `send`'s promise: true once stored. */
+  resolve: (isStored: boolean) => void;
+}
+
+/**
+ * The most messages the open room keeps loaded while the reader follows the newest; past it the
+ * oldest are dropped down to one page (the DOM stays small however long the chat runs).
+ */
+const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
+
 /** The one session of this tab. */
 export class ChatSession {
   #deps: ChatSessionDeps;
@@ -118,8 +135,26 @@ export class ChatSession {
   /** room → peerId → authenticated peer. */
   #linked = $state.raw<Readonly<Record<string, Readonly<Record<string, MeshPeer>>>>>({});
   #activeRoom = $state<string | null>(null);
+  /** The open room's loaded messages: its newest, and older pages the reader asked for. */
   #messages = $state.raw<ChatEvent[]>([]);
+  /** The keys of `#messages`, for dropping duplicates without a scan. */
+  // Not UI state: a lookup that always changes together with `#messages`.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #messageKeys = new Set<string>();
+  /** True while the store may hold messages of the open room older than the loaded ones. */
+  #hasOlderMessages = $state(false);
   #isLoadingMessages = $state(false);
+  /** The reader is at the newest message: the loaded window may drop its oldest rows. */
+  #isFollowingLatest = true;
+  /** Texts `send` accepted and has not stored yet, in order (written in batches). */
+  #outgoing: OutgoingText[] = [];
+  #isFlushingOutgoing = false;
+  /** A conversation list re-read is queued (coalesces bursts of stored events). */
+  #isRefreshQueued = false;
+  /** Rooms with a queued mark-read (coalesces bursts of received events). */
+  // Not UI state: a scheduling flag set.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #markReadQueued = new Set<string>();
   #roomProblems = $state.raw<Readonly<Record<string, RoomProblem>>>({});
   #notice = $state.raw<Notice | null>(null);
 
@@ -159,6 +194,10 @@ export class ChatSession {
   /** A room's loaded messages in display order (empty unless it is the open room). */
   messagesOf(room: string): ChatEvent[] {
     return this.#activeRoom === room ? this.#messages : [];
+  }
+  /** True while the store may hold older messages of the open room than those shown. */
+  hasOlderMessages(room: string): boolean {
+    return this.#activeRoom === room && this.#hasOlderMessages;
   }
   /** True while a room's history loads. */
   isLoadingMessages(room: string): boolean {
@@ -220,6 +259,23 @@ export class ChatSession {
         Number(b.isOnline) - Number(a.isOnline) ||
         collator.compare(a.name, b.name),
     );
+  }
+
+  /**
+   * Where our own messages in a room are (pending → sent → delivered → read, and to how many of
+   * the room's other members): a function of one event, null for someone else's message. Built
+   * once per view update, so a long list does not look the conversation up per row.
+   */
+  deliveryIn(room: string): (event: ChatEvent) => Delivery | null {
+    const self = this.#identity?.fingerprint;
+    const conversation = this.#conversations.find((c) => c.id === room);
+    const facts = {
+      sentUpTo: conversation?.sentUpTo ?? 0,
+      memberVectors: conversation?.memberVectors ?? {},
+      readMarkers: conversation?.readMarkers ?? {},
+      members: Object.keys(conversation?.members ?? {}),
+    };
+    return (event) => (event.author === self ? deliveryOf(event, facts) : null);
   }
 
   /** The display name of an author in a room (falls back to a short fingerprint). */
@@ -337,7 +393,8 @@ export class ChatSession {
     this.#openSecret = secret;
     // Until the new room is ready no room is open: nothing arriving meanwhile is marked read.
     this.#activeRoom = null;
-    this.#messages = [];
+    this.#setMessages([], false);
+    this.#isFollowingLatest = true;
     this.#isLoadingMessages = false;
     if (!isRoomSecret(secret)) return { status: 'invalid' };
     const ensured = await this.#ensureConversation(secret);
@@ -359,21 +416,55 @@ export class ChatSession {
     this.#openGeneration++;
     this.#openSecret = null;
     this.#activeRoom = null;
-    this.#messages = [];
+    this.#setMessages([], false);
+    this.#isFollowingLatest = true;
     this.#isLoadingMessages = false;
   }
 
-  /** Sends a text message to a room: stored first, then pushed to every linked member. */
-  async send(room: string, rawText: string): Promise<boolean> {
+  /**
+   * Sends a text message to a room: stored first, then pushed to every linked member. Resolves
+   * true once stored, false when it was not (the notice says why; the caller keeps the text).
+   * Texts sent while earlier ones are being written are stored and pushed together.
+   */
+  send(room: string, rawText: string): Promise<boolean> {
+    const text = rawText.replace(/^\s*\n|\s+$/g, '');
+    if (!this.#identity || !this.#store || !text.trim() || text.length > MAX_TEXT_CHARS) {
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      this.#outgoing.push({ room, text, resolve });
+      if (!this.#isFlushingOutgoing) void this.#flushOutgoing();
+    });
+  }
+
+  /** Writes and pushes queued texts, a room's run of them at a time, until none are left. */
+  async #flushOutgoing(): Promise<void> {
+    this.#isFlushingOutgoing = true;
+    try {
+      for (let next = this.#outgoing[0]; next; next = this.#outgoing[0]) {
+        const room = next.room;
+        let count = 0;
+        while (count < MAX_BATCH_EVENTS && this.#outgoing[count]?.room === room) count++;
+        const batch = this.#outgoing.splice(0, count);
+        const ok = await this.#sendBatch(room, batch).catch((error: unknown) => {
+          this.#reportStoreError(storeErrorOf(error));
+          return false;
+        });
+        for (const item of batch) item.resolve(ok);
+      }
+    } finally {
+      this.#isFlushingOutgoing = false;
+    }
+  }
+
+  async #sendBatch(room: string, batch: readonly OutgoingText[]): Promise<boolean> {
     const identity = this.#identity;
     const store = this.#store;
-    const text = rawText.replace(/^\s*\n|\s+$/g, '');
-    if (!identity || !store || !text.trim()) return false;
-    if (text.length > MAX_TEXT_CHARS) return false;
-    const result = await store.appendOwnEvent({
+    if (!identity || !store) return false;
+    const result = await store.appendOwnEvents({
       conv: room,
       author: identity.fingerprint,
-      content: { kind: 'text', body: { text } },
+      contents: batch.map(({ text }) => ({ kind: 'text', body: { text } })),
       sign: (unsigned) => signEvent(unsigned, identity.privateKey),
       nowMs: this.#now(),
     });
@@ -381,20 +472,31 @@ export class ChatSession {
       this.#reportStoreError(result.error);
       return false;
     }
-    this.#mergeMessages(room, [result.value]);
-    await this.#refreshConversations();
+    const events = result.value;
     const keys = { [identity.fingerprint]: identity.spki };
-    for (const frame of splitEventsIntoFrames([result.value], keys))
-      this.#mesh?.broadcast(room, frame);
+    let handedTo = 0;
+    for (const frame of splitEventsIntoFrames(events, keys)) {
+      handedTo += this.#mesh?.broadcast(room, frame) ?? 0;
+    }
+    this.#mergeMessages(room, events);
     // Members we are not linked to get it through those we are (DESIGN §6).
     this.#sync?.announce(room);
+    const last = events.at(-1);
+    if (handedTo > 0 && last) this.#recordDeliverySoon(room, { sentUpTo: last.seq });
+    // After the push, so it costs no latency; texts typed meanwhile join the next batch.
+    await this.#refreshConversations();
     return true;
   }
 
-  /** Marks a room read (call while its view is visible); a failure shows the notice. */
+  /**
+   * Marks a room read (call while its view is visible); a failure shows the notice. While the
+   * page is also focused, the read marker advances to the newest message shown and the room's
+   * members hear it (`read`), so their messages turn "Read".
+   */
   async markRead(room: string): Promise<void> {
     const store = this.#store;
     if (!store) return;
+    await this.#advanceReadMarker(room);
     const conversation = this.conversation(room);
     if (conversation && conversation.unread === 0) return;
     try {
@@ -404,6 +506,35 @@ export class ChatSession {
       return;
     }
     await this.#refreshConversations();
+  }
+
+  /** Moves our read marker to the newest shown message while the person looks; tells peers. */
+  async #advanceReadMarker(room: string): Promise<void> {
+    const store = this.#store;
+    const newest = this.#activeRoom === room ? this.#messages.at(-1) : undefined;
+    if (!store || !newest || !isPageAttentive()) return;
+    const moved = await store.advanceReadMarker(room, newest.hlc);
+    if (!moved.ok) {
+      this.#reportStoreError(moved.error, 'error.markReadFailed');
+      return;
+    }
+    if (moved.value) this.#mesh?.broadcast(room, { type: 'read', hlc: newest.hlc });
+  }
+
+  /** Merges what a peer told us about delivery and shows it. */
+  async #recordDelivery(room: string, update: DeliveryUpdate): Promise<void> {
+    const store = this.#store;
+    if (!store) return;
+    const saved = await store.recordDelivery(room, update);
+    if (!saved.ok) this.#reportStoreError(saved.error);
+    else if (saved.value && this.conversation(room)) this.#showConversation(saved.value);
+  }
+
+  /** Runs a delivery update without holding up the caller (the engine's callbacks). */
+  #recordDeliverySoon(room: string, update: DeliveryUpdate): void {
+    this.#recordDelivery(room, update).catch((error: unknown) =>
+      log.error('recording a receipt failed', error),
+    );
   }
 
   /** Hides the current notice. */
@@ -451,12 +582,12 @@ export class ChatSession {
       send: (peer, frame) => this.#mesh?.sendTo(peer, frame) ?? false,
       peersIn: (room) => this.#mesh?.peersIn(room) ?? [],
       whenDrained: (peer) => this.#mesh?.whenDrained(peer) ?? Promise.resolve(),
-      onStored: (room, events) => {
-        this.#handleStored(room, events).catch((error: unknown) =>
-          log.error('showing new messages failed', error),
-        );
-      },
+      onStored: (room, events) => this.#handleStored(room, events),
       onStoreError: (error) => this.#reportStoreError(error),
+      onRemoteVector: (peer, vector) => {
+        this.#recordDeliverySoon(peer.room, { vectors: { [peer.fingerprint]: vector } });
+      },
+      onOwnEventsSent: (room, seq) => this.#recordDeliverySoon(room, { sentUpTo: seq }),
       now: this.#now,
     });
     const mesh = new RoomMesh({
@@ -541,7 +672,10 @@ export class ChatSession {
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
       const loaded = new Set(events.map(eventKey));
       const arrived = this.#messages.filter((e) => !loaded.has(eventKey(e)));
-      this.#messages = [...events, ...arrived].sort(compareEvents);
+      this.#setMessages(
+        [...events, ...arrived].sort(compareEvents),
+        events.length === MESSAGE_PAGE_SIZE,
+      );
       return true;
     } catch (error) {
       this.#reportStoreError(storeErrorOf(error), 'error.loadFailed');
@@ -563,8 +697,15 @@ export class ChatSession {
     }
     this.#sync
       ?.onPeerReady(peer)
+      .then(() => this.#sendReadMarker(peer))
       .then(() => this.#refreshConversations())
       .catch((error: unknown) => log.error('starting sync failed', error));
+  }
+
+  /** Tells a newly linked member how far we read (an author who was away learns it now). */
+  async #sendReadMarker(peer: MeshPeer): Promise<void> {
+    const marker = (await this.#store?.getConversation(peer.room))?.readUpTo;
+    if (marker) this.#mesh?.sendTo(peer, { type: 'read', hlc: marker });
   }
 
   #handlePeerGone(peer: MeshPeer): void {
@@ -594,22 +735,112 @@ export class ChatSession {
   }
 
   async #handleFrame(peer: MeshPeer, frame: AppFrame): Promise<void> {
-    // Every app frame today belongs to sync; calls and receipts will get their own cases.
-    await this.#sync?.handleFrame(peer, frame);
+    if (isSyncFrame(frame)) {
+      await this.#sync?.handleFrame(peer, frame);
+      return;
+    }
+    switch (frame.type) {
+      case 'read':
+        await this.#recordDelivery(peer.room, { readMarkers: { [peer.fingerprint]: frame.hlc } });
+        return;
+      default:
+        assertNever(frame);
+    }
   }
 
-  async #handleStored(room: string, events: ChatEvent[]): Promise<void> {
+  #handleStored(room: string, events: ChatEvent[]): void {
     this.#mergeMessages(room, events);
-    await this.#refreshConversations();
-    if (room === this.#activeRoom && isPageVisible()) await this.markRead(room);
+    if (room === this.#activeRoom && isPageVisible()) this.#markReadSoon(room);
+    else this.#refreshConversationsSoon();
   }
 
-  #mergeMessages(room: string, events: ChatEvent[]): void {
+  /** Re-reads the list and marks the open room read once the current burst of frames is in. */
+  #markReadSoon(room: string): void {
+    if (this.#markReadQueued.has(room)) return;
+    this.#markReadQueued.add(room);
+    setTimeout(() => {
+      this.#markReadQueued.delete(room);
+      this.#refreshConversations()
+        .then(() => (room === this.#activeRoom && isPageVisible() ? this.markRead(room) : null))
+        .catch((error: unknown) => log.error('marking read failed', error));
+    });
+  }
+
+  /**
+   * Adds newly stored events to the open room's loaded messages, in display order. Events older
+   * than the loaded window are left to paging back; while the reader follows the newest, the
+   * window keeps to MAX_LOADED_MESSAGES by dropping its oldest page (paged back in on demand).
+   */
+  #mergeMessages(room: string, events: readonly ChatEvent[]): void {
     if (room !== this.#activeRoom) return;
-    this.#messages = [...this.#messages, ...events].sort(compareEvents);
+    const oldest = this.#messages[0];
+    const fresh = events.filter((e) => {
+      const key = eventKey(e);
+      if (this.#messageKeys.has(key)) return false;
+      if (this.#hasOlderMessages && oldest && compareEvents(e, oldest) < 0) return false;
+      this.#messageKeys.add(key);
+      return true;
+    });
+    if (fresh.length === 0) return;
+    fresh.sort(compareEvents);
+    const newest = this.#messages.at(-1);
+    const first = fresh[0];
+    let merged =
+      !newest || (first && compareEvents(newest, first) < 0)
+        ? this.#messages.concat(fresh)
+        : [...this.#messages, ...fresh].sort(compareEvents);
+    if (this.#isFollowingLatest && merged.length > MAX_LOADED_MESSAGES) {
+      const dropped = merged.slice(0, merged.length - MESSAGE_PAGE_SIZE);
+      merged = merged.slice(-MESSAGE_PAGE_SIZE);
+      for (const e of dropped) this.#messageKeys.delete(eventKey(e));
+      this.#hasOlderMessages = true;
+    }
+    this.#messages = merged;
   }
 
-  /** Re-reads the conversation list; a failed read keeps the old list (and is logged). */
+  /** Replaces the loaded messages (a room opened or closed). */
+  #setMessages(events: ChatEvent[], hasOlder: boolean): void {
+    this.#messages = events;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not UI state
+    this.#messageKeys = new Set(events.map(eventKey));
+    this.#hasOlderMessages = hasOlder;
+  }
+
+  /**
+   * The view says whether the reader is at the newest message; only then may the loaded window
+   * drop old rows as new ones arrive (never under someone reading back).
+   */
+  followLatest(room: string, isFollowing: boolean): void {
+    if (room === this.#activeRoom) this.#isFollowingLatest = isFollowing;
+  }
+
+  /** Loads the page of messages before the oldest loaded one; false when it failed. */
+  async loadOlderMessages(room: string): Promise<boolean> {
+    const store = this.#store;
+    const oldest = this.#messages[0];
+    if (!store || room !== this.#activeRoom || !this.#hasOlderMessages || !oldest) return true;
+    if (this.#isLoadingMessages) return true;
+    const generation = this.#openGeneration;
+    this.#isLoadingMessages = true;
+    try {
+      const page = await store.listEvents(room, {
+        limit: MESSAGE_PAGE_SIZE,
+        before: { hlc: oldest.hlc, author: oldest.author, seq: oldest.seq },
+      });
+      if (generation !== this.#openGeneration) return true;
+      const older = page.filter((e) => !this.#messageKeys.has(eventKey(e)));
+      for (const e of older) this.#messageKeys.add(eventKey(e));
+      this.#messages = older.concat(this.#messages);
+      this.#hasOlderMessages = page.length === MESSAGE_PAGE_SIZE;
+      return true;
+    } catch (error) {
+      this.#reportStoreError(storeErrorOf(error), 'error.loadFailed');
+      return false;
+    } finally {
+      if (generation === this.#openGeneration) this.#isLoadingMessages = false;
+    }
+  }
+
   /** Puts one stored conversation into the list, keeping the newest activity first. */
   #showConversation(conversation: Conversation): void {
     const others = this.#conversations.filter((c) => c.id !== conversation.id);
@@ -618,6 +849,17 @@ export class ChatSession {
       at === -1 ? [...others, conversation] : others.toSpliced(at, 0, conversation);
   }
 
+  /** Re-reads the conversation list once the current task's stores are done (coalesced). */
+  #refreshConversationsSoon(): void {
+    if (this.#isRefreshQueued) return;
+    this.#isRefreshQueued = true;
+    setTimeout(() => {
+      this.#isRefreshQueued = false;
+      void this.#refreshConversations();
+    });
+  }
+
+  /** Re-reads the conversation list; a failed read keeps the old list (and is logged). */
   async #refreshConversations(): Promise<void> {
     const store = this.#store;
     if (!store) return;
@@ -644,7 +886,7 @@ export class ChatSession {
     this.#mesh = null;
     this.#store = null;
     this.#activeRoom = null;
-    this.#messages = [];
+    this.#setMessages([], false);
     this.#phase = 'outdated';
   }
 
@@ -714,6 +956,11 @@ function shownName(name: string | undefined, fingerprint: string): string {
 
 function isPageVisible(): boolean {
   return typeof document === 'undefined' || document.visibilityState === 'visible';
+}
+
+/** The person is looking: the page is visible and the window focused (read markers advance). */
+function isPageAttentive(): boolean {
+  return isPageVisible() && (typeof document === 'undefined' || document.hasFocus());
 }
 
 /** The title people see for a conversation (its set title, else a short stable name). */

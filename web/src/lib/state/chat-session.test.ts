@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFingerprint, makeConversation, makeEvent } from '../chat/test-factories';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
+import { MESSAGE_PAGE_SIZE } from '../config';
+import { MemoryHub } from '../net/memory-transport';
 import type { Transport } from '../net/transport';
 import { StoreFailure, type ChatStore } from '../storage/chat-store';
 import { DB_VERSION, openIdbStore, type IdbChatStore } from '../storage/idb-store';
@@ -227,5 +229,132 @@ describe('send', () => {
     expect(session.conversation(roomA)?.lastPreview).toContain('for A');
     expect(session.conversation(roomB)?.lastPreview).toBe('');
     expect(session.messagesOf(roomB)).toEqual([]);
+  });
+});
+
+describe('send bursts and the loaded window', () => {
+  it('stores a burst of sends once each, in the order typed, and shows them in that order', async () => {
+    const session = await readySession();
+    const secret = (await session.createRoom())!;
+    const opened = await session.openRoom(secret);
+    if (opened.status !== 'open') throw new Error(`room not open: ${opened.status}`);
+    const texts = Array.from({ length: 40 }, (_, i) => `burst ${i}`);
+    // Typed faster than one store: later texts wait and are written together.
+    const results = await Promise.all(texts.map((text) => session.send(opened.room, text)));
+    expect(results.every(Boolean)).toBe(true);
+    const shown = session.messagesOf(opened.room);
+    expect(shown.map((e) => e.body.text)).toEqual(texts);
+    expect(shown.map((e) => e.seq)).toEqual(texts.map((_, i) => i + 1));
+    expect(session.conversation(opened.room)?.lastPreview).toBe('burst 39');
+  });
+
+  it('reports a failed store and resolves false for every text of the failed batch', async () => {
+    let failing = false;
+    const session = await readySession({
+      openStore: async (events) => {
+        const store = await openIdbStore({
+          name: dbName,
+          onVersionChange: () => events.onVersionChange(),
+        });
+        opened.push(store);
+        return overriding(store, {
+          appendOwnEvents: (args) =>
+            failing
+              ? Promise.resolve({ ok: false, error: { kind: 'quota', message: 'full' } })
+              : store.appendOwnEvents(args),
+        });
+      },
+    });
+    const secret = (await session.createRoom())!;
+    const open = await session.openRoom(secret);
+    if (open.status !== 'open') throw new Error('room not open');
+    failing = true;
+    expect(await Promise.all([session.send(open.room, 'a'), session.send(open.room, 'b')])).toEqual(
+      [false, false],
+    );
+    expect(session.notice?.key).toBe('error.storageFull');
+    failing = false;
+    expect(await session.send(open.room, 'c')).toBe(true);
+    expect(session.messagesOf(open.room).map((e) => e.body.text)).toEqual(['c']);
+  });
+
+  it('keeps the window small while following, and pages the rest back in order', async () => {
+    const session = await readySession();
+    const secret = (await session.createRoom())!;
+    const open = await session.openRoom(secret);
+    if (open.status !== 'open') throw new Error('room not open');
+    const texts = Array.from({ length: 2 * MESSAGE_PAGE_SIZE + 50 }, (_, i) => `m${i}`);
+    for (let i = 0; i < texts.length; i += 50) {
+      await Promise.all(texts.slice(i, i + 50).map((text) => session.send(open.room, text)));
+    }
+    const loaded = session.messagesOf(open.room);
+    expect(loaded.length).toBeLessThanOrEqual(2 * MESSAGE_PAGE_SIZE);
+    expect(loaded.at(-1)?.body.text).toBe(texts.at(-1));
+    expect(session.hasOlderMessages(open.room)).toBe(true);
+
+    // Reading back: nothing is dropped while the reader is not at the newest message.
+    session.followLatest(open.room, false);
+    while (session.hasOlderMessages(open.room)) {
+      expect(await session.loadOlderMessages(open.room)).toBe(true);
+    }
+    expect(session.messagesOf(open.room).map((e) => e.body.text)).toEqual(texts);
+    await session.send(open.room, 'one more');
+    expect(session.messagesOf(open.room)).toHaveLength(texts.length + 1);
+  });
+});
+
+describe('delivery and read receipts', () => {
+  /** A ready session of its own database, on the in-memory network. */
+  async function memberOn(hub: MemoryHub, name: string): Promise<ChatSession> {
+    const session = new ChatSession({
+      openStore: async (events) => {
+        const store = await openIdbStore({
+          name: `${dbName}-${name}`,
+          onVersionChange: () => events.onVersionChange(),
+        });
+        opened.push(store);
+        return store;
+      },
+      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
+    });
+    await session.init();
+    expect(await session.createIdentity(name)).toEqual({ ok: true });
+    return session;
+  }
+
+  const stateOf = (session: ChatSession, room: string, text: string) => {
+    const event = session.messagesOf(room).find((e) => e.body.text === text);
+    return event && session.deliveryIn(room)(event);
+  };
+
+  it('shows an own message pending alone, then delivered and read once a member looks', async () => {
+    const hub = new MemoryHub();
+    const alice = await memberOn(hub, 'Alice');
+    const secret = (await alice.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    await alice.openRoom(secret);
+    expect(await alice.send(room, 'hello?')).toBe(true);
+    expect(stateOf(alice, room, 'hello?')).toEqual({
+      state: 'pending',
+      deliveredTo: 0,
+      readBy: 0,
+      of: 0,
+    });
+
+    const bob = await memberOn(hub, 'Bob');
+    expect(await bob.openRoom(secret)).toEqual({ status: 'open', room });
+    await vi.waitFor(() => expect(bob.messagesOf(room)).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(stateOf(alice, room, 'hello?')?.state).toBe('read'), {
+      timeout: 5_000,
+    });
+    expect(stateOf(alice, room, 'hello?')).toMatchObject({ deliveredTo: 1, readBy: 1, of: 1 });
+    expect(stateOf(bob, room, 'hello?')).toBeNull();
+    // Bob's marker is kept, so it is told again on every new link.
+    expect(bob.conversation(room)?.readUpTo).toBe(bob.messagesOf(room)[0]?.hlc);
+
+    expect(await alice.send(room, 'still there?')).toBe(true);
+    await vi.waitFor(() => expect(stateOf(alice, room, 'still there?')?.state).toBe('read'), {
+      timeout: 5_000,
+    });
   });
 });

@@ -64,6 +64,24 @@ export interface Conversation {
   members: Record<string, Member>;
   /** author → highest contiguous seq stored here. */
   vector: VersionVector;
+  /** Highest own seq handed to at least one member's link (absent in old records: 0). */
+  sentUpTo?: number;
+  /** The last version vector each member told us (`sync`/`have`), merged per author. */
+  memberVectors?: Record<string, VersionVector>;
+  /** The latest read marker (encoded HLC) each member told us (`read`). */
+  readMarkers?: Record<string, string>;
+  /** Our own read marker here: the clock of the newest event shown while we looked. */
+  readUpTo?: string;
+}
+
+/** What peers told us about delivery in one conversation; every field only ever advances. */
+export interface DeliveryUpdate {
+  /** An own seq handed to a member's link. */
+  sentUpTo?: number;
+  /** Member fingerprint → the vector they told us. */
+  vectors?: Record<string, VersionVector>;
+  /** Member fingerprint → the read marker they told us. */
+  readMarkers?: Record<string, string>;
 }
 
 /** Why a store operation failed. */
@@ -118,6 +136,17 @@ export interface ChatStore {
     nowMs: number;
   }): Promise<StoreResult<ChatEvent>>;
   /**
+   * Stores several new events of ours, in order, as one write: consecutive seqs and rising
+   * clocks, signed side by side outside the transaction (what a burst of sends costs once).
+   */
+  appendOwnEvents(args: {
+    conv: string;
+    author: string;
+    contents: EventContent[];
+    sign: (e: UnsignedEvent) => Promise<ChatEvent>;
+    nowMs: number;
+  }): Promise<StoreResult<ChatEvent[]>>;
+  /**
    * Stores verified remote events, ignoring duplicates and events of unknown conversations; the
    * newly stored ones. Vectors, activity, preview, unread and the clock advance in the same
    * transaction.
@@ -138,6 +167,21 @@ export interface ChatStore {
   ): Promise<ChatEvent[]>;
   /** Sets the unread count to 0. */
   markRead(conv: string): Promise<void>;
+  /**
+   * Merges what peers told us about delivery into the conversation in one transaction (sentUpTo
+   * and markers only rise, vectors merge per author); the stored record, or undefined when there
+   * is no such conversation. Never read-modify-write a whole record for this: a stale copy would
+   * undo what others wrote meanwhile.
+   */
+  recordDelivery(
+    conv: string,
+    update: DeliveryUpdate,
+  ): Promise<StoreResult<Conversation | undefined>>;
+  /**
+   * Advances our own read marker to `hlc` if it is later; true when it moved (so peers must hear
+   * it).
+   */
+  advanceReadMarker(conv: string, hlc: string): Promise<StoreResult<boolean>>;
   /** Deletes a conversation and all its events. */
   deleteConversation(id: string): Promise<void>;
   /** A setting's value, if set. */

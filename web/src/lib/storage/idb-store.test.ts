@@ -344,6 +344,85 @@ describe('appendOwnEvent', () => {
   });
 });
 
+describe('appendOwnEvents', () => {
+  beforeEach(async () => {
+    await addRoom();
+  });
+
+  const appendTexts = (texts: string[], s = store) =>
+    s.appendOwnEvents({
+      conv: ROOM,
+      author: SELF,
+      contents: texts.map(text),
+      sign: fakeSign,
+      nowMs: NOW,
+    });
+
+  it('stores a burst in order: consecutive seqs, rising clocks, one vector and preview', async () => {
+    await appendText('before');
+    const result = await appendTexts(['a', 'b', 'c']);
+    expect(result.ok).toBe(true);
+    const events = result.ok ? result.value : [];
+    expect(events.map((e) => [e.seq, e.body.text])).toEqual([
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+    ]);
+    const hlcs = events.map((e) => e.hlc);
+    expect([...hlcs].sort()).toEqual(hlcs);
+    expect(new Set(hlcs).size).toBe(3);
+    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(hlcs[2]);
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      vector: { [SELF]: 4 },
+      lastPreview: 'c',
+    });
+    expect((await store.listEvents(ROOM)).map((e) => e.body.text)).toEqual([
+      'before',
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+
+  it('keeps two tabs bursting at once apart (distinct seqs, all stored)', async () => {
+    const other = await openStore();
+    const results = await Promise.all([
+      appendTexts(['a1', 'a2', 'a3'], store),
+      appendTexts(['b1', 'b2'], other),
+    ]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const stored = await store.listEvents(ROOM);
+    expect(stored.map((e) => e.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(stored.map((e) => e.hlc)).size).toBe(5);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 5 });
+  });
+
+  it('stores nothing and says so when the conversation is unknown', async () => {
+    const result = await store.appendOwnEvents({
+      conv: OTHER_ROOM,
+      author: SELF,
+      contents: [text('x')],
+      sign: fakeSign,
+      nowMs: NOW,
+    });
+    expect(result.ok ? 'ok' : result.error.kind).toBe('not-found');
+  });
+
+  it('moves the vector over more events than one key page (600)', async () => {
+    const texts = Array.from({ length: 600 }, (_, i) => `m${i}`);
+    expect((await appendTexts(texts.slice(0, 256))).ok).toBe(true);
+    expect((await appendTexts(texts.slice(256, 512))).ok).toBe(true);
+    expect((await appendTexts(texts.slice(512))).ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 600 });
+    const remote = Array.from({ length: 600 }, (_, i) => makeEvent({ author: ALICE, seq: i + 1 }));
+    // Stored backwards in two halves: the second call closes the gap over all 600.
+    expect((await store.addEvents(remote.slice(1), NOW)).ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.vector[ALICE]).toBeUndefined();
+    expect((await store.addEvents(remote.slice(0, 1), NOW)).ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.vector[ALICE]).toBe(600);
+  });
+});
+
 describe('addEvents', () => {
   beforeEach(async () => {
     await addRoom();
@@ -503,6 +582,67 @@ describe('listAuthorEvents', () => {
     ]);
     expect(await store.listAuthorEvents(ROOM, ALICE, 3, 2, 10)).toEqual([]);
     expect(await store.listAuthorEvents(ROOM, ALICE, 1, 4, 0)).toEqual([]);
+  });
+});
+
+describe('delivery facts', () => {
+  const hlcAt = (ms: number): string => encodeHlc({ ms, c: 0 });
+
+  it('reads old records without delivery fields as nothing known yet', async () => {
+    await addRoom();
+    const conversation = await store.getConversation(ROOM);
+    expect(conversation?.sentUpTo ?? 0).toBe(0);
+    expect(conversation?.memberVectors ?? {}).toEqual({});
+    expect(conversation?.readMarkers ?? {}).toEqual({});
+  });
+
+  it('only ever raises sentUpTo, merges vectors per author and keeps the later read marker', async () => {
+    await addRoom();
+    await store.recordDelivery(ROOM, {
+      sentUpTo: 3,
+      vectors: { [ALICE]: { [SELF]: 2, [BOB]: 4 } },
+      readMarkers: { [ALICE]: hlcAt(5) },
+    });
+    const result = await store.recordDelivery(ROOM, {
+      sentUpTo: 2,
+      vectors: { [ALICE]: { [SELF]: 3, [BOB]: 1 }, [BOB]: { [SELF]: 1 } },
+      readMarkers: { [ALICE]: hlcAt(4), [BOB]: hlcAt(9) },
+    });
+    const expected = {
+      sentUpTo: 3,
+      memberVectors: { [ALICE]: { [SELF]: 3, [BOB]: 4 }, [BOB]: { [SELF]: 1 } },
+      readMarkers: { [ALICE]: hlcAt(5), [BOB]: hlcAt(9) },
+    };
+    expect(result.ok && result.value).toMatchObject(expected);
+    expect(await store.getConversation(ROOM)).toMatchObject(expected);
+  });
+
+  it('keeps what other writers stored meanwhile (no stale whole-record writes)', async () => {
+    await addRoom();
+    await store.recordDelivery(ROOM, { vectors: { [ALICE]: { [SELF]: 1 } } });
+    await store.addEvents([makeEvent({ conv: ROOM, author: BOB, seq: 1 })], NOW);
+    await store.recordDelivery(ROOM, { readMarkers: { [ALICE]: hlcAt(1) } });
+    const conversation = await store.getConversation(ROOM);
+    expect(conversation?.vector).toEqual({ [BOB]: 1 });
+    expect(conversation?.memberVectors).toEqual({ [ALICE]: { [SELF]: 1 } });
+    expect(conversation?.unread).toBe(1);
+  });
+
+  it('reports an unknown conversation as undefined', async () => {
+    expect(await store.recordDelivery(OTHER_ROOM, { sentUpTo: 1 })).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(await store.advanceReadMarker(OTHER_ROOM, hlcAt(1))).toEqual({ ok: true, value: false });
+  });
+
+  it('advances our own read marker only forwards and says when it moved', async () => {
+    await addRoom();
+    expect(await store.advanceReadMarker(ROOM, hlcAt(5))).toEqual({ ok: true, value: true });
+    expect(await store.advanceReadMarker(ROOM, hlcAt(5))).toEqual({ ok: true, value: false });
+    expect(await store.advanceReadMarker(ROOM, hlcAt(3))).toEqual({ ok: true, value: false });
+    expect(await store.advanceReadMarker(ROOM, hlcAt(6))).toEqual({ ok: true, value: true });
+    expect((await store.getConversation(ROOM))?.readUpTo).toBe(hlcAt(6));
   });
 });
 

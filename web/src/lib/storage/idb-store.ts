@@ -24,7 +24,8 @@ import {
   type Hlc,
 } from '../chat/hlc';
 import { eventPreview } from '../chat/events';
-import { vectorSeq } from '../chat/version-vector';
+import { mergeVectors, sameVector, vectorSeq } from '../chat/version-vector';
+import { laterMarker } from '../chat/delivery';
 import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
 import {
   StoreFailure,
@@ -32,6 +33,7 @@ import {
   storeOk,
   type ChatStore,
   type Conversation,
+  type DeliveryUpdate,
   type ListEventsOptions,
   type Member,
   type StoredIdentity,
@@ -189,6 +191,22 @@ async function highestStoredSeq(tx: EventsTx, conv: string, author: string): Pro
   return cursor ? cursor.primaryKey[2] : 0;
 }
 
+/**
+ * Makes requests of one transaction all at once and waits for them all: one round trip instead
+ * of one per request. If making one throws, the ones already made still settle handled (the
+ * transaction aborts and they reject) and the error is rethrown.
+ */
+async function requestAll<T>(requests: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const made: Promise<T>[] = [];
+  try {
+    for (const request of requests) made.push(request());
+  } catch (error) {
+    for (const promise of made) promise.catch(() => undefined);
+    throw error;
+  }
+  return Promise.all(made);
+}
+
 /** Extends `from` over the stored seqs that follow it without a gap. */
 async function contiguousSeq(
   tx: EventsTx,
@@ -196,14 +214,18 @@ async function contiguousSeq(
   author: string,
   from: number,
 ): Promise<number> {
+  // Keys in pages, not a cursor step per event: one round trip per page.
+  const PAGE = 512;
   let top = from;
-  const range = IDBKeyRange.bound([conv, author, from + 1], [conv, author, Infinity]);
-  let cursor = await tx.objectStore('events').openKeyCursor(range);
-  while (cursor && cursor.primaryKey[2] === top + 1) {
-    top++;
-    cursor = await cursor.continue();
+  for (;;) {
+    const range = IDBKeyRange.bound([conv, author, top + 1], [conv, author, Infinity]);
+    const keys = await tx.objectStore('events').getAllKeys(range, PAGE);
+    for (const key of keys) {
+      if (key[2] !== top + 1) return top;
+      top++;
+    }
+    if (keys.length < PAGE) return top;
   }
-  return top;
 }
 
 /** The preview of the conversation's latest event in display order (or `fallback`). */
@@ -222,8 +244,12 @@ async function readClock(tx: EventsTx): Promise<Hlc> {
 }
 
 interface OwnEventPlan {
+  /** The first event's seq; the rest follow one by one. */
   seq: number;
-  hlc: Hlc;
+  /** Each event's clock, ascending. */
+  hlcs: Hlc[];
+  /** The last of them (the clock after the write). */
+  last: Hlc;
 }
 
 /** Options for `openIdbStore`. */
@@ -385,90 +411,123 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Stores a new event of ours (see ChatStore.appendOwnEvent). */
-  appendOwnEvent(
+  async appendOwnEvent(
     args: Parameters<ChatStore['appendOwnEvent']>[0],
   ): Promise<StoreResult<ChatEvent>> {
-    const run = this.#appendQueue.then(() => this.#appendOwnEvent(args));
+    const { content, ...rest } = args;
+    const result = await this.appendOwnEvents({ ...rest, contents: [content] });
+    if (!result.ok) return result;
+    const [event] = result.value;
+    return event ? storeOk(event) : storeErr<ChatEvent>('unknown', 'no event was stored');
+  }
+
+  /** Stores new events of ours in one go (see ChatStore.appendOwnEvents). */
+  appendOwnEvents(
+    args: Parameters<ChatStore['appendOwnEvents']>[0],
+  ): Promise<StoreResult<ChatEvent[]>> {
+    const run = this.#appendQueue.then(() => this.#appendOwnEvents(args));
     this.#appendQueue = run.catch((error: unknown) => {
-      log.error('appendOwnEvent crashed:', error);
+      log.error('appendOwnEvents crashed:', error);
     });
     return run;
   }
 
-  async #appendOwnEvent(
-    args: Parameters<ChatStore['appendOwnEvent']>[0],
-  ): Promise<StoreResult<ChatEvent>> {
-    const { conv, author, content, sign, nowMs } = args;
-    return this.#write('appendOwnEvent', async () => {
+  async #appendOwnEvents(
+    args: Parameters<ChatStore['appendOwnEvents']>[0],
+  ): Promise<StoreResult<ChatEvent[]>> {
+    const { conv, author, contents, sign, nowMs } = args;
+    if (contents.length === 0) return storeOk([]);
+    return this.#write('appendOwnEvents', async () => {
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-        const plan = await this.#planOwnEvent(conv, author, nowMs);
-        if (!plan) return storeErr<ChatEvent>('not-found', `no conversation ${conv}`);
+        const plan = await this.#planOwnEvents(conv, author, nowMs, contents.length);
+        if (!plan) return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
 
-        const unsigned: UnsignedEvent = {
-          v: PROTOCOL_VERSION,
-          conv,
-          author,
-          seq: plan.seq,
-          hlc: encodeHlc(plan.hlc),
-          ...content,
-        };
-        // Outside any transaction: a WebCrypto await would let IndexedDB auto-commit it.
-        const event = await sign(unsigned);
-        if (event.conv !== conv || event.author !== author || event.seq !== plan.seq) {
-          return storeErr<ChatEvent>('unknown', 'sign() returned a different event');
+        const unsigned = contents.map(
+          (content, i): UnsignedEvent => ({
+            v: PROTOCOL_VERSION,
+            conv,
+            author,
+            seq: plan.seq + i,
+            hlc: encodeHlc(plan.hlcs[i] ?? plan.last),
+            ...content,
+          }),
+        );
+        // Outside any transaction: a WebCrypto await would let IndexedDB auto-commit it. The
+        // signatures are independent, so they run side by side.
+        const events = await Promise.all(unsigned.map((u) => sign(u)));
+        for (const [i, event] of events.entries()) {
+          if (event.conv !== conv || event.author !== author || event.seq !== plan.seq + i) {
+            return storeErr<ChatEvent[]>('unknown', 'sign() returned a different event');
+          }
         }
 
-        const outcome = await this.#storeOwnEvent(event, plan, nowMs);
-        if (outcome === 'stored') return storeOk(event);
+        const outcome = await this.#storeOwnEvents(events, plan, nowMs);
+        if (outcome === 'stored') return storeOk(events);
         if (outcome === 'missing') {
-          return storeErr<ChatEvent>('not-found', `no conversation ${conv}`);
+          return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
         }
-        log.debug(`appendOwnEvent: seq ${plan.seq} or clock taken meanwhile, attempt ${attempt}`);
+        log.debug(`appendOwnEvents: seq ${plan.seq} or clock taken meanwhile, attempt ${attempt}`);
       }
-      return storeErr<ChatEvent>('conflict', `could not allocate a seq in ${conv}`);
+      return storeErr<ChatEvent[]>('conflict', `could not allocate a seq in ${conv}`);
     });
   }
 
-  /** Reads the next seq and clock for an own event (read-only; checked again on write). */
-  async #planOwnEvent(conv: string, author: string, nowMs: number): Promise<OwnEventPlan | null> {
+  /** Reads the next seqs and clocks for `count` own events (read-only; checked again on write). */
+  async #planOwnEvents(
+    conv: string,
+    author: string,
+    nowMs: number,
+    count: number,
+  ): Promise<OwnEventPlan | null> {
     return inTx(this.#db, ['conversations', 'events', 'settings'], 'readonly', async (tx) => {
       const conversation = await tx.objectStore('conversations').get(conv);
       if (!conversation) return null;
       const stored = await highestStoredSeq(tx, conv, author);
       const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
-      return { seq, hlc: tickHlc(await readClock(tx), nowMs) };
+      const hlcs: Hlc[] = [];
+      let hlc = await readClock(tx);
+      for (let i = 0; i < count; i++) {
+        hlc = tickHlc(hlc, nowMs);
+        hlcs.push(hlc);
+      }
+      return { seq, hlcs, last: hlc };
     });
   }
 
-  /** Writes a signed own event if its seq and clock are still free; otherwise asks for a retry. */
-  async #storeOwnEvent(
-    event: ChatEvent,
+  /** Writes signed own events if their seqs and clocks are still free; otherwise asks for a retry. */
+  async #storeOwnEvents(
+    events: ChatEvent[],
     plan: OwnEventPlan,
     nowMs: number,
   ): Promise<'stored' | 'retry' | 'missing'> {
+    const [first] = events;
+    if (!first) return 'stored';
+    const { conv, author } = first;
     return inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
-      const conversation = await tx.objectStore('conversations').get(event.conv);
+      const conversation = await tx.objectStore('conversations').get(conv);
       if (!conversation) return 'missing';
-      const stored = await highestStoredSeq(tx, event.conv, event.author);
-      if (Math.max(stored, vectorSeq(conversation.vector, event.author)) !== plan.seq - 1) {
+      const stored = await highestStoredSeq(tx, conv, author);
+      if (Math.max(stored, vectorSeq(conversation.vector, author)) !== plan.seq - 1) {
         return 'retry';
       }
       // Another writer (another tab, a received event) moved the clock past ours: re-stamp.
-      if (compareHlc(await readClock(tx), plan.hlc) >= 0) return 'retry';
+      const firstHlc = plan.hlcs[0] ?? plan.last;
+      const clock = await readClock(tx);
+      if (compareHlc(clock, firstHlc) >= 0) return 'retry';
 
-      await tx.objectStore('events').put(event);
-      await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(plan.hlc) });
-      const top = await contiguousSeq(
-        tx,
-        event.conv,
-        event.author,
-        vectorSeq(conversation.vector, event.author),
-      );
+      const objectStore = tx.objectStore('events');
+      // Queued together, awaited together: one round trip, not one per event.
+      await requestAll<unknown>([
+        ...events.map((event) => () => objectStore.put(event)),
+        () =>
+          tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(plan.last) }),
+      ]);
+      const top = await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author));
       await tx.objectStore('conversations').put({
         ...conversation,
-        vector: { ...conversation.vector, [event.author]: top },
+        vector: { ...conversation.vector, [author]: top },
         lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
-        lastPreview: await latestPreview(tx, event.conv, conversation.lastPreview),
+        lastPreview: await latestPreview(tx, conv, conversation.lastPreview),
       });
       return 'stored';
     });
@@ -496,10 +555,22 @@ export class IdbChatStore implements ChatStore {
           }
           const authors = new Set<string>();
           let unread = 0;
-          for (const event of convEvents) {
-            const key: [string, string, number] = [event.conv, event.author, event.seq];
-            if ((await tx.objectStore('events').getKey(key)) !== undefined) continue;
-            await tx.objectStore('events').put(event);
+          const objectStore = tx.objectStore('events');
+          // All lookups queued at once, then all writes: a round trip per step, not per event.
+          const existing = await requestAll(
+            convEvents.map(
+              (event) => () => objectStore.getKey([event.conv, event.author, event.seq]),
+            ),
+          );
+          const keysInBatch = new Set<string>();
+          const fresh = convEvents.filter((event, i) => {
+            const key = `${event.author}/${event.seq}`;
+            if (existing[i] !== undefined || keysInBatch.has(key)) return false;
+            keysInBatch.add(key);
+            return true;
+          });
+          await requestAll(fresh.map((event) => () => objectStore.put(event)));
+          for (const event of fresh) {
             added.push(event);
             authors.add(event.author);
             if (event.author !== this.#self) unread++;
@@ -578,6 +649,38 @@ export class IdbChatStore implements ChatStore {
     );
   }
 
+  /** Merges delivery facts from peers (see ChatStore.recordDelivery). */
+  async recordDelivery(
+    conv: string,
+    update: DeliveryUpdate,
+  ): Promise<StoreResult<Conversation | undefined>> {
+    return this.#write('recordDelivery', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const store = tx.objectStore('conversations');
+        const conversation = await store.get(conv);
+        if (!conversation) return storeOk(undefined);
+        const next = mergeDelivery(conversation, update);
+        if (next !== conversation) await store.put(next);
+        return storeOk(next);
+      }),
+    );
+  }
+
+  /** Advances our read marker if `hlc` is later (see ChatStore.advanceReadMarker). */
+  async advanceReadMarker(conv: string, hlc: string): Promise<StoreResult<boolean>> {
+    return this.#write('advanceReadMarker', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const store = tx.objectStore('conversations');
+        const conversation = await store.get(conv);
+        if (!conversation || laterMarker(conversation.readUpTo, hlc) === conversation.readUpTo) {
+          return storeOk(false);
+        }
+        await store.put({ ...conversation, readUpTo: hlc });
+        return storeOk(true);
+      }),
+    );
+  }
+
   /** Deletes a conversation and all its events; rejects with StoreFailure. */
   async deleteConversation(id: string): Promise<void> {
     await this.#writeOrThrow('deleteConversation', () =>
@@ -608,4 +711,25 @@ export class IdbChatStore implements ChatStore {
   close(): void {
     this.#db.close();
   }
+}
+
+/** The conversation with `update` merged in; the same object when nothing changes. */
+function mergeDelivery(conversation: Conversation, update: DeliveryUpdate): Conversation {
+  let next = conversation;
+  const sentUpTo = conversation.sentUpTo ?? 0;
+  if (update.sentUpTo !== undefined && update.sentUpTo > sentUpTo) {
+    next = { ...next, sentUpTo: update.sentUpTo };
+  }
+  for (const [member, vector] of Object.entries(update.vectors ?? {})) {
+    const known = next.memberVectors?.[member];
+    const merged = mergeVectors(known ?? {}, vector);
+    if (known && sameVector(known, merged)) continue;
+    next = { ...next, memberVectors: { ...next.memberVectors, [member]: merged } };
+  }
+  for (const [member, marker] of Object.entries(update.readMarkers ?? {})) {
+    const known = next.readMarkers?.[member];
+    if (laterMarker(known, marker) === known) continue;
+    next = { ...next, readMarkers: { ...next.readMarkers, [member]: marker } };
+  }
+  return next;
 }

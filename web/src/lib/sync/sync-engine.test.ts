@@ -8,6 +8,7 @@ import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { MemoryHub } from '../net/memory-transport';
 import { RoomMesh, type AppFrame } from '../net/room-mesh';
 import type { ChatEvent, Unverified } from '../protocol/events';
+import type { VersionVector } from '../chat/version-vector';
 import {
   encodePeerFrame,
   parsePeerFrame,
@@ -16,7 +17,13 @@ import {
 } from '../protocol/peer-frames';
 import { openIdbStore, type IdbChatStore } from '../storage/idb-store';
 import { MAX_SYNC_ANSWER_EVENTS } from '../config';
-import { SyncEngine, type SyncEngineOptions, type SyncPeer } from './sync-engine';
+import {
+  isSyncFrame,
+  SyncEngine,
+  type SyncEngineDeps,
+  type SyncEngineOptions,
+  type SyncPeer,
+} from './sync-engine';
 
 interface Room {
   secret: string;
@@ -83,7 +90,7 @@ async function openMemberStore(name: string, keys: IdentityKeys, room: Room) {
 
 /** Hands an app frame to the engine the way the session does. */
 function dispatch(engine: SyncEngine, peer: SyncPeer, frame: AppFrame): Promise<void> {
-  return engine.handleFrame(peer, frame);
+  return isSyncFrame(frame) ? engine.handleFrame(peer, frame) : Promise.resolve();
 }
 
 function throwOnStoreError(error: { kind: string }): never {
@@ -95,6 +102,7 @@ async function makeMeshMember(
   name: string,
   room: Room,
   options: SyncEngineOptions = {},
+  receipts: Pick<SyncEngineDeps, 'onRemoteVector' | 'onOwnEventsSent'> = {},
 ): Promise<Member> {
   const keys = await createIdentityKeys();
   const store = await openMemberStore(name, keys, room);
@@ -127,6 +135,7 @@ async function makeMeshMember(
       onStored: () => undefined,
       onStoreError: throwOnStoreError,
       now: Date.now,
+      ...receipts,
     },
     options,
   );
@@ -225,6 +234,42 @@ describe('SyncEngine over the mesh', () => {
       { timeout: 5_000 },
     );
     expect(await texts(alice, room.key)).toEqual(await texts(bob, room.key));
+  });
+
+  it('reports the vectors a peer tells and the own events an answer hands on', async () => {
+    const hub = new MemoryHub();
+    const room = await makeRoom();
+    const sentUpTo: number[] = [];
+    const aliceHeard: VersionVector[] = [];
+    const alice = await makeMeshMember(
+      hub,
+      'alice',
+      room,
+      {},
+      {
+        onRemoteVector: (peer, vector) => {
+          expect(peer.room).toBe(room.key);
+          aliceHeard.push(vector);
+        },
+        onOwnEventsSent: (r, seq) => {
+          expect(r).toBe(room.key);
+          sentUpTo.push(seq);
+        },
+      },
+    );
+    for (let i = 1; i <= 3; i += 1) await write(alice, room.key, `m${i}`);
+
+    const bob = await makeMeshMember(hub, 'bob', room);
+    const aliceFp = alice.keys.fingerprint;
+    // Bob's first `sync` shows he has nothing; the answer hands on all three.
+    await vi.waitFor(() => expect(sentUpTo).toEqual([3]));
+    expect(aliceHeard[0]).toEqual({});
+    // Having stored them, Bob tells the sender too (`have`): Alice learns they were delivered.
+    await vi.waitFor(() => expect(aliceHeard.at(-1)).toEqual({ [aliceFp]: 3 }));
+    expect(await texts(bob, room.key)).toEqual(['m1', 'm2', 'm3']);
+
+    await say(alice, room.key, 'm4');
+    await vi.waitFor(() => expect(aliceHeard.at(-1)).toEqual({ [aliceFp]: 4 }));
   });
 
   it('relays an absent author’s signed history to a newcomer', async () => {
@@ -553,7 +598,7 @@ describe('SyncEngine answers', () => {
     expect(syncs()).toBe(2);
   });
 
-  it('announces newly stored events to the room’s other links, coalesced, not to their source', async () => {
+  it('announces newly stored events to every link of the room, their source too, coalesced', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const room = await makeRoom();
     const carol = peerOf({ name: 'carol', keys: poolKeys(2) }, room.key);
@@ -568,18 +613,21 @@ describe('SyncEngine answers', () => {
     }
     expect(alice.sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(250);
-    await vi.waitFor(() => expect(alice.sent).toHaveLength(1));
-    expect(alice.sent[0]).toEqual({
-      to: carol.peerId,
-      type: 'have',
-      vector: { [bobKeys.fingerprint]: 3 },
-    });
+    await vi.waitFor(() => expect(alice.sent).toHaveLength(2));
+    // Bob, the source, hears it too: that is his delivery receipt.
+    expect(alice.sent).toEqual(
+      [bob, carol].map((p) => ({
+        to: p.peerId,
+        type: 'have',
+        vector: { [bobKeys.fingerprint]: 3 },
+      })),
+    );
 
     // Our own messages go to everyone.
     alice.member.engine.announce(room.key);
     await vi.advanceTimersByTimeAsync(250);
-    await vi.waitFor(() => expect(alice.sent).toHaveLength(3));
-    expect(alice.sent.slice(1).map((f) => f.to)).toEqual([bob.peerId, carol.peerId]);
+    await vi.waitFor(() => expect(alice.sent).toHaveLength(4));
+    expect(alice.sent.slice(2).map((f) => f.to)).toEqual([bob.peerId, carol.peerId]);
 
     // Once nobody is linked the pending announcement is dropped; a new link starts with `sync`.
     alice.member.engine.announce(room.key);
@@ -588,7 +636,7 @@ describe('SyncEngine answers', () => {
     alice.member.engine.onPeerGone(carol);
     alice.peers.push(peerOf({ name: 'dave', keys: poolKeys(3) }, room.key));
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(alice.sent).toHaveLength(3);
+    expect(alice.sent).toHaveLength(4);
   });
 
   it('announces a filled gap to the link that filled it too, and an unfilled one to nobody', async () => {
@@ -640,7 +688,10 @@ describe('SyncEngine answers', () => {
     const frame = overTheWire({ type: 'events', events: [event], keys: {} });
     if (frame.type === 'events') await alice.member.engine.onEvents(carol, frame);
     await vi.advanceTimersByTimeAsync(250);
-    await vi.waitFor(() => expect(alice.sent.map((f) => f.to)).toEqual([dave.peerId]));
+    // Carol, the source, hears it too (her delivery receipt); bob only once his answer ends.
+    await vi.waitFor(() =>
+      expect(alice.sent.map((f) => f.to).sort()).toEqual([carol.peerId, dave.peerId].sort()),
+    );
 
     drain();
     await alice.member.engine.whenIdle();

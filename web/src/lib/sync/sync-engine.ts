@@ -3,9 +3,12 @@
  *
  * - On every link that becomes ready each side sends its vector (`sync`); the other answers with
  *   the events the asker lacks, oldest first per author, in bounded frames.
- * - After events are newly stored (from a peer or our own), the room's other links hear our vector
+ * - After events are newly stored (from a peer or our own), the room's links hear our vector
  *   (`have`, throttled per room); a member that sees it lacks something asks with `sync`. This is
  *   how a member that cannot link to an author still gets the author's messages through others.
+ *   The link the events came from hears it too: that is how an author learns they were delivered.
+ * - Every vector a peer tells us (`sync`, `have`) is reported (`onRemoteVector`) for delivery
+ *   states, and so is every own event handed on in an answer (`onOwnEventsSent`).
  * - A received event that leaves a gap makes us ask that peer again (at most once per interval,
  *   trailing edge, so the last request is never lost).
  * - Relayed events are verified against their authors' keys, so any member can pass on anyone's
@@ -38,6 +41,11 @@ const log = createLogger('sync');
 /** The frames the sync engine handles, as parsed (events not yet verified). */
 export type SyncAppFrame = EventsFrame<Unverified<ChatEvent>> | SyncFrame | HaveFrame;
 
+/** True for the frames the sync engine handles (the rest of the app frames are the session's). */
+export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
+  return frame.type === 'events' || frame.type === 'sync' || frame.type === 'have';
+}
+
 /** The authenticated remote end of a link, as far as sync cares. One object per link. */
 export interface SyncPeer {
   /** Remote session ID. */
@@ -68,6 +76,10 @@ export interface SyncEngineDeps {
   onStored(room: string, events: ChatEvent[]): void;
   /** A store failure the person must hear about (e.g. the disk is full). */
   onStoreError(error: StoreError): void;
+  /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */
+  onRemoteVector?(peer: SyncPeer, vector: VersionVector): void;
+  /** Own events up to `seq` were handed to a link in a sync answer (they are at least sent). */
+  onOwnEventsSent?(room: string, seq: number): void;
   /** Wall clock. */
   now(): number;
 }
@@ -101,8 +113,6 @@ interface LinkState {
 /** A pending `have` announcement of one room. */
 interface PendingHave {
   timer: ReturnType<typeof setTimeout>;
-  /** Where the new events came from: peer IDs, or null for our own. */
-  sources: Set<string | null>;
 }
 
 /** Runs sync for every link of this tab. */
@@ -152,9 +162,11 @@ export class SyncEngine {
         await this.onEvents(peer, frame);
         return;
       case 'sync':
+        this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onSync(peer, frame.vector);
         return;
       case 'have':
+        this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onHave(peer, frame.vector);
         return;
       default:
@@ -220,16 +232,15 @@ export class SyncEngine {
 
   /**
    * Events from a peer: verify each against its author's key, store the valid ones, announce
-   * them to the room's other links and ask again when a gap shows. Returns the newly stored
-   * events.
+   * them to the room's links (the sender too) and ask again when a gap shows. Returns the newly
+   * stored events.
    */
   async onEvents(peer: SyncPeer, frame: EventsFrame<Unverified<ChatEvent>>): Promise<ChatEvent[]> {
     const { store } = this.#deps;
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
     const futureLimitMs = this.#deps.now() + MAX_HLC_FUTURE_MS;
-    const verified: ChatEvent[] = [];
-    const newAuthors = new Map<string, string>();
+    const checks: { event: Unverified<ChatEvent>; spki: string; isKnown: boolean }[] = [];
     for (const event of frame.events) {
       if (event.conv !== peer.room) {
         log.warn('dropped an event for another conversation from', peer.peerId);
@@ -253,13 +264,21 @@ export class SyncEngine {
         log.warn('dropped an event whose author key is unknown, from', peer.peerId);
         continue;
       }
-      const ok = await verifyEvent(event, spki);
+      checks.push({ event, spki, isKnown: known !== undefined });
+    }
+    // The signatures are independent: WebCrypto checks them side by side.
+    const results = await Promise.all(checks.map((c) => verifyEvent(c.event, c.spki)));
+    const verified: ChatEvent[] = [];
+    const newAuthors = new Map<string, string>();
+    for (const [i, ok] of results.entries()) {
+      const check = checks[i];
+      if (!check) continue;
       if (!ok) {
         log.warn('dropped an event with a bad signature, from', peer.peerId);
         continue;
       }
       verified.push(ok);
-      if (!known) newAuthors.set(event.author, spki);
+      if (!check.isKnown) newAuthors.set(ok.author, check.spki);
     }
     if (verified.length === 0) return [];
     for (const [fingerprint, spki] of newAuthors) {
@@ -281,10 +300,8 @@ export class SyncEngine {
     if (stored.value.length === 0) return [];
     this.#deps.onStored(peer.room, stored.value);
     const after = (await store.getConversation(peer.room))?.vector ?? conversation.vector;
-    const announced = announcement(conversation.vector, after, verified);
-    if (announced !== 'nothing') {
-      this.#scheduleHave(peer.room, announced === 'all' ? null : peer.peerId);
-    }
+    // The sender hears it too: it learns from it that its events were delivered (receipts).
+    if (hasVectorMoved(conversation.vector, after, verified)) this.#scheduleHave(peer.room);
     // Only new events can show a new gap; one seen before was asked about then, and a peer
     // that later gets what fills it says so with `have`.
     this.#resyncOnGap(peer, stored.value, after);
@@ -293,7 +310,7 @@ export class SyncEngine {
 
   /** We stored events of our own in `room` (and pushed them to its links): announce them. */
   announce(room: string): void {
-    this.#scheduleHave(room, null);
+    this.#scheduleHave(room);
   }
 
   /** Resolves once no answer is being sent on any link. */
@@ -362,7 +379,21 @@ export class SyncEngine {
    * lacks something and asks again. False when the link went.
    */
   async #sendMissing(peer: SyncPeer, remote: VersionVector): Promise<boolean> {
+    const sent = { ownUpTo: 0 };
+    try {
+      return await this.#sendMissingCounting(peer, remote, sent);
+    } finally {
+      if (sent.ownUpTo > 0) this.#deps.onOwnEventsSent?.(peer.room, sent.ownUpTo);
+    }
+  }
+
+  async #sendMissingCounting(
+    peer: SyncPeer,
+    remote: VersionVector,
+    sent: { ownUpTo: number },
+  ): Promise<boolean> {
     const { store } = this.#deps;
+    const self = this.#deps.self.fingerprint;
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return true;
     const keys = this.#keysOf(conversation.members);
@@ -383,6 +414,9 @@ export class SyncEngine {
         for (const frame of splitEventsIntoFrames(page, keys)) {
           await this.#deps.whenDrained(peer);
           if (!this.#send(peer, frame)) return false; // link gone; the next sync resumes
+          for (const e of frame.events) {
+            if (e.author === self) sent.ownUpTo = Math.max(sent.ownUpTo, e.seq);
+          }
         }
         budget -= page.length;
         from = last.seq + 1;
@@ -396,29 +430,22 @@ export class SyncEngine {
     return !this.#gone.has(peer) && !this.#isStopped && this.#deps.send(peer, frame);
   }
 
-  /** Announces the room's vector to its links after a trailing throttle. */
-  #scheduleHave(room: string, source: string | null): void {
-    if (this.#isStopped) return;
-    const pending = this.#pendingHaves.get(room);
-    if (pending) {
-      pending.sources.add(source);
-      return;
-    }
+  /** Announces the room's vector to all its links after a trailing throttle. */
+  #scheduleHave(room: string): void {
+    if (this.#isStopped || this.#pendingHaves.has(room)) return;
     if (this.#deps.peersIn(room).length === 0) return;
-    const sources = new Set([source]);
     const timer = setTimeout(() => {
       this.#pendingHaves.delete(room);
-      this.#sendHave(room, sources).catch((error: unknown) =>
+      this.#sendHave(room).catch((error: unknown) =>
         log.error('announcing new events failed', error),
       );
     }, this.#haveThrottleMs);
-    this.#pendingHaves.set(room, { timer, sources });
+    this.#pendingHaves.set(room, { timer });
   }
 
-  async #sendHave(room: string, sources: Set<string | null>): Promise<void> {
-    // A peer that sent us everything new has it already.
-    const [only] = sources.size === 1 ? sources : [];
-    const targets = this.#deps.peersIn(room).filter((p) => p.peerId !== only);
+  async #sendHave(room: string): Promise<void> {
+    // Every link, the one the events came from included: its peer learns they were delivered.
+    const targets = this.#deps.peersIn(room);
     if (targets.length === 0) return;
     const conversation = await this.#deps.store.getConversation(room);
     if (!conversation || this.#isStopped) return;
@@ -467,25 +494,13 @@ export class SyncEngine {
 }
 
 /**
- * Who must hear that we stored some of `batch`, one peer's frame: 'nothing' when our vector did
- * not move (the new events only sit above a gap); 'others' when it moved no further than the
- * batch reaches (the peer holds everything up to there: it sends contiguous runs, or its own
- * events); 'all' when the batch filled a gap below events stored earlier, perhaps from someone
- * else, which the peer may lack.
+ * True when storing `batch` (one peer's frame) moved our vector for one of its authors. When it
+ * did not (the new events only sit above a gap), there is nothing new to announce.
  */
-function announcement(
+function hasVectorMoved(
   before: Readonly<VersionVector>,
   after: Readonly<VersionVector>,
   batch: readonly ChatEvent[],
-): 'nothing' | 'others' | 'all' {
-  const topOfBatch = new Map<string, number>();
-  for (const e of batch) topOfBatch.set(e.author, Math.max(e.seq, topOfBatch.get(e.author) ?? 0));
-  let result: 'nothing' | 'others' = 'nothing';
-  for (const [author, top] of topOfBatch) {
-    const moved = vectorSeq(after, author);
-    if (moved <= vectorSeq(before, author)) continue;
-    if (moved > top) return 'all';
-    result = 'others';
-  }
-  return result;
+): boolean {
+  return batch.some((e) => vectorSeq(after, e.author) > vectorSeq(before, e.author));
 }

@@ -1,0 +1,92 @@
+import {
+  createRoom,
+  expect,
+  expectMember,
+  joinRoom,
+  messageLog,
+  onboard,
+  sendMessagesQuickly,
+  showWholeHistory,
+  shownTexts,
+  storedMessages,
+  test,
+} from './fixtures.js';
+
+/** Messages each of Alice and Bob writes before Carol arrives. */
+const PER_AUTHOR = 250;
+/** What the view loads when a room opens (MESSAGE_PAGE_SIZE in web/src/lib/config.ts). */
+const PAGE_SIZE = 200;
+/** One message text: fixed width, so no text contains another. */
+const MESSAGE = /\b(?:Alice|Bob) note \d{3}\b/;
+const textsOf = (author: string): string[] =>
+  Array.from({ length: PER_AUTHOR }, (_, i) => `${author} note ${String(i + 1).padStart(3, '0')}`);
+
+test('a late joiner gets the whole history of a 500-message room', async ({ openUser }) => {
+  test.setTimeout(180_000);
+  const alice = await openUser('alice');
+  const bob = await openUser('bob');
+  const carol = await openUser('carol');
+  const written = { Alice: textsOf('Alice'), Bob: textsOf('Bob') };
+
+  const link = await test.step('Alice and Bob share a room', async () => {
+    await onboard(alice.page, 'Alice');
+    const link = await createRoom(alice.page);
+    await joinRoom(bob.page, link, 'Bob');
+    await expectMember(alice.page, 'Bob', 'online');
+    await expectMember(bob.page, 'Alice', 'online');
+    return link;
+  });
+
+  const history = await test.step('Alice and Bob write 500 messages between them', async () => {
+    await Promise.all([
+      sendMessagesQuickly(alice.page, written.Alice),
+      sendMessagesQuickly(bob.page, written.Bob),
+    ]);
+    for (const page of [alice.page, bob.page]) {
+      await expect
+        .poll(async () => (await storedMessages(page, link)).length, { timeout: 30_000 })
+        .toBe(2 * PER_AUTHOR);
+      await showWholeHistory(page);
+      await expect(messageLog(page).getByRole('article')).toHaveCount(2 * PER_AUTHOR);
+    }
+    const history = await shownTexts(alice.page, MESSAGE);
+    expect(await shownTexts(bob.page, MESSAGE)).toEqual(history);
+    // Complete, each once, and each author's messages in the order they were written.
+    expect([...history].sort()).toEqual([...written.Alice, ...written.Bob].sort());
+    for (const [author, texts] of Object.entries(written)) {
+      expect(history.filter((text) => text.startsWith(`${author} `))).toEqual(texts);
+    }
+    return history;
+  });
+
+  await test.step('Carol opens the link and sees all 500, in the same order', async () => {
+    await joinRoom(carol.page, link, 'Carol');
+    // Following the newest, the view keeps only the latest pages; the rest are a click away.
+    await expect(messageLog(carol.page).getByText(history.at(-1)!)).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect
+      .poll(async () => (await storedMessages(carol.page, link)).length, { timeout: 30_000 })
+      .toBe(2 * PER_AUTHOR);
+    await showWholeHistory(carol.page);
+    await expect(messageLog(carol.page).getByRole('article')).toHaveCount(2 * PER_AUTHOR);
+    expect(await shownTexts(carol.page, MESSAGE)).toEqual(history);
+  });
+
+  await test.step('Carol stores all 500 in IndexedDB, in display order', async () => {
+    const stored = await storedMessages(carol.page, link);
+    expect(stored.map(({ text }) => text)).toEqual(history);
+    expect(await storedMessages(alice.page, link)).toEqual(stored);
+  });
+
+  await test.step('after a reload Carol sees the newest 200 and pages back to all 500', async () => {
+    await carol.page.reload();
+    const articles = messageLog(carol.page).getByRole('article');
+    await expect(articles).toHaveCount(PAGE_SIZE);
+    expect(await shownTexts(carol.page, MESSAGE)).toEqual(history.slice(-PAGE_SIZE));
+    await showWholeHistory(carol.page);
+    await expect(articles).toHaveCount(2 * PER_AUTHOR);
+    expect(await shownTexts(carol.page, MESSAGE)).toEqual(history);
+    await expect(carol.page.getByRole('button', { name: 'Show earlier messages' })).toBeHidden();
+  });
+});
