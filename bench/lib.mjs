@@ -333,6 +333,36 @@ export function summarize(samples) {
   };
 }
 
+/**
+ * @typedef {object} PercentileSummary
+ * @property {number} n
+ * @property {number} p50
+ * @property {number} p90
+ * @property {number} p99
+ * @property {number} min
+ * @property {number} max
+ * @property {number} mean
+ */
+
+/**
+ * Tail-latency summary of a sample (p50, p90, p99 by `quantile`); NaN fields for an empty one.
+ * @param {number[]} samples
+ * @returns {PercentileSummary}
+ */
+export function percentileSummary(samples) {
+  const sorted = samples.filter(Number.isFinite).sort((a, b) => a - b);
+  const sum = sorted.reduce((total, x) => total + x, 0);
+  return {
+    n: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    min: sorted[0] ?? Number.NaN,
+    max: sorted.at(-1) ?? Number.NaN,
+    mean: sorted.length > 0 ? sum / sorted.length : Number.NaN,
+  };
+}
+
 /** Median of the finite values, NaN when there are none. @param {number[]} samples */
 export function median(samples) {
   return summarize(samples).median;
