@@ -397,6 +397,23 @@ describe('appendOwnEvents', () => {
     expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 5 });
   });
 
+  it('re-plans when another tab appended since its own last write', async () => {
+    const other = await openStore();
+    const results = [];
+    for (const [t, s] of [
+      ['a', store],
+      ['b', other],
+      ['c', store],
+      ['d', other],
+    ] as const) {
+      results.push(await appendText(t, NOW, s));
+    }
+    expect(results.map((r) => (r.ok ? r.value.seq : 0))).toEqual([1, 2, 3, 4]);
+    const hlcs = results.map((r) => (r.ok ? r.value.hlc : ''));
+    expect([...hlcs].sort()).toEqual(hlcs);
+    expect(new Set(hlcs).size).toBe(4);
+  });
+
   it('stores nothing and says so when the conversation is unknown', async () => {
     const result = await store.appendOwnEvents({
       conv: OTHER_ROOM,

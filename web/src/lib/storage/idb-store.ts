@@ -243,6 +243,17 @@ async function readClock(tx: EventsTx): Promise<Hlc> {
   return decoded ?? ZERO_HLC;
 }
 
+/** `count` consecutive seqs from `seq`, clocks ticking on from `clock`. */
+function planFrom(seq: number, clock: Hlc, nowMs: number, count: number): OwnEventPlan {
+  const hlcs: Hlc[] = [];
+  let hlc = clock;
+  for (let i = 0; i < count; i++) {
+    hlc = tickHlc(hlc, nowMs);
+    hlcs.push(hlc);
+  }
+  return { seq, hlcs, last: hlc };
+}
+
 interface OwnEventPlan {
   /** The first event's seq; the rest follow one by one. */
   seq: number;
@@ -304,6 +315,12 @@ export class IdbChatStore implements ChatStore {
   #self: string | undefined;
   /** Serialises this instance's own appends so they do not race each other for a seq. */
   #appendQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * What this connection last wrote: the clock, and per conversation our next seq. An append
+   * plans from it without a read; the write checks it and re-plans if another tab moved on.
+   */
+  #lastClock: Hlc | null = null;
+  #nextOwnSeq = new Map<string, number>();
 
   /** Wraps an open database; use `openIdbStore`. */
   constructor(db: Db, self?: string) {
@@ -439,7 +456,9 @@ export class IdbChatStore implements ChatStore {
     if (contents.length === 0) return storeOk([]);
     return this.#write('appendOwnEvents', async () => {
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-        const plan = await this.#planOwnEvents(conv, author, nowMs, contents.length);
+        const plan =
+          (attempt === 1 && this.#cachedPlan(conv, nowMs, contents.length)) ||
+          (await this.#planOwnEvents(conv, author, nowMs, contents.length));
         if (!plan) return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
 
         const unsigned = contents.map(
@@ -462,7 +481,12 @@ export class IdbChatStore implements ChatStore {
         }
 
         const outcome = await this.#storeOwnEvents(events, plan, nowMs);
-        if (outcome === 'stored') return storeOk(events);
+        if (outcome === 'stored') {
+          this.#lastClock = plan.last;
+          this.#nextOwnSeq.set(conv, plan.seq + events.length);
+          return storeOk(events);
+        }
+        this.#nextOwnSeq.delete(conv);
         if (outcome === 'missing') {
           return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
         }
@@ -470,6 +494,13 @@ export class IdbChatStore implements ChatStore {
       }
       return storeErr<ChatEvent[]>('conflict', `could not allocate a seq in ${conv}`);
     });
+  }
+
+  /** A plan from what this connection last wrote, if it knows (checked again on write). */
+  #cachedPlan(conv: string, nowMs: number, count: number): OwnEventPlan | null {
+    const seq = this.#nextOwnSeq.get(conv);
+    if (seq === undefined || !this.#lastClock) return null;
+    return planFrom(seq, this.#lastClock, nowMs, count);
   }
 
   /** Reads the next seqs and clocks for `count` own events (read-only; checked again on write). */
@@ -484,13 +515,7 @@ export class IdbChatStore implements ChatStore {
       if (!conversation) return null;
       const stored = await highestStoredSeq(tx, conv, author);
       const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
-      const hlcs: Hlc[] = [];
-      let hlc = await readClock(tx);
-      for (let i = 0; i < count; i++) {
-        hlc = tickHlc(hlc, nowMs);
-        hlcs.push(hlc);
-      }
-      return { seq, hlcs, last: hlc };
+      return planFrom(seq, await readClock(tx), nowMs, count);
     });
   }
 
@@ -504,16 +529,17 @@ export class IdbChatStore implements ChatStore {
     if (!first) return 'stored';
     const { conv, author } = first;
     return inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
-      const conversation = await tx.objectStore('conversations').get(conv);
+      // The three checks are independent: asked together, answered in one round trip.
+      const [conversation, stored, clock] = await Promise.all([
+        tx.objectStore('conversations').get(conv),
+        highestStoredSeq(tx, conv, author),
+        readClock(tx),
+      ]);
       if (!conversation) return 'missing';
-      const stored = await highestStoredSeq(tx, conv, author);
-      if (Math.max(stored, vectorSeq(conversation.vector, author)) !== plan.seq - 1) {
-        return 'retry';
-      }
+      const vectorBefore = vectorSeq(conversation.vector, author);
+      if (Math.max(stored, vectorBefore) !== plan.seq - 1) return 'retry';
       // Another writer (another tab, a received event) moved the clock past ours: re-stamp.
-      const firstHlc = plan.hlcs[0] ?? plan.last;
-      const clock = await readClock(tx);
-      if (compareHlc(clock, firstHlc) >= 0) return 'retry';
+      if (compareHlc(clock, plan.hlcs[0] ?? plan.last) >= 0) return 'retry';
 
       const objectStore = tx.objectStore('events');
       // Queued together, awaited together: one round trip, not one per event.
@@ -522,12 +548,18 @@ export class IdbChatStore implements ChatStore {
         () =>
           tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(plan.last) }),
       ]);
-      const top = await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author));
+      const last = events.at(-1) ?? first;
+      // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
+      const top =
+        vectorBefore === plan.seq - 1
+          ? last.seq
+          : await contiguousSeq(tx, conv, author, vectorBefore);
       await tx.objectStore('conversations').put({
         ...conversation,
         vector: { ...conversation.vector, [author]: top },
         lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
-        lastPreview: await latestPreview(tx, conv, conversation.lastPreview),
+        // Stamped after the clock, which every stored event moved: ours is the newest.
+        lastPreview: eventPreview(last),
       });
       return 'stored';
     });
@@ -593,6 +625,7 @@ export class IdbChatStore implements ChatStore {
         }
         if (compareHlc(clock, clockBefore) !== 0) {
           await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clock) });
+          this.#lastClock = clock;
         }
         return storeOk(added);
       }),
