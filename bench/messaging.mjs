@@ -610,7 +610,9 @@ function installProbes({ debugLog }) {
         const article = element.closest('article');
         if (article) {
           if (!doneArticles.has(article)) articles.add(article);
-        } else if (element.firstElementChild) {
+        } else if (node === element && element.firstElementChild) {
+          // Only an added element can hold new articles; an added text or comment node (the
+          // framework's anchors) cannot, and searching its parent would walk the whole log.
           for (const inner of element.getElementsByTagName('article')) {
             if (!doneArticles.has(inner)) articles.add(inner);
           }

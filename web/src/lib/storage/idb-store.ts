@@ -461,16 +461,14 @@ export class IdbChatStore implements ChatStore {
           (await this.#planOwnEvents(conv, author, nowMs, contents.length));
         if (!plan) return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
 
-        const unsigned = contents.map(
-          (content, i): UnsignedEvent => ({
-            v: PROTOCOL_VERSION,
-            conv,
-            author,
-            seq: plan.seq + i,
-            hlc: encodeHlc(plan.hlcs[i] ?? plan.last),
-            ...content,
-          }),
-        );
+        const unsigned = contents.map((content, i): UnsignedEvent => ({
+          v: PROTOCOL_VERSION,
+          conv,
+          author,
+          seq: plan.seq + i,
+          hlc: encodeHlc(plan.hlcs[i] ?? plan.last),
+          ...content,
+        }));
         // Outside any transaction: a WebCrypto await would let IndexedDB auto-commit it. The
         // signatures are independent, so they run side by side.
         const events = await Promise.all(unsigned.map((u) => sign(u)));
@@ -588,19 +586,35 @@ export class IdbChatStore implements ChatStore {
           const authors = new Set<string>();
           let unread = 0;
           const objectStore = tx.objectStore('events');
-          // All lookups queued at once, then all writes: a round trip per step, not per event.
-          const existing = await requestAll(
-            convEvents.map(
-              (event) => () => objectStore.getKey([event.conv, event.author, event.seq]),
+          // Which are stored already: one key range per author, not a lookup per event (each
+          // request is a round trip through the browser, and a history brings thousands).
+          const seqRanges = new Map<string, { from: number; to: number }>();
+          for (const { author, seq } of convEvents) {
+            const range = seqRanges.get(author);
+            if (!range) seqRanges.set(author, { from: seq, to: seq });
+            else
+              seqRanges.set(author, {
+                from: Math.min(range.from, seq),
+                to: Math.max(range.to, seq),
+              });
+          }
+          const storedKeys = await requestAll(
+            [...seqRanges].map(
+              ([author, { from, to }]) =>
+                () =>
+                  objectStore.getAllKeys(
+                    IDBKeyRange.bound([conv, author, from], [conv, author, to]),
+                  ),
             ),
           );
-          const keysInBatch = new Set<string>();
-          const fresh = convEvents.filter((event, i) => {
+          const seen = new Set(storedKeys.flat().map(([, author, seq]) => `${author}/${seq}`));
+          const fresh = convEvents.filter((event) => {
             const key = `${event.author}/${event.seq}`;
-            if (existing[i] !== undefined || keysInBatch.has(key)) return false;
-            keysInBatch.add(key);
+            if (seen.has(key)) return false;
+            seen.add(key);
             return true;
           });
+          // All writes queued at once: they are answered together.
           await requestAll(fresh.map((event) => () => objectStore.put(event)));
           for (const event of fresh) {
             added.push(event);
