@@ -6,6 +6,7 @@
 import { colorForFingerprint } from '../chat/avatar';
 import { deliveryOf, type Delivery } from '../chat/delivery';
 import { compareEvents, eventKey, signEvent } from '../chat/events';
+import { mergeVectors, type VersionVector } from '../chat/version-vector';
 import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
 import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
 import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
@@ -111,6 +112,34 @@ interface OutgoingText {
  */
 const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 
+/** How long receipts gather before one write records them all. */
+const DELIVERY_COALESCE_MS = 100;
+
+/** Two delivery updates as one: the furthest of each. */
+function mergeDeliveryUpdates(a: DeliveryUpdate, b: DeliveryUpdate): DeliveryUpdate {
+  const merged: DeliveryUpdate = {};
+  const sentUpTo = Math.max(a.sentUpTo ?? 0, b.sentUpTo ?? 0);
+  if (sentUpTo > 0) merged.sentUpTo = sentUpTo;
+  if (a.vectors || b.vectors) {
+    const vectors: Record<string, VersionVector> = { ...a.vectors };
+    for (const [member, vector] of Object.entries(b.vectors ?? {})) {
+      const earlier = vectors[member];
+      vectors[member] = earlier ? mergeVectors(earlier, vector) : vector;
+    }
+    merged.vectors = vectors;
+  }
+  if (a.readMarkers || b.readMarkers) {
+    const markers: Record<string, string> = { ...a.readMarkers };
+    for (const [member, marker] of Object.entries(b.readMarkers ?? {})) {
+      const earlier = markers[member];
+      // Encoded HLCs order as strings do.
+      markers[member] = earlier && earlier > marker ? earlier : marker;
+    }
+    merged.readMarkers = markers;
+  }
+  return merged;
+}
+
 /** The one session of this tab. */
 export class ChatSession {
   #deps: ChatSessionDeps;
@@ -151,6 +180,10 @@ export class ChatSession {
   #isFlushingOutgoing = false;
   /** A conversation list re-read is queued (coalesces bursts of stored events). */
   #isRefreshQueued = false;
+  /** Delivery updates waiting to be written, by room (see #recordDeliverySoon). */
+  // Not UI state: a write buffer.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #pendingDelivery = new Map<string, DeliveryUpdate>();
   /** Rooms with a queued mark-read (coalesces bursts of received events). */
   // Not UI state: a scheduling flag set.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -530,11 +563,22 @@ export class ChatSession {
     else if (saved.value && this.conversation(room)) this.#showConversation(saved.value);
   }
 
-  /** Runs a delivery update without holding up the caller (the engine's callbacks). */
+  /**
+   * Records a delivery update shortly, merged with the others that come meanwhile: in a busy
+   * room every message brings receipts from every member, and one write per burst is enough.
+   */
   #recordDeliverySoon(room: string, update: DeliveryUpdate): void {
-    this.#recordDelivery(room, update).catch((error: unknown) =>
-      log.error('recording a receipt failed', error),
-    );
+    const pending = this.#pendingDelivery.get(room);
+    this.#pendingDelivery.set(room, pending ? mergeDeliveryUpdates(pending, update) : update);
+    if (pending) return;
+    setTimeout(() => {
+      const merged = this.#pendingDelivery.get(room);
+      this.#pendingDelivery.delete(room);
+      if (!merged) return;
+      this.#recordDelivery(room, merged).catch((error: unknown) =>
+        log.error('recording a receipt failed', error),
+      );
+    }, DELIVERY_COALESCE_MS);
   }
 
   /** Hides the current notice. */
@@ -741,7 +785,7 @@ export class ChatSession {
     }
     switch (frame.type) {
       case 'read':
-        await this.#recordDelivery(peer.room, { readMarkers: { [peer.fingerprint]: frame.hlc } });
+        this.#recordDeliverySoon(peer.room, { readMarkers: { [peer.fingerprint]: frame.hlc } });
         return;
       default:
         assertNever(frame);

@@ -414,6 +414,24 @@ describe('appendOwnEvents', () => {
     expect(new Set(hlcs).size).toBe(4);
   });
 
+  it('stores an own event planned before a received one moved the clock, keeping the later clock', async () => {
+    const a = await appendText('a');
+    const other = await openStore();
+    // Another tab stores a received event dated a minute ahead while we plan from our last write.
+    const remote = makeEvent({ author: ALICE, seq: 1, hlc: NOW + 60_000, text: 'from Alice' });
+    expect((await other.addEvents([remote], NOW)).ok).toBe(true);
+    const b = await appendText('b');
+    if (!a.ok || !b.ok) throw new Error('append failed');
+    expect(b.value.seq).toBe(2);
+    expect(b.value.hlc > a.value.hlc).toBe(true);
+    // The clock never goes back, and the preview is the latest in display order.
+    expect(String(await store.getSetting(CLOCK_SETTING_KEY)) > remote.hlc).toBe(true);
+    expect((await store.getConversation(ROOM))?.lastPreview).toBe('from Alice');
+    // The next append plans past the received event.
+    const c = await appendText('c');
+    expect(c.ok && c.value.hlc > remote.hlc).toBe(true);
+  });
+
   it('stores nothing and says so when the conversation is unknown', async () => {
     const result = await store.appendOwnEvents({
       conv: OTHER_ROOM,

@@ -480,7 +480,6 @@ export class IdbChatStore implements ChatStore {
 
         const outcome = await this.#storeOwnEvents(events, plan, nowMs);
         if (outcome === 'stored') {
-          this.#lastClock = plan.last;
           this.#nextOwnSeq.set(conv, plan.seq + events.length);
           return storeOk(events);
         }
@@ -535,16 +534,21 @@ export class IdbChatStore implements ChatStore {
       ]);
       if (!conversation) return 'missing';
       const vectorBefore = vectorSeq(conversation.vector, author);
+      // Another tab stored an event of ours meanwhile: re-plan (seqs and clocks follow it).
       if (Math.max(stored, vectorBefore) !== plan.seq - 1) return 'retry';
-      // Another writer (another tab, a received event) moved the clock past ours: re-stamp.
-      if (compareHlc(clock, plan.hlcs[0] ?? plan.last) >= 0) return 'retry';
+      // Events received meanwhile may have moved the clock past ours. That is no conflict: ours
+      // were stamped before we saw them (concurrent, ordered by clock then author), and still
+      // follow our previous own event. The clock keeps the later of the two.
+      const clockAfter = compareHlc(clock, plan.last) > 0 ? clock : plan.last;
+      // Ahead of the store only if the commit then fails, which is harmless for a clock.
+      this.#lastClock = clockAfter;
 
       const objectStore = tx.objectStore('events');
       // Queued together, awaited together: one round trip, not one per event.
       await requestAll<unknown>([
         ...events.map((event) => () => objectStore.put(event)),
         () =>
-          tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(plan.last) }),
+          tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clockAfter) }),
       ]);
       const last = events.at(-1) ?? first;
       // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
@@ -556,8 +560,11 @@ export class IdbChatStore implements ChatStore {
         ...conversation,
         vector: { ...conversation.vector, [author]: top },
         lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
-        // Stamped after the clock, which every stored event moved: ours is the newest.
-        lastPreview: eventPreview(last),
+        lastPreview:
+          clockAfter === plan.last
+            ? // Stamped after the clock, which every stored event moved: ours is the newest.
+              eventPreview(last)
+            : await latestPreview(tx, conv, conversation.lastPreview),
       });
       return 'stored';
     });
