@@ -77,6 +77,11 @@ export type AppFrame = Exclude<
 export interface MeshHandlers {
   /** A member passed the handshake on a link and may now exchange frames. */
   onPeerReady(peer: MeshPeer): void;
+  /**
+   * Whether a member whose proofs checked may use the link: false closes it before any app
+   * frame (a direct chat admits only its contact's pinned key). Absent: everyone is admitted.
+   */
+  admits?(peer: MeshPeer): boolean;
   /** An authenticated link closed. */
   onPeerGone(peer: MeshPeer, reason: string): void;
   /**
@@ -453,13 +458,19 @@ export class RoomMesh {
         ml.link.close('identity proof failed');
         return;
       }
-      this.#becomeReady(ml, {
+      const peer: MeshPeer = {
         peerId: ml.link.remoteId,
         room: ml.link.room,
         fingerprint: await fingerprintOf(frame.key),
         spki: frame.key,
         profile: frame.profile,
-      });
+      };
+      if (this.#handlers.admits && !this.#handlers.admits(peer)) {
+        log.warn('refused a member this room does not admit', ml.link.remoteId);
+        ml.link.close('not admitted');
+        return;
+      }
+      this.#becomeReady(ml, peer);
       return;
     }
     ml.link.close(`unexpected ${frame.type} during the handshake`);

@@ -93,6 +93,13 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
     case 'read':
       expect(frame.hlc).toMatch(/^\d{15}-\d{5}$/);
       return;
+    case 'contact-accept':
+      expect(frame.secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      return;
+    case 'contact-request':
+    case 'contact-decline':
+      expect(Object.keys(frame)).toEqual(['type']);
+      return;
     case 'ping':
     case 'pong':
       expect(Number.isFinite(frame.t)).toBe(true);
@@ -131,6 +138,9 @@ describe('parsePeerFrame accepts', () => {
     ['sync', { type: 'sync', vector: { [ev.author]: 3 } }],
     ['sync with an empty vector', { type: 'sync', vector: {} }],
     ['read', { type: 'read', hlc: '001700000000000-00003' }],
+    ['contact-request', { type: 'contact-request' }],
+    ['contact-accept', { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+    ['contact-decline', { type: 'contact-decline' }],
     ['ping', { type: 'ping', t: 123.5 }],
     ['pong', { type: 'pong', t: 0 }],
     ['bye', { type: 'bye' }],
@@ -177,6 +187,15 @@ describe('parsePeerFrame rejects', () => {
     ['a read marker that is not an HLC', raw({ type: 'read', hlc: '1700000000000' })],
     ['a read marker that is a number', raw({ type: 'read', hlc: 1_700_000_000_000 })],
     ['a read frame without a marker', raw({ type: 'read' })],
+    ['a contact-accept without a secret', raw({ type: 'contact-accept' })],
+    [
+      'a contact-accept with a secret of the wrong size',
+      raw({ type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAAAA' }),
+    ],
+    [
+      'a contact-accept with a secret of another alphabet',
+      raw({ type: 'contact-accept', secret: 'A+AAAAAAAAAAAAAAAAAAAA' }),
+    ],
     ['a have vector with seq 0', raw({ type: 'have', vector: { [fakeFingerprint(1)]: 0 } })],
     [
       'text over 8000 chars',
@@ -403,6 +422,9 @@ describe('splitEventsIntoFrames', () => {
       { type: 'sync', vector: { [fakeFingerprint(1)]: 1 } },
       { type: 'have', vector: {} },
       { type: 'read', hlc: '001700000000000-00000' },
+      { type: 'contact-request' },
+      { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      { type: 'contact-decline' },
       { type: 'events', events: [makeEvent()], keys: {} },
       { type: 'ping', t: 1 },
       { type: 'pong', t: 1 },

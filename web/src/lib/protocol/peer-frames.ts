@@ -18,6 +18,7 @@ import {
   macSchema,
   nameSchema,
   nonceSchema,
+  roomSecretSchema,
   seqSchema,
   signatureSchema,
   spkiSchema,
@@ -128,6 +129,32 @@ export interface ReadFrame {
   hlc: string;
 }
 
+/**
+ * The sender asks the link's member to become contacts; the receiver's person sees "Accept" /
+ * "Decline". The requester's key and name are the ones its handshake proved on this link.
+ */
+export interface ContactRequestFrame {
+  /** Frame type. */
+  type: 'contact-request';
+}
+
+/**
+ * Yes to a contact request: the pair secret, chosen by the accepting side, of the two's direct
+ * chat (a two-member room keyed by it). Only ever sent over the authenticated link.
+ */
+export interface ContactAcceptFrame {
+  /** Frame type. */
+  type: 'contact-accept';
+  /** The pair secret (16 random bytes, base64url; the same form as a room secret). */
+  secret: string;
+}
+
+/** No to a contact request (or the request was withdrawn by the other side's block). */
+export interface ContactDeclineFrame {
+  /** Frame type. */
+  type: 'contact-decline';
+}
+
 /** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
 export interface ByeFrame {
   /** Frame type. */
@@ -143,6 +170,9 @@ export type PeerFrameOf<E> =
   | SyncFrame
   | HaveFrame
   | ReadFrame
+  | ContactRequestFrame
+  | ContactAcceptFrame
+  | ContactDeclineFrame
   | PingFrame
   | PongFrame
   | ByeFrame;
@@ -180,6 +210,9 @@ export const peerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('sync'), vector: vectorSchema }),
   v.object({ type: v.literal('have'), vector: vectorSchema }),
   v.object({ type: v.literal('read'), hlc: hlcSchema }),
+  v.object({ type: v.literal('contact-request') }),
+  v.object({ type: v.literal('contact-accept'), secret: roomSecretSchema }),
+  v.object({ type: v.literal('contact-decline') }),
   v.object({ type: v.literal('ping'), t: timestampSchema }),
   v.object({ type: v.literal('pong'), t: timestampSchema }),
   v.object({ type: v.literal('bye') }),

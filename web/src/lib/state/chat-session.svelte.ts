@@ -24,6 +24,7 @@ import {
   StoreFailure,
   storeErr,
   type ChatStore,
+  type Contact,
   type Conversation,
   type DeliveryUpdate,
   type StoredIdentity,
@@ -97,6 +98,21 @@ export interface ChatSessionDeps {
   /** Wall clock; injectable for tests. */
   now?: () => number;
 }
+
+/** A contact request waiting for the person's answer. */
+export interface ContactRequest {
+  /** The requester's fingerprint (proven on the link). */
+  fingerprint: string;
+  /** Their display name. */
+  name: string;
+  /** Their avatar colour. */
+  color: string;
+  /** The room whose link the request came over (the answer goes back the same way). */
+  room: string;
+}
+
+/** How a contact request we sent stands. */
+export type SentRequestState = 'sent' | 'declined';
 
 /** A text waiting to be stored and sent. */
 interface OutgoingText {
@@ -189,6 +205,11 @@ export class ChatSession {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #markReadQueued = new Set<string>();
   #roomProblems = $state.raw<Readonly<Record<string, RoomProblem>>>({});
+  #contacts = $state.raw<Contact[]>([]);
+  /** Contact requests waiting for "Accept" / "Decline", oldest first. */
+  #contactRequests = $state.raw<ContactRequest[]>([]);
+  /** Requests we sent, by fingerprint, and how they stand. */
+  #sentRequests = $state.raw<Readonly<Record<string, SentRequestState>>>({});
   #notice = $state.raw<Notice | null>(null);
 
   constructor(deps: ChatSessionDeps) {
@@ -248,6 +269,216 @@ export class ChatSession {
   /** Why a room cannot be used, if it cannot. */
   roomProblem(room: string): RoomProblem | undefined {
     return this.#roomProblems[room];
+  }
+
+  /** Saved contacts, by name in the reader's language's order. */
+  get contacts(): Contact[] {
+    return this.#contacts;
+  }
+  /** One contact by fingerprint. */
+  contact(fingerprint: string): Contact | undefined {
+    return this.#contacts.find((c) => c.fingerprint === fingerprint);
+  }
+  /** Contact requests waiting for an answer, oldest first. */
+  get contactRequests(): ContactRequest[] {
+    return this.#contactRequests;
+  }
+  /** How a contact request we sent stands (undefined: none sent this session). */
+  sentRequest(fingerprint: string): SentRequestState | undefined {
+    return this.#sentRequests[fingerprint];
+  }
+  /** True while the contact is connected in their direct chat. */
+  isContactOnline(fingerprint: string): boolean {
+    const conv = this.contact(fingerprint)?.conv;
+    return (
+      !!conv && Object.values(this.#linked[conv] ?? {}).some((p) => p.fingerprint === fingerprint)
+    );
+  }
+
+  /**
+   * Asks a member of a room to become contacts, over their authenticated link in that room.
+   * False (with a notice) when they are not connected now.
+   */
+  requestContact(room: string, fingerprint: string): boolean {
+    const peer = this.#linkedPeer(room, fingerprint);
+    if (!peer || !this.#mesh?.sendTo(peer, { type: 'contact-request' })) {
+      this.#notice = { key: 'contacts.notReachable' };
+      return false;
+    }
+    this.#sentRequests = { ...this.#sentRequests, [fingerprint]: 'sent' };
+    return true;
+  }
+
+  /**
+   * Answers a contact request. Accepting makes a pair secret, sends it over the requester's
+   * link and saves the contact with its direct chat; false (with a notice) when that failed.
+   */
+  async answerContactRequest(fingerprint: string, accept: boolean): Promise<boolean> {
+    const request = this.#contactRequests.find((r) => r.fingerprint === fingerprint);
+    if (!request) return false;
+    this.#contactRequests = this.#contactRequests.filter((r) => r !== request);
+    const peer = this.#linkedPeer(request.room, fingerprint);
+    if (!accept) {
+      if (peer) this.#mesh?.sendTo(peer, { type: 'contact-decline' });
+      return true;
+    }
+    if (!peer) {
+      this.#notice = { key: 'contacts.notReachable' };
+      return false;
+    }
+    const secret = newRoomSecret();
+    if (!this.#mesh?.sendTo(peer, { type: 'contact-accept', secret })) {
+      this.#notice = { key: 'contacts.notReachable' };
+      return false;
+    }
+    return this.#saveContact(peer, secret);
+  }
+
+  /** Sets a contact request aside unanswered (the person closed the dialog). */
+  dismissContactRequest(fingerprint: string): void {
+    this.#contactRequests = this.#contactRequests.filter((r) => r.fingerprint !== fingerprint);
+  }
+
+  /** The direct chat's secret of a contact, for opening it (never shown). */
+  contactSecret(fingerprint: string): string | null {
+    const conv = this.contact(fingerprint)?.conv;
+    return (conv && this.conversation(conv)?.secret) || null;
+  }
+
+  /** An authenticated link to `fingerprint` in `room`, if there is one now. */
+  #linkedPeer(room: string, fingerprint: string): MeshPeer | undefined {
+    return Object.values(this.#linked[room] ?? {}).find((p) => p.fingerprint === fingerprint);
+  }
+
+  /** Saves `peer` as a contact whose direct chat is keyed by `secret`, and joins that room. */
+  async #saveContact(peer: MeshPeer, secret: string): Promise<boolean> {
+    const store = this.#store;
+    if (!store) return false;
+    const conv = await roomKeyFromSecret(secret);
+    const now = this.#now();
+    const contact: Contact = {
+      fingerprint: peer.fingerprint,
+      spki: peer.spki,
+      name: peer.profile.name,
+      color: peer.profile.color,
+      conv,
+      addedAt: now,
+    };
+    const saved = await store.addContact(contact, {
+      id: conv,
+      kind: 'direct',
+      contact: peer.fingerprint,
+      secret,
+      title: peer.profile.name,
+      createdAt: now,
+      lastActivityAt: now,
+      lastPreview: '',
+      unread: 0,
+      members: {
+        [peer.fingerprint]: {
+          fingerprint: peer.fingerprint,
+          spki: peer.spki,
+          name: peer.profile.name,
+          color: peer.profile.color,
+          lastSeenAt: now,
+        },
+      },
+      vector: {},
+    });
+    if (!saved.ok) {
+      this.#reportStoreError(saved.error, 'error.contactSaveFailed');
+      return false;
+    }
+    const sent = { ...this.#sentRequests };
+    delete sent[peer.fingerprint];
+    this.#sentRequests = sent;
+    await this.#refreshContacts();
+    await this.#refreshConversations();
+    const direct = this.conversation(saved.value.conv);
+    if (direct && !this.#secrets.has(direct.id)) {
+      this.#secrets.set(direct.id, direct.secret);
+      this.#mesh?.join(direct.id);
+    }
+    return true;
+  }
+
+  /** Re-reads the contacts, sorted by name the way the reader's language sorts. */
+  async #refreshContacts(): Promise<void> {
+    const store = this.#store;
+    if (!store) return;
+    try {
+      const contacts = await store.listContacts();
+      const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+      this.#contacts = contacts.sort(
+        (a, b) => collator.compare(a.name, b.name) || a.fingerprint.localeCompare(b.fingerprint),
+      );
+    } catch (error) {
+      log.error('listing contacts failed', error);
+    }
+  }
+
+  /** A contact frame from a member (DESIGN §5). */
+  async #handleContactFrame(
+    peer: MeshPeer,
+    frame:
+      | { type: 'contact-request' }
+      | { type: 'contact-accept'; secret: string }
+      | { type: 'contact-decline' },
+  ): Promise<void> {
+    const known = this.contact(peer.fingerprint);
+    switch (frame.type) {
+      case 'contact-request': {
+        if (known) {
+          // Already contacts (they lost their copy): hand them the same direct chat again.
+          const secret = this.contactSecret(peer.fingerprint);
+          if (secret) this.#mesh?.sendTo(peer, { type: 'contact-accept', secret });
+          return;
+        }
+        if (this.#contactRequests.some((r) => r.fingerprint === peer.fingerprint)) return;
+        this.#contactRequests = [
+          ...this.#contactRequests,
+          {
+            fingerprint: peer.fingerprint,
+            name: peer.profile.name,
+            color: peer.profile.color,
+            room: peer.room,
+          },
+        ];
+        return;
+      }
+      case 'contact-accept':
+        // Only an answer to our own request makes a contact; anything else is ignored.
+        if (this.#sentRequests[peer.fingerprint] !== 'sent' || known) {
+          log.warn('ignored a contact acceptance nobody asked for, from', peer.peerId);
+          return;
+        }
+        await this.#saveContact(peer, frame.secret);
+        return;
+      case 'contact-decline':
+        if (this.#sentRequests[peer.fingerprint] !== 'sent') return;
+        this.#sentRequests = { ...this.#sentRequests, [peer.fingerprint]: 'declined' };
+        return;
+      default:
+        assertNever(frame);
+    }
+  }
+
+  /**
+   * Whether a member may use a link in `peer.room`: in a direct chat only the contact's pinned
+   * key. Anyone else, even with the pair secret, is refused and the person is warned.
+   */
+  #admits(peer: MeshPeer): boolean {
+    const conversation = this.conversation(peer.room);
+    if (conversation?.kind !== 'direct') return true;
+    const contact = conversation.contact ? this.contact(conversation.contact) : undefined;
+    if (contact && contact.fingerprint === peer.fingerprint && contact.spki === peer.spki) {
+      return true;
+    }
+    this.#notice = {
+      key: 'contacts.keyMismatch',
+      params: { name: contact?.name ?? conversation.title },
+    };
+    return false;
   }
 
   /** The members of a room: you, then online, then by name. */
@@ -344,7 +575,7 @@ export class ChatSession {
     let identity: StoredIdentity | undefined;
     try {
       identity = await store.getIdentity();
-      if (identity) await this.#refreshConversations();
+      if (identity) await Promise.all([this.#refreshConversations(), this.#refreshContacts()]);
     } catch (error) {
       log.error('startup failed', error);
       this.#fail({ key: 'app.fatal', params: { reason: errorMessage(error) } });
@@ -643,6 +874,7 @@ export class ChatSession {
           this.#status = status;
         },
         onPeerReady: (peer) => this.#handlePeerReady(peer),
+        admits: (peer) => this.#admits(peer),
         onPeerGone: (peer) => this.#handlePeerGone(peer),
         onFrame: (peer, frame) =>
           this.#handleFrame(peer, frame).catch((error: unknown) =>
@@ -784,6 +1016,11 @@ export class ChatSession {
       return;
     }
     switch (frame.type) {
+      case 'contact-request':
+      case 'contact-accept':
+      case 'contact-decline':
+        await this.#handleContactFrame(peer, frame);
+        return;
       case 'read':
         this.#recordDeliverySoon(peer.room, { readMarkers: { [peer.fingerprint]: frame.hlc } });
         return;

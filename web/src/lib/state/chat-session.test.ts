@@ -358,3 +358,127 @@ describe('delivery and read receipts', () => {
     });
   });
 });
+
+describe('contacts', () => {
+  async function memberOn(hub: MemoryHub, name: string): Promise<ChatSession> {
+    const session = new ChatSession({
+      openStore: async (events) => {
+        const store = await openIdbStore({
+          name: `${dbName}-contacts-${name}`,
+          onVersionChange: () => events.onVersionChange(),
+        });
+        opened.push(store);
+        return store;
+      },
+      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
+    });
+    await session.init();
+    expect(await session.createIdentity(name)).toEqual({ ok: true });
+    return session;
+  }
+
+  /** Alice and Bob, linked in one room. */
+  async function twoInARoom(hub: MemoryHub) {
+    const alice = await memberOn(hub, 'Alice');
+    const secret = (await alice.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    const bob = await memberOn(hub, 'Bob');
+    await alice.openRoom(secret);
+    await bob.openRoom(secret);
+    const bobFp = bob.identity!.fingerprint;
+    await vi.waitFor(
+      () => expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(true),
+      { timeout: 5_000 },
+    );
+    return { alice, bob, room, secret };
+  }
+
+  it('makes a contact on "Accept": both pin the key and talk in a direct chat with no link', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, room } = await twoInARoom(hub);
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+
+    expect(alice.requestContact(room, bobFp)).toBe(true);
+    expect(alice.sentRequest(bobFp)).toBe('sent');
+    await vi.waitFor(() => expect(bob.contactRequests).toHaveLength(1), { timeout: 5_000 });
+    expect(bob.contactRequests[0]).toMatchObject({ fingerprint: aliceFp, name: 'Alice', room });
+
+    expect(await bob.answerContactRequest(aliceFp, true)).toBe(true);
+    expect(bob.contactRequests).toEqual([]);
+    await vi.waitFor(() => expect(alice.contact(bobFp)).toBeDefined(), { timeout: 5_000 });
+    const contactOfAlice = alice.contact(bobFp)!;
+    const contactOfBob = bob.contact(aliceFp)!;
+    expect(contactOfAlice.conv).toBe(contactOfBob.conv);
+    expect(contactOfAlice.spki).toBe(bob.identity!.spki);
+    expect(alice.sentRequest(bobFp)).toBeUndefined();
+    const direct = contactOfAlice.conv;
+    expect(alice.conversation(direct)).toMatchObject({
+      kind: 'direct',
+      contact: bobFp,
+      title: 'Bob',
+    });
+
+    // The direct chat is a room of its own, joined by both without any link.
+    await vi.waitFor(() => expect(alice.isContactOnline(bobFp)).toBe(true), { timeout: 5_000 });
+    expect(await alice.openRoom(alice.contactSecret(bobFp)!)).toEqual({
+      status: 'open',
+      room: direct,
+    });
+    await bob.openRoom(bob.contactSecret(aliceFp)!);
+    expect(await alice.send(direct, 'just us')).toBe(true);
+    await vi.waitFor(
+      () => expect(bob.messagesOf(direct).map((e) => e.body.text)).toEqual(['just us']),
+      {
+        timeout: 5_000,
+      },
+    );
+  });
+
+  it('tells the requester about "Decline", and makes no contact', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, room } = await twoInARoom(hub);
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+    alice.requestContact(room, bobFp);
+    await vi.waitFor(() => expect(bob.contactRequests).toHaveLength(1), { timeout: 5_000 });
+    expect(await bob.answerContactRequest(aliceFp, false)).toBe(true);
+    await vi.waitFor(() => expect(alice.sentRequest(bobFp)).toBe('declined'), { timeout: 5_000 });
+    expect(alice.contacts).toEqual([]);
+    expect(bob.contacts).toEqual([]);
+  });
+
+  it('refuses anyone but the pinned contact in a direct chat, even with its secret, and warns', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, room } = await twoInARoom(hub);
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+    alice.requestContact(room, bobFp);
+    await vi.waitFor(() => expect(bob.contactRequests).toHaveLength(1), { timeout: 5_000 });
+    await bob.answerContactRequest(aliceFp, true);
+    await vi.waitFor(() => expect(alice.contact(bobFp)).toBeDefined(), { timeout: 5_000 });
+    const pairSecret = alice.contactSecret(bobFp)!;
+    const direct = alice.contact(bobFp)!.conv;
+
+    // Mallory got hold of the pair secret; her key is not Bob's.
+    const mallory = await memberOn(hub, 'Mallory');
+    await mallory.openRoom(pairSecret);
+    await vi.waitFor(() => expect(alice.notice?.key).toBe('contacts.keyMismatch'), {
+      timeout: 5_000,
+    });
+    expect(alice.notice?.params).toEqual({ name: 'Bob' });
+    expect(alice.membersOf(direct).map((m) => m.name)).not.toContain('Mallory');
+    expect(mallory.membersOf(direct).some((m) => m.isOnline && !m.isSelf)).toBe(false);
+  });
+
+  it('leaves a request set aside unanswered: no contact, and the requester still waits', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, room } = await twoInARoom(hub);
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+    bob.requestContact(room, aliceFp);
+    await vi.waitFor(() => expect(alice.contactRequests).toHaveLength(1), { timeout: 5_000 });
+    alice.dismissContactRequest(bobFp);
+    expect(alice.contactRequests).toEqual([]);
+    expect(await alice.answerContactRequest(bobFp, true)).toBe(false);
+    expect(alice.contacts).toEqual([]);
+    expect(bob.contacts).toEqual([]);
+    expect(bob.sentRequest(aliceFp)).toBe('sent');
+  });
+});

@@ -3,14 +3,22 @@
  * which browsers never send to a server (DESIGN §1.3).
  */
 
-/** Where the app is. */
-export type Route = { name: 'home' } | { name: 'room'; secret: string };
+/** Where the app is: home, a room by its secret, or the direct chat with a contact. */
+export type Route =
+  { name: 'home' } | { name: 'room'; secret: string } | { name: 'direct'; fingerprint: string };
 
 /** Parses a location hash into a route; unknown hashes go home. */
 export function parseRoute(hash: string): Route {
   const match = /^#\/r\/([^/?#]*)/.exec(hash);
   if (match) return { name: 'room', secret: decodeSecret(match[1] ?? '') };
+  const direct = /^#\/d\/([A-Z2-7]{52})$/.exec(hash);
+  if (direct) return { name: 'direct', fingerprint: direct[1] ?? '' };
   return { name: 'home' };
+}
+
+/** The hash of the direct chat with a contact (no secret in it: the chat needs no link). */
+export function directHash(fingerprint: string): string {
+  return `#/d/${fingerprint}`;
 }
 
 /** Undoes percent-encoding; a malformed escape (`%`, `%zz`) gives '', which the room calls invalid. */
@@ -26,6 +34,11 @@ function decodeSecret(raw: string): string {
 /** The hash of a room's link. */
 export function roomHash(secret: string): string {
   return `#/r/${secret}`;
+}
+
+/** Where a conversation opens: a room by its link's hash, a direct chat by its contact. */
+export function conversationHash(c: { kind: string; secret: string; contact?: string }): string {
+  return c.kind === 'direct' && c.contact ? directHash(c.contact) : roomHash(c.secret);
 }
 
 /** The full shareable link of a room. */

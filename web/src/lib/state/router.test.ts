@@ -21,6 +21,13 @@ describe('parseRoute', () => {
     expect(parseRoute('#/r/%E0%A4%A')).toEqual({ name: 'room', secret: '' });
   });
 
+  it('reads a contact fingerprint for a direct chat, and nothing malformed', () => {
+    const fingerprint = 'A'.repeat(52);
+    expect(parseRoute(`#/d/${fingerprint}`)).toEqual({ name: 'direct', fingerprint });
+    expect(parseRoute(`#/d/${fingerprint}x`)).toEqual({ name: 'home' });
+    expect(parseRoute('#/d/abc')).toEqual({ name: 'home' });
+  });
+
   it('decodes well-formed percent escapes', () => {
     expect(parseRoute('#/r/Ab%2DC')).toEqual({ name: 'room', secret: 'Ab-C' });
   });

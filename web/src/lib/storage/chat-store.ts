@@ -42,12 +42,33 @@ export interface Member {
   lastSeenAt: number;
 }
 
-/** A conversation: for now always a room. */
+/**
+ * A person saved as a contact (DESIGN §5): their key is pinned, and the two share a pair secret
+ * whose room is their direct chat.
+ */
+export interface Contact {
+  /** Identity fingerprint (the record's key). */
+  fingerprint: string;
+  /** Their public key, base64url SPKI, pinned: a different key under their name is refused. */
+  spki: string;
+  /** Display name they announced when the contact was made (members update it later). */
+  name: string;
+  /** Avatar colour they announced. */
+  color: string;
+  /** The room key of the direct chat (its conversation's id). */
+  conv: string;
+  /** When the contact was made (ms since epoch). */
+  addedAt: number;
+}
+
+/** A conversation: a room, or the direct chat with a contact (a two-member room). */
 export interface Conversation {
   /** The room key (43 chars); also the `conv` of its events. */
   id: string;
-  /** Conversation kind (direct chats will be two-member rooms keyed by a pair secret). */
-  kind: 'room';
+  /** A room anyone with its link may join, or the direct chat with one contact. */
+  kind: 'room' | 'direct';
+  /** For a direct chat: the contact's fingerprint (the only other member it admits). */
+  contact?: string;
   /** The room secret (base64url, from the link fragment); never leaves this device but in links. */
   secret: string;
   /** Title shown in the list. */
@@ -182,6 +203,14 @@ export interface ChatStore {
    * it).
    */
   advanceReadMarker(conv: string, hlc: string): Promise<StoreResult<boolean>>;
+  /** Every saved contact (unsorted). */
+  listContacts(): Promise<Contact[]>;
+  /**
+   * Saves a new contact and its direct chat in one transaction. A contact already saved under
+   * the fingerprint with the same key is kept as it is (its record is returned); one with a
+   * different key is a 'conflict' (the pinned key wins).
+   */
+  addContact(contact: Contact, direct: Conversation): Promise<StoreResult<Contact>>;
   /** Deletes a conversation and all its events. */
   deleteConversation(id: string): Promise<void>;
   /** A setting's value, if set. */

@@ -751,3 +751,54 @@ describe('failures', () => {
     expect(toStoreError(error).kind).toBe(kind);
   });
 });
+
+describe('contacts', () => {
+  const contactOf = (spki: string) => ({
+    fingerprint: ALICE,
+    spki,
+    name: 'Alice',
+    color: '#123456',
+    conv: OTHER_ROOM,
+    addedAt: NOW,
+  });
+  const directChat = makeConversation({
+    id: OTHER_ROOM,
+    kind: 'direct',
+    contact: ALICE,
+    title: 'Alice',
+  });
+
+  it('saves a contact with its direct chat, and lists it', async () => {
+    expect(await store.addContact(contactOf('spki-1'), directChat)).toEqual({
+      ok: true,
+      value: contactOf('spki-1'),
+    });
+    expect(await store.listContacts()).toEqual([contactOf('spki-1')]);
+    expect(await store.getConversation(OTHER_ROOM)).toMatchObject({
+      kind: 'direct',
+      contact: ALICE,
+    });
+  });
+
+  it('keeps the pinned key: the same key again is a no-op, another key a conflict', async () => {
+    await store.addContact(contactOf('spki-1'), directChat);
+    expect(await store.addContact({ ...contactOf('spki-1'), name: 'Al' }, directChat)).toEqual({
+      ok: true,
+      value: contactOf('spki-1'),
+    });
+    const other = await store.addContact(contactOf('spki-2'), directChat);
+    expect(other.ok ? 'ok' : other.error.kind).toBe('conflict');
+    expect((await store.listContacts())[0]?.spki).toBe('spki-1');
+  });
+
+  it('keeps the history of a direct chat that was there before', async () => {
+    await addRoom(OTHER_ROOM, { vector: { [ALICE]: 3 }, title: 'Old title' });
+    await store.addContact(contactOf('spki-1'), directChat);
+    expect(await store.getConversation(OTHER_ROOM)).toMatchObject({
+      kind: 'direct',
+      contact: ALICE,
+      vector: { [ALICE]: 3 },
+      title: 'Old title',
+    });
+  });
+});

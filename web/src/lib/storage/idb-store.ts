@@ -32,6 +32,7 @@ import {
   storeErr,
   storeOk,
   type ChatStore,
+  type Contact,
   type Conversation,
   type DeliveryUpdate,
   type ListEventsOptions,
@@ -60,12 +61,6 @@ export interface SettingRecord {
   value: unknown;
 }
 
-/** Placeholder row of the contacts store; its shape is defined when contacts land. */
-export interface ContactRecord {
-  /** The contact's identity fingerprint. */
-  fingerprint: string;
-}
-
 /** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
 export interface BlobChunkRecord {
   /** SHA-256 of the whole file, base64url. */
@@ -88,8 +83,8 @@ export interface ParleyDb extends DBSchema {
   };
   /** App settings and internal state such as the clock. */
   settings: { key: string; value: SettingRecord };
-  /** Saved contacts (later). */
-  contacts: { key: string; value: ContactRecord };
+  /** Saved contacts by fingerprint. */
+  contacts: { key: string; value: Contact };
   /** File chunks (later). */
   blobs: { key: [string, number]; value: BlobChunkRecord };
 }
@@ -736,6 +731,40 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Deletes a conversation and all its events; rejects with StoreFailure. */
+  /** Every saved contact (see ChatStore.listContacts). */
+  async listContacts(): Promise<Contact[]> {
+    return this.#db.getAll('contacts');
+  }
+
+  /** Saves a contact and its direct chat together (see ChatStore.addContact). */
+  async addContact(contact: Contact, direct: Conversation): Promise<StoreResult<Contact>> {
+    return this.#write('addContact', () =>
+      inTx(this.#db, ['contacts', 'conversations'], 'readwrite', async (tx) => {
+        const contacts = tx.objectStore('contacts');
+        const known = await contacts.get(contact.fingerprint);
+        if (known) {
+          return known.spki === contact.spki
+            ? storeOk(known)
+            : storeErr<Contact>('conflict', 'a contact with this fingerprint has another key');
+        }
+        const conversations = tx.objectStore('conversations');
+        const existing = await conversations.get(direct.id);
+        // A record of the same room (a contact made again) keeps its history and vector.
+        const merged: Conversation = existing
+          ? {
+              ...existing,
+              kind: 'direct',
+              contact: direct.contact,
+              title: existing.title || direct.title,
+              members: { ...direct.members, ...existing.members },
+            }
+          : direct;
+        await Promise.all([contacts.put(contact), conversations.put(merged)]);
+        return storeOk(contact);
+      }),
+    );
+  }
+
   async deleteConversation(id: string): Promise<void> {
     await this.#writeOrThrow('deleteConversation', () =>
       inTx(this.#db, ['conversations', 'events'], 'readwrite', async (tx) => {

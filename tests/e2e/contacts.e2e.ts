@@ -1,0 +1,71 @@
+import {
+  createRoom,
+  expect,
+  expectMember,
+  expectMessage,
+  joinRoom,
+  memberList,
+  onboard,
+  sendMessage,
+  test,
+} from './fixtures.js';
+import type { Page } from '@playwright/test';
+
+const contactsNav = (page: Page) => page.getByRole('navigation', { name: 'Contacts' });
+
+test('two people who met in a room become contacts and chat directly, with no room link', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice');
+  const bob = await openUser('bob');
+
+  await test.step('Alice and Bob meet in a room', async () => {
+    await onboard(alice.page, 'Alice');
+    const link = await createRoom(alice.page);
+    await joinRoom(bob.page, link, 'Bob');
+    await expectMember(alice.page, 'Bob', 'online');
+    await expectMember(bob.page, 'Alice', 'online');
+  });
+
+  await test.step('Alice adds Bob; Bob sees the request and accepts', async () => {
+    await memberList(alice.page).getByRole('button', { name: 'Add contact: Bob' }).click();
+    await expect(memberList(alice.page).getByRole('status')).toHaveText('Request sent');
+    const request = bob.page.getByRole('dialog', { name: 'Contact request from Alice' });
+    await expect(request).toBeVisible();
+    await request.getByRole('button', { name: 'Accept' }).click();
+    await expect(request).toBeHidden();
+  });
+
+  await test.step('each has the other in Contacts, online, and marked as a contact', async () => {
+    await expect(contactsNav(alice.page).getByRole('link', { name: 'Bob' })).toBeVisible();
+    await expect(contactsNav(bob.page).getByRole('link', { name: 'Alice' })).toBeVisible();
+    await expect(contactsNav(alice.page).getByText('online')).toBeVisible();
+    await expect(memberList(alice.page).getByText('Contact', { exact: true })).toBeVisible();
+  });
+
+  await test.step('after both reload, the direct chat works from Contacts alone', async () => {
+    await Promise.all([alice.page.reload(), bob.page.reload()]);
+    await alice.page.evaluate(() => (location.hash = '#/'));
+    await contactsNav(alice.page).getByRole('link', { name: 'Bob' }).click();
+    await expect(alice.page).toHaveURL(/#\/d\/[A-Z2-7]{52}$/);
+    await expect(alice.page.getByRole('heading', { name: 'Bob' })).toBeVisible();
+    // A direct chat has no link to share.
+    await expect(alice.page.getByRole('button', { name: 'Copy link' })).toHaveCount(0);
+    await contactsNav(bob.page).getByRole('link', { name: 'Alice' }).click();
+    await expect(contactsNav(alice.page).getByText('online')).toBeVisible();
+
+    await sendMessage(alice.page, 'Just the two of us now');
+    await expectMessage(bob.page, 'Alice', 'Just the two of us now');
+    await sendMessage(bob.page, 'No link needed');
+    await expectMessage(alice.page, 'Bob', 'No link needed');
+  });
+
+  await test.step('contacts are searchable', async () => {
+    const search = contactsNav(alice.page).getByRole('searchbox', { name: 'Search contacts' });
+    await search.fill('bo');
+    await expect(contactsNav(alice.page).getByRole('link', { name: 'Bob' })).toBeVisible();
+    await search.fill('zed');
+    await expect(contactsNav(alice.page).getByRole('link')).toHaveCount(0);
+    await expect(contactsNav(alice.page).getByRole('status')).toContainText('zed');
+  });
+});
