@@ -60,6 +60,34 @@ test('two people who met in a room become contacts and chat directly, with no ro
     await expectMessage(alice.page, 'Bob', 'No link needed');
   });
 
+  await test.step('both see the same safety number; Alice marks Bob verified', async () => {
+    const numberOn = async (page: Page, name: string): Promise<string> => {
+      await page.getByRole('button', { name: 'Safety number' }).click();
+      const dialog = page.getByRole('dialog', { name: `Safety number with ${name}` });
+      await expect(dialog).toBeVisible();
+      const number = dialog.getByText(/^(\d{5} ){11}\d{5}$/);
+      await expect(number).toBeVisible();
+      return number.innerText();
+    };
+    const seenByAlice = await numberOn(alice.page, 'Bob');
+    expect(await numberOn(bob.page, 'Alice')).toBe(seenByAlice);
+    await bob.page.getByRole('button', { name: 'Close' }).click();
+    const dialog = alice.page.getByRole('dialog', { name: 'Safety number with Bob' });
+    await dialog.getByRole('button', { name: 'Mark as verified' }).click();
+    await expect(dialog.getByRole('status')).toHaveText(/Verified/);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(alice.page.getByRole('heading', { name: /Bob.*Verified/ })).toBeVisible();
+  });
+
+  await test.step('a blocked contact is cut off until unblocked', async () => {
+    await alice.page.getByRole('button', { name: 'Block' }).click();
+    await expect(contactsNav(alice.page).getByText('Blocked')).toBeVisible();
+    await expect(contactsNav(bob.page).getByText('offline')).toBeVisible();
+    await alice.page.getByRole('button', { name: 'Unblock' }).click();
+    await expect(contactsNav(bob.page).getByText('online')).toBeVisible();
+  });
+
   await test.step('contacts are searchable', async () => {
     const search = contactsNav(alice.page).getByRole('searchbox', { name: 'Search contacts' });
     await search.fill('bo');

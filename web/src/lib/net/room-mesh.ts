@@ -238,6 +238,20 @@ export class RoomMesh {
     this.#transport.nudge();
   }
 
+  /**
+   * Closes every authenticated link to the identity `fingerprint` (with `bye`), e.g. when the
+   * person blocked them; whether they may link again is `admits`'s to say. How many closed.
+   */
+  disconnect(fingerprint: string): number {
+    let closed = 0;
+    for (const ml of [...this.#links]) {
+      if (ml.peer?.fingerprint !== fingerprint) continue;
+      this.#sayByeAndClose(ml, 'disconnected by the app');
+      closed++;
+    }
+    return closed;
+  }
+
   /** Says goodbye on every link (the page is going away; no time to wait for delivery). */
   sayGoodbye(): void {
     for (const ml of this.#links) if (ml.phase === 'ready') this.#sendFrame(ml, { type: 'bye' });

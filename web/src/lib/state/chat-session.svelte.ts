@@ -8,7 +8,7 @@ import { deliveryOf, type Delivery } from '../chat/delivery';
 import { compareEvents, eventKey, signEvent } from '../chat/events';
 import { mergeVectors, type VersionVector } from '../chat/version-vector';
 import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
-import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
+import { createIdentityKeys, safetyNumber, type IdentityKeys } from '../crypto/identity';
 import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { t, type MessageKey } from '../i18n/i18n';
 import { createLogger } from '../log';
@@ -334,6 +334,44 @@ export class ChatSession {
     return this.#saveContact(peer, secret);
   }
 
+  /** The safety number the person and a contact compare (the same on both sides). */
+  async safetyNumberWith(fingerprint: string): Promise<string | null> {
+    const self = this.#identity?.fingerprint;
+    return self ? safetyNumber(self, fingerprint) : null;
+  }
+
+  /** Marks a contact verified (safety numbers compared) or not; false when it failed. */
+  async setContactVerified(fingerprint: string, verified: boolean): Promise<boolean> {
+    return this.#updateContact(fingerprint, { verified });
+  }
+
+  /**
+   * Blocks or unblocks a contact. Blocked, their links are closed now and refused in every room
+   * from then on, so nothing they send reaches this browser directly.
+   */
+  async setContactBlocked(fingerprint: string, blocked: boolean): Promise<boolean> {
+    const ok = await this.#updateContact(fingerprint, { blocked });
+    if (ok && blocked) this.#mesh?.disconnect(fingerprint);
+    // Unblocked: ask every room for its members again, so we dial them (they stopped trying).
+    if (ok && !blocked) for (const room of this.#secrets.keys()) this.#mesh?.join(room);
+    return ok;
+  }
+
+  async #updateContact(
+    fingerprint: string,
+    change: Pick<Contact, 'verified' | 'blocked'>,
+  ): Promise<boolean> {
+    const store = this.#store;
+    if (!store) return false;
+    const saved = await store.updateContact(fingerprint, change);
+    if (!saved.ok) {
+      this.#reportStoreError(saved.error, 'error.contactSaveFailed');
+      return false;
+    }
+    await this.#refreshContacts();
+    return saved.value !== undefined;
+  }
+
   /** Sets a contact request aside unanswered (the person closed the dialog). */
   dismissContactRequest(fingerprint: string): void {
     this.#contactRequests = this.#contactRequests.filter((r) => r.fingerprint !== fingerprint);
@@ -468,6 +506,8 @@ export class ChatSession {
    * key. Anyone else, even with the pair secret, is refused and the person is warned.
    */
   #admits(peer: MeshPeer): boolean {
+    // A blocked contact reaches us nowhere.
+    if (this.contact(peer.fingerprint)?.blocked) return false;
     const conversation = this.conversation(peer.room);
     if (conversation?.kind !== 'direct') return true;
     const contact = conversation.contact ? this.contact(conversation.contact) : undefined;

@@ -468,6 +468,60 @@ describe('contacts', () => {
     expect(mallory.membersOf(direct).some((m) => m.isOnline && !m.isSelf)).toBe(false);
   });
 
+  /** Alice and Bob as contacts, both linked in their direct chat. */
+  async function twoContacts(hub: MemoryHub) {
+    const { alice, bob, room } = await twoInARoom(hub);
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+    alice.requestContact(room, bobFp);
+    await vi.waitFor(() => expect(bob.contactRequests).toHaveLength(1), { timeout: 5_000 });
+    await bob.answerContactRequest(aliceFp, true);
+    await vi.waitFor(() => expect(alice.isContactOnline(bobFp)).toBe(true), { timeout: 5_000 });
+    return { alice, bob, room, aliceFp, bobFp };
+  }
+
+  it('shows both sides the same safety number, and keeps "verified"', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, aliceFp, bobFp } = await twoContacts(hub);
+    const [a, b] = [await alice.safetyNumberWith(bobFp), await bob.safetyNumberWith(aliceFp)];
+    expect(a).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(a).toBe(b);
+    expect(await alice.setContactVerified(bobFp, true)).toBe(true);
+    expect(alice.contact(bobFp)?.verified).toBe(true);
+    expect(bob.contact(aliceFp)?.verified).toBeUndefined();
+  });
+
+  it('cuts a blocked contact off everywhere until unblocked', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, room, aliceFp, bobFp } = await twoContacts(hub);
+    expect(await alice.setContactBlocked(bobFp, true)).toBe(true);
+    expect(alice.contact(bobFp)?.blocked).toBe(true);
+    await vi.waitFor(
+      () => {
+        expect(alice.isContactOnline(bobFp)).toBe(false);
+        expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(false);
+      },
+      { timeout: 5_000 },
+    );
+    // Bob tries again and is refused at the door, after proving the secret.
+    const warn = vi.mocked(console.warn);
+    warn.mockClear();
+    bob.nudge();
+    await vi.waitFor(
+      () =>
+        expect(warn).toHaveBeenCalledWith(
+          expect.anything(),
+          'refused a member this room does not admit',
+          expect.anything(),
+        ),
+      { timeout: 10_000 },
+    );
+    expect(alice.isContactOnline(bobFp)).toBe(false);
+    expect(bob.isContactOnline(aliceFp)).toBe(false);
+
+    expect(await alice.setContactBlocked(bobFp, false)).toBe(true);
+    await vi.waitFor(() => expect(alice.isContactOnline(bobFp)).toBe(true), { timeout: 10_000 });
+  });
+
   it('leaves a request set aside unanswered: no contact, and the requester still waits', async () => {
     const hub = new MemoryHub();
     const { alice, bob, room } = await twoInARoom(hub);

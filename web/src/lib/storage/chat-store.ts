@@ -59,6 +59,10 @@ export interface Contact {
   conv: string;
   /** When the contact was made (ms since epoch). */
   addedAt: number;
+  /** The person compared safety numbers with them and marked them verified. */
+  verified?: boolean;
+  /** Blocked: they cannot reach us (their links are refused in every room). */
+  blocked?: boolean;
 }
 
 /** A conversation: a room, or the direct chat with a contact (a two-member room). */
@@ -211,6 +215,11 @@ export interface ChatStore {
    * different key is a 'conflict' (the pinned key wins).
    */
   addContact(contact: Contact, direct: Conversation): Promise<StoreResult<Contact>>;
+  /** Changes a contact's verified / blocked marks; the new record (undefined: no such contact). */
+  updateContact(
+    fingerprint: string,
+    change: Pick<Contact, 'verified' | 'blocked'>,
+  ): Promise<StoreResult<Contact | undefined>>;
   /** Deletes a conversation and all its events. */
   deleteConversation(id: string): Promise<void>;
   /** A setting's value, if set. */

@@ -765,6 +765,23 @@ export class IdbChatStore implements ChatStore {
     );
   }
 
+  /** Sets a contact's verified / blocked marks (see ChatStore.updateContact). */
+  async updateContact(
+    fingerprint: string,
+    change: Pick<Contact, 'verified' | 'blocked'>,
+  ): Promise<StoreResult<Contact | undefined>> {
+    return this.#write('updateContact', () =>
+      inTx(this.#db, ['contacts'], 'readwrite', async (tx) => {
+        const contacts = tx.objectStore('contacts');
+        const known = await contacts.get(fingerprint);
+        if (!known) return storeOk(undefined);
+        const next = { ...known, ...change };
+        await contacts.put(next);
+        return storeOk(next);
+      }),
+    );
+  }
+
   async deleteConversation(id: string): Promise<void> {
     await this.#writeOrThrow('deleteConversation', () =>
       inTx(this.#db, ['conversations', 'events'], 'readwrite', async (tx) => {
