@@ -39,7 +39,7 @@ test('two people who met in a room become contacts and chat directly, with no ro
   await test.step('each has the other in Contacts, online, and marked as a contact', async () => {
     await expect(contactsNav(alice.page).getByRole('link', { name: 'Bob' })).toBeVisible();
     await expect(contactsNav(bob.page).getByRole('link', { name: 'Alice' })).toBeVisible();
-    await expect(contactsNav(alice.page).getByText('online')).toBeVisible();
+    await expect(contactsNav(alice.page).getByText('online', { exact: true })).toBeVisible();
     await expect(memberList(alice.page).getByText('Contact', { exact: true })).toBeVisible();
   });
 
@@ -52,7 +52,7 @@ test('two people who met in a room become contacts and chat directly, with no ro
     // A direct chat has no link to share.
     await expect(alice.page.getByRole('button', { name: 'Copy link' })).toHaveCount(0);
     await contactsNav(bob.page).getByRole('link', { name: 'Alice' }).click();
-    await expect(contactsNav(alice.page).getByText('online')).toBeVisible();
+    await expect(contactsNav(alice.page).getByText('online', { exact: true })).toBeVisible();
 
     await sendMessage(alice.page, 'Just the two of us now');
     await expectMessage(bob.page, 'Alice', 'Just the two of us now');
@@ -83,9 +83,9 @@ test('two people who met in a room become contacts and chat directly, with no ro
   await test.step('a blocked contact is cut off until unblocked', async () => {
     await alice.page.getByRole('button', { name: 'Block' }).click();
     await expect(contactsNav(alice.page).getByText('Blocked')).toBeVisible();
-    await expect(contactsNav(bob.page).getByText('offline')).toBeVisible();
+    await expect(contactsNav(bob.page).getByText('offline', { exact: true })).toBeVisible();
     await alice.page.getByRole('button', { name: 'Unblock' }).click();
-    await expect(contactsNav(bob.page).getByText('online')).toBeVisible();
+    await expect(contactsNav(bob.page).getByText('online', { exact: true })).toBeVisible();
   });
 
   await test.step('contacts are searchable', async () => {
@@ -95,5 +95,44 @@ test('two people who met in a room become contacts and chat directly, with no ro
     await search.fill('zed');
     await expect(contactsNav(alice.page).getByRole('link')).toHaveCount(0);
     await expect(contactsNav(alice.page).getByRole('status')).toContainText('zed');
+  });
+});
+
+test('a one-time contact link makes contacts, waiting for the inviter to come online', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice');
+  const bob = await openUser('bob');
+  await onboard(alice.page, 'Alice');
+  await onboard(bob.page, 'Bob');
+
+  const link = await test.step('Alice makes an invite link and closes the app', async () => {
+    await contactsNav(alice.page).getByRole('button', { name: 'Invite a contact' }).click();
+    const dialog = alice.page.getByRole('dialog', { name: 'Invite a contact' });
+    const field = dialog.getByRole('textbox', { name: 'Invite link' });
+    await expect(field).toHaveValue(/\/#\/i\/[A-Za-z0-9_-]{22}$/);
+    const link = await field.inputValue();
+    await alice.page.close();
+    return link;
+  });
+
+  await test.step('Bob opens it and is told he waits for Alice', async () => {
+    await bob.page.goto(link);
+    await expect(bob.page.getByText('Waiting for the person who invited you')).toBeVisible();
+  });
+
+  const alicePage = await test.step('Alice comes back; they become contacts', async () => {
+    const page = await alice.context.newPage();
+    await page.goto('/');
+    await expect(contactsNav(page).getByRole('link', { name: 'Bob' })).toBeVisible();
+    await expect(bob.page.getByText('You and Alice are now contacts.')).toBeVisible();
+    return page;
+  });
+
+  await test.step('their direct chat works', async () => {
+    await bob.page.getByRole('link', { name: 'Open the chat with Alice' }).click();
+    await sendMessage(bob.page, 'Thanks for the invite');
+    await contactsNav(alicePage).getByRole('link', { name: 'Bob' }).click();
+    await expectMessage(alicePage, 'Bob', 'Thanks for the invite');
   });
 });

@@ -89,7 +89,8 @@ export const en = {
   'error.contactSaveFailed': 'Could not save the contact: {reason}',
   'contacts.safetyNumber': 'Safety number',
   'contacts.safetyTitle': 'Safety number with {name}',
-  'contacts.safetyBody': 'Compare this number with the one {name} sees, in person or over a call you trust. If they match, nobody is in the middle.',
+  'contacts.safetyBody':
+    'Compare this number with the one {name} sees, in person or over a call you trust. If they match, nobody is in the middle.',
   'contacts.markVerified': 'Mark as verified',
   'contacts.unverify': 'Mark as not verified',
   'contacts.verified': 'Verified',
@@ -98,6 +99,22 @@ export const en = {
   'contacts.blocked': 'Blocked',
   'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',
   'dialog.close': 'Close',
+  'invite.button': 'Invite a contact',
+  'invite.title': 'Invite a contact',
+  'invite.body':
+    'Send this link to one person. If they open it while you are online, you become contacts. It works once.',
+  'invite.linkLabel': 'Invite link',
+  'invite.copy': 'Copy link',
+  'invite.copied': 'Link copied',
+  'invite.making': 'Making a link…',
+  'invite.failed': 'Could not make or open the invite link.',
+  'invite.openingTitle': 'Contact invite',
+  'invite.waiting':
+    'Waiting for the person who invited you. If they are not online now, you become contacts as soon as they are — leave this page open or come back later.',
+  'invite.done': 'You and {name} are now contacts.',
+  'invite.openChat': 'Open the chat with {name}',
+  'invite.invalid': 'This invite link is broken. Ask for a new one.',
+  'invite.own': 'This is your own invite link. Send it to the person you want to add.',
   'messages.you': 'You',
 
   'delivery.pending': 'Pending',

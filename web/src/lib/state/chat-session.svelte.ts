@@ -111,6 +111,38 @@ export interface ContactRequest {
   room: string;
 }
 
+/** A one-time contact link (DESIGN §5): its room is where inviter and invitee meet. */
+export interface Invite {
+  /** The link's secret (its fragment). */
+  secret: string;
+  /** The room key derived from it. */
+  room: string;
+  /** Whether we made the link or opened someone else's. */
+  role: 'inviter' | 'invitee';
+  /** When it was made or opened (ms since epoch). */
+  createdAt: number;
+  /** Set once used: the fingerprint of the contact it made (kept in memory only). */
+  contact?: string;
+}
+
+/** What opening a contact link did. */
+export type InviteOpening = 'waiting' | 'own' | 'invalid' | 'failed';
+
+/** The settings key of the open invites. */
+const INVITES_SETTING = 'contactInvites';
+
+function isInvite(value: unknown): value is Invite {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    isRoomSecret(v.secret) &&
+    typeof v.room === 'string' &&
+    (v.role === 'inviter' || v.role === 'invitee') &&
+    typeof v.createdAt === 'number' &&
+    v.contact === undefined
+  );
+}
+
 /** How a contact request we sent stands. */
 export type SentRequestState = 'sent' | 'declined';
 
@@ -208,6 +240,8 @@ export class ChatSession {
   #contacts = $state.raw<Contact[]>([]);
   /** Contact requests waiting for "Accept" / "Decline", oldest first. */
   #contactRequests = $state.raw<ContactRequest[]>([]);
+  /** One-time contact links: ours, and those we opened, until used. */
+  #invites = $state.raw<Invite[]>([]);
   /** Requests we sent, by fingerprint, and how they stand. */
   #sentRequests = $state.raw<Readonly<Record<string, SentRequestState>>>({});
   #notice = $state.raw<Notice | null>(null);
@@ -372,6 +406,91 @@ export class ChatSession {
     return saved.value !== undefined;
   }
 
+  /** A one-time contact link by its secret (ours or one we opened), if known. */
+  invite(secret: string): Invite | undefined {
+    return this.#invites.find((i) => i.secret === secret);
+  }
+
+  /**
+   * Makes a one-time contact link and waits in its room: whoever opens it while we are online
+   * becomes a contact. The secret (the link's fragment); null when it could not be saved.
+   */
+  async createInvite(): Promise<string | null> {
+    const secret = newRoomSecret();
+    const saved = await this.#addInvite({
+      secret,
+      room: await roomKeyFromSecret(secret),
+      role: 'inviter',
+      createdAt: this.#now(),
+    });
+    return saved ? secret : null;
+  }
+
+  /**
+   * Opens someone's contact link: waits in its room until the inviter is there, then the
+   * inviter sends the pair secret (the link is the consent). Kept across reloads until done.
+   */
+  async redeemInvite(secret: string): Promise<InviteOpening> {
+    if (!isRoomSecret(secret)) return 'invalid';
+    const known = this.invite(secret);
+    if (known) return known.role === 'inviter' ? 'own' : 'waiting';
+    const saved = await this.#addInvite({
+      secret,
+      room: await roomKeyFromSecret(secret),
+      role: 'invitee',
+      createdAt: this.#now(),
+    });
+    return saved ? 'waiting' : 'failed';
+  }
+
+  async #addInvite(invite: Invite): Promise<boolean> {
+    const store = this.#store;
+    if (!store) return false;
+    const next = [...this.#invites, invite];
+    const saved = await store.putSetting(
+      INVITES_SETTING,
+      next.filter((i) => !i.contact),
+    );
+    if (!saved.ok) {
+      this.#reportStoreError(saved.error, 'error.contactSaveFailed');
+      return false;
+    }
+    this.#invites = next;
+    this.#secrets.set(invite.room, invite.secret);
+    this.#mesh?.join(invite.room);
+    return true;
+  }
+
+  /** The invite is used: leave its room, forget its secret, remember who it made a contact of. */
+  async #completeInvite(invite: Invite, contact: string): Promise<void> {
+    this.#invites = this.#invites.map((i) => (i === invite ? { ...i, contact } : i));
+    this.#mesh?.leave(invite.room);
+    this.#secrets.delete(invite.room);
+    const saved = await this.#store?.putSetting(
+      INVITES_SETTING,
+      this.#invites.filter((i) => !i.contact),
+    );
+    if (saved && !saved.ok) log.error('forgetting a used invite failed', saved.error);
+  }
+
+  async #loadInvites(): Promise<void> {
+    const stored = await this.#store?.getSetting<unknown>(INVITES_SETTING);
+    this.#invites = Array.isArray(stored) ? stored.filter(isInvite) : [];
+  }
+
+  /** A member linked in an invite's room: the inviter makes the contact at once. */
+  #handleInvitePeer(invite: Invite, peer: MeshPeer): void {
+    if (invite.role !== 'inviter' || invite.contact) return;
+    if (peer.fingerprint === this.#identity?.fingerprint) return;
+    const secret = this.contact(peer.fingerprint)
+      ? this.contactSecret(peer.fingerprint)
+      : newRoomSecret();
+    if (!secret || !this.#mesh?.sendTo(peer, { type: 'contact-accept', secret })) return;
+    this.#saveContact(peer, secret)
+      .then((ok) => (ok ? this.#completeInvite(invite, peer.fingerprint) : undefined))
+      .catch((error: unknown) => log.error('completing an invite failed', error));
+  }
+
   /** Sets a contact request aside unanswered (the person closed the dialog). */
   dismissContactRequest(fingerprint: string): void {
     this.#contactRequests = this.#contactRequests.filter((r) => r.fingerprint !== fingerprint);
@@ -484,14 +603,22 @@ export class ChatSession {
         ];
         return;
       }
-      case 'contact-accept':
-        // Only an answer to our own request makes a contact; anything else is ignored.
-        if (this.#sentRequests[peer.fingerprint] !== 'sent' || known) {
-          log.warn('ignored a contact acceptance nobody asked for, from', peer.peerId);
+      case 'contact-accept': {
+        // Only an answer to our own request, or the inviter of a link we opened, makes a
+        // contact; anything else is ignored.
+        const invite = this.#invites.find(
+          (i) => i.room === peer.room && i.role === 'invitee' && !i.contact,
+        );
+        if ((this.#sentRequests[peer.fingerprint] !== 'sent' && !invite) || known) {
+          if (invite && known) await this.#completeInvite(invite, peer.fingerprint);
+          else log.warn('ignored a contact acceptance nobody asked for, from', peer.peerId);
           return;
         }
-        await this.#saveContact(peer, frame.secret);
+        if ((await this.#saveContact(peer, frame.secret)) && invite) {
+          await this.#completeInvite(invite, peer.fingerprint);
+        }
         return;
+      }
       case 'contact-decline':
         if (this.#sentRequests[peer.fingerprint] !== 'sent') return;
         this.#sentRequests = { ...this.#sentRequests, [peer.fingerprint]: 'declined' };
@@ -927,8 +1054,11 @@ export class ChatSession {
         },
       },
     });
-    await this.#refreshConversations();
+    await Promise.all([this.#refreshConversations(), this.#loadInvites()]);
     if (this.#phase === 'outdated') return;
+    for (const invite of this.#invites) {
+      if (!invite.contact) this.#secrets.set(invite.room, invite.secret);
+    }
     // Nothing awaits from here to start(), so every room opened so far is joined exactly once and
     // every room opened later is joined by #ensureConversation.
     for (const c of this.#conversations) this.#secrets.set(c.id, c.secret);
@@ -1002,6 +1132,12 @@ export class ChatSession {
   }
 
   #handlePeerReady(peer: MeshPeer): void {
+    const invite = this.#invites.find((i) => i.room === peer.room);
+    if (invite) {
+      // An invite's room has no conversation: nothing to sync, nobody to list.
+      this.#handleInvitePeer(invite, peer);
+      return;
+    }
     this.#linked = {
       ...this.#linked,
       [peer.room]: { ...this.#linked[peer.room], [peer.peerId]: peer },
@@ -1025,6 +1161,7 @@ export class ChatSession {
   }
 
   #handlePeerGone(peer: MeshPeer): void {
+    if (this.#invites.some((i) => i.room === peer.room)) return;
     this.#sync?.onPeerGone(peer);
     const current = this.#linked[peer.room];
     if (current?.[peer.peerId] !== peer) return;

@@ -522,6 +522,31 @@ describe('contacts', () => {
     await vi.waitFor(() => expect(alice.isContactOnline(bobFp)).toBe(true), { timeout: 10_000 });
   });
 
+  it('makes a contact from a one-time link, once', async () => {
+    const hub = new MemoryHub();
+    const alice = await memberOn(hub, 'Alice');
+    const bob = await memberOn(hub, 'Bob');
+    const secret = (await alice.createInvite())!;
+    expect(alice.invite(secret)?.role).toBe('inviter');
+    expect(await alice.redeemInvite(secret)).toBe('own');
+
+    expect(await bob.redeemInvite(secret)).toBe('waiting');
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+    await vi.waitFor(() => expect(bob.invite(secret)?.contact).toBe(aliceFp), { timeout: 5_000 });
+    await vi.waitFor(() => expect(alice.invite(secret)?.contact).toBe(bobFp), { timeout: 5_000 });
+    expect(bob.contact(aliceFp)?.conv).toBe(alice.contact(bobFp)?.conv);
+    await vi.waitFor(() => expect(alice.isContactOnline(bobFp)).toBe(true), { timeout: 5_000 });
+    // Neither lists the invite's room as a conversation.
+    expect(alice.conversations.map((c) => c.kind)).toEqual(['direct']);
+    expect(bob.conversations.map((c) => c.kind)).toEqual(['direct']);
+
+    // Used: a third person opening it waits for nobody.
+    const carol = await memberOn(hub, 'Carol');
+    expect(await carol.redeemInvite(secret)).toBe('waiting');
+    expect(carol.contacts).toEqual([]);
+    expect(await carol.redeemInvite('not a secret')).toBe('invalid');
+  });
+
   it('leaves a request set aside unanswered: no contact, and the requester still waits', async () => {
     const hub = new MemoryHub();
     const { alice, bob, room } = await twoInARoom(hub);

@@ -1,11 +1,15 @@
 /**
- * Hash routing: `#/` is home, `#/r/<secret>` a room. The secret lives only in the fragment,
- * which browsers never send to a server (DESIGN §1.3).
+ * Hash routing: `#/` is home, `#/r/<secret>` a room, `#/d/<fingerprint>` the direct chat with a
+ * contact, `#/i/<secret>` a one-time contact invite. Secrets live only in the fragment, which
+ * browsers never send to a server (DESIGN §1.3).
  */
 
 /** Where the app is: home, a room by its secret, or the direct chat with a contact. */
 export type Route =
-  { name: 'home' } | { name: 'room'; secret: string } | { name: 'direct'; fingerprint: string };
+  | { name: 'home' }
+  | { name: 'room'; secret: string }
+  | { name: 'direct'; fingerprint: string }
+  | { name: 'invite'; secret: string };
 
 /** Parses a location hash into a route; unknown hashes go home. */
 export function parseRoute(hash: string): Route {
@@ -13,6 +17,8 @@ export function parseRoute(hash: string): Route {
   if (match) return { name: 'room', secret: decodeSecret(match[1] ?? '') };
   const direct = /^#\/d\/([A-Z2-7]{52})$/.exec(hash);
   if (direct) return { name: 'direct', fingerprint: direct[1] ?? '' };
+  const invite = /^#\/i\/([^/?#]*)/.exec(hash);
+  if (invite) return { name: 'invite', secret: decodeSecret(invite[1] ?? '') };
   return { name: 'home' };
 }
 
@@ -39,6 +45,11 @@ export function roomHash(secret: string): string {
 /** Where a conversation opens: a room by its link's hash, a direct chat by its contact. */
 export function conversationHash(c: { kind: string; secret: string; contact?: string }): string {
   return c.kind === 'direct' && c.contact ? directHash(c.contact) : roomHash(c.secret);
+}
+
+/** The full link of a one-time contact invite. */
+export function inviteLink(secret: string, origin = location.origin): string {
+  return `${origin}/#/i/${secret}`;
 }
 
 /** The full shareable link of a room. */

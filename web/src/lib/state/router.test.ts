@@ -28,6 +28,11 @@ describe('parseRoute', () => {
     expect(parseRoute('#/d/abc')).toEqual({ name: 'home' });
   });
 
+  it('reads the secret of a contact invite link', () => {
+    expect(parseRoute('#/i/AbC_-123')).toEqual({ name: 'invite', secret: 'AbC_-123' });
+    expect(parseRoute('#/i/%')).toEqual({ name: 'invite', secret: '' });
+  });
+
   it('decodes well-formed percent escapes', () => {
     expect(parseRoute('#/r/Ab%2DC')).toEqual({ name: 'room', secret: 'Ab-C' });
   });
