@@ -127,6 +127,17 @@ export const en = {
   'composer.placeholder': 'Write a message',
   'composer.send': 'Send',
   'composer.tooLong': '{count} / {max} characters: too long to send.',
+  'composer.emoji': 'Emoji',
+
+  'emoji.title': 'Emoji',
+  'emoji.loadFailed':
+    'The emoji picker could not be loaded. Check your connection, then try again.',
+  'emoji.category.smileys': 'Smileys',
+  'emoji.category.people': 'People and gestures',
+  'emoji.category.symbols': 'Hearts and symbols',
+  'emoji.category.nature': 'Animals and nature',
+  'emoji.category.food': 'Food and drink',
+  'emoji.category.activities': 'Activities and things',
 
   'status.connecting': 'Connecting…',
   'status.online': 'Online',
