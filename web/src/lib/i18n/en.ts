@@ -153,6 +153,26 @@ export const en = {
   'error.networkFailed':
     'Parley could not start its network ({reason}). Your history is still readable; reload to try again.',
   'error.dismiss': 'Dismiss',
+
+  'conversation.options': 'Conversation options',
+  'conversation.mute': 'Mute',
+  'conversation.unmute': 'Unmute',
+  'conversation.muted': 'Muted',
+  'conversation.archive': 'Archive',
+  'conversation.unarchive': 'Unarchive',
+  'conversation.archived': 'Archived ({count})',
+  'conversation.delete': 'Delete',
+  'conversation.leave': 'Leave room',
+  'conversation.cancel': 'Cancel',
+  'conversation.deleteTitle': 'Delete this conversation?',
+  'conversation.deleteBody':
+    '“{title}” and all its messages will be removed from this browser. Other members keep their copies.',
+  'conversation.leaveTitle': 'Leave this room?',
+  'conversation.leaveBody':
+    'You will leave “{title}” and its messages will be removed from this browser. You can join again with its link.',
+  'error.conversationUpdateFailed': 'Could not change the conversation: {reason}',
+  'error.deleteFailed': 'Could not delete the conversation: {reason}',
+  'error.leaveFailed': 'Could not leave the room: {reason}',
 } as const;
 
 /** A key of the UI catalog. */

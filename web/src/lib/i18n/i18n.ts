@@ -31,3 +31,28 @@ export function formatTime(ms: number): string {
 export function formatDateTime(ms: number): string {
   return dateTimeFormat.format(ms);
 }
+
+const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+const dayMonthFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const shortDateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short' });
+
+/** Local calendar days from `fromMs` to `toMs` (0 on the same day; DST days count as one). */
+function calendarDaysBetween(fromMs: number, toMs: number): number {
+  const from = new Date(fromMs);
+  const to = new Date(toMs);
+  const fromDay = new Date(from.getFullYear(), from.getMonth(), from.getDate()).getTime();
+  const toDay = new Date(to.getFullYear(), to.getMonth(), to.getDate()).getTime();
+  return Math.round((toDay - fromDay) / 86_400_000);
+}
+
+/**
+ * When a conversation was last active, as the list shows it: the time today, the weekday within
+ * the past six days, else the date (with the year only when it is not this year's).
+ */
+export function formatListTime(ms: number, nowMs: number): string {
+  const days = calendarDaysBetween(ms, nowMs);
+  if (days === 0) return formatTime(ms);
+  if (days > 0 && days < 7) return weekdayFormat.format(ms);
+  const isThisYear = new Date(ms).getFullYear() === new Date(nowMs).getFullYear();
+  return (isThisYear ? dayMonthFormat : shortDateFormat).format(ms);
+}

@@ -231,6 +231,63 @@ describe('RoomMesh', () => {
     }
   });
 
+  it('leaves a room: the server and the members hear it, and nothing of it reaches the app', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const hub = new MemoryHub();
+      const left = await room();
+      const kept = await room();
+      const secrets = new Map([
+        [left.key, left.secret],
+        [kept.key, kept.secret],
+      ]);
+      const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+      alice.mesh.join(left.key);
+      alice.mesh.join(kept.key);
+      const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+      bob.mesh.join(left.key);
+      bob.mesh.join(kept.key);
+      await vi.waitFor(() => {
+        expect(alice.mesh.peersIn(left.key)).toHaveLength(1);
+        expect(alice.mesh.peersIn(kept.key)).toHaveLength(1);
+      });
+
+      alice.mesh.leave(left.key);
+      expect(hub.membersOf(left.key)).toEqual(['bob']);
+      // Bob's frames still in flight on the closing link are not handed to Alice's app.
+      bob.mesh.broadcast(left.key, { type: 'events', events: [], keys: {} });
+      await vi.waitFor(() => expect(bob.gone.map((p) => p.room)).toEqual([left.key]));
+      expect(alice.mesh.peersIn(left.key)).toEqual([]);
+      expect(alice.frames).toEqual([]);
+      expect(alice.gone.map((p) => p.room)).toEqual([left.key]);
+
+      // Bob, who dialled, does not redial someone who left; the other room is untouched.
+      await vi.advanceTimersByTimeAsync(10_000);
+      const bobLinks = [...(hub.transport('bob')?.links ?? [])];
+      expect(bobLinks.map((l) => l.room)).toEqual([kept.key]);
+      expect(alice.mesh.peersIn(kept.key)).toHaveLength(1);
+      expect(bob.mesh.broadcast(left.key, { type: 'ping', t: 1 })).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('turns away a dial for a room it left, and links again after joining anew', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+    alice.mesh.join(r.key);
+    alice.mesh.leave(r.key);
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    bob.mesh.join(r.key);
+    await vi.waitFor(() => expect(hub.membersOf(r.key)).toEqual(['bob']));
+    expect(bob.ready).toEqual([]);
+
+    alice.mesh.join(r.key);
+    await vi.waitFor(() => expect(alice.ready.map((p) => p.peerId)).toEqual(['bob']));
+  });
+
   it('reports a full room', async () => {
     const hub = new MemoryHub(1);
     const r = await room();

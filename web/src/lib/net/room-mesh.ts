@@ -180,7 +180,10 @@ export class RoomMesh {
     this.#transport.joinRoom(room);
   }
 
-  /** Leaves a room, saying goodbye on its links. */
+  /**
+   * Leaves a room: the signal server hears it, linked members get `bye`, links still in their
+   * handshake close at once, and from now on nothing of the room reaches the app.
+   */
   leave(room: string): void {
     const state = this.#rooms.get(room);
     if (!state) return;
@@ -188,7 +191,9 @@ export class RoomMesh {
     this.#rooms.delete(room);
     this.#dialQueue = this.#dialQueue.filter((d) => d.room !== room);
     for (const ml of [...this.#links]) {
-      if (ml.link.room === room) this.#sayByeAndClose(ml, 'left the room');
+      if (ml.link.room !== room) continue;
+      if (ml.phase === 'ready') this.#sayByeAndClose(ml, 'left the room');
+      else ml.link.close('left the room');
     }
     this.#transport.leaveRoom(room);
   }
@@ -374,7 +379,8 @@ export class RoomMesh {
   }
 
   async #handleText(ml: MeshLink, text: string): Promise<void> {
-    if (ml.phase === 'closed') return;
+    // A room we left says nothing more, even on a link still delivering its goodbye.
+    if (ml.phase === 'closed' || !this.#rooms.has(ml.link.room)) return;
     const frame = parsePeerFrame(text);
     if (!frame) {
       // Malformed frames are dropped (the parser logged why); a peer that has not finished the
@@ -506,6 +512,8 @@ export class RoomMesh {
   }
 
   #becomeReady(ml: MeshLink, peer: MeshPeer): void {
+    // Closed while the last proof was checked (or its room left): nobody may hear of it now.
+    if (ml.phase === 'closed') return;
     clearTimeout(ml.handshakeTimer);
     ml.phase = 'ready';
     ml.peer = peer;

@@ -295,9 +295,9 @@ export class ChatSession {
   get notice(): Notice | null {
     return this.#notice;
   }
-  /** Total unread messages over all conversations. */
+  /** Total unread messages over all conversations that are not muted. */
   get unreadTotal(): number {
-    return this.#conversations.reduce((sum, c) => sum + c.unread, 0);
+    return this.#conversations.reduce((sum, c) => (c.muted ? sum : sum + c.unread), 0);
   }
 
   /** Why a room cannot be used, if it cannot. */
@@ -937,6 +937,101 @@ export class ChatSession {
       return;
     }
     await this.#refreshConversations();
+  }
+
+  /**
+   * Mutes or unmutes a conversation (a muted one's unread stays out of the total); false when it
+   * failed (reported).
+   */
+  setMuted(room: string, isMuted: boolean): Promise<boolean> {
+    return this.#setFlags(room, { muted: isMuted });
+  }
+
+  /** Archives a conversation (listed apart) or brings it back; false when it failed (reported). */
+  setArchived(room: string, isArchived: boolean): Promise<boolean> {
+    return this.#setFlags(room, { archived: isArchived });
+  }
+
+  /**
+   * Deletes a conversation with its whole history from this browser; other members keep theirs.
+   * A room cannot be kept joined without its record, so it is left too (its view closes). False
+   * when it could not be deleted (reported; the room is then joined again).
+   */
+  deleteConversation(room: string): Promise<boolean> {
+    return this.#forget(room, 'error.deleteFailed');
+  }
+
+  /**
+   * Leaves a room for good: its members hear goodbye, the signal server that we left, and it is
+   * deleted here like `deleteConversation`. False for anything but a room, or when it failed.
+   */
+  leaveRoom(room: string): Promise<boolean> {
+    if (this.conversation(room)?.kind !== 'room') return Promise.resolve(false);
+    return this.#forget(room, 'error.leaveFailed');
+  }
+
+  async #setFlags(
+    room: string,
+    flags: Parameters<ChatStore['setConversationFlags']>[1],
+  ): Promise<boolean> {
+    const store = this.#store;
+    if (!store) return false;
+    const saved = await store.setConversationFlags(room, flags);
+    if (!saved.ok) {
+      this.#reportStoreError(saved.error, 'error.conversationUpdateFailed');
+      return false;
+    }
+    // In place: flags do not change the activity the list is ordered by.
+    this.#conversations = this.#conversations.map((c) => (c.id === room ? saved.value : c));
+    return true;
+  }
+
+  /** Stops taking part in a room, then deletes it and its events from the store. */
+  async #forget(room: string, failure: MessageKey): Promise<boolean> {
+    const store = this.#store;
+    const conversation = this.conversation(room);
+    if (!store || !conversation) return false;
+    this.#stopRoom(room, conversation.secret);
+    try {
+      await store.deleteConversation(room);
+    } catch (error) {
+      this.#reportStoreError(storeErrorOf(error), failure);
+      // Still stored, so still ours: take part in it again.
+      this.#secrets.set(room, conversation.secret);
+      this.#mesh?.join(room);
+      return false;
+    }
+    // Again, in case the network started meanwhile and joined it from a list read before.
+    this.#stopRoom(room, conversation.secret);
+    this.#conversations = this.#conversations.filter((c) => c.id !== room);
+    return true;
+  }
+
+  /**
+   * Leaves the room on the network (bye on its links, leave on the signal server) and drops what
+   * the session holds for it: links, problems, receipts and texts not yet stored, and its view.
+   */
+  #stopRoom(room: string, secret: string): void {
+    // Before the mesh closes the links: a member gone from an unlisted room is not remembered.
+    if (room in this.#linked) {
+      const linked = { ...this.#linked };
+      delete linked[room];
+      this.#linked = linked;
+    }
+    if (room in this.#roomProblems) {
+      const problems = { ...this.#roomProblems };
+      delete problems[room];
+      this.#roomProblems = problems;
+    }
+    this.#secrets.delete(room);
+    this.#mesh?.leave(room);
+    this.#pendingDelivery.delete(room);
+    const unsent = this.#outgoing.filter((item) => item.room === room);
+    if (unsent.length > 0) {
+      this.#outgoing = this.#outgoing.filter((item) => item.room !== room);
+      for (const item of unsent) item.resolve(false);
+    }
+    this.closeRoom(secret);
   }
 
   /** Moves our read marker to the newest shown message while the person looks; tells peers. */

@@ -561,3 +561,155 @@ describe('contacts', () => {
     expect(bob.sentRequest(aliceFp)).toBe('sent');
   });
 });
+
+describe('conversation options', () => {
+  /** A ready session of its own database on the in-memory network (peer ID `peer-<name>`). */
+  async function sessionOn(
+    hub: MemoryHub,
+    name: string,
+    replaced: Partial<ChatStore> = {},
+  ): Promise<ChatSession> {
+    const session = new ChatSession({
+      openStore: async (events) => {
+        const store = await openIdbStore({
+          name: `${dbName}-${name}`,
+          onVersionChange: () => events.onVersionChange(),
+        });
+        opened.push(store);
+        return overriding(store, replaced);
+      },
+      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
+    });
+    await session.init();
+    expect(await session.createIdentity(name)).toEqual({ ok: true });
+    return session;
+  }
+
+  /** A stored room with `unread` messages from Alice, before any session opens the database. */
+  async function seedRoom(unread: number): Promise<{ secret: string; room: string }> {
+    const secret = newRoomSecret();
+    const room = await roomKeyFromSecret(secret);
+    const seed = await openIdbStore({ name: dbName });
+    await seed.putConversation(makeConversation({ id: room, secret }));
+    const events = Array.from({ length: unread }, (_, i) =>
+      makeEvent({ conv: room, author: ALICE, seq: i + 1 }),
+    );
+    await seed.addEvents(events, NOW);
+    seed.close();
+    return { secret, room };
+  }
+
+  it('keeps a muted conversation’s unread out of the total, across a restart, until unmuted', async () => {
+    const { room } = await seedRoom(2);
+    const session = await readySession();
+    expect(session.unreadTotal).toBe(2);
+
+    expect(await session.setMuted(room, true)).toBe(true);
+    expect(session.conversation(room)).toMatchObject({ muted: true, unread: 2 });
+    expect(session.unreadTotal).toBe(0);
+
+    const restarted = makeSession();
+    await restarted.init();
+    expect(restarted.conversation(room)?.muted).toBe(true);
+    expect(restarted.unreadTotal).toBe(0);
+    expect(await restarted.setMuted(room, false)).toBe(true);
+    expect(restarted.unreadTotal).toBe(2);
+  });
+
+  it('archives and unarchives in place, keeping the list order', async () => {
+    const session = await readySession();
+    const older = await roomKeyFromSecret((await session.createRoom())!);
+    const newer = await roomKeyFromSecret((await session.createRoom())!);
+    const order = session.conversations.map((c) => c.id);
+
+    expect(await session.setArchived(older, true)).toBe(true);
+    expect(session.conversation(older)?.archived).toBe(true);
+    expect(session.conversation(newer)?.archived ?? false).toBe(false);
+    expect(session.conversations.map((c) => c.id)).toEqual(order);
+    expect(await session.setArchived(older, false)).toBe(true);
+    expect(session.conversation(older)?.archived).toBe(false);
+  });
+
+  it('reports a flag that could not be saved and shows the conversation unchanged', async () => {
+    const { room } = await seedRoom(1);
+    const session = await readySession({
+      openStore: async () => {
+        const store = await openIdbStore({ name: dbName });
+        opened.push(store);
+        return overriding(store, {
+          setConversationFlags: () =>
+            Promise.resolve({ ok: false, error: { kind: 'unknown', message: 'locked' } }),
+        });
+      },
+    });
+    expect(await session.setMuted(room, true)).toBe(false);
+    expect(session.notice).toEqual({
+      key: 'error.conversationUpdateFailed',
+      params: { reason: 'locked' },
+    });
+    expect(session.conversation(room)?.muted ?? false).toBe(false);
+    expect(session.unreadTotal).toBe(1);
+  });
+
+  it('deletes a conversation with its history, closes its open view, and it stays gone', async () => {
+    const session = await readySession();
+    const secret = (await session.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    await session.openRoom(secret);
+    expect(await session.send(room, 'soon gone')).toBe(true);
+    expect(session.messagesOf(room)).toHaveLength(1);
+
+    expect(await session.deleteConversation(room)).toBe(true);
+    expect(session.conversations).toEqual([]);
+    expect(session.activeRoom).toBeNull();
+    expect(session.messagesOf(room)).toEqual([]);
+    expect(session.notice).toBeNull();
+
+    const restarted = makeSession();
+    await restarted.init();
+    expect(restarted.conversations).toEqual([]);
+    const store = await openIdbStore({ name: dbName });
+    opened.push(store);
+    expect(await store.listEvents(room)).toEqual([]);
+  });
+
+  it('leaving a room ends its links: members see us go, and nothing of it comes back', async () => {
+    const hub = new MemoryHub();
+    const alice = await sessionOn(hub, 'Alice');
+    const secret = (await alice.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    const bob = await sessionOn(hub, 'Bob');
+    await bob.openRoom(secret);
+    const isOnline = (session: ChatSession, name: string) =>
+      session.membersOf(room).find((m) => m.name === name)?.isOnline;
+    await vi.waitFor(() => expect(isOnline(alice, 'Bob')).toBe(true), { timeout: 5_000 });
+
+    expect(await alice.leaveRoom(room)).toBe(true);
+    expect(alice.conversations).toEqual([]);
+    expect(hub.membersOf(room)).toEqual(['peer-Bob']);
+    await vi.waitFor(() => expect(isOnline(bob, 'Alice')).toBe(false), { timeout: 5_000 });
+    expect(await bob.send(room, 'still there?')).toBe(true);
+    await bob.openRoom(secret);
+
+    // Nothing arrived for the deleted room, and its closing links raised no store error.
+    expect(alice.conversations).toEqual([]);
+    expect(alice.membersOf(room).map((m) => m.name)).toEqual(['Alice']);
+    expect(alice.notice).toBeNull();
+  });
+
+  it('reports a delete that failed and takes part in the room again', async () => {
+    const hub = new MemoryHub();
+    const alice = await sessionOn(hub, 'Alice', {
+      deleteConversation: () =>
+        Promise.reject(new StoreFailure({ kind: 'unknown', message: 'locked' })),
+    });
+    const room = await roomKeyFromSecret((await alice.createRoom())!);
+    await vi.waitFor(() => expect(hub.membersOf(room)).toEqual(['peer-Alice']));
+
+    expect(await alice.deleteConversation(room)).toBe(false);
+    expect(alice.notice).toEqual({ key: 'error.deleteFailed', params: { reason: 'locked' } });
+    expect(alice.conversation(room)).toBeDefined();
+    await vi.waitFor(() => expect(hub.membersOf(room)).toEqual(['peer-Alice']));
+    expect(hub.transport('peer-Alice')?.rooms.has(room)).toBe(true);
+  });
+});

@@ -81,4 +81,10 @@ export class Router {
     if (location.hash === hash) return;
     location.hash = hash;
   }
+
+  /** Goes to a route by hash in place of the current entry, so Back does not return to it. */
+  replace(hash: string): void {
+    if (location.hash === hash) return;
+    location.replace(hash);
+  }
 }

@@ -97,6 +97,18 @@ export interface Conversation {
   readMarkers?: Record<string, string>;
   /** Our own read marker here: the clock of the newest event shown while we looked. */
   readUpTo?: string;
+  /** Muted by the person: its unread count stays out of the total (absent: false). */
+  muted?: boolean;
+  /** Archived by the person: listed apart, after the others (absent: false). */
+  archived?: boolean;
+}
+
+/** The flags a person sets on a conversation; absent ones stay as they are. */
+export interface ConversationFlags {
+  /** Keep its unread count out of the total (title, app badge). */
+  muted?: boolean;
+  /** List it under "Archived" instead of with the others. */
+  archived?: boolean;
 }
 
 /** What peers told us about delivery in one conversation; every field only ever advances. */
@@ -228,6 +240,11 @@ export interface ChatStore {
   putSetting(key: string, value: unknown): Promise<StoreResult<void>>;
   /** Closes the database connection; later calls fail. */
   close(): void;
+  /**
+   * Sets a conversation's muted/archived flags in one transaction (nothing else in the record is
+   * touched); the stored record, or 'not-found'.
+   */
+  setConversationFlags(conv: string, flags: ConversationFlags): Promise<StoreResult<Conversation>>;
 }
 
 /** A successful StoreResult. */

@@ -237,6 +237,99 @@ describe('conversations', () => {
   });
 });
 
+describe('conversation flags and deletion', () => {
+  it('reads a record without flags as neither muted nor archived', async () => {
+    await addRoom();
+    const stored = await store.getConversation(ROOM);
+    expect(stored?.muted ?? false).toBe(false);
+    expect(stored?.archived ?? false).toBe(false);
+  });
+
+  it('sets each flag on its own and keeps them across reopening', async () => {
+    await addRoom();
+    expect(await store.setConversationFlags(ROOM, { muted: true })).toMatchObject({
+      ok: true,
+      value: { muted: true },
+    });
+    await store.setConversationFlags(ROOM, { archived: true });
+    await store.setConversationFlags(ROOM, { muted: false });
+    store.close();
+    store = await openStore();
+    expect(await store.getConversation(ROOM)).toMatchObject({ muted: false, archived: true });
+  });
+
+  it('changes nothing else in the record: unread, vector, preview and list order stay', async () => {
+    await addRoom(ROOM, { lastActivityAt: 10 });
+    await addRoom(OTHER_ROOM, { lastActivityAt: 20 });
+    await store.addEvents([makeEvent({ conv: ROOM, author: ALICE, text: 'first' })], 15);
+    const before = await store.getConversation(ROOM);
+    const result = await store.setConversationFlags(ROOM, { muted: true, archived: true });
+    expect(result).toEqual({ ok: true, value: { ...before, muted: true, archived: true } });
+    expect(await store.getConversation(ROOM)).toEqual({ ...before, muted: true, archived: true });
+    expect((await store.listConversations()).map((c) => c.id)).toEqual([OTHER_ROOM, ROOM]);
+  });
+
+  it('keeps the flags when events arrive and when the conversation is marked read', async () => {
+    await addRoom();
+    await store.setConversationFlags(ROOM, { muted: true, archived: true });
+    await store.addEvents([makeEvent({ conv: ROOM, author: ALICE })], NOW);
+    await appendText('mine');
+    await store.markRead(ROOM);
+    expect(await store.getConversation(ROOM)).toMatchObject({ muted: true, archived: true });
+  });
+
+  it('reports not-found for the flags of an unknown conversation and creates nothing', async () => {
+    expect(await store.setConversationFlags(OTHER_ROOM, { muted: true })).toMatchObject({
+      ok: false,
+      error: { kind: 'not-found' },
+    });
+    expect(await store.listConversations()).toEqual([]);
+  });
+
+  it('deletes every event of the conversation, all authors, and nothing of any other', async () => {
+    await addRoom(ROOM);
+    await addRoom(OTHER_ROOM);
+    await appendText('own 1');
+    await appendText('own 2');
+    await store.addEvents(
+      [
+        makeEvent({ conv: ROOM, author: ALICE, seq: 1 }),
+        makeEvent({ conv: ROOM, author: ALICE, seq: 2 }),
+        makeEvent({ conv: ROOM, author: BOB, seq: 1 }),
+        makeEvent({ conv: OTHER_ROOM, author: ALICE, seq: 1 }),
+        makeEvent({ conv: OTHER_ROOM, author: BOB, seq: 1 }),
+        makeEvent({ conv: OTHER_ROOM, author: BOB, seq: 2 }),
+      ],
+      NOW,
+    );
+    const other = await store.getConversation(OTHER_ROOM);
+    const otherEvents = await store.listEvents(OTHER_ROOM);
+    const clock = await store.getSetting(CLOCK_SETTING_KEY);
+
+    await store.deleteConversation(ROOM);
+
+    expect(await store.getConversation(ROOM)).toBeUndefined();
+    expect(await store.listEvents(ROOM)).toEqual([]);
+    for (const author of [SELF, ALICE, BOB]) {
+      expect(await store.listAuthorEvents(ROOM, author, 1, 10, 10)).toEqual([]);
+    }
+    expect(await store.getConversation(OTHER_ROOM)).toEqual(other);
+    expect(await store.listEvents(OTHER_ROOM)).toEqual(otherEvents);
+    expect(otherEvents).toHaveLength(3);
+    // The clock is the profile's, not the conversation's: it never goes back.
+    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(clock);
+  });
+
+  it('ignores events that arrive for a deleted conversation', async () => {
+    await addRoom();
+    await store.deleteConversation(ROOM);
+    const result = await store.addEvents([makeEvent({ conv: ROOM, author: ALICE })], NOW);
+    expect(result).toEqual({ ok: true, value: [] });
+    expect(await store.listEvents(ROOM)).toEqual([]);
+    expect(await store.listConversations()).toEqual([]);
+  });
+});
+
 describe('appendOwnEvent', () => {
   beforeEach(async () => {
     await addRoom();

@@ -789,6 +789,8 @@ export class IdbChatStore implements ChatStore {
         await tx.objectStore('events').delete(convRange(id));
       }),
     );
+    // Opened again later, the room starts planning own seqs from the store, not from before.
+    this.#nextOwnSeq.delete(id);
   }
 
   /** A setting's value, if set. */
@@ -810,6 +812,27 @@ export class IdbChatStore implements ChatStore {
   /** Closes the database connection; later calls fail. */
   close(): void {
     this.#db.close();
+  }
+
+  /** Sets a conversation's muted/archived flags (see ChatStore.setConversationFlags). */
+  async setConversationFlags(
+    conv: string,
+    flags: Parameters<ChatStore['setConversationFlags']>[1],
+  ): Promise<StoreResult<Conversation>> {
+    return this.#write('setConversationFlags', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const store = tx.objectStore('conversations');
+        const conversation = await store.get(conv);
+        if (!conversation) return storeErr<Conversation>('not-found', `no conversation ${conv}`);
+        const next = { ...conversation };
+        if (flags.muted !== undefined) next.muted = flags.muted;
+        if (flags.archived !== undefined) next.archived = flags.archived;
+        if (next.muted !== conversation.muted || next.archived !== conversation.archived) {
+          await store.put(next);
+        }
+        return storeOk(next);
+      }),
+    );
   }
 }
 
