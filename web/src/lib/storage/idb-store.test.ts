@@ -320,6 +320,22 @@ describe('conversation flags and deletion', () => {
     expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(clock);
   });
 
+  it('never reuses an own seq in a room deleted and joined again (its members hold them)', async () => {
+    await addRoom();
+    for (const t of ['a', 'b', 'c']) expect((await appendText(t)).ok).toBe(true);
+    await store.deleteConversation(ROOM);
+    // A second connection (no cached plan) sees it too.
+    const other = await openStore();
+    await addRoom();
+    const again = await appendText('after rejoining', NOW, other);
+    expect(again.ok && again.value.seq).toBe(4);
+    // Seqs 1–3 are not held here any more: the vector does not claim them, so sync asks the
+    // members for them back.
+    expect((await other.getConversation(ROOM))?.vector).toEqual({});
+    expect((await appendText('and on', NOW)).ok).toBe(true);
+    expect((await store.listEvents(ROOM)).map((e) => e.seq)).toEqual([4, 5]);
+  });
+
   it('ignores events that arrive for a deleted conversation', async () => {
     await addRoom();
     await store.deleteConversation(ROOM);

@@ -186,6 +186,26 @@ async function highestStoredSeq(tx: EventsTx, conv: string, author: string): Pro
   return cursor ? cursor.primaryKey[2] : 0;
 }
 
+/** The settings key that remembers our highest seq in a conversation deleted here. */
+function usedSeqKey(conv: string): string {
+  return `usedSeq:${conv}`;
+}
+
+/**
+ * Highest seq of `author` in `conv` that must never be used again: stored ones, and for a room
+ * deleted and joined again, those used before (its members still hold them).
+ */
+async function highestUsedSeq(tx: EventsTx, conv: string, author: string): Promise<number> {
+  const [stored, record] = await Promise.all([
+    highestStoredSeq(tx, conv, author),
+    tx.objectStore('settings').get(usedSeqKey(conv)),
+  ]);
+  const used = record?.value;
+  return typeof used === 'object' && used !== null && author in used
+    ? Math.max(stored, Number((used as Record<string, unknown>)[author]) || 0)
+    : stored;
+}
+
 /**
  * Makes requests of one transaction all at once and waits for them all: one round trip instead
  * of one per request. If making one throws, the ones already made still settle handled (the
@@ -505,7 +525,7 @@ export class IdbChatStore implements ChatStore {
     return inTx(this.#db, ['conversations', 'events', 'settings'], 'readonly', async (tx) => {
       const conversation = await tx.objectStore('conversations').get(conv);
       if (!conversation) return null;
-      const stored = await highestStoredSeq(tx, conv, author);
+      const stored = await highestUsedSeq(tx, conv, author);
       const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
       return planFrom(seq, await readClock(tx), nowMs, count);
     });
@@ -524,7 +544,7 @@ export class IdbChatStore implements ChatStore {
       // The three checks are independent: asked together, answered in one round trip.
       const [conversation, stored, clock] = await Promise.all([
         tx.objectStore('conversations').get(conv),
-        highestStoredSeq(tx, conv, author),
+        highestUsedSeq(tx, conv, author),
         readClock(tx),
       ]);
       if (!conversation) return 'missing';
@@ -553,7 +573,8 @@ export class IdbChatStore implements ChatStore {
           : await contiguousSeq(tx, conv, author, vectorBefore);
       await tx.objectStore('conversations').put({
         ...conversation,
-        vector: { ...conversation.vector, [author]: top },
+        // A vector holds only seqs ≥ 1 (0 would be refused on the wire): above a gap, unchanged.
+        vector: top > 0 ? { ...conversation.vector, [author]: top } : conversation.vector,
         lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
         lastPreview:
           clockAfter === plan.last
@@ -783,8 +804,21 @@ export class IdbChatStore implements ChatStore {
   }
 
   async deleteConversation(id: string): Promise<void> {
+    const self = this.#self;
     await this.#writeOrThrow('deleteConversation', () =>
-      inTx(this.#db, ['conversations', 'events'], 'readwrite', async (tx) => {
+      inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
+        // Remember our highest seq: the members keep those events, so if the room is joined
+        // again our next message must not reuse a seq they hold (they would drop it).
+        if (self) {
+          const conversation = await tx.objectStore('conversations').get(id);
+          const used = Math.max(
+            await highestUsedSeq(tx, id, self),
+            conversation ? vectorSeq(conversation.vector, self) : 0,
+          );
+          if (used > 0) {
+            await tx.objectStore('settings').put({ key: usedSeqKey(id), value: { [self]: used } });
+          }
+        }
         await tx.objectStore('conversations').delete(id);
         await tx.objectStore('events').delete(convRange(id));
       }),
