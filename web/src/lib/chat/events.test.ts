@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
-import type { ChatEvent, Unverified } from '../protocol/events';
+import type { ChatEvent, UnsignedEvent, Unverified } from '../protocol/events';
 import {
   canonicalEventBytes,
   canonicalJson,
@@ -54,7 +54,7 @@ describe('canonicalEventBytes', () => {
       conv: e.conv,
       v: e.v,
       extra: 1,
-    };
+    } as UnsignedEvent;
     expect(canonicalEventBytes(shuffled)).toEqual(canonicalEventBytes(e));
   });
 
@@ -96,7 +96,9 @@ describe('signEvent / verifyEvent', () => {
     ['conv', { conv: 'B'.repeat(42) + 'A' }],
   ])('rejects an event whose %s was altered', async (_what, change) => {
     const signed = await makeSignedEvent(alice);
-    expect(await verifyEvent(asReceived({ ...signed, ...change }), alice.spki)).toBeNull();
+    expect(
+      await verifyEvent(asReceived({ ...signed, ...change } as ChatEvent), alice.spki),
+    ).toBeNull();
   });
 
   it('rejects a malformed key or signature without throwing', async () => {

@@ -5,7 +5,13 @@
 import { utf8 } from '../encoding';
 import { fingerprintOf, importPublicKey, signBytes, verifyBytes } from '../crypto/identity';
 import { assertNever } from '../protocol/assert-never';
-import type { ChatEvent, EventContent, UnsignedEvent, Unverified } from '../protocol/events';
+import type {
+  ChatEvent,
+  EventContent,
+  EventRef,
+  UnsignedEvent,
+  Unverified,
+} from '../protocol/events';
 
 const EVENT_LABEL = 'parley-event-v1';
 
@@ -43,8 +49,14 @@ function contentOf(e: EventContent): EventContent {
   switch (e.kind) {
     case 'text':
       return { kind: e.kind, body: e.body };
+    case 'reaction':
+      return { kind: e.kind, body: e.body };
+    case 'edit':
+      return { kind: e.kind, body: e.body };
+    case 'delete':
+      return { kind: e.kind, body: e.body };
     default:
-      return assertNever(e.kind);
+      return assertNever(e);
   }
 }
 
@@ -124,11 +136,34 @@ export const MAX_PREVIEW_CHARS = 120;
 /** A one-line plain-text preview of an event for the conversation list. */
 export function eventPreview(content: EventContent): string {
   switch (content.kind) {
-    case 'text': {
-      const line = content.body.text.replace(/\s+/g, ' ').trim();
-      return line.length > MAX_PREVIEW_CHARS ? `${line.slice(0, MAX_PREVIEW_CHARS - 1)}…` : line;
-    }
+    case 'text':
+    case 'edit':
+      return previewLine(content.body.text);
+    case 'reaction':
+      return content.body.on ? content.body.emoji : '';
+    case 'delete':
+      return '—';
     default:
-      return assertNever(content.kind);
+      return assertNever(content);
   }
+}
+
+function previewLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > MAX_PREVIEW_CHARS ? `${line.slice(0, MAX_PREVIEW_CHARS - 1)}…` : line;
+}
+
+/** The text an event carries (a message's, or an edit's new text); '' for other kinds. */
+export function textOf(e: EventContent): string {
+  return e.kind === 'text' || e.kind === 'edit' ? e.body.text : '';
+}
+
+/** An event's reference (author and seq), for replies, reactions, edits and deletions. */
+export function refOf(e: Pick<ChatEvent, 'author' | 'seq'>): EventRef {
+  return { author: e.author, seq: e.seq };
+}
+
+/** The key of the event a reference points at in `conv` (the same form as `eventKey`). */
+export function refKey(conv: string, ref: EventRef): string {
+  return `${conv}/${ref.author}/${ref.seq}`;
 }

@@ -18,19 +18,60 @@ import {
 /** Version of the peer protocol, sent in `hello`; also the `v` of every event. */
 export const PROTOCOL_VERSION = 1;
 
+/** Points at one event of the same conversation: its author and their seq. */
+export interface EventRef {
+  /** The author's fingerprint. */
+  author: string;
+  /** Their seq. */
+  seq: number;
+}
+
 /** Body of a text message. */
 export interface TextBody {
   /** The message as typed, at most MAX_TEXT_CHARS; always rendered as text, never HTML. */
   text: string;
+  /** The message this one answers (shown as a quote). */
+  replyTo?: EventRef;
+}
+
+/** Body of a reaction: an emoji put on (or taken off) a message; the latest per author wins. */
+export interface ReactionBody {
+  /** The message reacted to. */
+  target: EventRef;
+  /** One emoji (at most MAX_REACTION_CHARS UTF-16 units). */
+  emoji: string;
+  /** True puts it on, false takes it off. */
+  on: boolean;
+}
+
+/** Body of an edit: the new text of one of the author's own messages; the latest wins. */
+export interface EditBody {
+  /** The message edited (the same author's). */
+  target: EventRef;
+  /** Its new text. */
+  text: string;
+}
+
+/** Body of a deletion: one of the author's own messages is gone for everyone (a tombstone). */
+export interface DeleteBody {
+  /** The message deleted (the same author's). */
+  target: EventRef;
 }
 
 /** What an event says: a discriminated union on `kind`, one member per kind. */
-export type EventContent = {
-  /** A plain text message. */
-  kind: 'text';
-  /** Its body. */
-  body: TextBody;
-};
+export type EventContent =
+  | {
+      /** A plain text message. */
+      kind: 'text';
+      /** Its body. */
+      body: TextBody;
+    }
+  | { kind: 'reaction'; body: ReactionBody }
+  | { kind: 'edit'; body: EditBody }
+  | { kind: 'delete'; body: DeleteBody };
+
+/** The most UTF-16 units a reaction's emoji may have (a flag or a family is several). */
+export const MAX_REACTION_CHARS = 16;
 
 /** The kinds of event this build understands. */
 export type EventKind = EventContent['kind'];
@@ -84,10 +125,31 @@ const envelopeEntries = {
  * Schema of one event on the wire. Unknown fields are stripped: the signature covers exactly the
  * known fields (and the whole body), so stripping never makes a forged event pass verification.
  */
+const eventRefSchema = v.object({ author: fingerprintSchema, seq: seqSchema });
+
 export const chatEventSchema = v.variant('kind', [
   v.object({
     ...envelopeEntries,
     kind: v.literal('text'),
-    body: v.object({ text: messageTextSchema }),
+    body: v.object({ text: messageTextSchema, replyTo: v.optional(eventRefSchema) }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('reaction'),
+    body: v.object({
+      target: eventRefSchema,
+      emoji: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_REACTION_CHARS)),
+      on: v.boolean(),
+    }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('edit'),
+    body: v.object({ target: eventRefSchema, text: messageTextSchema }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('delete'),
+    body: v.object({ target: eventRefSchema }),
   }),
 ]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;

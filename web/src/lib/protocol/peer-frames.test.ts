@@ -1,3 +1,4 @@
+import { textOf } from '../chat/events';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import fc from 'fast-check';
 import { toBase64Url, utf8ByteLength } from '../encoding';
@@ -73,8 +74,8 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
       expect(Object.keys(frame.keys).length).toBeLessThanOrEqual(MAX_BATCH_EVENTS);
       for (const e of frame.events) {
         expect(e.v).toBe(1);
-        expect(e.kind).toBe('text');
-        expect(e.body.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+        expect(['text', 'reaction', 'edit', 'delete']).toContain(e.kind);
+        expect(textOf(e).length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
         expect(Number.isSafeInteger(e.seq) && e.seq >= 1).toBe(true);
         expect(e.hlc).toMatch(/^\d{15}-\d{5}$/);
         expect(e.conv).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -134,6 +135,25 @@ describe('parsePeerFrame accepts', () => {
     [
       'events at the text limit',
       makeEventsFrame([makeEvent({ text: 'x'.repeat(MAX_TEXT_CHARS) })]),
+    ],
+    [
+      'a reply, a reaction, an edit and a deletion',
+      makeEventsFrame([
+        { ...ev, seq: 2, body: { text: 'yes', replyTo: { author: ev.author, seq: 1 } } },
+        {
+          ...ev,
+          seq: 3,
+          kind: 'reaction',
+          body: { target: { author: ev.author, seq: 1 }, emoji: '👍🏽', on: true },
+        },
+        {
+          ...ev,
+          seq: 4,
+          kind: 'edit',
+          body: { target: { author: ev.author, seq: 1 }, text: 'hi' },
+        },
+        { ...ev, seq: 5, kind: 'delete', body: { target: { author: ev.author, seq: 2 } } },
+      ] as ChatEvent[]),
     ],
     ['sync', { type: 'sync', vector: { [ev.author]: 3 } }],
     ['sync with an empty vector', { type: 'sync', vector: {} }],
@@ -197,6 +217,32 @@ describe('parsePeerFrame rejects', () => {
       raw({ type: 'contact-accept', secret: 'A+AAAAAAAAAAAAAAAAAAAA' }),
     ],
     ['a have vector with seq 0', raw({ type: 'have', vector: { [fakeFingerprint(1)]: 0 } })],
+    [
+      'a reaction whose emoji is too long',
+      raw({
+        type: 'events',
+        keys: {},
+        events: [
+          {
+            ...ev,
+            kind: 'reaction',
+            body: { target: { author: ev.author, seq: 1 }, emoji: 'x'.repeat(17), on: true },
+          },
+        ],
+      }),
+    ],
+    [
+      'an edit without a target',
+      raw({ type: 'events', keys: {}, events: [{ ...ev, kind: 'edit', body: { text: 'x' } }] }),
+    ],
+    [
+      'a reply to seq 0',
+      raw({
+        type: 'events',
+        keys: {},
+        events: [{ ...ev, body: { text: 'x', replyTo: { author: ev.author, seq: 0 } } }],
+      }),
+    ],
     [
       'text over 8000 chars',
       raw(makeEventsFrame([makeEvent({ text: 'x'.repeat(MAX_TEXT_CHARS + 1) })])),

@@ -5,7 +5,7 @@
  */
 import { colorForFingerprint } from '../chat/avatar';
 import { deliveryOf, type Delivery } from '../chat/delivery';
-import { compareEvents, eventKey, signEvent } from '../chat/events';
+import { compareEvents, eventKey, refOf, signEvent } from '../chat/events';
 import { mergeVectors, type VersionVector } from '../chat/version-vector';
 import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
 import { createIdentityKeys, safetyNumber, type IdentityKeys } from '../crypto/identity';
@@ -16,7 +16,12 @@ import type { AppFrame, MeshIdentity, MeshPeer } from '../net/room-mesh';
 import { RoomMesh } from '../net/room-mesh';
 import type { SignalStatus, Transport } from '../net/transport';
 import { assertNever } from '../protocol/assert-never';
-import type { ChatEvent } from '../protocol/events';
+import {
+  MAX_REACTION_CHARS,
+  type ChatEvent,
+  type EventContent,
+  type EventRef,
+} from '../protocol/events';
 import { MAX_BATCH_EVENTS, MAX_TEXT_CHARS } from '../protocol/limits';
 import { isDisplayName } from '../protocol/formats';
 import { splitEventsIntoFrames } from '../protocol/peer-frames';
@@ -146,10 +151,17 @@ function isInvite(value: unknown): value is Invite {
 /** How a contact request we sent stands. */
 export type SentRequestState = 'sent' | 'declined';
 
+/** Message text without leading blank lines and trailing space; '' when nothing or too long. */
+function cleanText(raw: string): string {
+  const text = raw.replace(/^\s*\n|\s+$/g, '');
+  return text.trim() && text.length <= MAX_TEXT_CHARS ? text : '';
+}
+
 /** A text waiting to be stored and sent. */
 interface OutgoingText {
   room: string;
-  text: string;
+  /** What to store: a message, or a reaction, edit or deletion of one. */
+  content: EventContent;
   /** Settles `send`'s promise: true once stored. */
   resolve: (isStored: boolean) => void;
 }
@@ -857,13 +869,39 @@ export class ChatSession {
    * true once stored, false when it was not (the notice says why; the caller keeps the text).
    * Texts sent while earlier ones are being written are stored and pushed together.
    */
-  send(room: string, rawText: string): Promise<boolean> {
-    const text = rawText.replace(/^\s*\n|\s+$/g, '');
-    if (!this.#identity || !this.#store || !text.trim() || text.length > MAX_TEXT_CHARS) {
-      return Promise.resolve(false);
-    }
+  send(room: string, rawText: string, replyTo?: EventRef): Promise<boolean> {
+    const text = cleanText(rawText);
+    if (!text) return Promise.resolve(false);
+    return this.#queue(room, {
+      kind: 'text',
+      body: replyTo ? { text, replyTo: { author: replyTo.author, seq: replyTo.seq } } : { text },
+    });
+  }
+
+  /** Puts an emoji on one of a room's messages, or takes it off (`on` false). */
+  react(room: string, target: EventRef, emoji: string, on: boolean): Promise<boolean> {
+    if (!emoji || emoji.length > MAX_REACTION_CHARS) return Promise.resolve(false);
+    return this.#queue(room, { kind: 'reaction', body: { target: refOf(target), emoji, on } });
+  }
+
+  /** Changes the text of one of our own messages, for everyone. */
+  editMessage(room: string, target: EventRef, rawText: string): Promise<boolean> {
+    const text = cleanText(rawText);
+    if (!text || target.author !== this.#identity?.fingerprint) return Promise.resolve(false);
+    return this.#queue(room, { kind: 'edit', body: { target: refOf(target), text } });
+  }
+
+  /** Deletes one of our own messages, for everyone (the others keep a "deleted" mark). */
+  deleteMessage(room: string, target: EventRef): Promise<boolean> {
+    if (target.author !== this.#identity?.fingerprint) return Promise.resolve(false);
+    return this.#queue(room, { kind: 'delete', body: { target: refOf(target) } });
+  }
+
+  /** Queues content to be stored and pushed in order with everything else we say. */
+  #queue(room: string, content: EventContent): Promise<boolean> {
+    if (!this.#identity || !this.#store) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.#outgoing.push({ room, text, resolve });
+      this.#outgoing.push({ room, content, resolve });
       if (!this.#isFlushingOutgoing) void this.#flushOutgoing();
     });
   }
@@ -895,7 +933,7 @@ export class ChatSession {
     const result = await store.appendOwnEvents({
       conv: room,
       author: identity.fingerprint,
-      contents: batch.map(({ text }) => ({ kind: 'text', body: { text } })),
+      contents: batch.map(({ content }) => content),
       sign: (unsigned) => signEvent(unsigned, identity.privateKey),
       nowMs: this.#now(),
     });

@@ -1,3 +1,4 @@
+import { textOf } from '../chat/events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFingerprint, makeConversation, makeEvent } from '../chat/test-factories';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
@@ -232,6 +233,41 @@ describe('send', () => {
   });
 });
 
+describe('reply, react, edit, delete', () => {
+  it('stores them as events of the room, and refuses to edit or delete someone else’s', async () => {
+    const session = await readySession();
+    const secret = (await session.createRoom())!;
+    const open = await session.openRoom(secret);
+    if (open.status !== 'open') throw new Error('room not open');
+    const self = session.identity!.fingerprint;
+    expect(await session.send(open.room, 'first')).toBe(true);
+    const first = { author: self, seq: 1 };
+    expect(await session.send(open.room, 'answer', first)).toBe(true);
+    expect(await session.react(open.room, first, '👍', true)).toBe(true);
+    expect(await session.editMessage(open.room, first, 'first, edited')).toBe(true);
+    expect(await session.deleteMessage(open.room, { author: self, seq: 2 })).toBe(true);
+
+    const someoneElse = { author: ALICE, seq: 1 };
+    expect(await session.editMessage(open.room, someoneElse, 'hijack')).toBe(false);
+    expect(await session.deleteMessage(open.room, someoneElse)).toBe(false);
+    expect(await session.react(open.room, first, 'x'.repeat(17), true)).toBe(false);
+    expect(await session.editMessage(open.room, first, '   ')).toBe(false);
+
+    expect(session.messagesOf(open.room).map((e) => e.kind)).toEqual([
+      'text',
+      'text',
+      'reaction',
+      'edit',
+      'delete',
+    ]);
+    expect(session.messagesOf(open.room)[1]).toMatchObject({
+      body: { text: 'answer', replyTo: first },
+    });
+    // Our own events are never unread.
+    expect(session.conversation(open.room)?.unread).toBe(0);
+  });
+});
+
 describe('send bursts and the loaded window', () => {
   it('stores a burst of sends once each, in the order typed, and shows them in that order', async () => {
     const session = await readySession();
@@ -243,7 +279,7 @@ describe('send bursts and the loaded window', () => {
     const results = await Promise.all(texts.map((text) => session.send(opened.room, text)));
     expect(results.every(Boolean)).toBe(true);
     const shown = session.messagesOf(opened.room);
-    expect(shown.map((e) => e.body.text)).toEqual(texts);
+    expect(shown.map((e) => textOf(e))).toEqual(texts);
     expect(shown.map((e) => e.seq)).toEqual(texts.map((_, i) => i + 1));
     expect(session.conversation(opened.room)?.lastPreview).toBe('burst 39');
   });
@@ -275,7 +311,7 @@ describe('send bursts and the loaded window', () => {
     expect(session.notice?.key).toBe('error.storageFull');
     failing = false;
     expect(await session.send(open.room, 'c')).toBe(true);
-    expect(session.messagesOf(open.room).map((e) => e.body.text)).toEqual(['c']);
+    expect(session.messagesOf(open.room).map((e) => textOf(e))).toEqual(['c']);
   });
 
   it('keeps the window small while following, and pages the rest back in order', async () => {
@@ -289,7 +325,7 @@ describe('send bursts and the loaded window', () => {
     }
     const loaded = session.messagesOf(open.room);
     expect(loaded.length).toBeLessThanOrEqual(2 * MESSAGE_PAGE_SIZE);
-    expect(loaded.at(-1)?.body.text).toBe(texts.at(-1));
+    expect(textOf(loaded.at(-1)!)).toBe(texts.at(-1));
     expect(session.hasOlderMessages(open.room)).toBe(true);
 
     // Reading back: nothing is dropped while the reader is not at the newest message.
@@ -297,7 +333,7 @@ describe('send bursts and the loaded window', () => {
     while (session.hasOlderMessages(open.room)) {
       expect(await session.loadOlderMessages(open.room)).toBe(true);
     }
-    expect(session.messagesOf(open.room).map((e) => e.body.text)).toEqual(texts);
+    expect(session.messagesOf(open.room).map((e) => textOf(e))).toEqual(texts);
     await session.send(open.room, 'one more');
     expect(session.messagesOf(open.room)).toHaveLength(texts.length + 1);
   });
@@ -323,7 +359,7 @@ describe('delivery and read receipts', () => {
   }
 
   const stateOf = (session: ChatSession, room: string, text: string) => {
-    const event = session.messagesOf(room).find((e) => e.body.text === text);
+    const event = session.messagesOf(room).find((e) => textOf(e) === text);
     return event && session.deliveryIn(room)(event);
   };
 
@@ -427,7 +463,7 @@ describe('contacts', () => {
     await bob.openRoom(bob.contactSecret(aliceFp)!);
     expect(await alice.send(direct, 'just us')).toBe(true);
     await vi.waitFor(
-      () => expect(bob.messagesOf(direct).map((e) => e.body.text)).toEqual(['just us']),
+      () => expect(bob.messagesOf(direct).map((e) => textOf(e))).toEqual(['just us']),
       {
         timeout: 5_000,
       },
@@ -753,11 +789,11 @@ describe('a room deleted and joined again', () => {
     expect(await alice.openRoom(secret)).toEqual({ status: 'open', room });
     expect(await alice.send(room, 'three')).toBe(true);
     await vi.waitFor(
-      () => expect(bob.messagesOf(room).map((e) => e.body.text)).toEqual(['one', 'two', 'three']),
+      () => expect(bob.messagesOf(room).map((e) => textOf(e))).toEqual(['one', 'two', 'three']),
       { timeout: 5_000 },
     );
     await vi.waitFor(
-      () => expect(alice.messagesOf(room).map((e) => e.body.text)).toEqual(['one', 'two', 'three']),
+      () => expect(alice.messagesOf(room).map((e) => textOf(e))).toEqual(['one', 'two', 'three']),
       { timeout: 5_000 },
     );
   }, 20_000);

@@ -3,7 +3,7 @@ import { createIdentityKeys } from '../crypto/identity';
 import { utf8 } from '../encoding';
 import { signBytes, verifyBytes } from '../crypto/identity';
 import { decodeHlc, encodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
-import { signEvent, verifyEvent } from '../chat/events';
+import { signEvent, verifyEvent, textOf } from '../chat/events';
 import {
   FAKE_SIG,
   fakeFingerprint,
@@ -104,7 +104,7 @@ describe('schema', () => {
     await appendText('persisted');
     store.close();
     const again = await openStore();
-    expect((await again.listEvents(ROOM)).map((e) => e.body.text)).toEqual(['persisted']);
+    expect((await again.listEvents(ROOM)).map((e) => textOf(e))).toEqual(['persisted']);
   });
 
   it('closes itself when another tab needs to upgrade, and says so', async () => {
@@ -472,7 +472,7 @@ describe('appendOwnEvents', () => {
     const result = await appendTexts(['a', 'b', 'c']);
     expect(result.ok).toBe(true);
     const events = result.ok ? result.value : [];
-    expect(events.map((e) => [e.seq, e.body.text])).toEqual([
+    expect(events.map((e) => [e.seq, textOf(e)])).toEqual([
       [2, 'a'],
       [3, 'b'],
       [4, 'c'],
@@ -485,12 +485,7 @@ describe('appendOwnEvents', () => {
       vector: { [SELF]: 4 },
       lastPreview: 'c',
     });
-    expect((await store.listEvents(ROOM)).map((e) => e.body.text)).toEqual([
-      'before',
-      'a',
-      'b',
-      'c',
-    ]);
+    expect((await store.listEvents(ROOM)).map((e) => textOf(e))).toEqual(['before', 'a', 'b', 'c']);
   });
 
   it('keeps two tabs bursting at once apart (distinct seqs, all stored)', async () => {
@@ -578,11 +573,11 @@ describe('addEvents', () => {
     const first = await store.addEvents([a1], NOW);
     expect(first).toEqual({ ok: true, value: [a1] });
     const second = await store.addEvents(
-      [a1, a2, a2, { ...a1, body: { text: 'equivocation' } }],
+      [a1, a2, a2, { ...a1, body: { text: 'equivocation' } } as ChatEvent],
       NOW,
     );
     expect(second).toEqual({ ok: true, value: [a2] });
-    expect((await store.listEvents(ROOM)).map((e) => e.body.text)).toEqual(['one', 'two']);
+    expect((await store.listEvents(ROOM)).map((e) => textOf(e))).toEqual(['one', 'two']);
     expect((await store.getConversation(ROOM))?.unread).toBe(2);
   });
 

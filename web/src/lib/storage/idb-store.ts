@@ -642,7 +642,8 @@ export class IdbChatStore implements ChatStore {
           for (const event of fresh) {
             added.push(event);
             authors.add(event.author);
-            if (event.author !== this.#self) unread++;
+            // Messages count as unread; reactions, edits and deletions do not.
+            if (event.author !== this.#self && event.kind === 'text') unread++;
             const remote = decodeHlc(event.hlc);
             if (remote) clock = receiveHlc(clock, remote, nowMs);
           }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signEvent } from '../chat/events';
+import { signEvent, textOf } from '../chat/events';
 import { encodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
 import { makeSignedEvent } from '../chat/test-factories';
 import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
@@ -168,7 +168,7 @@ async function say(m: Member, room: string, text: string): Promise<ChatEvent> {
 }
 
 async function texts(m: Member, room: string): Promise<string[]> {
-  return (await m.store.listEvents(room)).map((e) => e.body.text);
+  return (await m.store.listEvents(room)).map((e) => textOf(e));
 }
 
 function peerOf(m: Pick<Member, 'name' | 'keys'>, room: string): SyncPeer {
@@ -333,7 +333,7 @@ describe('SyncEngine over the mesh', () => {
       events: [good, forged, elsewhere] as unknown as Unverified<ChatEvent>[],
       keys: {},
     });
-    expect(stored.map((e) => e.body.text)).toEqual(['real']);
+    expect(stored.map((e) => textOf(e))).toEqual(['real']);
     expect(await texts(bob, room.key)).toEqual(['real']);
   });
 });
