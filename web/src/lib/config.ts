@@ -43,3 +43,8 @@ export const MAX_SYNC_ANSWER_EVENTS = 50_000;
 export const GAP_RESYNC_INTERVAL_MS = 1_000;
 /** New events of a room are announced (`have`) at most this often; announcements coalesce. */
 export const HAVE_THROTTLE_MS = 250;
+
+/** While the person types, a room's members are told (`typing`) at most this often. */
+export const TYPING_SEND_INTERVAL_MS = 3_000;
+/** A member is shown as typing for this long after their latest `typing` frame. */
+export const TYPING_SHOW_MS = 6_000;

@@ -193,6 +193,10 @@ export const en = {
   'error.conversationUpdateFailed': 'Could not change the conversation: {reason}',
   'error.deleteFailed': 'Could not delete the conversation: {reason}',
   'error.leaveFailed': 'Could not leave the room: {reason}',
+
+  'typing.one': '{name} is typing…',
+  'typing.two': '{first} and {second} are typing…',
+  'typing.several': 'Several people are typing…',
 } as const;
 
 /** A key of the UI catalog. */

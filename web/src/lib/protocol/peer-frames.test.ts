@@ -94,6 +94,9 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
     case 'read':
       expect(frame.hlc).toMatch(/^\d{15}-\d{5}$/);
       return;
+    case 'typing':
+      expect(Object.keys(frame)).toEqual(['type']);
+      return;
     case 'contact-accept':
       expect(frame.secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
       return;
@@ -158,6 +161,7 @@ describe('parsePeerFrame accepts', () => {
     ['sync', { type: 'sync', vector: { [ev.author]: 3 } }],
     ['sync with an empty vector', { type: 'sync', vector: {} }],
     ['read', { type: 'read', hlc: '001700000000000-00003' }],
+    ['typing', { type: 'typing' }],
     ['contact-request', { type: 'contact-request' }],
     ['contact-accept', { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' }],
     ['contact-decline', { type: 'contact-decline' }],
@@ -183,6 +187,12 @@ describe('parsePeerFrame accepts', () => {
   it('strips unknown fields (newer peers may add optional ones)', () => {
     expect(parsePeerFrame(raw({ type: 'bye', reason: 'later' }))).toEqual({ type: 'bye' });
   });
+
+  it('strips what a typing frame carries beyond its type (never a draft)', () => {
+    expect(parsePeerFrame(raw({ type: 'typing', text: 'Hel', until: 5 }))).toEqual({
+      type: 'typing',
+    });
+  });
 });
 
 describe('parsePeerFrame rejects', () => {
@@ -207,6 +217,9 @@ describe('parsePeerFrame rejects', () => {
     ['a read marker that is not an HLC', raw({ type: 'read', hlc: '1700000000000' })],
     ['a read marker that is a number', raw({ type: 'read', hlc: 1_700_000_000_000 })],
     ['a read frame without a marker', raw({ type: 'read' })],
+    ['a typing type in another case', raw({ type: 'Typing' })],
+    ['a typing type that is not a string', raw({ type: ['typing'] })],
+    ['a typing frame that is an array', raw([{ type: 'typing' }])],
     ['a contact-accept without a secret', raw({ type: 'contact-accept' })],
     [
       'a contact-accept with a secret of the wrong size',
@@ -468,6 +481,7 @@ describe('splitEventsIntoFrames', () => {
       { type: 'sync', vector: { [fakeFingerprint(1)]: 1 } },
       { type: 'have', vector: {} },
       { type: 'read', hlc: '001700000000000-00000' },
+      { type: 'typing' },
       { type: 'contact-request' },
       { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' },
       { type: 'contact-decline' },

@@ -130,6 +130,16 @@ export interface ReadFrame {
 }
 
 /**
+ * The sender is typing in the link's conversation (ephemeral, never stored). Sent at most once
+ * every TYPING_SEND_INTERVAL_MS while the person types; the receiver shows it until
+ * TYPING_SHOW_MS pass without another, the sender's next message arrives, or the link goes.
+ */
+export interface TypingFrame {
+  /** Frame type. */
+  type: 'typing';
+}
+
+/**
  * The sender asks the link's member to become contacts; the receiver's person sees "Accept" /
  * "Decline". The requester's key and name are the ones its handshake proved on this link.
  */
@@ -170,6 +180,7 @@ export type PeerFrameOf<E> =
   | SyncFrame
   | HaveFrame
   | ReadFrame
+  | TypingFrame
   | ContactRequestFrame
   | ContactAcceptFrame
   | ContactDeclineFrame
@@ -210,6 +221,7 @@ export const peerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('sync'), vector: vectorSchema }),
   v.object({ type: v.literal('have'), vector: vectorSchema }),
   v.object({ type: v.literal('read'), hlc: hlcSchema }),
+  v.object({ type: v.literal('typing') }),
   v.object({ type: v.literal('contact-request') }),
   v.object({ type: v.literal('contact-accept'), secret: roomSecretSchema }),
   v.object({ type: v.literal('contact-decline') }),

@@ -7,7 +7,12 @@ import { colorForFingerprint } from '../chat/avatar';
 import { deliveryOf, type Delivery } from '../chat/delivery';
 import { compareEvents, eventKey, refOf, signEvent } from '../chat/events';
 import { mergeVectors, type VersionVector } from '../chat/version-vector';
-import { MAX_DISPLAY_NAME_CHARS, MESSAGE_PAGE_SIZE } from '../config';
+import {
+  MAX_DISPLAY_NAME_CHARS,
+  MESSAGE_PAGE_SIZE,
+  TYPING_SEND_INTERVAL_MS,
+  TYPING_SHOW_MS,
+} from '../config';
 import { createIdentityKeys, safetyNumber, type IdentityKeys } from '../crypto/identity';
 import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { t, type MessageKey } from '../i18n/i18n';
@@ -102,6 +107,8 @@ export interface ChatSessionDeps {
   createTransport(): Promise<Transport>;
   /** Wall clock; injectable for tests. */
   now?: () => number;
+  /** How long a member shows as typing after their latest `typing` (TYPING_SHOW_MS); for tests. */
+  typingShowMs?: number;
 }
 
 /** A contact request waiting for the person's answer. */
@@ -257,6 +264,16 @@ export class ChatSession {
   /** Requests we sent, by fingerprint, and how they stand. */
   #sentRequests = $state.raw<Readonly<Record<string, SentRequestState>>>({});
   #notice = $state.raw<Notice | null>(null);
+  /** room → fingerprint → when that member's "typing" ends (ms); see `typingIn`. */
+  #typing = $state.raw<Readonly<Record<string, Readonly<Record<string, number>>>>>({});
+  /** The timers that end each entry of `#typing`, by `${room} ${fingerprint}`. */
+  // Not UI state: timer handles.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** room → when we last told its members we are typing (ms), while the composer has text. */
+  // Not UI state: a throttle.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #typingSentAt = new Map<string, number>();
 
   constructor(deps: ChatSessionDeps) {
     this.#deps = deps;
@@ -584,6 +601,81 @@ export class ChatSession {
     } catch (error) {
       log.error('listing contacts failed', error);
     }
+  }
+
+  /** The display names of the members typing in a room now, sorted. */
+  typingIn(room: string): string[] {
+    const typing = this.#typing[room];
+    if (!typing) return [];
+    const collator = new Intl.Collator();
+    return Object.keys(typing)
+      .map((fingerprint) => this.authorName(room, fingerprint))
+      .sort((a, b) => collator.compare(a, b));
+  }
+
+  /**
+   * The text in a room's composer changed as the person typed. While it is not empty the room's
+   * linked members hear `typing`, at most once every TYPING_SEND_INTERVAL_MS and never while the
+   * page is hidden; empty (cleared or sent) stops it, so the next keystroke tells them at once.
+   */
+  noteTyping(room: string, text: string): void {
+    if (!text.trim()) {
+      this.#typingSentAt.delete(room);
+      return;
+    }
+    if (!isPageVisible()) return;
+    const now = this.#now();
+    const sentAt = this.#typingSentAt.get(room);
+    if (sentAt !== undefined && now - sentAt < TYPING_SEND_INTERVAL_MS) return;
+    // Reached nobody: not throttled, so a member who links meanwhile hears the next keystroke.
+    if ((this.#mesh?.broadcast(room, { type: 'typing' }) ?? 0) > 0) {
+      this.#typingSentAt.set(room, now);
+    }
+  }
+
+  /** A member's `typing`: shown until TYPING_SHOW_MS pass without another. */
+  #handleTyping(peer: MeshPeer): void {
+    // Only a member listed in a conversation (not an invite's room), and never ourselves.
+    if (this.#linked[peer.room]?.[peer.peerId] !== peer) return;
+    if (peer.fingerprint === this.#identity?.fingerprint) return;
+    const showMs = this.#deps.typingShowMs ?? TYPING_SHOW_MS;
+    const key = `${peer.room} ${peer.fingerprint}`;
+    clearTimeout(this.#typingTimers.get(key));
+    this.#typingTimers.set(
+      key,
+      setTimeout(() => this.#stopTyping(peer.room, [peer.fingerprint]), showMs),
+    );
+    this.#typing = {
+      ...this.#typing,
+      [peer.room]: { ...this.#typing[peer.room], [peer.fingerprint]: this.#now() + showMs },
+    };
+  }
+
+  /** These members of a room are typing no more (their time is up, a message came, they left). */
+  #stopTyping(room: string, fingerprints: Iterable<string>): void {
+    const typing = this.#typing[room];
+    if (!typing) return;
+    const left = { ...typing };
+    let isChanged = false;
+    for (const fingerprint of fingerprints) {
+      if (!(fingerprint in left)) continue;
+      const key = `${room} ${fingerprint}`;
+      clearTimeout(this.#typingTimers.get(key));
+      this.#typingTimers.delete(key);
+      delete left[fingerprint];
+      isChanged = true;
+    }
+    if (!isChanged) return;
+    const next = { ...this.#typing };
+    if (Object.keys(left).length > 0) next[room] = left;
+    else delete next[room];
+    this.#typing = next;
+  }
+
+  /** A room is left: nobody types in it any more, and we stop telling it we do. */
+  #stopTypingIn(room: string): void {
+    this.#stopTyping(room, Object.keys(this.#typing[room] ?? {}));
+    this.#typingSentAt.delete(room);
   }
 
   /** A contact frame from a member (DESIGN §5). */
@@ -1064,6 +1156,7 @@ export class ChatSession {
     this.#secrets.delete(room);
     this.#mesh?.leave(room);
     this.#pendingDelivery.delete(room);
+    this.#stopTypingIn(room);
     const unsent = this.#outgoing.filter((item) => item.room === room);
     if (unsent.length > 0) {
       this.#outgoing = this.#outgoing.filter((item) => item.room !== room);
@@ -1301,6 +1394,7 @@ export class ChatSession {
     const peers = { ...current };
     delete peers[peer.peerId];
     this.#linked = { ...this.#linked, [peer.room]: peers };
+    this.#stopTyping(peer.room, [peer.fingerprint]);
     this.#rememberMember(peer).catch((error: unknown) =>
       log.error('remembering a member failed', error),
     );
@@ -1334,12 +1428,19 @@ export class ChatSession {
       case 'read':
         this.#recordDeliverySoon(peer.room, { readMarkers: { [peer.fingerprint]: frame.hlc } });
         return;
+      case 'typing':
+        this.#handleTyping(peer);
+        return;
       default:
         assertNever(frame);
     }
   }
 
   #handleStored(room: string, events: ChatEvent[]): void {
+    this.#stopTyping(
+      room,
+      events.map((e) => e.author),
+    );
     this.#mergeMessages(room, events);
     if (room === this.#activeRoom && isPageVisible()) this.#markReadSoon(room);
     else this.#refreshConversationsSoon();

@@ -798,3 +798,100 @@ describe('a room deleted and joined again', () => {
     );
   }, 20_000);
 });
+
+describe('typing', () => {
+  async function memberOn(
+    hub: MemoryHub,
+    name: string,
+    typingShowMs?: number,
+  ): Promise<ChatSession> {
+    const session = new ChatSession({
+      openStore: async (events) => {
+        const store = await openIdbStore({
+          name: `${dbName}-typing-${name}`,
+          onVersionChange: () => events.onVersionChange(),
+        });
+        opened.push(store);
+        return store;
+      },
+      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
+      typingShowMs,
+    });
+    await session.init();
+    expect(await session.createIdentity(name)).toEqual({ ok: true });
+    return session;
+  }
+
+  /** Alice and Bob, linked in one room; Bob shows typing for `bobShowsTypingMs` if given. */
+  async function twoInARoom(hub: MemoryHub, bobShowsTypingMs?: number) {
+    const alice = await memberOn(hub, 'Alice');
+    const secret = (await alice.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    const bob = await memberOn(hub, 'Bob', bobShowsTypingMs);
+    await alice.openRoom(secret);
+    await bob.openRoom(secret);
+    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
+    await vi.waitFor(
+      () => {
+        expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(true);
+        expect(bob.membersOf(room).find((m) => m.fingerprint === aliceFp)?.isOnline).toBe(true);
+      },
+      { timeout: 5_000 },
+    );
+    return { alice, bob, room, bobFp };
+  }
+
+  it('shows Bob that Alice is typing until her message arrives', async () => {
+    const { alice, bob, room } = await twoInARoom(new MemoryHub());
+    expect(bob.typingIn(room)).toEqual([]);
+    alice.noteTyping(room, 'Hel');
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    expect(alice.typingIn(room)).toEqual([]);
+
+    alice.noteTyping(room, 'Hello');
+    expect(await alice.send(room, 'Hello')).toBe(true);
+    alice.noteTyping(room, '');
+    await vi.waitFor(
+      () => expect(bob.messagesOf(room).map((e) => textOf(e))).toEqual(['Hello']),
+      { timeout: 5_000 },
+    );
+    // Cleared by the message itself, long before the 6 s are up.
+    expect(bob.typingIn(room)).toEqual([]);
+  });
+
+  it('stops showing someone typing once the time is up', async () => {
+    const { alice, bob, room } = await twoInARoom(new MemoryHub(), 100);
+    alice.noteTyping(room, 'H');
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual([]), { timeout: 5_000 });
+  });
+
+  it('tells the room at most once per interval, and at once after the text was cleared', async () => {
+    const { alice, bob, room, bobFp } = await twoInARoom(new MemoryHub(), 300);
+    alice.noteTyping(room, 'H');
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual([]), { timeout: 5_000 });
+
+    // Within the interval: nothing goes out. The contact request behind it arrives in order, so
+    // by the time Bob has it, a typing frame sent before it would be showing.
+    alice.noteTyping(room, 'He');
+    expect(alice.requestContact(room, bobFp)).toBe(true);
+    await vi.waitFor(() => expect(bob.contactRequests).toHaveLength(1), {
+      timeout: 5_000,
+      interval: 5,
+    });
+    expect(bob.typingIn(room)).toEqual([]);
+
+    alice.noteTyping(room, '');
+    alice.noteTyping(room, 'Hi');
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+  });
+
+  it('stops showing a member whose link goes, and forgets a room that is left', async () => {
+    const { alice, bob, room } = await twoInARoom(new MemoryHub());
+    alice.noteTyping(room, 'H');
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    expect(await alice.leaveRoom(room)).toBe(true);
+    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual([]), { timeout: 5_000 });
+  });
+});
