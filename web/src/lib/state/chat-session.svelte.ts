@@ -616,14 +616,12 @@ export class ChatSession {
   /**
    * The text in a room's composer changed as the person typed. While it is not empty the room's
    * linked members hear `typing`, at most once every TYPING_SEND_INTERVAL_MS and never while the
-   * page is hidden; empty (cleared or sent) stops it, so the next keystroke tells them at once.
+   * page is hidden (the interval runs on across sends and cleared text).
    */
   noteTyping(room: string, text: string): void {
-    if (!text.trim()) {
-      this.#typingSentAt.delete(room);
-      return;
-    }
-    if (!isPageVisible()) return;
+    // Cleared (or sent): nothing to say. The interval runs on across sends, so a quick exchange
+    // costs the room one frame per interval, not one per message.
+    if (!text.trim() || !isPageVisible()) return;
     const now = this.#now();
     const sentAt = this.#typingSentAt.get(room);
     if (sentAt !== undefined && now - sentAt < TYPING_SEND_INTERVAL_MS) return;
