@@ -65,12 +65,33 @@ try {
   const bob = await person('Bob Martin', { width: 375, height: 740 });
   await bob.goto(link);
   await alice.getByRole('list', { name: 'Members' }).getByText('Bob Martin').waitFor();
+  const article = (page, text) =>
+    page
+      .getByRole('log', { name: 'Messages' })
+      .getByRole('article')
+      .filter({ hasText: text })
+      .first();
   await send(alice, 'Hi Bob! This room is just us — nothing goes through a server.');
   await send(bob, 'Nice. Does it keep our history if I close the tab?');
+  // Alice answers with a reply (a quote of the question).
+  await article(alice, 'Does it keep our history').hover();
+  await article(alice, 'Does it keep our history').getByRole('button', { name: 'Reply' }).click();
   await send(alice, 'Yes, everything stays in your browser (IndexedDB), even offline.');
+  // Bob puts a thumbs up on her first message.
+  await article(bob, 'Hi Bob!').hover();
+  await article(bob, 'Hi Bob!').getByRole('button', { name: 'React' }).click();
+  await article(bob, 'Hi Bob!').getByRole('button', { name: 'thumbs up' }).click();
+  await article(alice, 'Hi Bob!').getByRole('button', { name: '👍 1' }).waitFor();
+  // And they become contacts.
+  await alice.getByRole('button', { name: 'Add contact: Bob Martin' }).click();
+  const request = bob.getByRole('dialog', { name: 'Contact request from Alice Chen' });
+  await request.getByRole('button', { name: 'Accept' }).click();
+  await alice.getByRole('navigation', { name: 'Contacts' }).getByText('Bob Martin').waitFor();
   await send(bob, 'Perfect, talk soon.');
   await alice.getByRole('log', { name: 'Messages' }).getByText('Perfect, talk soon.').waitFor();
   await bob.getByRole('log', { name: 'Messages' }).getByText('Perfect, talk soon.').waitFor();
+  await alice.mouse.move(0, 0);
+  await alice.getByRole('log', { name: 'Messages' }).getByText('Read').last().waitFor();
   await alice.screenshot({ path: `${root}docs/screenshot.png` });
   await bob.screenshot({ path: `${root}docs/screenshot-phone.png` });
   console.info('wrote docs/screenshot.png and docs/screenshot-phone.png');
