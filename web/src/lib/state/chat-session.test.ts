@@ -64,6 +64,32 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/**
+ * A ready session with a database of its own (per test and name) on the in-memory network, as
+ * peer `peer-<name>`; `replaced` store methods and extra deps for the cases that need them.
+ */
+async function memberOn(
+  hub: MemoryHub,
+  name: string,
+  options: { replaced?: Partial<ChatStore>; deps?: Partial<ChatSessionDeps> } = {},
+): Promise<ChatSession> {
+  const session = new ChatSession({
+    openStore: async (events) => {
+      const store = await openIdbStore({
+        name: `${dbName}-${name}`,
+        onVersionChange: () => events.onVersionChange(),
+      });
+      opened.push(store);
+      return overriding(store, options.replaced ?? {});
+    },
+    createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
+    ...options.deps,
+  });
+  await session.init();
+  expect(await session.createIdentity(name)).toEqual({ ok: true });
+  return session;
+}
+
 describe('startup', () => {
   it('shows the app and its history without waiting for the network', async () => {
     const first = await readySession();
@@ -340,24 +366,6 @@ describe('send bursts and the loaded window', () => {
 });
 
 describe('delivery and read receipts', () => {
-  /** A ready session of its own database, on the in-memory network. */
-  async function memberOn(hub: MemoryHub, name: string): Promise<ChatSession> {
-    const session = new ChatSession({
-      openStore: async (events) => {
-        const store = await openIdbStore({
-          name: `${dbName}-${name}`,
-          onVersionChange: () => events.onVersionChange(),
-        });
-        opened.push(store);
-        return store;
-      },
-      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
-    });
-    await session.init();
-    expect(await session.createIdentity(name)).toEqual({ ok: true });
-    return session;
-  }
-
   const stateOf = (session: ChatSession, room: string, text: string) => {
     const event = session.messagesOf(room).find((e) => textOf(e) === text);
     return event && session.deliveryIn(room)(event);
@@ -396,23 +404,6 @@ describe('delivery and read receipts', () => {
 });
 
 describe('contacts', () => {
-  async function memberOn(hub: MemoryHub, name: string): Promise<ChatSession> {
-    const session = new ChatSession({
-      openStore: async (events) => {
-        const store = await openIdbStore({
-          name: `${dbName}-contacts-${name}`,
-          onVersionChange: () => events.onVersionChange(),
-        });
-        opened.push(store);
-        return store;
-      },
-      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
-    });
-    await session.init();
-    expect(await session.createIdentity(name)).toEqual({ ok: true });
-    return session;
-  }
-
   /** Alice and Bob, linked in one room. */
   async function twoInARoom(hub: MemoryHub) {
     const alice = await memberOn(hub, 'Alice');
@@ -599,28 +590,6 @@ describe('contacts', () => {
 });
 
 describe('conversation options', () => {
-  /** A ready session of its own database on the in-memory network (peer ID `peer-<name>`). */
-  async function sessionOn(
-    hub: MemoryHub,
-    name: string,
-    replaced: Partial<ChatStore> = {},
-  ): Promise<ChatSession> {
-    const session = new ChatSession({
-      openStore: async (events) => {
-        const store = await openIdbStore({
-          name: `${dbName}-${name}`,
-          onVersionChange: () => events.onVersionChange(),
-        });
-        opened.push(store);
-        return overriding(store, replaced);
-      },
-      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
-    });
-    await session.init();
-    expect(await session.createIdentity(name)).toEqual({ ok: true });
-    return session;
-  }
-
   /** A stored room with `unread` messages from Alice, before any session opens the database. */
   async function seedRoom(unread: number): Promise<{ secret: string; room: string }> {
     const secret = newRoomSecret();
@@ -711,10 +680,10 @@ describe('conversation options', () => {
 
   it('leaving a room ends its links: members see us go, and nothing of it comes back', async () => {
     const hub = new MemoryHub();
-    const alice = await sessionOn(hub, 'Alice');
+    const alice = await memberOn(hub, 'Alice');
     const secret = (await alice.createRoom())!;
     const room = await roomKeyFromSecret(secret);
-    const bob = await sessionOn(hub, 'Bob');
+    const bob = await memberOn(hub, 'Bob');
     await bob.openRoom(secret);
     const isOnline = (session: ChatSession, name: string) =>
       session.membersOf(room).find((m) => m.name === name)?.isOnline;
@@ -735,9 +704,11 @@ describe('conversation options', () => {
 
   it('reports a delete that failed and takes part in the room again', async () => {
     const hub = new MemoryHub();
-    const alice = await sessionOn(hub, 'Alice', {
-      deleteConversation: () =>
-        Promise.reject(new StoreFailure({ kind: 'unknown', message: 'locked' })),
+    const alice = await memberOn(hub, 'Alice', {
+      replaced: {
+        deleteConversation: () =>
+          Promise.reject(new StoreFailure({ kind: 'unknown', message: 'locked' })),
+      },
     });
     const room = await roomKeyFromSecret((await alice.createRoom())!);
     await vi.waitFor(() => expect(hub.membersOf(room)).toEqual(['peer-Alice']));
@@ -753,22 +724,7 @@ describe('conversation options', () => {
 describe('a room deleted and joined again', () => {
   it('keeps own messages new to its members, and gets the old history back', async () => {
     const hub = new MemoryHub();
-    const member = async (name: string): Promise<ChatSession> => {
-      const session = new ChatSession({
-        openStore: async (events) => {
-          const store = await openIdbStore({
-            name: `${dbName}-rejoin-${name}`,
-            onVersionChange: () => events.onVersionChange(),
-          });
-          opened.push(store);
-          return store;
-        },
-        createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
-      });
-      await session.init();
-      expect(await session.createIdentity(name)).toEqual({ ok: true });
-      return session;
-    };
+    const member = (name: string) => memberOn(hub, name);
     const alice = await member('Alice');
     const bob = await member('Bob');
     const secret = (await alice.createRoom())!;
@@ -800,34 +756,12 @@ describe('a room deleted and joined again', () => {
 });
 
 describe('typing', () => {
-  async function memberOn(
-    hub: MemoryHub,
-    name: string,
-    typingShowMs?: number,
-  ): Promise<ChatSession> {
-    const session = new ChatSession({
-      openStore: async (events) => {
-        const store = await openIdbStore({
-          name: `${dbName}-typing-${name}`,
-          onVersionChange: () => events.onVersionChange(),
-        });
-        opened.push(store);
-        return store;
-      },
-      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
-      typingShowMs,
-    });
-    await session.init();
-    expect(await session.createIdentity(name)).toEqual({ ok: true });
-    return session;
-  }
-
   /** Alice and Bob, linked in one room; Bob shows typing for `bobShowsTypingMs` if given. */
   async function twoInARoom(hub: MemoryHub, bobShowsTypingMs?: number) {
     const alice = await memberOn(hub, 'Alice');
     const secret = (await alice.createRoom())!;
     const room = await roomKeyFromSecret(secret);
-    const bob = await memberOn(hub, 'Bob', bobShowsTypingMs);
+    const bob = await memberOn(hub, 'Bob', { deps: { typingShowMs: bobShowsTypingMs } });
     await alice.openRoom(secret);
     await bob.openRoom(secret);
     const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
