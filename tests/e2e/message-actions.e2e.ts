@@ -86,3 +86,33 @@ test('replies, reactions, edits and deletions reach the other side and survive r
     }
   });
 });
+
+test('a room’s name and topic, set by one member, show for everyone and stay', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice');
+  const bob = await openUser('bob');
+  await onboard(alice.page, 'Alice');
+  const link = await createRoom(alice.page);
+  await joinRoom(bob.page, link, 'Bob');
+  await expectMember(alice.page, 'Bob', 'online');
+
+  await alice.page.getByRole('button', { name: 'Room details' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Room details' });
+  await dialog.getByRole('textbox', { name: 'Room name' }).fill('Weekend trip');
+  await dialog.getByRole('textbox', { name: 'Topic' }).fill('Packing list and times');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+
+  for (const page of [alice.page, bob.page]) {
+    await expect(page.getByRole('heading', { name: 'Weekend trip' })).toBeVisible();
+    await expect(page.getByText('Packing list and times')).toBeVisible();
+    await expect(
+      page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', {
+        name: /Weekend trip/,
+      }),
+    ).toBeVisible();
+  }
+  await bob.page.reload();
+  await expect(bob.page.getByRole('heading', { name: 'Weekend trip' })).toBeVisible();
+});

@@ -55,6 +55,8 @@ function contentOf(e: EventContent): EventContent {
       return { kind: e.kind, body: e.body };
     case 'delete':
       return { kind: e.kind, body: e.body };
+    case 'room-meta':
+      return { kind: e.kind, body: e.body };
     default:
       return assertNever(e);
   }
@@ -143,6 +145,8 @@ export function eventPreview(content: EventContent): string {
       return content.body.on ? content.body.emoji : '';
     case 'delete':
       return '—';
+    case 'room-meta':
+      return previewLine(`✎ ${content.body.name}`);
     default:
       return assertNever(content);
   }

@@ -90,6 +90,9 @@ export function foldMessages(
         target.view.isDeleted = true;
         break;
       }
+      case 'room-meta':
+        // Not a message: it names the room (the conversation's title).
+        break;
       case 'reaction': {
         const target = byKey.get(refKey(e.conv, e.body.target));
         if (!target) break;

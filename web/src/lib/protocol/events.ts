@@ -10,6 +10,7 @@ import {
   fingerprintSchema,
   hlcSchema,
   messageTextSchema,
+  nameSchema,
   roomKeySchema,
   seqSchema,
   signatureSchema,
@@ -58,6 +59,17 @@ export interface DeleteBody {
   target: EventRef;
 }
 
+/** Body of a room's name and topic, set by any member; the latest in display order holds. */
+export interface RoomMetaBody {
+  /** The room's name (a display name: 1–64 characters, no control or direction characters). */
+  name: string;
+  /** What the room is about ('' for none; at most MAX_TOPIC_CHARS). */
+  topic: string;
+}
+
+/** The longest room topic, in UTF-16 units. */
+export const MAX_TOPIC_CHARS = 256;
+
 /** What an event says: a discriminated union on `kind`, one member per kind. */
 export type EventContent =
   | {
@@ -68,7 +80,8 @@ export type EventContent =
     }
   | { kind: 'reaction'; body: ReactionBody }
   | { kind: 'edit'; body: EditBody }
-  | { kind: 'delete'; body: DeleteBody };
+  | { kind: 'delete'; body: DeleteBody }
+  | { kind: 'room-meta'; body: RoomMetaBody };
 
 /** The most UTF-16 units a reaction's emoji may have (a flag or a family is several). */
 export const MAX_REACTION_CHARS = 16;
@@ -151,5 +164,13 @@ export const chatEventSchema = v.variant('kind', [
     ...envelopeEntries,
     kind: v.literal('delete'),
     body: v.object({ target: eventRefSchema }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('room-meta'),
+    body: v.object({
+      name: nameSchema,
+      topic: v.pipe(v.string(), v.maxLength(MAX_TOPIC_CHARS)),
+    }),
   }),
 ]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;

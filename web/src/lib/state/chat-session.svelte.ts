@@ -23,6 +23,7 @@ import type { SignalStatus, Transport } from '../net/transport';
 import { assertNever } from '../protocol/assert-never';
 import {
   MAX_REACTION_CHARS,
+  MAX_TOPIC_CHARS,
   type ChatEvent,
   type EventContent,
   type EventRef,
@@ -985,6 +986,18 @@ export class ChatSession {
   deleteMessage(room: string, target: EventRef): Promise<boolean> {
     if (target.author !== this.#identity?.fingerprint) return Promise.resolve(false);
     return this.#queue(room, { kind: 'delete', body: { target: refOf(target) } });
+  }
+
+  /**
+   * Names a room and sets its topic, for every member (a `room-meta` event; the latest holds).
+   * 'invalid' for an empty or unsafe name or a topic that is too long.
+   */
+  async setRoomMeta(room: string, rawName: string, rawTopic: string): Promise<boolean | 'invalid'> {
+    const name = rawName.trim();
+    const topic = rawTopic.trim();
+    if (!isDisplayName(name) || topic.length > MAX_TOPIC_CHARS) return 'invalid';
+    if (this.conversation(room)?.kind !== 'room') return false;
+    return this.#queue(room, { kind: 'room-meta', body: { name, topic } });
   }
 
   /** Queues content to be stored and pushed in order with everything else we say. */

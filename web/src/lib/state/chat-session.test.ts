@@ -289,6 +289,11 @@ describe('reply, react, edit, delete', () => {
     expect(session.messagesOf(open.room)[1]).toMatchObject({
       body: { text: 'answer', replyTo: first },
     });
+    expect(await session.setRoomMeta(open.room, '  ', '')).toBe('invalid');
+    expect(await session.setRoomMeta(open.room, 'Evil\u202Ename', '')).toBe('invalid');
+    expect(await session.setRoomMeta(open.room, 'Trip', 'x'.repeat(257))).toBe('invalid');
+    expect(await session.setRoomMeta(open.room, ' Trip ', ' Packing ')).toBe(true);
+    expect(session.conversation(open.room)).toMatchObject({ title: 'Trip', topic: 'Packing' });
     // Our own events are never unread.
     expect(session.conversation(open.room)?.unread).toBe(0);
   });

@@ -75,8 +75,12 @@ export interface Conversation {
   contact?: string;
   /** The room secret (base64url, from the link fragment); never leaves this device but in links. */
   secret: string;
-  /** Title shown in the list. */
+  /** Title shown in the list: a room's name (its latest `room-meta`), a contact's name. */
   title: string;
+  /** A room's topic (its latest `room-meta`). */
+  topic?: string;
+  /** Order key (`<hlc> <author>`) of the `room-meta` that set `title` and `topic`; later wins. */
+  metaHlc?: string;
   /** When it was created or joined here (ms since epoch). */
   createdAt: number;
   /** When an event was last stored in it (ms since epoch); the list sorts by this, newest first. */

@@ -906,3 +906,42 @@ describe('contacts', () => {
     });
   });
 });
+
+describe('room names and topics (room-meta)', () => {
+  const meta = (author: string, seq: number, hlc: number, name: string): ChatEvent =>
+    ({
+      ...makeEvent({ author, seq, hlc }),
+      kind: 'room-meta',
+      body: { name, topic: `about ${name}` },
+    }) as ChatEvent;
+
+  it('names the room after the latest room-meta, in whatever order they arrive', async () => {
+    await addRoom();
+    const older = meta(ALICE, 1, NOW + 1, 'Old name');
+    const newer = meta(BOB, 1, NOW + 2, 'New name');
+    expect((await store.addEvents([newer], NOW)).ok).toBe(true);
+    expect((await store.addEvents([older], NOW)).ok).toBe(true);
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      title: 'New name',
+      topic: 'about New name',
+    });
+  });
+
+  it('names a room from our own room-meta, and leaves a direct chat’s title alone', async () => {
+    await addRoom();
+    await addRoom(OTHER_ROOM, { kind: 'direct', title: 'Alice' });
+    const own = await store.appendOwnEvent({
+      conv: ROOM,
+      author: SELF,
+      content: { kind: 'room-meta', body: { name: 'Trip', topic: '' } },
+      sign: fakeSign,
+      nowMs: NOW,
+    });
+    expect(own.ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.title).toBe('Trip');
+    expect(
+      (await store.addEvents([{ ...meta(BOB, 1, NOW + 5, 'Hijack'), conv: OTHER_ROOM }], NOW)).ok,
+    ).toBe(true);
+    expect((await store.getConversation(OTHER_ROOM))?.title).toBe('Alice');
+  });
+});

@@ -186,6 +186,22 @@ async function highestStoredSeq(tx: EventsTx, conv: string, author: string): Pro
   return cursor ? cursor.primaryKey[2] : 0;
 }
 
+/**
+ * A room's name and topic after `events`: the latest `room-meta` in display order (by clock,
+ * then author) wins, on every member alike. Direct chats keep their contact's name.
+ */
+export function withRoomMeta(c: Conversation, events: readonly ChatEvent[]): Conversation {
+  if (c.kind !== 'room') return c;
+  let result = c;
+  for (const e of events) {
+    if (e.kind !== 'room-meta') continue;
+    const order = `${e.hlc} ${e.author}`;
+    if (result.metaHlc !== undefined && result.metaHlc >= order) continue;
+    result = { ...result, title: e.body.name, topic: e.body.topic, metaHlc: order };
+  }
+  return result;
+}
+
 /** The settings key that remembers our highest seq in a conversation deleted here. */
 function usedSeqKey(conv: string): string {
   return `usedSeq:${conv}`;
@@ -572,7 +588,7 @@ export class IdbChatStore implements ChatStore {
           ? last.seq
           : await contiguousSeq(tx, conv, author, vectorBefore);
       await tx.objectStore('conversations').put({
-        ...conversation,
+        ...withRoomMeta(conversation, events),
         // A vector holds only seqs ≥ 1 (0 would be refused on the wire): above a gap, unchanged.
         vector: top > 0 ? { ...conversation.vector, [author]: top } : conversation.vector,
         lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
@@ -654,7 +670,7 @@ export class IdbChatStore implements ChatStore {
             if (top > 0) vector[author] = top;
           }
           await tx.objectStore('conversations').put({
-            ...conversation,
+            ...withRoomMeta(conversation, fresh),
             vector,
             unread: conversation.unread + unread,
             lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
