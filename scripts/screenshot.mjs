@@ -62,6 +62,12 @@ try {
   await alice.getByRole('button', { name: 'New room' }).click();
   await alice.waitForURL(/#\/r\//);
   const link = alice.url();
+  await alice.getByRole('button', { name: 'Room details' }).click();
+  const details = alice.getByRole('dialog', { name: 'Room details' });
+  await details.getByRole('textbox', { name: 'Room name' }).fill('Weekend trip');
+  await details.getByRole('textbox', { name: 'Topic' }).fill('Plans, times and who brings what');
+  await details.getByRole('button', { name: 'Save' }).click();
+  await details.waitFor({ state: 'hidden' });
   const bob = await person('Bob Martin', { width: 375, height: 740 });
   await bob.goto(link);
   await alice.getByRole('list', { name: 'Members' }).getByText('Bob Martin').waitFor();
