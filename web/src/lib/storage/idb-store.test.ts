@@ -908,12 +908,11 @@ describe('contacts', () => {
 });
 
 describe('room names and topics (room-meta)', () => {
-  const meta = (author: string, seq: number, hlc: number, name: string): ChatEvent =>
-    ({
-      ...makeEvent({ author, seq, hlc }),
-      kind: 'room-meta',
-      body: { name, topic: `about ${name}` },
-    }) as ChatEvent;
+  const meta = (author: string, seq: number, hlc: number, name: string): ChatEvent => ({
+    ...makeEvent({ author, seq, hlc }),
+    kind: 'room-meta',
+    body: { name, topic: `about ${name}` },
+  });
 
   it('names the room after the latest room-meta, in whatever order they arrive', async () => {
     await addRoom();
