@@ -64,6 +64,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** Opens this test's database with some store methods replaced (failures, spies). */
+function openStoreReplacing(
+  replaced: Partial<ChatStore>,
+  name = dbName,
+): ChatSessionDeps['openStore'] {
+  return async (events) => {
+    const store = await openIdbStore({ name, onVersionChange: () => events.onVersionChange() });
+    opened.push(store);
+    return overriding(store, replaced);
+  };
+}
+
 /**
  * A ready session with a database of its own (per test and name) on the in-memory network, as
  * peer `peer-<name>`; `replaced` store methods and extra deps for the cases that need them.
@@ -74,14 +86,7 @@ async function memberOn(
   options: { replaced?: Partial<ChatStore>; deps?: Partial<ChatSessionDeps> } = {},
 ): Promise<ChatSession> {
   const session = new ChatSession({
-    openStore: async (events) => {
-      const store = await openIdbStore({
-        name: `${dbName}-${name}`,
-        onVersionChange: () => events.onVersionChange(),
-      });
-      opened.push(store);
-      return overriding(store, options.replaced ?? {});
-    },
+    openStore: openStoreReplacing(options.replaced ?? {}, `${dbName}-${name}`),
     createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
     ...options.deps,
   });
@@ -228,16 +233,9 @@ describe('openRoom', () => {
     await seed.addEvents([makeEvent({ conv: room, author: ALICE })], NOW);
     seed.close();
     const session = await readySession({
-      openStore: async (events) => {
-        const store = await openIdbStore({
-          name: dbName,
-          onVersionChange: () => events.onVersionChange(),
-        });
-        opened.push(store);
-        return overriding(store, {
-          markRead: () => Promise.reject(new StoreFailure({ kind: 'unknown', message: 'locked' })),
-        });
-      },
+      openStore: openStoreReplacing({
+        markRead: () => Promise.reject(new StoreFailure({ kind: 'unknown', message: 'locked' })),
+      }),
     });
     expect(session.conversation(room)?.unread).toBe(1);
     expect(await session.openRoom(secret)).toEqual({ status: 'open', room });
