@@ -1,9 +1,7 @@
 import {
-  createRoom,
+  meetInRoom,
   expect,
-  expectMember,
   expectMessage,
-  joinRoom,
   memberList,
   onboard,
   sendMessage,
@@ -20,11 +18,7 @@ test('two people who met in a room become contacts and chat directly, with no ro
   const bob = await openUser('bob');
 
   await test.step('Alice and Bob meet in a room', async () => {
-    await onboard(alice.page, 'Alice');
-    const link = await createRoom(alice.page);
-    await joinRoom(bob.page, link, 'Bob');
-    await expectMember(alice.page, 'Bob', 'online');
-    await expectMember(bob.page, 'Alice', 'online');
+    await meetInRoom(alice.page, bob.page);
   });
 
   await test.step('Alice adds Bob; Bob sees the request and accepts', async () => {

@@ -1,11 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
 import {
+  meetInRoom,
   conversations,
-  createRoom,
   expect,
   expectMember,
-  joinRoom,
-  onboard,
   roomKey,
   sendMessage,
   test,
@@ -33,12 +31,8 @@ test('the conversation list counts unread, mutes, archives and deletes a room', 
   const alice = await openUser('alice');
   const bob = await openUser('bob');
 
-  await onboard(alice.page, 'Alice');
-  const link = await createRoom(alice.page);
+  const link = await meetInRoom(alice.page, bob.page);
   const title = `Room ${roomKey(link).slice(0, 4)}`;
-  await joinRoom(bob.page, link, 'Bob');
-  await expectMember(alice.page, 'Bob', 'online');
-  await expectMember(bob.page, 'Alice', 'online');
 
   await test.step('Bob writes twice while Alice is on the home screen: 2 unread, in the title too', async () => {
     await alice.page.goto('/#/');

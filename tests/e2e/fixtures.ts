@@ -201,6 +201,19 @@ export async function expectMember(
   await expect(item).toContainText(new RegExp(`\\b${presence}\\b`, 'i'));
 }
 
+/**
+ * Alice names herself and creates a room; Bob opens its link and names himself; returns once
+ * each shows the other online. The room link.
+ */
+export async function meetInRoom(alice: Page, bob: Page): Promise<string> {
+  await onboard(alice, 'Alice');
+  const link = await createRoom(alice);
+  await joinRoom(bob, link, 'Bob');
+  await expectMember(alice, 'Bob', 'online');
+  await expectMember(bob, 'Alice', 'online');
+  return link;
+}
+
 // ---- Room links -----------------------------------------------------------------------------
 
 /** The room secret in a room link: the 22 base64url characters after `#/r/`. */

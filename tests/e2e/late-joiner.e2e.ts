@@ -1,10 +1,8 @@
 import {
-  createRoom,
+  meetInRoom,
   expect,
-  expectMember,
   joinRoom,
   messageLog,
-  onboard,
   sendMessagesQuickly,
   showWholeHistory,
   shownTexts,
@@ -29,11 +27,7 @@ test('a late joiner gets the whole history of a 500-message room', async ({ open
   const written = { Alice: textsOf('Alice'), Bob: textsOf('Bob') };
 
   const link = await test.step('Alice and Bob share a room', async () => {
-    await onboard(alice.page, 'Alice');
-    const link = await createRoom(alice.page);
-    await joinRoom(bob.page, link, 'Bob');
-    await expectMember(alice.page, 'Bob', 'online');
-    await expectMember(bob.page, 'Alice', 'online');
+    const link = await meetInRoom(alice.page, bob.page);
     return link;
   });
 

@@ -1,12 +1,9 @@
 import {
+  meetInRoom,
   composer,
-  createRoom,
   expect,
-  expectMember,
   expectMessage,
-  joinRoom,
   messageFrom,
-  onboard,
   sendMessage,
   test,
 } from './fixtures.js';
@@ -23,10 +20,7 @@ test('links in messages open safely, and the emoji picker inserts at the caret',
   const bob = await openUser('bob');
   await alice.page.setViewportSize(PHONE_VIEWPORT);
 
-  await onboard(alice.page, 'Alice');
-  const link = await createRoom(alice.page);
-  await joinRoom(bob.page, link, 'Bob');
-  await expectMember(bob.page, 'Alice', 'online');
+  await meetInRoom(alice.page, bob.page);
 
   await test.step('a URL becomes a link; a javascript: text and markup stay text', async () => {
     await sendMessage(alice.page, MIXED);

@@ -1,13 +1,10 @@
 import type { Page } from '@playwright/test';
 import {
+  meetInRoom,
   composer,
-  createRoom,
   expect,
-  expectMember,
-  joinRoom,
   messageFrom,
   messageLog,
-  onboard,
   sendMessage,
   test,
 } from './fixtures.js';
@@ -25,10 +22,7 @@ test('replies, reactions, edits and deletions reach the other side and survive r
 }) => {
   const alice = await openUser('alice');
   const bob = await openUser('bob');
-  await onboard(alice.page, 'Alice');
-  const link = await createRoom(alice.page);
-  await joinRoom(bob.page, link, 'Bob');
-  await expectMember(alice.page, 'Bob', 'online');
+  await meetInRoom(alice.page, bob.page);
 
   await test.step('Alice replies to Bob with a quote', async () => {
     await sendMessage(bob.page, 'What time shall we meet?');
@@ -92,10 +86,7 @@ test('a room’s name and topic, set by one member, show for everyone and stay',
 }) => {
   const alice = await openUser('alice');
   const bob = await openUser('bob');
-  await onboard(alice.page, 'Alice');
-  const link = await createRoom(alice.page);
-  await joinRoom(bob.page, link, 'Bob');
-  await expectMember(alice.page, 'Bob', 'online');
+  await meetInRoom(alice.page, bob.page);
 
   await alice.page.getByRole('button', { name: 'Room details' }).click();
   const dialog = alice.page.getByRole('dialog', { name: 'Room details' });

@@ -1,12 +1,11 @@
 import {
-  createRoom,
+  meetInRoom,
   expect,
   expectMember,
   expectMessagesInOrder,
   joinRoom,
   messageFrom,
   messageLog,
-  onboard,
   sendMessage,
   test,
 } from './fixtures.js';
@@ -18,11 +17,7 @@ test('messages written while a member is away reach them in order when they are 
   const bob = await openUser('bob');
 
   const link = await test.step('Alice and Bob are in a room together', async () => {
-    await onboard(alice.page, 'Alice');
-    const link = await createRoom(alice.page);
-    await joinRoom(bob.page, link, 'Bob');
-    await expectMember(alice.page, 'Bob', 'online');
-    await expectMember(bob.page, 'Alice', 'online');
+    const link = await meetInRoom(alice.page, bob.page);
     return link;
   });
 
