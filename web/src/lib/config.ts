@@ -48,3 +48,6 @@ export const HAVE_THROTTLE_MS = 250;
 export const TYPING_SEND_INTERVAL_MS = 3_000;
 /** A member is shown as typing for this long after their latest `typing` frame. */
 export const TYPING_SHOW_MS = 6_000;
+
+/** How often lists showing times ("14:05", "Mon", "last seen …") re-read the clock. */
+export const CLOCK_TICK_MS = 60_000;

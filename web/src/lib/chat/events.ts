@@ -57,6 +57,8 @@ function contentOf(e: EventContent): EventContent {
       return { kind: e.kind, body: e.body };
     case 'room-meta':
       return { kind: e.kind, body: e.body };
+    case 'profile':
+      return { kind: e.kind, body: e.body };
     default:
       return assertNever(e);
   }
@@ -147,6 +149,8 @@ export function eventPreview(content: EventContent): string {
       return '—';
     case 'room-meta':
       return previewLine(`✎ ${content.body.name}`);
+    case 'profile':
+      return '';
     default:
       return assertNever(content);
   }

@@ -93,6 +93,9 @@ export function foldMessages(
       case 'room-meta':
         // Not a message: it names the room (the conversation's title).
         break;
+      case 'profile':
+        // Not a message: it renames its author (the members' names).
+        break;
       case 'reaction': {
         const target = byKey.get(refKey(e.conv, e.body.target));
         if (!target) break;

@@ -206,6 +206,16 @@ export const en = {
   'typing.one': '{name} is typing…',
   'typing.two': '{first} and {second} are typing…',
   'typing.several': 'Several people are typing…',
+  // Profile (issue 4)
+  'profile.edit': 'Edit profile',
+  'profile.title': 'Your profile',
+  'profile.nameLabel': 'Display name',
+  'profile.hint':
+    'Everyone in your rooms and your contacts sees the new name, also those who are offline now.',
+  'profile.save': 'Save',
+  'profile.cancel': 'Cancel',
+  'profile.notReady': 'Your profile is still loading. Try again in a moment.',
+  'contacts.lastSeen': 'last seen {when}',
 } as const;
 
 /** A key of the UI catalog. */

@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot';
 import {
+  colorSchema,
   fingerprintSchema,
   hlcSchema,
   messageTextSchema,
@@ -67,6 +68,17 @@ export interface RoomMetaBody {
   topic: string;
 }
 
+/**
+ * Body of a profile: the author's display name and avatar colour, told to every conversation they
+ * are in so members who never linked to them learn it too (DESIGN §4); the latest by clock holds.
+ */
+export interface ProfileBody {
+  /** Display name (1–64 characters, no control or direction characters). */
+  name: string;
+  /** Avatar colour, "#rrggbb". */
+  color: string;
+}
+
 /** The longest room topic, in UTF-16 units. */
 export const MAX_TOPIC_CHARS = 256;
 
@@ -81,7 +93,8 @@ export type EventContent =
   | { kind: 'reaction'; body: ReactionBody }
   | { kind: 'edit'; body: EditBody }
   | { kind: 'delete'; body: DeleteBody }
-  | { kind: 'room-meta'; body: RoomMetaBody };
+  | { kind: 'room-meta'; body: RoomMetaBody }
+  | { kind: 'profile'; body: ProfileBody };
 
 /** The most UTF-16 units a reaction's emoji may have (a flag or a family is several). */
 export const MAX_REACTION_CHARS = 16;
@@ -172,5 +185,10 @@ export const chatEventSchema = v.variant('kind', [
       name: nameSchema,
       topic: v.pipe(v.string(), v.maxLength(MAX_TOPIC_CHARS)),
     }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('profile'),
+    body: v.object({ name: nameSchema, color: colorSchema }),
   }),
 ]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;

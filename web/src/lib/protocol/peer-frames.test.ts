@@ -158,6 +158,12 @@ describe('parsePeerFrame accepts', () => {
         { ...ev, seq: 5, kind: 'delete', body: { target: { author: ev.author, seq: 2 } } },
       ] as ChatEvent[]),
     ],
+    [
+      'a profile',
+      makeEventsFrame([
+        { ...ev, kind: 'profile', body: { name: 'Zoë Ångström', color: '#1f7a5c' } },
+      ] as ChatEvent[]),
+    ],
     ['sync', { type: 'sync', vector: { [ev.author]: 3 } }],
     ['sync with an empty vector', { type: 'sync', vector: {} }],
     ['read', { type: 'read', hlc: '001700000000000-00003' }],
@@ -242,6 +248,22 @@ describe('parsePeerFrame rejects', () => {
             body: { target: { author: ev.author, seq: 1 }, emoji: 'x'.repeat(17), on: true },
           },
         ],
+      }),
+    ],
+    [
+      'a profile whose name hides its direction',
+      raw({
+        type: 'events',
+        keys: {},
+        events: [{ ...ev, kind: 'profile', body: { name: 'Eve\u202Eecila', color: '#000000' } }],
+      }),
+    ],
+    [
+      'a profile with a colour that is not #rrggbb',
+      raw({
+        type: 'events',
+        keys: {},
+        events: [{ ...ev, kind: 'profile', body: { name: 'Eve', color: 'red;x' } }],
       }),
     ],
     [

@@ -258,6 +258,11 @@ export class ChatSession {
   #markReadQueued = new Set<string>();
   #roomProblems = $state.raw<Readonly<Record<string, RoomProblem>>>({});
   #contacts = $state.raw<Contact[]>([]);
+  /**
+   * Contacts as shown: the name and colour they last told us (their direct chat's member record,
+   * which handshakes and profile events keep current) and when we last saw them, sorted by name.
+   */
+  #contactViews = $derived.by(() => contactViews(this.#contacts, this.#conversations));
   /** Contact requests waiting for "Accept" / "Decline", oldest first. */
   #contactRequests = $state.raw<ContactRequest[]>([]);
   /** One-time contact links: ours, and those we opened, until used. */
@@ -336,12 +341,12 @@ export class ChatSession {
   }
 
   /** Saved contacts, by name in the reader's language's order. */
-  get contacts(): Contact[] {
-    return this.#contacts;
+  get contacts(): ContactView[] {
+    return this.#contactViews;
   }
   /** One contact by fingerprint. */
-  contact(fingerprint: string): Contact | undefined {
-    return this.#contacts.find((c) => c.fingerprint === fingerprint);
+  contact(fingerprint: string): ContactView | undefined {
+    return this.#contactViews.find((c) => c.fingerprint === fingerprint);
   }
   /** Contact requests waiting for an answer, oldest first. */
   get contactRequests(): ContactRequest[] {
@@ -594,11 +599,7 @@ export class ChatSession {
     const store = this.#store;
     if (!store) return;
     try {
-      const contacts = await store.listContacts();
-      const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-      this.#contacts = contacts.sort(
-        (a, b) => collator.compare(a.name, b.name) || a.fingerprint.localeCompare(b.fingerprint),
-      );
+      this.#contacts = await store.listContacts();
     } catch (error) {
       log.error('listing contacts failed', error);
     }
@@ -769,10 +770,12 @@ export class ChatSession {
       });
     }
     for (const peer of linked) {
+      // The stored record is the fresher: a rename during the link arrives as a profile event.
+      const known = rows.get(peer.fingerprint);
       rows.set(peer.fingerprint, {
         fingerprint: peer.fingerprint,
-        name: shownName(peer.profile.name, peer.fingerprint),
-        color: peer.profile.color,
+        name: known?.name ?? shownName(peer.profile.name, peer.fingerprint),
+        color: known?.color ?? peer.profile.color,
         isOnline: true,
         isSelf: false,
       });
@@ -815,11 +818,13 @@ export class ChatSession {
   /** The display name of an author in a room (falls back to a short fingerprint). */
   authorName(room: string, fingerprint: string): string {
     if (fingerprint === this.#identity?.fingerprint) return this.#identity.name;
+    // The stored record is the fresher: a rename during a link arrives as a profile event.
+    const member = this.#conversations.find((c) => c.id === room)?.members[fingerprint];
+    if (member?.name) return member.name;
     for (const peer of Object.values(this.#linked[room] ?? {})) {
       if (peer.fingerprint === fingerprint) return shownName(peer.profile.name, fingerprint);
     }
-    const member = this.#conversations.find((c) => c.id === room)?.members[fingerprint];
-    return shownName(member?.name, fingerprint);
+    return shownName(undefined, fingerprint);
   }
 
   /**
@@ -1000,6 +1005,40 @@ export class ChatSession {
     return this.#queue(room, { kind: 'room-meta', body: { name, topic } });
   }
 
+  /**
+   * Changes our display name: saved, presented in every handshake from now on, and told to every
+   * conversation as a `profile` event, so members we are not linked to learn it through others.
+   */
+  async updateProfile(rawName: string): Promise<{ ok: true } | { ok: false; error: Notice }> {
+    const checked = checkDisplayName(rawName);
+    if (!checked.ok) return checked;
+    const identity = this.#identity;
+    const store = this.#store;
+    if (!identity || !store) return { ok: false, error: { key: 'profile.notReady' } };
+    if (checked.name === identity.name) return { ok: true };
+    const updated: StoredIdentity = { ...identity, name: checked.name };
+    const saved = await store.putIdentity(updated);
+    if (!saved.ok) {
+      this.#reportStoreError(saved.error);
+      return {
+        ok: false,
+        error:
+          saved.error.kind === 'quota'
+            ? { key: 'error.storageFull' }
+            : { key: 'error.saveFailed', params: { reason: saved.error.message } },
+      };
+    }
+    this.#identity = updated;
+    const profile = { name: updated.name, color: updated.color };
+    this.#mesh?.setProfile(profile);
+    const told = this.#conversations.map((c) =>
+      this.#queue(c.id, { kind: 'profile', body: profile }),
+    );
+    // Saved and shown here already; a conversation that could not store its event said so.
+    await Promise.all(told);
+    return { ok: true };
+  }
+
   /** Queues content to be stored and pushed in order with everything else we say. */
   #queue(room: string, content: EventContent): Promise<boolean> {
     if (!this.#identity || !this.#store) return Promise.resolve(false);
@@ -1123,7 +1162,9 @@ export class ChatSession {
       return false;
     }
     // In place: flags do not change the activity the list is ordered by.
-    this.#conversations = this.#conversations.map((c) => (c.id === room ? saved.value : c));
+    this.#conversations = this.#conversations.map((c) =>
+      c.id === room ? withContactTitle(saved.value) : c,
+    );
     return true;
   }
 
@@ -1414,10 +1455,11 @@ export class ChatSession {
   async #rememberMember(peer: MeshPeer): Promise<void> {
     const store = this.#store;
     if (!store) return;
+    // No name: the link's is from its handshake, and a profile event since may have renamed them.
     const saved = await store.upsertMember(peer.room, {
       fingerprint: peer.fingerprint,
       spki: peer.spki,
-      name: peer.profile.name,
+      name: '',
       color: peer.profile.color,
       lastSeenAt: this.#now(),
     });
@@ -1545,7 +1587,8 @@ export class ChatSession {
   }
 
   /** Puts one stored conversation into the list, keeping the newest activity first. */
-  #showConversation(conversation: Conversation): void {
+  #showConversation(stored: Conversation): void {
+    const conversation = withContactTitle(stored);
     const others = this.#conversations.filter((c) => c.id !== conversation.id);
     const at = others.findIndex((c) => c.lastActivityAt <= conversation.lastActivityAt);
     this.#conversations =
@@ -1567,7 +1610,7 @@ export class ChatSession {
     const store = this.#store;
     if (!store) return;
     try {
-      this.#conversations = await store.listConversations();
+      this.#conversations = (await store.listConversations()).map(withContactTitle);
     } catch (error) {
       log.error('listing conversations failed', error);
     }
@@ -1669,4 +1712,36 @@ function isPageAttentive(): boolean {
 /** The title people see for a conversation (its set title, else a short stable name). */
 export function conversationTitle(conversation: Pick<Conversation, 'id' | 'title'>): string {
   return conversation.title || t('room.defaultTitle', { short: conversation.id.slice(0, 4) });
+}
+
+/** A contact as the lists show it: current name and colour, and when they were last online. */
+export interface ContactView extends Contact {
+  /** When a link to them last closed or opened (ms since epoch); 0 when never. */
+  lastSeenAt: number;
+}
+
+/** Contacts with their direct chat's current profile and last-seen time, sorted by name. */
+export function contactViews(
+  contacts: readonly Contact[],
+  conversations: readonly Conversation[],
+): ContactView[] {
+  // A local lookup, built and dropped within this call.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  const directs = new Map(conversations.map((c) => [c.id, c]));
+  const views = contacts.map((contact): ContactView => {
+    const member = directs.get(contact.conv)?.members[contact.fingerprint];
+    return member?.name
+      ? { ...contact, name: member.name, color: member.color, lastSeenAt: member.lastSeenAt }
+      : { ...contact, lastSeenAt: member?.lastSeenAt ?? 0 };
+  });
+  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+  return views.sort(
+    (a, b) => collator.compare(a.name, b.name) || a.fingerprint.localeCompare(b.fingerprint),
+  );
+}
+
+/** A direct chat is titled with its contact's current name (profile events rename it). */
+function withContactTitle(c: Conversation): Conversation {
+  const name = c.kind === 'direct' && c.contact ? c.members[c.contact]?.name : undefined;
+  return name && name !== c.title ? { ...c, title: name } : c;
 }

@@ -1,4 +1,5 @@
 import { textOf } from '../chat/events';
+import { foldMessages } from '../chat/message-view';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFingerprint, makeConversation, makeEvent } from '../chat/test-factories';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
@@ -508,6 +509,37 @@ describe('contacts', () => {
     await vi.waitFor(() => expect(alice.isContactOnline(bobFp)).toBe(true), { timeout: 5_000 });
     return { alice, bob, room, aliceFp, bobFp };
   }
+
+  it('tells a new name to every conversation: the contact, the direct chat and the room', async () => {
+    const hub = new MemoryHub();
+    const { alice, bob, room, aliceFp } = await twoContacts(hub);
+    const direct = bob.contact(aliceFp)!.conv;
+    expect(await alice.send(room, 'before')).toBe(true);
+    await vi.waitFor(() => expect(bob.conversation(room)?.lastPreview).toBe('before'), {
+      timeout: 5_000,
+    });
+    const orderBefore = bob.conversations.map((c) => c.id);
+
+    expect(await alice.updateProfile('  ')).toEqual({
+      ok: false,
+      error: { key: 'onboarding.nameRequired' },
+    });
+    expect(await alice.updateProfile(' Alicia ')).toEqual({ ok: true });
+    expect(alice.identity?.name).toBe('Alicia');
+    await vi.waitFor(
+      () => {
+        expect(bob.contact(aliceFp)?.name).toBe('Alicia');
+        expect(bob.conversation(direct)?.title).toBe('Alicia');
+        expect(bob.authorName(room, aliceFp)).toBe('Alicia');
+        expect(bob.membersOf(room).find((m) => m.fingerprint === aliceFp)?.name).toBe('Alicia');
+      },
+      { timeout: 5_000 },
+    );
+    // A rename is no news: the list keeps its order and previews.
+    expect(bob.conversations.map((c) => c.id)).toEqual(orderBefore);
+    expect(bob.conversation(room)?.lastPreview).toBe('before');
+    expect(foldMessages(bob.messagesOf(room), undefined).map((m) => m.text)).toEqual(['before']);
+  }, 20_000);
 
   it('shows both sides the same safety number, and keeps "verified"', async () => {
     const hub = new MemoryHub();

@@ -40,6 +40,8 @@ export interface Member {
   color: string;
   /** Last time we were connected to them (ms since epoch). */
   lastSeenAt: number;
+  /** Clock of the `profile` event that set `name` and `color` (absent: none seen yet). */
+  profileHlc?: string;
 }
 
 /**

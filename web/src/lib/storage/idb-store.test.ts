@@ -944,3 +944,62 @@ describe('room names and topics (room-meta)', () => {
     expect((await store.getConversation(OTHER_ROOM))?.title).toBe('Alice');
   });
 });
+
+describe('profiles', () => {
+  const profile = (author: string, seq: number, hlc: number, name: string): ChatEvent => ({
+    ...makeEvent({ author, seq, hlc }),
+    kind: 'profile',
+    body: { name, color: '#123456' },
+  });
+  const alice = {
+    fingerprint: ALICE,
+    spki: 'spki-a',
+    name: 'Alice',
+    color: '#000000',
+    lastSeenAt: 5,
+  };
+
+  it('renames a member after their latest profile, in whatever order they arrive', async () => {
+    await addRoom(ROOM, { members: { [ALICE]: alice } });
+    const older = profile(ALICE, 1, NOW + 1, 'Alicia');
+    const newer = profile(ALICE, 2, NOW + 2, 'Ali');
+    expect((await store.addEvents([newer], NOW)).ok).toBe(true);
+    expect((await store.addEvents([older], NOW)).ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.members[ALICE]).toMatchObject({
+      name: 'Ali',
+      color: '#123456',
+      lastSeenAt: 5,
+    });
+  });
+
+  it('moves no conversation up the list and keeps its preview', async () => {
+    await addRoom(ROOM, { members: { [ALICE]: alice }, lastActivityAt: 1_000 });
+    expect((await store.addEvents([makeEvent({ author: ALICE, text: 'hello' })], 1_000)).ok).toBe(
+      true,
+    );
+    expect((await store.addEvents([profile(ALICE, 2, NOW + 9, 'Alicia')], NOW)).ok).toBe(true);
+    const own = await store.appendOwnEvent({
+      conv: ROOM,
+      author: SELF,
+      content: { kind: 'profile', body: { name: 'Me', color: '#654321' } },
+      sign: fakeSign,
+      nowMs: NOW + 50,
+    });
+    expect(own.ok).toBe(true);
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      lastActivityAt: 1_000,
+      lastPreview: 'hello',
+      unread: 1,
+    });
+  });
+
+  it('keeps a known name and the latest last-seen time when a member is upserted without one', async () => {
+    await addRoom(ROOM, { members: { [ALICE]: alice } });
+    expect((await store.addEvents([profile(ALICE, 1, NOW + 1, 'Alicia')], NOW)).ok).toBe(true);
+    expect((await store.upsertMember(ROOM, { ...alice, name: '', lastSeenAt: 9 })).ok).toBe(true);
+    expect((await store.upsertMember(ROOM, { ...alice, name: '', lastSeenAt: 0 })).ok).toBe(true);
+    const member = (await store.getConversation(ROOM))?.members[ALICE];
+    expect(member).toMatchObject({ name: 'Alicia', lastSeenAt: 9 });
+    expect(member?.profileHlc).toBe(encodeHlc({ ms: NOW + 1, c: 0 }));
+  });
+});

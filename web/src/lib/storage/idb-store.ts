@@ -261,11 +261,44 @@ async function contiguousSeq(
 
 /** The preview of the conversation's latest event in display order (or `fallback`). */
 async function latestPreview(tx: EventsTx, conv: string, fallback: string): Promise<string> {
-  const cursor = await tx
+  let cursor = await tx
     .objectStore('events')
     .index('byConvOrder')
     .openCursor(convRange(conv), 'prev');
-  return cursor ? eventPreview(cursor.value) : fallback;
+  // Profile changes say nothing about the conversation: the preview is of what came before.
+  for (let skipped = 0; cursor && isQuiet(cursor.value) && skipped < MAX_QUIET_SKIPPED; skipped++) {
+    cursor = await cursor.continue();
+  }
+  return cursor && !isQuiet(cursor.value) ? eventPreview(cursor.value) : fallback;
+}
+
+/** How many profile events in a row `latestPreview` looks past before keeping the old preview. */
+const MAX_QUIET_SKIPPED = 64;
+
+/**
+ * Events that neither move a conversation up the list nor change its preview: a member's profile
+ * (a rename reaches every conversation they are in at once).
+ */
+function isQuiet(e: ChatEvent): boolean {
+  return e.kind === 'profile';
+}
+
+/**
+ * Members' names and colours after `events`: a member's latest `profile` by clock wins over an
+ * older one. The handshake also sets them (it is current when it happens; see DESIGN §4).
+ */
+export function withProfiles(c: Conversation, events: readonly ChatEvent[]): Conversation {
+  let members = c.members;
+  for (const e of events) {
+    if (e.kind !== 'profile') continue;
+    const member = members[e.author];
+    if (!member || (member.profileHlc !== undefined && member.profileHlc >= e.hlc)) continue;
+    members = {
+      ...members,
+      [e.author]: { ...member, name: e.body.name, color: e.body.color, profileHlc: e.hlc },
+    };
+  }
+  return members === c.members ? c : { ...c, members };
 }
 
 async function readClock(tx: EventsTx): Promise<Hlc> {
@@ -447,8 +480,14 @@ export class IdbChatStore implements ChatStore {
         if (!conversation) return storeErr<void>('not-found', `no conversation ${conv}`);
         // A member known only from relayed history has no name yet; never blank a known one.
         const previous = conversation.members[m.fingerprint];
-        const member =
-          previous && !m.name ? { ...m, name: previous.name, color: previous.color } : m;
+        const member: Member = previous
+          ? {
+              ...previous,
+              ...m,
+              ...(m.name ? {} : { name: previous.name, color: previous.color }),
+              lastSeenAt: Math.max(previous.lastSeenAt, m.lastSeenAt),
+            }
+          : m;
         await store.put({
           ...conversation,
           members: { ...conversation.members, [m.fingerprint]: member },
@@ -587,13 +626,16 @@ export class IdbChatStore implements ChatStore {
         vectorBefore === plan.seq - 1
           ? last.seq
           : await contiguousSeq(tx, conv, author, vectorBefore);
+      const isQuietOnly = events.every(isQuiet);
       await tx.objectStore('conversations').put({
-        ...withRoomMeta(conversation, events),
+        ...withProfiles(withRoomMeta(conversation, events), events),
         // A vector holds only seqs ≥ 1 (0 would be refused on the wire): above a gap, unchanged.
         vector: top > 0 ? { ...conversation.vector, [author]: top } : conversation.vector,
-        lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
+        lastActivityAt: isQuietOnly
+          ? conversation.lastActivityAt
+          : Math.max(conversation.lastActivityAt, nowMs),
         lastPreview:
-          clockAfter === plan.last
+          clockAfter === plan.last && !isQuiet(last)
             ? // Stamped after the clock, which every stored event moved: ours is the newest.
               eventPreview(last)
             : await latestPreview(tx, conv, conversation.lastPreview),
@@ -670,10 +712,12 @@ export class IdbChatStore implements ChatStore {
             if (top > 0) vector[author] = top;
           }
           await tx.objectStore('conversations').put({
-            ...withRoomMeta(conversation, fresh),
+            ...withProfiles(withRoomMeta(conversation, fresh), fresh),
             vector,
             unread: conversation.unread + unread,
-            lastActivityAt: Math.max(conversation.lastActivityAt, nowMs),
+            lastActivityAt: fresh.every(isQuiet)
+              ? conversation.lastActivityAt
+              : Math.max(conversation.lastActivityAt, nowMs),
             lastPreview: await latestPreview(tx, conv, conversation.lastPreview),
           });
         }
