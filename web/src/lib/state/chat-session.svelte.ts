@@ -1308,6 +1308,8 @@ export class ChatSession {
         this.#recordDeliverySoon(peer.room, { vectors: { [peer.fingerprint]: vector } });
       },
       onOwnEventsSent: (room, seq) => this.#recordDeliverySoon(room, { sentUpTo: seq }),
+      isRefusedAuthor: (fingerprint) =>
+        this.#contacts.some((c) => c.fingerprint === fingerprint && c.blocked === true),
       now: this.#now,
     });
     const mesh = new RoomMesh({

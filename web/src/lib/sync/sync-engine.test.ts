@@ -102,7 +102,7 @@ async function makeMeshMember(
   name: string,
   room: Room,
   options: SyncEngineOptions = {},
-  receipts: Pick<SyncEngineDeps, 'onRemoteVector' | 'onOwnEventsSent'> = {},
+  receipts: Pick<SyncEngineDeps, 'onRemoteVector' | 'onOwnEventsSent' | 'isRefusedAuthor'> = {},
 ): Promise<Member> {
   const keys = await createIdentityKeys();
   const store = await openMemberStore(name, keys, room);
@@ -288,6 +288,32 @@ describe('SyncEngine over the mesh', () => {
     expect(new Set(events.map((e) => e.author))).toEqual(new Set([alice.keys.fingerprint]));
     const conversation = await carol.store.getConversation(room.key);
     expect(conversation?.members[alice.keys.fingerprint]?.spki).toBe(alice.keys.spki);
+  });
+
+  it('stores nothing by a blocked author, even relayed by someone else', async () => {
+    const hub = new MemoryHub();
+    const room = await makeRoom();
+    const alice = await makeMeshMember(hub, 'alice', room);
+    const bob = await makeMeshMember(hub, 'bob', room);
+    await vi.waitFor(() => expect(alice.mesh?.peersIn(room.key)).toHaveLength(1));
+    for (let i = 1; i <= 3; i += 1) await say(alice, room.key, `from alice ${i}`);
+    await vi.waitFor(async () => expect(await texts(bob, room.key)).toHaveLength(3));
+    alice.mesh?.stop();
+
+    const carol = await makeMeshMember(
+      hub,
+      'carol',
+      room,
+      {},
+      {
+        isRefusedAuthor: (fingerprint) => fingerprint === alice.keys.fingerprint,
+      },
+    );
+    await vi.waitFor(() => expect(carol.mesh?.peersIn(room.key)).toHaveLength(1));
+    await say(bob, room.key, 'from bob');
+    await vi.waitFor(async () => expect(await texts(carol, room.key)).toEqual(['from bob']));
+    const conversation = await carol.store.getConversation(room.key);
+    expect(conversation?.vector[alice.keys.fingerprint]).toBeUndefined();
   });
 
   it('passes new messages on to a member who cannot link to their author', async () => {

@@ -80,6 +80,8 @@ export interface SyncEngineDeps {
   onRemoteVector?(peer: SyncPeer, vector: VersionVector): void;
   /** Own events up to `seq` were handed to a link in a sync answer (they are at least sent). */
   onOwnEventsSent?(room: string, seq: number): void;
+  /** Authors whose events are never stored, from whoever relays them (blocked contacts). */
+  isRefusedAuthor?(fingerprint: string): boolean;
   /** Wall clock. */
   now(): number;
 }
@@ -244,6 +246,10 @@ export class SyncEngine {
     for (const event of frame.events) {
       if (event.conv !== peer.room) {
         log.warn('dropped an event for another conversation from', peer.peerId);
+        continue;
+      }
+      if (this.#deps.isRefusedAuthor?.(event.author)) {
+        log.warn('dropped an event by a blocked author, from', peer.peerId);
         continue;
       }
       // Stored, it would sort below everything said for as long as its clock runs ahead.
