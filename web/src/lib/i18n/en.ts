@@ -206,6 +206,10 @@ export const en = {
   'typing.one': '{name} is typing…',
   'typing.two': '{first} and {second} are typing…',
   'typing.several': 'Several people are typing…',
+
+  // QR codes (components/shell/QrCode.svelte)
+  'qr.tooLong':
+    'This is too long to show as a QR code ({bytes} bytes, at most {max}). Copy it as text instead.',
 } as const;
 
 /** A key of the UI catalog. */
