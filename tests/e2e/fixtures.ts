@@ -339,3 +339,34 @@ export async function shownTexts(page: Page, pattern: RegExp): Promise<string[]>
     return match ? [match[0]] : [];
   });
 }
+
+/**
+ * What a phone's camera would read from a QR code on screen: the SVG drawn into a canvas in the
+ * page, decoded here by jsQR (an independent decoder). Null when it cannot be read.
+ */
+export async function scanQrCode(code: Locator): Promise<string | null> {
+  const pixels = await code.evaluate(async (svg) => {
+    const size = 400;
+    const markup = new XMLSerializer().serializeToString(svg);
+    const image = new Image();
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = size;
+    canvas.height = size;
+    const context = canvas.getContext('2d');
+    if (!context) return null;
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, size, size);
+    context.drawImage(image, 0, 0, size, size);
+    return { data: Array.from(context.getImageData(0, 0, size, size).data), size };
+  });
+  if (!pixels) return null;
+  // A CommonJS package whose `exports.default` is the function (NodeNext sees the namespace).
+  const jsQR = (await import('jsqr')).default as unknown as (
+    data: Uint8ClampedArray,
+    width: number,
+    height: number,
+  ) => { data: string } | null;
+  return jsQR(Uint8ClampedArray.from(pixels.data), pixels.size, pixels.size)?.data ?? null;
+}

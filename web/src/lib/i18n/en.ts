@@ -216,6 +216,12 @@ export const en = {
   'profile.cancel': 'Cancel',
   'profile.notReady': 'Your profile is still loading. Try again in a moment.',
   'contacts.lastSeen': 'last seen {when}',
+  'invite.qrLabel': 'QR code of the invite link',
+  'invite.qrHint': 'Or let them scan this with their phone’s camera.',
+  'contacts.safetyQrLabel': 'QR code of your safety number with {name}',
+  // QR codes (components/shell/QrCode.svelte)
+  'qr.tooLong':
+    'This is too long to show as a QR code ({bytes} bytes, at most {max}). Copy it as text instead.',
 } as const;
 
 /** A key of the UI catalog. */
