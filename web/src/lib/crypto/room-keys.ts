@@ -34,3 +34,15 @@ export async function roomKeyFromSecret(secret: string): Promise<string> {
   );
   return toBase64Url(new Uint8Array(digest));
 }
+
+/**
+ * The bytes a room owner signs to move the room `from` to a new secret without the `removed`
+ * members (DESIGN §5): UTF-8 JSON of ["parley-room-move-v1", from, secret, removed sorted].
+ */
+export function roomMoveBytes(
+  from: string,
+  secret: string,
+  removed: readonly string[],
+): Uint8Array<ArrayBuffer> {
+  return utf8(JSON.stringify(['parley-room-move-v1', from, secret, [...removed].sort()]));
+}

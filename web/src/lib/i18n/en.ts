@@ -219,6 +219,16 @@ export const en = {
   'invite.qrLabel': 'QR code of the invite link',
   'invite.qrHint': 'Or let them scan this with their phone’s camera.',
   'contacts.safetyQrLabel': 'QR code of your safety number with {name}',
+  'room.removeMember': 'Remove {name} from the room',
+  'room.removeTitle': 'Remove {name}?',
+  'room.removeBody':
+    'The room moves to a new link that {name} does not get. Everyone else moves with it and keeps the history; the old link lets no one in any more.',
+  'room.remove': 'Remove',
+  'room.movedNotice':
+    'This room moved to a new link when someone was removed. What was said here stays readable.',
+  'room.openMoved': 'Go to the room',
+  'room.removedNotice': 'You were removed from this room. Its history stays readable here.',
+  'room.earlier': 'Earlier messages, before someone was removed',
   // QR codes (components/shell/QrCode.svelte)
   'qr.tooLong':
     'This is too long to show as a QR code ({bytes} bytes, at most {max}). Copy it as text instead.',

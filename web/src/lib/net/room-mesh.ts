@@ -257,6 +257,17 @@ export class RoomMesh {
     return closed;
   }
 
+  /** Closes the authenticated links to `fingerprint` in one room (with `bye`). How many closed. */
+  disconnectIn(room: string, fingerprint: string): number {
+    let closed = 0;
+    for (const ml of [...this.#links]) {
+      if (ml.link.room !== room || ml.peer?.fingerprint !== fingerprint) continue;
+      this.#sayByeAndClose(ml, 'removed from the room');
+      closed++;
+    }
+    return closed;
+  }
+
   /** Says goodbye on every link (the page is going away; no time to wait for delivery). */
   sayGoodbye(): void {
     for (const ml of this.#links) if (ml.phase === 'ready') this.#sendFrame(ml, { type: 'bye' });

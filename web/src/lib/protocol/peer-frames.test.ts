@@ -2,7 +2,7 @@ import { textOf } from '../chat/events';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import fc from 'fast-check';
 import { toBase64Url, utf8ByteLength } from '../encoding';
-import { fakeFingerprint, fakeRoomKey, makeEvent } from '../chat/test-factories';
+import { FAKE_SIG, fakeFingerprint, fakeRoomKey, makeEvent } from '../chat/test-factories';
 import { assertNever } from './assert-never';
 import type { ChatEvent } from './events';
 import {
@@ -14,6 +14,7 @@ import {
 } from './limits';
 import {
   encodePeerFrame,
+  MAX_REMOVED_MEMBERS,
   parsePeerFrame,
   splitEventsIntoFrames,
   type ParsedPeerFrame,
@@ -102,7 +103,15 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
       return;
     case 'contact-request':
     case 'contact-decline':
+    case 'room-removed':
       expect(Object.keys(frame)).toEqual(['type']);
+      return;
+    case 'room-move':
+      expect(frame.secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(frame.removed.length).toBeGreaterThanOrEqual(1);
+      expect(frame.removed.length).toBeLessThanOrEqual(MAX_REMOVED_MEMBERS);
+      for (const fingerprint of frame.removed) expect(fingerprint).toMatch(/^[A-Z2-7]{52}$/);
+      expect(frame.sig).toMatch(/^[A-Za-z0-9_-]{86}$/);
       return;
     case 'ping':
     case 'pong':
@@ -171,6 +180,16 @@ describe('parsePeerFrame accepts', () => {
     ['contact-request', { type: 'contact-request' }],
     ['contact-accept', { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' }],
     ['contact-decline', { type: 'contact-decline' }],
+    [
+      'room-move',
+      {
+        type: 'room-move',
+        secret: 'AAAAAAAAAAAAAAAAAAAAAA',
+        removed: [fakeFingerprint(3)],
+        sig: FAKE_SIG,
+      },
+    ],
+    ['room-removed', { type: 'room-removed' }],
     ['ping', { type: 'ping', t: 123.5 }],
     ['pong', { type: 'pong', t: 0 }],
     ['bye', { type: 'bye' }],
@@ -236,6 +255,14 @@ describe('parsePeerFrame rejects', () => {
       raw({ type: 'contact-accept', secret: 'A+AAAAAAAAAAAAAAAAAAAA' }),
     ],
     ['a have vector with seq 0', raw({ type: 'have', vector: { [fakeFingerprint(1)]: 0 } })],
+    [
+      'a room move that removes nobody',
+      raw({ type: 'room-move', secret: 'AAAAAAAAAAAAAAAAAAAAAA', removed: [], sig: FAKE_SIG }),
+    ],
+    [
+      'a room move with a malformed fingerprint',
+      raw({ type: 'room-move', secret: 'AAAAAAAAAAAAAAAAAAAAAA', removed: ['bob'], sig: FAKE_SIG }),
+    ],
     [
       'a reaction whose emoji is too long',
       raw({

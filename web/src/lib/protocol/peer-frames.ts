@@ -165,6 +165,31 @@ export interface ContactDeclineFrame {
   type: 'contact-decline';
 }
 
+/**
+ * The room moves to a new secret without the `removed` members (DESIGN §5). Signed by the room's
+ * owner; any member passes it on to members who were away. Sent only over authenticated links,
+ * never to a removed member.
+ */
+export interface RoomMoveFrame {
+  /** Frame type. */
+  type: 'room-move';
+  /** The new room's secret. */
+  secret: string;
+  /** Fingerprints of the members left out (1–MAX_REMOVED_MEMBERS). */
+  removed: string[];
+  /** The owner's signature over `roomMoveBytes(room, secret, removed)` (crypto/room-keys.ts). */
+  sig: string;
+}
+
+/** The room's owner removed the receiver from the room; it keeps its history and stops joining. */
+export interface RoomRemovedFrame {
+  /** Frame type. */
+  type: 'room-removed';
+}
+
+/** Most members one room move may leave out (a room has at most 16). */
+export const MAX_REMOVED_MEMBERS = 16;
+
 /** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
 export interface ByeFrame {
   /** Frame type. */
@@ -184,6 +209,8 @@ export type PeerFrameOf<E> =
   | ContactRequestFrame
   | ContactAcceptFrame
   | ContactDeclineFrame
+  | RoomMoveFrame
+  | RoomRemovedFrame
   | PingFrame
   | PongFrame
   | ByeFrame;
@@ -225,6 +252,17 @@ export const peerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('contact-request') }),
   v.object({ type: v.literal('contact-accept'), secret: roomSecretSchema }),
   v.object({ type: v.literal('contact-decline') }),
+  v.object({
+    type: v.literal('room-move'),
+    secret: roomSecretSchema,
+    removed: v.pipe(
+      v.array(fingerprintSchema),
+      v.minLength(1),
+      v.maxLength(MAX_REMOVED_MEMBERS),
+    ),
+    sig: signatureSchema,
+  }),
+  v.object({ type: v.literal('room-removed') }),
   v.object({ type: v.literal('ping'), t: timestampSchema }),
   v.object({ type: v.literal('pong'), t: timestampSchema }),
   v.object({ type: v.literal('bye') }),

@@ -13,8 +13,15 @@ import {
   TYPING_SEND_INTERVAL_MS,
   TYPING_SHOW_MS,
 } from '../config';
-import { createIdentityKeys, safetyNumber, type IdentityKeys } from '../crypto/identity';
-import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
+import {
+  createIdentityKeys,
+  importPublicKey,
+  safetyNumber,
+  signBytes,
+  verifyBytes,
+  type IdentityKeys,
+} from '../crypto/identity';
+import { isRoomSecret, newRoomSecret, roomKeyFromSecret, roomMoveBytes } from '../crypto/room-keys';
 import { t, type MessageKey } from '../i18n/i18n';
 import { createLogger } from '../log';
 import type { AppFrame, MeshIdentity, MeshPeer } from '../net/room-mesh';
@@ -37,6 +44,7 @@ import {
   type ChatStore,
   type Contact,
   type Conversation,
+  type RoomMove,
   type DeliveryUpdate,
   type StoredIdentity,
   type StoreError,
@@ -228,6 +236,8 @@ export class ChatSession {
   #fatal = $state.raw<Notice | null>(null);
   #identity = $state.raw<StoredIdentity | null>(null);
   #conversations = $state.raw<Conversation[]>([]);
+  /** The list people see: rooms that moved to a new secret are left out (their successor shows). */
+  #listed = $derived(this.#conversations.filter((c) => !c.movedTo));
   #status = $state<SignalStatus>('connecting');
   /** room → peerId → authenticated peer. */
   #linked = $state.raw<Readonly<Record<string, Readonly<Record<string, MeshPeer>>>>>({});
@@ -298,9 +308,9 @@ export class ChatSession {
   get identity(): StoredIdentity | null {
     return this.#identity;
   }
-  /** Conversations by last activity, newest first. */
+  /** Conversations by last activity, newest first (a room that moved on is history of its successor). */
   get conversations(): Conversation[] {
-    return this.#conversations;
+    return this.#listed;
   }
   /** Signal server connection state. */
   get status(): SignalStatus {
@@ -332,7 +342,7 @@ export class ChatSession {
   }
   /** Total unread messages over all conversations that are not muted. */
   get unreadTotal(): number {
-    return this.#conversations.reduce((sum, c) => (c.muted ? sum : sum + c.unread), 0);
+    return this.#listed.reduce((sum, c) => (c.muted ? sum : sum + c.unread), 0);
   }
 
   /** Why a room cannot be used, if it cannot. */
@@ -740,6 +750,14 @@ export class ChatSession {
     // A blocked contact reaches us nowhere.
     if (this.contact(peer.fingerprint)?.blocked) return false;
     const conversation = this.conversation(peer.room);
+    // A room that moved on admits only its members who moved too (to pass the move on); its old
+    // link lets no one new in, and no removed member.
+    if (conversation?.movedTo) {
+      return (
+        peer.fingerprint in conversation.members &&
+        !conversation.movedTo.removed.includes(peer.fingerprint)
+      );
+    }
     if (conversation?.kind !== 'direct') return true;
     const contact = conversation.contact ? this.contact(conversation.contact) : undefined;
     if (contact && contact.fingerprint === peer.fingerprint && contact.spki === peer.spki) {
@@ -915,7 +933,7 @@ export class ChatSession {
    */
   async createRoom(): Promise<string | null> {
     const secret = newRoomSecret();
-    const ensured = await this.#ensureConversation(secret);
+    const ensured = await this.#ensureConversation(secret, this.#identity?.fingerprint);
     if (!ensured.ok) {
       this.#reportStoreError(ensured.error, 'error.roomSaveFailed');
       return null;
@@ -927,7 +945,7 @@ export class ChatSession {
    * Opens (and if new, joins) the room of a link's secret and loads its history. A later
    * `openRoom` or `closeRoom` supersedes this call: it then changes nothing and says so.
    */
-  async openRoom(secret: string): Promise<OpenRoomResult> {
+  async openRoom(secret: string, owner?: string): Promise<OpenRoomResult> {
     const generation = ++this.#openGeneration;
     this.#openSecret = secret;
     // Until the new room is ready no room is open: nothing arriving meanwhile is marked read.
@@ -936,7 +954,7 @@ export class ChatSession {
     this.#isFollowingLatest = true;
     this.#isLoadingMessages = false;
     if (!isRoomSecret(secret)) return { status: 'invalid' };
-    const ensured = await this.#ensureConversation(secret);
+    const ensured = await this.#ensureConversation(secret, owner);
     if (!ensured.ok) this.#reportStoreError(ensured.error, 'error.roomSaveFailed');
     if (generation !== this.#openGeneration) return { status: 'superseded' };
     if (!ensured.ok) return { status: 'failed' };
@@ -1031,17 +1049,130 @@ export class ChatSession {
     this.#identity = updated;
     const profile = { name: updated.name, color: updated.color };
     this.#mesh?.setProfile(profile);
-    const told = this.#conversations.map((c) =>
-      this.#queue(c.id, { kind: 'profile', body: profile }),
-    );
+    const told = this.#listed
+      .filter((c) => !c.removedFromRoom)
+      .map((c) => this.#queue(c.id, { kind: 'profile', body: profile }));
     // Saved and shown here already; a conversation that could not store its event said so.
     await Promise.all(told);
     return { ok: true };
   }
 
+  /** Whether we may remove members from a room: we own it, and it has not moved on. */
+  canRemoveMembers(room: string): boolean {
+    const c = this.conversation(room);
+    const self = this.#identity?.fingerprint;
+    return (
+      c?.kind === 'room' && !!self && c.owner === self && !c.movedTo && c.removedFromRoom !== true
+    );
+  }
+
+  /**
+   * The owner removes a member (DESIGN §5): the room moves to a new secret that the others get
+   * over their authenticated links, signed by us; the removed member is told and cut off, and
+   * the old link admits no one new. Resolves to the new room's secret, or null when it could not
+   * be done (the notice says why).
+   */
+  async removeMember(room: string, fingerprint: string): Promise<string | null> {
+    const identity = this.#identity;
+    const conversation = this.conversation(room);
+    if (!identity || !conversation || !this.canRemoveMembers(room)) return null;
+    if (fingerprint === identity.fingerprint) return null;
+    const secret = newRoomSecret();
+    const removed = [fingerprint];
+    const sig = await signBytes(identity.privateKey, roomMoveBytes(room, secret, removed));
+    const isMoved = await this.#followMove(conversation, { secret, removed, sig });
+    return isMoved ? secret : null;
+  }
+
+  /**
+   * Moves a room as `move` says: the successor room is stored and joined, linked members who
+   * stay hear the move, and removed ones are told (by the owner) and cut off. The old room stays
+   * joined so that members who were away learn the move when they come back.
+   */
+  async #followMove(from: Conversation, move: RoomMove): Promise<boolean> {
+    const store = this.#store;
+    if (!store) return false;
+    const next = await roomKeyFromSecret(move.secret);
+    const now = this.#now();
+    const members = { ...from.members };
+    for (const fingerprint of move.removed) delete members[fingerprint];
+    const saved = await store.moveRoom(from.id, move, {
+      id: next,
+      kind: 'room',
+      secret: move.secret,
+      ...(from.owner ? { owner: from.owner } : {}),
+      previous: from.id,
+      title: from.title,
+      ...(from.topic ? { topic: from.topic } : {}),
+      createdAt: now,
+      lastActivityAt: now,
+      lastPreview: '',
+      unread: 0,
+      members,
+      vector: {},
+    });
+    if (!saved.ok) {
+      this.#reportStoreError(saved.error, 'error.roomSaveFailed');
+      return false;
+    }
+    if (!this.#secrets.has(next)) {
+      this.#secrets.set(next, move.secret);
+      this.#mesh?.join(next);
+    }
+    const isOwner = from.owner === this.#identity?.fingerprint;
+    for (const peer of this.#mesh?.peersIn(from.id) ?? []) {
+      if (!move.removed.includes(peer.fingerprint)) {
+        this.#mesh?.sendTo(peer, { type: 'room-move', ...move });
+        continue;
+      }
+      if (isOwner) this.#mesh?.sendTo(peer, { type: 'room-removed' });
+      this.#mesh?.disconnectIn(from.id, peer.fingerprint);
+    }
+    await this.#refreshConversations();
+    return true;
+  }
+
+  /** A member passes on a room move: followed only if the room's owner signed it. */
+  async #handleRoomMove(peer: MeshPeer, frame: RoomMove): Promise<void> {
+    const from = this.conversation(peer.room);
+    const self = this.#identity?.fingerprint;
+    if (!from || from.kind !== 'room' || from.movedTo || !self) return;
+    if (!from.owner || frame.removed.includes(self)) {
+      log.warn('ignored a room move for a room with no known owner, or that leaves us out');
+      return;
+    }
+    const ownerSpki = from.owner === peer.fingerprint ? peer.spki : from.members[from.owner]?.spki;
+    if (!ownerSpki) {
+      log.warn('cannot check a room move yet: the owner’s key is unknown here');
+      return;
+    }
+    const bytes = roomMoveBytes(from.id, frame.secret, frame.removed);
+    if (!(await verifyBytes(await importPublicKey(ownerSpki), frame.sig, bytes))) {
+      log.warn('dropped a room move its owner did not sign, from', peer.peerId);
+      return;
+    }
+    await this.#followMove(from, { secret: frame.secret, removed: frame.removed, sig: frame.sig });
+  }
+
+  /** The room's owner removed us: the room becomes history and is no longer joined. */
+  async #handleRoomRemoved(peer: MeshPeer): Promise<void> {
+    const conversation = this.conversation(peer.room);
+    if (conversation?.kind !== 'room' || conversation.owner !== peer.fingerprint) {
+      log.warn('ignored a removal from someone who does not own the room, from', peer.peerId);
+      return;
+    }
+    if (conversation.removedFromRoom) return;
+    if (!(await this.#setFlags(conversation.id, { removedFromRoom: true }))) return;
+    this.#secrets.delete(conversation.id);
+    this.#mesh?.leave(conversation.id);
+  }
+
   /** Queues content to be stored and pushed in order with everything else we say. */
   #queue(room: string, content: EventContent): Promise<boolean> {
     if (!this.#identity || !this.#store) return Promise.resolve(false);
+    // A room that moved on, or that we were removed from, is history: nothing new is said there.
+    const conversation = this.conversation(room);
+    if (conversation?.movedTo || conversation?.removedFromRoom) return Promise.resolve(false);
     return new Promise((resolve) => {
       this.#outgoing.push({ room, content, resolve });
       if (!this.#isFlushingOutgoing) void this.#flushOutgoing();
@@ -1341,14 +1472,17 @@ export class ChatSession {
     }
     // Nothing awaits from here to start(), so every room opened so far is joined exactly once and
     // every room opened later is joined by #ensureConversation.
-    for (const c of this.#conversations) this.#secrets.set(c.id, c.secret);
+    for (const c of this.#conversations) if (!c.removedFromRoom) this.#secrets.set(c.id, c.secret);
     for (const room of this.#secrets.keys()) mesh.join(room);
     this.#mesh = mesh;
     mesh.start();
   }
 
-  /** Makes sure the room of `secret` is stored and joined; its room key. Never rejects. */
-  async #ensureConversation(secret: string): Promise<StoreResult<string>> {
+  /**
+   * Makes sure the room of `secret` is stored and joined; its room key. Never rejects. `owner`
+   * (from the link) is kept only for a room new here.
+   */
+  async #ensureConversation(secret: string, owner?: string): Promise<StoreResult<string>> {
     const store = this.#store;
     if (!store) return storeErr('unknown', 'the store is closed');
     let room: string;
@@ -1359,7 +1493,7 @@ export class ChatSession {
     }
     // Join first: the server round trip and the dials overlap the IndexedDB writes below, which
     // is most of the time from opening a link to talking (bench/results/connect.md).
-    if (!this.#secrets.has(room)) {
+    if (!this.#secrets.has(room) && !this.conversation(room)?.removedFromRoom) {
       this.#secrets.set(room, secret);
       this.#mesh?.join(room);
     }
@@ -1370,6 +1504,7 @@ export class ChatSession {
         id: room,
         kind: 'room',
         secret,
+        ...(owner ? { owner } : {}),
         title: '',
         createdAt: now,
         lastActivityAt: now,
@@ -1427,6 +1562,9 @@ export class ChatSession {
       delete problems[peer.room];
       this.#roomProblems = problems;
     }
+    // A member who was away when the room moved learns it from whoever they meet first.
+    const movedTo = this.conversation(peer.room)?.movedTo;
+    if (movedTo) this.#mesh?.sendTo(peer, { type: 'room-move', ...movedTo });
     this.#sync
       ?.onPeerReady(peer)
       .then(() => this.#sendReadMarker(peer))
@@ -1485,6 +1623,12 @@ export class ChatSession {
         return;
       case 'typing':
         this.#handleTyping(peer);
+        return;
+      case 'room-move':
+        await this.#handleRoomMove(peer, frame);
+        return;
+      case 'room-removed':
+        await this.#handleRoomRemoved(peer);
         return;
       default:
         assertNever(frame);

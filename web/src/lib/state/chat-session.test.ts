@@ -624,6 +624,129 @@ describe('contacts', () => {
   });
 });
 
+describe('removing a room member', () => {
+  /** Alice's room (she owns it) with `names` joined from her link, all linked to each other. */
+  async function ownedRoom(hub: MemoryHub, names: string[]) {
+    const alice = await memberOn(hub, 'Alice');
+    const secret = (await alice.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    const owner = alice.identity!.fingerprint;
+    const others: ChatSession[] = [];
+    for (const name of names) {
+      const member = await memberOn(hub, name);
+      expect(await member.openRoom(secret, owner)).toEqual({ status: 'open', room });
+      others.push(member);
+    }
+    await alice.openRoom(secret);
+    for (const member of [alice, ...others]) {
+      await vi.waitFor(
+        () =>
+          expect(member.membersOf(room).filter((m) => m.isOnline)).toHaveLength(1 + names.length),
+        { timeout: 10_000 },
+      );
+    }
+    return { alice, others, room, secret, owner };
+  }
+
+  it('moves the others to a new secret; the removed member is told, and the old link admits no one', async () => {
+    const hub = new MemoryHub();
+    const { alice, others, room, secret, owner } = await ownedRoom(hub, ['Bob', 'Carol']);
+    const [bob, carol] = others as [ChatSession, ChatSession];
+    const bobFp = bob.identity!.fingerprint;
+    expect(alice.canRemoveMembers(room)).toBe(true);
+    expect(carol.canRemoveMembers(room)).toBe(false);
+    expect(await carol.removeMember(room, bobFp)).toBeNull();
+
+    const newSecret = (await alice.removeMember(room, bobFp))!;
+    expect(newSecret).not.toBe(secret);
+    const next = await roomKeyFromSecret(newSecret);
+    await vi.waitFor(
+      () => {
+        expect(carol.conversation(room)?.movedTo?.secret).toBe(newSecret);
+        expect(carol.conversation(next)).toMatchObject({
+          previous: room,
+          owner,
+          secret: newSecret,
+        });
+        expect(bob.conversation(room)?.removedFromRoom).toBe(true);
+      },
+      { timeout: 5_000 },
+    );
+    expect(bob.conversation(next)).toBeUndefined();
+    // The list shows the new room in place of the old one.
+    expect(carol.conversations.map((c) => c.id)).toEqual([next]);
+    expect(await carol.send(room, 'into the old room')).toBe(false);
+
+    expect(await carol.openRoom(newSecret, owner)).toEqual({ status: 'open', room: next });
+    expect(await alice.send(next, 'without Bob')).toBe(true);
+    await vi.waitFor(
+      () => expect(carol.messagesOf(next).map((e) => textOf(e))).toEqual(['without Bob']),
+      { timeout: 5_000 },
+    );
+    expect(carol.membersOf(next).map((m) => m.name)).not.toContain('Bob');
+
+    // Bob forgets the room and opens the old link again: nobody lets him in.
+    const warn = vi.mocked(console.warn);
+    warn.mockClear();
+    expect(await bob.deleteConversation(room)).toBe(true);
+    expect(await bob.openRoom(secret, owner)).toEqual({ status: 'open', room });
+    await vi.waitFor(
+      () =>
+        expect(warn).toHaveBeenCalledWith(
+          expect.anything(),
+          'refused a member this room does not admit',
+          expect.anything(),
+        ),
+      { timeout: 10_000 },
+    );
+    // Bob's side may see a link for the moment before it is refused; it never stays.
+    await vi.waitFor(() => expect(bob.membersOf(room).filter((m) => m.isOnline)).toHaveLength(1));
+    expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(false);
+    // Someone new with the old link is refused too.
+    const eve = await memberOn(hub, 'Eve');
+    await eve.openRoom(secret, owner);
+    await vi.waitFor(
+      () =>
+        expect(
+          warn.mock.calls.filter((c) => c[1] === 'refused a member this room does not admit')
+            .length,
+        ).toBeGreaterThan(2),
+      { timeout: 10_000 },
+    );
+    // Only those left outside (Bob) may still meet there; none of the room's members.
+    await vi.waitFor(() =>
+      expect(
+        eve
+          .membersOf(room)
+          .filter((m) => m.isOnline)
+          .map((m) => m.name),
+      ).not.toEqual(expect.arrayContaining(['Alice'])),
+    );
+    expect(eve.membersOf(room).find((m) => m.name === 'Carol')?.isOnline).not.toBe(true);
+    expect(alice.membersOf(room).map((m) => m.name)).not.toContain('Eve');
+  }, 40_000);
+
+  it('passes the move on to a member who was away, through a member who is not the owner', async () => {
+    const hub = new MemoryHub();
+    const { alice, others, room } = await ownedRoom(hub, ['Bob', 'Carol', 'Dave']);
+    const [bob, carol, dave] = others as [ChatSession, ChatSession, ChatSession];
+    // Dave is away: cut off from everyone.
+    for (const peer of ['peer-Alice', 'peer-Bob', 'peer-Carol']) hub.cut('peer-Dave', peer);
+    const newSecret = (await alice.removeMember(room, bob.identity!.fingerprint))!;
+    const next = await roomKeyFromSecret(newSecret);
+    await vi.waitFor(() => expect(carol.conversation(next)).toBeDefined(), { timeout: 5_000 });
+    // Alice goes; Carol is the only one left to tell Dave.
+    hub.cut('peer-Alice', 'peer-Dave');
+    hub.heal('peer-Dave', 'peer-Carol');
+    hub.heal('peer-Dave', 'peer-Bob');
+    dave.nudge();
+    await vi.waitFor(() => expect(dave.conversation(room)?.movedTo?.secret).toBe(newSecret), {
+      timeout: 10_000,
+    });
+    expect(dave.conversation(next)?.previous).toBe(room);
+  }, 40_000);
+});
+
 describe('conversation options', () => {
   /** A stored room with `unread` messages from Alice, before any session opens the database. */
   async function seedRoom(unread: number): Promise<{ secret: string; room: string }> {

@@ -7,14 +7,17 @@
 /** Where the app is: home, a room by its secret, or the direct chat with a contact. */
 export type Route =
   | { name: 'home' }
-  | { name: 'room'; secret: string }
+  | { name: 'room'; secret: string; owner?: string }
   | { name: 'direct'; fingerprint: string }
   | { name: 'invite'; secret: string };
 
 /** Parses a location hash into a route; unknown hashes go home. */
 export function parseRoute(hash: string): Route {
-  const match = /^#\/r\/([^/?#]*)/.exec(hash);
-  if (match) return { name: 'room', secret: decodeSecret(match[1] ?? '') };
+  const match = /^#\/r\/([^/?#]*)(?:\/([A-Z2-7]{52}))?/.exec(hash);
+  if (match) {
+    const secret = decodeSecret(match[1] ?? '');
+    return match[2] ? { name: 'room', secret, owner: match[2] } : { name: 'room', secret };
+  }
   const direct = /^#\/d\/([A-Z2-7]{52})$/.exec(hash);
   if (direct) return { name: 'direct', fingerprint: direct[1] ?? '' };
   const invite = /^#\/i\/([^/?#]*)/.exec(hash);
@@ -37,14 +40,22 @@ function decodeSecret(raw: string): string {
   }
 }
 
-/** The hash of a room's link. */
-export function roomHash(secret: string): string {
-  return `#/r/${secret}`;
+/**
+ * The hash of a room's link: its secret, then its owner's fingerprint when known (the owner may
+ * remove members; older builds read only the secret).
+ */
+export function roomHash(secret: string, owner?: string): string {
+  return owner ? `#/r/${secret}/${owner}` : `#/r/${secret}`;
 }
 
 /** Where a conversation opens: a room by its link's hash, a direct chat by its contact. */
-export function conversationHash(c: { kind: string; secret: string; contact?: string }): string {
-  return c.kind === 'direct' && c.contact ? directHash(c.contact) : roomHash(c.secret);
+export function conversationHash(c: {
+  kind: string;
+  secret: string;
+  contact?: string;
+  owner?: string;
+}): string {
+  return c.kind === 'direct' && c.contact ? directHash(c.contact) : roomHash(c.secret, c.owner);
 }
 
 /** The full link of a one-time contact invite. */
@@ -53,8 +64,8 @@ export function inviteLink(secret: string, origin = location.origin): string {
 }
 
 /** The full shareable link of a room. */
-export function roomLink(secret: string, origin = location.origin): string {
-  return `${origin}/${roomHash(secret)}`;
+export function roomLink(secret: string, owner?: string, origin = location.origin): string {
+  return `${origin}/${roomHash(secret, owner)}`;
 }
 
 /** The current route, following `hashchange`. */

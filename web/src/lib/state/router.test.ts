@@ -6,6 +6,16 @@ describe('parseRoute', () => {
     expect(parseRoute('#/r/AbC_-123')).toEqual({ name: 'room', secret: 'AbC_-123' });
   });
 
+  it('reads the owner after a room secret, and ignores anything else there', () => {
+    const owner = 'B'.repeat(52);
+    expect(parseRoute(`#/r/AbC_-123/${owner}`)).toEqual({
+      name: 'room',
+      secret: 'AbC_-123',
+      owner,
+    });
+    expect(parseRoute('#/r/AbC_-123/not-an-owner')).toEqual({ name: 'room', secret: 'AbC_-123' });
+  });
+
   it('goes home for an empty or unknown fragment', () => {
     expect(parseRoute('')).toEqual({ name: 'home' });
     expect(parseRoute('#/settings')).toEqual({ name: 'home' });
@@ -41,6 +51,15 @@ describe('parseRoute', () => {
 describe('roomLink', () => {
   it('puts the secret in the fragment only', () => {
     expect(roomHash('s3cret')).toBe('#/r/s3cret');
-    expect(roomLink('s3cret', 'https://parley.example')).toBe('https://parley.example/#/r/s3cret');
+    expect(roomLink('s3cret', undefined, 'https://parley.example')).toBe(
+      'https://parley.example/#/r/s3cret',
+    );
+    const owner = 'C'.repeat(52);
+    expect(roomHash('s3cret', owner)).toBe(`#/r/s3cret/${owner}`);
+    expect(parseRoute(roomHash('s3cret', owner))).toEqual({
+      name: 'room',
+      secret: 's3cret',
+      owner,
+    });
   });
 });

@@ -107,6 +107,30 @@ export interface Conversation {
   muted?: boolean;
   /** Archived by the person: listed apart, after the others (absent: false). */
   archived?: boolean;
+  /**
+   * A room's owner (its creator's fingerprint), from the link it was joined with: only the owner
+   * may remove members, and only a move the owner signed is followed (DESIGN §5).
+   */
+  owner?: string;
+  /** The room moved to a new secret when a member was removed; this one is kept as history. */
+  movedTo?: RoomMove;
+  /** The room (conversation id) this one continues after a member was removed. */
+  previous?: string;
+  /** The owner removed us from this room: it is history, and no longer joined. */
+  removedFromRoom?: boolean;
+}
+
+/**
+ * A room's move to a new secret, which leaves out removed members (DESIGN §5). Signed by the
+ * owner, so any remaining member can pass it on to those who were away.
+ */
+export interface RoomMove {
+  /** The new room's secret (its room key is the new conversation's id). */
+  secret: string;
+  /** Fingerprints of the members left out. */
+  removed: string[];
+  /** The owner's signature (base64url) over `roomMoveBytes(from, secret, removed)`. */
+  sig: string;
 }
 
 /** The flags a person sets on a conversation; absent ones stay as they are. */
@@ -115,6 +139,8 @@ export interface ConversationFlags {
   muted?: boolean;
   /** List it under "Archived" instead of with the others. */
   archived?: boolean;
+  /** The owner removed us from the room. */
+  removedFromRoom?: boolean;
 }
 
 /** What peers told us about delivery in one conversation; every field only ever advances. */
@@ -251,6 +277,11 @@ export interface ChatStore {
    * touched); the stored record, or 'not-found'.
    */
   setConversationFlags(conv: string, flags: ConversationFlags): Promise<StoreResult<Conversation>>;
+  /**
+   * Records a room's move and adds the room it moved to (unless known), in one transaction. A
+   * room moves once: a second move is ignored and the first one's record returned.
+   */
+  moveRoom(from: string, move: RoomMove, next: Conversation): Promise<StoreResult<Conversation>>;
 }
 
 /** A successful StoreResult. */

@@ -37,6 +37,7 @@ import {
   type DeliveryUpdate,
   type ListEventsOptions,
   type Member,
+  type RoomMove,
   type StoredIdentity,
   type StoreError,
   type StoreResult,
@@ -922,10 +923,35 @@ export class IdbChatStore implements ChatStore {
         const next = { ...conversation };
         if (flags.muted !== undefined) next.muted = flags.muted;
         if (flags.archived !== undefined) next.archived = flags.archived;
-        if (next.muted !== conversation.muted || next.archived !== conversation.archived) {
+        if (flags.removedFromRoom !== undefined) next.removedFromRoom = flags.removedFromRoom;
+        if (
+          next.muted !== conversation.muted ||
+          next.archived !== conversation.archived ||
+          next.removedFromRoom !== conversation.removedFromRoom
+        ) {
           await store.put(next);
         }
         return storeOk(next);
+      }),
+    );
+  }
+
+  /** Records a room's move and adds the room it moved to (see ChatStore.moveRoom). */
+  async moveRoom(
+    from: string,
+    move: RoomMove,
+    next: Conversation,
+  ): Promise<StoreResult<Conversation>> {
+    return this.#write('moveRoom', () =>
+      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+        const store = tx.objectStore('conversations');
+        const conversation = await store.get(from);
+        if (!conversation) return storeErr<Conversation>('not-found', `no conversation ${from}`);
+        if (conversation.movedTo) return storeOk(conversation);
+        const moved = { ...conversation, movedTo: move };
+        await store.put(moved);
+        if (!(await store.get(next.id))) await store.put(next);
+        return storeOk(moved);
       }),
     );
   }
