@@ -48,3 +48,13 @@ export const HAVE_THROTTLE_MS = 250;
 export const TYPING_SEND_INTERVAL_MS = 3_000;
 /** A member is shown as typing for this long after their latest `typing` frame. */
 export const TYPING_SHOW_MS = 6_000;
+
+/** How often an open app asks the server whether a new version exists (also on becoming visible). */
+export const SW_UPDATE_CHECK_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * The version shown in Settings: package.json's, or PARLEY_VERSION at build time (vite.config.ts
+ * `define`); 'dev' where nothing defines it (unit tests).
+ */
+export const APP_VERSION: string =
+  typeof __PARLEY_VERSION__ === 'string' ? __PARLEY_VERSION__ : 'dev';
