@@ -74,11 +74,14 @@ export default defineConfig({
         share_target: {
           action: '/',
           method: 'GET',
+          enctype: 'application/x-www-form-urlencoded',
           params: { title: 'share-title', text: 'share-text', url: 'share-url' },
         },
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
+        // Not *.webmanifest: the plugin adds the manifest itself, and a second entry with another
+        // revision makes workbox throw while the worker starts, leaving it with no precache.
+        globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
         // Manifest screenshots are for install dialogs, not for the app offline.
         globIgnores: ['screenshots/**'],
         navigateFallback: '/index.html',
