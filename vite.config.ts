@@ -89,6 +89,9 @@ export default defineConfig({
         // else cached at runtime: no runtimeCaching, so /peerjs, /ice, /healthz and /metrics
         // always go to the network).
         navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/, /^\/ice/, /^\/metrics/],
+        // The first install takes over the open page at once (it then works offline without a
+        // reload). Updates still wait for "Reload": skipWaiting only on the person's click.
+        clientsClaim: true,
         // Notification clicks focus Parley and open the conversation.
         importScripts: ['/sw-notifications.js'],
       },

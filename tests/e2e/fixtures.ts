@@ -345,3 +345,13 @@ export async function shownTexts(page: Page, pattern: RegExp): Promise<string[]>
     return match ? [match[0]] : [];
   });
 }
+
+// ---- PWA ------------------------------------------------------------------------------------
+
+/**
+ * Waits until the service worker controls the page: the app shell is cached (it precaches on
+ * install) and the page would get an update prompt rather than a silent swap.
+ */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}

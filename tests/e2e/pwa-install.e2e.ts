@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
-import { expect, onboard, test } from './fixtures.js';
+import { expect, onboard, test, waitForServiceWorker } from './fixtures.js';
 
 test('Parley is installable by Chrome’s own check, with a complete manifest', async ({
   browserName,
@@ -33,9 +33,7 @@ async function runInstallChecks(
 ): Promise<void> {
   await test.step('the app starts and registers its service worker', async () => {
     await onboard(page, 'Alice');
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
+    await waitForServiceWorker(page);
   });
 
   await test.step('Chrome reports no installability errors', async () => {

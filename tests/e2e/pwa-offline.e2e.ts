@@ -8,6 +8,7 @@ import {
   messageFrom,
   sendMessage,
   test,
+  waitForServiceWorker,
 } from './fixtures.js';
 
 test('offline, the app loads from the service worker with its history and sends what was written once back online', async ({
@@ -25,9 +26,7 @@ test('offline, the app loads from the service worker with its history and sends 
   });
 
   await test.step('Alice’s service worker has the app cached', async () => {
-    await alice.page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
+    await waitForServiceWorker(alice.page);
   });
 
   await test.step('offline, Alice reloads: the app, the conversation and its history are there, and it says it is offline', async () => {
