@@ -4,6 +4,7 @@
  * conversation is not muted. One notification per conversation (a newer one replaces it).
  */
 import { eventPreview } from '../chat/events';
+import type { ChatEvent } from '../protocol/events';
 import { t } from '../i18n/i18n';
 import { conversationTitle, type ChatSession } from '../state/chat-session.svelte';
 import { conversationHash } from '../state/router.svelte';
@@ -31,25 +32,27 @@ export function shouldNotify(context: NotifyContext): boolean {
   );
 }
 
-/** Notifies about messages as the session stores them; returns the cleanup. */
-export function startMessageNotifications(session: ChatSession): () => void {
-  return session.onMessagesStored((room, events) => {
-    const conversation = session.conversation(room);
-    const last = events.at(-1);
-    const isNotified = shouldNotify({
-      isEnabled: session.settings.values.notifications,
-      access: notificationAccess(),
-      isPageVisible: document.visibilityState === 'visible',
-      isMuted: conversation ? conversation.muted === true : undefined,
-    });
-    if (!isNotified || !conversation || !last) return;
-    const title = conversationTitle(conversation);
-    const author = session.authorName(room, last.author);
-    void showAppNotification({
-      title: t('notify.newMessage', { title }),
-      body: `${author}: ${eventPreview(last)}`,
-      tag: `room:${room}`,
-      hash: conversationHash(conversation),
-    });
+/** Notifies about messages the session just stored, if `shouldNotify` says so. */
+export function notifyMessages(
+  session: ChatSession,
+  room: string,
+  events: readonly ChatEvent[],
+): void {
+  const conversation = session.conversation(room);
+  const last = events.at(-1);
+  const isNotified = shouldNotify({
+    isEnabled: session.settings.values.notifications,
+    access: notificationAccess(),
+    isPageVisible: document.visibilityState === 'visible',
+    isMuted: conversation ? conversation.muted === true : undefined,
+  });
+  if (!isNotified || !conversation || !last) return;
+  const title = conversationTitle(conversation);
+  const author = session.authorName(room, last.author);
+  void showAppNotification({
+    title: t('notify.newMessage', { title }),
+    body: `${author}: ${eventPreview(last)}`,
+    tag: `room:${room}`,
+    hash: conversationHash(conversation),
   });
 }

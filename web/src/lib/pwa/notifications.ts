@@ -3,7 +3,8 @@
  * use. Shown through the service worker where there is one (required on Android, and its click
  * handler in public/sw-notifications.js focuses Parley and opens the conversation), else through
  * the page's `Notification`. Whether to notify at all (the person's setting, the page hidden, the
- * conversation not muted) is the caller's decision; this module only shows and clears.
+ * conversation not muted) is the caller's decision; this module only shows and clears. Clicks
+ * come back through notification-clicks.ts.
  */
 import { createLogger } from '../log';
 
@@ -27,14 +28,6 @@ export interface AppNotification {
   hash: string;
   /** Stays until acted on (calls). */
   requireInteraction?: boolean;
-}
-
-/** The message the service worker posts to the page after a notification click. */
-export interface OpenRouteMessage {
-  /** Marks the message. */
-  type: 'parley:open';
-  /** The route to open. */
-  hash: string;
 }
 
 /** Whether notifications can be shown, and the permission so far. */
@@ -113,32 +106,6 @@ export function notifyIncomingCall(call: {
 /** The notification tag of a call. */
 export function callTag(callId: string): string {
   return `call:${callId}`;
-}
-
-/**
- * Opens the route of a clicked notification when the service worker says so; returns the
- * cleanup.
- */
-export function listenForNotificationClicks(open: (hash: string) => void): () => void {
-  const container = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
-  if (!container) return () => undefined;
-  const onMessage = (event: MessageEvent): void => {
-    const data: unknown = event.data;
-    if (isOpenRouteMessage(data)) open(data.hash);
-  };
-  container.addEventListener('message', onMessage);
-  return () => container.removeEventListener('message', onMessage);
-}
-
-/** Whether a message from the service worker asks to open a route (only `#/…` routes). */
-export function isOpenRouteMessage(data: unknown): data is OpenRouteMessage {
-  if (typeof data !== 'object' || data === null) return false;
-  const message = data as Record<string, unknown>;
-  return (
-    message.type === 'parley:open' &&
-    typeof message.hash === 'string' &&
-    message.hash.startsWith('#/')
-  );
 }
 
 async function serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {

@@ -16,22 +16,6 @@ export interface StorageReport {
   isPersisted: boolean;
 }
 
-/**
- * Asks the browser to keep this site's data under storage pressure. Chromium answers from its own
- * heuristics (no dialog); Firefox asks the person. True when granted.
- */
-export async function requestPersistentStorage(): Promise<boolean> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.persist) return false;
-  try {
-    const isPersisted = await navigator.storage.persist();
-    log.info(`persistent storage ${isPersisted ? 'granted' : 'not granted'}`);
-    return isPersisted;
-  } catch (error) {
-    log.warn('asking for persistent storage failed', error);
-    return false;
-  }
-}
-
 /** How much is used and allowed, as far as the browser tells. */
 export async function storageReport(): Promise<StorageReport> {
   const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
@@ -62,6 +46,8 @@ export function formatBytes(bytes: number, locale?: string): string {
     maximumFractionDigits: value < 10 && unit > 0 ? 1 : 0,
   }).format(value);
 }
+
+export { requestPersistentStorage } from './persistence';
 
 /** Removes the service worker, its caches and web storage (IndexedDB is the session's part). */
 export async function clearSiteCaches(): Promise<void> {

@@ -8,9 +8,8 @@ import { roomHash, type Router } from '../state/router.svelte';
 import type { ThemeChoice } from '../settings/settings-rules';
 import { AppShell } from './app-shell.svelte';
 import { takeLaunchAction } from './launch-action';
-import { startMessageNotifications } from './message-notifications';
-import { listenForNotificationClicks } from './notifications';
-import { requestPersistentStorage } from './site-storage';
+import { listenForNotificationClicks } from './notification-clicks';
+import { requestPersistentStorage } from './persistence';
 import { showTheme } from './theme';
 
 /** What App.svelte drives. */
@@ -39,7 +38,13 @@ export function startAppShell(session: ChatSession, router: Router): AppShellWir
     listen() {
       const stops = [
         appShell.start(),
-        startMessageNotifications(session),
+        // The notification code loads only once someone has switched notifications on.
+        session.onMessagesStored((room, events) => {
+          if (!session.settings.values.notifications) return;
+          void import('./message-notifications').then(({ notifyMessages }) =>
+            notifyMessages(session, room, events),
+          );
+        }),
         listenForNotificationClicks((hash) => router.go(hash)),
       ];
       return () => {
