@@ -1,6 +1,13 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import packageJson from './package.json' with { type: 'json' };
+
+/**
+ * The version Settings shows. PARLEY_VERSION overrides it (the e2e update test builds a second
+ * version this way); any change of it also changes the service worker, so browsers see an update.
+ */
+const APP_VERSION = process.env.PARLEY_VERSION ?? packageJson.version;
 
 /** Where `npm run dev` finds the signal server (scripts/dev.mjs starts it on this port). */
 const DEV_SIGNAL_URL = process.env.PARLEY_DEV_SIGNAL_URL ?? 'http://localhost:9001';
@@ -8,6 +15,7 @@ const DEV_SIGNAL_URL = process.env.PARLEY_DEV_SIGNAL_URL ?? 'http://localhost:90
 export default defineConfig({
   root: 'web',
   publicDir: '../public',
+  define: { __PARLEY_VERSION__: JSON.stringify(APP_VERSION) },
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
@@ -26,7 +34,9 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       pwaAssets: { image: '../public/favicon.svg', overrideManifestIcons: true },
+      // The complete manifest (DESIGN §11); icons come from public/favicon.svg (pwaAssets).
       manifest: {
+        id: '/',
         name: 'Parley',
         short_name: 'Parley',
         description: 'Private peer-to-peer chat. Open a room link and talk, browser to browser.',
@@ -35,11 +45,55 @@ export default defineConfig({
         display: 'standalone',
         start_url: '/',
         scope: '/',
+        categories: ['social', 'communication'],
+        screenshots: [
+          {
+            src: '/screenshots/wide.png',
+            sizes: '1280x720',
+            type: 'image/png',
+            form_factor: 'wide',
+            label: 'Two people chatting in a Parley room',
+          },
+          {
+            src: '/screenshots/narrow.png',
+            sizes: '375x740',
+            type: 'image/png',
+            form_factor: 'narrow',
+            label: 'A Parley room on a phone',
+          },
+        ],
+        shortcuts: [
+          {
+            name: 'New room',
+            short_name: 'New room',
+            url: '/?action=new-room',
+            icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+          },
+        ],
+        // Text and links from other apps (pwa/share-target.ts); files join once file messages exist.
+        share_target: {
+          action: '/',
+          method: 'GET',
+          enctype: 'application/x-www-form-urlencoded',
+          params: { title: 'share-title', text: 'share-text', url: 'share-url' },
+        },
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
+        // Not *.webmanifest: the plugin adds the manifest itself, and a second entry with another
+        // revision makes workbox throw while the worker starts, leaving it with no precache.
+        globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
+        // Manifest screenshots are for install dialogs, not for the app offline.
+        globIgnores: ['screenshots/**'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/],
+        // The signal server's own routes are never answered from the cache (nor is anything
+        // else cached at runtime: no runtimeCaching, so /peerjs, /ice, /healthz and /metrics
+        // always go to the network).
+        navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/, /^\/ice/, /^\/metrics/],
+        // The first install takes over the open page at once (it then works offline without a
+        // reload). Updates still wait for "Reload": skipWaiting only on the person's click.
+        clientsClaim: true,
+        // Notification clicks focus Parley and open the conversation.
+        importScripts: ['/sw-notifications.js'],
       },
     }),
   ],

@@ -5,7 +5,8 @@
 // inside a fresh network namespace that holds nothing but the loopback interface.
 //
 // Arguments are passed on to `playwright test`, e.g. `npm run test:e2e -- room-chat --headed`.
-// PARLEY_E2E_SKIP_BUILD=1 reuses the last build; PARLEY_E2E_NETNS=0 never uses a namespace.
+// PARLEY_E2E_SKIP_BUILD=1 reuses the last builds (dist/web, dist/web-next, signal/dist);
+// PARLEY_E2E_NETNS=0 never uses a namespace.
 import { spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const playwrightBin = path.join(repoRoot, 'node_modules', '.bin', 'playwright');
 const playwrightArgs = ['test', '-c', 'tests/e2e/playwright.config.ts', ...process.argv.slice(2)];
 
+/** The version string of the second build (dist/web-next); the update test looks for it. */
+const NEXT_VERSION = 'e2e-next';
+
 const chromiumPath = ensureChromium();
 const env = { ...process.env, CHROMIUM_PATH: chromiumPath, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
 
@@ -27,6 +31,19 @@ if (process.env.PARLEY_E2E_SKIP_BUILD === '1') {
   if (build.status !== 0) {
     console.error(`e2e: npm run build failed (${build.error?.message ?? `exit ${build.status}`}).`);
     process.exit(build.status || 1);
+  }
+  // A second build of the same code with another version string, for the update prompt test
+  // (pwa-update.e2e.ts switches the server to it). Only the version differs.
+  const next = spawnSync('npx', ['vite', 'build', '--outDir', '../dist/web-next'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...env, PARLEY_VERSION: NEXT_VERSION },
+  });
+  if (next.status !== 0) {
+    console.error(
+      `e2e: the second build failed (${next.error?.message ?? `exit ${next.status}`}).`,
+    );
+    process.exit(next.status || 1);
   }
 }
 

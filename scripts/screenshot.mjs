@@ -2,9 +2,11 @@
 // Takes the README screenshot: two people chatting in a room, rendered by headless Chromium
 // against the real signal server. Usage (root, loopback-only namespace like the e2e suite):
 //   npm run build && unshare --net sh -c 'ip link set lo up && exec node scripts/screenshot.mjs'
-// Writes docs/screenshot.png (1280×720) and docs/screenshot-phone.png (375×740).
+// Writes docs/screenshot.png (1280×720) and docs/screenshot-phone.png (375×740), copied to
+// public/screenshots/ for the web manifest.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 
@@ -100,7 +102,10 @@ try {
   await alice.getByRole('log', { name: 'Messages' }).getByText('Read').last().waitFor();
   await alice.screenshot({ path: `${root}docs/screenshot.png` });
   await bob.screenshot({ path: `${root}docs/screenshot-phone.png` });
-  console.info('wrote docs/screenshot.png and docs/screenshot-phone.png');
+  // The same two are the web manifest's screenshots (richer install dialog; vite.config.ts).
+  copyFileSync(`${root}docs/screenshot.png`, `${root}public/screenshots/wide.png`);
+  copyFileSync(`${root}docs/screenshot-phone.png`, `${root}public/screenshots/narrow.png`);
+  console.info('wrote docs/screenshot.png and docs/screenshot-phone.png (and public/screenshots/)');
 } finally {
   await browser.close();
   server.kill('SIGTERM');

@@ -8,7 +8,7 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
-import type { SignalStatus, StopSignal } from './signal-supervisor.js';
+import type { SignalStatus, StopSignal, WebBuild } from './signal-supervisor.js';
 
 export { expect };
 
@@ -32,6 +32,8 @@ export interface SignalServer {
   start(): Promise<void>;
   /** Stops it and starts a new process on the same port. */
   restart(signal?: StopSignal): Promise<void>;
+  /** Restarts it serving another web build ('next': the same app with another version). */
+  serveWebBuild(build: WebBuild): Promise<void>;
 }
 
 interface Fixtures {
@@ -57,6 +59,9 @@ export const test = base.extend<Fixtures>({
         restart: async (signal = 'SIGTERM') => {
           await control('POST', `/restart?signal=${signal}`);
         },
+        serveWebBuild: async (build) => {
+          await control('POST', `/web?build=${build}`);
+        },
       });
       const after = await control<SignalStatus>('GET', '/status');
       const hasCrashed = after.unexpectedExits > before.unexpectedExits;
@@ -64,8 +69,9 @@ export const test = base.extend<Fixtures>({
         const lines = await control<string[]>('GET', `/log?since=${before.logLines}`);
         await testInfo.attach('signal-server.log', { body: lines.join('\n') });
       }
-      // Leave a running server for the next test, whatever this one did to it.
-      if (!after.isRunning) await control('POST', '/start');
+      // Leave a running server with the usual build for the next test, whatever this one did.
+      if (after.webBuild !== 'current') await control('POST', '/web?build=current');
+      else if (!after.isRunning) await control('POST', '/start');
       expect(hasCrashed, 'the signal server exited on its own during this test').toBe(false);
     },
     { auto: true },
@@ -369,4 +375,14 @@ export async function scanQrCode(code: Locator): Promise<string | null> {
     height: number,
   ) => { data: string } | null;
   return jsQR(Uint8ClampedArray.from(pixels.data), pixels.size, pixels.size)?.data ?? null;
+}
+
+// ---- PWA ------------------------------------------------------------------------------------
+
+/**
+ * Waits until the service worker controls the page: the app shell is cached (it precaches on
+ * install) and the page would get an update prompt rather than a silent swap.
+ */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }

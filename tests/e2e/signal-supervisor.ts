@@ -15,6 +15,13 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const SIGNAL_ENTRY = path.join(REPO_ROOT, 'signal', 'dist', 'main.js');
 /** The built web app the signal server serves. */
 export const WEB_INDEX = path.join(REPO_ROOT, 'dist', 'web', 'index.html');
+/**
+ * Which build the server serves: 'current' (dist/web) or 'next', a second build of the same code
+ * with another version string (dist/web-next, made by scripts/e2e.mjs) for the update test.
+ */
+export type WebBuild = 'current' | 'next';
+/** Where the 'next' build is. */
+export const NEXT_WEB_DIR = path.join(REPO_ROOT, 'dist', 'web-next');
 
 /** The one line the signal server prints on stdout once it accepts connections. */
 const LISTENING_LINE = /listening on http:\/\/\S+:(\d+)/;
@@ -35,6 +42,8 @@ export interface SignalStatus {
   baseUrl: string;
   /** How many times the server exited without being asked to. */
   unexpectedExits: number;
+  /** Which web build it serves. */
+  webBuild: WebBuild;
   /** Number of server log lines so far; pass to `/log?since=` to read the newer ones. */
   logLines: number;
 }
@@ -50,6 +59,7 @@ export class SignalSupervisor {
   #unexpectedExits = 0;
   #log: string[] = [];
   #droppedLogLines = 0;
+  #webBuild: WebBuild = 'current';
   readonly #onStarted: (status: SignalStatus) => void;
 
   /** `onStarted` runs after every successful start, e.g. to publish the new PID. */
@@ -65,6 +75,7 @@ export class SignalSupervisor {
       port: this.#port,
       baseUrl: `http://${HOST}:${this.#port}`,
       unexpectedExits: this.#unexpectedExits,
+      webBuild: this.#webBuild,
       logLines: this.#droppedLogLines + this.#log.length,
     };
   }
@@ -79,7 +90,12 @@ export class SignalSupervisor {
     if (this.#child) return;
     const child = spawn(process.execPath, [SIGNAL_ENTRY], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(this.#port), HOST },
+      env: {
+        ...process.env,
+        PORT: String(this.#port),
+        HOST,
+        ...(this.#webBuild === 'next' ? { PARLEY_STATIC_DIR: NEXT_WEB_DIR } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const listening = new Promise<number>((resolve, reject) => {
@@ -163,6 +179,13 @@ export class SignalSupervisor {
     await this.start();
   }
 
+  /** Serves another web build: restarts the server with it (nothing happens if it is the same). */
+  async serveWebBuild(build: WebBuild): Promise<void> {
+    if (build === this.#webBuild && this.#child) return;
+    this.#webBuild = build;
+    await this.restart();
+  }
+
   /** Kills the server immediately; for process exit, where nothing can be awaited. */
   killNow(): void {
     if (this.#child?.pid) process.kill(this.#child.pid, 'SIGKILL');
@@ -180,7 +203,8 @@ export class SignalSupervisor {
 
 /**
  * Serves the control endpoint on 127.0.0.1 (random port):
- * GET /status, GET /log?since=N, POST /start, POST /stop?signal=SIGKILL, POST /restart, POST /shutdown.
+ * GET /status, GET /log?since=N, POST /start, POST /stop?signal=SIGKILL, POST /restart,
+ * POST /web?build=next|current (restart serving that build), POST /shutdown.
  * Operations run one at a time. `onShutdown` runs after POST /shutdown has stopped the server.
  */
 export async function serveControl(
@@ -216,6 +240,11 @@ export async function serveControl(
       case 'POST /restart':
         await serialized(() => supervisor.restart(signal));
         return reply(response, 200, supervisor.status);
+      case 'POST /web': {
+        const build: WebBuild = url.searchParams.get('build') === 'next' ? 'next' : 'current';
+        await serialized(() => supervisor.serveWebBuild(build));
+        return reply(response, 200, supervisor.status);
+      }
       case 'POST /shutdown':
         await serialized(() => supervisor.stop());
         reply(response, 200, supervisor.status);

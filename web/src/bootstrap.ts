@@ -5,11 +5,11 @@
 import * as v from 'valibot';
 import { ICE_CONFIG_PATH, ICE_FETCH_TIMEOUT_MS } from './lib/config';
 import { createLogger } from './lib/log';
-import { PeerJsTransport } from './lib/net/peerjs-transport';
 import type { Transport } from './lib/net/transport';
 import { ChatSession, type StoreEvents } from './lib/state/chat-session.svelte';
+import type { NetworkSettings } from './lib/state/settings.svelte';
 import type { ChatStore } from './lib/storage/chat-store';
-import { openIdbStore } from './lib/storage/idb-store';
+import { deleteIdbDatabase, openIdbStore } from './lib/storage/idb-store';
 
 const log = createLogger('bootstrap');
 
@@ -37,9 +37,9 @@ export function parseIceServers(body: unknown): RTCIceServer[] {
 }
 
 /** ICE servers from the signal server's `/ice` (none configured or no answer in time → `[]`). */
-async function fetchIceServers(): Promise<RTCIceServer[]> {
+async function fetchIceServers(origin: URL): Promise<RTCIceServer[]> {
   try {
-    const response = await fetch(ICE_CONFIG_PATH, {
+    const response = await fetch(new URL(ICE_CONFIG_PATH, origin), {
       cache: 'no-store',
       signal: AbortSignal.timeout(ICE_FETCH_TIMEOUT_MS),
     });
@@ -51,16 +51,29 @@ async function fetchIceServers(): Promise<RTCIceServer[]> {
   }
 }
 
+/**
+ * Builds the PeerJS transport. Loaded after the first screen (the network code is not needed to
+ * show history). The person's ICE servers from Settings come first, then the signal server's.
+ */
+async function createTransport(network: NetworkSettings): Promise<Transport> {
+  const signalUrl = network.signalUrl ?? new URL(location.origin);
+  const withOwn = async (): Promise<RTCIceServer[]> => [
+    ...network.iceServers,
+    ...(await fetchIceServers(signalUrl)),
+  ];
+  const [{ PeerJsTransport }, iceServers] = await Promise.all([
+    import('./lib/net/peerjs-transport'),
+    withOwn(),
+  ]);
+  return new PeerJsTransport({ signalUrl, iceServers, refreshIceServers: withOwn });
+}
+
 /** Creates the session with the real store and transport. */
 export function createSession(): ChatSession {
   return new ChatSession({
     openStore: async (events: StoreEvents): Promise<ChatStore> =>
       openIdbStore({ onVersionChange: () => events.onVersionChange() }),
-    createTransport: async (): Promise<Transport> =>
-      new PeerJsTransport({
-        signalUrl: new URL(location.origin),
-        iceServers: await fetchIceServers(),
-        refreshIceServers: fetchIceServers,
-      }),
+    createTransport,
+    deleteStore: () => deleteIdbDatabase(),
   });
 }

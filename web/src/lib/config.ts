@@ -51,3 +51,12 @@ export const TYPING_SHOW_MS = 6_000;
 
 /** How often lists showing times ("14:05", "Mon", "last seen …") re-read the clock. */
 export const CLOCK_TICK_MS = 60_000;
+/** How often an open app asks the server whether a new version exists (also on becoming visible). */
+export const SW_UPDATE_CHECK_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * The version shown in Settings: package.json's, or PARLEY_VERSION at build time (vite.config.ts
+ * `define`); 'dev' where nothing defines it (unit tests).
+ */
+export const APP_VERSION: string =
+  typeof __PARLEY_VERSION__ === 'string' ? __PARLEY_VERSION__ : 'dev';

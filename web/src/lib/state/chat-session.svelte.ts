@@ -25,7 +25,7 @@ import { isRoomSecret, newRoomSecret, roomKeyFromSecret, roomMoveBytes } from '.
 import { t, type MessageKey } from '../i18n/i18n';
 import { createLogger } from '../log';
 import type { AppFrame, MeshIdentity, MeshPeer } from '../net/room-mesh';
-import { RoomMesh } from '../net/room-mesh';
+import type { RoomMesh } from '../net/room-mesh';
 import type { SignalStatus, Transport } from '../net/transport';
 import { assertNever } from '../protocol/assert-never';
 import {
@@ -37,7 +37,6 @@ import {
 } from '../protocol/events';
 import { MAX_BATCH_EVENTS, MAX_TEXT_CHARS } from '../protocol/limits';
 import { isDisplayName } from '../protocol/formats';
-import { splitEventsIntoFrames } from '../protocol/peer-frames';
 import {
   StoreFailure,
   storeErr,
@@ -50,7 +49,8 @@ import {
   type StoreError,
   type StoreResult,
 } from '../storage/chat-store';
-import { isSyncFrame, SyncEngine } from '../sync/sync-engine';
+import type { SyncEngine } from '../sync/sync-engine';
+import { AppSettings, type NetworkSettings } from './settings.svelte';
 
 const log = createLogger('session');
 
@@ -112,8 +112,10 @@ export interface StoreEvents {
 export interface ChatSessionDeps {
   /** Opens the local database (it reads whose messages are "own" from the saved identity). */
   openStore(events: StoreEvents): Promise<ChatStore>;
-  /** Builds the transport (the PeerJS one in the app). */
-  createTransport(): Promise<Transport>;
+  /** Builds the transport (the PeerJS one in the app) with the person's network settings. */
+  createTransport(network: NetworkSettings): Promise<Transport>;
+  /** Deletes the local database (after the session closed it); for "Delete all data". */
+  deleteStore?: () => Promise<void>;
   /** Wall clock; injectable for tests. */
   now?: () => number;
   /** How long a member shows as typing after their latest `typing` (TYPING_SHOW_MS); for tests. */
@@ -223,6 +225,8 @@ export class ChatSession {
   #store: ChatStore | null = null;
   #mesh: RoomMesh | null = null;
   #sync: SyncEngine | null = null;
+  /** The network code, loaded when the network starts (not part of the first screen). */
+  #net: typeof import('../net/network-stack') | null = null;
   // Not UI state: the mesh's lookup of room secrets by room key.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #secrets = new Map<string, string>();
@@ -290,6 +294,13 @@ export class ChatSession {
   // Not UI state: a throttle.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #typingSentAt = new Map<string, number>();
+
+  /** The person's settings (theme, network, notifications), loaded with the store. */
+  readonly settings = new AppSettings();
+  /** Listeners for messages from others as they are stored (see `onMessagesStored`). */
+  // Not UI state: a listener set.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #storedListeners = new Set<(room: string, events: readonly ChatEvent[]) => void>();
 
   constructor(deps: ChatSessionDeps) {
     this.#deps = deps;
@@ -865,6 +876,7 @@ export class ChatSession {
       return;
     }
     this.#store = store;
+    await this.settings.load(store);
     let identity: StoredIdentity | undefined;
     try {
       identity = await store.getIdentity();
@@ -1217,7 +1229,7 @@ export class ChatSession {
     const events = result.value;
     const keys = { [identity.fingerprint]: identity.spki };
     let handedTo = 0;
-    for (const frame of splitEventsIntoFrames(events, keys)) {
+    for (const frame of this.#net?.splitEventsIntoFrames(events, keys) ?? []) {
       handedTo += this.#mesh?.broadcast(room, frame) ?? 0;
     }
     this.#mergeMessages(room, events);
@@ -1418,7 +1430,12 @@ export class ChatSession {
   }
 
   async #startNetwork(identity: StoredIdentity): Promise<void> {
-    const transport = await this.#deps.createTransport();
+    const [transport, net] = await Promise.all([
+      this.#deps.createTransport(this.settings.network),
+      import('../net/network-stack'),
+    ]);
+    this.#net = net;
+    const { RoomMesh, SyncEngine } = net;
     const meshIdentity: MeshIdentity = {
       privateKey: identity.privateKey,
       spki: identity.spki,
@@ -1608,7 +1625,10 @@ export class ChatSession {
   }
 
   async #handleFrame(peer: MeshPeer, frame: AppFrame): Promise<void> {
-    if (isSyncFrame(frame)) {
+    // Frames come only from the mesh, which exists only once the network code is loaded.
+    const net = this.#net;
+    if (!net) return;
+    if (net.isSyncFrame(frame)) {
       await this.#sync?.handleFrame(peer, frame);
       return;
     }
@@ -1641,6 +1661,7 @@ export class ChatSession {
       events.map((e) => e.author),
     );
     this.#mergeMessages(room, events);
+    this.#tellStoredListeners(room, events);
     if (room === this.#activeRoom && isPageVisible()) this.#markReadSoon(room);
     else this.#refreshConversationsSoon();
   }
@@ -1780,6 +1801,44 @@ export class ChatSession {
     this.#activeRoom = null;
     this.#setMessages([], false);
     this.#phase = 'outdated';
+  }
+
+  // --- PWA (DESIGN §11): notifications hook and "Delete all data" ---
+
+  /**
+   * Calls `listener` with the text messages from others each time some are stored (not our own,
+   * not reactions or edits); for notifications. Returns the unsubscribe.
+   */
+  onMessagesStored(listener: (room: string, events: readonly ChatEvent[]) => void): () => void {
+    this.#storedListeners.add(listener);
+    return () => this.#storedListeners.delete(listener);
+  }
+
+  #tellStoredListeners(room: string, events: readonly ChatEvent[]): void {
+    const self = this.#identity?.fingerprint;
+    const messages = events.filter((e) => e.kind === 'text' && e.author !== self);
+    if (messages.length === 0) return;
+    for (const listener of this.#storedListeners) listener(room, messages);
+  }
+
+  /**
+   * Deletes everything this browser holds for Parley's database: leaves the network, closes and
+   * deletes the store. The caller then clears caches and reloads (the app starts at onboarding).
+   */
+  async deleteAllData(): Promise<boolean> {
+    this.#mesh?.stop();
+    this.#mesh = null;
+    this.#store?.close();
+    this.#store = null;
+    this.#phase = 'loading';
+    try {
+      await this.#deps.deleteStore?.();
+      return true;
+    } catch (error) {
+      log.error('deleting the database failed', error);
+      this.#fail({ key: 'settings.deleteFailed', params: { reason: errorMessage(error) } });
+      return false;
+    }
   }
 
   /** The app cannot go on: show why. */

@@ -1,6 +1,7 @@
 /**
  * Hash routing: `#/` is home, `#/r/<secret>` a room, `#/d/<fingerprint>` the direct chat with a
- * contact, `#/i/<secret>` a one-time contact invite. Secrets live only in the fragment, which
+ * contact, `#/i/<secret>` a one-time contact invite, `#/settings` Settings, `#/share` the "Share to…"
+ * picker of the share target. Secrets live only in the fragment, which
  * browsers never send to a server (DESIGN §1.3).
  */
 
@@ -9,7 +10,12 @@ export type Route =
   | { name: 'home' }
   | { name: 'room'; secret: string; owner?: string }
   | { name: 'direct'; fingerprint: string }
-  | { name: 'invite'; secret: string };
+  | { name: 'invite'; secret: string }
+  | { name: 'settings' }
+  | { name: 'share' };
+
+/** The hash of the Settings screen. */
+export const SETTINGS_HASH = '#/settings';
 
 /** Parses a location hash into a route; unknown hashes go home. */
 export function parseRoute(hash: string): Route {
@@ -22,6 +28,8 @@ export function parseRoute(hash: string): Route {
   if (direct) return { name: 'direct', fingerprint: direct[1] ?? '' };
   const invite = /^#\/i\/([^/?#]*)/.exec(hash);
   if (invite) return { name: 'invite', secret: decodeSecret(invite[1] ?? '') };
+  if (hash === SETTINGS_HASH) return { name: 'settings' };
+  if (hash === '#/share') return { name: 'share' };
   return { name: 'home' };
 }
 

@@ -18,7 +18,7 @@ describe('parseRoute', () => {
 
   it('goes home for an empty or unknown fragment', () => {
     expect(parseRoute('')).toEqual({ name: 'home' });
-    expect(parseRoute('#/settings')).toEqual({ name: 'home' });
+    expect(parseRoute('#/elsewhere')).toEqual({ name: 'home' });
   });
 
   it('keeps an empty secret as a room route so the view can say the link is broken', () => {
@@ -41,6 +41,12 @@ describe('parseRoute', () => {
   it('reads the secret of a contact invite link', () => {
     expect(parseRoute('#/i/AbC_-123')).toEqual({ name: 'invite', secret: 'AbC_-123' });
     expect(parseRoute('#/i/%')).toEqual({ name: 'invite', secret: '' });
+  });
+
+  it('reads the Settings and share routes exactly', () => {
+    expect(parseRoute('#/settings')).toEqual({ name: 'settings' });
+    expect(parseRoute('#/share')).toEqual({ name: 'share' });
+    expect(parseRoute('#/settings/x')).toEqual({ name: 'home' });
   });
 
   it('decodes well-formed percent escapes', () => {

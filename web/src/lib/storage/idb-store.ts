@@ -8,6 +8,7 @@
  */
 import {
   openDB,
+  deleteDB,
   type DBSchema,
   type IDBPDatabase,
   type IDBPTransaction,
@@ -336,6 +337,18 @@ export interface OpenIdbStoreOptions {
   selfFingerprint?: string;
   /** Called after another tab asked to upgrade the schema and this connection closed itself. */
   onVersionChange?: () => void;
+}
+
+/**
+ * Deletes the whole database ("Delete all data"). Close every connection first: the deletion
+ * waits for connections of other tabs, which close themselves through `blocking`/`onVersionChange`.
+ */
+export async function deleteIdbDatabase(name: string = DEFAULT_DB_NAME): Promise<void> {
+  await deleteDB(name, {
+    blocked() {
+      log.warn(`deleting ${name} waits for another tab to close it`);
+    },
+  });
 }
 
 /** Opens (creating or upgrading) the database and returns a store over it. */
