@@ -1,21 +1,11 @@
 /**
- * Durable conversation events (DESIGN §6): the wire and storage shape, and their schema.
+ * Durable conversation events (DESIGN §6): the wire and storage shape. Their schema is in
+ * event-schema.ts (only the network code loads it).
  *
  * A new kind (file, reaction, edit, delete, profile, room-meta, call-log) is one more member of
  * `EventContent` plus one more branch in `chatEventSchema`; `canonicalEventBytes` and storage need
  * no change, and exhaustive switches over `kind` will point at every place that must handle it.
  */
-import * as v from 'valibot';
-import {
-  colorSchema,
-  fingerprintSchema,
-  hlcSchema,
-  messageTextSchema,
-  nameSchema,
-  roomKeySchema,
-  seqSchema,
-  signatureSchema,
-} from './formats';
 
 /** Version of the peer protocol, sent in `hello`; also the `v` of every event. */
 export const PROTOCOL_VERSION = 1;
@@ -137,58 +127,3 @@ export type ChatEvent = UnsignedEvent & EventSignature;
 export type Unverified<T> = T extends unknown
   ? Omit<T, '__unverified'> & { readonly __unverified: true }
   : never;
-
-const envelopeEntries = {
-  v: v.literal(PROTOCOL_VERSION),
-  conv: roomKeySchema,
-  author: fingerprintSchema,
-  seq: seqSchema,
-  hlc: hlcSchema,
-  sig: signatureSchema,
-};
-
-/**
- * Schema of one event on the wire. Unknown fields are stripped: the signature covers exactly the
- * known fields (and the whole body), so stripping never makes a forged event pass verification.
- */
-const eventRefSchema = v.object({ author: fingerprintSchema, seq: seqSchema });
-
-export const chatEventSchema = v.variant('kind', [
-  v.object({
-    ...envelopeEntries,
-    kind: v.literal('text'),
-    body: v.object({ text: messageTextSchema, replyTo: v.optional(eventRefSchema) }),
-  }),
-  v.object({
-    ...envelopeEntries,
-    kind: v.literal('reaction'),
-    body: v.object({
-      target: eventRefSchema,
-      emoji: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_REACTION_CHARS)),
-      on: v.boolean(),
-    }),
-  }),
-  v.object({
-    ...envelopeEntries,
-    kind: v.literal('edit'),
-    body: v.object({ target: eventRefSchema, text: messageTextSchema }),
-  }),
-  v.object({
-    ...envelopeEntries,
-    kind: v.literal('delete'),
-    body: v.object({ target: eventRefSchema }),
-  }),
-  v.object({
-    ...envelopeEntries,
-    kind: v.literal('room-meta'),
-    body: v.object({
-      name: nameSchema,
-      topic: v.pipe(v.string(), v.maxLength(MAX_TOPIC_CHARS)),
-    }),
-  }),
-  v.object({
-    ...envelopeEntries,
-    kind: v.literal('profile'),
-    body: v.object({ name: nameSchema, color: colorSchema }),
-  }),
-]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;

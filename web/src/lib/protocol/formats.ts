@@ -5,13 +5,8 @@
 import * as v from 'valibot';
 import { isBase64Url } from '../encoding';
 import { isHlcString } from '../chat/hlc';
-import {
-  FINGERPRINT_CHARS,
-  MAX_NAME_CHARS,
-  MAX_PEER_ID_CHARS,
-  MAX_SPKI_CHARS,
-  MAX_TEXT_CHARS,
-} from './limits';
+import { isDisplayName } from './display-name';
+import { FINGERPRINT_CHARS, MAX_PEER_ID_CHARS, MAX_SPKI_CHARS, MAX_TEXT_CHARS } from './limits';
 
 /** A base64url string that decodes to exactly `byteLength` bytes. */
 export function base64UrlBytesSchema(byteLength: number, what: string) {
@@ -62,14 +57,6 @@ export const hlcSchema = v.pipe(
 
 /** A per-author sequence number: 1, 2, 3, … */
 export const seqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
-
-/** Control characters and bidirectional overrides/isolates, which could disguise a name. */
-const UNSAFE_NAME_CHARS = /[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
-
-/** True for a name a person can see: trimmed, non-empty, short, no control or bidi characters. */
-export function isDisplayName(s: string): boolean {
-  return s.length > 0 && s.length <= MAX_NAME_CHARS && s.trim() === s && !UNSAFE_NAME_CHARS.test(s);
-}
 
 /** A display name (see {@link isDisplayName}). */
 export const nameSchema = v.pipe(

@@ -10,7 +10,8 @@ import * as v from 'valibot';
 import { createLogger } from '../log';
 import { utf8ByteLength } from '../encoding';
 import { describeIssues, fitsFrameBytes } from './parse-helpers';
-import { chatEventSchema, PROTOCOL_VERSION, type ChatEvent, type Unverified } from './events';
+import { chatEventSchema } from './event-schema';
+import { PROTOCOL_VERSION, type ChatEvent, type Unverified } from './events';
 import {
   colorSchema,
   fingerprintSchema,
@@ -255,11 +256,7 @@ export const peerFrameSchema = v.variant('type', [
   v.object({
     type: v.literal('room-move'),
     secret: roomSecretSchema,
-    removed: v.pipe(
-      v.array(fingerprintSchema),
-      v.minLength(1),
-      v.maxLength(MAX_REMOVED_MEMBERS),
-    ),
+    removed: v.pipe(v.array(fingerprintSchema), v.minLength(1), v.maxLength(MAX_REMOVED_MEMBERS)),
     sig: signatureSchema,
   }),
   v.object({ type: v.literal('room-removed') }),

@@ -36,7 +36,7 @@ import {
   type EventRef,
 } from '../protocol/events';
 import { MAX_BATCH_EVENTS, MAX_TEXT_CHARS } from '../protocol/limits';
-import { isDisplayName } from '../protocol/formats';
+import { isDisplayName } from '../protocol/display-name';
 import {
   StoreFailure,
   storeErr,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseIceServers } from './bootstrap';
+import { parseIceServers } from './ice-servers';
 
 afterEach(() => {
   vi.restoreAllMocks();
