@@ -229,6 +229,9 @@ export const en = {
   'room.openMoved': 'Go to the room',
   'room.removedNotice': 'You were removed from this room. Its history stays readable here.',
   'room.earlier': 'Earlier messages, before someone was removed',
+  'network.elsewhere':
+    'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
+  'network.useHere': 'Use here',
   // QR codes (components/shell/QrCode.svelte)
   'qr.tooLong':
     'This is too long to show as a QR code ({bytes} bytes, at most {max}). Copy it as text instead.',

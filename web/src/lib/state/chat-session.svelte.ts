@@ -294,6 +294,14 @@ export class ChatSession {
   // Not UI state: a throttle.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #typingSentAt = new Map<string, number>();
+  /** Another tab of this profile holds the network lock (DESIGN §4). */
+  #isNetworkElsewhere = $state(false);
+  /** Releases the network lock we hold (null while we hold none). */
+  #releaseNetworkLock: (() => void) | null = null;
+  /** Cancels our queued request for the network lock. */
+  #stopWaitingForLock: (() => void) | null = null;
+  /** This profile's other tabs (events stored here or there); per identity, so never crossed. */
+  #tabs: BroadcastChannel | null = null;
 
   /** The person's settings (theme, network, notifications), loaded with the store. */
   readonly settings = new AppSettings();
@@ -1227,19 +1235,46 @@ export class ChatSession {
       return false;
     }
     const events = result.value;
+    this.#pushOwnEvents(room, events);
+    this.#mergeMessages(room, events);
+    this.#tellOtherTabs(room, events);
+    // After the push, so it costs no latency; texts typed meanwhile join the next batch.
+    await this.#refreshConversations();
+    return true;
+  }
+
+  /** Hands stored events of ours to the room's linked members and announces them to the rest. */
+  #pushOwnEvents(room: string, events: readonly ChatEvent[]): void {
+    const identity = this.#identity;
+    if (!identity) return;
     const keys = { [identity.fingerprint]: identity.spki };
     let handedTo = 0;
     for (const frame of this.#net?.splitEventsIntoFrames(events, keys) ?? []) {
       handedTo += this.#mesh?.broadcast(room, frame) ?? 0;
     }
-    this.#mergeMessages(room, events);
     // Members we are not linked to get it through those we are (DESIGN §6).
     this.#sync?.announce(room);
     const last = events.at(-1);
     if (handedTo > 0 && last) this.#recordDeliverySoon(room, { sentUpTo: last.seq });
-    // After the push, so it costs no latency; texts typed meanwhile join the next batch.
-    await this.#refreshConversations();
-    return true;
+  }
+
+  /**
+   * Tells this profile's other tabs about newly stored events (ours, or received): they show
+   * them, and the tab that holds the network sends ours on (DESIGN §4).
+   */
+  #tellOtherTabs(room: string, events: readonly ChatEvent[]): void {
+    const message: TabMessage = { type: 'stored', room, events: [...events] };
+    this.#tabs?.postMessage(message);
+  }
+
+  #handleTabMessage(data: unknown): void {
+    // Same origin and profile, so trusted as far as the store is; still, only this shape.
+    if (!isTabMessage(data) || !this.conversation(data.room)) return;
+    this.#mergeMessages(data.room, data.events);
+    this.#refreshConversationsSoon();
+    const self = this.#identity?.fingerprint;
+    const own = data.events.filter((e) => e.author === self);
+    if (own.length > 0 && this.#mesh) this.#pushOwnEvents(data.room, own);
   }
 
   /**
@@ -1421,12 +1456,104 @@ export class ChatSession {
   }
 
   /** Starts the network without holding up the caller; a failure shows the notice. */
+  /**
+   * Starts the network once this tab holds the profile's network lock (DESIGN §4): one tab per
+   * browser profile talks to peers. Without Web Locks (old browsers, unit tests) it starts at once.
+   */
   #startNetworkSoon(identity: StoredIdentity): void {
+    if (typeof BroadcastChannel !== 'undefined' && !this.#tabs) {
+      this.#tabs = new BroadcastChannel(`parley-tabs:${identity.fingerprint}`);
+      this.#tabs.onmessage = (event: MessageEvent<unknown>) => this.#handleTabMessage(event.data);
+    }
+    const locks = networkLocks();
+    if (!locks) {
+      this.#runNetwork(identity);
+      return;
+    }
+    void locks
+      .request(NETWORK_LOCK, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          this.#isNetworkElsewhere = true;
+          this.#waitForNetworkLock(identity, locks);
+          return undefined;
+        }
+        return this.#holdNetwork(identity);
+      })
+      .catch((error: unknown) => this.#lostNetworkLock(error));
+  }
+
+  /** Another tab has the network: take it over when that tab closes (or hands it on). */
+  #waitForNetworkLock(identity: StoredIdentity, locks: LockManager): void {
+    const waiting = new AbortController();
+    this.#stopWaitingForLock = () => waiting.abort();
+    void locks
+      .request(NETWORK_LOCK, { signal: waiting.signal }, () => this.#holdNetwork(identity))
+      .catch((error: unknown) => this.#lostNetworkLock(error));
+  }
+
+  /**
+   * "Use here": this tab takes the network from the tab that has it, which stops talking to
+   * peers and offers the same button.
+   */
+  useNetworkHere(): void {
+    const identity = this.#identity;
+    const locks = networkLocks();
+    if (!identity || !locks || !this.#isNetworkElsewhere) return;
+    this.#stopWaitingForLock?.();
+    void locks
+      .request(NETWORK_LOCK, { steal: true }, () => this.#holdNetwork(identity))
+      .catch((error: unknown) => this.#lostNetworkLock(error));
+  }
+
+  /** True while another tab of this browser profile talks to peers (see `useNetworkHere`). */
+  get isNetworkElsewhere(): boolean {
+    return this.#isNetworkElsewhere;
+  }
+
+  /** Runs the network while the lock is held; the returned promise holds it until released. */
+  #holdNetwork(identity: StoredIdentity): Promise<void> {
+    this.#stopWaitingForLock = null;
+    this.#isNetworkElsewhere = false;
+    this.#runNetwork(identity);
+    return new Promise<void>((release) => {
+      this.#releaseNetworkLock = release;
+    });
+  }
+
+  /** A lock request ended with an error: stolen by another tab ("Use here" there), or aborted. */
+  #lostNetworkLock(error: unknown): void {
+    if (!(error instanceof DOMException) || error.name !== 'AbortError') {
+      log.error('the network lock failed', error);
+      return;
+    }
+    // Aborted by ourselves (we stole it): nothing to do. Stolen from us: stop talking to peers.
+    if (this.#releaseNetworkLock === null) return;
+    log.info('another tab took over the network');
+    this.#releaseNetworkLock = null;
+    this.#stopNetwork();
+    this.#isNetworkElsewhere = true;
+    const identity = this.#identity;
+    const locks = networkLocks();
+    if (identity && locks) this.#waitForNetworkLock(identity, locks);
+  }
+
+  #runNetwork(identity: StoredIdentity): void {
     this.#startNetwork(identity).catch((error: unknown) => {
       log.error('starting the network failed', error);
       this.#status = 'offline';
       this.#notice = { key: 'error.networkFailed', params: { reason: errorMessage(error) } };
     });
+  }
+
+  /** Stops talking to peers (links close with `bye`); history and the store stay. */
+  #stopNetwork(): void {
+    this.#mesh?.stop();
+    this.#mesh = null;
+    this.#sync?.stop();
+    this.#sync = null;
+    this.#linked = {};
+    this.#typing = {};
+    this.#status = 'offline';
   }
 
   async #startNetwork(identity: StoredIdentity): Promise<void> {
@@ -1490,6 +1617,13 @@ export class ChatSession {
     // Nothing awaits from here to start(), so every room opened so far is joined exactly once and
     // every room opened later is joined by #ensureConversation.
     for (const c of this.#conversations) if (!c.removedFromRoom) this.#secrets.set(c.id, c.secret);
+    // Another tab took the network over while this one was starting it.
+    if (this.#isNetworkElsewhere) {
+      this.#sync?.stop();
+      this.#sync = null;
+      transport.destroy();
+      return;
+    }
     for (const room of this.#secrets.keys()) mesh.join(room);
     this.#mesh = mesh;
     mesh.start();
@@ -1661,6 +1795,7 @@ export class ChatSession {
       events.map((e) => e.author),
     );
     this.#mergeMessages(room, events);
+    this.#tellOtherTabs(room, events);
     this.#tellStoredListeners(room, events);
     if (room === this.#activeRoom && isPageVisible()) this.#markReadSoon(room);
     else this.#refreshConversationsSoon();
@@ -1828,6 +1963,11 @@ export class ChatSession {
   async deleteAllData(): Promise<boolean> {
     this.#mesh?.stop();
     this.#mesh = null;
+    this.#releaseNetworkLock?.();
+    this.#releaseNetworkLock = null;
+    this.#stopWaitingForLock?.();
+    this.#tabs?.close();
+    this.#tabs = null;
     this.#store?.close();
     this.#store = null;
     this.#phase = 'loading';
@@ -1949,4 +2089,27 @@ export function contactViews(
 function withContactTitle(c: Conversation): Conversation {
   const name = c.kind === 'direct' && c.contact ? c.members[c.contact]?.name : undefined;
   return name && name !== c.title ? { ...c, title: name } : c;
+}
+
+/** The Web Lock that one tab per browser profile holds while it talks to peers (DESIGN §4). */
+const NETWORK_LOCK = 'parley-network';
+
+/** The browser's lock manager, where there is one. */
+function networkLocks(): LockManager | null {
+  return typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : null;
+}
+
+/** What one tab tells this profile's other tabs. */
+interface TabMessage {
+  type: 'stored';
+  /** The conversation. */
+  room: string;
+  /** Events just stored there, in display order. */
+  events: ChatEvent[];
+}
+
+function isTabMessage(data: unknown): data is TabMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const m = data as Partial<TabMessage>;
+  return m.type === 'stored' && typeof m.room === 'string' && Array.isArray(m.events);
 }
