@@ -57,6 +57,8 @@ function contentOf(e: EventContent): EventContent {
       return { kind: e.kind, body: e.body };
     case 'room-meta':
       return { kind: e.kind, body: e.body };
+    case 'call-log':
+      return { kind: e.kind, body: e.body };
     default:
       return assertNever(e);
   }
@@ -147,6 +149,8 @@ export function eventPreview(content: EventContent): string {
       return '—';
     case 'room-meta':
       return previewLine(`✎ ${content.body.name}`);
+    case 'call-log':
+      return content.body.media === 'video' ? '📹' : '📞';
     default:
       return assertNever(content);
   }

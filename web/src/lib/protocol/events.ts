@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot';
 import {
+  callIdSchema,
   fingerprintSchema,
   hlcSchema,
   messageTextSchema,
@@ -67,6 +68,26 @@ export interface RoomMetaBody {
   topic: string;
 }
 
+/** How a call ended, as its call-log line says (DESIGN §8). */
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'cancelled' | 'busy';
+
+/** Body of a call-log line: one per call (see DESIGN §8 for who writes it). */
+export interface CallLogBody {
+  /** The call's ID (the history shows one line per ID, the first in display order). */
+  callId: string;
+  /** Voice or video. */
+  media: 'audio' | 'video';
+  /** How it ended. */
+  outcome: CallOutcome;
+  /** Seconds from answer to end (0 unless answered), at most MAX_CALL_DURATION_S. */
+  durationS: number;
+  /** A room call rather than a 1:1 call. */
+  group: boolean;
+}
+
+/** The longest call a call log records (a week), in seconds. */
+export const MAX_CALL_DURATION_S = 7 * 24 * 3600;
+
 /** The longest room topic, in UTF-16 units. */
 export const MAX_TOPIC_CHARS = 256;
 
@@ -81,7 +102,8 @@ export type EventContent =
   | { kind: 'reaction'; body: ReactionBody }
   | { kind: 'edit'; body: EditBody }
   | { kind: 'delete'; body: DeleteBody }
-  | { kind: 'room-meta'; body: RoomMetaBody };
+  | { kind: 'room-meta'; body: RoomMetaBody }
+  | { kind: 'call-log'; body: CallLogBody };
 
 /** The most UTF-16 units a reaction's emoji may have (a flag or a family is several). */
 export const MAX_REACTION_CHARS = 16;
@@ -171,6 +193,22 @@ export const chatEventSchema = v.variant('kind', [
     body: v.object({
       name: nameSchema,
       topic: v.pipe(v.string(), v.maxLength(MAX_TOPIC_CHARS)),
+    }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('call-log'),
+    body: v.object({
+      callId: callIdSchema,
+      media: v.picklist(['audio', 'video']),
+      outcome: v.picklist(['answered', 'missed', 'declined', 'cancelled', 'busy']),
+      durationS: v.pipe(
+        v.number(),
+        v.safeInteger(),
+        v.minValue(0),
+        v.maxValue(MAX_CALL_DURATION_S),
+      ),
+      group: v.boolean(),
     }),
   }),
 ]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;
