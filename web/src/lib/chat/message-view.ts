@@ -93,6 +93,9 @@ export function foldMessages(
       case 'room-meta':
         // Not a message: it names the room (the conversation's title).
         break;
+      case 'call-log':
+        // Not a message: shown as a line of its own (chat/call-log.ts).
+        break;
       case 'reaction': {
         const target = byKey.get(refKey(e.conv, e.body.target));
         if (!target) break;
