@@ -215,8 +215,8 @@ export class MemoryTransport implements Transport {
     if (this.#isOnline) this.handlers?.onRoomSignal(signal);
   }
 
-  callPeer(remoteId: string, room: string, callId: string): MediaCall {
-    return new UnsupportedMediaCall(remoteId, room, callId);
+  callPeer(remoteId: string, room: string, callId: string): Promise<MediaCall> {
+    return Promise.resolve(new UnsupportedMediaCall(remoteId, room, callId));
   }
 
   onMediaCall(): void {

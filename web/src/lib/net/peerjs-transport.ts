@@ -19,11 +19,11 @@ import { backoffDelayMs } from './backoff';
 import { LinkEvents } from './link-events';
 import type { SignalFrame } from '../protocol/signal-frames';
 import { assertNever } from '../protocol/assert-never';
+import type { MediaCallMetadata } from './peerjs-media-call';
 import type {
   Link,
   LinkHandlers,
   MediaCall,
-  MediaCallHandlers,
   RoomSignal,
   SignalStatus,
   Transport,
@@ -138,27 +138,6 @@ function dtlsFingerprint(sdp: string | undefined): string | null {
   const match = sdp ? /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp) : null;
   if (!match?.[1] || !match[2]) return null;
   return `${match[1].toLowerCase()} ${match[2].toUpperCase()}`;
-}
-
-/** Metadata a caller attaches to every media connection; the callee routes on it. */
-interface MediaCallMetadata {
-  room: string;
-  callId: string;
-  v: 1;
-}
-
-function isMediaCallMetadata(value: unknown): value is MediaCallMetadata {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'room' in value &&
-    typeof value.room === 'string' &&
-    'callId' in value &&
-    typeof value.callId === 'string' &&
-    value.callId.length <= 64 &&
-    'v' in value &&
-    value.v === 1
-  );
 }
 
 function isChatLinkMetadata(value: unknown): value is ChatLinkMetadata {
@@ -311,113 +290,6 @@ class PeerJsLink implements Link {
   }
 }
 
-/**
- * A PeerJS MediaConnection seen through the `MediaCall` interface. ICE `disconnected` is left
- * alone (it often recovers by itself after a blip); `failed`, a remote close, an error, or no
- * media within DIAL_TIMEOUT_MS close it, and the call layer decides whether to dial again.
- */
-class PeerJsMediaCall implements MediaCall {
-  readonly remoteId: string;
-  readonly room: string;
-  readonly callId: string;
-  readonly isDialer: boolean;
-  #conn: MediaConnection | null;
-  #handlers: MediaCallHandlers | null = null;
-  #stream: MediaStream | null = null;
-  #closedReason: string | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(args: {
-    conn: MediaConnection | null;
-    remoteId: string;
-    room: string;
-    callId: string;
-    isDialer: boolean;
-  }) {
-    const { conn, remoteId, room, callId, isDialer } = args;
-    this.#conn = conn;
-    this.remoteId = remoteId;
-    this.room = room;
-    this.callId = callId;
-    this.isDialer = isDialer;
-    if (!conn) {
-      queueMicrotask(() => this.close('signal server unreachable'));
-      return;
-    }
-    this.#timer = setTimeout(() => this.close('timed out opening'), DIAL_TIMEOUT_MS);
-    // 'stream' fires once per remote track with the same stream (DESIGN §12): keep the first.
-    conn.on('stream', (stream) => {
-      if (this.#stream || this.#closedReason !== null) return;
-      clearTimeout(this.#timer);
-      this.#stream = stream;
-      this.#handlers?.onStream(stream);
-    });
-    conn.on('close', () => this.close('closed'));
-    conn.on('error', (error) => {
-      log.warn('media connection error', this.remoteId, error.type, error.message);
-      this.close(`error: ${error.type}`);
-    });
-  }
-
-  setHandlers(handlers: MediaCallHandlers): void {
-    this.#handlers = handlers;
-    if (this.#closedReason !== null) handlers.onClose(this.#closedReason);
-    else if (this.#stream) handlers.onStream(this.#stream);
-  }
-
-  answer(stream: MediaStream): void {
-    if (!this.#conn || this.#closedReason !== null) return;
-    this.#conn.answer(stream);
-    this.#watchIce();
-  }
-
-  /** Called once the dialler's peer connection exists. */
-  watchIce(): void {
-    this.#watchIce();
-  }
-
-  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<boolean> {
-    const pc = this.#conn?.peerConnection;
-    const sender = pc
-      ?.getSenders()
-      .find((s) => s.track?.kind === kind || (!s.track && kind === 'video'));
-    if (!sender) return false;
-    try {
-      await sender.replaceTrack(track);
-      return true;
-    } catch (error) {
-      log.warn('replaceTrack failed', kind, error);
-      return false;
-    }
-  }
-
-  async getStats(): Promise<RTCStatsReport | null> {
-    const pc = this.#conn?.peerConnection;
-    if (!pc || this.#closedReason !== null) return null;
-    return pc.getStats();
-  }
-
-  close(reason = 'closed locally'): void {
-    if (this.#closedReason !== null) return;
-    this.#closedReason = reason;
-    clearTimeout(this.#timer);
-    try {
-      this.#conn?.close();
-    } catch (error) {
-      log.debug('closing a PeerJS media connection threw', error);
-    }
-    this.#conn = null;
-    this.#handlers?.onClose(reason);
-  }
-
-  #watchIce(): void {
-    const pc = this.#conn?.peerConnection;
-    pc?.addEventListener('iceconnectionstatechange', () => {
-      if (pc.iceConnectionState === 'failed') this.close('ICE failed');
-    });
-  }
-}
-
 /** Transport over PeerJS and the Parley signal server. */
 export class PeerJsTransport implements Transport {
   #options: PeerJsTransportOptions;
@@ -435,6 +307,8 @@ export class PeerJsTransport implements Transport {
   #iceServers: RTCIceServer[];
   #iceTimer: ReturnType<typeof setInterval> | undefined;
   #onMediaCall: ((call: MediaCall) => void) | null = null;
+  /** The media-call code, loaded with the call layer (see peerjs-media-call.ts). */
+  #mediaModule: Promise<typeof import('./peerjs-media-call')> | null = null;
 
   constructor(options: PeerJsTransportOptions) {
     this.#options = options;
@@ -517,24 +391,44 @@ export class PeerJsTransport implements Transport {
     }
   }
 
-  callPeer(remoteId: string, room: string, callId: string, stream: MediaStream): MediaCall {
+  async callPeer(
+    remoteId: string,
+    room: string,
+    callId: string,
+    stream: MediaStream,
+  ): Promise<MediaCall> {
+    const { PeerJsMediaCall } = await this.#loadMedia();
     const peer = this.#peer;
     let conn: MediaConnection | null = null;
     if (peer?.open) {
       const metadata: MediaCallMetadata = { room, callId, v: 1 };
       try {
-        conn = peer.call(remoteId, stream, { metadata }) ?? null;
+        conn = (peer.call(remoteId, stream, { metadata })) ?? null;
       } catch (error) {
         log.warn('could not start a media connection', error);
       }
     }
-    const call = new PeerJsMediaCall({ conn, remoteId, room, callId, isDialer: true });
+    const call = new PeerJsMediaCall({
+      conn: conn,
+      remoteId,
+      room,
+      callId,
+      isDialer: true,
+    });
     call.watchIce();
     return call;
   }
 
   onMediaCall(handler: ((call: MediaCall) => void) | null): void {
     this.#onMediaCall = handler;
+    if (handler) {
+      this.#loadMedia().catch((error: unknown) => log.error('could not load media calls', error));
+    }
+  }
+
+  #loadMedia(): Promise<typeof import('./peerjs-media-call')> {
+    this.#mediaModule ??= import('./peerjs-media-call');
+    return this.#mediaModule;
   }
 
   nudge(): void {
@@ -639,22 +533,36 @@ export class PeerJsTransport implements Transport {
 
   /** A media connection: routed to the call layer only for a room we are in, else refused. */
   #handleIncomingCall(conn: MediaConnection): void {
-    const metadata: unknown = conn.metadata;
-    const handler = this.#onMediaCall;
-    if (!isMediaCallMetadata(metadata) || !this.#rooms.has(metadata.room) || !handler) {
-      log.warn('refused a media connection from', conn.peer);
+    const refuse = (why: string): void => {
+      log.warn('refused a media connection', why, conn.peer);
       conn.close();
+    };
+    if (!this.#onMediaCall) {
+      refuse('(no call layer)');
       return;
     }
-    handler(
-      new PeerJsMediaCall({
-        conn,
-        remoteId: conn.peer,
-        room: metadata.room,
-        callId: metadata.callId,
-        isDialer: false,
-      }),
-    );
+    this.#loadMedia()
+      .then(({ PeerJsMediaCall, isMediaCallMetadata }) => {
+        const metadata: unknown = conn.metadata;
+        const handler = this.#onMediaCall;
+        if (!isMediaCallMetadata(metadata) || !this.#rooms.has(metadata.room) || !handler) {
+          refuse('(unexpected metadata or room)');
+          return;
+        }
+        handler(
+          new PeerJsMediaCall({
+            conn: conn,
+            remoteId: conn.peer,
+            room: metadata.room,
+            callId: metadata.callId,
+            isDialer: false,
+          }),
+        );
+      })
+      .catch((error: unknown) => {
+        log.error('could not load media calls', error);
+        refuse('(media code failed to load)');
+      });
   }
 
   #handlePeerError(peer: Peer, error: PeerError<string>): void {

@@ -107,7 +107,7 @@ export interface Transport {
    * Opens a media connection to a peer for a call, sending `stream` (one audio and one video
    * track: DESIGN §12, PeerJS cannot renegotiate, so every track is there from the start).
    */
-  callPeer(remoteId: string, room: string, callId: string, stream: MediaStream): MediaCall;
+  callPeer(remoteId: string, room: string, callId: string, stream: MediaStream): Promise<MediaCall>;
   /**
    * Installs who hears of incoming media connections (null: refuse them all). The handler must
    * check the caller is an authenticated member in a call it expects, and close it otherwise.

@@ -679,8 +679,15 @@ export class CallSession {
       log.info('no link to dial the media of', fingerprint);
       return;
     }
-    const call = this.#host.transport.callPeer(peerId, s.call.room, s.call.callId, local.stream);
-    this.#adoptMedia(fingerprint, call);
+    const { callId, room } = s.call;
+    this.#host.transport
+      .callPeer(peerId, room, callId, local.stream)
+      .then((call) => {
+        // The call may have ended, or media from them arrived, while the code loaded.
+        if (!this.#isInCall(callId) || this.#links[fingerprint]) call.close('call ended');
+        else this.#adoptMedia(fingerprint, call);
+      })
+      .catch((error: unknown) => log.error('could not dial the media of', fingerprint, error));
   }
 
   /**
