@@ -177,6 +177,8 @@ export class CallSession {
   // Not UI state: timer handles.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Devices being opened (see #openLocal). */
+  #opening: Promise<boolean> | null = null;
   /** The camera track kept while the screen is shared, to go back to. */
   #cameraTrack: MediaStreamTrack | null = null;
 
@@ -241,7 +243,12 @@ export class CallSession {
         fingerprint,
         name: this.#host.nameOf(s.call.room, fingerprint),
         stream: link?.stream ?? null,
-        media: this.#remoteMedia[fingerprint] ?? { audio: true, video: true, screen: false },
+        // Until they say otherwise: what the call was placed with.
+        media: this.#remoteMedia[fingerprint] ?? {
+          audio: true,
+          video: s.call.media === 'video',
+          screen: false,
+        },
         quality: link?.quality ?? null,
         path: link?.path ?? null,
         isReconnecting: this.#reconnecting[fingerprint] === true,
@@ -338,9 +345,9 @@ export class CallSession {
     const s = this.#state;
     if (s.phase !== 'incoming') return;
     if (!(await this.#openLocal(s.call.media))) return;
-    // The caller may have given up while the devices opened.
+    // The caller may have given up while the devices opened (or a second click answered).
     if (this.#state !== s) {
-      this.#releaseLocal();
+      if (this.#state.phase === 'idle') this.#releaseLocal();
       return;
     }
     this.#apply({ type: 'accept', now: this.#now() });
@@ -474,6 +481,8 @@ export class CallSession {
 
   /** A member's link closed. */
   handlePeerGone(peer: CallPeer): void {
+    // Still linked in that room (another link to the same person took over): nothing is gone.
+    if (this.#host.peerIdOf(peer.room, peer.fingerprint)) return;
     const roomCall = this.#roomCalls[peer.room];
     if (roomCall?.participants.includes(peer.fingerprint)) {
       this.#setRoomCallParticipants(
@@ -641,9 +650,14 @@ export class CallSession {
 
   // ---- Media ---------------------------------------------------------------------------------
 
-  /** Opens the devices for a call; false when the call should not go on. */
-  async #openLocal(media: CallMedia): Promise<boolean> {
-    if (this.#local) return true;
+  /** Opens the devices for a call (once, however often asked); false when the call cannot go on. */
+  #openLocal(media: CallMedia): Promise<boolean> {
+    if (this.#local) return Promise.resolve(true);
+    this.#opening ??= this.#doOpenLocal(media).finally(() => (this.#opening = null));
+    return this.#opening;
+  }
+
+  async #doOpenLocal(media: CallMedia): Promise<boolean> {
     this.#isPreparing = true;
     try {
       const local = await openLocalMedia(media);

@@ -3,6 +3,7 @@ import { CALL_RING_TIMEOUT_MS } from '../config';
 import type { MediaCall, MediaCallHandlers, Transport } from '../net/transport';
 import type { CallLogBody } from '../protocol/events';
 import type { CallFrame } from '../protocol/peer-frames';
+import { openLocalMedia } from '../media/local-media';
 import { CallSession, type CallHost } from './call-session.svelte';
 
 // No devices in Node: the media layer hands out stand-in streams (the call logic is what is tested).
@@ -195,6 +196,22 @@ describe('CallSession', () => {
     expect(h.logs).toEqual([]);
   });
 
+  it('a second click on Accept keeps the call and its media', async () => {
+    const h = makeHarness();
+    h.calls.handleFrame(peer(BOB), {
+      type: 'call-invite',
+      callId: CALL_ID,
+      media: 'video',
+      group: false,
+    });
+    vi.mocked(openLocalMedia).mockClear();
+    await Promise.all([h.calls.accept(), h.calls.accept()]);
+    expect(openLocalMedia).toHaveBeenCalledTimes(1);
+    expect(h.calls.state.phase).toBe('active');
+    expect(h.calls.localStream).not.toBeNull();
+    expect(h.sent.filter((s) => s.frame.type === 'call-accept')).toHaveLength(1);
+  });
+
   it('declines a ringing call when the page goes away', () => {
     const h = makeHarness();
     h.calls.handleFrame(peer(BOB), {
@@ -257,6 +274,10 @@ describe('CallSession', () => {
     h.calls.handleFrame(peer(CAROL), { type: 'call-accept', callId: CALL_ID });
     expect(h.calls.roomCallIn(ROOM)?.participants).toEqual([BOB, CAROL]);
     h.calls.handleFrame(peer(BOB), { type: 'call-hangup', callId: CALL_ID, closing: false });
+    // Still linked (another link to her took over): nothing changes.
+    h.calls.handlePeerGone(peer(CAROL));
+    expect(h.calls.roomCallIn(ROOM)?.participants).toEqual([CAROL]);
+    h.linked.delete(CAROL);
     h.calls.handlePeerGone(peer(CAROL));
     expect(h.calls.roomCallIn(ROOM)).toBeNull();
   });
