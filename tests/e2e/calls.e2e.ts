@@ -48,6 +48,27 @@ async function expectVideoAdvancing(page: Page, name: string): Promise<void> {
     .toBeGreaterThan(0);
 }
 
+/** The colours the fake screen alternates between (see the screen-share test). */
+const SCREEN_COLOURS = [
+  [0x26, 0x46, 0x53],
+  [0xe9, 0xc4, 0x6a],
+];
+
+/** True when the labelled video's picture is one of the fake screen's colours right now. */
+async function showsFakeScreen(page: Page, name: string): Promise<boolean> {
+  const pixel = await remoteVideo(page, name).evaluate((element: HTMLVideoElement) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 8;
+    canvas.height = 8;
+    const context = canvas.getContext('2d');
+    context?.drawImage(element, 0, 0, 8, 8);
+    return [...(context?.getImageData(4, 4, 1, 1).data ?? [])].slice(0, 3);
+  });
+  return SCREEN_COLOURS.some((colour) =>
+    colour.every((value, i) => Math.abs(value - (pixel[i] ?? -999)) < 40),
+  );
+}
+
 /** Alice, Bob (and more) in one room; returns the link. */
 async function roomOf(alice: User, bob: User, ...others: [User, string][]): Promise<string> {
   const link = await meetInRoom(alice.page, bob.page);
@@ -231,4 +252,80 @@ test('a three-person room call: everyone receives everyone’s video', async ({ 
     await callView(alice.page).getByRole('button', { name: 'Hang up' }).click();
     await expectCallLog(carol.page, /^Video call, \d+:\d\d$/);
   });
+});
+
+test('with camera and microphone refused, the call goes on receive-only and says why', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice');
+  const bob = await openUser('bob');
+  // Bob's browser refuses every device, as after "Block" in the permission prompt.
+  await bob.context.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await roomOf(alice, bob);
+
+  await callMember(alice.page, 'Bob', 'Video');
+  await incomingCall(bob.page, 'Alice').getByRole('button', { name: 'Accept' }).click();
+
+  await test.step('Bob is told why, and still sees and hears Alice', async () => {
+    await expect(callView(bob.page).getByRole('alert')).toContainText(
+      'Microphone and camera access was refused',
+    );
+    await expectVideoAdvancing(bob.page, 'Alice');
+  });
+
+  await test.step('Alice sees that Bob sends no sound and no picture', async () => {
+    const bobTile = callView(alice.page).getByRole('group', { name: 'Bob' });
+    await expect(bobTile.getByText('Muted')).toBeVisible();
+    await expect(bobTile.getByText('Camera off')).toBeVisible();
+  });
+
+  await callView(alice.page).getByRole('button', { name: 'Hang up' }).click();
+  await expect(callView(bob.page)).toBeHidden({ timeout: END_WITHIN_MS });
+});
+
+test('sharing the screen replaces the camera for the other side, and stops again', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice');
+  const bob = await openUser('bob');
+  // Headless Chromium has no screen picker: the "screen" is a canvas whose picture changes.
+  await alice.context.addInitScript(() => {
+    navigator.mediaDevices.getDisplayMedia = () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 640;
+      canvas.height = 360;
+      const context = canvas.getContext('2d');
+      let frame = 0;
+      setInterval(() => {
+        frame += 1;
+        if (!context) return;
+        context.fillStyle = frame % 2 ? '#264653' : '#e9c46a';
+        context.fillRect(0, 0, canvas.width, canvas.height);
+      }, 50);
+      return Promise.resolve(canvas.captureStream(20));
+    };
+  });
+  await roomOf(alice, bob);
+  await callMember(alice.page, 'Bob', 'Video');
+  await incomingCall(bob.page, 'Alice').getByRole('button', { name: 'Accept' }).click();
+  await expectVideoAdvancing(bob.page, 'Alice');
+
+  const share = callView(alice.page).getByRole('button', { name: 'Share screen' });
+  const aliceTile = callView(bob.page).getByRole('group', { name: 'Alice' });
+  // The camera's picture is not mistaken for the screen's.
+  expect(await showsFakeScreen(bob.page, 'Alice')).toBe(false);
+  await share.click();
+  await expect(share).toHaveAttribute('aria-pressed', 'true');
+  await expect(aliceTile.getByText('Sharing screen')).toBeVisible();
+  await expect.poll(() => showsFakeScreen(bob.page, 'Alice')).toBe(true);
+  await expectVideoAdvancing(bob.page, 'Alice');
+
+  await share.click();
+  await expect(share).toHaveAttribute('aria-pressed', 'false');
+  await expect(aliceTile.getByText('Sharing screen')).toBeHidden();
+  await expect.poll(() => showsFakeScreen(bob.page, 'Alice')).toBe(false);
+  await expectVideoAdvancing(bob.page, 'Alice');
 });
