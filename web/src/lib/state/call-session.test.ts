@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALL_RING_TIMEOUT_MS } from '../config';
+import { CALL_RING_TIMEOUT_MS, MEDIA_RECONNECT_GRACE_MS } from '../config';
 import type { MediaCall, MediaCallHandlers, Transport } from '../net/transport';
 import type { CallLogBody } from '../protocol/events';
 import type { CallFrame } from '../protocol/peer-frames';
@@ -326,5 +326,55 @@ describe('CallSession', () => {
       screen: true,
     });
     expect(h.calls.remotes[0]?.media.audio).toBe(false);
+  });
+
+  describe('a dropped media connection while the chat link stays (a network blip)', () => {
+    /** We call Bob, he accepts, his media arrives; the media connection we dialled. */
+    async function connected(h: Harness): Promise<FakeMediaCall> {
+      await h.calls.callMember(ROOM, BOB, 'video');
+      const invite = h.sent[0]?.frame;
+      if (invite?.type !== 'call-invite') throw new Error('no invite sent');
+      h.calls.handleFrame(peer(BOB), { type: 'call-accept', callId: invite.callId });
+      await vi.advanceTimersByTimeAsync(0);
+      const media = h.dialled[0];
+      if (!media) throw new Error('no media dialled');
+      media.handlers?.onStream({} as MediaStream);
+      return media;
+    }
+
+    it('is dialled again by its dialler and the call goes on', async () => {
+      const h = makeHarness();
+      const first = await connected(h);
+      first.handlers?.onClose('ICE failed');
+      expect(h.calls.remotes[0]?.isReconnecting).toBe(true);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(h.dialled).toHaveLength(2);
+      h.dialled[1]?.handlers?.onStream({} as MediaStream);
+      expect(h.calls.remotes[0]?.isReconnecting).toBe(false);
+      await vi.advanceTimersByTimeAsync(MEDIA_RECONNECT_GRACE_MS);
+      expect(h.calls.state.phase).toBe('active');
+    });
+
+    it('ends the call when no media is back within the grace time', async () => {
+      const h = makeHarness();
+      const first = await connected(h);
+      first.handlers?.onClose('ICE failed');
+      await vi.advanceTimersByTimeAsync(500);
+      h.dialled[1]?.handlers?.onClose('timed out opening');
+      await vi.advanceTimersByTimeAsync(MEDIA_RECONNECT_GRACE_MS);
+      expect(h.calls.state.phase).toBe('idle');
+      expect(h.logs.map((l) => l.body.outcome)).toEqual(['answered']);
+    });
+
+    it('is not redialled when the chat link is gone too (the link closing ends the call)', async () => {
+      const h = makeHarness();
+      const first = await connected(h);
+      h.linked.delete(BOB);
+      first.handlers?.onClose('closed');
+      await vi.advanceTimersByTimeAsync(500);
+      expect(h.dialled).toHaveLength(1);
+      h.calls.handlePeerGone(peer(BOB));
+      expect(h.calls.state.phase).toBe('idle');
+    });
   });
 });
