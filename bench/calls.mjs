@@ -106,7 +106,8 @@ export default async function callsBenchmark(argv, environment) {
       '',
       `Measured ${new Date().toISOString()} on ${machineInfo().cpuModel} (${machineInfo().cores} cores, shared), ` +
         `Chromium ${browser.version()} with fake devices, loopback${environment.isLoopbackOnly ? ' only (network namespace)' : ''}. ` +
-        `${options.runs} runs per side after ${options.warmup} warm-up, alternating which goes first.`,
+        `${options.runs} runs per side after ${options.warmup} warm-up, alternating which goes first. ` +
+        `Load average at start: ${loadAverageAtStart.join(' / ')} (other work shares the cores).`,
       '',
       markdownTable(
         ['ms', 'median', 'p90', 'min', 'max', 'n'],

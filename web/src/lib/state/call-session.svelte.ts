@@ -41,6 +41,7 @@ import {
   type MediaProblem,
 } from '../media/local-media';
 import type { MediaCall, Transport } from '../net/transport';
+import { assertNever } from '../protocol/assert-never';
 import type { CallLogBody } from '../protocol/events';
 import type { CallFrame } from '../protocol/peer-frames';
 
@@ -513,7 +514,7 @@ export class CallSession {
     const before = this.#state;
     const { state, effects } = step(before, input);
     this.#state = state;
-    for (const effect of effects) this.#run(state, effect);
+    for (const effect of effects) this.#run(effect);
     if (state.phase === 'active' && before.phase !== 'active') this.#becameActive();
     if (state.phase === 'idle' && before.phase !== 'idle') {
       const outcome = state.last?.outcome;
@@ -522,7 +523,7 @@ export class CallSession {
     }
   }
 
-  #run(state: CallState, effect: CallEffect): void {
+  #run(effect: CallEffect): void {
     switch (effect.type) {
       case 'send':
         if (!this.#host.sendTo(effect.room, effect.to, effect.frame)) {
@@ -561,7 +562,7 @@ export class CallSession {
           .catch((error: unknown) => log.error('writing the call log failed', error));
         return;
       default:
-        void state;
+        assertNever(effect);
     }
   }
 

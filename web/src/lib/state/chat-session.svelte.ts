@@ -1506,8 +1506,9 @@ export class ChatSession {
         this.#handleTyping(peer);
         return;
       case 'call-invite':
-        // An invite loads the call layer (so the incoming call can ring); other call frames only
-        // matter to a call this tab already has.
+        // Only from a member listed in a conversation (not an invite's room). An invite loads
+        // the call layer (so the call can ring); other call frames only matter to a loaded one.
+        if (this.#linked[peer.room]?.[peer.peerId] !== peer) return;
         (await this.loadCalls())?.handleFrame(peer, frame);
         return;
       case 'call-ringing':
