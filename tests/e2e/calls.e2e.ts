@@ -104,8 +104,11 @@ test('a video call: ring, accept, both see video, mute shows, hang-up ends both 
     const dialog = incomingCall(bob.page, 'Alice');
     await expect(dialog).toBeVisible();
     await expect(callView(alice.page).getByRole('status')).toHaveText('Ringing at Bob…');
+    // The tab's title flashes while it rings, and is itself again once answered.
+    await expect(bob.page).toHaveTitle('📞 Alice is calling');
     await dialog.getByRole('button', { name: 'Accept' }).click();
     await expect(dialog).toBeHidden();
+    await expect(bob.page).toHaveTitle('Parley');
   });
 
   await test.step('each sees the other’s video moving, labelled with their name', async () => {
