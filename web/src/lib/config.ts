@@ -60,3 +60,21 @@ export const SW_UPDATE_CHECK_INTERVAL_MS = 60 * 60_000;
  */
 export const APP_VERSION: string =
   typeof __PARLEY_VERSION__ === 'string' ? __PARLEY_VERSION__ : 'dev';
+
+// ---- Calls (DESIGN §8) ----------------------------------------------------------------------
+/** A 1:1 call that nobody answers within this long is a missed call. */
+export const CALL_RING_TIMEOUT_MS = 45_000;
+/**
+ * Test hook, for end-to-end tests only: a localStorage key whose numeric value replaces
+ * CALL_RING_TIMEOUT_MS (so a test need not wait 45 s). Nothing in the product sets it.
+ */
+export const TEST_HOOK_RING_TIMEOUT_KEY = 'parley:test-hook:ring-timeout-ms';
+/** Most people in one room call (a full mesh of media connections). */
+export const MAX_CALL_PARTICIPANTS = 6;
+/** How often a call's connection statistics are read for the quality indicator. */
+export const CALL_STATS_INTERVAL_MS = 2_000;
+/**
+ * A media connection that dropped while the data link stays up is dialled again (a network
+ * blip); one not back within this long counts as the participant having left.
+ */
+export const MEDIA_RECONNECT_GRACE_MS = 10_000;

@@ -59,6 +59,8 @@ function contentOf(e: EventContent): EventContent {
       return { kind: e.kind, body: e.body };
     case 'profile':
       return { kind: e.kind, body: e.body };
+    case 'call-log':
+      return { kind: e.kind, body: e.body };
     default:
       return assertNever(e);
   }
@@ -151,6 +153,8 @@ export function eventPreview(content: EventContent): string {
       return previewLine(`✎ ${content.body.name}`);
     case 'profile':
       return '';
+    case 'call-log':
+      return content.body.media === 'video' ? '📹' : '📞';
     default:
       return assertNever(content);
   }

@@ -96,6 +96,9 @@ export function foldMessages(
       case 'profile':
         // Not a message: it renames its author (the members' names).
         break;
+      case 'call-log':
+        // Not a message: shown as a line of its own (chat/call-log.ts).
+        break;
       case 'reaction': {
         const target = byKey.get(refKey(e.conv, e.body.target));
         if (!target) break;

@@ -8,6 +8,8 @@ import { LinkEvents } from './link-events';
 import type {
   Link,
   LinkHandlers,
+  MediaCall,
+  MediaCallHandlers,
   RoomSignal,
   SignalStatus,
   Transport,
@@ -70,6 +72,45 @@ class MemoryLink implements Link {
     this.#events.close(reason);
     const partner = this.partner;
     later(() => partner?.close('closed by peer'));
+  }
+}
+
+/**
+ * A media connection that carries no media: there is no WebRTC in unit tests, so a call placed
+ * here closes at once with a reason saying so (call logic is unit-tested in chat/call-machine).
+ */
+class UnsupportedMediaCall implements MediaCall {
+  readonly isDialer = true;
+  #handlers: MediaCallHandlers | null = null;
+  #isClosed = false;
+
+  constructor(
+    readonly remoteId: string,
+    readonly room: string,
+    readonly callId: string,
+  ) {
+    later(() => this.close('media is not simulated in memory'));
+  }
+
+  setHandlers(handlers: MediaCallHandlers): void {
+    this.#handlers = handlers;
+    if (this.#isClosed) handlers.onClose('media is not simulated in memory');
+  }
+
+  answer(): void {}
+
+  replaceTrack(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  getStats(): Promise<RTCStatsReport | null> {
+    return Promise.resolve(null);
+  }
+
+  close(reason = 'closed locally'): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#handlers?.onClose(reason);
   }
 }
 
@@ -172,6 +213,14 @@ export class MemoryTransport implements Transport {
   /** Delivers a room signal from the hub. */
   signal(signal: RoomSignal): void {
     if (this.#isOnline) this.handlers?.onRoomSignal(signal);
+  }
+
+  callPeer(remoteId: string, room: string, callId: string): Promise<MediaCall> {
+    return Promise.resolve(new UnsupportedMediaCall(remoteId, room, callId));
+  }
+
+  onMediaCall(): void {
+    // Nothing ever calls in memory (see UnsupportedMediaCall).
   }
 
   nudge(): void {

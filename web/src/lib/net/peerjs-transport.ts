@@ -3,7 +3,7 @@
  * This is the only module that imports `peerjs` (DESIGN §2), and it does so lazily because
  * PeerJS probes WebRTC at import time (DESIGN §12).
  */
-import type { DataConnection, Peer, PeerError } from 'peerjs';
+import type { DataConnection, MediaConnection, Peer, PeerError } from 'peerjs';
 import {
   DIAL_TIMEOUT_MS,
   ICE_REFRESH_INTERVAL_MS,
@@ -19,9 +19,11 @@ import { backoffDelayMs } from './backoff';
 import { LinkEvents } from './link-events';
 import type { SignalFrame } from '../protocol/signal-frames';
 import { assertNever } from '../protocol/assert-never';
+import type { MediaCallMetadata } from './peerjs-media-call';
 import type {
   Link,
   LinkHandlers,
+  MediaCall,
   RoomSignal,
   SignalStatus,
   Transport,
@@ -304,6 +306,9 @@ export class PeerJsTransport implements Transport {
   #isDestroyed = false;
   #iceServers: RTCIceServer[];
   #iceTimer: ReturnType<typeof setInterval> | undefined;
+  #onMediaCall: ((call: MediaCall) => void) | null = null;
+  /** The media-call code, loaded with the call layer (see peerjs-media-call.ts). */
+  #mediaModule: Promise<typeof import('./peerjs-media-call')> | null = null;
 
   constructor(options: PeerJsTransportOptions) {
     this.#options = options;
@@ -386,6 +391,46 @@ export class PeerJsTransport implements Transport {
     }
   }
 
+  async callPeer(
+    remoteId: string,
+    room: string,
+    callId: string,
+    stream: MediaStream,
+  ): Promise<MediaCall> {
+    const { PeerJsMediaCall } = await this.#loadMedia();
+    const peer = this.#peer;
+    let conn: MediaConnection | null = null;
+    if (peer?.open) {
+      const metadata: MediaCallMetadata = { room, callId, v: 1 };
+      try {
+        conn = (peer.call(remoteId, stream, { metadata })) ?? null;
+      } catch (error) {
+        log.warn('could not start a media connection', error);
+      }
+    }
+    const call = new PeerJsMediaCall({
+      conn: conn,
+      remoteId,
+      room,
+      callId,
+      isDialer: true,
+    });
+    call.watchIce();
+    return call;
+  }
+
+  onMediaCall(handler: ((call: MediaCall) => void) | null): void {
+    this.#onMediaCall = handler;
+    if (handler) {
+      this.#loadMedia().catch((error: unknown) => log.error('could not load media calls', error));
+    }
+  }
+
+  #loadMedia(): Promise<typeof import('./peerjs-media-call')> {
+    this.#mediaModule ??= import('./peerjs-media-call');
+    return this.#mediaModule;
+  }
+
   nudge(): void {
     if (this.#isDestroyed || this.#status === 'online') return;
     if (!navigator.onLine) {
@@ -437,6 +482,7 @@ export class PeerJsTransport implements Transport {
     });
     peer.on('error', (error) => this.#handlePeerError(peer, error));
     peer.on('connection', (conn) => this.#handleIncoming(conn));
+    peer.on('call', (conn) => this.#handleIncomingCall(conn));
     // Room frames arrive on PeerJS's (internal) signalling socket; PeerJS itself only logs them.
     peer.socket.on('message', (raw: unknown) => {
       const frame = parseSignalFrame(raw);
@@ -483,6 +529,40 @@ export class PeerJsTransport implements Transport {
     });
     this.#links.add(link);
     this.#handlers?.onIncoming(link);
+  }
+
+  /** A media connection: routed to the call layer only for a room we are in, else refused. */
+  #handleIncomingCall(conn: MediaConnection): void {
+    const refuse = (why: string): void => {
+      log.warn('refused a media connection', why, conn.peer);
+      conn.close();
+    };
+    if (!this.#onMediaCall) {
+      refuse('(no call layer)');
+      return;
+    }
+    this.#loadMedia()
+      .then(({ PeerJsMediaCall, isMediaCallMetadata }) => {
+        const metadata: unknown = conn.metadata;
+        const handler = this.#onMediaCall;
+        if (!isMediaCallMetadata(metadata) || !this.#rooms.has(metadata.room) || !handler) {
+          refuse('(unexpected metadata or room)');
+          return;
+        }
+        handler(
+          new PeerJsMediaCall({
+            conn: conn,
+            remoteId: conn.peer,
+            room: metadata.room,
+            callId: metadata.callId,
+            isDialer: false,
+          }),
+        );
+      })
+      .catch((error: unknown) => {
+        log.error('could not load media calls', error);
+        refuse('(media code failed to load)');
+      });
   }
 
   #handlePeerError(peer: Peer, error: PeerError<string>): void {

@@ -43,6 +43,36 @@ export interface Link {
   close(reason?: string): void;
 }
 
+/** What a media call reports to its owner. Set once with `MediaCall.setHandlers`. */
+export interface MediaCallHandlers {
+  /** The remote side's media arrived (once per call; later tracks change through the same stream). */
+  onStream(stream: MediaStream): void;
+  /** The media connection is gone (closed by either side, failed, or timed out). Fires once. */
+  onClose(reason: string): void;
+}
+
+/** One WebRTC media connection for one call with one remote peer (DESIGN §8). */
+export interface MediaCall {
+  /** The remote peer's session ID. */
+  readonly remoteId: string;
+  /** The room whose call this is. */
+  readonly room: string;
+  /** The call it belongs to (from the dialler's metadata; not yet checked by anyone). */
+  readonly callId: string;
+  /** True when this side opened it. */
+  readonly isDialer: boolean;
+  /** Installs the handlers; a stream that arrived before is replayed. */
+  setHandlers(handlers: MediaCallHandlers): void;
+  /** Answers an incoming call, sending `stream` (which must have one audio and one video track). */
+  answer(stream: MediaStream): void;
+  /** Sends `track` instead of the current one of its kind, without renegotiation. */
+  replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<boolean>;
+  /** The connection's WebRTC statistics, or null once closed. */
+  getStats(): Promise<RTCStatsReport | null>;
+  /** Closes it; `onClose` fires once. */
+  close(reason?: string): void;
+}
+
 /** Room events pushed by the signal server (DESIGN §3). */
 export type RoomSignal =
   | { type: 'peers'; room: string; peers: string[] }
@@ -73,6 +103,16 @@ export interface Transport {
   leaveRoom(room: string): void;
   /** Opens a data connection to a peer for a room. */
   dial(remoteId: string, room: string): Link;
+  /**
+   * Opens a media connection to a peer for a call, sending `stream` (one audio and one video
+   * track: DESIGN §12, PeerJS cannot renegotiate, so every track is there from the start).
+   */
+  callPeer(remoteId: string, room: string, callId: string, stream: MediaStream): Promise<MediaCall>;
+  /**
+   * Installs who hears of incoming media connections (null: refuse them all). The handler must
+   * check the caller is an authenticated member in a call it expects, and close it otherwise.
+   */
+  onMediaCall(handler: ((call: MediaCall) => void) | null): void;
   /** Tries to reach the signal server now (after `online` or when the page becomes visible). */
   nudge(): void;
   /** Closes everything. */

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import {
+  callIdSchema,
   colorSchema,
   fingerprintSchema,
   hlcSchema,
@@ -15,6 +16,7 @@ import {
   signatureSchema,
 } from './formats';
 import {
+  MAX_CALL_DURATION_S,
   MAX_REACTION_CHARS,
   MAX_TOPIC_CHARS,
   PROTOCOL_VERSION,
@@ -73,5 +75,21 @@ export const chatEventSchema = v.variant('kind', [
     ...envelopeEntries,
     kind: v.literal('profile'),
     body: v.object({ name: nameSchema, color: colorSchema }),
+  }),
+  v.object({
+    ...envelopeEntries,
+    kind: v.literal('call-log'),
+    body: v.object({
+      callId: callIdSchema,
+      media: v.picklist(['audio', 'video']),
+      outcome: v.picklist(['answered', 'missed', 'declined', 'cancelled', 'busy']),
+      durationS: v.pipe(
+        v.number(),
+        v.safeInteger(),
+        v.minValue(0),
+        v.maxValue(MAX_CALL_DURATION_S),
+      ),
+      group: v.boolean(),
+    }),
   }),
 ]) satisfies v.GenericSchema<unknown, UnsignedEvent & { sig: string }>;

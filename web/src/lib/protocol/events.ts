@@ -69,6 +69,26 @@ export interface ProfileBody {
   color: string;
 }
 
+/** How a call ended, as its call-log line says (DESIGN §8). */
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'cancelled' | 'busy';
+
+/** Body of a call-log line: one per call (see DESIGN §8 for who writes it). */
+export interface CallLogBody {
+  /** The call's ID (the history shows one line per ID, the first in display order). */
+  callId: string;
+  /** Voice or video. */
+  media: 'audio' | 'video';
+  /** How it ended. */
+  outcome: CallOutcome;
+  /** Seconds from answer to end (0 unless answered), at most MAX_CALL_DURATION_S. */
+  durationS: number;
+  /** A room call rather than a 1:1 call. */
+  group: boolean;
+}
+
+/** The longest call a call log records (a week), in seconds. */
+export const MAX_CALL_DURATION_S = 7 * 24 * 3600;
+
 /** The longest room topic, in UTF-16 units. */
 export const MAX_TOPIC_CHARS = 256;
 
@@ -84,7 +104,8 @@ export type EventContent =
   | { kind: 'edit'; body: EditBody }
   | { kind: 'delete'; body: DeleteBody }
   | { kind: 'room-meta'; body: RoomMetaBody }
-  | { kind: 'profile'; body: ProfileBody };
+  | { kind: 'profile'; body: ProfileBody }
+  | { kind: 'call-log'; body: CallLogBody };
 
 /** The most UTF-16 units a reaction's emoji may have (a flag or a family is several). */
 export const MAX_REACTION_CHARS = 16;

@@ -22,6 +22,9 @@ export function base64UrlBytesSchema(byteLength: number, what: string) {
 /** A room key / conversation id: base64url of a SHA-256 digest (43 chars). */
 export const roomKeySchema = base64UrlBytesSchema(32, 'room key');
 
+/** A call's ID: 16 random bytes, base64url (DESIGN §8). */
+export const callIdSchema = base64UrlBytesSchema(16, 'call id');
+
 /** A room or pair secret: 16 random bytes, base64url (the fragment of a room link). */
 export const roomSecretSchema = base64UrlBytesSchema(16, 'room secret');
 

@@ -25,6 +25,7 @@ const SPKI = toBase64Url(new Uint8Array(91).fill(4));
 const NONCE = toBase64Url(new Uint8Array(32).fill(5));
 const MAC = toBase64Url(new Uint8Array(32).fill(6));
 const SIG = toBase64Url(new Uint8Array(64).fill(7));
+const CALL_ID = toBase64Url(new Uint8Array(16).fill(8));
 
 function makeHello(o: Partial<{ nonce: string }> = {}) {
   return { type: 'hello', protocol: 1, nonce: o.nonce ?? NONCE };
@@ -75,7 +76,7 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
       expect(Object.keys(frame.keys).length).toBeLessThanOrEqual(MAX_BATCH_EVENTS);
       for (const e of frame.events) {
         expect(e.v).toBe(1);
-        expect(['text', 'reaction', 'edit', 'delete']).toContain(e.kind);
+        expect(['text', 'reaction', 'edit', 'delete', 'room-meta', 'call-log']).toContain(e.kind);
         expect(textOf(e).length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
         expect(Number.isSafeInteger(e.seq) && e.seq >= 1).toBe(true);
         expect(e.hlc).toMatch(/^\d{15}-\d{5}$/);
@@ -119,6 +120,29 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
       return;
     case 'bye':
       expect(Object.keys(frame)).toEqual(['type']);
+      return;
+    case 'call-invite':
+      expect(frame.callId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(['audio', 'video']).toContain(frame.media);
+      expect(typeof frame.group).toBe('boolean');
+      return;
+    case 'call-ringing':
+    case 'call-accept':
+    case 'call-decline':
+    case 'call-cancel':
+    case 'call-busy':
+      expect(frame.callId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(Object.keys(frame).sort()).toEqual(['callId', 'type']);
+      return;
+    case 'call-hangup':
+      expect(frame.callId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(typeof frame.closing).toBe('boolean');
+      return;
+    case 'call-media':
+      expect(frame.callId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect([frame.audio, frame.video, frame.screen].every((b) => typeof b === 'boolean')).toBe(
+        true,
+      );
       return;
     default:
       assertNever(frame);
@@ -193,6 +217,37 @@ describe('parsePeerFrame accepts', () => {
     ['ping', { type: 'ping', t: 123.5 }],
     ['pong', { type: 'pong', t: 0 }],
     ['bye', { type: 'bye' }],
+    ['call-invite', { type: 'call-invite', callId: CALL_ID, media: 'video', group: false }],
+    [
+      'call-invite (room call)',
+      { type: 'call-invite', callId: CALL_ID, media: 'audio', group: true },
+    ],
+    ['call-ringing', { type: 'call-ringing', callId: CALL_ID }],
+    ['call-accept', { type: 'call-accept', callId: CALL_ID }],
+    ['call-decline', { type: 'call-decline', callId: CALL_ID }],
+    ['call-cancel', { type: 'call-cancel', callId: CALL_ID }],
+    ['call-busy', { type: 'call-busy', callId: CALL_ID }],
+    ['call-hangup', { type: 'call-hangup', callId: CALL_ID, closing: true }],
+    [
+      'call-media',
+      { type: 'call-media', callId: CALL_ID, audio: false, video: true, screen: false },
+    ],
+    [
+      'a call log',
+      makeEventsFrame([
+        {
+          ...ev,
+          kind: 'call-log',
+          body: {
+            callId: CALL_ID,
+            media: 'video',
+            outcome: 'answered',
+            durationS: 133,
+            group: false,
+          },
+        },
+      ]),
+    ],
   ])('%s', (_what, frame) => {
     const parsed = parsePeerFrame(raw(frame));
     expect(parsed).toEqual(frame);
@@ -342,6 +397,58 @@ describe('parsePeerFrame rejects', () => {
             makeEvent({ seq: i + 1, text: '' }),
           ),
         ),
+      ),
+    ],
+    ['a call-invite without a call id', raw({ type: 'call-invite', media: 'video', group: false })],
+    [
+      'a call-invite with a call id of the wrong size',
+      raw({ type: 'call-invite', callId: NONCE, media: 'video', group: false }),
+    ],
+    [
+      'a call-invite for screen media',
+      raw({ type: 'call-invite', callId: CALL_ID, media: 'screen', group: false }),
+    ],
+    ['a call-invite without group', raw({ type: 'call-invite', callId: CALL_ID, media: 'audio' })],
+    ['a call-accept with a numeric call id', raw({ type: 'call-accept', callId: 42 })],
+    ['a call-hangup without closing', raw({ type: 'call-hangup', callId: CALL_ID })],
+    [
+      'a call-media with a string state',
+      raw({ type: 'call-media', callId: CALL_ID, audio: 'on', video: true, screen: false }),
+    ],
+    [
+      'a call log with a negative duration',
+      raw(
+        makeEventsFrame([
+          {
+            ...ev,
+            kind: 'call-log',
+            body: {
+              callId: CALL_ID,
+              media: 'audio',
+              outcome: 'answered',
+              durationS: -1,
+              group: false,
+            },
+          },
+        ]),
+      ),
+    ],
+    [
+      'a call log with an unknown outcome',
+      raw(
+        makeEventsFrame([
+          {
+            ...ev,
+            kind: 'call-log',
+            body: {
+              callId: CALL_ID,
+              media: 'audio',
+              outcome: 'exploded',
+              durationS: 0,
+              group: false,
+            },
+          },
+        ]),
       ),
     ],
     ['a non-finite ping', '{"type":"ping","t":1e999}'],
@@ -538,6 +645,14 @@ describe('splitEventsIntoFrames', () => {
       { type: 'ping', t: 1 },
       { type: 'pong', t: 1 },
       { type: 'bye' },
+      { type: 'call-invite', callId: CALL_ID, media: 'audio', group: false },
+      { type: 'call-ringing', callId: CALL_ID },
+      { type: 'call-accept', callId: CALL_ID },
+      { type: 'call-decline', callId: CALL_ID },
+      { type: 'call-cancel', callId: CALL_ID },
+      { type: 'call-busy', callId: CALL_ID },
+      { type: 'call-hangup', callId: CALL_ID, closing: false },
+      { type: 'call-media', callId: CALL_ID, audio: true, video: false, screen: true },
     ];
     for (const frame of frames) expect(parsePeerFrame(encodePeerFrame(frame))).toEqual(frame);
   });

@@ -13,6 +13,7 @@ import { describeIssues, fitsFrameBytes } from './parse-helpers';
 import { chatEventSchema } from './event-schema';
 import { PROTOCOL_VERSION, type ChatEvent, type Unverified } from './events';
 import {
+  callIdSchema,
   colorSchema,
   fingerprintSchema,
   hlcSchema,
@@ -197,6 +198,102 @@ export interface ByeFrame {
   type: 'bye';
 }
 
+// ---- Call control (DESIGN §8): ephemeral, on the authenticated link, never stored ----------------
+
+/** What a call carries: voice only, or voice and video. */
+export type CallMedia = 'audio' | 'video';
+
+/**
+ * Asks the link's member to join a call. `group` false: a 1:1 call that rings (answered with
+ * `call-ringing`, then `call-accept` / `call-decline` / `call-busy`). `group` true: a room call
+ * in progress that the member may join with `call-accept` (it does not ring).
+ */
+export interface CallInviteFrame {
+  /** Frame type. */
+  type: 'call-invite';
+  /** The call's random ID (16 bytes, base64url), made by the caller. */
+  callId: string;
+  /** Voice or video. */
+  media: CallMedia;
+  /** A room call (joinable, no ringing) rather than a 1:1 call. */
+  group: boolean;
+}
+
+/** The callee's device is ringing for `callId`. */
+export interface CallRingingFrame {
+  /** Frame type. */
+  type: 'call-ringing';
+  /** The call. */
+  callId: string;
+}
+
+/** The sender takes part in `callId` (answered a 1:1 call, or joined a room call). */
+export interface CallAcceptFrame {
+  /** Frame type. */
+  type: 'call-accept';
+  /** The call. */
+  callId: string;
+}
+
+/** The callee declined `callId`. */
+export interface CallDeclineFrame {
+  /** Frame type. */
+  type: 'call-decline';
+  /** The call. */
+  callId: string;
+}
+
+/** The caller gave up on `callId` before it was answered (or its ring timed out). */
+export interface CallCancelFrame {
+  /** Frame type. */
+  type: 'call-cancel';
+  /** The call. */
+  callId: string;
+}
+
+/** The callee is in another call and cannot take `callId`. */
+export interface CallBusyFrame {
+  /** Frame type. */
+  type: 'call-busy';
+  /** The call. */
+  callId: string;
+}
+
+/** The sender left `callId` (hung up, or its page is going away). */
+export interface CallHangupFrame {
+  /** Frame type. */
+  type: 'call-hangup';
+  /** The call. */
+  callId: string;
+  /** True when the sender's page is closing (it cannot write the call log itself; DESIGN §8). */
+  closing: boolean;
+}
+
+/** The sender's microphone, camera and screen-share state in `callId`, shown to the others. */
+export interface CallMediaFrame {
+  /** Frame type. */
+  type: 'call-media';
+  /** The call. */
+  callId: string;
+  /** The microphone is on (not muted). */
+  audio: boolean;
+  /** The camera (or a shared screen) is sending. */
+  video: boolean;
+  /** A screen is shared instead of the camera. */
+  screen: boolean;
+}
+
+/** Every call-control frame. */
+export type CallFrame =
+  | CallInviteFrame
+  | CallRingingFrame
+  | CallAcceptFrame
+  | CallDeclineFrame
+  | CallCancelFrame
+  | CallBusyFrame
+  | CallHangupFrame
+  | CallMediaFrame;
+
 /** The data-channel union, parameterised by how far its events have been checked. */
 export type PeerFrameOf<E> =
   | HelloFrame
@@ -214,7 +311,8 @@ export type PeerFrameOf<E> =
   | RoomRemovedFrame
   | PingFrame
   | PongFrame
-  | ByeFrame;
+  | ByeFrame
+  | CallFrame;
 
 /** A frame we send. */
 export type PeerFrame = PeerFrameOf<ChatEvent>;
@@ -263,6 +361,25 @@ export const peerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('ping'), t: timestampSchema }),
   v.object({ type: v.literal('pong'), t: timestampSchema }),
   v.object({ type: v.literal('bye') }),
+  v.object({
+    type: v.literal('call-invite'),
+    callId: callIdSchema,
+    media: v.picklist(['audio', 'video']),
+    group: v.boolean(),
+  }),
+  v.object({ type: v.literal('call-ringing'), callId: callIdSchema }),
+  v.object({ type: v.literal('call-accept'), callId: callIdSchema }),
+  v.object({ type: v.literal('call-decline'), callId: callIdSchema }),
+  v.object({ type: v.literal('call-cancel'), callId: callIdSchema }),
+  v.object({ type: v.literal('call-busy'), callId: callIdSchema }),
+  v.object({ type: v.literal('call-hangup'), callId: callIdSchema, closing: v.boolean() }),
+  v.object({
+    type: v.literal('call-media'),
+    callId: callIdSchema,
+    audio: v.boolean(),
+    video: v.boolean(),
+    screen: v.boolean(),
+  }),
 ]) satisfies v.GenericSchema<unknown, PeerFrameOf<Omit<ChatEvent, '__unverified'>>>;
 
 /**

@@ -50,6 +50,7 @@ import {
   type StoreResult,
 } from '../storage/chat-store';
 import type { SyncEngine } from '../sync/sync-engine';
+import type { CallHost, CallSession } from './call-session.svelte';
 import { AppSettings, type NetworkSettings } from './settings.svelte';
 
 const log = createLogger('session');
@@ -309,6 +310,11 @@ export class ChatSession {
   // Not UI state: a listener set.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #storedListeners = new Set<(room: string, events: readonly ChatEvent[]) => void>();
+
+  /** The call layer, once loaded (DESIGN §8); see `loadCalls`. */
+  #calls = $state.raw<CallSession | null>(null);
+  #callsLoading: Promise<CallSession | null> | null = null;
+  #transport: Transport | null = null;
 
   constructor(deps: ChatSessionDeps) {
     this.#deps = deps;
@@ -632,6 +638,59 @@ export class ChatSession {
     } catch (error) {
       log.error('listing contacts failed', error);
     }
+  }
+
+  // ---- Calls (DESIGN §8) -------------------------------------------------------------------
+
+  /** The call layer, once loaded (by a call button, or by an incoming call). */
+  get calls(): CallSession | null {
+    return this.#calls;
+  }
+
+  /**
+   * Loads the call layer (its code is not part of the first screen) and attaches it to the
+   * mesh; null before the network started. Loaded once; later calls return the same one.
+   */
+  loadCalls(): Promise<CallSession | null> {
+    this.#callsLoading ??= import('./call-session.svelte')
+      .then(({ CallSession }) => {
+        const transport = this.#transport;
+        if (!transport) {
+          this.#callsLoading = null;
+          return null;
+        }
+        this.#calls = new CallSession(this.#callHost(transport));
+        return this.#calls;
+      })
+      .catch((error: unknown) => {
+        log.error('loading the call layer failed', error);
+        this.#callsLoading = null;
+        this.#notice = { key: 'calls.loadFailed' };
+        return null;
+      });
+    return this.#callsLoading;
+  }
+
+  /** What the call layer may use of this session: links, names and the history. */
+  #callHost(transport: Transport): CallHost {
+    return {
+      transport,
+      self: () => this.#identity?.fingerprint ?? null,
+      sendTo: (room, fingerprint, frame) => {
+        const peer = this.#linkedPeer(room, fingerprint);
+        return !!peer && (this.#mesh?.sendTo(peer, frame) ?? false);
+      },
+      broadcast: (room, frame) => this.#mesh?.broadcast(room, frame) ?? 0,
+      peerIdOf: (room, fingerprint) => this.#linkedPeer(room, fingerprint)?.peerId,
+      memberAt: (room, peerId) => this.#linked[room]?.[peerId]?.fingerprint,
+      nameOf: (room, fingerprint) => this.authorName(room, fingerprint),
+      directContact: (room) => {
+        const conversation = this.conversation(room);
+        return conversation?.kind === 'direct' ? conversation.contact : undefined;
+      },
+      writeCallLog: (room, body) => this.#queue(room, { kind: 'call-log', body }),
+      now: this.#now,
+    };
   }
 
   /** The display names of the members typing in a room now, sorted. */
@@ -1452,6 +1511,8 @@ export class ChatSession {
 
   /** The page is going away: tell linked members (DESIGN §7 `bye` on pagehide). */
   sayGoodbye(): void {
+    // Before `bye`: the others end the call at once rather than when the link goes.
+    this.#calls?.leave();
     this.#mesh?.sayGoodbye();
   }
 
@@ -1563,6 +1624,7 @@ export class ChatSession {
     ]);
     this.#net = net;
     const { RoomMesh, SyncEngine } = net;
+    this.#transport = transport;
     const meshIdentity: MeshIdentity = {
       privateKey: identity.privateKey,
       spki: identity.spki,
@@ -1708,6 +1770,7 @@ export class ChatSession {
       ...this.#linked,
       [peer.room]: { ...this.#linked[peer.room], [peer.peerId]: peer },
     };
+    this.#calls?.handlePeerReady(peer);
     if (peer.room in this.#roomProblems) {
       const problems = { ...this.#roomProblems };
       delete problems[peer.room];
@@ -1738,6 +1801,7 @@ export class ChatSession {
     delete peers[peer.peerId];
     this.#linked = { ...this.#linked, [peer.room]: peers };
     this.#stopTyping(peer.room, [peer.fingerprint]);
+    this.#calls?.handlePeerGone(peer);
     this.#rememberMember(peer).catch((error: unknown) =>
       log.error('remembering a member failed', error),
     );
@@ -1783,6 +1847,21 @@ export class ChatSession {
         return;
       case 'room-removed':
         await this.#handleRoomRemoved(peer);
+        return;
+      case 'call-invite':
+        // Only from a member listed in a conversation (not an invite's room). An invite loads
+        // the call layer (so the call can ring); other call frames only matter to a loaded one.
+        if (this.#linked[peer.room]?.[peer.peerId] !== peer) return;
+        (await this.loadCalls())?.handleFrame(peer, frame);
+        return;
+      case 'call-ringing':
+      case 'call-accept':
+      case 'call-decline':
+      case 'call-cancel':
+      case 'call-busy':
+      case 'call-hangup':
+      case 'call-media':
+        this.#calls?.handleFrame(peer, frame);
         return;
       default:
         assertNever(frame);
