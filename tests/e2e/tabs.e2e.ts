@@ -25,6 +25,10 @@ test('a second tab hands its messages to the tab with the network, and can take 
       await joinRoom(page, link);
       await expect(elsewhere(page)).toBeVisible();
       await expect(elsewhere(alice.page)).toHaveCount(0);
+      // Calls, too, go through the tab with the network.
+      const videoCalls = page.getByRole('button', { name: 'Video call' });
+      await expect(videoCalls.first()).toBeDisabled();
+      for (const button of await videoCalls.all()) await expect(button).toBeDisabled();
       return page;
     });
 
@@ -38,6 +42,7 @@ test('a second tab hands its messages to the tab with the network, and can take 
     await elsewhere(second).getByRole('button', { name: 'Use here' }).click();
     await expect(elsewhere(second)).toHaveCount(0);
     await expect(elsewhere(alice.page)).toBeVisible();
+    await expect(second.getByRole('button', { name: 'Video call' }).first()).toBeEnabled();
     await expectMember(second, 'Bob', 'online');
     await sendMessage(bob.page, 'Hello to both tabs');
     await expectMessage(second, 'Bob', 'Hello to both tabs');

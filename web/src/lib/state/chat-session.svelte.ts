@@ -1516,7 +1516,6 @@ export class ChatSession {
     this.#mesh?.sayGoodbye();
   }
 
-  /** Starts the network without holding up the caller; a failure shows the notice. */
   /**
    * Starts the network once this tab holds the profile's network lock (DESIGN §4): one tab per
    * browser profile talks to peers. Without Web Locks (old browsers, unit tests) it starts at once.
@@ -1608,6 +1607,11 @@ export class ChatSession {
 
   /** Stops talking to peers (links close with `bye`); history and the store stay. */
   #stopNetwork(): void {
+    // A call ends (the others hear it) and the call layer goes with the transport it used.
+    this.#calls?.leave();
+    this.#calls = null;
+    this.#callsLoading = null;
+    this.#transport = null;
     this.#mesh?.stop();
     this.#mesh = null;
     this.#sync?.stop();
