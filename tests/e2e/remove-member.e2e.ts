@@ -84,7 +84,9 @@ test('the owner removes a member: the others move on, the old link admits no one
     await expect(memberList(alice.page).getByText('Eve')).toHaveCount(0);
     // (Her app may have seen their names during the handshake; nobody stays linked.)
     await expect(
-      memberList(eve.page).getByRole('listitem').filter({ hasText: /\bonline\b/i }),
+      memberList(eve.page)
+        .getByRole('listitem')
+        .filter({ hasText: /\bonline\b/i }),
     ).toHaveCount(1);
   });
 });

@@ -8,6 +8,21 @@ describe('t', () => {
   });
 });
 
+describe('catalogs loaded on demand', () => {
+  it('add their strings when their screen’s module loads, and share no key with the others', async () => {
+    expect(t('settings.title')).toBe('settings.title');
+    const [{ en }, { enSettings }, { enCalls }] = await Promise.all([
+      import('./en'),
+      import('./en-settings'),
+      import('./en-calls'),
+    ]);
+    expect(t('settings.title')).toBe('Settings');
+    expect(t('calls.hangUp')).toBe('Hang up');
+    const keys = [en, enSettings, enCalls].flatMap((catalog) => Object.keys(catalog));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
 describe('formatListTime', () => {
   // Local wall-clock times, so the buckets hold in any time zone the tests run in.
   const now = new Date(2024, 2, 14, 15, 30).getTime(); // Thursday 14 March 2024, 15:30

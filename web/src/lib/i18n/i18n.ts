@@ -1,15 +1,26 @@
-import { en, type MessageKey } from './en';
+import { en } from './en';
+import type { enCalls } from './en-calls';
+import type { enSettings } from './en-settings';
 
-export type { MessageKey };
+/**
+ * A key of the UI catalog: the first screen's strings (en.ts) and those of screens loaded on
+ * demand (en-settings.ts, en-calls.ts), which add themselves when their screen loads.
+ */
+export type MessageKey = keyof typeof en | keyof typeof enSettings | keyof typeof enCalls;
 
 /** Values substituted for `{name}` placeholders. */
 export type MessageParams = Record<string, string | number>;
 
-const catalog: Record<MessageKey, string> = en;
+const catalog: Partial<Record<MessageKey, string>> = { ...en };
 
-/** Looks up a UI string and fills its `{placeholders}`. */
+/** Adds the strings of a screen loaded on demand (called by en-settings.ts and en-calls.ts). */
+export function addMessages(messages: Partial<Record<MessageKey, string>>): void {
+  Object.assign(catalog, messages);
+}
+
+/** Looks up a UI string and fills its `{placeholders}`; a string not loaded yet shows its key. */
 export function t(key: MessageKey, params?: MessageParams): string {
-  const template = catalog[key];
+  const template = catalog[key] ?? key;
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,

@@ -403,7 +403,7 @@ export class PeerJsTransport implements Transport {
     if (peer?.open) {
       const metadata: MediaCallMetadata = { room, callId, v: 1 };
       try {
-        conn = (peer.call(remoteId, stream, { metadata })) ?? null;
+        conn = peer.call(remoteId, stream, { metadata }) ?? null;
       } catch (error) {
         log.warn('could not start a media connection', error);
       }
