@@ -109,6 +109,7 @@ function expectWithinLimits(frame: ParsedPeerFrame): void {
       return;
     case 'room-move':
       expect(frame.secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(frame.ownerKey).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(frame.removed.length).toBeGreaterThanOrEqual(1);
       expect(frame.removed.length).toBeLessThanOrEqual(MAX_REMOVED_MEMBERS);
       for (const fingerprint of frame.removed) expect(fingerprint).toMatch(/^[A-Z2-7]{52}$/);
@@ -211,6 +212,7 @@ describe('parsePeerFrame accepts', () => {
         secret: 'AAAAAAAAAAAAAAAAAAAAAA',
         removed: [fakeFingerprint(3)],
         sig: FAKE_SIG,
+        ownerKey: SPKI,
       },
     ],
     ['room-removed', { type: 'room-removed' }],
@@ -312,11 +314,32 @@ describe('parsePeerFrame rejects', () => {
     ['a have vector with seq 0', raw({ type: 'have', vector: { [fakeFingerprint(1)]: 0 } })],
     [
       'a room move that removes nobody',
-      raw({ type: 'room-move', secret: 'AAAAAAAAAAAAAAAAAAAAAA', removed: [], sig: FAKE_SIG }),
+      raw({
+        type: 'room-move',
+        secret: 'AAAAAAAAAAAAAAAAAAAAAA',
+        removed: [],
+        sig: FAKE_SIG,
+        ownerKey: SPKI,
+      }),
     ],
     [
       'a room move with a malformed fingerprint',
-      raw({ type: 'room-move', secret: 'AAAAAAAAAAAAAAAAAAAAAA', removed: ['bob'], sig: FAKE_SIG }),
+      raw({
+        type: 'room-move',
+        secret: 'AAAAAAAAAAAAAAAAAAAAAA',
+        removed: ['bob'],
+        sig: FAKE_SIG,
+        ownerKey: SPKI,
+      }),
+    ],
+    [
+      'a room move without the owner’s key',
+      raw({
+        type: 'room-move',
+        secret: 'AAAAAAAAAAAAAAAAAAAAAA',
+        removed: [fakeFingerprint(3)],
+        sig: FAKE_SIG,
+      }),
     ],
     [
       'a reaction whose emoji is too long',

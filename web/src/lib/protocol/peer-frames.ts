@@ -181,6 +181,8 @@ export interface RoomMoveFrame {
   removed: string[];
   /** The owner's signature over `roomMoveBytes(room, secret, removed)` (crypto/room-keys.ts). */
   sig: string;
+  /** The owner's public key (SPKI), for members who never met the owner; its hash must match. */
+  ownerKey: string;
 }
 
 /** The room's owner removed the receiver from the room; it keeps its history and stops joining. */
@@ -356,6 +358,7 @@ export const peerFrameSchema = v.variant('type', [
     secret: roomSecretSchema,
     removed: v.pipe(v.array(fingerprintSchema), v.minLength(1), v.maxLength(MAX_REMOVED_MEMBERS)),
     sig: signatureSchema,
+    ownerKey: spkiSchema,
   }),
   v.object({ type: v.literal('room-removed') }),
   v.object({ type: v.literal('ping'), t: timestampSchema }),

@@ -30,6 +30,8 @@ export class AppShell {
   #workbox: Workbox | null = null;
   #installPrompt: InstallPromptEvent | null = null;
   #isReloadAsked = false;
+  /** Another tab activated a new version, which now controls this page (nothing waits). */
+  #isControlledByNewVersion = false;
 
   /** A new version is installed and waits for "Reload". */
   get isUpdateWaiting(): boolean {
@@ -95,7 +97,8 @@ export class AppShell {
   /** Activates the waiting version; the page reloads once it controls it. */
   applyUpdate(): void {
     const workbox = this.#workbox;
-    if (!workbox) {
+    // Nothing waits when another tab already activated the new version: a reload loads it.
+    if (!workbox || this.#isControlledByNewVersion) {
       location.reload();
       return;
     }
@@ -117,9 +120,13 @@ export class AppShell {
         });
         workbox.addEventListener('controlling', (event) => {
           // Our own "Reload": load the new version. Another tab's: this page still runs the old
-          // code (its lazy chunks are gone from the new cache), so ask this person too.
+          // code (its lazy chunks are gone from the new cache), so ask this person too; the new
+          // version already controls the page, so their "Reload" just reloads.
           if (this.#isReloadAsked) location.reload();
-          else if (event.isUpdate) this.#isUpdateWaiting = true;
+          else if (event.isUpdate) {
+            this.#isControlledByNewVersion = true;
+            this.#isUpdateWaiting = true;
+          }
         });
         this.#workbox = workbox;
         await workbox.register({ immediate: true });

@@ -15,6 +15,7 @@ import {
 } from '../config';
 import {
   createIdentityKeys,
+  fingerprintOf,
   importPublicKey,
   safetyNumber,
   signBytes,
@@ -1159,7 +1160,8 @@ export class ChatSession {
     const secret = newRoomSecret();
     const removed = [fingerprint];
     const sig = await signBytes(identity.privateKey, roomMoveBytes(room, secret, removed));
-    const isMoved = await this.#followMove(conversation, { secret, removed, sig });
+    const move = { secret, removed, sig, ownerKey: identity.spki };
+    const isMoved = await this.#followMove(conversation, move);
     return isMoved ? secret : null;
   }
 
@@ -1194,6 +1196,12 @@ export class ChatSession {
       this.#reportStoreError(saved.error, 'error.roomSaveFailed');
       return false;
     }
+    // A room moves once: if another move was stored first, that one holds and this one is dropped.
+    if (saved.value.movedTo?.secret !== move.secret) {
+      log.warn('ignored a second move of a room that already moved');
+      await this.#refreshConversations();
+      return false;
+    }
     if (!this.#secrets.has(next)) {
       this.#secrets.set(next, move.secret);
       this.#mesh?.join(next);
@@ -1213,6 +1221,7 @@ export class ChatSession {
 
   /** A member passes on a room move: followed only if the room's owner signed it. */
   async #handleRoomMove(peer: MeshPeer, frame: RoomMove): Promise<void> {
+    if (typeof frame.ownerKey !== 'string') return;
     const from = this.conversation(peer.room);
     const self = this.#identity?.fingerprint;
     if (!from || from.kind !== 'room' || from.movedTo || !self) return;
@@ -1220,9 +1229,15 @@ export class ChatSession {
       log.warn('ignored a room move for a room with no known owner, or that leaves us out');
       return;
     }
-    const ownerSpki = from.owner === peer.fingerprint ? peer.spki : from.members[from.owner]?.spki;
+    // The owner's key: proven on this link, pinned for the room, or carried in the frame (a
+    // member who never met the owner checks that its fingerprint is the owner's).
+    const ownerSpki =
+      from.owner === peer.fingerprint
+        ? peer.spki
+        : (from.members[from.owner]?.spki ??
+          ((await fingerprintOf(frame.ownerKey)) === from.owner ? frame.ownerKey : undefined));
     if (!ownerSpki) {
-      log.warn('cannot check a room move yet: the owner’s key is unknown here');
+      log.warn('dropped a room move whose owner key is not the owner’s, from', peer.peerId);
       return;
     }
     const bytes = roomMoveBytes(from.id, frame.secret, frame.removed);
@@ -1230,7 +1245,12 @@ export class ChatSession {
       log.warn('dropped a room move its owner did not sign, from', peer.peerId);
       return;
     }
-    await this.#followMove(from, { secret: frame.secret, removed: frame.removed, sig: frame.sig });
+    await this.#followMove(from, {
+      secret: frame.secret,
+      removed: frame.removed,
+      sig: frame.sig,
+      ownerKey: frame.ownerKey,
+    });
   }
 
   /** The room's owner removed us: the room becomes history and is no longer joined. */

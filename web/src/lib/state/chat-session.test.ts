@@ -745,6 +745,25 @@ describe('removing a room member', () => {
     });
     expect(dave.conversation(next)?.previous).toBe(room);
   }, 40_000);
+
+  it('lets a member who never met the owner check the move with the key it carries', async () => {
+    const hub = new MemoryHub();
+    const { alice, others, room, secret, owner } = await ownedRoom(hub, ['Bob', 'Carol']);
+    const [bob, carol] = others as [ChatSession, ChatSession];
+    // Erin joins while she cannot reach Alice: she knows Carol's and Bob's keys, not Alice's.
+    const erin = await memberOn(hub, 'Erin');
+    hub.cut('peer-Alice', 'peer-Erin');
+    await erin.openRoom(secret, owner);
+    await vi.waitFor(() => expect(erin.membersOf(room).filter((m) => m.isOnline)).toHaveLength(3), {
+      timeout: 10_000,
+    });
+    expect(erin.conversation(room)?.members[owner]).toBeUndefined();
+    const newSecret = (await alice.removeMember(room, bob.identity!.fingerprint))!;
+    await vi.waitFor(() => expect(erin.conversation(room)?.movedTo?.secret).toBe(newSecret), {
+      timeout: 10_000,
+    });
+    expect(carol.conversation(room)?.movedTo?.secret).toBe(newSecret);
+  }, 40_000);
 });
 
 describe('conversation options', () => {

@@ -131,6 +131,8 @@ export interface RoomMove {
   removed: string[];
   /** The owner's signature (base64url) over `roomMoveBytes(from, secret, removed)`. */
   sig: string;
+  /** The owner's public key (base64url SPKI), for members who never met the owner. */
+  ownerKey: string;
 }
 
 /** The flags a person sets on a conversation; absent ones stay as they are. */
