@@ -275,6 +275,35 @@ describe('call machine: receiving a 1:1 call', () => {
   });
 });
 
+describe('call machine: an answer crossing a cancel', () => {
+  it('the caller, already idle, tells a late accept that the call is over', () => {
+    const cancelled = run(outgoing(), { type: 'hang-up', now: 500, closing: false }).state;
+    expect(cancelled.phase).toBe('idle');
+    const { state, effects } = run(cancelled, frame(BOB, { type: 'call-accept', callId: CALL }));
+    expect(state).toBe(cancelled);
+    expect(effects).toEqual([
+      {
+        type: 'send',
+        to: BOB,
+        room: ROOM,
+        frame: { type: 'call-hangup', callId: CALL, closing: false },
+      },
+    ]);
+    // Not for some other call.
+    expect(run(cancelled, frame(BOB, { type: 'call-accept', callId: 'x' })).effects).toEqual([]);
+  });
+
+  it('the callee, already in the call, ends it when the cancel arrives after its accept', () => {
+    const { state, effects } = run(
+      inCallAsCallee(),
+      frame(BOB, { type: 'call-cancel', callId: CALL }),
+    );
+    expect(state).toMatchObject({ phase: 'idle', last: { callId: CALL, outcome: 'cancelled' } });
+    expect(effects).toContainEqual({ type: 'end-media' });
+    expect(logOf(effects)).toBeUndefined();
+  });
+});
+
 describe('call machine: busy', () => {
   it.each<[string, () => CallState]>([
     ['calling someone else', () => run(IDLE, { ...dial(), peer: CAROL } as CallInput).state],

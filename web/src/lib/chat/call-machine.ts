@@ -341,7 +341,25 @@ function hangUp(state: CallState, now: number, closing: boolean): CallStep {
 function onFrame(state: CallState, input: CallFrameInput): CallStep {
   const { frame, from } = input;
   if (frame.type === 'call-invite') return onInvite(state, input, frame);
-  if (state.phase === 'idle' || state.call.callId !== frame.callId) return unchanged(state);
+  if (state.phase === 'idle' || state.call.callId !== frame.callId) {
+    // An answer that crossed our cancel (or our ring timeout): tell them the call is over, or
+    // they would wait in a call nobody dials.
+    const ended = state.phase === 'idle' ? state.last : null;
+    if (frame.type === 'call-accept' && ended?.callId === frame.callId) {
+      return {
+        state,
+        effects: [
+          {
+            type: 'send',
+            to: from,
+            room: input.room,
+            frame: { type: 'call-hangup', callId: frame.callId, closing: false },
+          },
+        ],
+      };
+    }
+    return unchanged(state);
+  }
   const { call } = state;
   // In a 1:1 call only the other person speaks; in a room call only its room's members.
   if (!call.group && from !== call.peer) return unchanged(state);
@@ -371,7 +389,11 @@ function onFrame(state: CallState, input: CallFrameInput): CallStep {
     case 'call-busy':
       return state.phase === 'outgoing' ? end(state, 'busy', 0, []) : unchanged(state);
     case 'call-cancel':
-      return state.phase === 'incoming' ? end(state, 'cancelled', 0, []) : unchanged(state);
+      // Also when our accept crossed it: the caller gave up before it heard the answer.
+      if (state.phase === 'incoming' || (state.phase === 'active' && !call.group)) {
+        return end(state, 'cancelled', 0, []);
+      }
+      return unchanged(state);
     case 'call-hangup':
       if (state.phase !== 'active') return unchanged(state);
       return leave(state, from, input.now, frame.closing);
