@@ -1,6 +1,8 @@
 // DESIGN §4: one tab per browser profile talks to peers. A second tab says so and offers
 // "Use here"; what it writes still goes out, and what arrives shows in both.
 import {
+  composer,
+  createRoom,
   expect,
   expectMember,
   expectMessage,
@@ -36,6 +38,17 @@ test('a second tab hands its messages to the tab with the network, and can take 
     await sendMessage(second, 'Written in the second tab');
     await expectMessage(bob.page, 'Alice', 'Written in the second tab');
     await expectMessage(alice.page, 'Alice', 'Written in the second tab');
+  });
+
+  await test.step('a room made in the second tab is joined by the first, and works', async () => {
+    const newLink = await createRoom(second);
+    await joinRoom(bob.page, newLink);
+    await expectMember(bob.page, 'Alice', 'online');
+    await sendMessage(second, 'A room made in the second tab');
+    await expectMessage(bob.page, 'Alice', 'A room made in the second tab');
+    await second.goto(link);
+    await expect(composer(second)).toBeVisible();
+    await joinRoom(bob.page, link);
   });
 
   await test.step('"Use here" moves the network to the second tab', async () => {

@@ -304,6 +304,8 @@ export class ChatSession {
   #stopWaitingForLock: (() => void) | null = null;
   /** This profile's other tabs (events stored here or there); per identity, so never crossed. */
   #tabs: BroadcastChannel | null = null;
+  /** Bumped by every network start and stop: a start that finds it moved gives up. */
+  #networkGeneration = 0;
 
   /** The person's settings (theme, network, notifications), loaded with the store. */
   readonly settings = new AppSettings();
@@ -474,6 +476,7 @@ export class ChatSession {
       return false;
     }
     await this.#refreshContacts();
+    this.#tellOtherTabsChanged();
     return saved.value !== undefined;
   }
 
@@ -517,6 +520,8 @@ export class ChatSession {
   async #addInvite(invite: Invite): Promise<boolean> {
     const store = this.#store;
     if (!store) return false;
+    // Re-read first: another tab of this profile may have added one since.
+    await this.#loadInvites();
     const next = [...this.#invites, invite];
     const saved = await store.putSetting(
       INVITES_SETTING,
@@ -529,6 +534,7 @@ export class ChatSession {
     this.#invites = next;
     this.#secrets.set(invite.room, invite.secret);
     this.#mesh?.join(invite.room);
+    this.#tellOtherTabsChanged();
     return true;
   }
 
@@ -542,6 +548,7 @@ export class ChatSession {
       this.#invites.filter((i) => !i.contact),
     );
     if (saved && !saved.ok) log.error('forgetting a used invite failed', saved.error);
+    this.#tellOtherTabsChanged();
   }
 
   async #loadInvites(): Promise<void> {
@@ -622,6 +629,7 @@ export class ChatSession {
     this.#sentRequests = sent;
     await this.#refreshContacts();
     await this.#refreshConversations();
+    this.#tellOtherTabsChanged();
     const direct = this.conversation(saved.value.conv);
     if (direct && !this.#secrets.has(direct.id)) {
       this.#secrets.set(direct.id, direct.secret);
@@ -1129,6 +1137,7 @@ export class ChatSession {
     this.#identity = updated;
     const profile = { name: updated.name, color: updated.color };
     this.#mesh?.setProfile(profile);
+    this.#tellOtherTabsChanged();
     const told = this.#listed
       .filter((c) => !c.removedFromRoom)
       .map((c) => this.#queue(c.id, { kind: 'profile', body: profile }));
@@ -1206,6 +1215,14 @@ export class ChatSession {
       this.#secrets.set(next, move.secret);
       this.#mesh?.join(next);
     }
+    this.#announceMove(from, move);
+    await this.#refreshConversations();
+    this.#tellOtherTabsChanged();
+    return true;
+  }
+
+  /** Linked members who stay hear the move; removed ones are told (by the owner) and cut off. */
+  #announceMove(from: Conversation, move: RoomMove): void {
     const isOwner = from.owner === this.#identity?.fingerprint;
     for (const peer of this.#mesh?.peersIn(from.id) ?? []) {
       if (!move.removed.includes(peer.fingerprint)) {
@@ -1215,8 +1232,6 @@ export class ChatSession {
       if (isOwner) this.#mesh?.sendTo(peer, { type: 'room-removed' });
       this.#mesh?.disconnectIn(from.id, peer.fingerprint);
     }
-    await this.#refreshConversations();
-    return true;
   }
 
   /** A member passes on a room move: followed only if the room's owner signed it. */
@@ -1346,14 +1361,67 @@ export class ChatSession {
     this.#tabs?.postMessage(message);
   }
 
-  #handleTabMessage(data: unknown): void {
-    // Same origin and profile, so trusted as far as the store is; still, only this shape.
-    if (!isTabMessage(data) || !this.conversation(data.room)) return;
+  /**
+   * Tells this profile's other tabs that rooms, invites, contacts or the profile changed here,
+   * so the tab with the network joins, leaves, moves and presents what this one decided.
+   */
+  #tellOtherTabsChanged(): void {
+    const message: TabMessage = { type: 'changed' };
+    this.#tabs?.postMessage(message);
+  }
+
+  async #handleTabMessage(data: unknown): Promise<void> {
+    // Same origin and profile, so trusted as far as the store is; still, only these shapes.
+    if (!isTabMessage(data)) return;
+    if (data.type === 'changed') {
+      await this.#adoptChanges();
+      return;
+    }
+    if (!this.conversation(data.room)) await this.#adoptChanges();
+    if (!this.conversation(data.room)) return;
     this.#mergeMessages(data.room, data.events);
     this.#refreshConversationsSoon();
     const self = this.#identity?.fingerprint;
     const own = data.events.filter((e) => e.author === self);
     if (own.length > 0 && this.#mesh) this.#pushOwnEvents(data.room, own);
+  }
+
+  /**
+   * Another tab changed the store: show it, and if this tab holds the network, act on it —
+   * present a new name, join rooms and invites opened there, leave those deleted there, pass
+   * on a room move made there, and cut off contacts blocked there.
+   */
+  async #adoptChanges(): Promise<void> {
+    const store = this.#store;
+    if (!store) return;
+    // Not UI state: a scratch set for this pass.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const movedBefore = new Set(this.#conversations.filter((c) => c.movedTo).map((c) => c.id));
+    const identity = await store.getIdentity();
+    if (identity && this.#identity && identity.name !== this.#identity.name) {
+      this.#identity = identity;
+      this.#mesh?.setProfile({ name: identity.name, color: identity.color });
+    }
+    await Promise.all([this.#refreshConversations(), this.#refreshContacts(), this.#loadInvites()]);
+    const mesh = this.#mesh;
+    if (!mesh) return;
+    // Not UI state: a scratch map for this pass.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const wanted = new Map<string, string>();
+    for (const c of this.#conversations) if (!c.removedFromRoom) wanted.set(c.id, c.secret);
+    for (const i of this.#invites) if (!i.contact) wanted.set(i.room, i.secret);
+    for (const [room, secret] of wanted) {
+      if (this.#secrets.has(room)) continue;
+      this.#secrets.set(room, secret);
+      mesh.join(room);
+    }
+    for (const [room, secret] of [...this.#secrets]) {
+      if (!wanted.has(room)) this.#stopRoom(room, secret);
+    }
+    for (const c of this.#conversations) {
+      if (c.movedTo && !movedBefore.has(c.id)) this.#announceMove(c, c.movedTo);
+    }
+    for (const c of this.#contacts) if (c.blocked) mesh.disconnect(c.fingerprint);
   }
 
   /**
@@ -1422,6 +1490,7 @@ export class ChatSession {
     this.#conversations = this.#conversations.map((c) =>
       c.id === room ? withContactTitle(saved.value) : c,
     );
+    this.#tellOtherTabsChanged();
     return true;
   }
 
@@ -1443,6 +1512,7 @@ export class ChatSession {
     // Again, in case the network started meanwhile and joined it from a list read before.
     this.#stopRoom(room, conversation.secret);
     this.#conversations = this.#conversations.filter((c) => c.id !== room);
+    this.#tellOtherTabsChanged();
     return true;
   }
 
@@ -1543,7 +1613,11 @@ export class ChatSession {
   #startNetworkSoon(identity: StoredIdentity): void {
     if (typeof BroadcastChannel !== 'undefined' && !this.#tabs) {
       this.#tabs = new BroadcastChannel(`parley-tabs:${identity.fingerprint}`);
-      this.#tabs.onmessage = (event: MessageEvent<unknown>) => this.#handleTabMessage(event.data);
+      this.#tabs.onmessage = (event: MessageEvent<unknown>) => {
+        this.#handleTabMessage(event.data).catch((error: unknown) =>
+          log.error('handling a message from another tab failed', error),
+        );
+      };
     }
     const locks = networkLocks();
     if (!locks) {
@@ -1625,8 +1699,15 @@ export class ChatSession {
     });
   }
 
+  /** A network start of `generation` must give up: stopped or restarted since, or outdated. */
+  #isStartVoid(generation: number): boolean {
+    return generation !== this.#networkGeneration || this.#phase === 'outdated';
+  }
+
   /** Stops talking to peers (links close with `bye`); history and the store stay. */
   #stopNetwork(): void {
+    // A start still under way is void from here on (see #startNetwork).
+    this.#networkGeneration++;
     // A call ends (the others hear it) and the call layer goes with the transport it used.
     this.#calls?.leave();
     this.#calls = null;
@@ -1642,10 +1723,16 @@ export class ChatSession {
   }
 
   async #startNetwork(identity: StoredIdentity): Promise<void> {
+    const generation = ++this.#networkGeneration;
     const [transport, net] = await Promise.all([
       this.#deps.createTransport(this.settings.network),
       import('../net/network-stack'),
     ]);
+    // Stopped (another tab took over) or started again meanwhile: this start is void.
+    if (this.#isStartVoid(generation)) {
+      transport.destroy();
+      return;
+    }
     this.#net = net;
     const { RoomMesh, SyncEngine } = net;
     this.#transport = transport;
@@ -1696,20 +1783,19 @@ export class ChatSession {
       },
     });
     await Promise.all([this.#refreshConversations(), this.#loadInvites()]);
-    if (this.#phase === 'outdated') return;
+    if (this.#isStartVoid(generation)) {
+      this.#sync?.stop();
+      this.#sync = null;
+      this.#transport = null;
+      transport.destroy();
+      return;
+    }
     for (const invite of this.#invites) {
       if (!invite.contact) this.#secrets.set(invite.room, invite.secret);
     }
     // Nothing awaits from here to start(), so every room opened so far is joined exactly once and
     // every room opened later is joined by #ensureConversation.
     for (const c of this.#conversations) if (!c.removedFromRoom) this.#secrets.set(c.id, c.secret);
-    // Another tab took the network over while this one was starting it.
-    if (this.#isNetworkElsewhere) {
-      this.#sync?.stop();
-      this.#sync = null;
-      transport.destroy();
-      return;
-    }
     for (const room of this.#secrets.keys()) mesh.join(room);
     this.#mesh = mesh;
     mesh.start();
@@ -1753,6 +1839,7 @@ export class ChatSession {
       if (!saved.ok) return saved;
       // No full re-read: opening a link is on the critical path of connecting (bench connect).
       this.#showConversation(saved.value);
+      this.#tellOtherTabsChanged();
     }
     return { ok: true, value: room };
   }
@@ -2203,16 +2290,20 @@ function networkLocks(): LockManager | null {
 }
 
 /** What one tab tells this profile's other tabs. */
-interface TabMessage {
-  type: 'stored';
-  /** The conversation. */
-  room: string;
-  /** Events just stored there, in display order. */
-  events: ChatEvent[];
-}
+type TabMessage =
+  | {
+      type: 'stored';
+      /** The conversation. */
+      room: string;
+      /** Events just stored there, in display order. */
+      events: ChatEvent[];
+    }
+  /** Rooms, invites, contacts or the profile changed in the store. */
+  | { type: 'changed' };
 
 function isTabMessage(data: unknown): data is TabMessage {
   if (typeof data !== 'object' || data === null) return false;
-  const m = data as Partial<TabMessage>;
+  const m = data as { type?: unknown; room?: unknown; events?: unknown };
+  if (m.type === 'changed') return true;
   return m.type === 'stored' && typeof m.room === 'string' && Array.isArray(m.events);
 }
