@@ -175,6 +175,8 @@ export class CallSession {
   #speakerId = $state('');
   #ringTimer: ReturnType<typeof setTimeout> | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** Dropped by the chat session: nothing may start or keep a device from now on. */
+  #isDisposed = false;
   // Not UI state: timer handles.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -286,6 +288,10 @@ export class CallSession {
     const self = this.#host.self();
     if (!self || this.#state.phase !== 'idle') return false;
     if (!(await this.#openLocal(media))) return false;
+    // While the devices opened (a permission prompt can take a while), someone else may have
+    // started a call in this room: join theirs rather than start a second one.
+    if (this.#state.phase !== 'idle') return false;
+    if (this.roomCallIn(room)) return this.join(room);
     this.#apply({ type: 'start-group', callId: newCallId(), room, self, media, now: this.#now() });
     const s = this.#state as CallState;
     if (s.phase === 'active') {
@@ -414,9 +420,15 @@ export class CallSession {
       if (problemOf(error) !== 'denied') this.#notice = 'screen-failed';
       return;
     }
+    // The call ended while the screen picker was open.
+    if (this.#local !== local) {
+      screen.stop();
+      return;
+    }
     this.#cameraTrack = local.stream.getVideoTracks()[0] ?? null;
     screen.addEventListener('ended', () => void this.#stopSharing());
     await this.#sendTrack('video', screen, false);
+    if (this.#local === null) return;
     this.#isSharing = true;
     this.#sendMediaState();
   }
@@ -502,6 +514,17 @@ export class CallSession {
   /** The page is going away: hang up now (the others end within the frame's flight). */
   leave(): void {
     this.#apply({ type: 'hang-up', now: this.#now(), closing: true });
+  }
+
+  /**
+   * The chat session drops this call layer (another tab took the network): any call ends, the
+   * camera and microphone are released, and devices still opening are closed when they arrive.
+   */
+  dispose(): void {
+    this.#isDisposed = true;
+    this.leave();
+    clearTimeout(this.#ringTimer);
+    this.#endMedia();
   }
 
   // ---- The machine and its effects -----------------------------------------------------------
@@ -662,6 +685,13 @@ export class CallSession {
     this.#isPreparing = true;
     try {
       const local = await openLocalMedia(media);
+      if (this.#isDisposed) {
+        for (const track of local.stream.getTracks()) track.stop();
+        return false;
+      }
+      // A new call starts on the camera, whatever the last one was sharing.
+      this.#isSharing = false;
+      this.#cameraTrack = null;
       this.#local = local;
       this.#problem = local.problem;
       this.#isMuted = false;
@@ -827,6 +857,11 @@ export class CallSession {
     await Promise.all(
       Object.values(this.#links).map((link) => link.call.replaceTrack(kind, track)),
     );
+    // The call ended (or its media changed) meanwhile: never bring a device back to life.
+    if (this.#local !== local) {
+      track.stop();
+      return;
+    }
     const old =
       kind === 'audio' ? local.stream.getAudioTracks()[0] : local.stream.getVideoTracks()[0];
     const others = local.stream.getTracks().filter((t) => t !== old);
@@ -843,6 +878,10 @@ export class CallSession {
       log.warn('could not open a device', kind, error);
       this.#problem = problemOf(error);
       this.#notice = 'device-failed';
+      return false;
+    }
+    if (!this.#local) {
+      track.stop();
       return false;
     }
     if (kind === 'audio') track.enabled = !this.#isMuted;

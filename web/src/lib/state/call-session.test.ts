@@ -228,6 +228,62 @@ describe('CallSession', () => {
     });
   });
 
+  it('stops devices that finish opening after the call layer was dropped', async () => {
+    const h = makeHarness();
+    const stop = vi.fn();
+    const track = { stop, enabled: true };
+    let open: (value: Awaited<ReturnType<typeof openLocalMedia>>) => void = () => undefined;
+    vi.mocked(openLocalMedia).mockImplementationOnce(
+      () =>
+        new Promise((resolve) => {
+          open = resolve;
+        }),
+    );
+    const calling = h.calls.callMember(ROOM, BOB, 'video');
+    h.calls.dispose();
+    const stream = {
+      getTracks: () => [track],
+      getAudioTracks: () => [],
+      getVideoTracks: () => [track],
+    } as unknown as MediaStream;
+    open({ stream, hasMic: true, hasCamera: true, problem: null });
+    expect(await calling).toBe(false);
+    expect(stop).toHaveBeenCalled();
+    expect(h.calls.state.phase).toBe('idle');
+    expect(h.calls.localStream).toBeNull();
+  });
+
+  it('joins a room call that someone started while our devices were opening', async () => {
+    const h = makeHarness();
+    let open: () => void = () => undefined;
+    vi.mocked(openLocalMedia).mockImplementationOnce(
+      () =>
+        new Promise((resolve) => {
+          open = () =>
+            resolve({
+              stream: {
+                getTracks: () => [],
+                getAudioTracks: () => [],
+                getVideoTracks: () => [],
+              } as unknown as MediaStream,
+              hasMic: true,
+              hasCamera: true,
+              problem: null,
+            });
+        }),
+    );
+    const starting = h.calls.startCall(ROOM, 'video');
+    h.calls.handleFrame(peer(BOB), {
+      type: 'call-invite',
+      callId: CALL_ID,
+      media: 'video',
+      group: true,
+    });
+    open();
+    expect(await starting).toBe(true);
+    expect(h.calls.state).toMatchObject({ phase: 'active', call: { callId: CALL_ID } });
+  });
+
   it('says the member is not reachable when they have no link', async () => {
     const h = makeHarness();
     h.linked.delete(BOB);

@@ -1709,7 +1709,7 @@ export class ChatSession {
     // A start still under way is void from here on (see #startNetwork).
     this.#networkGeneration++;
     // A call ends (the others hear it) and the call layer goes with the transport it used.
-    this.#calls?.leave();
+    this.#calls?.dispose();
     this.#calls = null;
     this.#callsLoading = null;
     this.#transport = null;
