@@ -222,9 +222,12 @@ export async function meetInRoom(alice: Page, bob: Page): Promise<string> {
 
 // ---- Room links -----------------------------------------------------------------------------
 
-/** The room secret in a room link: the 22 base64url characters after `#/r/`. */
+/**
+ * The room secret in a room link: the base64url characters after `#/r/` (22, or 43 for a room
+ * whose secret names its owner).
+ */
 export function roomSecret(link: string): string {
-  const secret = /#\/r\/([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/.exec(link)?.[1];
+  const secret = /#\/r\/([A-Za-z0-9_-]{43}|[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/.exec(link)?.[1];
   if (!secret) throw new Error(`not a room link: ${link}`);
   return secret;
 }

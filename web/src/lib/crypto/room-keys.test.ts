@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../encoding';
-import { isRoomKey, isRoomSecret, newRoomSecret, roomKeyFromSecret } from './room-keys';
+import {
+  isOwnedBy,
+  isRoomKey,
+  isRoomSecret,
+  newOwnedRoomSecret,
+  newRoomSecret,
+  roomKeyFromSecret,
+} from './room-keys';
 
 describe('room secrets', () => {
   it('are 16 random bytes as 22 base64url characters', () => {
@@ -19,6 +26,37 @@ describe('room secrets', () => {
     ['not a string', 42],
   ])('rejects a secret that is %s', (_what, candidate) => {
     expect(isRoomSecret(candidate)).toBe(false);
+  });
+});
+
+describe('owned room secrets', () => {
+  const OWNER = 'A'.repeat(52);
+  const OTHER = 'B'.repeat(52);
+
+  it('are 32 bytes: 16 random, then a commitment to the owner', async () => {
+    const secret = await newOwnedRoomSecret(OWNER);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(isRoomSecret(secret)).toBe(true);
+    const bytes = fromBase64Url(secret);
+    const commitment = new Uint8Array(
+      await crypto.subtle.digest(
+        'SHA-256',
+        concatBytes(utf8('parley-room-owner-v1'), bytes.slice(0, 16), utf8(OWNER)),
+      ),
+    ).slice(0, 16);
+    expect([...bytes.slice(16)]).toEqual([...commitment]);
+    expect(await roomKeyFromSecret(secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('name their owner and nobody else', async () => {
+    const secret = await newOwnedRoomSecret(OWNER);
+    expect(await isOwnedBy(secret, OWNER)).toBe(true);
+    expect(await isOwnedBy(secret, OTHER)).toBe(false);
+    expect(await isOwnedBy(newRoomSecret(), OWNER)).toBe(false);
+    // One flipped bit of the commitment breaks it.
+    const bytes = fromBase64Url(secret);
+    bytes[31] = (bytes[31] ?? 0) ^ 1;
+    expect(await isOwnedBy(toBase64Url(bytes), OWNER)).toBe(false);
   });
 });
 

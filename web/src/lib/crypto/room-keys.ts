@@ -15,9 +15,44 @@ export function newRoomSecret(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(ROOM_SECRET_BYTES)));
 }
 
-/** True when `s` is a well-formed room secret (22-char canonical base64url of 16 bytes). */
+/** Bytes of a room secret that commits to its owner: 16 random, then 16 of commitment. */
+export const OWNED_ROOM_SECRET_BYTES = 32;
+
+const OWNER_LABEL = utf8('parley-room-owner-v1');
+
+/**
+ * True when `s` is a well-formed room secret: 16 bytes (22 chars), or 32 bytes (43 chars) for a
+ * room whose secret commits to its owner.
+ */
 export function isRoomSecret(s: unknown): s is string {
-  return isBase64Url(s, ROOM_SECRET_BYTES);
+  return isBase64Url(s, ROOM_SECRET_BYTES) || isBase64Url(s, OWNED_ROOM_SECRET_BYTES);
+}
+
+/**
+ * A fresh room secret that names its owner (DESIGN §5): 16 random bytes r, then the first 16
+ * bytes of SHA-256("parley-room-owner-v1" ‖ r ‖ owner). A link naming anyone else as the owner
+ * fails `isOwnedBy`, and changing the secret is a different room.
+ */
+export async function newOwnedRoomSecret(owner: string): Promise<string> {
+  const random = crypto.getRandomValues(new Uint8Array(ROOM_SECRET_BYTES));
+  return toBase64Url(concatBytes(random, await ownerCommitment(random, owner)));
+}
+
+/** True when `secret` is an owned room secret whose commitment names `owner`. */
+export async function isOwnedBy(secret: string, owner: string): Promise<boolean> {
+  if (!isBase64Url(secret, OWNED_ROOM_SECRET_BYTES)) return false;
+  const bytes = fromBase64Url(secret);
+  const expected = await ownerCommitment(bytes.slice(0, ROOM_SECRET_BYTES), owner);
+  const actual = bytes.slice(ROOM_SECRET_BYTES);
+  return expected.every((byte, i) => byte === actual[i]);
+}
+
+async function ownerCommitment(random: Uint8Array, owner: string): Promise<Uint8Array> {
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    concatBytes(OWNER_LABEL, random, utf8(owner)),
+  );
+  return new Uint8Array(digest).slice(0, OWNED_ROOM_SECRET_BYTES - ROOM_SECRET_BYTES);
 }
 
 /** True when `s` is a well-formed room key (43-char base64url of a SHA-256 digest). */
@@ -25,7 +60,10 @@ export function isRoomKey(s: unknown): s is string {
   return isBase64Url(s, 32);
 }
 
-/** base64url(SHA-256("parley-room-v1" ‖ secret bytes)), 43 chars; rejects a malformed secret. */
+/**
+ * base64url(SHA-256("parley-room-v1" ‖ secret bytes)), 43 chars, for 16- and 32-byte secrets
+ * alike; rejects a malformed secret.
+ */
 export async function roomKeyFromSecret(secret: string): Promise<string> {
   if (!isRoomSecret(secret)) throw new TypeError('not a room secret');
   const digest = await crypto.subtle.digest(

@@ -28,6 +28,9 @@ export const callIdSchema = base64UrlBytesSchema(16, 'call id');
 /** A room or pair secret: 16 random bytes, base64url (the fragment of a room link). */
 export const roomSecretSchema = base64UrlBytesSchema(16, 'room secret');
 
+/** A room secret that commits to its owner (crypto/room-keys.ts `newOwnedRoomSecret`). */
+export const ownedRoomSecretSchema = base64UrlBytesSchema(32, 'owned room secret');
+
 /** An identity fingerprint: base32 of a SHA-256 digest (52 chars, last one A or Q). */
 export const fingerprintSchema = v.pipe(
   v.string(),

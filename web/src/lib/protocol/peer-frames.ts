@@ -20,6 +20,7 @@ import {
   macSchema,
   nameSchema,
   nonceSchema,
+  ownedRoomSecretSchema,
   roomSecretSchema,
   seqSchema,
   signatureSchema,
@@ -355,7 +356,7 @@ export const peerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('contact-decline') }),
   v.object({
     type: v.literal('room-move'),
-    secret: roomSecretSchema,
+    secret: v.union([roomSecretSchema, ownedRoomSecretSchema]),
     removed: v.pipe(v.array(fingerprintSchema), v.minLength(1), v.maxLength(MAX_REMOVED_MEMBERS)),
     sig: signatureSchema,
     ownerKey: spkiSchema,

@@ -22,7 +22,14 @@ import {
   verifyBytes,
   type IdentityKeys,
 } from '../crypto/identity';
-import { isRoomSecret, newRoomSecret, roomKeyFromSecret, roomMoveBytes } from '../crypto/room-keys';
+import {
+  isOwnedBy,
+  isRoomSecret,
+  newOwnedRoomSecret,
+  newRoomSecret,
+  roomKeyFromSecret,
+  roomMoveBytes,
+} from '../crypto/room-keys';
 import { t, type MessageKey } from '../i18n/i18n';
 import { createLogger } from '../log';
 import type { AppFrame, MeshIdentity, MeshPeer } from '../net/room-mesh';
@@ -1020,8 +1027,9 @@ export class ChatSession {
    * not be saved (the notice says why).
    */
   async createRoom(): Promise<string | null> {
-    const secret = newRoomSecret();
-    const ensured = await this.#ensureConversation(secret, this.#identity?.fingerprint);
+    const owner = this.#identity?.fingerprint;
+    const secret = owner ? await newOwnedRoomSecret(owner) : newRoomSecret();
+    const ensured = await this.#ensureConversation(secret, owner);
     if (!ensured.ok) {
       this.#reportStoreError(ensured.error, 'error.roomSaveFailed');
       return null;
@@ -1166,7 +1174,7 @@ export class ChatSession {
     const conversation = this.conversation(room);
     if (!identity || !conversation || !this.canRemoveMembers(room)) return null;
     if (fingerprint === identity.fingerprint) return null;
-    const secret = newRoomSecret();
+    const secret = await newOwnedRoomSecret(identity.fingerprint);
     const removed = [fingerprint];
     const sig = await signBytes(identity.privateKey, roomMoveBytes(room, secret, removed));
     const move = { secret, removed, sig, ownerKey: identity.spki };
@@ -1805,7 +1813,7 @@ export class ChatSession {
    * Makes sure the room of `secret` is stored and joined; its room key. Never rejects. `owner`
    * (from the link) is kept only for a room new here.
    */
-  async #ensureConversation(secret: string, owner?: string): Promise<StoreResult<string>> {
+  async #ensureConversation(secret: string, linkOwner?: string): Promise<StoreResult<string>> {
     const store = this.#store;
     if (!store) return storeErr('unknown', 'the store is closed');
     let room: string;
@@ -1821,6 +1829,9 @@ export class ChatSession {
       this.#mesh?.join(room);
     }
     if (!this.conversation(room)) {
+      // The owner the link names counts only if the secret commits to them (DESIGN §5).
+      const owner = linkOwner && (await isOwnedBy(secret, linkOwner)) ? linkOwner : undefined;
+      if (linkOwner && !owner) log.warn('a room link names an owner its secret does not');
       const now = this.#now();
       // Adds only if absent, so a concurrent first open cannot reset the vector or members.
       const saved = await store.createConversation({

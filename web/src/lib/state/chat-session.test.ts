@@ -726,6 +726,23 @@ describe('removing a room member', () => {
     expect(alice.membersOf(room).map((m) => m.name)).not.toContain('Eve');
   }, 40_000);
 
+  it('believes a link’s owner only if the room secret names them', async () => {
+    const hub = new MemoryHub();
+    const { alice, others, room, secret, owner } = await ownedRoom(hub, ['Bob']);
+    const [bob] = others as [ChatSession];
+    expect(bob.conversation(room)?.owner).toBe(owner);
+    // Mallory passes the link on with herself as the owner: Carol does not believe it.
+    const mallory = await memberOn(hub, 'Mallory');
+    const carol = await memberOn(hub, 'Carol');
+    expect(await carol.openRoom(secret, mallory.identity!.fingerprint)).toEqual({
+      status: 'open',
+      room,
+    });
+    expect(carol.conversation(room)?.owner).toBeUndefined();
+    expect(alice.canRemoveMembers(room)).toBe(true);
+    expect(bob.canRemoveMembers(room)).toBe(false);
+  });
+
   it('passes the move on to a member who was away, through a member who is not the owner', async () => {
     const hub = new MemoryHub();
     const { alice, others, room } = await ownedRoom(hub, ['Bob', 'Carol', 'Dave']);
