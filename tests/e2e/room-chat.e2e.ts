@@ -27,7 +27,9 @@ test('people in a room chat, keep their history across reloads, and a third join
     await onboard(alice.page, 'Alice');
     await expect(connectionStatus(alice.page)).toHaveText('Online');
     const link = await createRoom(alice.page);
-    expect(roomSecret(link)).toHaveLength(22);
+    // The secret (32 bytes: 16 random, 16 naming the owner), then the owner's fingerprint.
+    expect(roomSecret(link)).toHaveLength(43);
+    expect(link).toMatch(/#\/r\/[A-Za-z0-9_-]{43}\/[A-Z2-7]{52}$/);
     return link;
   });
 
