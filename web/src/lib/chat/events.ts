@@ -136,6 +136,14 @@ export function eventKey(e: Pick<ChatEvent, 'conv' | 'author' | 'seq'>): string 
   return `${e.conv}/${e.author}/${e.seq}`;
 }
 
+/**
+ * Whether someone else's event counts as unread: a message, or a call we missed. Reactions,
+ * edits, deletions, names and profiles do not.
+ */
+export function countsAsUnread(e: EventContent): boolean {
+  return e.kind === 'text' || (e.kind === 'call-log' && e.body.outcome === 'missed');
+}
+
 /** Longest conversation-list preview, in UTF-16 code units. */
 export const MAX_PREVIEW_CHARS = 120;
 

@@ -945,6 +945,23 @@ describe('room names and topics (room-meta)', () => {
   });
 });
 
+describe('unread calls', () => {
+  it('counts a missed call from someone else as unread, and no other call line', async () => {
+    await addRoom();
+    const call = (seq: number, outcome: 'missed' | 'answered' | 'declined'): ChatEvent => ({
+      ...makeEvent({ author: ALICE, seq }),
+      kind: 'call-log',
+      body: { callId: `call-${seq}`, media: 'audio', outcome, durationS: 0, group: false },
+    });
+    const added = await store.addEvents(
+      [call(1, 'missed'), call(2, 'answered'), call(3, 'declined')],
+      NOW,
+    );
+    expect(added.ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.unread).toBe(1);
+  });
+});
+
 describe('profiles', () => {
   const profile = (author: string, seq: number, hlc: number, name: string): ChatEvent => ({
     ...makeEvent({ author, seq, hlc }),

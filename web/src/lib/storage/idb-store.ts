@@ -24,7 +24,7 @@ import {
   ZERO_HLC,
   type Hlc,
 } from '../chat/hlc';
-import { eventPreview } from '../chat/events';
+import { countsAsUnread, eventPreview } from '../chat/events';
 import { mergeVectors, sameVector, vectorSeq } from '../chat/version-vector';
 import { laterMarker } from '../chat/delivery';
 import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
@@ -714,8 +714,7 @@ export class IdbChatStore implements ChatStore {
           for (const event of fresh) {
             added.push(event);
             authors.add(event.author);
-            // Messages count as unread; reactions, edits and deletions do not.
-            if (event.author !== this.#self && event.kind === 'text') unread++;
+            if (event.author !== this.#self && countsAsUnread(event)) unread++;
             const remote = decodeHlc(event.hlc);
             if (remote) clock = receiveHlc(clock, remote, nowMs);
           }
