@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { roomKeyFromSecret } from '../crypto/room-keys';
 import { MemoryHub } from '../net/memory-transport';
 import { openIdbStore, type IdbChatStore } from '../storage/idb-store';
 import { ChatSession } from './chat-session.svelte';
+import { meetInRoom } from './test-sessions';
 
 // No devices in Node: calls get stand-in streams (the in-memory transport carries no media).
 vi.mock('../media/local-media', () => ({
@@ -55,16 +55,8 @@ async function memberOn(hub: MemoryHub, name: string): Promise<ChatSession> {
 async function linkedPair() {
   const hub = new MemoryHub();
   const alice = await memberOn(hub, 'Alice');
-  const secret = (await alice.createRoom())!;
-  const room = await roomKeyFromSecret(secret);
   const bob = await memberOn(hub, 'Bob');
-  await alice.openRoom(secret);
-  await bob.openRoom(secret);
-  const bobFp = bob.identity!.fingerprint;
-  await vi.waitFor(
-    () => expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(true),
-    { timeout: 5_000 },
-  );
+  const { room, bobFp } = await meetInRoom(alice, bob);
   return { alice, bob, room, bobFp };
 }
 

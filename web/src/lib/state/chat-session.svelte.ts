@@ -1244,7 +1244,6 @@ export class ChatSession {
 
   /** A member passes on a room move: followed only if the room's owner signed it. */
   async #handleRoomMove(peer: MeshPeer, frame: RoomMove): Promise<void> {
-    if (typeof frame.ownerKey !== 'string') return;
     const from = this.conversation(peer.room);
     const self = this.#identity?.fingerprint;
     if (!from || from.kind !== 'room' || from.movedTo || !self) return;

@@ -9,6 +9,7 @@ import type { Transport } from '../net/transport';
 import { StoreFailure, type ChatStore } from '../storage/chat-store';
 import { DB_VERSION, openIdbStore, type IdbChatStore } from '../storage/idb-store';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
+import { meetInRoom } from './test-sessions';
 
 const ALICE = fakeFingerprint(2);
 const NOW = 1_700_000_000_000;
@@ -411,16 +412,8 @@ describe('contacts', () => {
   /** Alice and Bob, linked in one room. */
   async function twoInARoom(hub: MemoryHub) {
     const alice = await memberOn(hub, 'Alice');
-    const secret = (await alice.createRoom())!;
-    const room = await roomKeyFromSecret(secret);
     const bob = await memberOn(hub, 'Bob');
-    await alice.openRoom(secret);
-    await bob.openRoom(secret);
-    const bobFp = bob.identity!.fingerprint;
-    await vi.waitFor(
-      () => expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(true),
-      { timeout: 5_000 },
-    );
+    const { room, secret } = await meetInRoom(alice, bob);
     return { alice, bob, room, secret };
   }
 
@@ -953,19 +946,8 @@ describe('typing', () => {
   /** Alice and Bob, linked in one room; Bob shows typing for `bobShowsTypingMs` if given. */
   async function twoInARoom(hub: MemoryHub, bobShowsTypingMs?: number) {
     const alice = await memberOn(hub, 'Alice');
-    const secret = (await alice.createRoom())!;
-    const room = await roomKeyFromSecret(secret);
     const bob = await memberOn(hub, 'Bob', { deps: { typingShowMs: bobShowsTypingMs } });
-    await alice.openRoom(secret);
-    await bob.openRoom(secret);
-    const [aliceFp, bobFp] = [alice.identity!.fingerprint, bob.identity!.fingerprint];
-    await vi.waitFor(
-      () => {
-        expect(alice.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(true);
-        expect(bob.membersOf(room).find((m) => m.fingerprint === aliceFp)?.isOnline).toBe(true);
-      },
-      { timeout: 5_000 },
-    );
+    const { room, bobFp } = await meetInRoom(alice, bob);
     return { alice, bob, room, bobFp };
   }
 
