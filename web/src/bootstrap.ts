@@ -3,8 +3,9 @@
  * composition root). Nothing else constructs them.
  */
 import type { Transport } from './lib/net/transport';
-import { ChatSession, type StoreEvents } from './lib/state/chat-session.svelte';
-import type { NetworkSettings } from './lib/state/settings.svelte';
+import type { StoreEvents } from './lib/kernel/kernel.svelte';
+import type { NetworkSettings } from './lib/features/settings/settings.svelte';
+import { createParley, type Parley } from './lib/parley';
 import type { ChatStore } from './lib/storage/chat-store';
 import { deleteIdbDatabase, openIdbStore } from './lib/storage/idb-store';
 
@@ -26,9 +27,9 @@ async function createTransport(network: NetworkSettings): Promise<Transport> {
   return new PeerJsTransport({ signalUrl, iceServers, refreshIceServers: withOwn });
 }
 
-/** Creates the session with the real store and transport. */
-export function createSession(): ChatSession {
-  return new ChatSession({
+/** Creates the app's state with the real store and transport. */
+export function createApp(): Parley {
+  return createParley({
     openStore: async (events: StoreEvents): Promise<ChatStore> =>
       openIdbStore({ onVersionChange: () => events.onVersionChange() }),
     createTransport,

@@ -12,7 +12,7 @@ import {
   signEvent,
   verifyEvent,
 } from './events';
-import { fakeFingerprint, makeEvent, makeSignedEvent, makeUnsignedEvent } from './test-factories';
+import { fakeFingerprint, makeEvent, makeSignedEvent, makeUnsignedEvent } from '../testing/factories';
 
 const asReceived = (e: ChatEvent) => e as unknown as Unverified<ChatEvent>;
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ChatEvent, EventContent } from '../protocol/events';
 import { compareEvents } from './events';
 import { foldMessages } from './message-view';
-import { FAKE_SIG, fakeFingerprint, fakeRoomKey } from './test-factories';
+import { FAKE_SIG, fakeFingerprint, fakeRoomKey } from '../testing/factories';
 
 const ROOM = fakeRoomKey(1);
 const ALICE = fakeFingerprint(1);

@@ -44,3 +44,18 @@ export const MAX_SIGNAL_REASON_CHARS = 256;
 
 /** Most authors a version vector in a `sync` frame may list (fits well within MAX_FRAME_BYTES). */
 export const MAX_VECTOR_AUTHORS = 512;
+
+/** Version of the peer protocol, sent in `hello`; also the `v` of every event. */
+export const PROTOCOL_VERSION = 1;
+
+/** The longest call a call log records (a week), in seconds. */
+export const MAX_CALL_DURATION_S = 7 * 24 * 3600;
+
+/** The longest room topic, in UTF-16 units. */
+export const MAX_TOPIC_CHARS = 256;
+
+/** The most UTF-16 units a reaction's emoji may have (a flag or a family is several). */
+export const MAX_REACTION_CHARS = 16;
+
+/** Most members one room move may leave out (a room has at most 16). */
+export const MAX_REMOVED_MEMBERS = 16;

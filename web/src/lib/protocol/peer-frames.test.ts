@@ -2,7 +2,7 @@ import { textOf } from '../chat/events';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import fc from 'fast-check';
 import { toBase64Url, utf8ByteLength } from '../encoding';
-import { FAKE_SIG, fakeFingerprint, fakeRoomKey, makeEvent } from '../chat/test-factories';
+import { FAKE_SIG, fakeFingerprint, fakeRoomKey, makeEvent } from '../testing/factories';
 import { assertNever } from './assert-never';
 import type { ChatEvent } from './events';
 import {

@@ -2,16 +2,17 @@
  * The peer data channel (DESIGN §4, §6): JSON text frames, one discriminated union on `type`, and
  * the one parser every received frame goes through.
  *
- * Adding a frame type (sync, receipts, typing, call control …) means: an interface here, a member
- * in `PeerFrameOf`, a branch in `peerFrameSchema`. Existing frames and their handlers do not
- * change; exhaustive switches ending in `assertNever` show where the new type must be handled.
+ * Schema first: the valibot schemas below are the only definition of every frame; the types are
+ * inferred from them. Adding a frame type means one more entry in `peerFrameSchema` (and a
+ * handler in the feature that owns it: web/src/lib/parley.ts will not compile without one). A
+ * frame type this build does not know is dropped with a warning, never fatal to the link.
  */
 import * as v from 'valibot';
 import { createLogger } from '../log';
 import { utf8ByteLength } from '../encoding';
 import { describeIssues, fitsFrameBytes } from './parse-helpers';
 import { chatEventSchema } from './event-schema';
-import { PROTOCOL_VERSION, type ChatEvent, type Unverified } from './events';
+import type { ChatEvent, Unverified } from './events';
 import {
   callIdSchema,
   colorSchema,
@@ -26,296 +27,175 @@ import {
   signatureSchema,
   spkiSchema,
 } from './formats';
-import { MAX_BATCH_EVENTS, MAX_FRAME_BYTES, MAX_VECTOR_AUTHORS } from './limits';
+import {
+  MAX_BATCH_EVENTS,
+  MAX_FRAME_BYTES,
+  MAX_REMOVED_MEMBERS,
+  MAX_VECTOR_AUTHORS,
+  PROTOCOL_VERSION,
+} from './limits';
+
+export { MAX_REMOVED_MEMBERS };
 
 const log = createLogger('protocol');
 
+const timestampSchema = v.pipe(v.number(), v.finite());
+/** Author fingerprint → highest contiguous seq the sender holds. */
+const vectorSchema = v.pipe(
+  v.record(fingerprintSchema, seqSchema),
+  v.maxEntries(MAX_VECTOR_AUTHORS),
+);
+
+/** How a peer presents itself: display name (at most MAX_NAME_CHARS) and avatar colour. */
+const profileSchema = v.object({ name: nameSchema, color: colorSchema });
+
+/** Voice only, or voice and video. */
+const callMediaSchema = v.picklist(['audio', 'video']);
+
+/** The handshake (DESIGN §4) and the link's own upkeep; the mesh handles these itself. */
+const linkFrameSchemas = [
+  /**
+   * First frame on a new connection, sent by both sides: the sender's protocol version and a
+   * fresh nonce. Nothing about who we are: names and keys go only to a peer that proved the room
+   * secret.
+   */
+  v.object({ type: v.literal('hello'), protocol: v.literal(PROTOCOL_VERSION), nonce: nonceSchema }),
+  /** Proof of the room secret: an HMAC over the handshake transcript (crypto/handshake.ts). */
+  v.object({ type: v.literal('auth'), mac: macSchema }),
+  /** Sent once the peer's `auth` checked: our key, profile and a signature over the transcript. */
+  v.object({
+    type: v.literal('identity'),
+    key: spkiSchema,
+    profile: profileSchema,
+    sig: signatureSchema,
+  }),
+  /** Liveness probe; answered with `pong` carrying the same `t` (the sender's ms timestamp). */
+  v.object({ type: v.literal('ping'), t: timestampSchema }),
+  /** Answer to `ping`. */
+  v.object({ type: v.literal('pong'), t: timestampSchema }),
+  /** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
+  v.object({ type: v.literal('bye') }),
+] as const;
+
+/** Sync (DESIGN §6): the messaging feature's frames. */
+const syncFrameSchemas = [
+  /**
+   * A batch of durable events (at most MAX_BATCH_EVENTS), with the public keys (fingerprint →
+   * SPKI) needed to verify (some of) their authors.
+   */
+  v.object({
+    type: v.literal('events'),
+    events: v.pipe(v.array(chatEventSchema), v.maxLength(MAX_BATCH_EVENTS)),
+    keys: v.pipe(v.record(fingerprintSchema, spkiSchema), v.maxEntries(MAX_BATCH_EVENTS)),
+  }),
+  /**
+   * "Here is what I have": the sender's version vector of the link's conversation. Sent when a
+   * link becomes ready and whenever the sender sees a gap; answered with what the sender lacks.
+   */
+  v.object({ type: v.literal('sync'), vector: vectorSchema }),
+  /**
+   * "This is what I have now", after new events were stored. A receiver that lacks something
+   * answers with `sync`.
+   */
+  v.object({ type: v.literal('have'), vector: vectorSchema }),
+] as const;
+
+/** Ephemeral frames of receipts and typing (never stored). */
+const presenceFrameSchemas = [
+  /** Read receipt: the sender saw the link's conversation up to this clock (its read marker). */
+  v.object({ type: v.literal('read'), hlc: hlcSchema }),
+  /** The sender is typing in the link's conversation (at most once per TYPING_SEND_INTERVAL_MS). */
+  v.object({ type: v.literal('typing') }),
+] as const;
+
+/** Contacts (DESIGN §5): asked and answered over the authenticated room link. */
+const contactFrameSchemas = [
+  /** The sender asks the link's member to become contacts. */
+  v.object({ type: v.literal('contact-request') }),
+  /** Yes: the pair secret of the two's direct chat, chosen by the accepting side. */
+  v.object({ type: v.literal('contact-accept'), secret: roomSecretSchema }),
+  /** No to a contact request. */
+  v.object({ type: v.literal('contact-decline') }),
+] as const;
+
+/** Room moves (DESIGN §5): removing a member. */
+const moveFrameSchemas = [
+  /**
+   * The room moves to `secret` without the `removed` members; `sig` is the owner's signature
+   * over `roomMoveBytes(room, secret, removed)`, `ownerKey` the owner's SPKI for members who
+   * never met the owner (its hash must be the owner).
+   */
+  v.object({
+    type: v.literal('room-move'),
+    secret: v.union([roomSecretSchema, ownedRoomSecretSchema]),
+    removed: v.pipe(v.array(fingerprintSchema), v.minLength(1), v.maxLength(MAX_REMOVED_MEMBERS)),
+    sig: signatureSchema,
+    ownerKey: spkiSchema,
+  }),
+  /** The room's owner removed the receiver; it keeps its history and stops joining. */
+  v.object({ type: v.literal('room-removed') }),
+] as const;
+
+/** Call control (DESIGN §8): ephemeral, on the authenticated link, never stored. */
+const callFrameSchemas = [
+  /**
+   * Asks the link's member to join a call. `group` false: a 1:1 call that rings; `group` true: a
+   * room call in progress, joined with `call-accept` (no ringing).
+   */
+  v.object({
+    type: v.literal('call-invite'),
+    callId: callIdSchema,
+    media: callMediaSchema,
+    group: v.boolean(),
+  }),
+  /** The callee's device is ringing. */
+  v.object({ type: v.literal('call-ringing'), callId: callIdSchema }),
+  /** The sender takes part in the call (answered a 1:1 call, or joined a room call). */
+  v.object({ type: v.literal('call-accept'), callId: callIdSchema }),
+  /** The callee declined. */
+  v.object({ type: v.literal('call-decline'), callId: callIdSchema }),
+  /** The caller gave up before it was answered (or its ring timed out). */
+  v.object({ type: v.literal('call-cancel'), callId: callIdSchema }),
+  /** The callee is in another call. */
+  v.object({ type: v.literal('call-busy'), callId: callIdSchema }),
+  /**
+   * The sender left the call; `closing` when its page is going away (it cannot write the call
+   * log itself, DESIGN §8).
+   */
+  v.object({ type: v.literal('call-hangup'), callId: callIdSchema, closing: v.boolean() }),
+  /** The sender's microphone, camera and screen-share state, shown to the others. */
+  v.object({
+    type: v.literal('call-media'),
+    callId: callIdSchema,
+    audio: v.boolean(),
+    video: v.boolean(),
+    screen: v.boolean(),
+  }),
+] as const;
+
+/** Schema of every data-channel frame (unknown fields are stripped, unknown types rejected). */
+export const peerFrameSchema = v.variant('type', [
+  ...linkFrameSchemas,
+  ...syncFrameSchemas,
+  ...presenceFrameSchemas,
+  ...contactFrameSchemas,
+  ...moveFrameSchemas,
+  ...callFrameSchemas,
+]);
+
+/** A frame as the schema defines it (its events not yet branded verified or not). */
+type WireFrame = v.InferOutput<typeof peerFrameSchema>;
+
 /** How a peer presents itself. */
-export interface Profile {
-  /** Display name, at most MAX_NAME_CHARS. */
-  name: string;
-  /** Avatar colour, "#rrggbb". */
-  color: string;
-}
-
-/**
- * First frame on a new connection, sent by both sides (DESIGN §4). It carries nothing about who
- * we are: names and keys are only revealed to a peer that has proven the room secret.
- */
-export interface HelloFrame {
-  /** Frame type. */
-  type: 'hello';
-  /** Sender's PROTOCOL_VERSION. */
-  protocol: typeof PROTOCOL_VERSION;
-  /** Fresh random nonce for this connection (crypto/handshake.ts `newNonce`). */
-  nonce: string;
-}
-
-/** Second frame: proof of the room secret over the handshake transcript. */
-export interface AuthFrame {
-  /** Frame type. */
-  type: 'auth';
-  /** HMAC (base64url) keyed from the room secret, from crypto/handshake.ts `proveRoom`. */
-  mac: string;
-}
-
-/** Third frame, sent only once the peer's `auth` checked: who we are, proven by signature. */
-export interface IdentityFrame {
-  /** Frame type. */
-  type: 'identity';
-  /** Sender's identity public key, base64url SPKI. */
-  key: string;
-  /** Sender's display profile. */
-  profile: Profile;
-  /** ECDSA signature (base64url) from crypto/handshake.ts `proveIdentity`. */
-  sig: string;
-}
-
-/** A batch of durable events, with the public keys needed to verify their authors. */
-export interface EventsFrame<E = ChatEvent> {
-  /** Frame type. */
-  type: 'events';
-  /** At most MAX_BATCH_EVENTS events. */
-  events: E[];
-  /** fingerprint → base64url SPKI for (some of) the authors above. */
-  keys: Record<string, string>;
-}
-
-/** Liveness probe; answered with `pong` carrying the same `t`. */
-export interface PingFrame {
-  /** Frame type. */
-  type: 'ping';
-  /** Sender's timestamp (ms), echoed back to measure round-trip time. */
-  t: number;
-}
-
-/** Answer to `ping`. */
-export interface PongFrame {
-  /** Frame type. */
-  type: 'pong';
-  /** The `t` of the ping being answered. */
-  t: number;
-}
-
-/**
- * "Here is what I have": the sender's version vector for the link's conversation. Sent when a link
- * becomes ready and whenever the sender sees a gap; the receiver answers with the events the
- * sender lacks, oldest first (DESIGN §6).
- */
-export interface SyncFrame {
-  /** Frame type. */
-  type: 'sync';
-  /** Author fingerprint → highest contiguous seq the sender holds. */
-  vector: Record<string, number>;
-}
-
-/**
- * "This is what I have now", sent to the other members after new events were stored. A receiver
- * that lacks something answers with `sync`; one that has more does nothing (the sender will see
- * that in the receiver's own `have`).
- */
-export interface HaveFrame {
-  /** Frame type. */
-  type: 'have';
-  /** Author fingerprint → highest contiguous seq the sender holds. */
-  vector: Record<string, number>;
-}
-
-/**
- * A read receipt (ephemeral, never stored): the sender has seen the link's conversation up to
- * this clock. Sent when its read marker advances, and once on every link that becomes ready.
- */
-export interface ReadFrame {
-  /** Frame type. */
-  type: 'read';
-  /** The sender's read marker: the clock of the newest event it showed while the person looked. */
-  hlc: string;
-}
-
-/**
- * The sender is typing in the link's conversation (ephemeral, never stored). Sent at most once
- * every TYPING_SEND_INTERVAL_MS while the person types; the receiver shows it until
- * TYPING_SHOW_MS pass without another, the sender's next message arrives, or the link goes.
- */
-export interface TypingFrame {
-  /** Frame type. */
-  type: 'typing';
-}
-
-/**
- * The sender asks the link's member to become contacts; the receiver's person sees "Accept" /
- * "Decline". The requester's key and name are the ones its handshake proved on this link.
- */
-export interface ContactRequestFrame {
-  /** Frame type. */
-  type: 'contact-request';
-}
-
-/**
- * Yes to a contact request: the pair secret, chosen by the accepting side, of the two's direct
- * chat (a two-member room keyed by it). Only ever sent over the authenticated link.
- */
-export interface ContactAcceptFrame {
-  /** Frame type. */
-  type: 'contact-accept';
-  /** The pair secret (16 random bytes, base64url; the same form as a room secret). */
-  secret: string;
-}
-
-/** No to a contact request (or the request was withdrawn by the other side's block). */
-export interface ContactDeclineFrame {
-  /** Frame type. */
-  type: 'contact-decline';
-}
-
-/**
- * The room moves to a new secret without the `removed` members (DESIGN §5). Signed by the room's
- * owner; any member passes it on to members who were away. Sent only over authenticated links,
- * never to a removed member.
- */
-export interface RoomMoveFrame {
-  /** Frame type. */
-  type: 'room-move';
-  /** The new room's secret. */
-  secret: string;
-  /** Fingerprints of the members left out (1–MAX_REMOVED_MEMBERS). */
-  removed: string[];
-  /** The owner's signature over `roomMoveBytes(room, secret, removed)` (crypto/room-keys.ts). */
-  sig: string;
-  /** The owner's public key (SPKI), for members who never met the owner; its hash must match. */
-  ownerKey: string;
-}
-
-/** The room's owner removed the receiver from the room; it keeps its history and stops joining. */
-export interface RoomRemovedFrame {
-  /** Frame type. */
-  type: 'room-removed';
-}
-
-/** Most members one room move may leave out (a room has at most 16). */
-export const MAX_REMOVED_MEMBERS = 16;
-
-/** The sender is closing the connection on purpose (e.g. on `pagehide`); do not redial at once. */
-export interface ByeFrame {
-  /** Frame type. */
-  type: 'bye';
-}
-
-// ---- Call control (DESIGN §8): ephemeral, on the authenticated link, never stored ----------------
+export type Profile = v.InferOutput<typeof profileSchema>;
 
 /** What a call carries: voice only, or voice and video. */
-export type CallMedia = 'audio' | 'video';
+export type CallMedia = v.InferOutput<typeof callMediaSchema>;
 
-/**
- * Asks the link's member to join a call. `group` false: a 1:1 call that rings (answered with
- * `call-ringing`, then `call-accept` / `call-decline` / `call-busy`). `group` true: a room call
- * in progress that the member may join with `call-accept` (it does not ring).
- */
-export interface CallInviteFrame {
-  /** Frame type. */
-  type: 'call-invite';
-  /** The call's random ID (16 bytes, base64url), made by the caller. */
-  callId: string;
-  /** Voice or video. */
-  media: CallMedia;
-  /** A room call (joinable, no ringing) rather than a 1:1 call. */
-  group: boolean;
-}
-
-/** The callee's device is ringing for `callId`. */
-export interface CallRingingFrame {
-  /** Frame type. */
-  type: 'call-ringing';
-  /** The call. */
-  callId: string;
-}
-
-/** The sender takes part in `callId` (answered a 1:1 call, or joined a room call). */
-export interface CallAcceptFrame {
-  /** Frame type. */
-  type: 'call-accept';
-  /** The call. */
-  callId: string;
-}
-
-/** The callee declined `callId`. */
-export interface CallDeclineFrame {
-  /** Frame type. */
-  type: 'call-decline';
-  /** The call. */
-  callId: string;
-}
-
-/** The caller gave up on `callId` before it was answered (or its ring timed out). */
-export interface CallCancelFrame {
-  /** Frame type. */
-  type: 'call-cancel';
-  /** The call. */
-  callId: string;
-}
-
-/** The callee is in another call and cannot take `callId`. */
-export interface CallBusyFrame {
-  /** Frame type. */
-  type: 'call-busy';
-  /** The call. */
-  callId: string;
-}
-
-/** The sender left `callId` (hung up, or its page is going away). */
-export interface CallHangupFrame {
-  /** Frame type. */
-  type: 'call-hangup';
-  /** The call. */
-  callId: string;
-  /** True when the sender's page is closing (it cannot write the call log itself; DESIGN §8). */
-  closing: boolean;
-}
-
-/** The sender's microphone, camera and screen-share state in `callId`, shown to the others. */
-export interface CallMediaFrame {
-  /** Frame type. */
-  type: 'call-media';
-  /** The call. */
-  callId: string;
-  /** The microphone is on (not muted). */
-  audio: boolean;
-  /** The camera (or a shared screen) is sending. */
-  video: boolean;
-  /** A screen is shared instead of the camera. */
-  screen: boolean;
-}
-
-/** Every call-control frame. */
-export type CallFrame =
-  | CallInviteFrame
-  | CallRingingFrame
-  | CallAcceptFrame
-  | CallDeclineFrame
-  | CallCancelFrame
-  | CallBusyFrame
-  | CallHangupFrame
-  | CallMediaFrame;
-
-/** The data-channel union, parameterised by how far its events have been checked. */
+/** The data-channel union, with its events as checked as `E` says. */
 export type PeerFrameOf<E> =
-  | HelloFrame
-  | AuthFrame
-  | IdentityFrame
-  | EventsFrame<E>
-  | SyncFrame
-  | HaveFrame
-  | ReadFrame
-  | TypingFrame
-  | ContactRequestFrame
-  | ContactAcceptFrame
-  | ContactDeclineFrame
-  | RoomMoveFrame
-  | RoomRemovedFrame
-  | PingFrame
-  | PongFrame
-  | ByeFrame
-  | CallFrame;
+  | Exclude<WireFrame, { type: 'events' }>
+  | (Omit<Extract<WireFrame, { type: 'events' }>, 'events'> & { events: E[] });
 
 /** A frame we send. */
 export type PeerFrame = PeerFrameOf<ChatEvent>;
@@ -326,65 +206,17 @@ export type ParsedPeerFrame = PeerFrameOf<Unverified<ChatEvent>>;
 /** The `type` tags of the data channel. */
 export type PeerFrameType = PeerFrame['type'];
 
-const timestampSchema = v.pipe(v.number(), v.finite());
-const vectorSchema = v.pipe(
-  v.record(fingerprintSchema, seqSchema),
-  v.maxEntries(MAX_VECTOR_AUTHORS),
-);
+/** One frame type of the union. */
+export type FrameOf<T extends PeerFrameType, E = ChatEvent> = Extract<PeerFrameOf<E>, { type: T }>;
 
-/** Schema of every data-channel frame (unknown fields are stripped, unknown types rejected). */
-export const peerFrameSchema = v.variant('type', [
-  v.object({ type: v.literal('hello'), protocol: v.literal(PROTOCOL_VERSION), nonce: nonceSchema }),
-  v.object({ type: v.literal('auth'), mac: macSchema }),
-  v.object({
-    type: v.literal('identity'),
-    key: spkiSchema,
-    profile: v.object({ name: nameSchema, color: colorSchema }),
-    sig: signatureSchema,
-  }),
-  v.object({
-    type: v.literal('events'),
-    events: v.pipe(v.array(chatEventSchema), v.maxLength(MAX_BATCH_EVENTS)),
-    keys: v.pipe(v.record(fingerprintSchema, spkiSchema), v.maxEntries(MAX_BATCH_EVENTS)),
-  }),
-  v.object({ type: v.literal('sync'), vector: vectorSchema }),
-  v.object({ type: v.literal('have'), vector: vectorSchema }),
-  v.object({ type: v.literal('read'), hlc: hlcSchema }),
-  v.object({ type: v.literal('typing') }),
-  v.object({ type: v.literal('contact-request') }),
-  v.object({ type: v.literal('contact-accept'), secret: roomSecretSchema }),
-  v.object({ type: v.literal('contact-decline') }),
-  v.object({
-    type: v.literal('room-move'),
-    secret: v.union([roomSecretSchema, ownedRoomSecretSchema]),
-    removed: v.pipe(v.array(fingerprintSchema), v.minLength(1), v.maxLength(MAX_REMOVED_MEMBERS)),
-    sig: signatureSchema,
-    ownerKey: spkiSchema,
-  }),
-  v.object({ type: v.literal('room-removed') }),
-  v.object({ type: v.literal('ping'), t: timestampSchema }),
-  v.object({ type: v.literal('pong'), t: timestampSchema }),
-  v.object({ type: v.literal('bye') }),
-  v.object({
-    type: v.literal('call-invite'),
-    callId: callIdSchema,
-    media: v.picklist(['audio', 'video']),
-    group: v.boolean(),
-  }),
-  v.object({ type: v.literal('call-ringing'), callId: callIdSchema }),
-  v.object({ type: v.literal('call-accept'), callId: callIdSchema }),
-  v.object({ type: v.literal('call-decline'), callId: callIdSchema }),
-  v.object({ type: v.literal('call-cancel'), callId: callIdSchema }),
-  v.object({ type: v.literal('call-busy'), callId: callIdSchema }),
-  v.object({ type: v.literal('call-hangup'), callId: callIdSchema, closing: v.boolean() }),
-  v.object({
-    type: v.literal('call-media'),
-    callId: callIdSchema,
-    audio: v.boolean(),
-    video: v.boolean(),
-    screen: v.boolean(),
-  }),
-]) satisfies v.GenericSchema<unknown, PeerFrameOf<Omit<ChatEvent, '__unverified'>>>;
+/** A batch of durable events with their authors' keys. */
+export type EventsFrame<E = ChatEvent> = FrameOf<'events', E>;
+/** The sender's version vector (ask for what it lacks). */
+export type SyncFrame = FrameOf<'sync'>;
+/** The sender's version vector after storing new events. */
+export type HaveFrame = FrameOf<'have'>;
+/** Every call-control frame. */
+export type CallFrame = FrameOf<(typeof callFrameSchemas)[number]['entries']['type']['literal']>;
 
 /**
  * Parses one received data-channel frame (a JSON string). Returns null, with a warning, for

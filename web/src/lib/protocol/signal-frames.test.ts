@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import fc from 'fast-check';
-import { fakeRoomKey } from '../chat/test-factories';
+import { fakeRoomKey } from '../testing/factories';
 import { MAX_SIGNAL_PEERS } from './limits';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame, type SignalFrame } from './signal-frames';
 

@@ -6,7 +6,8 @@
 import { eventPreview } from '../chat/events';
 import type { ChatEvent } from '../protocol/events';
 import { t } from '../i18n/i18n';
-import { conversationTitle, type ChatSession } from '../state/chat-session.svelte';
+import { conversationTitle } from '../features/conversations/conversation-views';
+import type { Parley } from '../parley';
 import { conversationHash } from '../state/router.svelte';
 import { notificationAccess, showAppNotification, type NotificationAccess } from './notifications';
 
@@ -32,23 +33,23 @@ export function shouldNotify(context: NotifyContext): boolean {
   );
 }
 
-/** Notifies about messages the session just stored, if `shouldNotify` says so. */
+/** Notifies about messages just stored here, if `shouldNotify` says so. */
 export function notifyMessages(
-  session: ChatSession,
+  app: Parley,
   room: string,
   events: readonly ChatEvent[],
 ): void {
-  const conversation = session.conversation(room);
+  const conversation = app.conversations.conversation(room);
   const last = events.at(-1);
   const isNotified = shouldNotify({
-    isEnabled: session.settings.values.notifications,
+    isEnabled: app.settings.values.notifications,
     access: notificationAccess(),
     isPageVisible: document.visibilityState === 'visible',
     isMuted: conversation ? conversation.muted === true : undefined,
   });
   if (!isNotified || !conversation || !last) return;
   const title = conversationTitle(conversation);
-  const author = session.authorName(room, last.author);
+  const author = app.members.authorName(room, last.author);
   void showAppNotification({
     title: t('notify.newMessage', { title }),
     body: `${author}: ${eventPreview(last)}`,

@@ -1,11 +1,11 @@
 /**
- * Wires the PWA parts to the session for App.svelte (DESIGN §11), so the composition root stays
+ * Wires the PWA parts to the app for App.svelte (DESIGN §11), so the composition root stays
  * a few lines: the app shell (service worker, update prompt, install, online state), message
  * notifications and their clicks, the theme, and one request for persistent storage.
  */
-import type { ChatSession } from '../state/chat-session.svelte';
+import type { Parley } from '../parley';
 import { roomHash, type Router } from '../state/router.svelte';
-import type { ThemeChoice } from '../settings/settings-rules';
+import type { ThemeChoice } from '../features/settings/settings-rules';
 import { AppShell } from './app-shell.svelte';
 import { takeLaunchAction } from './launch-action';
 import { listenForNotificationClicks } from './notification-clicks';
@@ -30,7 +30,7 @@ export interface AppShellWiring {
 }
 
 /** Builds the wiring; nothing starts until `listen`. */
-export function startAppShell(session: ChatSession, router: Router): AppShellWiring {
+export function startAppShell(app: Parley, router: Router): AppShellWiring {
   const appShell = new AppShell();
   let isAsking = false;
   return {
@@ -39,10 +39,10 @@ export function startAppShell(session: ChatSession, router: Router): AppShellWir
       const stops = [
         appShell.start(),
         // The notification code loads only once someone has switched notifications on.
-        session.onMessagesStored((room, events) => {
-          if (!session.settings.values.notifications) return;
+        app.messages.onIncoming((room, events) => {
+          if (!app.settings.values.notifications) return;
           void import('./message-notifications').then(({ notifyMessages }) =>
-            notifyMessages(session, room, events),
+            notifyMessages(app, room, events),
           );
         }),
         listenForNotificationClicks((hash) => router.go(hash)),
@@ -55,15 +55,15 @@ export function startAppShell(session: ChatSession, router: Router): AppShellWir
       showTheme(theme);
     },
     askPersistenceOnce() {
-      if (isAsking || session.settings.values.hasAskedPersistence) return;
+      if (isAsking || app.settings.values.hasAskedPersistence) return;
       isAsking = true;
       void requestPersistentStorage().then(() =>
-        session.settings.update({ hasAskedPersistence: true }),
+        app.settings.update({ hasAskedPersistence: true }),
       );
     },
     runLaunchAction() {
       if (takeLaunchAction() !== 'new-room') return;
-      void session.createRoom().then((secret) => {
+      void app.conversations.createRoom().then((secret) => {
         if (secret) router.go(roomHash(secret));
       });
     },

@@ -4,8 +4,8 @@
  * the first paint: IndexedDB, where Settings keeps it, opens only after the first render.
  */
 import { createLogger } from '../log';
-import type { ThemeChoice } from '../settings/settings-rules';
-import { isThemeChoice } from '../settings/settings-rules';
+import type { ThemeChoice } from '../features/settings/settings-rules';
+import { isThemeChoice } from '../features/settings/settings-rules';
 
 const log = createLogger('theme');
 

@@ -1,10 +1,10 @@
 import { createContext } from 'svelte';
-import type { ChatSession } from './chat-session.svelte';
+import type { Parley } from '../parley';
 import type { Router } from './router.svelte';
 import type { AppShell } from '../pwa/app-shell.svelte';
 
-/** The tab's session, set once by App.svelte (the composition root). */
-export const [getSession, setSession] = createContext<ChatSession>();
+/** The app's state (kernel and features), set once by App.svelte (the composition root). */
+export const [getApp, setApp] = createContext<Parley>();
 
 /** The hash router, set once by App.svelte. */
 export const [getRouter, setRouter] = createContext<Router>();

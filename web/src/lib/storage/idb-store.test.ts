@@ -10,7 +10,7 @@ import {
   fakeRoomKey,
   makeConversation,
   makeEvent,
-} from '../chat/test-factories';
+} from '../testing/factories';
 import type { ChatEvent, EventContent, UnsignedEvent, Unverified } from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
 import {

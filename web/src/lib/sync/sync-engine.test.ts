@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signEvent, textOf } from '../chat/events';
 import { encodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
-import { makeSignedEvent } from '../chat/test-factories';
+import { makeSignedEvent } from '../testing/factories';
 import { createIdentityKeys, type IdentityKeys } from '../crypto/identity';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { MemoryHub } from '../net/memory-transport';

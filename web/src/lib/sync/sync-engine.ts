@@ -72,8 +72,11 @@ export interface SyncEngineDeps {
   peersIn(room: string): SyncPeer[];
   /** Resolves once the peer's link has room for more (RoomMesh.whenDrained), or is gone. */
   whenDrained(peer: SyncPeer): Promise<void>;
-  /** Newly stored events, to update what is shown. */
-  onStored(room: string, events: ChatEvent[]): void;
+  /**
+   * Newly stored events. The app follows the store's change notices instead; tests and benches
+   * that drive the engine alone listen here.
+   */
+  onStored?(room: string, events: ChatEvent[]): void;
   /** A store failure the person must hear about (e.g. the disk is full). */
   onStoreError(error: StoreError): void;
   /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */
@@ -304,7 +307,7 @@ export class SyncEngine {
       return [];
     }
     if (stored.value.length === 0) return [];
-    this.#deps.onStored(peer.room, stored.value);
+    this.#deps.onStored?.(peer.room, stored.value);
     const after = (await store.getConversation(peer.room))?.vector ?? conversation.vector;
     // The sender hears it too: it learns from it that its events were delivered (receipts).
     if (hasVectorMoved(conversation.vector, after, verified)) this.#scheduleHave(peer.room);

@@ -1,0 +1,55 @@
+/**
+ * Call-log lines in the history (DESIGN §8): one per call ID, the first in display order (so a
+ * rare second write of the same call shows once on every member), and the words they show.
+ */
+import type { MessageKey } from '../../i18n/i18n';
+import type { CallLogBody, ChatEvent } from '../../protocol/events';
+
+/** A call-log event. */
+export type CallLogEvent = ChatEvent & { kind: 'call-log' };
+
+/** The call-log events to show, in display order: the first of each call ID. */
+export function foldCallLogs(events: readonly ChatEvent[]): CallLogEvent[] {
+  const seen = new Set<string>();
+  const shown: CallLogEvent[] = [];
+  for (const e of events) {
+    if (e.kind !== 'call-log' || seen.has(e.body.callId)) continue;
+    seen.add(e.body.callId);
+    shown.push(e);
+  }
+  return shown;
+}
+
+/** "m:ss", or "h:mm:ss" from an hour on. */
+export function formatDuration(totalS: number): string {
+  const s = Math.max(0, Math.floor(totalS));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = String(s % 60).padStart(2, '0');
+  return hours > 0
+    ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}`
+    : `${minutes}:${seconds}`;
+}
+
+/** The catalog key and values of a call-log line ("Video call, 2:13", "Missed voice call", …). */
+export function callLogLine(body: CallLogBody): {
+  key: MessageKey;
+  params?: Record<string, string>;
+} {
+  const isVideo = body.media === 'video';
+  switch (body.outcome) {
+    case 'answered':
+      return {
+        key: isVideo ? 'calls.log.video' : 'calls.log.voice',
+        params: { duration: formatDuration(body.durationS) },
+      };
+    case 'missed':
+      return { key: isVideo ? 'calls.log.missedVideo' : 'calls.log.missedVoice' };
+    case 'declined':
+      return { key: 'calls.log.declined' };
+    case 'cancelled':
+      return { key: 'calls.log.cancelled' };
+    case 'busy':
+      return { key: 'calls.log.busy' };
+  }
+}

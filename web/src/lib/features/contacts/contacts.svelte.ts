@@ -1,0 +1,172 @@
+/**
+ * Contacts (DESIGN §5): people saved with their pinned key and a pair secret whose room is the
+ * direct chat; verified after comparing safety numbers; blocked people reach us nowhere.
+ */
+import { roomKeyFromSecret } from '../../crypto/room-keys';
+import { safetyNumber } from '../../crypto/identity';
+import type { Kernel } from '../../kernel/kernel.svelte';
+import type { MeshPeer } from '../../net/room-mesh';
+import type { ChatStore, Contact, Conversation } from '../../storage/chat-store';
+import { contactViews, type ContactView } from '../conversations/conversation-views';
+
+/** What contacts read of other features. */
+export interface ContactsPorts {
+  /** Every stored conversation (direct chats carry the contacts' current names). */
+  conversations(): readonly Conversation[];
+  /** One conversation by room key. */
+  conversation(room: string): Conversation | undefined;
+}
+
+/** The saved contacts of this profile. */
+export class Contacts {
+  #kernel: Kernel;
+  #ports: ContactsPorts;
+  #contacts = $state.raw<Contact[]>([]);
+  /**
+   * Contacts as shown: the name and colour they last told us (their direct chat's member record,
+   * which handshakes and profile events keep current) and when we last saw them, sorted by name.
+   */
+  #views = $derived.by(() => contactViews(this.#contacts, this.#ports.conversations()));
+
+  constructor(kernel: Kernel, ports: ContactsPorts) {
+    this.#kernel = kernel;
+    this.#ports = ports;
+    kernel.bus.on({
+      change: ({ change }) => {
+        if (change.type !== 'contact') return;
+        const { contact } = change;
+        const others = this.#contacts.filter((c) => c.fingerprint !== contact.fingerprint);
+        this.#contacts = [...others, contact];
+        // Blocked here or in another tab: cut off wherever this tab is linked to them.
+        if (contact.blocked) kernel.network.links.disconnect(contact.fingerprint);
+      },
+    });
+  }
+
+  /** Reads the contacts (before the first screen). */
+  async load(store: ChatStore): Promise<void> {
+    this.#contacts = await store.listContacts();
+  }
+
+  /** Saved contacts, by name in the reader's language's order. */
+  get list(): ContactView[] {
+    return this.#views;
+  }
+  /** One contact by fingerprint. */
+  contact(fingerprint: string): ContactView | undefined {
+    return this.#views.find((c) => c.fingerprint === fingerprint);
+  }
+  /** True for a blocked contact (their events are never stored). */
+  isBlocked(fingerprint: string): boolean {
+    return this.#contacts.some((c) => c.fingerprint === fingerprint && c.blocked === true);
+  }
+  /** True while the contact is connected in their direct chat. */
+  isOnline(fingerprint: string): boolean {
+    const conv = this.contact(fingerprint)?.conv;
+    return !!conv && this.#kernel.presence.linkedPeer(conv, fingerprint) !== undefined;
+  }
+  /** The direct chat's secret of a contact, for opening it (never shown). */
+  secretOf(fingerprint: string): string | null {
+    const conv = this.contact(fingerprint)?.conv;
+    return (conv && this.#ports.conversation(conv)?.secret) || null;
+  }
+  /** The safety number the person and a contact compare (the same on both sides). */
+  async safetyNumberWith(fingerprint: string): Promise<string | null> {
+    const self = this.#kernel.self;
+    return self ? safetyNumber(self, fingerprint) : null;
+  }
+
+  /** Marks a contact verified (safety numbers compared) or not; false when it failed. */
+  setVerified(fingerprint: string, verified: boolean): Promise<boolean> {
+    return this.#update(fingerprint, { verified });
+  }
+
+  /**
+   * Blocks or unblocks a contact. Blocked, their links are closed now and refused in every room
+   * from then on, so nothing they send reaches this browser directly.
+   */
+  async setBlocked(fingerprint: string, blocked: boolean): Promise<boolean> {
+    const ok = await this.#update(fingerprint, { blocked });
+    if (ok && blocked) this.#kernel.network.links.disconnect(fingerprint);
+    // Unblocked: ask every room for its members again, so we dial them (they stopped trying).
+    if (ok && !blocked) this.#kernel.directory.rejoinAll();
+    return ok;
+  }
+
+  /**
+   * Whether a member may use a link: a blocked contact nowhere; in a direct chat only the
+   * contact's pinned key. Anyone else, even with the pair secret, is refused and the person warned.
+   */
+  admits(peer: MeshPeer): boolean {
+    if (this.isBlocked(peer.fingerprint)) return false;
+    const conversation = this.#ports.conversation(peer.room);
+    if (conversation?.kind !== 'direct') return true;
+    const contact = conversation.contact ? this.contact(conversation.contact) : undefined;
+    if (contact && contact.fingerprint === peer.fingerprint && contact.spki === peer.spki) {
+      return true;
+    }
+    this.#kernel.notices.show({
+      key: 'contacts.keyMismatch',
+      params: { name: contact?.name ?? conversation.title },
+    });
+    return false;
+  }
+
+  /** Saves `peer` as a contact whose direct chat is keyed by `secret` (the chat is then joined). */
+  async save(peer: MeshPeer, secret: string): Promise<boolean> {
+    const store = this.#kernel.store;
+    if (!store) return false;
+    const conv = await roomKeyFromSecret(secret);
+    const now = this.#kernel.now();
+    const saved = await store.addContact(
+      {
+        fingerprint: peer.fingerprint,
+        spki: peer.spki,
+        name: peer.profile.name,
+        color: peer.profile.color,
+        conv,
+        addedAt: now,
+      },
+      {
+        id: conv,
+        kind: 'direct',
+        contact: peer.fingerprint,
+        secret,
+        title: peer.profile.name,
+        createdAt: now,
+        lastActivityAt: now,
+        lastPreview: '',
+        unread: 0,
+        members: {
+          [peer.fingerprint]: {
+            fingerprint: peer.fingerprint,
+            spki: peer.spki,
+            name: peer.profile.name,
+            color: peer.profile.color,
+            lastSeenAt: now,
+          },
+        },
+        vector: {},
+      },
+    );
+    if (!saved.ok) {
+      this.#kernel.notices.reportStore(saved.error, 'error.contactSaveFailed');
+      return false;
+    }
+    return true;
+  }
+
+  async #update(
+    fingerprint: string,
+    change: Pick<Contact, 'verified' | 'blocked'>,
+  ): Promise<boolean> {
+    const store = this.#kernel.store;
+    if (!store) return false;
+    const saved = await store.updateContact(fingerprint, change);
+    if (!saved.ok) {
+      this.#kernel.notices.reportStore(saved.error, 'error.contactSaveFailed');
+      return false;
+    }
+    return saved.value !== undefined;
+  }
+}

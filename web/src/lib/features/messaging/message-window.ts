@@ -1,0 +1,95 @@
+/**
+ * The loaded part of one conversation's history (DESIGN §6 "Long histories"): its newest page,
+ * older pages the reader asked for, and what arrives meanwhile, in display order and without
+ * duplicates. While the reader follows the newest, the window keeps to `maxLoaded` messages by
+ * dropping its oldest page (paged back in on demand). Plain bookkeeping, no I/O.
+ */
+import { compareEvents, eventKey } from '../../chat/events';
+import type { ChatEvent } from '../../protocol/events';
+
+/** One conversation's loaded messages. */
+export class MessageWindow {
+  #events: ChatEvent[] = [];
+  #keys = new Set<string>();
+  #hasOlder = false;
+  readonly #pageSize: number;
+  readonly #maxLoaded: number;
+
+  /** `pageSize`: what a page loads; `maxLoaded`: the most kept while following the newest. */
+  constructor(pageSize: number, maxLoaded: number) {
+    this.#pageSize = pageSize;
+    this.#maxLoaded = maxLoaded;
+  }
+
+  /** The loaded messages in display order (a new array after every change). */
+  get events(): ChatEvent[] {
+    return this.#events;
+  }
+
+  /** True while the store may hold messages older than the loaded ones. */
+  get hasOlder(): boolean {
+    return this.#hasOlder;
+  }
+
+  /** The oldest loaded message. */
+  get oldest(): ChatEvent | undefined {
+    return this.#events[0];
+  }
+
+  /** Replaces everything (a conversation opened or closed). */
+  reset(events: ChatEvent[], hasOlder: boolean): void {
+    this.#events = events;
+    this.#keys = new Set(events.map(eventKey));
+    this.#hasOlder = hasOlder;
+  }
+
+  /**
+   * The newest page was read: it becomes the window, keeping what arrived while it was read
+   * (which may be newer than what the read saw).
+   */
+  loaded(page: ChatEvent[]): void {
+    const loaded = new Set(page.map(eventKey));
+    const arrived = this.#events.filter((e) => !loaded.has(eventKey(e)));
+    this.reset([...page, ...arrived].sort(compareEvents), page.length === this.#pageSize);
+  }
+
+  /**
+   * Adds newly stored events in display order; true when the window changed. Events older than
+   * the window are left to paging back. `isFollowing`: the reader is at the newest message, so
+   * the window may drop its oldest page.
+   */
+  merge(events: readonly ChatEvent[], isFollowing: boolean): boolean {
+    const oldest = this.#events[0];
+    const fresh = events.filter((e) => {
+      const key = eventKey(e);
+      if (this.#keys.has(key)) return false;
+      if (this.#hasOlder && oldest && compareEvents(e, oldest) < 0) return false;
+      this.#keys.add(key);
+      return true;
+    });
+    if (fresh.length === 0) return false;
+    fresh.sort(compareEvents);
+    const newest = this.#events.at(-1);
+    const first = fresh[0];
+    let merged =
+      !newest || (first && compareEvents(newest, first) < 0)
+        ? this.#events.concat(fresh)
+        : [...this.#events, ...fresh].sort(compareEvents);
+    if (isFollowing && merged.length > this.#maxLoaded) {
+      const dropped = merged.slice(0, merged.length - this.#pageSize);
+      merged = merged.slice(-this.#pageSize);
+      for (const e of dropped) this.#keys.delete(eventKey(e));
+      this.#hasOlder = true;
+    }
+    this.#events = merged;
+    return true;
+  }
+
+  /** An older page was read: it goes before the loaded messages. */
+  prepend(page: readonly ChatEvent[]): void {
+    const older = page.filter((e) => !this.#keys.has(eventKey(e)));
+    for (const e of older) this.#keys.add(eventKey(e));
+    this.#events = older.concat(this.#events);
+    this.#hasOlder = page.length === this.#pageSize;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The open conversation's messages (DESIGN §6): opening a link loads its newest page, older pages
+ * come in on demand, and what is stored meanwhile — here, by the network, or in another tab —
+ * joins in display order, following the store's change notices.
+ */
+import { isRoomSecret } from '../../crypto/room-keys';
+import { MESSAGE_PAGE_SIZE } from '../../config';
+import type { Kernel } from '../../kernel/kernel.svelte';
+import { storeErrorOf } from '../../kernel/notices.svelte';
+import type { ChatEvent } from '../../protocol/events';
+import type { StoreChange } from '../../storage/chat-store';
+import type { Conversations } from '../conversations/conversations.svelte';
+import { MessageWindow } from './message-window';
+
+/**
+ * The most messages the open room keeps loaded while the reader follows the newest; past it the
+ * oldest are dropped down to one page (the DOM stays small however long the chat runs).
+ */
+const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
+
+/** The outcome of `openRoom`. */
+export type OpenRoomResult =
+  /** The room is open; its key is `room`. */
+  | { status: 'open'; room: string }
+  /** The link's secret is malformed. */
+  | { status: 'invalid' }
+  /** The room could not be read or saved (already reported through the notice). */
+  | { status: 'failed' }
+  /** Another `openRoom` or `closeRoom` came after this one; nothing was changed. */
+  | { status: 'superseded' };
+
+/** What the timeline asks of other features. */
+export interface TimelinePorts {
+  /** Marks a room read (the receipts feature): called once it is open. */
+  markRead(room: string): Promise<void>;
+}
+
+/** The message window of this tab's open conversation. */
+export class Timeline {
+  #kernel: Kernel;
+  #conversations: Conversations;
+  #ports: TimelinePorts;
+  /** Bumped by every openRoom/closeRoom, so a slower earlier open cannot take over the view. */
+  #generation = 0;
+  /** The secret of the latest openRoom call, until closed. */
+  #openSecret: string | null = null;
+  #activeRoom = $state<string | null>(null);
+  #messages = $state.raw<ChatEvent[]>([]);
+  #hasOlder = $state(false);
+  #isLoading = $state(false);
+  /** The reader is at the newest message: the window may drop its oldest rows. */
+  #isFollowing = true;
+  #window = new MessageWindow(MESSAGE_PAGE_SIZE, MAX_LOADED_MESSAGES);
+
+  constructor(kernel: Kernel, conversations: Conversations, ports: TimelinePorts) {
+    this.#kernel = kernel;
+    this.#conversations = conversations;
+    this.#ports = ports;
+    kernel.bus.on({ change: ({ change }) => this.#follow(change) });
+  }
+
+  /** The open conversation's room key (for highlighting it; views use their own room key). */
+  get activeRoom(): string | null {
+    return this.#activeRoom;
+  }
+  /** A room's loaded messages in display order (empty unless it is the open room). */
+  messagesOf(room: string): ChatEvent[] {
+    return this.#activeRoom === room ? this.#messages : [];
+  }
+  /** The newest message shown in `room` (for the read marker), if it is open. */
+  newestShown(room: string): ChatEvent | undefined {
+    return this.#activeRoom === room ? this.#messages.at(-1) : undefined;
+  }
+  /** True while the store may hold older messages of the open room than those shown. */
+  hasOlderMessages(room: string): boolean {
+    return this.#activeRoom === room && this.#hasOlder;
+  }
+  /** True while a room's history loads. */
+  isLoadingMessages(room: string): boolean {
+    return this.#activeRoom === room && this.#isLoading;
+  }
+
+  /**
+   * Opens (and if new, joins) the room of a link's secret and loads its history. A later
+   * `openRoom` or `closeRoom` supersedes this call: it then changes nothing and says so.
+   */
+  async openRoom(secret: string, owner?: string): Promise<OpenRoomResult> {
+    const generation = this.#reset(secret);
+    if (!isRoomSecret(secret)) return { status: 'invalid' };
+    const ensured = await this.#conversations.ensure(secret, owner);
+    if (!ensured.ok) this.#kernel.notices.reportStore(ensured.error, 'error.roomSaveFailed');
+    if (generation !== this.#generation) return { status: 'superseded' };
+    if (!ensured.ok) return { status: 'failed' };
+    const room = ensured.value;
+    this.#activeRoom = room;
+    const isLoaded = await this.#loadNewest(room, generation);
+    if (generation !== this.#generation) return { status: 'superseded' };
+    if (!isLoaded) return { status: 'failed' };
+    await this.#ports.markRead(room);
+    return { status: 'open', room };
+  }
+
+  /** Closes the view of the room of `secret`, unless a newer `openRoom` is for another room. */
+  closeRoom(secret: string): void {
+    if (this.#openSecret !== secret) return;
+    this.#reset(null);
+  }
+
+  /**
+   * The view says whether the reader is at the newest message; only then may the loaded window
+   * drop old rows as new ones arrive (never under someone reading back).
+   */
+  followLatest(room: string, isFollowing: boolean): void {
+    if (room === this.#activeRoom) this.#isFollowing = isFollowing;
+  }
+
+  /** Loads the page of messages before the oldest loaded one; false when it failed. */
+  async loadOlderMessages(room: string): Promise<boolean> {
+    const store = this.#kernel.store;
+    const oldest = this.#window.oldest;
+    if (!store || room !== this.#activeRoom || !this.#window.hasOlder || !oldest) return true;
+    if (this.#isLoading) return true;
+    const generation = this.#generation;
+    this.#isLoading = true;
+    try {
+      const page = await store.listEvents(room, {
+        limit: MESSAGE_PAGE_SIZE,
+        before: { hlc: oldest.hlc, author: oldest.author, seq: oldest.seq },
+      });
+      if (generation !== this.#generation) return true;
+      this.#window.prepend(page);
+      this.#show();
+      return true;
+    } catch (error) {
+      this.#kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
+      return false;
+    } finally {
+      if (generation === this.#generation) this.#isLoading = false;
+    }
+  }
+
+  /** A new open (or a close): nothing is open until the new room is ready. */
+  #reset(secret: string | null): number {
+    this.#generation++;
+    this.#openSecret = secret;
+    // Until the new room is ready no room is open: nothing arriving meanwhile is marked read.
+    this.#activeRoom = null;
+    this.#window.reset([], false);
+    this.#show();
+    this.#isFollowing = true;
+    this.#isLoading = false;
+    return this.#generation;
+  }
+
+  /** Loads a room's newest history; false (reported) when the store failed. */
+  async #loadNewest(room: string, generation: number): Promise<boolean> {
+    const store = this.#kernel.store;
+    if (!store) return false;
+    this.#isLoading = true;
+    try {
+      const events = await store.listEvents(room, { limit: MESSAGE_PAGE_SIZE });
+      if (generation !== this.#generation) return true;
+      this.#window.loaded(events);
+      this.#show();
+      return true;
+    } catch (error) {
+      this.#kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
+      return false;
+    } finally {
+      if (generation === this.#generation) this.#isLoading = false;
+    }
+  }
+
+  #follow(change: StoreChange): void {
+    if (change.type === 'events') {
+      if (change.conv !== this.#activeRoom) return;
+      if (this.#window.merge(change.events, this.#isFollowing)) this.#show();
+    } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
+      // Deleted (here or in another tab): its view closes.
+      this.#reset(null);
+    }
+  }
+
+  #show(): void {
+    this.#messages = this.#window.events;
+    this.#hasOlder = this.#window.hasOlder;
+  }
+}

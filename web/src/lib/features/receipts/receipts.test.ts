@@ -1,0 +1,47 @@
+import { textOf } from '../../chat/events';
+import { describe, expect, it, vi } from 'vitest';
+import { roomKeyFromSecret } from '../../crypto/room-keys';
+import { MemoryHub } from '../../net/memory-transport';
+import type { Parley } from '../../parley';
+import { appHarness } from '../../testing/app-harness';
+
+const NOW = 1_700_000_000_000;
+const h = appHarness({ now: NOW });
+
+describe('delivery and read receipts', () => {
+  const stateOf = (app: Parley, room: string, text: string) => {
+    const event = app.timeline.messagesOf(room).find((e) => textOf(e) === text);
+    return event && app.receipts.deliveryIn(room)(event);
+  };
+
+  it('shows an own message pending alone, then delivered and read once a member looks', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    const secret = (await alice.conversations.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    await alice.timeline.openRoom(secret);
+    expect(await alice.messages.send(room, 'hello?')).toBe(true);
+    expect(stateOf(alice, room, 'hello?')).toEqual({
+      state: 'pending',
+      deliveredTo: 0,
+      readBy: 0,
+      of: 0,
+    });
+
+    const bob = await h.memberOn(hub, 'Bob');
+    expect(await bob.timeline.openRoom(secret)).toEqual({ status: 'open', room });
+    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(stateOf(alice, room, 'hello?')?.state).toBe('read'), {
+      timeout: 5_000,
+    });
+    expect(stateOf(alice, room, 'hello?')).toMatchObject({ deliveredTo: 1, readBy: 1, of: 1 });
+    expect(stateOf(bob, room, 'hello?')).toBeNull();
+    // Bob's marker is kept, so it is told again on every new link.
+    expect(bob.conversations.conversation(room)?.readUpTo).toBe(bob.timeline.messagesOf(room)[0]?.hlc);
+
+    expect(await alice.messages.send(room, 'still there?')).toBe(true);
+    await vi.waitFor(() => expect(stateOf(alice, room, 'still there?')?.state).toBe('read'), {
+      timeout: 5_000,
+    });
+  });
+});

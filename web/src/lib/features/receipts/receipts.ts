@@ -1,0 +1,166 @@
+/**
+ * Delivery and read receipts (DESIGN §6): what members told us about what they hold and read is
+ * merged into the conversation (coalesced: in a busy room every message brings receipts from
+ * every member, and one write per burst is enough); our own read marker moves only while the
+ * person looks, and members hear it (`read`) when it moves and on every new link.
+ */
+import { deliveryOf, mergeDeliveryUpdates, type Delivery } from '../../chat/delivery';
+import type { VersionVector } from '../../chat/version-vector';
+import type { FrameHandlers } from '../../kernel/frames';
+import type { Kernel } from '../../kernel/kernel.svelte';
+import { storeErrorOf } from '../../kernel/notices.svelte';
+import { isPageAttentive, isPageVisible } from '../../kernel/page';
+import { createLogger } from '../../log';
+import type { MeshPeer } from '../../net/room-mesh';
+import type { ChatEvent } from '../../protocol/events';
+import type { Conversation, DeliveryUpdate } from '../../storage/chat-store';
+
+const log = createLogger('receipts');
+
+/** How long receipts gather before one write records them all. */
+const DELIVERY_COALESCE_MS = 100;
+
+/** What receipts read of other features. */
+export interface ReceiptsPorts {
+  /** One conversation by room key. */
+  conversation(room: string): Conversation | undefined;
+  /** The open room's key, if any. */
+  activeRoom(): string | null;
+  /** The newest message shown in `room`, if it is open. */
+  newestShown(room: string): ChatEvent | undefined;
+}
+
+/** Receipts of this tab. */
+export class Receipts {
+  #kernel: Kernel;
+  #ports: ReceiptsPorts;
+  /** Delivery updates waiting to be written, by room. */
+  #pending = new Map<string, DeliveryUpdate>();
+  /** Rooms with a queued mark-read (coalesces bursts of received events). */
+  #markReadQueued = new Set<string>();
+
+  /** The frames receipts own. */
+  readonly frames: Pick<FrameHandlers, 'read'> = {
+    read: (peer, frame) => {
+      this.recordSoon(peer.room, { readMarkers: { [peer.fingerprint]: frame.hlc } });
+    },
+  };
+
+  constructor(kernel: Kernel, ports: ReceiptsPorts) {
+    this.#kernel = kernel;
+    this.#ports = ports;
+    kernel.bus.on({
+      'peer-ready': (peer) => {
+        this.#sendReadMarker(peer).catch((error: unknown) =>
+          log.error('telling a member our read marker failed', error),
+        );
+      },
+      'room-left': ({ room }) => this.#pending.delete(room),
+      change: ({ change, isFromOtherTab }) => {
+        if (change.type !== 'events' || isFromOtherTab) return;
+        const self = kernel.self;
+        if (change.events.every((e) => e.author === self)) return;
+        if (change.conv === ports.activeRoom() && isPageVisible()) this.#markReadSoon(change.conv);
+      },
+    });
+  }
+
+  /**
+   * Where our own messages in a room are (pending → sent → delivered → read, and to how many of
+   * the room's other members): a function of one event, null for someone else's message. Built
+   * once per view update, so a long list does not look the conversation up per row.
+   */
+  deliveryIn(room: string): (event: ChatEvent) => Delivery | null {
+    const self = this.#kernel.self;
+    const conversation = this.#ports.conversation(room);
+    const facts = {
+      sentUpTo: conversation?.sentUpTo ?? 0,
+      memberVectors: conversation?.memberVectors ?? {},
+      readMarkers: conversation?.readMarkers ?? {},
+      members: Object.keys(conversation?.members ?? {}),
+    };
+    return (event) => (event.author === self ? deliveryOf(event, facts) : null);
+  }
+
+  /**
+   * Marks a room read (call while its view is visible); a failure shows the notice. While the
+   * page is also focused, the read marker advances to the newest message shown and the room's
+   * members hear it (`read`), so their messages turn "Read".
+   */
+  async markRead(room: string): Promise<void> {
+    const store = this.#kernel.store;
+    if (!store) return;
+    await this.#advanceReadMarker(room);
+    const conversation = this.#ports.conversation(room);
+    if (conversation && conversation.unread === 0) return;
+    try {
+      await store.markRead(room);
+    } catch (error) {
+      this.#kernel.notices.reportStore(storeErrorOf(error), 'error.markReadFailed');
+    }
+  }
+
+  /** A member told us its vector (`sync`/`have`): it holds what it covers. */
+  vectorOf(peer: MeshPeer, vector: VersionVector): void {
+    this.recordSoon(peer.room, { vectors: { [peer.fingerprint]: vector } });
+  }
+
+  /** Own events up to `seq` were handed to at least one member's link. */
+  sentUpTo(room: string, seq: number): void {
+    this.recordSoon(room, { sentUpTo: seq });
+  }
+
+  /** Records a delivery update shortly, merged with the others that come meanwhile. */
+  recordSoon(room: string, update: DeliveryUpdate): void {
+    const pending = this.#pending.get(room);
+    this.#pending.set(room, pending ? mergeDeliveryUpdates(pending, update) : update);
+    if (pending) return;
+    setTimeout(() => {
+      const merged = this.#pending.get(room);
+      this.#pending.delete(room);
+      if (!merged) return;
+      this.#record(room, merged).catch((error: unknown) =>
+        log.error('recording a receipt failed', error),
+      );
+    }, DELIVERY_COALESCE_MS);
+  }
+
+  /** Merges what peers told us about delivery (the store's notice shows it). */
+  async #record(room: string, update: DeliveryUpdate): Promise<void> {
+    const store = this.#kernel.store;
+    if (!store) return;
+    const saved = await store.recordDelivery(room, update);
+    if (!saved.ok) this.#kernel.notices.reportStore(saved.error);
+  }
+
+  /** Moves our read marker to the newest shown message while the person looks; tells peers. */
+  async #advanceReadMarker(room: string): Promise<void> {
+    const store = this.#kernel.store;
+    const newest = this.#ports.newestShown(room);
+    if (!store || !newest || !isPageAttentive()) return;
+    const moved = await store.advanceReadMarker(room, newest.hlc);
+    if (!moved.ok) {
+      this.#kernel.notices.reportStore(moved.error, 'error.markReadFailed');
+      return;
+    }
+    if (moved.value) this.#kernel.network.links.broadcast(room, { type: 'read', hlc: newest.hlc });
+  }
+
+  /** Tells a newly linked member how far we read (an author who was away learns it now). */
+  async #sendReadMarker(peer: MeshPeer): Promise<void> {
+    const marker = (await this.#kernel.store?.getConversation(peer.room))?.readUpTo;
+    if (marker) this.#kernel.network.links.sendTo(peer, { type: 'read', hlc: marker });
+  }
+
+  /** Marks the open room read once the current burst of frames is in. */
+  #markReadSoon(room: string): void {
+    if (this.#markReadQueued.has(room)) return;
+    this.#markReadQueued.add(room);
+    setTimeout(() => {
+      this.#markReadQueued.delete(room);
+      if (room === this.#ports.activeRoom() && isPageVisible()) {
+        this.markRead(room).catch((error: unknown) => log.error('marking read failed', error));
+      }
+    });
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The typing indicator (DESIGN §6, ephemeral): while the person types, a room's linked members
+ * hear `typing` at most once every TYPING_SEND_INTERVAL_MS; a member's `typing` shows until
+ * TYPING_SHOW_MS pass without another, their message arrives, or they leave.
+ */
+import { TYPING_SEND_INTERVAL_MS, TYPING_SHOW_MS } from '../../config';
+import type { FrameHandlers } from '../../kernel/frames';
+import type { Kernel } from '../../kernel/kernel.svelte';
+import { isPageVisible } from '../../kernel/page';
+import type { MeshPeer } from '../../net/room-mesh';
+
+/** Who is typing where. */
+export class Typing {
+  #kernel: Kernel;
+  #authorName: (room: string, fingerprint: string) => string;
+  #showMs: number;
+  /** room → fingerprint → when that member's "typing" ends (ms). */
+  #typing = $state.raw<Readonly<Record<string, Readonly<Record<string, number>>>>>({});
+  /** The timers that end each entry of `#typing`, by `${room} ${fingerprint}`. */
+  #timers: Record<string, ReturnType<typeof setTimeout>> = {};
+  /** room → when we last told its members we are typing (ms), while the composer has text. */
+  #sentAt: Record<string, number> = {};
+
+  /** The frames typing owns. */
+  readonly frames: Pick<FrameHandlers, 'typing'> = {
+    typing: (peer) => this.#handleTyping(peer),
+  };
+
+  /** `showMs`: how long a member shows as typing after their latest `typing` (tests shorten it). */
+  constructor(
+    kernel: Kernel,
+    authorName: (room: string, fingerprint: string) => string,
+    showMs = TYPING_SHOW_MS,
+  ) {
+    this.#kernel = kernel;
+    this.#authorName = authorName;
+    this.#showMs = showMs;
+    kernel.bus.on({
+      change: ({ change }) => {
+        if (change.type !== 'events') return;
+        this.#stop(
+          change.conv,
+          change.events.map((e) => e.author),
+        );
+      },
+      'peer-gone': (peer) => this.#stop(peer.room, [peer.fingerprint]),
+      'room-left': ({ room }) => {
+        this.#stop(room, Object.keys(this.#typing[room] ?? {}));
+        delete this.#sentAt[room];
+      },
+      'network-down': () => {
+        for (const timer of Object.values(this.#timers)) clearTimeout(timer);
+        this.#timers = {};
+        this.#typing = {};
+      },
+    });
+  }
+
+  /** The display names of the members typing in a room now, sorted. */
+  typingIn(room: string): string[] {
+    const typing = this.#typing[room];
+    if (!typing) return [];
+    const collator = new Intl.Collator();
+    return Object.keys(typing)
+      .map((fingerprint) => this.#authorName(room, fingerprint))
+      .sort((a, b) => collator.compare(a, b));
+  }
+
+  /**
+   * The text in a room's composer changed as the person typed. While it is not empty the room's
+   * linked members hear `typing`, at most once every TYPING_SEND_INTERVAL_MS and never while the
+   * page is hidden (the interval runs on across sends and cleared text).
+   */
+  noteTyping(room: string, text: string): void {
+    // Cleared (or sent): nothing to say. The interval runs on across sends, so a quick exchange
+    // costs the room one frame per interval, not one per message.
+    if (!text.trim() || !isPageVisible()) return;
+    const now = this.#kernel.now();
+    const sentAt = this.#sentAt[room];
+    if (sentAt !== undefined && now - sentAt < TYPING_SEND_INTERVAL_MS) return;
+    // Reached nobody: not throttled, so a member who links meanwhile hears the next keystroke.
+    if (this.#kernel.network.links.broadcast(room, { type: 'typing' }) > 0) {
+      this.#sentAt[room] = now;
+    }
+  }
+
+  /** A member's `typing`: shown until the show time passes without another. */
+  #handleTyping(peer: MeshPeer): void {
+    // Only a member listed in a conversation (not an invite's room), and never ourselves.
+    if (!this.#kernel.presence.isCurrent(peer)) return;
+    if (peer.fingerprint === this.#kernel.self) return;
+    const key = `${peer.room} ${peer.fingerprint}`;
+    clearTimeout(this.#timers[key]);
+    this.#timers[key] = setTimeout(() => this.#stop(peer.room, [peer.fingerprint]), this.#showMs);
+    this.#typing = {
+      ...this.#typing,
+      [peer.room]: {
+        ...this.#typing[peer.room],
+        [peer.fingerprint]: this.#kernel.now() + this.#showMs,
+      },
+    };
+  }
+
+  /** These members of a room are typing no more (their time is up, a message came, they left). */
+  #stop(room: string, fingerprints: Iterable<string>): void {
+    const typing = this.#typing[room];
+    if (!typing) return;
+    const left = { ...typing };
+    let isChanged = false;
+    for (const fingerprint of fingerprints) {
+      if (!(fingerprint in left)) continue;
+      const key = `${room} ${fingerprint}`;
+      clearTimeout(this.#timers[key]);
+      delete this.#timers[key];
+      delete left[fingerprint];
+      isChanged = true;
+    }
+    if (!isChanged) return;
+    const next = { ...this.#typing };
+    if (Object.keys(left).length > 0) next[room] = left;
+    else delete next[room];
+    this.#typing = next;
+  }
+}

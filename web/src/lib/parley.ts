@@ -1,0 +1,135 @@
+/**
+ * The composition root of the app's state (STYLE "one folder per feature plus one line in the
+ * composition root"): the kernel, then each feature, wired by the ports they declare. Adding a
+ * feature is a folder plus a few lines here: construct it, spread its `frames` into the table
+ * (a frame type without an owner does not compile), add its loader and admission rule.
+ */
+import { Kernel, type StoreEvents } from './kernel/kernel.svelte';
+import type { FrameHandlers } from './kernel/frames';
+import type { Transport } from './net/transport';
+import type { ChatStore } from './storage/chat-store';
+import { Calls } from './features/calls/calls.svelte';
+import type { Devices } from './features/calls/devices';
+import { ContactRequests } from './features/contacts/contact-requests.svelte';
+import { Contacts } from './features/contacts/contacts.svelte';
+import { Invites } from './features/contacts/invites.svelte';
+import { Conversations } from './features/conversations/conversations.svelte';
+import { Members } from './features/conversations/members';
+import { Messages } from './features/messaging/messages';
+import { Outbox } from './features/messaging/outbox';
+import { SyncLink } from './features/messaging/sync-link';
+import { Timeline } from './features/messaging/timeline.svelte';
+import { Profile } from './features/profile/profile';
+import { Receipts } from './features/receipts/receipts';
+import { RoomMoves } from './features/room-moves/room-moves';
+import { AppSettings, type NetworkSettings } from './features/settings/settings.svelte';
+import { Typing } from './features/typing/typing.svelte';
+
+/** The outside world, as the composition root hands it in (bootstrap.ts; tests). */
+export interface ParleyDeps {
+  /** Opens the local database. */
+  openStore(events: StoreEvents): Promise<ChatStore>;
+  /** Builds the transport (the PeerJS one in the app) with the person's network settings. */
+  createTransport(network: NetworkSettings): Promise<Transport>;
+  /** Deletes the local database (after it was closed); for "Delete all data". */
+  deleteStore?: () => Promise<void>;
+  /** The call layer's devices (default: the browser's, loaded with the call layer). */
+  loadDevices?: () => Promise<Devices>;
+  /** Wall clock; injectable for tests. */
+  now?: () => number;
+  /** How long a member shows as typing after their latest `typing` (TYPING_SHOW_MS); for tests. */
+  typingShowMs?: number;
+}
+
+/** The browser's devices, loaded with the call layer. */
+async function browserDevices(): Promise<Devices> {
+  return (await import('./features/calls/browser-devices')).browserDevices;
+}
+
+/** Builds the app's state: the kernel and every feature, wired. */
+export function createParley(deps: ParleyDeps) {
+  const settings = new AppSettings();
+  const kernel = new Kernel({
+    openStore: (events) => deps.openStore(events),
+    createTransport: () => deps.createTransport(settings.network),
+    ...(deps.deleteStore ? { deleteStore: deps.deleteStore } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const conversations = new Conversations(kernel);
+  const conversation = (room: string) => conversations.conversation(room);
+  const members = new Members(kernel, conversations);
+  const nameOf = (room: string, fingerprint: string) => members.authorName(room, fingerprint);
+  const outbox = new Outbox(kernel, conversation);
+  const say = outbox.queue.bind(outbox);
+  const messages = new Messages(kernel, outbox, conversation);
+  const timeline: Timeline = new Timeline(kernel, conversations, {
+    markRead: (room) => receipts.markRead(room),
+  });
+  const receipts = new Receipts(kernel, {
+    conversation,
+    activeRoom: () => timeline.activeRoom,
+    newestShown: (room) => timeline.newestShown(room),
+  });
+  const contacts = new Contacts(kernel, { conversations: () => conversations.all, conversation });
+  const moves = new RoomMoves(kernel, {
+    all: () => conversations.all,
+    conversation,
+    setFlags: (room, flags) => conversations.setFlags(room, flags),
+  });
+  const calls = new Calls(kernel, {
+    conversation,
+    nameOf,
+    say,
+    loadDevices: deps.loadDevices ?? browserDevices,
+  });
+  const sync = new SyncLink(kernel, {
+    onRemoteVector: (peer, vector) => receipts.vectorOf(peer, vector),
+    onOwnEventsSent: (room, seq) => receipts.sentUpTo(room, seq),
+    isRefusedAuthor: (fingerprint) => contacts.isBlocked(fingerprint),
+  });
+  const typing = new Typing(kernel, nameOf, deps.typingShowMs);
+  const invites = new Invites(kernel, contacts);
+  const requests = new ContactRequests(kernel, contacts, invites);
+  const profile = new Profile(kernel, { conversations: () => conversations.list, say });
+
+  const frames = {
+    ...sync.frames,
+    ...receipts.frames,
+    ...typing.frames,
+    ...requests.frames,
+    ...moves.frames,
+    ...calls.frames,
+  } satisfies FrameHandlers;
+  kernel.install({
+    frames,
+    loaders: [
+      (store) => settings.load(store),
+      (store) => conversations.load(store),
+      (store) => contacts.load(store),
+      (store) => invites.load(store),
+      () => moves.load(),
+    ],
+    admits: [(peer) => contacts.admits(peer), (peer) => moves.admits(peer)],
+  });
+
+  return {
+    kernel,
+    settings,
+    profile,
+    conversations,
+    members,
+    timeline,
+    messages,
+    receipts,
+    typing,
+    contacts,
+    invites,
+    requests,
+    moves,
+    calls,
+    sync,
+  };
+}
+
+/** The app's state, as components and tests use it. */
+export type Parley = ReturnType<typeof createParley>;

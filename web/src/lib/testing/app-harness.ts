@@ -1,0 +1,149 @@
+/**
+ * Test harness for the whole app state (kernel and features) over a real IndexedDB
+ * (fake-indexeddb) and, where wanted, the in-memory network. Each test gets databases of its
+ * own; every store opened is closed after it. Not part of the app.
+ */
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import type { Devices } from '../features/calls/devices';
+import type { MemoryHub } from '../net/memory-transport';
+import type { Transport } from '../net/transport';
+import { createParley, type Parley, type ParleyDeps } from '../parley';
+import type { ChatStore } from '../storage/chat-store';
+import { openIdbStore, type IdbChatStore } from '../storage/idb-store';
+
+/** A transport that never arrives, like a `/ice` that hangs: the app must not wait for it. */
+export const neverTransport = (): Promise<Transport> => new Promise<Transport>(() => undefined);
+
+/** The store with every method bound to it, except those replaced. */
+export function overriding(store: ChatStore, replaced: Partial<ChatStore>): ChatStore {
+  return new Proxy(store, {
+    get(target, key) {
+      if (Object.hasOwn(replaced, key)) return replaced[key as keyof ChatStore];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Devices for Node, which has none: stand-in streams (the call logic is what is tested). */
+export const standInDevices: Devices = {
+  openLocalMedia: () =>
+    Promise.resolve({
+      stream: {
+        getTracks: () => [],
+        getAudioTracks: () => [],
+        getVideoTracks: () => [],
+      } as unknown as MediaStream,
+      hasMic: true,
+      hasCamera: true,
+      problem: null,
+    }),
+  openDevice: () => Promise.reject(new Error('no devices in tests')),
+  openScreen: () => Promise.reject(new Error('no screen in tests')),
+  placeholderTrack: () => {
+    throw new Error('no tracks in tests');
+  },
+  listDevices: () => Promise.resolve({ audioinput: [], videoinput: [], audiooutput: [] }),
+};
+
+/** Options of a member on the in-memory network. */
+export interface MemberOptions {
+  /** Store methods replaced (failures, spies). */
+  replaced?: Partial<ChatStore>;
+  /** Other dependencies replaced. */
+  deps?: Partial<ParleyDeps>;
+}
+
+/** The harness of one test file: call once at the top level (it registers hooks). */
+export function appHarness(options: { now?: number } = {}) {
+  let dbName = '';
+  const opened: IdbChatStore[] = [];
+
+  beforeEach(() => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    dbName = `parley-test-${crypto.randomUUID()}`;
+  });
+
+  afterEach(() => {
+    for (const s of opened.splice(0)) s.close();
+    vi.restoreAllMocks();
+  });
+
+  /** Opens a database with some store methods replaced. */
+  function openStoreReplacing(
+    replaced: Partial<ChatStore>,
+    name = dbName,
+  ): ParleyDeps['openStore'] {
+    return async (events) => {
+      const store = await openIdbStore({ name, onVersionChange: () => events.onVersionChange() });
+      opened.push(store);
+      return overriding(store, replaced);
+    };
+  }
+
+  /** An app on this test's database, with no network. */
+  function makeApp(overrides: Partial<ParleyDeps> = {}): Parley {
+    return createParley({
+      openStore: openStoreReplacing({}),
+      createTransport: neverTransport,
+      loadDevices: () => Promise.resolve(standInDevices),
+      ...(options.now === undefined ? {} : { now: () => options.now as number }),
+      ...overrides,
+    });
+  }
+
+  /** An app past onboarding (named Ada), with no network. */
+  async function readyApp(overrides: Partial<ParleyDeps> = {}): Promise<Parley> {
+    const app = makeApp(overrides);
+    await app.kernel.init();
+    expect(await app.profile.createIdentity('Ada')).toEqual({ ok: true });
+    return app;
+  }
+
+  /**
+   * A ready app with a database of its own (per test and name) on the in-memory network, as
+   * peer `peer-<name>`.
+   */
+  async function memberOn(
+    hub: MemoryHub,
+    name: string,
+    member: MemberOptions = {},
+  ): Promise<Parley> {
+    const app = createParley({
+      openStore: openStoreReplacing(member.replaced ?? {}, `${dbName}-${name}`),
+      createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
+      loadDevices: () => Promise.resolve(standInDevices),
+      ...member.deps,
+    });
+    await app.kernel.init();
+    expect(await app.profile.createIdentity(name)).toEqual({ ok: true });
+    return app;
+  }
+
+  /** Closes `store` after the test. */
+  function track(store: IdbChatStore): void {
+    opened.push(store);
+  }
+
+  /** Opens this test's database directly (seeding, reading back); closed after the test. */
+  async function openStore(name = dbName): Promise<IdbChatStore> {
+    const store = await openIdbStore({ name });
+    opened.push(store);
+    return store;
+  }
+
+  return {
+    /** This test's database name. */
+    get dbName(): string {
+      return dbName;
+    },
+    openStoreReplacing,
+    track,
+    makeApp,
+    readyApp,
+    memberOn,
+    openStore,
+  };
+}

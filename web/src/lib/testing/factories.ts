@@ -1,0 +1,85 @@
+/**
+ * Test data factories for events and conversations (STYLE: factories, not JSON blobs). Used only
+ * by tests; nothing in the app imports this module.
+ */
+import { base32, toBase64Url } from '../encoding';
+import type { IdentityKeys } from '../crypto/identity';
+import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
+import type { Conversation } from '../storage/chat-store';
+import { encodeHlc } from '../chat/hlc';
+import { signEvent } from '../chat/events';
+
+/** A well-formed room key (43 chars) derived from a small number. */
+export function fakeRoomKey(n = 1): string {
+  return toBase64Url(new Uint8Array(32).fill(n));
+}
+
+/** A well-formed fingerprint (52 chars) derived from a small number. */
+export function fakeFingerprint(n = 1): string {
+  return base32(new Uint8Array(32).fill(n));
+}
+
+/** A well-formed but meaningless signature (86 chars). */
+export const FAKE_SIG = toBase64Url(new Uint8Array(64).fill(7));
+
+/** Overrides accepted by `makeEvent`. */
+export interface EventOverrides {
+  /** Message text (default 'hi'). */
+  text?: string;
+  /** Conversation id (default fakeRoomKey(1)). */
+  conv?: string;
+  /** Author fingerprint (default fakeFingerprint(1)). */
+  author?: string;
+  /** Sequence number (default 1). */
+  seq?: number;
+  /** Clock: an encoded string, or ms (counter 0). Default: 1_700_000_000_000 + seq. */
+  hlc?: string | number;
+  /** Signature (default FAKE_SIG). */
+  sig?: string;
+}
+
+/** An unsigned text event. */
+export function makeUnsignedEvent(o: EventOverrides = {}): UnsignedEvent {
+  const seq = o.seq ?? 1;
+  const hlc =
+    typeof o.hlc === 'string' ? o.hlc : encodeHlc({ ms: o.hlc ?? 1_700_000_000_000 + seq, c: 0 });
+  return {
+    v: PROTOCOL_VERSION,
+    conv: o.conv ?? fakeRoomKey(1),
+    author: o.author ?? fakeFingerprint(1),
+    seq,
+    hlc,
+    kind: 'text',
+    body: { text: o.text ?? 'hi' },
+  };
+}
+
+/** A text event with a well-formed fake signature (for storage and shape tests). */
+export function makeEvent(o: EventOverrides = {}): ChatEvent {
+  return { ...makeUnsignedEvent(o), sig: o.sig ?? FAKE_SIG };
+}
+
+/** A text event really signed by `keys` (author is taken from them). */
+export function makeSignedEvent(
+  keys: IdentityKeys,
+  o: Omit<EventOverrides, 'author' | 'sig'> = {},
+): Promise<ChatEvent> {
+  return signEvent(makeUnsignedEvent({ ...o, author: keys.fingerprint }), keys.privateKey);
+}
+
+/** A room conversation record. */
+export function makeConversation(o: Partial<Conversation> = {}): Conversation {
+  return {
+    id: fakeRoomKey(1),
+    kind: 'room',
+    secret: toBase64Url(new Uint8Array(16).fill(1)),
+    title: '',
+    createdAt: 1_000,
+    lastActivityAt: 1_000,
+    lastPreview: '',
+    unread: 0,
+    members: {},
+    vector: {},
+    ...o,
+  };
+}
