@@ -52,7 +52,7 @@ export interface DeleteBody {
 
 /** Body of a room's name and topic, set by any member; the latest in display order holds. */
 export interface RoomMetaBody {
-  /** The room's name (a display name: 1–64 characters, no control or direction characters). */
+  /** The room's name (a display name: 1–MAX_NAME_CHARS characters, no control or direction characters). */
   name: string;
   /** What the room is about ('' for none; at most MAX_TOPIC_CHARS). */
   topic: string;
@@ -63,7 +63,7 @@ export interface RoomMetaBody {
  * are in so members who never linked to them learn it too (DESIGN §4); the latest by clock holds.
  */
 export interface ProfileBody {
-  /** Display name (1–64 characters, no control or direction characters). */
+  /** Display name (1–MAX_NAME_CHARS characters, no control or direction characters). */
   name: string;
   /** Avatar colour, "#rrggbb". */
   color: string;

@@ -7,12 +7,7 @@ import { colorForFingerprint } from '../chat/avatar';
 import { deliveryOf, type Delivery } from '../chat/delivery';
 import { compareEvents, eventKey, refOf, signEvent } from '../chat/events';
 import { mergeVectors, type VersionVector } from '../chat/version-vector';
-import {
-  MAX_DISPLAY_NAME_CHARS,
-  MESSAGE_PAGE_SIZE,
-  TYPING_SEND_INTERVAL_MS,
-  TYPING_SHOW_MS,
-} from '../config';
+import { MESSAGE_PAGE_SIZE, TYPING_SEND_INTERVAL_MS, TYPING_SHOW_MS } from '../config';
 import {
   createIdentityKeys,
   fingerprintOf,
@@ -43,7 +38,7 @@ import {
   type EventContent,
   type EventRef,
 } from '../protocol/events';
-import { MAX_BATCH_EVENTS, MAX_TEXT_CHARS } from '../protocol/limits';
+import { MAX_BATCH_EVENTS, MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../protocol/limits';
 import { isDisplayName } from '../protocol/display-name';
 import {
   StoreFailure,
@@ -2190,7 +2185,7 @@ export class ChatSession {
 }
 
 /**
- * Checks a display name as typed: trimmed, then 1–{@link MAX_DISPLAY_NAME_CHARS} characters with
+ * Checks a display name as typed: trimmed, then 1–{@link MAX_NAME_CHARS} characters with
  * no control or text-direction characters (the same rule peers apply to our hello).
  */
 export function checkDisplayName(
@@ -2198,10 +2193,10 @@ export function checkDisplayName(
 ): { ok: true; name: string } | { ok: false; error: Notice } {
   const name = raw.trim();
   if (!name) return { ok: false, error: { key: 'onboarding.nameRequired' } };
-  if (name.length > MAX_DISPLAY_NAME_CHARS) {
+  if (name.length > MAX_NAME_CHARS) {
     return {
       ok: false,
-      error: { key: 'onboarding.nameTooLong', params: { max: MAX_DISPLAY_NAME_CHARS } },
+      error: { key: 'onboarding.nameTooLong', params: { max: MAX_NAME_CHARS } },
     };
   }
   if (!isDisplayName(name)) return { ok: false, error: { key: 'onboarding.nameInvalid' } };
