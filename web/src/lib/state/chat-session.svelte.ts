@@ -4,9 +4,8 @@
  * or the network themselves.
  */
 import { colorForFingerprint } from '../chat/avatar';
-import { deliveryOf, type Delivery } from '../chat/delivery';
+import { deliveryOf, mergeDeliveryUpdates, type Delivery } from '../chat/delivery';
 import { compareEvents, eventKey, refOf, signEvent } from '../chat/events';
-import { mergeVectors, type VersionVector } from '../chat/version-vector';
 import { MESSAGE_PAGE_SIZE, TYPING_SEND_INTERVAL_MS, TYPING_SHOW_MS } from '../config';
 import {
   createIdentityKeys,
@@ -196,31 +195,6 @@ const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 
 /** How long receipts gather before one write records them all. */
 const DELIVERY_COALESCE_MS = 100;
-
-/** Two delivery updates as one: the furthest of each. */
-function mergeDeliveryUpdates(a: DeliveryUpdate, b: DeliveryUpdate): DeliveryUpdate {
-  const merged: DeliveryUpdate = {};
-  const sentUpTo = Math.max(a.sentUpTo ?? 0, b.sentUpTo ?? 0);
-  if (sentUpTo > 0) merged.sentUpTo = sentUpTo;
-  if (a.vectors || b.vectors) {
-    const vectors: Record<string, VersionVector> = { ...a.vectors };
-    for (const [member, vector] of Object.entries(b.vectors ?? {})) {
-      const earlier = vectors[member];
-      vectors[member] = earlier ? mergeVectors(earlier, vector) : vector;
-    }
-    merged.vectors = vectors;
-  }
-  if (a.readMarkers || b.readMarkers) {
-    const markers: Record<string, string> = { ...a.readMarkers };
-    for (const [member, marker] of Object.entries(b.readMarkers ?? {})) {
-      const earlier = markers[member];
-      // Encoded HLCs order as strings do.
-      markers[member] = earlier && earlier > marker ? earlier : marker;
-    }
-    merged.readMarkers = markers;
-  }
-  return merged;
-}
 
 /** The one session of this tab. */
 export class ChatSession {

@@ -25,8 +25,8 @@ import {
   type Hlc,
 } from '../chat/hlc';
 import { countsAsUnread, eventPreview } from '../chat/events';
-import { mergeVectors, sameVector, vectorSeq } from '../chat/version-vector';
-import { laterMarker } from '../chat/delivery';
+import { vectorSeq } from '../chat/version-vector';
+import { withDelivery, withReadUpTo } from '../chat/delivery';
 import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
 import {
   StoreFailure,
@@ -803,7 +803,7 @@ export class IdbChatStore implements ChatStore {
         const store = tx.objectStore('conversations');
         const conversation = await store.get(conv);
         if (!conversation) return storeOk(undefined);
-        const next = mergeDelivery(conversation, update);
+        const next = withDelivery(conversation, update);
         if (next !== conversation) await store.put(next);
         return storeOk(next);
       }),
@@ -816,10 +816,9 @@ export class IdbChatStore implements ChatStore {
       inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
         const store = tx.objectStore('conversations');
         const conversation = await store.get(conv);
-        if (!conversation || laterMarker(conversation.readUpTo, hlc) === conversation.readUpTo) {
-          return storeOk(false);
-        }
-        await store.put({ ...conversation, readUpTo: hlc });
+        const next = conversation && withReadUpTo(conversation, hlc);
+        if (!next || next === conversation) return storeOk(false);
+        await store.put(next);
         return storeOk(true);
       }),
     );
@@ -967,25 +966,4 @@ export class IdbChatStore implements ChatStore {
       }),
     );
   }
-}
-
-/** The conversation with `update` merged in; the same object when nothing changes. */
-function mergeDelivery(conversation: Conversation, update: DeliveryUpdate): Conversation {
-  let next = conversation;
-  const sentUpTo = conversation.sentUpTo ?? 0;
-  if (update.sentUpTo !== undefined && update.sentUpTo > sentUpTo) {
-    next = { ...next, sentUpTo: update.sentUpTo };
-  }
-  for (const [member, vector] of Object.entries(update.vectors ?? {})) {
-    const known = next.memberVectors?.[member];
-    const merged = mergeVectors(known ?? {}, vector);
-    if (known && sameVector(known, merged)) continue;
-    next = { ...next, memberVectors: { ...next.memberVectors, [member]: merged } };
-  }
-  for (const [member, marker] of Object.entries(update.readMarkers ?? {})) {
-    const known = next.readMarkers?.[member];
-    if (laterMarker(known, marker) === known) continue;
-    next = { ...next, readMarkers: { ...next.readMarkers, [member]: marker } };
-  }
-  return next;
 }
