@@ -182,14 +182,16 @@ export async function storeOwnEvents(
   // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
   const top =
     vectorBefore === plan.seq - 1 ? last.seq : await contiguousSeq(tx, conv, author, vectorBefore);
+  // Stamped after the clock, which every stored event moved: unless a received one passed it,
+  // ours is the newest in display order and the preview needs no read.
+  const preview =
+    (clockAfter === plan.last ? previewOf(last) : undefined) ??
+    (await latestPreview(newestFirst(tx, conv), conversation.lastPreview));
   const next = applyStoredEvents(conversation, events, {
     self: author,
     nowMs,
     contiguous: new Map([[author, top]]),
-    preview:
-      // Stamped after the clock, which every stored event moved: ours is the newest then.
-      (clockAfter === plan.last ? previewOf(last) : undefined) ??
-      (await latestPreview(newestFirst(tx, conv), conversation.lastPreview)),
+    preview,
   });
   await tx.objectStore('conversations').put(next);
   return { outcome: 'stored', conversation: next, clock: clockAfter };
