@@ -8,7 +8,7 @@ const componentImportBans = {
   patterns: [
     {
       group: ['peerjs', 'idb'],
-      message: 'Only net/peerjs-transport.ts and storage/idb-store.ts talk to these.',
+      message: 'Only net/peerjs-transport.ts and storage/idb-*.ts talk to these.',
     },
     {
       group: ['**/net/*', '**/storage/*', '$lib/net/*', '$lib/storage/*'],
@@ -74,11 +74,15 @@ export default ts.config(
   },
   {
     files: ['web/src/**'],
-    ignores: ['web/src/lib/storage/idb-store.ts', 'web/src/lib/components/**'],
+    ignores: ['web/src/lib/storage/idb-*.ts', 'web/src/lib/components/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'idb', message: 'Only storage/idb-store.ts imports idb.' }] },
+        {
+          paths: [
+            { name: 'idb', message: 'Only the IndexedDB adapter (storage/idb-*.ts) imports idb.' },
+          ],
+        },
       ],
     },
   },

@@ -24,8 +24,6 @@ export const SIGNAL_BACKOFF_MAX_MS = 30_000;
 
 /** How many recent messages a conversation view loads at first. */
 export const MESSAGE_PAGE_SIZE = 200;
-/** Longest display name a person can choose. */
-export const MAX_DISPLAY_NAME_CHARS = 64;
 
 /** sessionStorage key that keeps this tab's PeerJS ID and token across reloads and blips. */
 export const PEER_SESSION_STORAGE_KEY = 'parley:peer-session';

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deliveryOf, isReadBy, laterMarker, type DeliveryFacts } from './delivery';
+import {
+  deliveryOf,
+  isReadBy,
+  laterMarker,
+  mergeDeliveryUpdates,
+  withDelivery,
+  withReadUpTo,
+  type DeliveryFacts,
+} from './delivery';
 import { encodeHlc } from './hlc';
+import { makeConversation } from './test-factories';
 import type { VersionVector } from './version-vector';
 
 const ME = 'me';
@@ -130,5 +139,122 @@ describe('read markers', () => {
     expect(laterMarker(undefined, hlcAt(5))).toBe(hlcAt(5));
     expect(laterMarker(hlcAt(5), hlcAt(7))).toBe(hlcAt(7));
     expect(laterMarker(hlcAt(7, 1), hlcAt(7))).toBe(hlcAt(7, 1));
+  });
+});
+
+describe('mergeDeliveryUpdates', () => {
+  it('keeps the furthest of each: sentUpTo, every author of every vector, every read marker', () => {
+    const merged = mergeDeliveryUpdates(
+      { sentUpTo: 3, vectors: { bob: { [ME]: 2, carol: 4 } }, readMarkers: { bob: hlcAt(5) } },
+      {
+        sentUpTo: 2,
+        vectors: { bob: { [ME]: 3, carol: 1 }, carol: { [ME]: 1 } },
+        readMarkers: { bob: hlcAt(4), carol: hlcAt(9) },
+      },
+    );
+    expect(merged).toEqual({
+      sentUpTo: 3,
+      vectors: { bob: { [ME]: 3, carol: 4 }, carol: { [ME]: 1 } },
+      readMarkers: { bob: hlcAt(5), carol: hlcAt(9) },
+    });
+  });
+
+  it('returns the first update itself when the second adds nothing', () => {
+    const known = { sentUpTo: 4, vectors: { bob: { [ME]: 4 } }, readMarkers: { bob: hlcAt(7) } };
+    const stale = { sentUpTo: 4, vectors: { bob: { [ME]: 3 } }, readMarkers: { bob: hlcAt(7) } };
+    expect(mergeDeliveryUpdates(known, stale)).toBe(known);
+    expect(mergeDeliveryUpdates(known, {})).toBe(known);
+  });
+
+  it('changes neither argument', () => {
+    const known = { vectors: { bob: { [ME]: 1 } }, readMarkers: { bob: hlcAt(1) } };
+    const update = { sentUpTo: 2, vectors: { bob: { [ME]: 2 } }, readMarkers: { bob: hlcAt(2) } };
+    const before = structuredClone({ known, update });
+    mergeDeliveryUpdates(known, update);
+    expect({ known, update }).toEqual(before);
+  });
+
+  it('leaves sentUpTo out while nothing was handed on', () => {
+    expect(mergeDeliveryUpdates({}, { sentUpTo: 0, readMarkers: { bob: hlcAt(1) } })).toEqual({
+      readMarkers: { bob: hlcAt(1) },
+    });
+  });
+
+  it(
+    'gives the same facts in whatever order and grouping updates arrive',
+    { timeout: 10_000 },
+    () => {
+      const update = fc.record(
+        {
+          sentUpTo: fc.integer({ min: 0, max: 5 }),
+          vectors: fc.dictionary(
+            fc.constantFrom('bob', 'carol'),
+            fc.dictionary(fc.constantFrom(ME, 'bob'), fc.integer({ min: 1, max: 5 })),
+          ),
+          readMarkers: fc.dictionary(
+            fc.constantFrom('bob', 'carol'),
+            fc.integer({ min: 0, max: 5 }).map((ms) => hlcAt(ms)),
+          ),
+        },
+        { requiredKeys: [] },
+      );
+      fc.assert(
+        fc.property(update, update, update, (a, b, c) => {
+          const leftFirst = mergeDeliveryUpdates(mergeDeliveryUpdates(a, b), c);
+          const rightFirst = mergeDeliveryUpdates(a, mergeDeliveryUpdates(b, c));
+          const reversed = mergeDeliveryUpdates(mergeDeliveryUpdates(c, b), a);
+          expect(withDelivery(makeConversation(), rightFirst)).toEqual(
+            withDelivery(makeConversation(), leftFirst),
+          );
+          expect(withDelivery(makeConversation(), reversed)).toEqual(
+            withDelivery(makeConversation(), leftFirst),
+          );
+          expect(mergeDeliveryUpdates(leftFirst, c)).toBe(leftFirst);
+        }),
+        { seed: 20260311, numRuns: 300 },
+      );
+    },
+  );
+});
+
+describe('withDelivery', () => {
+  it('merges what peers told us into the conversation’s delivery facts', () => {
+    const conversation = makeConversation({
+      sentUpTo: 2,
+      memberVectors: { bob: { [ME]: 1 } },
+      readMarkers: { bob: hlcAt(3) },
+    });
+    expect(
+      withDelivery(conversation, {
+        sentUpTo: 5,
+        vectors: { bob: { [ME]: 4 } },
+        readMarkers: { carol: hlcAt(1) },
+      }),
+    ).toEqual({
+      ...conversation,
+      sentUpTo: 5,
+      memberVectors: { bob: { [ME]: 4 } },
+      readMarkers: { bob: hlcAt(3), carol: hlcAt(1) },
+    });
+  });
+
+  it('returns the same record when nothing moves, and adds no field that did not', () => {
+    const conversation = makeConversation({ sentUpTo: 3, readMarkers: { bob: hlcAt(3) } });
+    expect(withDelivery(conversation, { sentUpTo: 1, readMarkers: { bob: hlcAt(2) } })).toBe(
+      conversation,
+    );
+    const fresh = makeConversation();
+    const next = withDelivery(fresh, { readMarkers: { bob: hlcAt(1) } });
+    expect(Object.keys(next).filter((key) => !(key in fresh))).toEqual(['readMarkers']);
+  });
+});
+
+describe('withReadUpTo', () => {
+  it('moves our own read marker forwards only', () => {
+    const conversation = makeConversation({ readUpTo: hlcAt(5) });
+    expect(withReadUpTo(conversation, hlcAt(6))).toEqual({ ...conversation, readUpTo: hlcAt(6) });
+    expect(withReadUpTo(conversation, hlcAt(5))).toBe(conversation);
+    expect(withReadUpTo(conversation, hlcAt(4))).toBe(conversation);
+    expect(withReadUpTo(makeConversation(), hlcAt(1)).readUpTo).toBe(hlcAt(1));
   });
 });

@@ -10,7 +10,8 @@
  * Each state implies the ones before it: a member that read a message has it, and a message a
  * member has was handed on (perhaps by someone else, so `sentUpTo` may lag behind).
  */
-import { vectorCovers, type VersionVector } from './version-vector';
+import type { Conversation, DeliveryUpdate } from '../storage/chat-store';
+import { mergeVectors, sameVector, vectorCovers, type VersionVector } from './version-vector';
 
 /** Where one own message is. */
 export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read';
@@ -81,4 +82,58 @@ export function laterMarker(a: string | undefined, b: string | undefined): strin
   if (a === undefined) return b;
   if (b === undefined) return a;
   return a >= b ? a : b;
+}
+
+/**
+ * What peers told us, `known` and then `update`, as one update: `sentUpTo` and read markers keep
+ * the furthest, vectors merge per author. `known` itself when `update` adds nothing (neither
+ * argument is changed), so a caller can tell "nothing new" by identity. The one delivery merge:
+ * the store merges into a conversation with it (`withDelivery`), the session coalesces receipts.
+ */
+export function mergeDeliveryUpdates(
+  known: DeliveryUpdate,
+  update: DeliveryUpdate,
+): DeliveryUpdate {
+  let merged = known;
+  if (update.sentUpTo !== undefined && update.sentUpTo > (known.sentUpTo ?? 0)) {
+    merged = { ...merged, sentUpTo: update.sentUpTo };
+  }
+  for (const [member, vector] of Object.entries(update.vectors ?? {})) {
+    const before = merged.vectors?.[member];
+    const after = mergeVectors(before ?? {}, vector);
+    if (before && sameVector(before, after)) continue;
+    merged = { ...merged, vectors: { ...merged.vectors, [member]: after } };
+  }
+  for (const [member, marker] of Object.entries(update.readMarkers ?? {})) {
+    const before = merged.readMarkers?.[member];
+    if (laterMarker(before, marker) === before) continue;
+    merged = { ...merged, readMarkers: { ...merged.readMarkers, [member]: marker } };
+  }
+  return merged;
+}
+
+/**
+ * The conversation with `update` merged into its delivery facts (see `mergeDeliveryUpdates`);
+ * the same object when nothing changes, and only the fields that moved are set.
+ */
+export function withDelivery(conversation: Conversation, update: DeliveryUpdate): Conversation {
+  const known: DeliveryUpdate = {};
+  if (conversation.sentUpTo !== undefined) known.sentUpTo = conversation.sentUpTo;
+  if (conversation.memberVectors) known.vectors = conversation.memberVectors;
+  if (conversation.readMarkers) known.readMarkers = conversation.readMarkers;
+  const merged = mergeDeliveryUpdates(known, update);
+  if (merged === known) return conversation;
+  const next = { ...conversation };
+  if (merged.sentUpTo !== known.sentUpTo) next.sentUpTo = merged.sentUpTo;
+  if (merged.vectors !== known.vectors) next.memberVectors = merged.vectors;
+  if (merged.readMarkers !== known.readMarkers) next.readMarkers = merged.readMarkers;
+  return next;
+}
+
+/** The conversation with our own read marker at `hlc`; the same object unless `hlc` is later. */
+export function withReadUpTo(conversation: Conversation, hlc: string): Conversation {
+  const readUpTo = conversation.readUpTo;
+  return laterMarker(readUpTo, hlc) === readUpTo
+    ? conversation
+    : { ...conversation, readUpTo: hlc };
 }

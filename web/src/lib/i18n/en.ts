@@ -72,7 +72,7 @@ export const en = {
   'room.topicLabel': 'Topic',
   'room.detailsHint': 'Everyone in the room sees the new name and topic.',
   'room.detailsInvalid':
-    'A room name needs 1–64 characters, without control characters; a topic at most 256.',
+    'A room name needs 1–{maxName} characters, without control characters; a topic at most {maxTopic}.',
   'room.save': 'Save',
   'room.cancel': 'Cancel',
   'message.reply': 'Reply',

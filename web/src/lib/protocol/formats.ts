@@ -6,7 +6,13 @@ import * as v from 'valibot';
 import { isBase64Url } from '../encoding';
 import { isHlcString } from '../chat/hlc';
 import { isDisplayName } from './display-name';
-import { FINGERPRINT_CHARS, MAX_PEER_ID_CHARS, MAX_SPKI_CHARS, MAX_TEXT_CHARS } from './limits';
+import {
+  FINGERPRINT_CHARS,
+  MAX_NAME_CHARS,
+  MAX_PEER_ID_CHARS,
+  MAX_SPKI_CHARS,
+  MAX_TEXT_CHARS,
+} from './limits';
 
 /** A base64url string that decodes to exactly `byteLength` bytes. */
 export function base64UrlBytesSchema(byteLength: number, what: string) {
@@ -67,7 +73,7 @@ export const seqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 /** A display name (see {@link isDisplayName}). */
 export const nameSchema = v.pipe(
   v.string(),
-  v.check(isDisplayName, 'name: expected 1–64 visible characters, trimmed'),
+  v.check(isDisplayName, `name: expected 1–${MAX_NAME_CHARS} visible characters, trimmed`),
 );
 
 /** An avatar colour, "#rrggbb". */

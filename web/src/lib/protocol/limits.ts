@@ -12,7 +12,10 @@ export const MAX_FRAME_BYTES = 65_536;
 /** Maximum number of events in one `events` frame. */
 export const MAX_BATCH_EVENTS = 256;
 
-/** Maximum length of a display name, in UTF-16 code units. */
+/**
+ * Maximum length of a display name (a person's or a room's), in UTF-16 code units: what peers
+ * accept on the wire and what the name fields let a person type.
+ */
 export const MAX_NAME_CHARS = 64;
 
 /** Length of a room key (base64url of a SHA-256 digest), which is also a conversation id. */

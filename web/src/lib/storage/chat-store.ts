@@ -3,7 +3,8 @@
  * the rest of the app knows of it. The implementation is storage/idb-store.ts.
  *
  * Writes that can fail for reasons the user must hear about (a full disk) return a StoreResult;
- * they never throw for those and never fail silently.
+ * they never throw for those and never fail silently. After each committed write the store tells
+ * its subscribers what changed (`subscribe`, `StoreChange`).
  */
 import type { ChatEvent, EventContent, UnsignedEvent } from '../protocol/events';
 import type { VersionVector } from '../chat/version-vector';
@@ -166,6 +167,27 @@ export interface StoreError {
 /** The outcome of a store write. */
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: StoreError };
 
+/**
+ * What one committed write changed (DESIGN §10). Emitted after the transaction commits, in commit
+ * order; a write that failed or changed nothing emits nothing. The records carried are as stored.
+ */
+export type StoreChange =
+  /** The identity record was written (created, renamed). */
+  | { type: 'identity' }
+  /** Events newly stored in `conv` (own or received; duplicates left out), in display order. */
+  | { type: 'events'; conv: string; events: ChatEvent[] }
+  /**
+   * A conversation record was created or changed (activity, preview, unread, members, meta,
+   * flags, delivery, read marker, move). Carries the stored record.
+   */
+  | { type: 'conversation'; conversation: Conversation }
+  /** A conversation and its events were deleted. */
+  | { type: 'conversation-deleted'; conv: string }
+  /** A contact was added or changed. Carries the stored record. */
+  | { type: 'contact'; contact: Contact }
+  /** A setting was written (`putSetting`; the store's own bookkeeping, such as the clock, is not). */
+  | { type: 'setting'; key: string };
+
 /** Options for `listEvents`. */
 export interface ListEventsOptions {
   /** Return only the newest `limit` events (still in ascending order). */
@@ -274,6 +296,12 @@ export interface ChatStore {
   putSetting(key: string, value: unknown): Promise<StoreResult<void>>;
   /** Closes the database connection; later calls fail. */
   close(): void;
+  /**
+   * Calls `listener` after every committed write with what it changed (an events write: the
+   * `events` notice, then the `conversation` one); returns the unsubscribe. A listener that
+   * throws is logged and does not keep the others from hearing.
+   */
+  subscribe(listener: (change: StoreChange) => void): () => void;
   /**
    * Sets a conversation's muted/archived flags in one transaction (nothing else in the record is
    * touched); the stored record, or 'not-found'.

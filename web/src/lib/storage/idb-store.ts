@@ -1,32 +1,26 @@
 /**
- * ChatStore on IndexedDB (DESIGN §10) — the only module that imports `idb`.
+ * ChatStore on IndexedDB (DESIGN §10). The adapter is storage/idb-*.ts, the only modules that
+ * import `idb`: idb-schema.ts (layout, migrations, open), idb-tx.ts (transactions, errors),
+ * idb-events.ts (events: paging, own and received writes, deletion) and this class. It stores; the rules for what a record becomes
+ * are pure code in chat/ (conversation-rules.ts, delivery.ts).
  *
- * Every write is one transaction, so a crash leaves either all or none of it. Transactions hold
- * only IndexedDB requests: anything else awaited inside (WebCrypto above all) lets the browser
- * auto-commit the transaction under our feet, which is why own events are signed between a read
- * transaction (plan) and a write transaction (check + store).
+ * Every write is one transaction, so a crash leaves either all or none of it, and after it commits
+ * the subscribers hear what it changed (`StoreChange`). Transactions hold only IndexedDB requests:
+ * anything else awaited inside (WebCrypto above all) lets the browser auto-commit the transaction
+ * under our feet, which is why own events are signed between a read transaction (plan) and a
+ * write transaction (check + store).
  */
-import {
-  openDB,
-  deleteDB,
-  type DBSchema,
-  type IDBPDatabase,
-  type IDBPTransaction,
-  type StoreNames,
-} from 'idb';
+import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
+import { encodeHlc, type Hlc } from '../chat/hlc';
 import {
-  compareHlc,
-  decodeHlc,
-  encodeHlc,
-  receiveHlc,
-  tickHlc,
-  ZERO_HLC,
-  type Hlc,
-} from '../chat/hlc';
-import { countsAsUnread, eventPreview } from '../chat/events';
-import { mergeVectors, sameVector, vectorSeq } from '../chat/version-vector';
-import { laterMarker } from '../chat/delivery';
+  asDirectChat,
+  markedRead,
+  withFlags,
+  withMember,
+  withMove,
+} from '../chat/conversation-rules';
+import { withDelivery, withReadUpTo } from '../chat/delivery';
 import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
 import {
   StoreFailure,
@@ -35,299 +29,45 @@ import {
   type ChatStore,
   type Contact,
   type Conversation,
+  type ConversationFlags,
   type DeliveryUpdate,
   type ListEventsOptions,
   type Member,
   type RoomMove,
+  type StoreChange,
   type StoredIdentity,
-  type StoreError,
   type StoreResult,
 } from './chat-store';
+import { ChangeFeed } from './change-feed';
+import {
+  deleteConversationRecords,
+  planFrom,
+  planOwnEvents,
+  readEvents,
+  storeOwnEvents,
+  storeReceivedEvents,
+  type OwnEventPlan,
+} from './idb-events';
+import { DEFAULT_DB_NAME, openParleyDb, type Db, type ParleyDb } from './idb-schema';
+import { inTx, toStoreError } from './idb-tx';
+
+export {
+  CLOCK_SETTING_KEY,
+  DB_VERSION,
+  DEFAULT_DB_NAME,
+  MIGRATIONS,
+  deleteIdbDatabase,
+  type BlobChunkRecord,
+  type Migration,
+  type ParleyDb,
+  type SettingRecord,
+} from './idb-schema';
+export { toStoreError } from './idb-tx';
 
 const log = createLogger('store');
 
-/** Default database name. */
-export const DEFAULT_DB_NAME = 'parley';
-
-/** Settings key under which the hybrid logical clock is persisted (encoded HLC string). */
-export const CLOCK_SETTING_KEY = 'parley:hlc';
-
 /** How often `appendOwnEvent` re-plans after losing a race before giving up with 'conflict'. */
 const MAX_APPEND_ATTEMPTS = 8;
-
-/** One row of the settings store. */
-export interface SettingRecord {
-  /** Setting name. */
-  key: string;
-  /** Any structured-cloneable value. */
-  value: unknown;
-}
-
-/** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
-export interface BlobChunkRecord {
-  /** SHA-256 of the whole file, base64url. */
-  sha256: string;
-  /** Chunk index within the file. */
-  index: number;
-}
-
-/** The database layout at the latest version. */
-export interface ParleyDb extends DBSchema {
-  /** The one identity record, id 'self'. */
-  identity: { key: 'self'; value: StoredIdentity };
-  /** Conversations by id, with an index for the list order. */
-  conversations: { key: string; value: Conversation; indexes: { byLastActivity: number } };
-  /** Events by [conv, author, seq] (dedupe key), indexed in display order per conversation. */
-  events: {
-    key: [string, string, number];
-    value: ChatEvent;
-    indexes: { byConvOrder: [string, string, string, number] };
-  };
-  /** App settings and internal state such as the clock. */
-  settings: { key: string; value: SettingRecord };
-  /** Saved contacts by fingerprint. */
-  contacts: { key: string; value: Contact };
-  /** File chunks (later). */
-  blobs: { key: [string, number]; value: BlobChunkRecord };
-}
-
-type Db = IDBPDatabase<ParleyDb>;
-type UpgradeTx = IDBPTransaction<ParleyDb, StoreNames<ParleyDb>[], 'versionchange'>;
-
-/** One schema step; `MIGRATIONS[n]` upgrades a database from version n to n + 1. */
-export type Migration = (db: Db, tx: UpgradeTx) => void;
-
-/** Every schema step in order. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [
-  // 0 → 1: the initial layout.
-  (db) => {
-    db.createObjectStore('identity', { keyPath: 'id' });
-    const conversations = db.createObjectStore('conversations', { keyPath: 'id' });
-    conversations.createIndex('byLastActivity', 'lastActivityAt');
-    const events = db.createObjectStore('events', { keyPath: ['conv', 'author', 'seq'] });
-    events.createIndex('byConvOrder', ['conv', 'hlc', 'author', 'seq']);
-    db.createObjectStore('settings', { keyPath: 'key' });
-    db.createObjectStore('contacts', { keyPath: 'fingerprint' });
-    db.createObjectStore('blobs', { keyPath: ['sha256', 'index'] });
-  },
-];
-
-/** The schema version this build opens. */
-export const DB_VERSION = MIGRATIONS.length;
-
-/** Classifies a thrown IndexedDB/DOM error; quota and full-disk errors become 'quota'. */
-export function toStoreError(error: unknown): StoreError {
-  const name =
-    typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
-  const message =
-    typeof error === 'object' && error !== null && 'message' in error
-      ? String(error.message)
-      : String(error);
-  if (name === 'QuotaExceededError') return { kind: 'quota', message };
-  // Chromium reports a full disk as UnknownError, saying so in the message.
-  if (name === 'UnknownError' && /disk|quota|space/i.test(message)) {
-    return { kind: 'quota', message };
-  }
-  if (name === 'ConstraintError') return { kind: 'conflict', message };
-  return { kind: 'unknown', message: name ? `${name}: ${message}` : message };
-}
-
-function isAbortError(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError'
-  );
-}
-
-/**
- * Runs `fn` in one transaction and waits for it to commit. On failure the transaction is aborted
- * and the most telling error is thrown: a request that failed only because its transaction aborted
- * reports AbortError, while the transaction's own error says why (e.g. QuotaExceededError).
- */
-async function inTx<Names extends StoreNames<ParleyDb>[], Mode extends IDBTransactionMode, T>(
-  db: Db,
-  names: Names,
-  mode: Mode,
-  fn: (tx: IDBPTransaction<ParleyDb, Names, Mode>) => Promise<T>,
-): Promise<T> {
-  const tx = db.transaction(names, mode);
-  const done = tx.done;
-  try {
-    const value = await fn(tx);
-    await done;
-    return value;
-  } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      // Already committed or aborted: there is nothing left to undo.
-    }
-    const txError: unknown = await done.then(
-      () => null,
-      (reason: unknown) => reason,
-    );
-    throw isAbortError(error) && txError !== null && !isAbortError(txError) ? txError : error;
-  }
-}
-
-type EventsTx = IDBPTransaction<
-  ParleyDb,
-  ('conversations' | 'events' | 'settings')[],
-  'readwrite' | 'readonly'
->;
-
-/** The whole key range of one conversation's events in the primary key and in `byConvOrder`. */
-function convRange(conv: string): IDBKeyRange {
-  // Arrays sort after strings, so [conv, []] is above every [conv, author, …].
-  return IDBKeyRange.bound([conv], [conv, []]);
-}
-
-/** Highest stored seq of `author` in `conv` (0 if none). */
-async function highestStoredSeq(tx: EventsTx, conv: string, author: string): Promise<number> {
-  const range = IDBKeyRange.bound([conv, author, 0], [conv, author, Infinity]);
-  const cursor = await tx.objectStore('events').openKeyCursor(range, 'prev');
-  return cursor ? cursor.primaryKey[2] : 0;
-}
-
-/**
- * A room's name and topic after `events`: the latest `room-meta` in display order (by clock,
- * then author) wins, on every member alike. Direct chats keep their contact's name.
- */
-export function withRoomMeta(c: Conversation, events: readonly ChatEvent[]): Conversation {
-  if (c.kind !== 'room') return c;
-  let result = c;
-  for (const e of events) {
-    if (e.kind !== 'room-meta') continue;
-    const order = `${e.hlc} ${e.author}`;
-    if (result.metaHlc !== undefined && result.metaHlc >= order) continue;
-    result = { ...result, title: e.body.name, topic: e.body.topic, metaHlc: order };
-  }
-  return result;
-}
-
-/** The settings key that remembers our highest seq in a conversation deleted here. */
-function usedSeqKey(conv: string): string {
-  return `usedSeq:${conv}`;
-}
-
-/**
- * Highest seq of `author` in `conv` that must never be used again: stored ones, and for a room
- * deleted and joined again, those used before (its members still hold them).
- */
-async function highestUsedSeq(tx: EventsTx, conv: string, author: string): Promise<number> {
-  const [stored, record] = await Promise.all([
-    highestStoredSeq(tx, conv, author),
-    tx.objectStore('settings').get(usedSeqKey(conv)),
-  ]);
-  const used = record?.value;
-  return typeof used === 'object' && used !== null && author in used
-    ? Math.max(stored, Number((used as Record<string, unknown>)[author]) || 0)
-    : stored;
-}
-
-/**
- * Makes requests of one transaction all at once and waits for them all: one round trip instead
- * of one per request. If making one throws, the ones already made still settle handled (the
- * transaction aborts and they reject) and the error is rethrown.
- */
-async function requestAll<T>(requests: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const made: Promise<T>[] = [];
-  try {
-    for (const request of requests) made.push(request());
-  } catch (error) {
-    for (const promise of made) promise.catch(() => undefined);
-    throw error;
-  }
-  return Promise.all(made);
-}
-
-/** Extends `from` over the stored seqs that follow it without a gap. */
-async function contiguousSeq(
-  tx: EventsTx,
-  conv: string,
-  author: string,
-  from: number,
-): Promise<number> {
-  // Keys in pages, not a cursor step per event: one round trip per page.
-  const PAGE = 512;
-  let top = from;
-  for (;;) {
-    const range = IDBKeyRange.bound([conv, author, top + 1], [conv, author, Infinity]);
-    const keys = await tx.objectStore('events').getAllKeys(range, PAGE);
-    for (const key of keys) {
-      if (key[2] !== top + 1) return top;
-      top++;
-    }
-    if (keys.length < PAGE) return top;
-  }
-}
-
-/** The preview of the conversation's latest event in display order (or `fallback`). */
-async function latestPreview(tx: EventsTx, conv: string, fallback: string): Promise<string> {
-  let cursor = await tx
-    .objectStore('events')
-    .index('byConvOrder')
-    .openCursor(convRange(conv), 'prev');
-  // Profile changes say nothing about the conversation: the preview is of what came before.
-  for (let skipped = 0; cursor && isQuiet(cursor.value) && skipped < MAX_QUIET_SKIPPED; skipped++) {
-    cursor = await cursor.continue();
-  }
-  return cursor && !isQuiet(cursor.value) ? eventPreview(cursor.value) : fallback;
-}
-
-/** How many profile events in a row `latestPreview` looks past before keeping the old preview. */
-const MAX_QUIET_SKIPPED = 64;
-
-/**
- * Events that neither move a conversation up the list nor change its preview: a member's profile
- * (a rename reaches every conversation they are in at once).
- */
-function isQuiet(e: ChatEvent): boolean {
-  return e.kind === 'profile';
-}
-
-/**
- * Members' names and colours after `events`: a member's latest `profile` by clock wins over an
- * older one. The handshake also sets them (it is current when it happens; see DESIGN §4).
- */
-export function withProfiles(c: Conversation, events: readonly ChatEvent[]): Conversation {
-  let members = c.members;
-  for (const e of events) {
-    if (e.kind !== 'profile') continue;
-    const member = members[e.author];
-    if (!member || (member.profileHlc !== undefined && member.profileHlc >= e.hlc)) continue;
-    members = {
-      ...members,
-      [e.author]: { ...member, name: e.body.name, color: e.body.color, profileHlc: e.hlc },
-    };
-  }
-  return members === c.members ? c : { ...c, members };
-}
-
-async function readClock(tx: EventsTx): Promise<Hlc> {
-  const record = await tx.objectStore('settings').get(CLOCK_SETTING_KEY);
-  const decoded = typeof record?.value === 'string' ? decodeHlc(record.value) : null;
-  return decoded ?? ZERO_HLC;
-}
-
-/** `count` consecutive seqs from `seq`, clocks ticking on from `clock`. */
-function planFrom(seq: number, clock: Hlc, nowMs: number, count: number): OwnEventPlan {
-  const hlcs: Hlc[] = [];
-  let hlc = clock;
-  for (let i = 0; i < count; i++) {
-    hlc = tickHlc(hlc, nowMs);
-    hlcs.push(hlc);
-  }
-  return { seq, hlcs, last: hlc };
-}
-
-interface OwnEventPlan {
-  /** The first event's seq; the rest follow one by one. */
-  seq: number;
-  /** Each event's clock, ascending. */
-  hlcs: Hlc[];
-  /** The last of them (the clock after the write). */
-  last: Hlc;
-}
 
 /** Options for `openIdbStore`. */
 export interface OpenIdbStoreOptions {
@@ -339,46 +79,9 @@ export interface OpenIdbStoreOptions {
   onVersionChange?: () => void;
 }
 
-/**
- * Deletes the whole database ("Delete all data"). Close every connection first: the deletion
- * waits for connections of other tabs, which close themselves through `blocking`/`onVersionChange`.
- */
-export async function deleteIdbDatabase(name: string = DEFAULT_DB_NAME): Promise<void> {
-  await deleteDB(name, {
-    blocked() {
-      log.warn(`deleting ${name} waits for another tab to close it`);
-    },
-  });
-}
-
 /** Opens (creating or upgrading) the database and returns a store over it. */
 export async function openIdbStore(opts: OpenIdbStoreOptions = {}): Promise<IdbChatStore> {
-  const name = opts.name ?? DEFAULT_DB_NAME;
-  const db = await openDB<ParleyDb>(name, DB_VERSION, {
-    upgrade(database, oldVersion, newVersion, tx) {
-      const target = newVersion ?? DB_VERSION;
-      log.info(`upgrading ${name} from v${oldVersion} to v${target}`);
-      for (let version = oldVersion; version < target; version++) {
-        const migrate = MIGRATIONS[version];
-        if (!migrate) throw new Error(`no migration from v${version}`);
-        migrate(database, tx);
-      }
-    },
-    blocked(currentVersion, blockedVersion) {
-      log.warn(
-        `opening ${name} v${blockedVersion} waits for another tab to close v${currentVersion}`,
-      );
-    },
-    blocking(currentVersion, blockedVersion, event) {
-      // Another tab wants a newer schema: get out of its way (it cannot upgrade while we are open).
-      log.warn(`closing ${name} v${currentVersion} so another tab can open v${blockedVersion}`);
-      if (event.target instanceof IDBDatabase) event.target.close();
-      opts.onVersionChange?.();
-    },
-    terminated() {
-      log.error(`the browser closed ${name} unexpectedly`);
-    },
-  });
+  const db = await openParleyDb(opts.name ?? DEFAULT_DB_NAME, opts.onVersionChange);
   const store = new IdbChatStore(db, opts.selfFingerprint);
   if (store.self === undefined) {
     const identity = await store.getIdentity();
@@ -386,6 +89,9 @@ export async function openIdbStore(opts: OpenIdbStoreOptions = {}): Promise<IdbC
   }
   return store;
 }
+
+/** Records one change of the running write, for the subscribers to hear once it commits. */
+type Notify = (change: StoreChange) => void;
 
 /** The IndexedDB implementation of ChatStore. */
 export class IdbChatStore implements ChatStore {
@@ -399,6 +105,7 @@ export class IdbChatStore implements ChatStore {
    */
   #lastClock: Hlc | null = null;
   #nextOwnSeq = new Map<string, number>();
+  readonly #changes = new ChangeFeed<StoreChange>();
 
   /** Wraps an open database; use `openIdbStore`. */
   constructor(db: Db, self?: string) {
@@ -414,6 +121,27 @@ export class IdbChatStore implements ChatStore {
   /** Sets our fingerprint (also done by `putIdentity` and on open when an identity exists). */
   setSelf(fingerprint: string): void {
     this.#self = fingerprint;
+  }
+
+  /** Calls `listener` after every committed write with what it changed; returns the unsubscribe. */
+  subscribe(listener: (change: StoreChange) => void): () => void {
+    return this.#changes.subscribe(listener);
+  }
+
+  /**
+   * Runs `fn` in one read-write transaction; once it has committed, the subscribers hear what
+   * `fn` said it changed (nothing when the transaction fails).
+   */
+  async #commit<Names extends StoreNames<ParleyDb>[], T>(
+    names: Names,
+    fn: (tx: IDBPTransaction<ParleyDb, Names, 'readwrite'>, notify: Notify) => Promise<T>,
+  ): Promise<T> {
+    const changes: StoreChange[] = [];
+    const value = await inTx(this.#db, names, 'readwrite', (tx) =>
+      fn(tx, (change) => changes.push(change)),
+    );
+    this.#changes.emit(changes);
+    return value;
   }
 
   /** Runs a write and turns any failure into a logged StoreResult error. */
@@ -436,6 +164,22 @@ export class IdbChatStore implements ChatStore {
     if (!result.ok) throw new StoreFailure(result.error);
   }
 
+  /** Writes one record in its own transaction and tells the subscribers `change`. */
+  async #putOne<Name extends 'conversations' | 'settings'>(
+    what: string,
+    name: Name,
+    record: ParleyDb[Name]['value'],
+    change: StoreChange,
+  ): Promise<StoreResult<void>> {
+    return this.#write(what, () =>
+      this.#commit([name], async (tx, notify) => {
+        await tx.objectStore(name).put(record);
+        notify(change);
+        return storeOk(undefined);
+      }),
+    );
+  }
+
   /** This profile's identity, if one was made. */
   async getIdentity(): Promise<StoredIdentity | undefined> {
     return this.#db.get('identity', 'self');
@@ -447,7 +191,11 @@ export class IdbChatStore implements ChatStore {
       await inTx(this.#db, ['identity'], 'readwrite', (tx) => tx.objectStore('identity').put(i));
       return storeOk(undefined);
     });
-    if (result.ok) this.#self = i.fingerprint;
+    if (result.ok) {
+      // Self before the notice: a listener may store events, and ours must not count as unread.
+      this.#self = i.fingerprint;
+      this.#changes.emit([{ type: 'identity' }]);
+    }
     return result;
   }
 
@@ -464,50 +212,53 @@ export class IdbChatStore implements ChatStore {
 
   /** Creates or replaces a conversation record. */
   async putConversation(c: Conversation): Promise<StoreResult<void>> {
-    return this.#write('putConversation', async () => {
-      await inTx(this.#db, ['conversations'], 'readwrite', (tx) =>
-        tx.objectStore('conversations').put(c),
-      );
-      return storeOk(undefined);
+    return this.#putOne('putConversation', 'conversations', c, {
+      type: 'conversation',
+      conversation: c,
     });
   }
 
   /** Adds a conversation unless its id exists; the stored record either way. */
   async createConversation(c: Conversation): Promise<StoreResult<Conversation>> {
     return this.#write('createConversation', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+      this.#commit(['conversations'], async (tx, notify) => {
         const store = tx.objectStore('conversations');
         const existing = await store.get(c.id);
         if (existing) return storeOk(existing);
         await store.add(c);
+        notify({ type: 'conversation', conversation: c });
         return storeOk(c);
       }),
     );
   }
 
-  /** Adds or replaces one member of a conversation. */
+  /**
+   * Reads conversation `id`, lets `change` decide its next state and writes it if it differs
+   * (then tells the subscribers); undefined when there is no such conversation.
+   */
+  async #updateConversation(
+    id: string,
+    change: (c: Conversation) => Conversation,
+  ): Promise<{ before: Conversation; after: Conversation } | undefined> {
+    return this.#commit(['conversations'], async (tx, notify) => {
+      const store = tx.objectStore('conversations');
+      const before = await store.get(id);
+      if (!before) return undefined;
+      const after = change(before);
+      if (after !== before) {
+        await store.put(after);
+        notify({ type: 'conversation', conversation: after });
+      }
+      return { before, after };
+    });
+  }
+
+  /** Adds or replaces one member of a conversation (see `withMember`). */
   async upsertMember(conv: string, m: Member): Promise<StoreResult<void>> {
-    return this.#write('upsertMember', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
-        const store = tx.objectStore('conversations');
-        const conversation = await store.get(conv);
-        if (!conversation) return storeErr<void>('not-found', `no conversation ${conv}`);
-        // A member known only from relayed history has no name yet; never blank a known one.
-        const previous = conversation.members[m.fingerprint];
-        const member: Member = previous
-          ? {
-              ...previous,
-              ...m,
-              ...(m.name ? {} : { name: previous.name, color: previous.color }),
-              lastSeenAt: Math.max(previous.lastSeenAt, m.lastSeenAt),
-            }
-          : m;
-        await store.put({
-          ...conversation,
-          members: { ...conversation.members, [m.fingerprint]: member },
-        });
-        return storeOk(undefined);
-      }),
+    return this.#write('upsertMember', async () =>
+      (await this.#updateConversation(conv, (c) => withMember(c, m)))
+        ? storeOk(undefined)
+        : storeErr<void>('not-found', `no conversation ${conv}`),
     );
   }
 
@@ -542,7 +293,9 @@ export class IdbChatStore implements ChatStore {
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
         const plan =
           (attempt === 1 && this.#cachedPlan(conv, nowMs, contents.length)) ||
-          (await this.#planOwnEvents(conv, author, nowMs, contents.length));
+          (await inTx(this.#db, ['conversations', 'events', 'settings'], 'readonly', (tx) =>
+            planOwnEvents(tx, conv, author, nowMs, contents.length),
+          ));
         if (!plan) return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
 
         const unsigned = contents.map((content, i): UnsignedEvent => ({
@@ -555,14 +308,27 @@ export class IdbChatStore implements ChatStore {
         }));
         // Outside any transaction: a WebCrypto await would let IndexedDB auto-commit it. The
         // signatures are independent, so they run side by side.
-        const events = await Promise.all(unsigned.map((u) => sign(u)));
+        const [first, ...rest] = await Promise.all(unsigned.map((u) => sign(u)));
+        if (!first) return storeErr<ChatEvent[]>('unknown', 'no event was signed');
+        const events: [ChatEvent, ...ChatEvent[]] = [first, ...rest];
         for (const [i, event] of events.entries()) {
           if (event.conv !== conv || event.author !== author || event.seq !== plan.seq + i) {
             return storeErr<ChatEvent[]>('unknown', 'sign() returned a different event');
           }
         }
 
-        const outcome = await this.#storeOwnEvents(events, plan, nowMs);
+        const outcome = await this.#commit(
+          ['conversations', 'events', 'settings'],
+          async (tx, notify) => {
+            const result = await storeOwnEvents(tx, events, plan, nowMs);
+            if (result.outcome !== 'stored') return result.outcome;
+            // Ahead of the store only if the commit then fails, which is harmless for a clock.
+            this.#lastClock = result.clock;
+            notify({ type: 'events', conv, events });
+            notify({ type: 'conversation', conversation: result.conversation });
+            return result.outcome;
+          },
+        );
         if (outcome === 'stored') {
           this.#nextOwnSeq.set(conv, plan.seq + events.length);
           return storeOk(events);
@@ -584,159 +350,16 @@ export class IdbChatStore implements ChatStore {
     return planFrom(seq, this.#lastClock, nowMs, count);
   }
 
-  /** Reads the next seqs and clocks for `count` own events (read-only; checked again on write). */
-  async #planOwnEvents(
-    conv: string,
-    author: string,
-    nowMs: number,
-    count: number,
-  ): Promise<OwnEventPlan | null> {
-    return inTx(this.#db, ['conversations', 'events', 'settings'], 'readonly', async (tx) => {
-      const conversation = await tx.objectStore('conversations').get(conv);
-      if (!conversation) return null;
-      const stored = await highestUsedSeq(tx, conv, author);
-      const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
-      return planFrom(seq, await readClock(tx), nowMs, count);
-    });
-  }
-
-  /** Writes signed own events if their seqs and clocks are still free; otherwise asks for a retry. */
-  async #storeOwnEvents(
-    events: ChatEvent[],
-    plan: OwnEventPlan,
-    nowMs: number,
-  ): Promise<'stored' | 'retry' | 'missing'> {
-    const [first] = events;
-    if (!first) return 'stored';
-    const { conv, author } = first;
-    return inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
-      // The three checks are independent: asked together, answered in one round trip.
-      const [conversation, stored, clock] = await Promise.all([
-        tx.objectStore('conversations').get(conv),
-        highestUsedSeq(tx, conv, author),
-        readClock(tx),
-      ]);
-      if (!conversation) return 'missing';
-      const vectorBefore = vectorSeq(conversation.vector, author);
-      // Another tab stored an event of ours meanwhile: re-plan (seqs and clocks follow it).
-      if (Math.max(stored, vectorBefore) !== plan.seq - 1) return 'retry';
-      // Events received meanwhile may have moved the clock past ours. That is no conflict: ours
-      // were stamped before we saw them (concurrent, ordered by clock then author), and still
-      // follow our previous own event. The clock keeps the later of the two.
-      const clockAfter = compareHlc(clock, plan.last) > 0 ? clock : plan.last;
-      // Ahead of the store only if the commit then fails, which is harmless for a clock.
-      this.#lastClock = clockAfter;
-
-      const objectStore = tx.objectStore('events');
-      // Queued together, awaited together: one round trip, not one per event.
-      await requestAll<unknown>([
-        ...events.map((event) => () => objectStore.put(event)),
-        () =>
-          tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clockAfter) }),
-      ]);
-      const last = events.at(-1) ?? first;
-      // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
-      const top =
-        vectorBefore === plan.seq - 1
-          ? last.seq
-          : await contiguousSeq(tx, conv, author, vectorBefore);
-      const isQuietOnly = events.every(isQuiet);
-      await tx.objectStore('conversations').put({
-        ...withProfiles(withRoomMeta(conversation, events), events),
-        // A vector holds only seqs ≥ 1 (0 would be refused on the wire): above a gap, unchanged.
-        vector: top > 0 ? { ...conversation.vector, [author]: top } : conversation.vector,
-        lastActivityAt: isQuietOnly
-          ? conversation.lastActivityAt
-          : Math.max(conversation.lastActivityAt, nowMs),
-        lastPreview:
-          clockAfter === plan.last && !isQuiet(last)
-            ? // Stamped after the clock, which every stored event moved: ours is the newest.
-              eventPreview(last)
-            : await latestPreview(tx, conv, conversation.lastPreview),
-      });
-      return 'stored';
-    });
-  }
-
   /** Stores verified remote events (see ChatStore.addEvents). */
   async addEvents(events: ChatEvent[], nowMs: number): Promise<StoreResult<ChatEvent[]>> {
     if (events.length === 0) return storeOk([]);
-    const byConv = new Map<string, ChatEvent[]>();
-    for (const event of events) {
-      const list = byConv.get(event.conv);
-      if (list) list.push(event);
-      else byConv.set(event.conv, [event]);
-    }
     return this.#write('addEvents', () =>
-      inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
-        const added: ChatEvent[] = [];
-        const clockBefore = await readClock(tx);
-        let clock = clockBefore;
-        for (const [conv, convEvents] of byConv) {
-          const conversation = await tx.objectStore('conversations').get(conv);
-          if (!conversation) {
-            log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
-            continue;
-          }
-          const authors = new Set<string>();
-          let unread = 0;
-          const objectStore = tx.objectStore('events');
-          // Which are stored already: one key range per author, not a lookup per event (each
-          // request is a round trip through the browser, and a history brings thousands).
-          const seqRanges = new Map<string, { from: number; to: number }>();
-          for (const { author, seq } of convEvents) {
-            const range = seqRanges.get(author);
-            if (!range) seqRanges.set(author, { from: seq, to: seq });
-            else
-              seqRanges.set(author, {
-                from: Math.min(range.from, seq),
-                to: Math.max(range.to, seq),
-              });
-          }
-          const storedKeys = await requestAll(
-            [...seqRanges].map(
-              ([author, { from, to }]) =>
-                () =>
-                  objectStore.getAllKeys(
-                    IDBKeyRange.bound([conv, author, from], [conv, author, to]),
-                  ),
-            ),
-          );
-          const seen = new Set(storedKeys.flat().map(([, author, seq]) => `${author}/${seq}`));
-          const fresh = convEvents.filter((event) => {
-            const key = `${event.author}/${event.seq}`;
-            if (seen.has(key)) return false;
-            seen.add(key);
-            return true;
-          });
-          // All writes queued at once: they are answered together.
-          await requestAll(fresh.map((event) => () => objectStore.put(event)));
-          for (const event of fresh) {
-            added.push(event);
-            authors.add(event.author);
-            if (event.author !== this.#self && countsAsUnread(event)) unread++;
-            const remote = decodeHlc(event.hlc);
-            if (remote) clock = receiveHlc(clock, remote, nowMs);
-          }
-          if (authors.size === 0) continue;
-          const vector = { ...conversation.vector };
-          for (const author of authors) {
-            const top = await contiguousSeq(tx, conv, author, vectorSeq(vector, author));
-            if (top > 0) vector[author] = top;
-          }
-          await tx.objectStore('conversations').put({
-            ...withProfiles(withRoomMeta(conversation, fresh), fresh),
-            vector,
-            unread: conversation.unread + unread,
-            lastActivityAt: fresh.every(isQuiet)
-              ? conversation.lastActivityAt
-              : Math.max(conversation.lastActivityAt, nowMs),
-            lastPreview: await latestPreview(tx, conv, conversation.lastPreview),
-          });
-        }
-        if (compareHlc(clock, clockBefore) !== 0) {
-          await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clock) });
-          this.#lastClock = clock;
+      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        const { added, stored, clock } = await storeReceivedEvents(tx, events, nowMs, this.#self);
+        if (clock) this.#lastClock = clock;
+        for (const { conversation, events: fresh } of stored) {
+          notify({ type: 'events', conv: conversation.id, events: fresh });
+          notify({ type: 'conversation', conversation });
         }
         return storeOk(added);
       }),
@@ -745,24 +368,7 @@ export class IdbChatStore implements ChatStore {
 
   /** A conversation's events in ascending display order (the newest `limit` when given). */
   async listEvents(conv: string, opts: ListEventsOptions = {}): Promise<ChatEvent[]> {
-    const { limit, before, beforeHlc } = opts;
-    const upper: unknown[] = before
-      ? [conv, before.hlc, before.author, before.seq]
-      : beforeHlc !== undefined
-        ? [conv, beforeHlc]
-        : [conv, []];
-    const range = IDBKeyRange.bound([conv], upper, false, true);
-    if (limit === undefined) return this.#db.getAllFromIndex('events', 'byConvOrder', range);
-    if (limit <= 0) return [];
-    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
-      const newestFirst: ChatEvent[] = [];
-      let cursor = await tx.objectStore('events').index('byConvOrder').openCursor(range, 'prev');
-      while (cursor && newestFirst.length < limit) {
-        newestFirst.push(cursor.value);
-        cursor = await cursor.continue();
-      }
-      return newestFirst.reverse();
-    });
+    return readEvents(this.#db, conv, opts);
   }
 
   /** One author's events with `from ≤ seq ≤ to`, ascending by seq, at most `limit`. */
@@ -783,14 +389,9 @@ export class IdbChatStore implements ChatStore {
 
   /** Sets the unread count to 0 (no-op for an unknown conversation); rejects with StoreFailure. */
   async markRead(conv: string): Promise<void> {
-    await this.#writeOrThrow('markRead', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
-        const conversation = await tx.objectStore('conversations').get(conv);
-        if (conversation && conversation.unread !== 0) {
-          await tx.objectStore('conversations').put({ ...conversation, unread: 0 });
-        }
-      }),
-    );
+    await this.#writeOrThrow('markRead', async () => {
+      await this.#updateConversation(conv, markedRead);
+    });
   }
 
   /** Merges delivery facts from peers (see ChatStore.recordDelivery). */
@@ -798,34 +399,20 @@ export class IdbChatStore implements ChatStore {
     conv: string,
     update: DeliveryUpdate,
   ): Promise<StoreResult<Conversation | undefined>> {
-    return this.#write('recordDelivery', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
-        const store = tx.objectStore('conversations');
-        const conversation = await store.get(conv);
-        if (!conversation) return storeOk(undefined);
-        const next = mergeDelivery(conversation, update);
-        if (next !== conversation) await store.put(next);
-        return storeOk(next);
-      }),
-    );
+    return this.#write('recordDelivery', async () => {
+      const written = await this.#updateConversation(conv, (c) => withDelivery(c, update));
+      return storeOk(written?.after);
+    });
   }
 
   /** Advances our read marker if `hlc` is later (see ChatStore.advanceReadMarker). */
   async advanceReadMarker(conv: string, hlc: string): Promise<StoreResult<boolean>> {
-    return this.#write('advanceReadMarker', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
-        const store = tx.objectStore('conversations');
-        const conversation = await store.get(conv);
-        if (!conversation || laterMarker(conversation.readUpTo, hlc) === conversation.readUpTo) {
-          return storeOk(false);
-        }
-        await store.put({ ...conversation, readUpTo: hlc });
-        return storeOk(true);
-      }),
-    );
+    return this.#write('advanceReadMarker', async () => {
+      const written = await this.#updateConversation(conv, (c) => withReadUpTo(c, hlc));
+      return storeOk(written !== undefined && written.after !== written.before);
+    });
   }
 
-  /** Deletes a conversation and all its events; rejects with StoreFailure. */
   /** Every saved contact (see ChatStore.listContacts). */
   async listContacts(): Promise<Contact[]> {
     return this.#db.getAll('contacts');
@@ -834,7 +421,7 @@ export class IdbChatStore implements ChatStore {
   /** Saves a contact and its direct chat together (see ChatStore.addContact). */
   async addContact(contact: Contact, direct: Conversation): Promise<StoreResult<Contact>> {
     return this.#write('addContact', () =>
-      inTx(this.#db, ['contacts', 'conversations'], 'readwrite', async (tx) => {
+      this.#commit(['contacts', 'conversations'], async (tx, notify) => {
         const contacts = tx.objectStore('contacts');
         const known = await contacts.get(contact.fingerprint);
         if (known) {
@@ -843,18 +430,11 @@ export class IdbChatStore implements ChatStore {
             : storeErr<Contact>('conflict', 'a contact with this fingerprint has another key');
         }
         const conversations = tx.objectStore('conversations');
-        const existing = await conversations.get(direct.id);
-        // A record of the same room (a contact made again) keeps its history and vector.
-        const merged: Conversation = existing
-          ? {
-              ...existing,
-              kind: 'direct',
-              contact: direct.contact,
-              title: existing.title || direct.title,
-              members: { ...direct.members, ...existing.members },
-            }
-          : direct;
-        await Promise.all([contacts.put(contact), conversations.put(merged)]);
+        const chat = asDirectChat(await conversations.get(direct.id), direct);
+        await Promise.all([contacts.put(contact), conversations.put(chat)]);
+        // The chat first: whoever hears of the contact finds its conversation.
+        notify({ type: 'conversation', conversation: chat });
+        notify({ type: 'contact', contact });
         return storeOk(contact);
       }),
     );
@@ -866,35 +446,28 @@ export class IdbChatStore implements ChatStore {
     change: Pick<Contact, 'verified' | 'blocked'>,
   ): Promise<StoreResult<Contact | undefined>> {
     return this.#write('updateContact', () =>
-      inTx(this.#db, ['contacts'], 'readwrite', async (tx) => {
+      this.#commit(['contacts'], async (tx, notify) => {
         const contacts = tx.objectStore('contacts');
         const known = await contacts.get(fingerprint);
         if (!known) return storeOk(undefined);
         const next = { ...known, ...change };
-        await contacts.put(next);
+        if (next.verified !== known.verified || next.blocked !== known.blocked) {
+          await contacts.put(next);
+          notify({ type: 'contact', contact: next });
+        }
         return storeOk(next);
       }),
     );
   }
 
+  /** Deletes a conversation and all its events; rejects with StoreFailure. */
   async deleteConversation(id: string): Promise<void> {
     const self = this.#self;
     await this.#writeOrThrow('deleteConversation', () =>
-      inTx(this.#db, ['conversations', 'events', 'settings'], 'readwrite', async (tx) => {
-        // Remember our highest seq: the members keep those events, so if the room is joined
-        // again our next message must not reuse a seq they hold (they would drop it).
-        if (self) {
-          const conversation = await tx.objectStore('conversations').get(id);
-          const used = Math.max(
-            await highestUsedSeq(tx, id, self),
-            conversation ? vectorSeq(conversation.vector, self) : 0,
-          );
-          if (used > 0) {
-            await tx.objectStore('settings').put({ key: usedSeqKey(id), value: { [self]: used } });
-          }
+      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        if (await deleteConversationRecords(tx, id, self)) {
+          notify({ type: 'conversation-deleted', conv: id });
         }
-        await tx.objectStore('conversations').delete(id);
-        await tx.objectStore('events').delete(convRange(id));
       }),
     );
     // Opened again later, the room starts planning own seqs from the store, not from before.
@@ -909,12 +482,7 @@ export class IdbChatStore implements ChatStore {
 
   /** Sets a setting (any structured-cloneable value). */
   async putSetting(key: string, value: unknown): Promise<StoreResult<void>> {
-    return this.#write('putSetting', async () => {
-      await inTx(this.#db, ['settings'], 'readwrite', (tx) =>
-        tx.objectStore('settings').put({ key, value }),
-      );
-      return storeOk(undefined);
-    });
+    return this.#putOne('putSetting', 'settings', { key, value }, { type: 'setting', key });
   }
 
   /** Closes the database connection; later calls fail. */
@@ -925,27 +493,14 @@ export class IdbChatStore implements ChatStore {
   /** Sets a conversation's muted/archived flags (see ChatStore.setConversationFlags). */
   async setConversationFlags(
     conv: string,
-    flags: Parameters<ChatStore['setConversationFlags']>[1],
+    flags: ConversationFlags,
   ): Promise<StoreResult<Conversation>> {
-    return this.#write('setConversationFlags', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
-        const store = tx.objectStore('conversations');
-        const conversation = await store.get(conv);
-        if (!conversation) return storeErr<Conversation>('not-found', `no conversation ${conv}`);
-        const next = { ...conversation };
-        if (flags.muted !== undefined) next.muted = flags.muted;
-        if (flags.archived !== undefined) next.archived = flags.archived;
-        if (flags.removedFromRoom !== undefined) next.removedFromRoom = flags.removedFromRoom;
-        if (
-          next.muted !== conversation.muted ||
-          next.archived !== conversation.archived ||
-          next.removedFromRoom !== conversation.removedFromRoom
-        ) {
-          await store.put(next);
-        }
-        return storeOk(next);
-      }),
-    );
+    return this.#write('setConversationFlags', async () => {
+      const written = await this.#updateConversation(conv, (c) => withFlags(c, flags));
+      return written
+        ? storeOk(written.after)
+        : storeErr<Conversation>('not-found', `no conversation ${conv}`);
+    });
   }
 
   /** Records a room's move and adds the room it moved to (see ChatStore.moveRoom). */
@@ -955,37 +510,20 @@ export class IdbChatStore implements ChatStore {
     next: Conversation,
   ): Promise<StoreResult<Conversation>> {
     return this.#write('moveRoom', () =>
-      inTx(this.#db, ['conversations'], 'readwrite', async (tx) => {
+      this.#commit(['conversations'], async (tx, notify) => {
         const store = tx.objectStore('conversations');
         const conversation = await store.get(from);
         if (!conversation) return storeErr<Conversation>('not-found', `no conversation ${from}`);
-        if (conversation.movedTo) return storeOk(conversation);
-        const moved = { ...conversation, movedTo: move };
+        const moved = withMove(conversation, move);
+        if (moved === conversation) return storeOk(conversation);
         await store.put(moved);
-        if (!(await store.get(next.id))) await store.put(next);
+        notify({ type: 'conversation', conversation: moved });
+        if (!(await store.get(next.id))) {
+          await store.put(next);
+          notify({ type: 'conversation', conversation: next });
+        }
         return storeOk(moved);
       }),
     );
   }
-}
-
-/** The conversation with `update` merged in; the same object when nothing changes. */
-function mergeDelivery(conversation: Conversation, update: DeliveryUpdate): Conversation {
-  let next = conversation;
-  const sentUpTo = conversation.sentUpTo ?? 0;
-  if (update.sentUpTo !== undefined && update.sentUpTo > sentUpTo) {
-    next = { ...next, sentUpTo: update.sentUpTo };
-  }
-  for (const [member, vector] of Object.entries(update.vectors ?? {})) {
-    const known = next.memberVectors?.[member];
-    const merged = mergeVectors(known ?? {}, vector);
-    if (known && sameVector(known, merged)) continue;
-    next = { ...next, memberVectors: { ...next.memberVectors, [member]: merged } };
-  }
-  for (const [member, marker] of Object.entries(update.readMarkers ?? {})) {
-    const known = next.readMarkers?.[member];
-    if (laterMarker(known, marker) === known) continue;
-    next = { ...next, readMarkers: { ...next.readMarkers, [member]: marker } };
-  }
-  return next;
 }

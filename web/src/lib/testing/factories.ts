@@ -4,8 +4,13 @@
  */
 import { base32, toBase64Url } from '../encoding';
 import type { IdentityKeys } from '../crypto/identity';
-import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
-import type { Conversation } from '../storage/chat-store';
+import {
+  PROTOCOL_VERSION,
+  type ChatEvent,
+  type EventContent,
+  type UnsignedEvent,
+} from '../protocol/events';
+import type { Conversation, Member } from '../storage/chat-store';
 import { encodeHlc } from '../chat/hlc';
 import { signEvent } from '../chat/events';
 
@@ -59,6 +64,15 @@ export function makeEvent(o: EventOverrides = {}): ChatEvent {
   return { ...makeUnsignedEvent(o), sig: o.sig ?? FAKE_SIG };
 }
 
+/** An event of any kind: `makeEvent`'s envelope around `content`. */
+export function makeEventWith(
+  content: EventContent,
+  o: Omit<EventOverrides, 'text'> = {},
+): ChatEvent {
+  const { kind: _kind, body: _body, ...envelope } = makeEvent(o);
+  return { ...envelope, ...content };
+}
+
 /** A text event really signed by `keys` (author is taken from them). */
 export function makeSignedEvent(
   keys: IdentityKeys,
@@ -80,6 +94,18 @@ export function makeConversation(o: Partial<Conversation> = {}): Conversation {
     unread: 0,
     members: {},
     vector: {},
+    ...o,
+  };
+}
+
+/** A member record (default: fakeFingerprint(2), named Alice, last seen at 1_000). */
+export function makeMember(o: Partial<Member> = {}): Member {
+  return {
+    fingerprint: fakeFingerprint(2),
+    spki: 'spki',
+    name: 'Alice',
+    color: '#123456',
+    lastSeenAt: 1_000,
     ...o,
   };
 }

@@ -1,0 +1,128 @@
+/**
+ * The IndexedDB layout (DESIGN §10) and how it is opened, upgraded and deleted. Part of the
+ * IndexedDB adapter (storage/idb-*.ts, the only modules that import `idb`).
+ */
+import {
+  openDB,
+  deleteDB,
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  type StoreNames,
+} from 'idb';
+import { createLogger } from '../log';
+import type { ChatEvent } from '../protocol/events';
+import type { Contact, Conversation, StoredIdentity } from './chat-store';
+
+const log = createLogger('store');
+
+/** Default database name. */
+export const DEFAULT_DB_NAME = 'parley';
+
+/** Settings key under which the hybrid logical clock is persisted (encoded HLC string). */
+export const CLOCK_SETTING_KEY = 'parley:hlc';
+
+/** One row of the settings store. */
+export interface SettingRecord {
+  /** Setting name. */
+  key: string;
+  /** Any structured-cloneable value. */
+  value: unknown;
+}
+
+/** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
+export interface BlobChunkRecord {
+  /** SHA-256 of the whole file, base64url. */
+  sha256: string;
+  /** Chunk index within the file. */
+  index: number;
+}
+
+/** The database layout at the latest version. */
+export interface ParleyDb extends DBSchema {
+  /** The one identity record, id 'self'. */
+  identity: { key: 'self'; value: StoredIdentity };
+  /** Conversations by id, with an index for the list order. */
+  conversations: { key: string; value: Conversation; indexes: { byLastActivity: number } };
+  /** Events by [conv, author, seq] (dedupe key), indexed in display order per conversation. */
+  events: {
+    key: [string, string, number];
+    value: ChatEvent;
+    indexes: { byConvOrder: [string, string, string, number] };
+  };
+  /** App settings and internal state such as the clock. */
+  settings: { key: string; value: SettingRecord };
+  /** Saved contacts by fingerprint. */
+  contacts: { key: string; value: Contact };
+  /** File chunks (later). */
+  blobs: { key: [string, number]; value: BlobChunkRecord };
+}
+
+/** An open Parley database. */
+export type Db = IDBPDatabase<ParleyDb>;
+type UpgradeTx = IDBPTransaction<ParleyDb, StoreNames<ParleyDb>[], 'versionchange'>;
+
+/** One schema step; `MIGRATIONS[n]` upgrades a database from version n to n + 1. */
+export type Migration = (db: Db, tx: UpgradeTx) => void;
+
+/** Every schema step in order. Append new steps; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [
+  // 0 → 1: the initial layout.
+  (db) => {
+    db.createObjectStore('identity', { keyPath: 'id' });
+    const conversations = db.createObjectStore('conversations', { keyPath: 'id' });
+    conversations.createIndex('byLastActivity', 'lastActivityAt');
+    const events = db.createObjectStore('events', { keyPath: ['conv', 'author', 'seq'] });
+    events.createIndex('byConvOrder', ['conv', 'hlc', 'author', 'seq']);
+    db.createObjectStore('settings', { keyPath: 'key' });
+    db.createObjectStore('contacts', { keyPath: 'fingerprint' });
+    db.createObjectStore('blobs', { keyPath: ['sha256', 'index'] });
+  },
+];
+
+/** The schema version this build opens. */
+export const DB_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens (creating or upgrading) the database `name`. When another tab asks for a newer schema,
+ * this connection closes itself and calls `onVersionChange`.
+ */
+export function openParleyDb(name: string, onVersionChange?: () => void): Promise<Db> {
+  return openDB<ParleyDb>(name, DB_VERSION, {
+    upgrade(database, oldVersion, newVersion, tx) {
+      const target = newVersion ?? DB_VERSION;
+      log.info(`upgrading ${name} from v${oldVersion} to v${target}`);
+      for (let version = oldVersion; version < target; version++) {
+        const migrate = MIGRATIONS[version];
+        if (!migrate) throw new Error(`no migration from v${version}`);
+        migrate(database, tx);
+      }
+    },
+    blocked(currentVersion, blockedVersion) {
+      log.warn(
+        `opening ${name} v${blockedVersion} waits for another tab to close v${currentVersion}`,
+      );
+    },
+    blocking(currentVersion, blockedVersion, event) {
+      // Another tab wants a newer schema: get out of its way (it cannot upgrade while we are open).
+      log.warn(`closing ${name} v${currentVersion} so another tab can open v${blockedVersion}`);
+      if (event.target instanceof IDBDatabase) event.target.close();
+      onVersionChange?.();
+    },
+    terminated() {
+      log.error(`the browser closed ${name} unexpectedly`);
+    },
+  });
+}
+
+/**
+ * Deletes the whole database ("Delete all data"). Close every connection first: the deletion
+ * waits for connections of other tabs, which close themselves through `blocking`/`onVersionChange`.
+ */
+export async function deleteIdbDatabase(name: string = DEFAULT_DB_NAME): Promise<void> {
+  await deleteDB(name, {
+    blocked() {
+      log.warn(`deleting ${name} waits for another tab to close it`);
+    },
+  });
+}
