@@ -21,7 +21,7 @@ import {
   makeEvent,
   makeEventWith,
   makeMember,
-} from './test-factories';
+} from '../testing/factories';
 
 const SELF = fakeFingerprint(1);
 const ALICE = fakeFingerprint(2);

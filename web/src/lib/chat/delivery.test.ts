@@ -10,7 +10,7 @@ import {
   type DeliveryFacts,
 } from './delivery';
 import { encodeHlc } from './hlc';
-import { makeConversation } from './test-factories';
+import { makeConversation } from '../testing/factories';
 import type { VersionVector } from './version-vector';
 
 const ME = 'me';

@@ -12,7 +12,12 @@ import {
   signEvent,
   verifyEvent,
 } from './events';
-import { fakeFingerprint, makeEvent, makeSignedEvent, makeUnsignedEvent } from '../testing/factories';
+import {
+  fakeFingerprint,
+  makeEvent,
+  makeSignedEvent,
+  makeUnsignedEvent,
+} from '../testing/factories';
 
 const asReceived = (e: ChatEvent) => e as unknown as Unverified<ChatEvent>;
 

@@ -216,7 +216,10 @@ export class Network {
 }
 
 /** What to tell people about a room the signal server turned away, by the server's reason. */
-export function roomProblemNotice(reason: RoomProblem): { key: MessageKey; params?: Record<string, string> } {
+export function roomProblemNotice(reason: RoomProblem): {
+  key: MessageKey;
+  params?: Record<string, string>;
+} {
   switch (reason) {
     case 'full':
       return { key: 'room.full' };

@@ -45,7 +45,9 @@ export class Notices {
   reportStore(error: StoreError, key: MessageKey = 'error.saveFailed'): void {
     this.report(
       error,
-      error.kind === 'quota' ? { key: 'error.storageFull' } : { key, params: { reason: error.message } },
+      error.kind === 'quota'
+        ? { key: 'error.storageFull' }
+        : { key, params: { reason: error.message } },
     );
   }
 }

@@ -34,11 +34,7 @@ export function shouldNotify(context: NotifyContext): boolean {
 }
 
 /** Notifies about messages just stored here, if `shouldNotify` says so. */
-export function notifyMessages(
-  app: Parley,
-  room: string,
-  events: readonly ChatEvent[],
-): void {
+export function notifyMessages(app: Parley, room: string, events: readonly ChatEvent[]): void {
   const conversation = app.conversations.conversation(room);
   const last = events.at(-1);
   const isNotified = shouldNotify({

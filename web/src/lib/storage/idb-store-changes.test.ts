@@ -8,7 +8,7 @@ import {
   makeConversation,
   makeEvent,
   makeMember,
-} from '../chat/test-factories';
+} from '../testing/factories';
 import type { ChatEvent, EventContent, UnsignedEvent } from '../protocol/events';
 import type { Contact, StoreChange } from './chat-store';
 import { openIdbStore, type IdbChatStore } from './idb-store';

@@ -185,7 +185,8 @@ export class CallController {
   get remotes(): RemoteView[] {
     const s = this.#state;
     if (s.phase !== 'active') return [];
-    const fingerprints = [...new Set([...s.participants, ...this.#media.fingerprints])];
+    const linked = this.#media.fingerprints.filter((f) => !s.participants.includes(f));
+    const fingerprints = [...s.participants, ...linked];
     return fingerprints.map((fingerprint) => {
       const link = this.#media.linkOf(fingerprint);
       return {

@@ -88,10 +88,7 @@ export class Calls {
    * network; null while the network does not run here. Loaded once; later calls return the same.
    */
   load(): Promise<CallController | null> {
-    this.#loading ??= Promise.all([
-      import('./call-controller.svelte'),
-      this.#ports.loadDevices(),
-    ])
+    this.#loading ??= Promise.all([import('./call-controller.svelte'), this.#ports.loadDevices()])
       .then(([{ CallController }, devices]) => {
         const transport = this.#kernel.network.transport;
         if (!transport) {

@@ -23,7 +23,9 @@ describe('calls through the app', () => {
     expect(bob.calls.controller).toBeNull();
     const calls = await alice.calls.load();
     expect(await calls?.callMember(room, bobFp, 'video')).toBe(true);
-    await vi.waitFor(() => expect(bob.calls.controller?.state.phase).toBe('incoming'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.calls.controller?.state.phase).toBe('incoming'), {
+      timeout: 5_000,
+    });
     expect(bob.calls.controller?.peerName).toBe('Alice');
     await vi.waitFor(() => expect(calls?.state).toMatchObject({ isRinging: true }));
   });
@@ -32,7 +34,9 @@ describe('calls through the app', () => {
     const { alice, bob, room, bobFp } = await linkedPair();
     const calls = await alice.calls.load();
     await calls?.callMember(room, bobFp, 'audio');
-    await vi.waitFor(() => expect(bob.calls.controller?.state.phase).toBe('incoming'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.calls.controller?.state.phase).toBe('incoming'), {
+      timeout: 5_000,
+    });
     bob.calls.controller?.decline();
     await vi.waitFor(() => expect(callLogsOf(alice, room)).toEqual(['declined']), {
       timeout: 5_000,
@@ -47,7 +51,9 @@ describe('calls through the app', () => {
     const { alice, bob, room, bobFp } = await linkedPair();
     const calls = await alice.calls.load();
     await calls?.callMember(room, bobFp, 'video');
-    await vi.waitFor(() => expect(bob.calls.controller?.state.phase).toBe('incoming'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.calls.controller?.state.phase).toBe('incoming'), {
+      timeout: 5_000,
+    });
     alice.kernel.sayGoodbye();
     await vi.waitFor(() => expect(bob.calls.controller?.lastEnded?.outcome).toBe('cancelled'), {
       timeout: 5_000,

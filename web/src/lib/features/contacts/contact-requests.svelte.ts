@@ -40,15 +40,14 @@ export class ContactRequests {
   #sent = $state.raw<Readonly<Record<string, SentRequestState>>>({});
 
   /** The frames contact requests own. */
-  readonly frames: Pick<FrameHandlers, 'contact-request' | 'contact-accept' | 'contact-decline'> =
-    {
-      'contact-request': (peer) => this.#handleRequest(peer),
-      'contact-accept': (peer, frame) => this.#handleAccept(peer, frame.secret),
-      'contact-decline': (peer) => {
-        if (this.#sent[peer.fingerprint] !== 'sent') return;
-        this.#sent = { ...this.#sent, [peer.fingerprint]: 'declined' };
-      },
-    };
+  readonly frames: Pick<FrameHandlers, 'contact-request' | 'contact-accept' | 'contact-decline'> = {
+    'contact-request': (peer) => this.#handleRequest(peer),
+    'contact-accept': (peer, frame) => this.#handleAccept(peer, frame.secret),
+    'contact-decline': (peer) => {
+      if (this.#sent[peer.fingerprint] !== 'sent') return;
+      this.#sent = { ...this.#sent, [peer.fingerprint]: 'declined' };
+    },
+  };
 
   constructor(kernel: Kernel, contacts: Contacts, invites: Invites) {
     this.#kernel = kernel;

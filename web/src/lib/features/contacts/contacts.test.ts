@@ -65,7 +65,9 @@ describe('contacts', () => {
     alice.requests.request(room, bobFp);
     await vi.waitFor(() => expect(bob.requests.waiting).toHaveLength(1), { timeout: 5_000 });
     expect(await bob.requests.answer(aliceFp, false)).toBe(true);
-    await vi.waitFor(() => expect(alice.requests.sentTo(bobFp)).toBe('declined'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(alice.requests.sentTo(bobFp)).toBe('declined'), {
+      timeout: 5_000,
+    });
     expect(alice.contacts.list).toEqual([]);
     expect(bob.contacts.list).toEqual([]);
   });
@@ -108,9 +110,12 @@ describe('contacts', () => {
     const { alice, bob, room, aliceFp } = await twoContacts(hub);
     const direct = bob.contacts.contact(aliceFp)!.conv;
     expect(await alice.messages.send(room, 'before')).toBe(true);
-    await vi.waitFor(() => expect(bob.conversations.conversation(room)?.lastPreview).toBe('before'), {
-      timeout: 5_000,
-    });
+    await vi.waitFor(
+      () => expect(bob.conversations.conversation(room)?.lastPreview).toBe('before'),
+      {
+        timeout: 5_000,
+      },
+    );
     const orderBefore = bob.conversations.list.map((c) => c.id);
 
     expect(await alice.profile.updateProfile('  ')).toEqual({
@@ -124,20 +129,27 @@ describe('contacts', () => {
         expect(bob.contacts.contact(aliceFp)?.name).toBe('Alicia');
         expect(bob.conversations.conversation(direct)?.title).toBe('Alicia');
         expect(bob.members.authorName(room, aliceFp)).toBe('Alicia');
-        expect(bob.members.membersOf(room).find((m) => m.fingerprint === aliceFp)?.name).toBe('Alicia');
+        expect(bob.members.membersOf(room).find((m) => m.fingerprint === aliceFp)?.name).toBe(
+          'Alicia',
+        );
       },
       { timeout: 5_000 },
     );
     // A rename is no news: the list keeps its order and previews.
     expect(bob.conversations.list.map((c) => c.id)).toEqual(orderBefore);
     expect(bob.conversations.conversation(room)?.lastPreview).toBe('before');
-    expect(foldMessages(bob.timeline.messagesOf(room), undefined).map((m) => m.text)).toEqual(['before']);
+    expect(foldMessages(bob.timeline.messagesOf(room), undefined).map((m) => m.text)).toEqual([
+      'before',
+    ]);
   }, 20_000);
 
   it('shows both sides the same safety number, and keeps "verified"', async () => {
     const hub = new MemoryHub();
     const { alice, bob, aliceFp, bobFp } = await twoContacts(hub);
-    const [a, b] = [await alice.contacts.safetyNumberWith(bobFp), await bob.contacts.safetyNumberWith(aliceFp)];
+    const [a, b] = [
+      await alice.contacts.safetyNumberWith(bobFp),
+      await bob.contacts.safetyNumberWith(aliceFp),
+    ];
     expect(a).toMatch(/^(\d{5} ){11}\d{5}$/);
     expect(a).toBe(b);
     expect(await alice.contacts.setVerified(bobFp, true)).toBe(true);
@@ -153,7 +165,9 @@ describe('contacts', () => {
     await vi.waitFor(
       () => {
         expect(alice.contacts.isOnline(bobFp)).toBe(false);
-        expect(alice.members.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(false);
+        expect(alice.members.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(
+          false,
+        );
       },
       { timeout: 5_000 },
     );
@@ -187,8 +201,12 @@ describe('contacts', () => {
 
     expect(await bob.invites.redeem(secret)).toBe('waiting');
     const [aliceFp, bobFp] = [alice.kernel.identity!.fingerprint, bob.kernel.identity!.fingerprint];
-    await vi.waitFor(() => expect(bob.invites.invite(secret)?.contact).toBe(aliceFp), { timeout: 5_000 });
-    await vi.waitFor(() => expect(alice.invites.invite(secret)?.contact).toBe(bobFp), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.invites.invite(secret)?.contact).toBe(aliceFp), {
+      timeout: 5_000,
+    });
+    await vi.waitFor(() => expect(alice.invites.invite(secret)?.contact).toBe(bobFp), {
+      timeout: 5_000,
+    });
     expect(bob.contacts.contact(aliceFp)?.conv).toBe(alice.contacts.contact(bobFp)?.conv);
     await vi.waitFor(() => expect(alice.contacts.isOnline(bobFp)).toBe(true), { timeout: 5_000 });
     // Neither lists the invite's room as a conversation.

@@ -137,13 +137,15 @@ describe('conversation options', () => {
     await vi.waitFor(() => expect(hub.membersOf(room)).toEqual(['peer-Alice']));
 
     expect(await alice.conversations.deleteConversation(room)).toBe(false);
-    expect(alice.kernel.notices.current).toEqual({ key: 'error.deleteFailed', params: { reason: 'locked' } });
+    expect(alice.kernel.notices.current).toEqual({
+      key: 'error.deleteFailed',
+      params: { reason: 'locked' },
+    });
     expect(alice.conversations.conversation(room)).toBeDefined();
     await vi.waitFor(() => expect(hub.membersOf(room)).toEqual(['peer-Alice']));
     expect(hub.transport('peer-Alice')?.rooms.has(room)).toBe(true);
   });
 });
-
 
 describe('a room deleted and joined again', () => {
   it('keeps own messages new to its members, and gets the old history back', async () => {
@@ -156,24 +158,38 @@ describe('a room deleted and joined again', () => {
     await alice.timeline.openRoom(secret);
     await bob.timeline.openRoom(secret);
     for (const text of ['one', 'two']) expect(await alice.messages.send(room, text)).toBe(true);
-    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(2), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(2), {
+      timeout: 5_000,
+    });
 
     expect(await alice.conversations.deleteConversation(room)).toBe(true);
     // Bob sees her go before she comes back (an instant re-open is a separate race, see notes).
     const aliceFp = alice.kernel.identity!.fingerprint;
     await vi.waitFor(
       () =>
-        expect(bob.members.membersOf(room).find((m) => m.fingerprint === aliceFp)?.isOnline).toBe(false),
+        expect(bob.members.membersOf(room).find((m) => m.fingerprint === aliceFp)?.isOnline).toBe(
+          false,
+        ),
       { timeout: 5_000 },
     );
     expect(await alice.timeline.openRoom(secret)).toEqual({ status: 'open', room });
     expect(await alice.messages.send(room, 'three')).toBe(true);
     await vi.waitFor(
-      () => expect(bob.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['one', 'two', 'three']),
+      () =>
+        expect(bob.timeline.messagesOf(room).map((e) => textOf(e))).toEqual([
+          'one',
+          'two',
+          'three',
+        ]),
       { timeout: 5_000 },
     );
     await vi.waitFor(
-      () => expect(alice.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['one', 'two', 'three']),
+      () =>
+        expect(alice.timeline.messagesOf(room).map((e) => textOf(e))).toEqual([
+          'one',
+          'two',
+          'three',
+        ]),
       { timeout: 5_000 },
     );
   }, 20_000);

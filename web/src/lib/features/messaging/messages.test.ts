@@ -13,7 +13,10 @@ const h = appHarness({ now: NOW });
 describe('send', () => {
   it('stores into the room it is given, not the one open now', async () => {
     const app = await h.readyApp();
-    const [a, b] = [(await app.conversations.createRoom())!, (await app.conversations.createRoom())!];
+    const [a, b] = [
+      (await app.conversations.createRoom())!,
+      (await app.conversations.createRoom())!,
+    ];
     const [roomA, roomB] = [await roomKeyFromSecret(a), await roomKeyFromSecret(b)];
     await app.timeline.openRoom(b);
     expect(await app.messages.send(roomA, 'for A')).toBe(true);
@@ -22,7 +25,6 @@ describe('send', () => {
     expect(app.timeline.messagesOf(roomB)).toEqual([]);
   });
 });
-
 
 describe('reply, react, edit, delete', () => {
   it('stores them as events of the room, and refuses to edit or delete someone else’s', async () => {
@@ -58,7 +60,10 @@ describe('reply, react, edit, delete', () => {
     expect(await app.messages.setRoomMeta(open.room, 'Evil\u202Ename', '')).toBe('invalid');
     expect(await app.messages.setRoomMeta(open.room, 'Trip', 'x'.repeat(257))).toBe('invalid');
     expect(await app.messages.setRoomMeta(open.room, ' Trip ', ' Packing ')).toBe(true);
-    expect(app.conversations.conversation(open.room)).toMatchObject({ title: 'Trip', topic: 'Packing' });
+    expect(app.conversations.conversation(open.room)).toMatchObject({
+      title: 'Trip',
+      topic: 'Packing',
+    });
     // Our own events are never unread.
     expect(app.conversations.conversation(open.room)?.unread).toBe(0);
   });

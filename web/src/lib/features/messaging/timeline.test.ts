@@ -1,5 +1,5 @@
 import { textOf } from '../../chat/events';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeFingerprint, makeConversation, makeEvent } from '../../testing/factories';
 import { newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';
 import { MESSAGE_PAGE_SIZE } from '../../config';
@@ -16,7 +16,10 @@ describe('openRoom', () => {
     const app = await h.readyApp();
     const existing = await app.conversations.createRoom();
     const fresh = newRoomSecret();
-    const [a, b] = await Promise.all([app.timeline.openRoom(fresh), app.timeline.openRoom(existing!)]);
+    const [a, b] = await Promise.all([
+      app.timeline.openRoom(fresh),
+      app.timeline.openRoom(existing!),
+    ]);
     expect(a).toEqual({ status: 'superseded' });
     expect(b).toEqual({ status: 'open', room: await roomKeyFromSecret(existing!) });
     expect(app.timeline.activeRoom).toBe(await roomKeyFromSecret(existing!));
@@ -74,10 +77,12 @@ describe('openRoom', () => {
     expect(app.conversations.conversation(room)?.unread).toBe(1);
     expect(await app.timeline.openRoom(secret)).toEqual({ status: 'open', room });
     expect(app.timeline.messagesOf(room)).toHaveLength(1);
-    expect(app.kernel.notices.current).toEqual({ key: 'error.markReadFailed', params: { reason: 'locked' } });
+    expect(app.kernel.notices.current).toEqual({
+      key: 'error.markReadFailed',
+      params: { reason: 'locked' },
+    });
   });
 });
-
 
 describe('send bursts and the loaded window', () => {
   it('stores a burst of sends once each, in the order typed, and shows them in that order', async () => {
@@ -116,9 +121,9 @@ describe('send bursts and the loaded window', () => {
     const open = await app.timeline.openRoom(secret);
     if (open.status !== 'open') throw new Error('room not open');
     failing = true;
-    expect(await Promise.all([app.messages.send(open.room, 'a'), app.messages.send(open.room, 'b')])).toEqual(
-      [false, false],
-    );
+    expect(
+      await Promise.all([app.messages.send(open.room, 'a'), app.messages.send(open.room, 'b')]),
+    ).toEqual([false, false]);
     expect(app.kernel.notices.current?.key).toBe('error.storageFull');
     failing = false;
     expect(await app.messages.send(open.room, 'c')).toBe(true);

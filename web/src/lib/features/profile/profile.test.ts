@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openIdbStore } from '../../storage/idb-store';
 import { appHarness, overriding } from '../../testing/app-harness';
 

@@ -4,12 +4,13 @@
  * a signed `profile` event, so members we are not linked to learn it through others.
  */
 import { colorForFingerprint } from '../../chat/avatar';
-import { MAX_DISPLAY_NAME_CHARS } from '../../config';
+
 import { createIdentityKeys, type IdentityKeys } from '../../crypto/identity';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { errorMessage, type Notice } from '../../kernel/notices.svelte';
 import { createLogger } from '../../log';
 import { isDisplayName } from '../../protocol/display-name';
+import { MAX_NAME_CHARS } from '../../protocol/limits';
 import type { EventContent } from '../../protocol/events';
 import type { Conversation, StoredIdentity } from '../../storage/chat-store';
 
@@ -19,7 +20,7 @@ const log = createLogger('profile');
 export type ProfileResult = { ok: true } | { ok: false; error: Notice };
 
 /**
- * Checks a display name as typed: trimmed, then 1–{@link MAX_DISPLAY_NAME_CHARS} characters with
+ * Checks a display name as typed: trimmed, then 1–{@link MAX_NAME_CHARS} characters with
  * no control or text-direction characters (the same rule peers apply to our hello).
  */
 export function checkDisplayName(
@@ -27,10 +28,10 @@ export function checkDisplayName(
 ): { ok: true; name: string } | { ok: false; error: Notice } {
   const name = raw.trim();
   if (!name) return { ok: false, error: { key: 'onboarding.nameRequired' } };
-  if (name.length > MAX_DISPLAY_NAME_CHARS) {
+  if (name.length > MAX_NAME_CHARS) {
     return {
       ok: false,
-      error: { key: 'onboarding.nameTooLong', params: { max: MAX_DISPLAY_NAME_CHARS } },
+      error: { key: 'onboarding.nameTooLong', params: { max: MAX_NAME_CHARS } },
     };
   }
   if (!isDisplayName(name)) return { ok: false, error: { key: 'onboarding.nameInvalid' } };

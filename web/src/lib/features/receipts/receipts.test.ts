@@ -30,14 +30,18 @@ describe('delivery and read receipts', () => {
 
     const bob = await h.memberOn(hub, 'Bob');
     expect(await bob.timeline.openRoom(secret)).toEqual({ status: 'open', room });
-    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(1), {
+      timeout: 5_000,
+    });
     await vi.waitFor(() => expect(stateOf(alice, room, 'hello?')?.state).toBe('read'), {
       timeout: 5_000,
     });
     expect(stateOf(alice, room, 'hello?')).toMatchObject({ deliveredTo: 1, readBy: 1, of: 1 });
     expect(stateOf(bob, room, 'hello?')).toBeNull();
     // Bob's marker is kept, so it is told again on every new link.
-    expect(bob.conversations.conversation(room)?.readUpTo).toBe(bob.timeline.messagesOf(room)[0]?.hlc);
+    expect(bob.conversations.conversation(room)?.readUpTo).toBe(
+      bob.timeline.messagesOf(room)[0]?.hlc,
+    );
 
     expect(await alice.messages.send(room, 'still there?')).toBe(true);
     await vi.waitFor(() => expect(stateOf(alice, room, 'still there?')?.state).toBe('read'), {

@@ -25,7 +25,9 @@ describe('removing a room member', () => {
     for (const member of [alice, ...others]) {
       await vi.waitFor(
         () =>
-          expect(member.members.membersOf(room).filter((m) => m.isOnline)).toHaveLength(1 + names.length),
+          expect(member.members.membersOf(room).filter((m) => m.isOnline)).toHaveLength(
+            1 + names.length,
+          ),
         { timeout: 10_000 },
       );
     }
@@ -84,8 +86,12 @@ describe('removing a room member', () => {
       { timeout: 10_000 },
     );
     // Bob's side may see a link for the moment before it is refused; it never stays.
-    await vi.waitFor(() => expect(bob.members.membersOf(room).filter((m) => m.isOnline)).toHaveLength(1));
-    expect(alice.members.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(false);
+    await vi.waitFor(() =>
+      expect(bob.members.membersOf(room).filter((m) => m.isOnline)).toHaveLength(1),
+    );
+    expect(alice.members.membersOf(room).find((m) => m.fingerprint === bobFp)?.isOnline).toBe(
+      false,
+    );
     // Someone new with the old link is refused too.
     const eve = await h.memberOn(hub, 'Eve');
     await eve.timeline.openRoom(secret, owner);
@@ -135,15 +141,20 @@ describe('removing a room member', () => {
     for (const peer of ['peer-Alice', 'peer-Bob', 'peer-Carol']) hub.cut('peer-Dave', peer);
     const newSecret = (await alice.moves.removeMember(room, bob.kernel.identity!.fingerprint))!;
     const next = await roomKeyFromSecret(newSecret);
-    await vi.waitFor(() => expect(carol.conversations.conversation(next)).toBeDefined(), { timeout: 5_000 });
+    await vi.waitFor(() => expect(carol.conversations.conversation(next)).toBeDefined(), {
+      timeout: 5_000,
+    });
     // Alice goes; Carol is the only one left to tell Dave.
     hub.cut('peer-Alice', 'peer-Dave');
     hub.heal('peer-Dave', 'peer-Carol');
     hub.heal('peer-Dave', 'peer-Bob');
     dave.kernel.nudge();
-    await vi.waitFor(() => expect(dave.conversations.conversation(room)?.movedTo?.secret).toBe(newSecret), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(
+      () => expect(dave.conversations.conversation(room)?.movedTo?.secret).toBe(newSecret),
+      {
+        timeout: 10_000,
+      },
+    );
     expect(dave.conversations.conversation(next)?.previous).toBe(room);
   }, 40_000);
 
@@ -155,14 +166,20 @@ describe('removing a room member', () => {
     const erin = await h.memberOn(hub, 'Erin');
     hub.cut('peer-Alice', 'peer-Erin');
     await erin.timeline.openRoom(secret, owner);
-    await vi.waitFor(() => expect(erin.members.membersOf(room).filter((m) => m.isOnline)).toHaveLength(3), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(
+      () => expect(erin.members.membersOf(room).filter((m) => m.isOnline)).toHaveLength(3),
+      {
+        timeout: 10_000,
+      },
+    );
     expect(erin.conversations.conversation(room)?.members[owner]).toBeUndefined();
     const newSecret = (await alice.moves.removeMember(room, bob.kernel.identity!.fingerprint))!;
-    await vi.waitFor(() => expect(erin.conversations.conversation(room)?.movedTo?.secret).toBe(newSecret), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(
+      () => expect(erin.conversations.conversation(room)?.movedTo?.secret).toBe(newSecret),
+      {
+        timeout: 10_000,
+      },
+    );
     expect(carol.conversations.conversation(room)?.movedTo?.secret).toBe(newSecret);
   }, 40_000);
 });

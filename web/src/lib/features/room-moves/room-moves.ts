@@ -52,7 +52,8 @@ export class RoomMoves {
         if (this.#announced.has(conversation.id)) return;
         this.#announced.add(conversation.id);
         // Moved in another tab: this tab may hold the network, so it tells the linked members.
-        if (isFromOtherTab && conversation.movedTo) this.#announce(conversation, conversation.movedTo);
+        if (isFromOtherTab && conversation.movedTo)
+          this.#announce(conversation, conversation.movedTo);
       },
     });
   }
@@ -86,7 +87,12 @@ export class RoomMoves {
     const secret = await newOwnedRoomSecret(identity.fingerprint);
     const removed = [fingerprint];
     const sig = await signBytes(identity.privateKey, roomMoveBytes(room, secret, removed));
-    const isMoved = await this.#follow(conversation, { secret, removed, sig, ownerKey: identity.spki });
+    const isMoved = await this.#follow(conversation, {
+      secret,
+      removed,
+      sig,
+      ownerKey: identity.spki,
+    });
     return isMoved ? secret : null;
   }
 

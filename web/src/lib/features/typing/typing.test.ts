@@ -20,15 +20,20 @@ describe('typing', () => {
     const { alice, bob, room } = await twoInARoom(new MemoryHub());
     expect(bob.typing.typingIn(room)).toEqual([]);
     alice.typing.noteTyping(room, 'Hel');
-    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
     expect(alice.typing.typingIn(room)).toEqual([]);
 
     alice.typing.noteTyping(room, 'Hello');
     expect(await alice.messages.send(room, 'Hello')).toBe(true);
     alice.typing.noteTyping(room, '');
-    await vi.waitFor(() => expect(bob.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['Hello']), {
-      timeout: 5_000,
-    });
+    await vi.waitFor(
+      () => expect(bob.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['Hello']),
+      {
+        timeout: 5_000,
+      },
+    );
     // Cleared by the message itself, long before the 6 s are up.
     expect(bob.typing.typingIn(room)).toEqual([]);
   });
@@ -36,14 +41,18 @@ describe('typing', () => {
   it('stops showing someone typing once the time is up', async () => {
     const { alice, bob, room } = await twoInARoom(new MemoryHub(), 100);
     alice.typing.noteTyping(room, 'H');
-    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
     await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual([]), { timeout: 5_000 });
   });
 
   it('tells the room at most once per interval, even across a send', async () => {
     const { alice, bob, room, bobFp } = await twoInARoom(new MemoryHub(), 300);
     alice.typing.noteTyping(room, 'H');
-    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
     await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual([]), { timeout: 5_000 });
 
     // Within the interval nothing goes out, not even after a send (the text cleared): in a
@@ -63,7 +72,9 @@ describe('typing', () => {
   it('stops showing a member whose link goes, and forgets a room that is left', async () => {
     const { alice, bob, room } = await twoInARoom(new MemoryHub());
     alice.typing.noteTyping(room, 'H');
-    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
     expect(await alice.conversations.leaveRoom(room)).toBe(true);
     await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual([]), { timeout: 5_000 });
   });
