@@ -61,12 +61,28 @@ function reader(events: readonly ChatEvent[]): {
 
 describe('quiet events and previews', () => {
   it('treats a profile as quiet and every other kind as something to show', () => {
-    expect(isQuiet(profile('Ali'))).toBe(true);
-    expect(isQuiet(text('hi'))).toBe(false);
-    expect(isQuiet(roomMeta('Trip'))).toBe(false);
-    expect(previewOf(profile('Ali'))).toBeUndefined();
-    expect(previewOf(text('  two\nlines '))).toBe('two lines');
-    expect(previewOf(call('missed'))).toBe('📹');
+    expect(isQuiet(makeEventWith(profile('Ali')))).toBe(true);
+    expect(isQuiet(makeEventWith(text('hi')))).toBe(false);
+    expect(isQuiet(makeEventWith(roomMeta('Trip')))).toBe(false);
+    expect(previewOf(makeEventWith(profile('Ali')))).toBeUndefined();
+    expect(previewOf(makeEventWith(text('  two\nlines ')))).toBe('two lines');
+    expect(previewOf(makeEventWith(call('missed')))).toBe('📹');
+  });
+
+  it('keeps an event of a kind a newer build wrote out of the list: quiet, never unread', () => {
+    const future = { ...makeEvent({ author: ALICE }), kind: 'poll', body: { question: 'Lunch?' } };
+    expect(isQuiet(future)).toBe(true);
+    expect(previewOf(future)).toBeUndefined();
+    expect(unreadAmong([future], SELF)).toBe(0);
+    const before = makeConversation({ lastActivityAt: 5, lastPreview: 'hi' });
+    const after = applyStoredEvents(before, [future], {
+      self: SELF,
+      nowMs: NOW,
+      contiguous: new Map([[ALICE, 1]]),
+      preview: 'hi',
+    });
+    expect(after).toMatchObject({ lastActivityAt: 5, unread: 0, lastPreview: 'hi' });
+    expect(after.vector).toEqual({ [ALICE]: 1 });
   });
 
   it('previews the newest event that is not quiet, reading no further than it', async () => {

@@ -5,9 +5,9 @@
  * Pure functions over plain records; the store reads and writes, these decide. Each returns the
  * same object when nothing changes, so a store can skip the write (and its change notice).
  */
-import type { ChatEvent, EventContent } from '../protocol/events';
+import type { StoredEvent } from '../protocol/events';
 import type { Conversation, ConversationFlags, Member, RoomMove } from '../storage/chat-store';
-import { countsAsUnread, eventPreview } from './events';
+import { countsAsUnread, eventPreview, isKnownEvent } from './events';
 import type { VersionVector } from './version-vector';
 
 /** How many quiet events in a row `latestPreview` looks past before keeping the old preview. */
@@ -15,15 +15,17 @@ export const MAX_QUIET_SKIPPED = 64;
 
 /**
  * Events that neither move a conversation up the list nor change its preview: a member's profile
- * (a rename reaches every conversation they are in at once, and says nothing about any of them).
+ * (a rename reaches every conversation they are in at once, and says nothing about any of them),
+ * and kinds this build does not know (shown in the history only; DESIGN §6).
  */
-export function isQuiet(e: EventContent): boolean {
-  return e.kind === 'profile';
+export function isQuiet(e: StoredEvent): boolean {
+  return !isKnownEvent(e) || e.kind === 'profile';
 }
 
 /** The list preview an event gives its conversation; undefined for a quiet one. */
-export function previewOf(e: EventContent): string | undefined {
-  return isQuiet(e) ? undefined : eventPreview(e);
+export function previewOf(e: StoredEvent): string | undefined {
+  if (!isKnownEvent(e) || e.kind === 'profile') return undefined;
+  return eventPreview(e);
 }
 
 /**
@@ -32,7 +34,7 @@ export function previewOf(e: EventContent): string | undefined {
  * had) when there is none, or when more than MAX_QUIET_SKIPPED quiet events come first.
  */
 export async function latestPreview(
-  newestFirst: AsyncIterable<ChatEvent> | Iterable<ChatEvent>,
+  newestFirst: AsyncIterable<StoredEvent> | Iterable<StoredEvent>,
   fallback: string,
 ): Promise<string> {
   let looked = 0;
@@ -45,7 +47,7 @@ export async function latestPreview(
 }
 
 /** How many of `events` count as unread for us: messages and missed calls by anyone else. */
-export function unreadAmong(events: readonly ChatEvent[], self: string | undefined): number {
+export function unreadAmong(events: readonly StoredEvent[], self: string | undefined): number {
   let unread = 0;
   for (const e of events) if (e.author !== self && countsAsUnread(e)) unread++;
   return unread;
@@ -55,11 +57,11 @@ export function unreadAmong(events: readonly ChatEvent[], self: string | undefin
  * A room's name and topic after `events`: the latest `room-meta` in display order (by clock,
  * then author) wins, on every member alike. Direct chats keep their contact's name.
  */
-export function withRoomMeta(c: Conversation, events: readonly ChatEvent[]): Conversation {
+export function withRoomMeta(c: Conversation, events: readonly StoredEvent[]): Conversation {
   if (c.kind !== 'room') return c;
   let result = c;
   for (const e of events) {
-    if (e.kind !== 'room-meta') continue;
+    if (!isKnownEvent(e) || e.kind !== 'room-meta') continue;
     const order = `${e.hlc} ${e.author}`;
     if (result.metaHlc !== undefined && result.metaHlc >= order) continue;
     result = { ...result, title: e.body.name, topic: e.body.topic, metaHlc: order };
@@ -71,10 +73,10 @@ export function withRoomMeta(c: Conversation, events: readonly ChatEvent[]): Con
  * Members' names and colours after `events`: a member's latest `profile` by clock wins over an
  * older one. The handshake also sets them (it is current when it happens; see DESIGN §4).
  */
-export function withProfiles(c: Conversation, events: readonly ChatEvent[]): Conversation {
+export function withProfiles(c: Conversation, events: readonly StoredEvent[]): Conversation {
   let members = c.members;
   for (const e of events) {
-    if (e.kind !== 'profile') continue;
+    if (!isKnownEvent(e) || e.kind !== 'profile') continue;
     const member = members[e.author];
     if (!member || (member.profileHlc !== undefined && member.profileHlc >= e.hlc)) continue;
     members = {
@@ -107,7 +109,7 @@ export interface StoredEventsFacts {
  */
 export function applyStoredEvents(
   c: Conversation,
-  events: readonly ChatEvent[],
+  events: readonly StoredEvent[],
   facts: StoredEventsFacts,
 ): Conversation {
   if (events.length === 0) return c;

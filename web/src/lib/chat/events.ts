@@ -5,11 +5,14 @@
 import { utf8 } from '../encoding';
 import { fingerprintOf, importPublicKey, signBytes, verifyBytes } from '../crypto/identity';
 import { assertNever } from '../protocol/assert-never';
+import { isKnownKind } from '../protocol/event-kinds';
 import type {
   ChatEvent,
   EventContent,
   EventRef,
+  StoredEvent,
   UnsignedEvent,
+  UnsignedStoredEvent,
   Unverified,
 } from '../protocol/events';
 
@@ -40,36 +43,22 @@ export function canonicalJson(value: unknown): string {
  * The bytes an event's signature covers: UTF-8 of the JSON array
  * ["parley-event-v1", v, conv, author, seq, hlc, kind, body-with-sorted-keys].
  */
-export function canonicalEventBytes(e: UnsignedEvent): Uint8Array<ArrayBuffer> {
+export function canonicalEventBytes(e: UnsignedStoredEvent): Uint8Array<ArrayBuffer> {
   return utf8(canonicalJson([EVENT_LABEL, e.v, e.conv, e.author, e.seq, e.hlc, e.kind, e.body]));
 }
 
-/** Copies an event's content (kind and body). */
-function contentOf(e: EventContent): EventContent {
-  switch (e.kind) {
-    case 'text':
-      return { kind: e.kind, body: e.body };
-    case 'reaction':
-      return { kind: e.kind, body: e.body };
-    case 'edit':
-      return { kind: e.kind, body: e.body };
-    case 'delete':
-      return { kind: e.kind, body: e.body };
-    case 'room-meta':
-      return { kind: e.kind, body: e.body };
-    case 'profile':
-      return { kind: e.kind, body: e.body };
-    case 'call-log':
-      return { kind: e.kind, body: e.body };
-    default:
-      return assertNever(e);
-  }
+/** True for an event of a kind this build knows (the rest a newer build wrote: DESIGN §6). */
+export function isKnownEvent(e: StoredEvent): e is ChatEvent {
+  return isKnownKind(e.kind);
 }
 
-/** Copies exactly the signed fields, dropping anything else a value may carry. */
-function unsignedPart(e: UnsignedEvent): UnsignedEvent {
-  const { v, conv, author, seq, hlc } = e;
-  return { v, conv, author, seq, hlc, ...contentOf(e) };
+/**
+ * Copies exactly the signed fields, dropping anything else a value may carry; the body of a kind
+ * this build does not know is copied whole, as signed.
+ */
+function unsignedPart<E extends UnsignedStoredEvent>(e: E): E {
+  const { v, conv, author, seq, hlc, kind, body } = e;
+  return { v, conv, author, seq, hlc, kind, body } as E;
 }
 
 /** Signs an event with the author's private key. */
@@ -106,17 +95,19 @@ function knownKey(spki: string): Promise<KnownKey | null> {
 /**
  * Verifies a received event against its author's public key: the key's fingerprint must be the
  * event's `author` and the signature must cover the event. The verified event (a fresh object
- * with only the known fields), or null.
+ * with only the signed fields and the signature), or null. Events of kinds this build does not
+ * know are verified the same way (their body as signed).
  */
 export async function verifyEvent(
-  e: Unverified<ChatEvent>,
+  e: Unverified<StoredEvent>,
   spki: string,
-): Promise<ChatEvent | null> {
+): Promise<StoredEvent | null> {
   const key = await knownKey(spki);
   if (!key || key.fingerprint !== e.author) return null;
-  const unsigned = unsignedPart(e);
+  const { v, conv, author, seq, hlc, kind, body } = e;
+  const unsigned = { v, conv, author, seq, hlc, kind, body } as UnsignedStoredEvent;
   const isValid = await verifyBytes(key.publicKey, e.sig, canonicalEventBytes(unsigned));
-  return isValid ? { ...unsigned, sig: e.sig } : null;
+  return isValid ? ({ ...unsigned, sig: e.sig } as StoredEvent) : null;
 }
 
 /** The fields that decide display order. */
@@ -138,9 +129,10 @@ export function eventKey(e: Pick<ChatEvent, 'conv' | 'author' | 'seq'>): string 
 
 /**
  * Whether someone else's event counts as unread: a message, or a call we missed. Reactions,
- * edits, deletions, names and profiles do not.
+ * edits, deletions, names, profiles and kinds this build does not know do not.
  */
-export function countsAsUnread(e: EventContent): boolean {
+export function countsAsUnread(e: StoredEvent): boolean {
+  if (!isKnownEvent(e)) return false;
   return e.kind === 'text' || (e.kind === 'call-log' && e.body.outcome === 'missed');
 }
 
@@ -174,8 +166,10 @@ function previewLine(text: string): string {
 }
 
 /** The text an event carries (a message's, or an edit's new text); '' for other kinds. */
-export function textOf(e: EventContent): string {
-  return e.kind === 'text' || e.kind === 'edit' ? e.body.text : '';
+export function textOf(e: { kind: string; body: unknown }): string {
+  if (!isKnownKind(e.kind)) return '';
+  const known = e as EventContent;
+  return known.kind === 'text' || known.kind === 'edit' ? known.body.text : '';
 }
 
 /** An event's reference (author and seq), for replies, reactions, edits and deletions. */

@@ -7,8 +7,8 @@
  * - A reaction is per (author, emoji): the latest of that author's says whether it is on.
  * - A reply shows the quoted message as it is now (edited, or deleted), or says it is not loaded.
  */
-import type { ChatEvent, EventRef } from '../protocol/events';
-import { eventKey, refKey } from './events';
+import type { ChatEvent, EventRef, StoredEvent } from '../protocol/events';
+import { eventKey, isKnownEvent, refKey } from './events';
 
 /** One emoji's reactions on a message. */
 export interface ReactionCount {
@@ -52,12 +52,14 @@ interface Building {
 
 /** Folds a conversation's events (in display order) into the messages it shows. */
 export function foldMessages(
-  events: readonly ChatEvent[],
+  events: readonly StoredEvent[],
   self: string | undefined,
 ): MessageView[] {
   const byKey = new Map<string, Building>();
   const order: Building[] = [];
   for (const e of events) {
+    // A kind this build does not know is shown on its own (the message list), never folded in.
+    if (!isKnownEvent(e)) continue;
     switch (e.kind) {
       case 'text': {
         const building: Building = {

@@ -18,8 +18,13 @@ import {
   seqSchema,
   signatureSchema,
 } from './formats';
+import { isKnownKind } from './event-kinds';
+import type { JsonValue } from './events';
 import {
   MAX_CALL_DURATION_S,
+  MAX_EVENT_KIND_CHARS,
+  MAX_FUTURE_BODY_BYTES,
+  MAX_FUTURE_BODY_DEPTH,
   MAX_REACTION_CHARS,
   MAX_TOPIC_CHARS,
   PROTOCOL_VERSION,
@@ -82,11 +87,8 @@ const envelopeEntries = {
 
 const bodies = eventBodySchemas;
 
-/**
- * Schema of one event on the wire. Unknown fields are stripped: the signature covers exactly the
- * known fields (and the whole body), so stripping never makes a forged event pass verification.
- */
-export const chatEventSchema = v.variant('kind', [
+/** An event of a kind this build knows, its body checked to the letter. */
+const knownEventSchema = v.variant('kind', [
   v.object({ ...envelopeEntries, kind: v.literal('text'), body: bodies.text }),
   v.object({ ...envelopeEntries, kind: v.literal('reaction'), body: bodies.reaction }),
   v.object({ ...envelopeEntries, kind: v.literal('edit'), body: bodies.edit }),
@@ -95,3 +97,63 @@ export const chatEventSchema = v.variant('kind', [
   v.object({ ...envelopeEntries, kind: v.literal('profile'), body: bodies.profile }),
   v.object({ ...envelopeEntries, kind: v.literal('call-log'), body: bodies['call-log'] }),
 ]);
+
+/**
+ * Whether `value` (parsed JSON) nests at most MAX_FUTURE_BODY_DEPTH deep and is at most
+ * MAX_FUTURE_BODY_BYTES as JSON. Walks iteratively, so a hostile depth cannot blow the stack.
+ */
+export function isBoundedJson(value: unknown): value is JsonValue {
+  let bytes = 0;
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const current = item.value;
+    if (current === null || typeof current === 'boolean') bytes += 5;
+    else if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return false;
+      bytes += 24;
+    } else if (typeof current === 'string') bytes += 2 + current.length * 3;
+    else if (typeof current === 'object') {
+      if (item.depth >= MAX_FUTURE_BODY_DEPTH) return false;
+      const depth = item.depth + 1;
+      if (Array.isArray(current)) {
+        bytes += 2 + current.length;
+        for (const inner of current as unknown[]) stack.push({ value: inner, depth });
+      } else {
+        const entries = Object.entries(current as Record<string, unknown>);
+        bytes += 2 + entries.length;
+        for (const [key, inner] of entries) {
+          bytes += 3 + key.length * 3;
+          stack.push({ value: inner, depth });
+        }
+      }
+    } else return false;
+    if (bytes > MAX_FUTURE_BODY_BYTES) return false;
+  }
+  return true;
+}
+
+/**
+ * An event of a kind this build does not know (a newer build wrote it): its envelope is checked
+ * as strictly as any, its body only for size and depth, and it is kept whole (the signature
+ * covers it). A known kind with a malformed body is not this: it is refused.
+ */
+const futureEventSchema = v.object({
+  ...envelopeEntries,
+  kind: v.pipe(
+    v.string(),
+    v.maxLength(MAX_EVENT_KIND_CHARS),
+    v.regex(/^[a-z][a-z0-9-]*$/, 'kind: expected lowercase words and dashes'),
+    v.check((kind) => !isKnownKind(kind), 'kind: a known kind with a malformed body'),
+  ),
+  body: v.custom<JsonValue>(
+    isBoundedJson,
+    `body: expected JSON within ${MAX_FUTURE_BODY_BYTES} bytes and ${MAX_FUTURE_BODY_DEPTH} levels`,
+  ),
+});
+
+/**
+ * Schema of one event on the wire: a kind this build knows, or one a newer build wrote. Unknown
+ * fields are stripped: the signature covers exactly the envelope and the whole body, so stripping
+ * never makes a forged event pass verification.
+ */
+export const chatEventSchema = v.union([knownEventSchema, futureEventSchema]);

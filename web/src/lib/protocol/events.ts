@@ -41,7 +41,7 @@ export type EventContent = { [K in keyof Bodies]: { kind: K; body: Bodies[K] } }
 export type EventKind = EventContent['kind'];
 
 /** An event as the wire schema reads it (signature not yet checked). */
-type WireEvent = v.InferOutput<typeof chatEventSchema>;
+type WireEvent = Extract<v.InferOutput<typeof chatEventSchema>, { kind: EventKind }>;
 
 /** Fields every event carries besides its content and signature. */
 export type EventEnvelope = Pick<WireEvent, 'v' | 'conv' | 'author' | 'seq' | 'hlc'>;
@@ -57,8 +57,30 @@ export interface EventSignature {
   readonly __unverified?: never;
 }
 
-/** A signed, verified (or locally authored) durable event. */
+/** A signed, verified (or locally authored) durable event of a kind this build knows. */
 export type ChatEvent = UnsignedEvent & EventSignature;
+
+/** A JSON value, as the body of an event of a kind this build does not know carries it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * An event of a kind this build does not know (DESIGN §6 "Forward compatibility"): a member
+ * running a newer build wrote it. It is verified, stored, synced and relayed whole like any
+ * other, and shown as "This message needs a newer version of Parley"; it never counts as unread
+ * and never changes the list. Tell it from a `ChatEvent` with `isKnownEvent` (chat/events.ts).
+ */
+export interface FutureEvent extends EventEnvelope, EventSignature {
+  /** A kind not in EVENT_KINDS (protocol/event-kinds.ts). */
+  kind: string;
+  /** Its body, as signed. */
+  body: JsonValue;
+}
+
+/** Any event a store holds and sync relays: one this build knows, or one a newer build wrote. */
+export type StoredEvent = ChatEvent | FutureEvent;
+
+/** Any event before signing. */
+export type UnsignedStoredEvent = UnsignedEvent | Omit<FutureEvent, 'sig' | '__unverified'>;
 
 /**
  * A value parsed from the wire whose signature has not been checked yet. It is not assignable to

@@ -62,3 +62,15 @@ export const MAX_REACTION_CHARS = 16;
 
 /** Most members one room move may leave out (a room has at most 16). */
 export const MAX_REMOVED_MEMBERS = 16;
+
+/** Longest event kind a newer build may use (lowercase words and dashes). */
+export const MAX_EVENT_KIND_CHARS = 32;
+
+/**
+ * Largest body of an event of a kind this build does not know, as UTF-8 JSON: kept and relayed
+ * whole (DESIGN §6 "Forward compatibility"), so bounded well inside one frame.
+ */
+export const MAX_FUTURE_BODY_BYTES = 16_384;
+
+/** Deepest nesting of a body of a kind this build does not know (objects and arrays). */
+export const MAX_FUTURE_BODY_DEPTH = 16;

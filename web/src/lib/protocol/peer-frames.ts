@@ -12,7 +12,7 @@ import { createLogger } from '../log';
 import { utf8ByteLength } from '../encoding';
 import { describeIssues, fitsFrameBytes } from './parse-helpers';
 import { chatEventSchema } from './event-schema';
-import type { ChatEvent, Unverified } from './events';
+import type { StoredEvent, Unverified } from './events';
 import {
   callIdSchema,
   colorSchema,
@@ -197,20 +197,20 @@ export type PeerFrameOf<E> =
   | Exclude<WireFrame, { type: 'events' }>
   | (Omit<Extract<WireFrame, { type: 'events' }>, 'events'> & { events: E[] });
 
-/** A frame we send. */
-export type PeerFrame = PeerFrameOf<ChatEvent>;
+/** A frame we send (relayed events may be of kinds this build does not know). */
+export type PeerFrame = PeerFrameOf<StoredEvent>;
 
 /** A frame as received and parsed: its events still need `verifyEvent`. */
-export type ParsedPeerFrame = PeerFrameOf<Unverified<ChatEvent>>;
+export type ParsedPeerFrame = PeerFrameOf<Unverified<StoredEvent>>;
 
 /** The `type` tags of the data channel. */
 export type PeerFrameType = PeerFrame['type'];
 
 /** One frame type of the union. */
-export type FrameOf<T extends PeerFrameType, E = ChatEvent> = Extract<PeerFrameOf<E>, { type: T }>;
+export type FrameOf<T extends PeerFrameType, E = StoredEvent> = Extract<PeerFrameOf<E>, { type: T }>;
 
 /** A batch of durable events with their authors' keys. */
-export type EventsFrame<E = ChatEvent> = FrameOf<'events', E>;
+export type EventsFrame<E = StoredEvent> = FrameOf<'events', E>;
 /** The sender's version vector (ask for what it lacks). */
 export type SyncFrame = FrameOf<'sync'>;
 /** The sender's version vector after storing new events. */
@@ -258,7 +258,7 @@ export function encodePeerFrame(frame: PeerFrame): string {
  * too large for any frame (impossible within MAX_TEXT_CHARS) is skipped with an error logged.
  */
 export function splitEventsIntoFrames(
-  events: readonly ChatEvent[],
+  events: readonly StoredEvent[],
   keys: Readonly<Record<string, string>>,
 ): EventsFrame[] {
   // `{"type":"events","events":[…],"keys":{…}}`: sizes add up exactly as JSON.stringify writes it.
@@ -271,7 +271,7 @@ export function splitEventsIntoFrames(
   };
 
   const frames: EventsFrame[] = [];
-  let batch: ChatEvent[] = [];
+  let batch: StoredEvent[] = [];
   let batchKeys: Record<string, string> = {};
   let eventBytes = 0;
   let keysBytes = 0;

@@ -6,7 +6,7 @@
  * they never throw for those and never fail silently. After each committed write the store tells
  * its subscribers what changed (`subscribe`, `StoreChange`).
  */
-import type { ChatEvent, EventContent, UnsignedEvent } from '../protocol/events';
+import type { ChatEvent, EventContent, StoredEvent, UnsignedEvent } from '../protocol/events';
 import type { VersionVector } from '../chat/version-vector';
 
 /** This browser profile's identity, as stored (one record, id 'self'). */
@@ -175,7 +175,7 @@ export type StoreChange =
   /** The identity record was written (created, renamed). */
   | { type: 'identity' }
   /** Events newly stored in `conv` (own or received; duplicates left out), in display order. */
-  | { type: 'events'; conv: string; events: ChatEvent[] }
+  | { type: 'events'; conv: string; events: StoredEvent[] }
   /**
    * A conversation record was created or changed (activity, preview, unread, members, meta,
    * flags, delivery, read marker, move). Carries the stored record.
@@ -244,9 +244,9 @@ export interface ChatStore {
    * newly stored ones. Vectors, activity, preview, unread and the clock advance in the same
    * transaction.
    */
-  addEvents(events: ChatEvent[], nowMs: number): Promise<StoreResult<ChatEvent[]>>;
+  addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>>;
   /** A conversation's events in ascending display order (the newest `limit` when given). */
-  listEvents(conv: string, opts?: ListEventsOptions): Promise<ChatEvent[]>;
+  listEvents(conv: string, opts?: ListEventsOptions): Promise<StoredEvent[]>;
   /**
    * One author's events in a conversation with `from ≤ seq ≤ to`, ascending by seq, at most
    * `limit` of them (for answering a peer's sync).
@@ -257,7 +257,7 @@ export interface ChatStore {
     from: number,
     to: number,
     limit: number,
-  ): Promise<ChatEvent[]>;
+  ): Promise<StoredEvent[]>;
   /** Sets the unread count to 0. */
   markRead(conv: string): Promise<void>;
   /**

@@ -18,7 +18,7 @@ import {
 import { compareEvents } from '../chat/events';
 import { applyStoredEvents, latestPreview, previewOf } from '../chat/conversation-rules';
 import { vectorSeq } from '../chat/version-vector';
-import type { ChatEvent } from '../protocol/events';
+import type { StoredEvent } from '../protocol/events';
 import type { Conversation, ListEventsOptions } from './chat-store';
 import { CLOCK_SETTING_KEY, type Db, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
@@ -87,7 +87,7 @@ async function contiguousSeq(
 }
 
 /** A conversation's events, newest first in display order, read one by one as they are asked for. */
-async function* newestFirst(tx: EventsTx, conv: string): AsyncGenerator<ChatEvent> {
+async function* newestFirst(tx: EventsTx, conv: string): AsyncGenerator<StoredEvent> {
   let cursor = await tx
     .objectStore('events')
     .index('byConvOrder')
@@ -151,7 +151,7 @@ export type OwnEventsOutcome =
  */
 export async function storeOwnEvents(
   tx: EventsWriteTx,
-  events: readonly [ChatEvent, ...ChatEvent[]],
+  events: readonly [StoredEvent, ...StoredEvent[]],
   plan: OwnEventPlan,
   nowMs: number,
 ): Promise<OwnEventsOutcome> {
@@ -202,13 +202,13 @@ export interface ReceivedInConversation {
   /** The conversation as written. */
   conversation: Conversation;
   /** Its newly stored events, in display order. */
-  events: ChatEvent[];
+  events: StoredEvent[];
 }
 
 /** What `storeReceivedEvents` did. */
 export interface ReceivedOutcome {
   /** The newly stored events, in the order given. */
-  added: ChatEvent[];
+  added: StoredEvent[];
   /** Per conversation that gained events, what it gained (in the order first given). */
   stored: ReceivedInConversation[];
   /** The clock after, when the events moved it (null: unchanged). */
@@ -221,17 +221,17 @@ export interface ReceivedOutcome {
  */
 export async function storeReceivedEvents(
   tx: EventsWriteTx,
-  events: readonly ChatEvent[],
+  events: readonly StoredEvent[],
   nowMs: number,
   self: string | undefined,
 ): Promise<ReceivedOutcome> {
-  const byConv = new Map<string, ChatEvent[]>();
+  const byConv = new Map<string, StoredEvent[]>();
   for (const event of events) {
     const list = byConv.get(event.conv);
     if (list) list.push(event);
     else byConv.set(event.conv, [event]);
   }
-  const added: ChatEvent[] = [];
+  const added: StoredEvent[] = [];
   const stored: ReceivedInConversation[] = [];
   const clockBefore = await readClock(tx);
   let clock = clockBefore;
@@ -279,8 +279,8 @@ export async function storeReceivedEvents(
 async function unstored(
   tx: EventsTx,
   conv: string,
-  events: readonly ChatEvent[],
-): Promise<ChatEvent[]> {
+  events: readonly StoredEvent[],
+): Promise<StoredEvent[]> {
   // Which are stored already: one key range per author, not a lookup per event (each request
   // is a round trip through the browser, and a history brings thousands).
   const seqRanges = new Map<string, { from: number; to: number }>();
@@ -311,7 +311,7 @@ export async function readEvents(
   db: Db,
   conv: string,
   { limit, before, beforeHlc }: ListEventsOptions,
-): Promise<ChatEvent[]> {
+): Promise<StoredEvent[]> {
   const upper: unknown[] = before
     ? [conv, before.hlc, before.author, before.seq]
     : beforeHlc !== undefined
@@ -321,7 +321,7 @@ export async function readEvents(
   if (limit === undefined) return db.getAllFromIndex('events', 'byConvOrder', range);
   if (limit <= 0) return [];
   return inTx(db, ['events'], 'readonly', async (tx) => {
-    const newestFirst: ChatEvent[] = [];
+    const newestFirst: StoredEvent[] = [];
     let cursor = await tx.objectStore('events').index('byConvOrder').openCursor(range, 'prev');
     while (cursor && newestFirst.length < limit) {
       newestFirst.push(cursor.value);

@@ -11,7 +11,7 @@ import {
   type StoreNames,
 } from 'idb';
 import { createLogger } from '../log';
-import type { ChatEvent } from '../protocol/events';
+import type { StoredEvent } from '../protocol/events';
 import type { Contact, Conversation, StoredIdentity } from './chat-store';
 
 const log = createLogger('store');
@@ -47,7 +47,7 @@ export interface ParleyDb extends DBSchema {
   /** Events by [conv, author, seq] (dedupe key), indexed in display order per conversation. */
   events: {
     key: [string, string, number];
-    value: ChatEvent;
+    value: StoredEvent;
     indexes: { byConvOrder: [string, string, string, number] };
   };
   /** App settings and internal state such as the clock. */

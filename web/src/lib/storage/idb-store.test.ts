@@ -11,7 +11,13 @@ import {
   makeConversation,
   makeEvent,
 } from '../testing/factories';
-import type { ChatEvent, EventContent, UnsignedEvent, Unverified } from '../protocol/events';
+import type {
+  ChatEvent,
+  EventContent,
+  StoredEvent,
+  UnsignedEvent,
+  Unverified,
+} from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
 import {
   CLOCK_SETTING_KEY,
@@ -51,7 +57,7 @@ function appendText(t: string, nowMs = NOW, s = store) {
   return s.appendOwnEvent({ conv: ROOM, author: SELF, content: text(t), sign: fakeSign, nowMs });
 }
 
-function seqsOf(events: ChatEvent[]): string[] {
+function seqsOf(events: StoredEvent[]): string[] {
   return events.map(
     (e) => `${e.author === SELF ? 'self' : e.author === ALICE ? 'alice' : 'bob'}${e.seq}`,
   );

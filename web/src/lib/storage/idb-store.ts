@@ -21,7 +21,12 @@ import {
   withMove,
 } from '../chat/conversation-rules';
 import { withDelivery, withReadUpTo } from '../chat/delivery';
-import { PROTOCOL_VERSION, type ChatEvent, type UnsignedEvent } from '../protocol/events';
+import {
+  PROTOCOL_VERSION,
+  type ChatEvent,
+  type StoredEvent,
+  type UnsignedEvent,
+} from '../protocol/events';
 import {
   StoreFailure,
   storeErr,
@@ -351,7 +356,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Stores verified remote events (see ChatStore.addEvents). */
-  async addEvents(events: ChatEvent[], nowMs: number): Promise<StoreResult<ChatEvent[]>> {
+  async addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>> {
     if (events.length === 0) return storeOk([]);
     return this.#write('addEvents', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
@@ -367,7 +372,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** A conversation's events in ascending display order (the newest `limit` when given). */
-  async listEvents(conv: string, opts: ListEventsOptions = {}): Promise<ChatEvent[]> {
+  async listEvents(conv: string, opts: ListEventsOptions = {}): Promise<StoredEvent[]> {
     return readEvents(this.#db, conv, opts);
   }
 
@@ -378,7 +383,7 @@ export class IdbChatStore implements ChatStore {
     from: number,
     to: number,
     limit: number,
-  ): Promise<ChatEvent[]> {
+  ): Promise<StoredEvent[]> {
     if (limit <= 0 || to < from) return [];
     return this.#db.getAll(
       'events',

@@ -24,7 +24,7 @@ import { decodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../chat/version-vector';
 import { GAP_RESYNC_INTERVAL_MS, HAVE_THROTTLE_MS, MAX_SYNC_ANSWER_EVENTS } from '../config';
 import { createLogger } from '../log';
-import type { ChatEvent, Unverified } from '../protocol/events';
+import type { StoredEvent, Unverified } from '../protocol/events';
 import { MAX_BATCH_EVENTS } from '../protocol/limits';
 import { assertNever } from '../protocol/assert-never';
 import {
@@ -39,7 +39,7 @@ import type { ChatStore, StoreError } from '../storage/chat-store';
 const log = createLogger('sync');
 
 /** The frames the sync engine handles, as parsed (events not yet verified). */
-export type SyncAppFrame = EventsFrame<Unverified<ChatEvent>> | SyncFrame | HaveFrame;
+export type SyncAppFrame = EventsFrame<Unverified<StoredEvent>> | SyncFrame | HaveFrame;
 
 /** True for the frames the sync engine handles (the rest of the app frames are the session's). */
 export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
@@ -76,7 +76,7 @@ export interface SyncEngineDeps {
    * Newly stored events. The app follows the store's change notices instead; tests and benches
    * that drive the engine alone listen here.
    */
-  onStored?(room: string, events: ChatEvent[]): void;
+  onStored?(room: string, events: StoredEvent[]): void;
   /** A store failure the person must hear about (e.g. the disk is full). */
   onStoreError(error: StoreError): void;
   /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */
@@ -240,12 +240,15 @@ export class SyncEngine {
    * them to the room's links (the sender too) and ask again when a gap shows. Returns the newly
    * stored events.
    */
-  async onEvents(peer: SyncPeer, frame: EventsFrame<Unverified<ChatEvent>>): Promise<ChatEvent[]> {
+  async onEvents(
+    peer: SyncPeer,
+    frame: EventsFrame<Unverified<StoredEvent>>,
+  ): Promise<StoredEvent[]> {
     const { store } = this.#deps;
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
     const futureLimitMs = this.#deps.now() + MAX_HLC_FUTURE_MS;
-    const checks: { event: Unverified<ChatEvent>; spki: string; isKnown: boolean }[] = [];
+    const checks: { event: Unverified<StoredEvent>; spki: string; isKnown: boolean }[] = [];
     for (const event of frame.events) {
       if (event.conv !== peer.room) {
         log.warn('dropped an event for another conversation from', peer.peerId);
@@ -277,7 +280,7 @@ export class SyncEngine {
     }
     // The signatures are independent: WebCrypto checks them side by side.
     const results = await Promise.all(checks.map((c) => verifyEvent(c.event, c.spki)));
-    const verified: ChatEvent[] = [];
+    const verified: StoredEvent[] = [];
     const newAuthors = new Map<string, string>();
     for (const [i, ok] of results.entries()) {
       const check = checks[i];
@@ -469,7 +472,7 @@ export class SyncEngine {
   }
 
   /** Asks the peer again when `received` left a gap in `vector` (our vector after storing). */
-  #resyncOnGap(peer: SyncPeer, received: ChatEvent[], vector: VersionVector): void {
+  #resyncOnGap(peer: SyncPeer, received: StoredEvent[], vector: VersionVector): void {
     const link = this.#link(peer);
     if (!link) return;
     const hasGap = received.some((e) => e.seq > vectorSeq(vector, e.author));
@@ -509,7 +512,7 @@ export class SyncEngine {
 function hasVectorMoved(
   before: Readonly<VersionVector>,
   after: Readonly<VersionVector>,
-  batch: readonly ChatEvent[],
+  batch: readonly StoredEvent[],
 ): boolean {
   return batch.some((e) => vectorSeq(after, e.author) > vectorSeq(before, e.author));
 }

@@ -3,17 +3,18 @@
  * rare second write of the same call shows once on every member), and the words they show.
  */
 import type { MessageKey } from '../../i18n/i18n';
-import type { CallLogBody, ChatEvent } from '../../protocol/events';
+import { isKnownEvent } from '../../chat/events';
+import type { CallLogBody, ChatEvent, StoredEvent } from '../../protocol/events';
 
 /** A call-log event. */
 export type CallLogEvent = ChatEvent & { kind: 'call-log' };
 
 /** The call-log events to show, in display order: the first of each call ID. */
-export function foldCallLogs(events: readonly ChatEvent[]): CallLogEvent[] {
+export function foldCallLogs(events: readonly StoredEvent[]): CallLogEvent[] {
   const seen = new Set<string>();
   const shown: CallLogEvent[] = [];
   for (const e of events) {
-    if (e.kind !== 'call-log' || seen.has(e.body.callId)) continue;
+    if (!isKnownEvent(e) || e.kind !== 'call-log' || seen.has(e.body.callId)) continue;
     seen.add(e.body.callId);
     shown.push(e);
   }

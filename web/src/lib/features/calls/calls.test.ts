@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryHub } from '../../net/memory-transport';
+import { foldCallLogs } from './call-log';
 import type { Parley } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
 import { meetInRoom } from '../../testing/meet-in-room';
@@ -15,7 +16,7 @@ async function linkedPair() {
 }
 
 const callLogsOf = (app: Parley, room: string) =>
-  app.timeline.messagesOf(room).flatMap((e) => (e.kind === 'call-log' ? [e.body.outcome] : []));
+  foldCallLogs(app.timeline.messagesOf(room)).map((e) => e.body.outcome);
 
 describe('calls through the app', () => {
   it('loads the call layer on an incoming call, which rings', async () => {

@@ -5,11 +5,11 @@
  * dropping its oldest page (paged back in on demand). Plain bookkeeping, no I/O.
  */
 import { compareEvents, eventKey } from '../../chat/events';
-import type { ChatEvent } from '../../protocol/events';
+import type { StoredEvent } from '../../protocol/events';
 
 /** One conversation's loaded messages. */
 export class MessageWindow {
-  #events: ChatEvent[] = [];
+  #events: StoredEvent[] = [];
   #keys = new Set<string>();
   #hasOlder = false;
   readonly #pageSize: number;
@@ -22,7 +22,7 @@ export class MessageWindow {
   }
 
   /** The loaded messages in display order (a new array after every change). */
-  get events(): ChatEvent[] {
+  get events(): StoredEvent[] {
     return this.#events;
   }
 
@@ -32,12 +32,12 @@ export class MessageWindow {
   }
 
   /** The oldest loaded message. */
-  get oldest(): ChatEvent | undefined {
+  get oldest(): StoredEvent | undefined {
     return this.#events[0];
   }
 
   /** Replaces everything (a conversation opened or closed). */
-  reset(events: ChatEvent[], hasOlder: boolean): void {
+  reset(events: StoredEvent[], hasOlder: boolean): void {
     this.#events = events;
     this.#keys = new Set(events.map(eventKey));
     this.#hasOlder = hasOlder;
@@ -47,7 +47,7 @@ export class MessageWindow {
    * The newest page was read: it becomes the window, keeping what arrived while it was read
    * (which may be newer than what the read saw).
    */
-  loaded(page: ChatEvent[]): void {
+  loaded(page: StoredEvent[]): void {
     const loaded = new Set(page.map(eventKey));
     const arrived = this.#events.filter((e) => !loaded.has(eventKey(e)));
     this.reset([...page, ...arrived].sort(compareEvents), page.length === this.#pageSize);
@@ -58,7 +58,7 @@ export class MessageWindow {
    * the window are left to paging back. `isFollowing`: the reader is at the newest message, so
    * the window may drop its oldest page.
    */
-  merge(events: readonly ChatEvent[], isFollowing: boolean): boolean {
+  merge(events: readonly StoredEvent[], isFollowing: boolean): boolean {
     const oldest = this.#events[0];
     const fresh = events.filter((e) => {
       const key = eventKey(e);
@@ -86,7 +86,7 @@ export class MessageWindow {
   }
 
   /** An older page was read: it goes before the loaded messages. */
-  prepend(page: readonly ChatEvent[]): void {
+  prepend(page: readonly StoredEvent[]): void {
     const older = page.filter((e) => !this.#keys.has(eventKey(e)));
     for (const e of older) this.#keys.add(eventKey(e));
     this.#events = older.concat(this.#events);

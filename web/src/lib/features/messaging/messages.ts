@@ -2,7 +2,7 @@
  * The person's intentions on messages (DESIGN §6): send, reply, react, edit, delete, and naming a
  * room. Each becomes content for the outbox; checks happen here, before anything is stored.
  */
-import { refOf } from '../../chat/events';
+import { isKnownEvent, refOf } from '../../chat/events';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { isDisplayName } from '../../protocol/display-name';
 import {
@@ -43,7 +43,9 @@ export class Messages {
       change: ({ change, isFromOtherTab }) => {
         if (change.type !== 'events' || isFromOtherTab) return;
         const self = kernel.self;
-        const messages = change.events.filter((e) => e.kind === 'text' && e.author !== self);
+        const messages = change.events.filter(
+          (e): e is ChatEvent => isKnownEvent(e) && e.kind === 'text' && e.author !== self,
+        );
         if (messages.length === 0) return;
         for (const listener of this.#incoming) listener(change.conv, messages);
       },

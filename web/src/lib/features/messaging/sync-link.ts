@@ -9,7 +9,7 @@ import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
-import type { ChatEvent } from '../../protocol/events';
+import type { StoredEvent } from '../../protocol/events';
 import type { SyncEngine } from '../../sync/sync-engine';
 
 const log = createLogger('messaging');
@@ -89,7 +89,7 @@ export class SyncLink {
   }
 
   /** Hands stored events of ours to the room's linked members and announces them to the rest. */
-  #pushOwn(room: string, events: readonly ChatEvent[]): void {
+  #pushOwn(room: string, events: readonly StoredEvent[]): void {
     const identity = this.#kernel.identity;
     const up = this.#up;
     if (!identity || !up || !this.#sync) return;

@@ -7,7 +7,7 @@ import { isRoomSecret } from '../../crypto/room-keys';
 import { MESSAGE_PAGE_SIZE } from '../../config';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
-import type { ChatEvent } from '../../protocol/events';
+import type { StoredEvent } from '../../protocol/events';
 import type { StoreChange } from '../../storage/chat-store';
 import type { Conversations } from '../conversations/conversations.svelte';
 import { MessageWindow } from './message-window';
@@ -45,7 +45,7 @@ export class Timeline {
   /** The secret of the latest openRoom call, until closed. */
   #openSecret: string | null = null;
   #activeRoom = $state<string | null>(null);
-  #messages = $state.raw<ChatEvent[]>([]);
+  #messages = $state.raw<StoredEvent[]>([]);
   #hasOlder = $state(false);
   #isLoading = $state(false);
   /** The reader is at the newest message: the window may drop its oldest rows. */
@@ -64,11 +64,11 @@ export class Timeline {
     return this.#activeRoom;
   }
   /** A room's loaded messages in display order (empty unless it is the open room). */
-  messagesOf(room: string): ChatEvent[] {
+  messagesOf(room: string): StoredEvent[] {
     return this.#activeRoom === room ? this.#messages : [];
   }
   /** The newest message shown in `room` (for the read marker), if it is open. */
-  newestShown(room: string): ChatEvent | undefined {
+  newestShown(room: string): StoredEvent | undefined {
     return this.#activeRoom === room ? this.#messages.at(-1) : undefined;
   }
   /** True while the store may hold older messages of the open room than those shown. */

@@ -12,7 +12,7 @@ import { storeErrorOf } from '../../kernel/notices.svelte';
 import { isPageAttentive, isPageVisible } from '../../kernel/page';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
-import type { ChatEvent } from '../../protocol/events';
+import type { StoredEvent } from '../../protocol/events';
 import type { Conversation, DeliveryUpdate } from '../../storage/chat-store';
 
 const log = createLogger('receipts');
@@ -27,7 +27,7 @@ export interface ReceiptsPorts {
   /** The open room's key, if any. */
   activeRoom(): string | null;
   /** The newest message shown in `room`, if it is open. */
-  newestShown(room: string): ChatEvent | undefined;
+  newestShown(room: string): StoredEvent | undefined;
 }
 
 /** Receipts of this tab. */
@@ -70,7 +70,7 @@ export class Receipts {
    * the room's other members): a function of one event, null for someone else's message. Built
    * once per view update, so a long list does not look the conversation up per row.
    */
-  deliveryIn(room: string): (event: ChatEvent) => Delivery | null {
+  deliveryIn(room: string): (event: StoredEvent) => Delivery | null {
     const self = this.#kernel.self;
     const conversation = this.#ports.conversation(room);
     const facts = {
