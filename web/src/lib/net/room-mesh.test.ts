@@ -188,6 +188,27 @@ describe('RoomMesh', () => {
     expect(c.frames).toHaveLength(0);
   });
 
+  it('ignores a frame type a newer build sends, and keeps the link', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const a = await makeNode(hub, 'a', 'A', secrets);
+    const b = await makeNode(hub, 'b', 'B', secrets);
+    a.mesh.join(r.key);
+    b.mesh.join(r.key);
+    await vi.waitFor(() => expect(b.ready).toHaveLength(1));
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+    const link = [...(hub.transport('a')?.links ?? [])].find((l) => l.remoteId === 'b');
+    expect(link?.send(JSON.stringify({ type: 'reaction-burst', emoji: '🎉', count: 3 }))).toBe(
+      true,
+    );
+    expect(a.mesh.broadcast(r.key, { type: 'typing' })).toBe(1);
+    await vi.waitFor(() => expect(b.frames.map((f) => f.frame.type)).toEqual(['typing']));
+    expect(b.gone).toEqual([]);
+    expect(a.gone).toEqual([]);
+  });
+
   it('forms a full mesh of three with exactly one link per pair', async () => {
     const hub = new MemoryHub();
     const r = await room();
