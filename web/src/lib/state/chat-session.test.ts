@@ -3,7 +3,7 @@ import { foldMessages } from '../chat/message-view';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFingerprint, makeConversation, makeEvent } from '../chat/test-factories';
 import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
-import { MESSAGE_PAGE_SIZE } from '../config';
+import { MESSAGE_PAGE_SIZE, TYPING_SEND_INTERVAL_MS, TYPING_SHOW_MS } from '../config';
 import { MemoryHub } from '../net/memory-transport';
 import type { Transport } from '../net/transport';
 import { StoreFailure, type ChatStore } from '../storage/chat-store';
@@ -943,13 +943,26 @@ describe('a room deleted and joined again', () => {
 });
 
 describe('typing', () => {
-  /** Alice and Bob, linked in one room; Bob shows typing for `bobShowsTypingMs` if given. */
-  async function twoInARoom(hub: MemoryHub, bobShowsTypingMs?: number) {
-    const alice = await memberOn(hub, 'Alice');
-    const bob = await memberOn(hub, 'Bob', { deps: { typingShowMs: bobShowsTypingMs } });
+  /** Alice and Bob, linked in one room; Alice with `aliceDeps` (her clock, say). */
+  async function twoInARoom(hub: MemoryHub, aliceDeps: Partial<ChatSessionDeps> = {}) {
+    const alice = await memberOn(hub, 'Alice', { deps: aliceDeps });
+    const bob = await memberOn(hub, 'Bob');
     const { room, bobFp } = await meetInRoom(alice, bob);
     return { alice, bob, room, bobFp };
   }
+
+  /**
+   * With fake timeouts: runs whatever is due (frames on the in-memory network, IndexedDB) until
+   * `isDone`, without moving the fake clock, so a typing indicator's time only runs when the test
+   * moves it — however long the machine takes.
+   */
+  async function untilDone(isDone: () => boolean): Promise<void> {
+    while (!isDone()) await vi.advanceTimersByTimeAsync(0);
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('shows Bob that Alice is typing until her message arrives', async () => {
     const { alice, bob, room } = await twoInARoom(new MemoryHub());
@@ -969,30 +982,44 @@ describe('typing', () => {
   });
 
   it('stops showing someone typing once the time is up', async () => {
-    const { alice, bob, room } = await twoInARoom(new MemoryHub(), 100);
+    const { alice, bob, room } = await twoInARoom(new MemoryHub());
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     alice.noteTyping(room, 'H');
-    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
-    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual([]), { timeout: 5_000 });
+    await untilDone(() => bob.typingIn(room).length > 0);
+    expect(bob.typingIn(room)).toEqual(['Alice']);
+    await vi.advanceTimersByTimeAsync(TYPING_SHOW_MS - 1);
+    expect(bob.typingIn(room)).toEqual(['Alice']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(bob.typingIn(room)).toEqual([]);
   });
 
   it('tells the room at most once per interval, even across a send', async () => {
-    const { alice, bob, room, bobFp } = await twoInARoom(new MemoryHub(), 300);
+    let aliceNow = Date.now();
+    const { alice, bob, room, bobFp } = await twoInARoom(new MemoryHub(), {
+      now: () => aliceNow,
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     alice.noteTyping(room, 'H');
-    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
-    await vi.waitFor(() => expect(bob.typingIn(room)).toEqual([]), { timeout: 5_000 });
+    await untilDone(() => bob.typingIn(room).length > 0);
+    await vi.advanceTimersByTimeAsync(TYPING_SHOW_MS);
+    expect(bob.typingIn(room)).toEqual([]);
 
-    // Within the interval nothing goes out, not even after a send (the text cleared): in a
-    // quick exchange one frame per interval is enough. The contact request behind it arrives
-    // in order, so by the time Bob has it, a typing frame sent before it would be showing.
+    // Within the interval (Alice's clock stands still) nothing goes out, not even after a send
+    // (the text cleared): in a quick exchange one frame per interval is enough. The contact
+    // request behind it arrives in order, so by the time Bob has it, a typing frame sent before
+    // it would be showing.
     alice.noteTyping(room, 'He');
     alice.noteTyping(room, '');
     alice.noteTyping(room, 'Hi');
     expect(alice.requestContact(room, bobFp)).toBe(true);
-    await vi.waitFor(() => expect(bob.contactRequests).toHaveLength(1), {
-      timeout: 5_000,
-      interval: 5,
-    });
+    await untilDone(() => bob.contactRequests.length > 0);
     expect(bob.typingIn(room)).toEqual([]);
+
+    // Once the interval is over, the next keystroke is told again.
+    aliceNow += TYPING_SEND_INTERVAL_MS;
+    alice.noteTyping(room, 'Hi!');
+    await untilDone(() => bob.typingIn(room).length > 0);
+    expect(bob.typingIn(room)).toEqual(['Alice']);
   });
 
   it('stops showing a member whose link goes, and forgets a room that is left', async () => {
