@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { deliveryOf, isReadBy, laterMarker, type DeliveryFacts } from './delivery';
 import { encodeHlc } from './hlc';
 import type { VersionVector } from './version-vector';
+import { propertyParams } from '../../test/property';
 
 const ME = 'me';
 const hlcAt = (ms: number, c = 0): string => encodeHlc({ ms, c });
@@ -112,9 +113,9 @@ describe('deliveryOf', () => {
           expect(d.state).toBe(expected);
         },
       ),
-      { seed: 20261122, numRuns: 2_000 },
+      propertyParams(20261122, 2_000),
     );
-  });
+  }, 60_000);
 });
 
 describe('read markers', () => {

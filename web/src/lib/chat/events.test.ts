@@ -13,6 +13,7 @@ import {
   verifyEvent,
 } from './events';
 import { fakeFingerprint, makeEvent, makeSignedEvent, makeUnsignedEvent } from './test-factories';
+import { propertyParams } from '../../test/property';
 
 const asReceived = (e: ChatEvent) => e as unknown as Unverified<ChatEvent>;
 
@@ -66,9 +67,9 @@ describe('canonicalEventBytes', () => {
         const right = canonicalEventBytes(makeUnsignedEvent({ text: b }));
         expect(left).not.toEqual(right);
       }),
-      { seed: 11, numRuns: 1000 },
+      propertyParams(11, 1000),
     );
-  });
+  }, 60_000);
 });
 
 describe('signEvent / verifyEvent', () => {
