@@ -1,6 +1,15 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
+/** What the web projects share: Node with fake-indexeddb, and web/src/test/setup.ts. */
+const webTest = {
+  environment: 'node',
+  setupFiles: ['fake-indexeddb/auto', 'web/src/test/setup.ts'],
+  // Above setup.ts's 20 s deadline for a condition wait: time is a hang guard, never a check.
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+};
+
 export default defineConfig({
   plugins: [svelte()],
   test: {
@@ -9,10 +18,21 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          ...webTest,
           name: 'unit',
           include: ['web/src/**/*.test.ts'],
-          environment: 'node',
-          setupFiles: ['fake-indexeddb/auto'],
+          // Simulations (*.sim.test.ts) run a bounded share of their seeded runs here.
+          provide: { simTier: 'bounded' },
+        },
+      },
+      {
+        // `npm run test:sim`: the simulations with all their runs (web/src/test/sim.ts).
+        extends: true,
+        test: {
+          ...webTest,
+          name: 'sim',
+          include: ['web/src/**/*.sim.test.ts'],
+          provide: { simTier: 'full' },
         },
       },
       {

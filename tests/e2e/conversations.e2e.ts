@@ -97,8 +97,37 @@ test('the conversation list counts unread, mutes, archives and deletes a room', 
     await pick(alice.page, title, 'Delete');
     const dialog = alice.page.getByRole('dialog', { name: 'Delete this conversation?' });
     await expect(dialog).toContainText(title);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Focus starts on Cancel (the safe choice) and Tab never takes it out of the dialog; Escape
+    // closes it and gives focus back to the button that opened it.
+    const cancel = dialog.getByRole('button', { name: 'Cancel' });
+    await expect(cancel).toBeFocused();
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await alice.page.keyboard.press(key);
+      const isInside = await dialog.evaluate((shown) => {
+        const focused = document.activeElement;
+        return !focused || focused === document.body || shown.contains(focused);
+      });
+      expect(isInside, `focus after ${key}`).toBe(true);
+    }
+    await alice.page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
+    const options = rowOf(alice.page, title).getByRole('button', { name: 'Conversation options' });
+    await expect(options).toBeFocused();
+
+    // It slides in, unless the person asked for less motion.
+    const animation = (): Promise<string> =>
+      dialog.evaluate((shown) => getComputedStyle(shown).animationName);
+    await pick(alice.page, title, 'Delete');
+    expect(await animation()).not.toBe('none');
+    await cancel.click();
+    await expect(dialog).toBeHidden();
+    await expect(options).toBeFocused();
+    await alice.page.emulateMedia({ reducedMotion: 'reduce' });
+    await pick(alice.page, title, 'Delete');
+    expect(await animation()).toBe('none');
+    await cancel.click();
+    await expect(dialog).toBeHidden();
+    await alice.page.emulateMedia({ reducedMotion: null });
     await expect(conversations(alice.page).getByRole('link', { name: title })).toBeVisible();
 
     await pick(alice.page, title, 'Delete');

@@ -10,8 +10,9 @@ import {
   utf8,
   utf8ByteLength,
 } from './encoding';
+import { propertyParams } from '../test/property';
 
-const FC = { seed: 20_240_601, numRuns: 1000 } as const;
+const FC = propertyParams(20_240_601, 1000);
 
 /** The platform's base64, made URL-safe and unpadded, as an independent reference. */
 function referenceBase64Url(bytes: Uint8Array): string {
@@ -45,7 +46,7 @@ describe('base64url', () => {
       }),
       FC,
     );
-  });
+  }, 60_000);
 
   it.each([
     ['padding', 'Zg=='],
@@ -95,7 +96,7 @@ describe('utf8', () => {
       FC,
     );
     expect(utf8ByteLength('\ud800x\udc00')).toBe(7);
-  });
+  }, 60_000);
 
   it('round-trips text and rejects invalid UTF-8', () => {
     expect(fromUtf8(utf8('héllo 👋'))).toBe('héllo 👋');

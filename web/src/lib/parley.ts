@@ -37,8 +37,6 @@ export interface ParleyDeps {
   loadDevices?: () => Promise<Devices>;
   /** Wall clock; injectable for tests. */
   now?: () => number;
-  /** How long a member shows as typing after their latest `typing` (TYPING_SHOW_MS); for tests. */
-  typingShowMs?: number;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -87,7 +85,7 @@ export function createParley(deps: ParleyDeps) {
     onOwnEventsSent: (room, seq) => receipts.sentUpTo(room, seq),
     isRefusedAuthor: (fingerprint) => contacts.isBlocked(fingerprint),
   });
-  const typing = new Typing(kernel, nameOf, deps.typingShowMs);
+  const typing = new Typing(kernel, nameOf);
   const invites = new Invites(kernel, contacts);
   const requests = new ContactRequests(kernel, contacts, invites);
   const profile = new Profile(kernel, { conversations: () => conversations.list, say });

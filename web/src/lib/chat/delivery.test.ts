@@ -12,6 +12,7 @@ import {
 import { encodeHlc } from './hlc';
 import { makeConversation } from '../testing/factories';
 import type { VersionVector } from './version-vector';
+import { propertyParams } from '../../test/property';
 
 const ME = 'me';
 const hlcAt = (ms: number, c = 0): string => encodeHlc({ ms, c });
@@ -121,9 +122,9 @@ describe('deliveryOf', () => {
           expect(d.state).toBe(expected);
         },
       ),
-      { seed: 20261122, numRuns: 2_000 },
+      propertyParams(20261122, 2_000),
     );
-  });
+  }, 60_000);
 });
 
 describe('read markers', () => {

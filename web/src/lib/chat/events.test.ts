@@ -12,12 +12,8 @@ import {
   signEvent,
   verifyEvent,
 } from './events';
-import {
-  fakeFingerprint,
-  makeEvent,
-  makeSignedEvent,
-  makeUnsignedEvent,
-} from '../testing/factories';
+import { fakeFingerprint, makeEvent, makeSignedEvent, makeUnsignedEvent } from '../testing/factories';
+import { propertyParams } from '../../test/property';
 
 const asReceived = (e: ChatEvent) => e as unknown as Unverified<ChatEvent>;
 
@@ -71,9 +67,9 @@ describe('canonicalEventBytes', () => {
         const right = canonicalEventBytes(makeUnsignedEvent({ text: b }));
         expect(left).not.toEqual(right);
       }),
-      { seed: 11, numRuns: 1000 },
+      propertyParams(11, 1000),
     );
-  });
+  }, 60_000);
 });
 
 describe('signEvent / verifyEvent', () => {

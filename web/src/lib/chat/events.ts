@@ -107,7 +107,7 @@ export async function verifyEvent(
   const { v, conv, author, seq, hlc, kind, body } = e;
   const unsigned = { v, conv, author, seq, hlc, kind, body } as UnsignedStoredEvent;
   const isValid = await verifyBytes(key.publicKey, e.sig, canonicalEventBytes(unsigned));
-  return isValid ? ({ ...unsigned, sig: e.sig } as StoredEvent) : null;
+  return isValid ? ({ ...unsigned, sig: e.sig }) : null;
 }
 
 /** The fields that decide display order. */

@@ -12,8 +12,9 @@ import {
   ZERO_HLC,
   type Hlc,
 } from './hlc';
+import { propertyParams } from '../../test/property';
 
-const FC = { seed: 4242, numRuns: 2000 } as const;
+const FC = propertyParams(4242, 2000);
 const NOW = 1_700_000_000_000;
 
 const hlcArb: fc.Arbitrary<Hlc> = fc.record({
@@ -36,7 +37,7 @@ describe('encodeHlc / decodeHlc', () => {
       }),
       FC,
     );
-  });
+  }, 60_000);
 
   it.each([
     '',
@@ -83,7 +84,7 @@ describe('tickHlc', () => {
       }),
       FC,
     );
-  });
+  }, 60_000);
 
   it('treats a broken wall clock as 0 rather than failing', () => {
     expect(tickHlc({ ms: NOW, c: 0 }, Number.NaN)).toEqual({ ms: NOW, c: 1 });
@@ -132,7 +133,7 @@ describe('receiveHlc', () => {
       ),
       FC,
     );
-  });
+  }, 60_000);
 
   it('stays monotonic over any mix of sends and receives (property)', () => {
     const step = fc.record({
@@ -151,7 +152,7 @@ describe('receiveHlc', () => {
           clock = next;
         }
       }),
-      { seed: 4243, numRuns: 500 },
+      propertyParams(4243, 500),
     );
-  });
+  }, 60_000);
 });

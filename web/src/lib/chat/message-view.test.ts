@@ -4,6 +4,7 @@ import type { ChatEvent, EventContent } from '../protocol/events';
 import { compareEvents } from './events';
 import { foldMessages } from './message-view';
 import { FAKE_SIG, fakeFingerprint, fakeRoomKey } from '../testing/factories';
+import { propertyParams } from '../../test/property';
 
 const ROOM = fakeRoomKey(1);
 const ALICE = fakeFingerprint(1);
@@ -123,7 +124,7 @@ describe('foldMessages', () => {
       fc.property(fc.shuffledSubarray(events, { minLength: events.length }), (arrived) => {
         expect(foldMessages([...arrived].sort(compareEvents), ALICE)).toEqual(expected);
       }),
-      { numRuns: 200, seed: 7 },
+      propertyParams(7, 200),
     );
-  });
+  }, 60_000);
 });

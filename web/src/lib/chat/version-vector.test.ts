@@ -9,6 +9,7 @@ import {
   vectorSeq,
   type VersionVector,
 } from './version-vector';
+import { propertyParams } from '../../test/property';
 
 const seqs = (author: string, ...ns: number[]) => ns.map((seq) => ({ author, seq }));
 
@@ -39,9 +40,9 @@ describe('advanceVector', () => {
         while (held.has(expected + 1)) expected++;
         expect(vectorSeq(advanceVector({}, seqs('a', ...ns)), 'a')).toBe(expected);
       }),
-      { seed: 7, numRuns: 1000 },
+      propertyParams(7, 1000),
     );
-  });
+  }, 60_000);
 });
 
 describe('missingFor', () => {
@@ -73,9 +74,9 @@ describe('missingFor', () => {
           expect(vectorSeq(after, author)).toBe(vectorSeq(merged, author));
         }
       }),
-      { seed: 8, numRuns: 1000 },
+      propertyParams(8, 1000),
     );
-  });
+  }, 60_000);
 });
 
 describe('vectorCovers / vectorSeq', () => {

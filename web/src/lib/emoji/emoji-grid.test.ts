@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { moveInGrid, type GridPosition } from './emoji-grid';
+import { propertyParams } from '../../test/property';
 
-const FC = { seed: 777, numRuns: 2000 } as const;
+const FC = propertyParams(777, 2000);
 const COLUMNS = 4;
 /** Three categories: two full rows and a bit, one short row, and two rows exactly. */
 const SIZES = [10, 3, 8] as const;
@@ -89,5 +90,5 @@ describe('moveInGrid', () => {
       ),
       FC,
     );
-  });
+  }, 60_000);
 });

@@ -233,8 +233,7 @@ export const en = {
     'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
   'network.useHere': 'Use here',
   // QR codes (components/shell/QrCode.svelte)
-  'qr.tooLong':
-    'This is too long to show as a QR code ({bytes} bytes, at most {max}). Copy it as text instead.',
+  'qr.tooLong': 'This is too long to show as a QR code. Copy it as text instead.',
   // --- PWA and Settings (issue 6) ---
   'pwa.offline':
     'You are offline. Your history is here, and what you write is sent when you are back online.',

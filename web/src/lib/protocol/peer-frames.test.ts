@@ -20,6 +20,7 @@ import {
   type ParsedPeerFrame,
   type PeerFrame,
 } from './peer-frames';
+import { propertyParams } from '../../test/property';
 
 const SPKI = toBase64Url(new Uint8Array(91).fill(4));
 const NONCE = toBase64Url(new Uint8Array(32).fill(5));
@@ -498,8 +499,8 @@ describe('parsePeerFrame rejects', () => {
 });
 
 // Thousands of runs each: on a busy machine they can take longer than vitest's default 5 s.
-describe('parsePeerFrame under fuzzing', { timeout: 30_000 }, () => {
-  const FC = { seed: 1_234_567, numRuns: 2000 } as const;
+describe('parsePeerFrame under fuzzing', () => {
+  const FC = propertyParams(1_234_567, 2000);
 
   it('never throws on arbitrary strings and JSON', () => {
     fc.assert(
@@ -510,7 +511,7 @@ describe('parsePeerFrame under fuzzing', { timeout: 30_000 }, () => {
       }),
       FC,
     );
-  });
+  }, 60_000);
 
   it('never throws on arbitrary values of any type', () => {
     fc.assert(
@@ -519,7 +520,7 @@ describe('parsePeerFrame under fuzzing', { timeout: 30_000 }, () => {
       }),
       FC,
     );
-  });
+  }, 60_000);
 
   it('never returns a frame that breaks the limits, whatever is changed in a valid one', () => {
     const eventArb = fc.record({
@@ -564,11 +565,11 @@ describe('parsePeerFrame under fuzzing', { timeout: 30_000 }, () => {
       }),
       FC,
     );
-  });
+  }, 60_000);
 });
 
 describe('splitEventsIntoFrames', () => {
-  const FC = { seed: 99, numRuns: 60 } as const;
+  const FC = propertyParams(99, 60);
 
   it('packs small events into one frame with only the keys of its authors', () => {
     const a = makeEvent({ author: fakeFingerprint(1), seq: 1 });
@@ -650,7 +651,7 @@ describe('splitEventsIntoFrames', () => {
       FC,
     );
     expect(warn).not.toHaveBeenCalled();
-  });
+  }, 60_000);
 
   it('round-trips every frame type through encode and parse', () => {
     const frames: PeerFrame[] = [

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { fakeRoomKey } from '../testing/factories';
 import { MAX_SIGNAL_PEERS } from './limits';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame, type SignalFrame } from './signal-frames';
+import { propertyParams } from '../../test/property';
 
 const ROOM = fakeRoomKey(2);
 
@@ -89,9 +90,9 @@ describe('parseSignalFrame', () => {
         const parsed = parseSignalFrame(input);
         if (parsed) expect(parsed.type.startsWith('X-ROOM-')).toBe(true);
       }),
-      { seed: 31_337, numRuns: 2000 },
+      propertyParams(31_337, 2000),
     );
-  });
+  }, 60_000);
 });
 
 describe('client frames', () => {

@@ -579,7 +579,7 @@ describe('addEvents', () => {
     const first = await store.addEvents([a1], NOW);
     expect(first).toEqual({ ok: true, value: [a1] });
     const second = await store.addEvents(
-      [a1, a2, a2, { ...a1, body: { text: 'equivocation' } } as ChatEvent],
+      [a1, a2, a2, { ...a1, body: { text: 'equivocation' } }],
       NOW,
     );
     expect(second).toEqual({ ok: true, value: [a2] });

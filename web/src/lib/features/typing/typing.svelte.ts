@@ -13,7 +13,6 @@ import type { MeshPeer } from '../../net/room-mesh';
 export class Typing {
   #kernel: Kernel;
   #authorName: (room: string, fingerprint: string) => string;
-  #showMs: number;
   /** room → fingerprint → when that member's "typing" ends (ms). */
   #typing = $state.raw<Readonly<Record<string, Readonly<Record<string, number>>>>>({});
   /** The timers that end each entry of `#typing`, by `${room} ${fingerprint}`. */
@@ -26,15 +25,9 @@ export class Typing {
     typing: (peer) => this.#handleTyping(peer),
   };
 
-  /** `showMs`: how long a member shows as typing after their latest `typing` (tests shorten it). */
-  constructor(
-    kernel: Kernel,
-    authorName: (room: string, fingerprint: string) => string,
-    showMs = TYPING_SHOW_MS,
-  ) {
+  constructor(kernel: Kernel, authorName: (room: string, fingerprint: string) => string) {
     this.#kernel = kernel;
     this.#authorName = authorName;
-    this.#showMs = showMs;
     kernel.bus.on({
       change: ({ change }) => {
         if (change.type !== 'events') return;
@@ -91,12 +84,12 @@ export class Typing {
     if (peer.fingerprint === this.#kernel.self) return;
     const key = `${peer.room} ${peer.fingerprint}`;
     clearTimeout(this.#timers[key]);
-    this.#timers[key] = setTimeout(() => this.#stop(peer.room, [peer.fingerprint]), this.#showMs);
+    this.#timers[key] = setTimeout(() => this.#stop(peer.room, [peer.fingerprint]), TYPING_SHOW_MS);
     this.#typing = {
       ...this.#typing,
       [peer.room]: {
         ...this.#typing[peer.room],
-        [peer.fingerprint]: this.#kernel.now() + this.#showMs,
+        [peer.fingerprint]: this.#kernel.now() + TYPING_SHOW_MS,
       },
     };
   }
