@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-/** What the web projects share: Node with fake-indexeddb, and web/src/test/setup.ts. */
+/** What the web projects share: Node with fake-indexeddb, and web/src/lib/testing/setup.ts. */
 const webTest = {
   environment: 'node',
-  setupFiles: ['fake-indexeddb/auto', 'web/src/test/setup.ts'],
+  setupFiles: ['fake-indexeddb/auto', 'web/src/lib/testing/setup.ts'],
   // Above setup.ts's 20 s deadline for a condition wait: time is a hang guard, never a check.
   testTimeout: 30_000,
   hookTimeout: 30_000,
@@ -26,7 +26,7 @@ export default defineConfig({
         },
       },
       {
-        // `npm run test:sim`: the simulations with all their runs (web/src/test/sim.ts).
+        // `npm run test:sim`: the simulations with all their runs (web/src/lib/testing/sim.ts).
         extends: true,
         test: {
           ...webTest,

@@ -10,7 +10,7 @@ import {
   utf8,
   utf8ByteLength,
 } from './encoding';
-import { propertyParams } from '../test/property';
+import { propertyParams } from './testing/property';
 
 const FC = propertyParams(20_240_601, 1000);
 

@@ -232,7 +232,7 @@ export const en = {
   'network.elsewhere':
     'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
   'network.useHere': 'Use here',
-  // QR codes (components/shell/QrCode.svelte)
+  // QR codes (ui/QrCode.svelte)
   'qr.tooLong': 'This is too long to show as a QR code. Copy it as text instead.',
   // --- PWA and Settings (issue 6) ---
   'pwa.offline':

@@ -61,7 +61,8 @@ export interface EventSignature {
 export type ChatEvent = UnsignedEvent & EventSignature;
 
 /** A JSON value, as the body of an event of a kind this build does not know carries it. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**
  * An event of a kind this build does not know (DESIGN §6 "Forward compatibility"): a member

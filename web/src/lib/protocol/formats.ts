@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { isBase64Url } from '../encoding';
-import { isHlcString } from '../chat/hlc';
+import { isHlcString } from '../domain/hlc';
 import { isDisplayName } from './display-name';
 import {
   FINGERPRINT_CHARS,

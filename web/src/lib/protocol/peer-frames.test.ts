@@ -1,4 +1,4 @@
-import { textOf } from '../chat/events';
+import { textOf } from '../domain/events';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import fc from 'fast-check';
 import { toBase64Url, utf8ByteLength } from '../encoding';
@@ -20,7 +20,7 @@ import {
   type ParsedPeerFrame,
   type PeerFrame,
 } from './peer-frames';
-import { propertyParams } from '../../test/property';
+import { propertyParams } from '../testing/property';
 
 const SPKI = toBase64Url(new Uint8Array(91).fill(4));
 const NONCE = toBase64Url(new Uint8Array(32).fill(5));

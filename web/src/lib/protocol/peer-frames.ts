@@ -207,7 +207,10 @@ export type ParsedPeerFrame = PeerFrameOf<Unverified<StoredEvent>>;
 export type PeerFrameType = PeerFrame['type'];
 
 /** One frame type of the union. */
-export type FrameOf<T extends PeerFrameType, E = StoredEvent> = Extract<PeerFrameOf<E>, { type: T }>;
+export type FrameOf<T extends PeerFrameType, E = StoredEvent> = Extract<
+  PeerFrameOf<E>,
+  { type: T }
+>;
 
 /** A batch of durable events with their authors' keys. */
 export type EventsFrame<E = StoredEvent> = FrameOf<'events', E>;

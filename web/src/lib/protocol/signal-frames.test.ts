@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { fakeRoomKey } from '../testing/factories';
 import { MAX_SIGNAL_PEERS } from './limits';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame, type SignalFrame } from './signal-frames';
-import { propertyParams } from '../../test/property';
+import { propertyParams } from '../testing/property';
 
 const ROOM = fakeRoomKey(2);
 

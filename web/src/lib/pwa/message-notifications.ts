@@ -3,12 +3,12 @@
  * switched them on in Settings, the browser allows them, the page is not visible and the
  * conversation is not muted. One notification per conversation (a newer one replaces it).
  */
-import { eventPreview } from '../chat/events';
+import { eventPreview } from '../domain/events';
 import type { ChatEvent } from '../protocol/events';
 import { t } from '../i18n/i18n';
 import { conversationTitle } from '../features/conversations/conversation-views';
 import type { Parley } from '../parley';
-import { conversationHash } from '../state/router.svelte';
+import { conversationHash } from '../shell/router.svelte';
 import { notificationAccess, showAppNotification, type NotificationAccess } from './notifications';
 
 /** What decides whether a new message is notified. */

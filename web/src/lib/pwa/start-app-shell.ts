@@ -4,7 +4,7 @@
  * notifications and their clicks, the theme, and one request for persistent storage.
  */
 import type { Parley } from '../parley';
-import { roomHash, type Router } from '../state/router.svelte';
+import { roomHash, type Router } from '../shell/router.svelte';
 import type { ThemeChoice } from '../features/settings/settings-rules';
 import { AppShell } from './app-shell.svelte';
 import { takeLaunchAction } from './launch-action';

@@ -7,7 +7,7 @@
  * its subscribers what changed (`subscribe`, `StoreChange`).
  */
 import type { ChatEvent, EventContent, StoredEvent, UnsignedEvent } from '../protocol/events';
-import type { VersionVector } from '../chat/version-vector';
+import type { VersionVector } from '../domain/version-vector';
 
 /** This browser profile's identity, as stored (one record, id 'self'). */
 export interface StoredIdentity {

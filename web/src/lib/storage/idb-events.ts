@@ -14,10 +14,10 @@ import {
   tickHlc,
   ZERO_HLC,
   type Hlc,
-} from '../chat/hlc';
-import { compareEvents } from '../chat/events';
-import { applyStoredEvents, latestPreview, previewOf } from '../chat/conversation-rules';
-import { vectorSeq } from '../chat/version-vector';
+} from '../domain/hlc';
+import { compareEvents } from '../domain/events';
+import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
+import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
 import type { Conversation, ListEventsOptions } from './chat-store';
 import { CLOCK_SETTING_KEY, type Db, type ParleyDb } from './idb-schema';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIdentityKeys } from '../crypto/identity';
-import { encodeHlc } from '../chat/hlc';
+import { encodeHlc } from '../domain/hlc';
 import {
   FAKE_SIG,
   fakeFingerprint,

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIdentityKeys } from '../crypto/identity';
 import { utf8 } from '../encoding';
 import { signBytes, verifyBytes } from '../crypto/identity';
-import { decodeHlc, encodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
-import { signEvent, verifyEvent, textOf } from '../chat/events';
+import { decodeHlc, encodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { signEvent, verifyEvent, textOf } from '../domain/events';
 import {
   FAKE_SIG,
   fakeFingerprint,

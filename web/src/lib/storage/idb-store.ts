@@ -12,15 +12,15 @@
  */
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
-import { encodeHlc, type Hlc } from '../chat/hlc';
+import { encodeHlc, type Hlc } from '../domain/hlc';
 import {
   asDirectChat,
   markedRead,
   withFlags,
   withMember,
   withMove,
-} from '../chat/conversation-rules';
-import { withDelivery, withReadUpTo } from '../chat/delivery';
+} from '../domain/conversation-rules';
+import { withDelivery, withReadUpTo } from '../domain/delivery';
 import {
   PROTOCOL_VERSION,
   type ChatEvent,

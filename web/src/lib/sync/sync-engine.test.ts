@@ -1,12 +1,12 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
+import { encodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
 import { makeSignedEvent } from '../testing/factories';
-import { textOf } from '../chat/events';
+import { textOf } from '../domain/events';
 import { createIdentityKeys } from '../crypto/identity';
 import { MemoryHub } from '../net/memory-transport';
 import { RoomMesh } from '../net/room-mesh';
 import type { ChatEvent, Unverified } from '../protocol/events';
-import type { VersionVector } from '../chat/version-vector';
+import type { VersionVector } from '../domain/version-vector';
 import { splitEventsIntoFrames, type PeerFrame } from '../protocol/peer-frames';
 import {
   SyncEngine,
@@ -31,7 +31,7 @@ import {
   write,
   type Member,
   type Room,
-} from './test-net';
+} from '../testing/sync-net';
 
 beforeAll(makeKeyPool);
 

@@ -18,10 +18,10 @@
  * exception: they run in the background (one per link, the latest request queued behind it) so a
  * long answer does not hold up the link's incoming frames.
  */
-import { verifyEvent } from '../chat/events';
-import { colorForFingerprint } from '../chat/avatar';
-import { decodeHlc, MAX_HLC_FUTURE_MS } from '../chat/hlc';
-import { missingFor, sameVector, vectorSeq, type VersionVector } from '../chat/version-vector';
+import { verifyEvent } from '../domain/events';
+import { colorForFingerprint } from '../domain/avatar';
+import { decodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
 import { GAP_RESYNC_INTERVAL_MS, HAVE_THROTTLE_MS, MAX_SYNC_ANSWER_EVENTS } from '../config';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';

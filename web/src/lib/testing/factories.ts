@@ -11,8 +11,8 @@ import {
   type UnsignedEvent,
 } from '../protocol/events';
 import type { Conversation, Member } from '../storage/chat-store';
-import { encodeHlc } from '../chat/hlc';
-import { signEvent } from '../chat/events';
+import { encodeHlc } from '../domain/hlc';
+import { signEvent } from '../domain/events';
 
 /** A well-formed room key (43 chars) derived from a small number. */
 export function fakeRoomKey(n = 1): string {

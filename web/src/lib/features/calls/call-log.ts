@@ -3,7 +3,7 @@
  * rare second write of the same call shows once on every member), and the words they show.
  */
 import type { MessageKey } from '../../i18n/i18n';
-import { isKnownEvent } from '../../chat/events';
+import { isKnownEvent } from '../../domain/events';
 import type { CallLogBody, ChatEvent, StoredEvent } from '../../protocol/events';
 
 /** A call-log event. */

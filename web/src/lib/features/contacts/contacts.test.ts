@@ -1,5 +1,5 @@
-import { textOf } from '../../chat/events';
-import { foldMessages } from '../../chat/message-view';
+import { textOf } from '../../domain/events';
+import { foldMessages } from '../../domain/message-view';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryHub } from '../../net/memory-transport';
 import { meetInRoom } from '../../testing/meet-in-room';

@@ -4,7 +4,7 @@
  * duplicates. While the reader follows the newest, the window keeps to `maxLoaded` messages by
  * dropping its oldest page (paged back in on demand). Plain bookkeeping, no I/O.
  */
-import { compareEvents, eventKey } from '../../chat/events';
+import { compareEvents, eventKey } from '../../domain/events';
 import type { StoredEvent } from '../../protocol/events';
 
 /** One conversation's loaded messages. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { textOf } from '../../chat/events';
+import { textOf } from '../../domain/events';
 import { roomKeyFromSecret } from '../../crypto/room-keys';
 import { MemoryHub } from '../../net/memory-transport';
 import type { ChatEvent } from '../../protocol/events';

@@ -2,7 +2,7 @@
  * The person's intentions on messages (DESIGN §6): send, reply, react, edit, delete, and naming a
  * room. Each becomes content for the outbox; checks happen here, before anything is stored.
  */
-import { isKnownEvent, refOf } from '../../chat/events';
+import { isKnownEvent, refOf } from '../../domain/events';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { isDisplayName } from '../../protocol/display-name';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { canonicalEventBytes, isKnownEvent, textOf } from '../../chat/events';
+import { canonicalEventBytes, isKnownEvent, textOf } from '../../domain/events';
 import { signBytes } from '../../crypto/identity';
 import { roomKeyFromSecret } from '../../crypto/room-keys';
 import { MemoryHub } from '../../net/memory-transport';

@@ -4,7 +4,7 @@
  * write. Storing is all the outbox does: the store's change notice shows them and sends them on
  * (see sync-link.ts), so a text typed while the previous batch is written joins the next batch.
  */
-import { signEvent } from '../../chat/events';
+import { signEvent } from '../../domain/events';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
 import type { EventContent } from '../../protocol/events';

@@ -3,7 +3,7 @@
  * `events`, `sync` and `have` frames, and sends our own events on as soon as they are stored —
  * here, or in another tab of this profile when this tab holds the network.
  */
-import type { VersionVector } from '../../chat/version-vector';
+import type { VersionVector } from '../../domain/version-vector';
 import type { NetworkUp } from '../../kernel/app-events';
 import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';

@@ -1,4 +1,4 @@
-import { textOf } from '../../chat/events';
+import { textOf } from '../../domain/events';
 import { describe, expect, it } from 'vitest';
 import { fakeFingerprint, makeConversation, makeEvent } from '../../testing/factories';
 import { newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';

@@ -3,7 +3,7 @@
  * new name later is saved, presented in every later handshake, and told to every conversation as
  * a signed `profile` event, so members we are not linked to learn it through others.
  */
-import { colorForFingerprint } from '../../chat/avatar';
+import { colorForFingerprint } from '../../domain/avatar';
 
 import { createIdentityKeys, type IdentityKeys } from '../../crypto/identity';
 import type { Kernel } from '../../kernel/kernel.svelte';

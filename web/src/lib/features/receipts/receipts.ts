@@ -4,8 +4,8 @@
  * every member, and one write per burst is enough); our own read marker moves only while the
  * person looks, and members hear it (`read`) when it moves and on every new link.
  */
-import { deliveryOf, mergeDeliveryUpdates, type Delivery } from '../../chat/delivery';
-import type { VersionVector } from '../../chat/version-vector';
+import { deliveryOf, mergeDeliveryUpdates, type Delivery } from '../../domain/delivery';
+import type { VersionVector } from '../../domain/version-vector';
 import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';

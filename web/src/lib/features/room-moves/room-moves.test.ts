@@ -1,4 +1,4 @@
-import { textOf } from '../../chat/events';
+import { textOf } from '../../domain/events';
 import { describe, expect, it, vi } from 'vitest';
 import { roomKeyFromSecret } from '../../crypto/room-keys';
 import { MemoryHub } from '../../net/memory-transport';

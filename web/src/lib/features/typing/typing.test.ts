@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { textOf } from '../../chat/events';
+import { textOf } from '../../domain/events';
 import { TYPING_SEND_INTERVAL_MS, TYPING_SHOW_MS } from '../../config';
 import { MemoryHub } from '../../net/memory-transport';
 import type { ParleyDeps } from '../../parley';
@@ -34,15 +34,20 @@ describe('typing', () => {
     const { alice, bob, room } = await twoInARoom(new MemoryHub());
     expect(bob.typing.typingIn(room)).toEqual([]);
     alice.typing.noteTyping(room, 'Hel');
-    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
     expect(alice.typing.typingIn(room)).toEqual([]);
 
     alice.typing.noteTyping(room, 'Hello');
     expect(await alice.messages.send(room, 'Hello')).toBe(true);
     alice.typing.noteTyping(room, '');
-    await vi.waitFor(() => expect(bob.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['Hello']), {
-      timeout: 5_000,
-    });
+    await vi.waitFor(
+      () => expect(bob.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['Hello']),
+      {
+        timeout: 5_000,
+      },
+    );
     // Cleared by the message itself, long before the 6 s are up.
     expect(bob.typing.typingIn(room)).toEqual([]);
   });
@@ -91,7 +96,9 @@ describe('typing', () => {
   it('stops showing a member whose link goes, and forgets a room that is left', async () => {
     const { alice, bob, room } = await twoInARoom(new MemoryHub());
     alice.typing.noteTyping(room, 'H');
-    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
     expect(await alice.conversations.leaveRoom(room)).toBe(true);
     await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual([]), { timeout: 5_000 });
   });
