@@ -2,20 +2,8 @@ import js from '@eslint/js';
 import ts from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
-
-/** Components render and forward intent; the outside world stays behind net/ and storage/ (DESIGN §2). */
-const componentImportBans = {
-  patterns: [
-    {
-      group: ['peerjs', 'idb'],
-      message: 'Only net/peerjs-transport.ts and storage/idb-*.ts talk to these.',
-    },
-    {
-      group: ['**/net/*', '**/storage/*', '$lib/net/*', '$lib/storage/*'],
-      message: 'Components read state/ classes; they never touch net/ or storage/ directly.',
-    },
-  ],
-};
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import { boundaryRule } from './scripts/lint/boundaries.js';
 
 export default ts.config(
   {
@@ -59,32 +47,15 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser } },
   },
   {
-    files: ['web/src/lib/components/**'],
-    rules: { 'no-restricted-imports': ['error', componentImportBans] },
-  },
-  {
-    files: ['web/src/**'],
-    ignores: ['web/src/lib/net/peerjs-transport.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'peerjs', message: 'Only net/peerjs-transport.ts imports peerjs.' }] },
+    // The boundaries of DESIGN §2: one rule, every zone in scripts/lint/boundaries.js.
+    files: ['web/src/**/*.ts', 'web/src/**/*.svelte', 'signal/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.svelte.ts', '.js', '.svelte', '.json'] }),
       ],
     },
-  },
-  {
-    files: ['web/src/**'],
-    ignores: ['web/src/lib/storage/idb-*.ts', 'web/src/lib/components/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'idb', message: 'Only the IndexedDB adapter (storage/idb-*.ts) imports idb.' },
-          ],
-        },
-      ],
-    },
+    rules: { 'import-x/no-restricted-paths': boundaryRule },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

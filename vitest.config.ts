@@ -36,6 +36,15 @@ export default defineConfig({
         },
       },
       {
+        // The lint self-test: probes that break a boundary must fail lint (tests/lint/).
+        test: {
+          name: 'lint',
+          include: ['tests/lint/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'server',
           include: ['signal/src/**/*.test.ts'],

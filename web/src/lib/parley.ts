@@ -60,7 +60,8 @@ export function createParley(deps: ParleyDeps) {
   const outbox = new Outbox(kernel, conversation);
   const say = outbox.queue.bind(outbox);
   const messages = new Messages(kernel, outbox, conversation);
-  const timeline: Timeline = new Timeline(kernel, conversations, {
+  const timeline: Timeline = new Timeline(kernel, {
+    ensureRoom: (secret, owner) => conversations.ensure(secret, owner),
     markRead: (room) => receipts.markRead(room),
   });
   const receipts = new Receipts(kernel, {

@@ -7,7 +7,7 @@ import { safetyNumber } from '../../crypto/identity';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { ChatStore, Contact, Conversation } from '../../storage/chat-store';
-import { contactViews, type ContactView } from '../conversations/conversation-views';
+import { contactViews, type ContactView } from './contact-views';
 
 /** What contacts read of other features. */
 export interface ContactsPorts {

@@ -8,8 +8,7 @@ import { MESSAGE_PAGE_SIZE } from '../../config';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
 import type { StoredEvent } from '../../protocol/events';
-import type { StoreChange } from '../../storage/chat-store';
-import type { Conversations } from '../conversations/conversations.svelte';
+import type { StoreChange, StoreResult } from '../../storage/chat-store';
 import { MessageWindow } from './message-window';
 
 /**
@@ -31,6 +30,11 @@ export type OpenRoomResult =
 
 /** What the timeline asks of other features. */
 export interface TimelinePorts {
+  /**
+   * Makes sure the room of a link's secret is stored and joined (the conversations feature); its
+   * room key, or why not.
+   */
+  ensureRoom(secret: string, linkOwner?: string): Promise<StoreResult<string>>;
   /** Marks a room read (the receipts feature): called once it is open. */
   markRead(room: string): Promise<void>;
 }
@@ -38,7 +42,6 @@ export interface TimelinePorts {
 /** The message window of this tab's open conversation. */
 export class Timeline {
   #kernel: Kernel;
-  #conversations: Conversations;
   #ports: TimelinePorts;
   /** Bumped by every openRoom/closeRoom, so a slower earlier open cannot take over the view. */
   #generation = 0;
@@ -52,9 +55,8 @@ export class Timeline {
   #isFollowing = true;
   #window = new MessageWindow(MESSAGE_PAGE_SIZE, MAX_LOADED_MESSAGES);
 
-  constructor(kernel: Kernel, conversations: Conversations, ports: TimelinePorts) {
+  constructor(kernel: Kernel, ports: TimelinePorts) {
     this.#kernel = kernel;
-    this.#conversations = conversations;
     this.#ports = ports;
     kernel.bus.on({ change: ({ change }) => this.#follow(change) });
   }
@@ -87,7 +89,7 @@ export class Timeline {
   async openRoom(secret: string, owner?: string): Promise<OpenRoomResult> {
     const generation = this.#reset(secret);
     if (!isRoomSecret(secret)) return { status: 'invalid' };
-    const ensured = await this.#conversations.ensure(secret, owner);
+    const ensured = await this.#ports.ensureRoom(secret, owner);
     if (!ensured.ok) this.#kernel.notices.reportStore(ensured.error, 'error.roomSaveFailed');
     if (generation !== this.#generation) return { status: 'superseded' };
     if (!ensured.ok) return { status: 'failed' };

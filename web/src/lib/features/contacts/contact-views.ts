@@ -1,0 +1,26 @@
+/** How contacts are shown: with their current names and last-seen times. Pure. */
+import type { Contact, Conversation } from '../../storage/chat-store';
+
+/** A contact as the lists show it: current name and colour, and when they were last online. */
+export interface ContactView extends Contact {
+  /** When a link to them last closed or opened (ms since epoch); 0 when never. */
+  lastSeenAt: number;
+}
+
+/** Contacts with their direct chat's current profile and last-seen time, sorted by name. */
+export function contactViews(
+  contacts: readonly Contact[],
+  conversations: readonly Conversation[],
+): ContactView[] {
+  const directs = new Map(conversations.map((c) => [c.id, c]));
+  const views = contacts.map((contact): ContactView => {
+    const member = directs.get(contact.conv)?.members[contact.fingerprint];
+    return member?.name
+      ? { ...contact, name: member.name, color: member.color, lastSeenAt: member.lastSeenAt }
+      : { ...contact, lastSeenAt: member?.lastSeenAt ?? 0 };
+  });
+  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+  return views.sort(
+    (a, b) => collator.compare(a.name, b.name) || a.fingerprint.localeCompare(b.fingerprint),
+  );
+}
