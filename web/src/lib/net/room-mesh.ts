@@ -13,22 +13,13 @@ import {
   REDIAL_BACKOFF_MIN_MS,
   ROOM_FULL_RETRY_MS,
 } from '../config';
-import {
-  authTranscript,
-  checkIdentity,
-  checkRoom,
-  newNonce,
-  proveIdentity,
-  proveRoom,
-  type HandshakeRole,
-} from '../crypto/handshake';
-import { fingerprintOf, importPublicKey } from '../crypto/identity';
 import { createLogger } from '../log';
 import { assertNever } from '../protocol/assert-never';
 import { PROTOCOL_VERSION } from '../protocol/events';
 import { encodePeerFrame, parsePeerFrame } from '../protocol/peer-frames';
 import type { ParsedPeerFrame, PeerFrame } from '../protocol/peer-frames';
 import { backoffDelayMs } from './backoff';
+import { MeshLink, stepHandshake } from './mesh-handshake';
 import type { Link, RoomSignal, SignalStatus, Transport } from './transport';
 
 const log = createLogger('mesh');
@@ -93,33 +84,6 @@ export interface MeshHandlers {
   onStatus(status: SignalStatus): void;
   /** The signal server refused a room: 'full' (retried by the mesh), or its error reason. */
   onRoomRefused(room: string | null, reason: string): void;
-}
-
-type LinkPhase = 'opening' | 'hello' | 'room-proven' | 'ready' | 'closed';
-
-/** One link and its handshake/liveness state. */
-class MeshLink {
-  phase: LinkPhase = 'opening';
-  readonly nonce = newNonce();
-  remoteNonce: string | null = null;
-  transcript: Uint8Array | null = null;
-  isRoomProofSent = false;
-  isRemoteRoomProven = false;
-  peer: MeshPeer | null = null;
-  lastHeardAt = Date.now();
-  chain: Promise<void> = Promise.resolve();
-  handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  pingTimer: ReturnType<typeof setInterval> | undefined;
-
-  constructor(readonly link: Link) {}
-
-  get role(): HandshakeRole {
-    return this.link.isDialer ? 'dialer' : 'acceptor';
-  }
-
-  get remoteRole(): HandshakeRole {
-    return this.link.isDialer ? 'acceptor' : 'dialer';
-  }
 }
 
 /** Room membership and dial state as the signal server told us. */
@@ -423,103 +387,15 @@ export class RoomMesh {
     }
   }
 
-  /**
-   * hello → auth (room proof) → identity (who we are). We reveal our key and name only after the
-   * remote proved the room secret on this very connection (DESIGN §4).
-   */
+  /** The handshake's next step (mesh-handshake.ts). */
   async #handleHandshake(ml: MeshLink, frame: ParsedPeerFrame): Promise<void> {
-    const secret = this.#secretFor(ml.link.room);
-    if (!secret) {
-      ml.link.close('no secret for room');
-      return;
-    }
-    if (frame.type === 'hello' && ml.remoteNonce === null) {
-      const binding = ml.link.channelBinding();
-      if (!binding) {
-        ml.link.close('no channel binding');
-        return;
-      }
-      ml.remoteNonce = frame.nonce;
-      const local = { peerId: ml.link.localId, nonce: ml.nonce };
-      const remote = { peerId: ml.link.remoteId, nonce: frame.nonce };
-      ml.transcript = authTranscript({
-        roomKey: ml.link.room,
-        binding,
-        dialer: ml.link.isDialer ? local : remote,
-        acceptor: ml.link.isDialer ? remote : local,
-      });
-      const mac = await proveRoom({ transcript: ml.transcript, role: ml.role, roomSecret: secret });
-      if (ml.phase === 'closed') return;
-      this.#sendFrame(ml, { type: 'auth', mac });
-      ml.isRoomProofSent = true;
-      await this.#maybeRevealIdentity(ml);
-      return;
-    }
-    if (frame.type === 'auth' && ml.transcript && !ml.isRemoteRoomProven) {
-      const isValid = await checkRoom({
-        transcript: ml.transcript,
-        role: ml.remoteRole,
-        roomSecret: secret,
-        mac: frame.mac,
-      });
-      if (!isValid) {
-        // Wrong room secret, or a relay in the middle: it learns nothing about us (DESIGN §4).
-        log.warn('a peer failed the room proof; disconnecting', ml.link.remoteId);
-        ml.link.close('authentication failed');
-        return;
-      }
-      ml.isRemoteRoomProven = true;
-      await this.#maybeRevealIdentity(ml);
-      return;
-    }
-    if (frame.type === 'identity' && ml.transcript && ml.phase === 'room-proven') {
-      const publicKey = await importPublicKey(frame.key).catch(() => null);
-      const claim = { spki: frame.key, profile: frame.profile };
-      const isValid =
-        publicKey !== null &&
-        (await checkIdentity({
-          transcript: ml.transcript,
-          role: ml.remoteRole,
-          publicKey,
-          claim,
-          sig: frame.sig,
-        }));
-      if (!isValid) {
-        log.warn('a peer failed the identity proof; disconnecting', ml.link.remoteId);
-        ml.link.close('identity proof failed');
-        return;
-      }
-      const peer: MeshPeer = {
-        peerId: ml.link.remoteId,
-        room: ml.link.room,
-        fingerprint: await fingerprintOf(frame.key),
-        spki: frame.key,
-        profile: frame.profile,
-      };
-      if (this.#handlers.admits && !this.#handlers.admits(peer)) {
-        log.warn('refused a member this room does not admit', ml.link.remoteId);
-        ml.link.close('not admitted');
-        return;
-      }
-      this.#becomeReady(ml, peer);
-      return;
-    }
-    ml.link.close(`unexpected ${frame.type} during the handshake`);
-  }
-
-  async #maybeRevealIdentity(ml: MeshLink): Promise<void> {
-    if (!ml.isRoomProofSent || !ml.isRemoteRoomProven || !ml.transcript) return;
-    if (ml.phase !== 'hello') return;
-    ml.phase = 'room-proven';
-    const { spki, profile, privateKey } = this.#identity;
-    const sig = await proveIdentity({
-      transcript: ml.transcript,
-      role: ml.role,
-      privateKey,
-      claim: { spki, profile },
+    await stepHandshake(ml, frame, {
+      identity: this.#identity,
+      secretFor: this.#secretFor,
+      send: (frame) => this.#sendFrame(ml, frame),
+      admits: (peer) => !this.#handlers.admits || this.#handlers.admits(peer),
+      becomeReady: (peer) => this.#becomeReady(ml, peer),
     });
-    if (ml.phase === 'room-proven')
-      this.#sendFrame(ml, { type: 'identity', key: spki, profile, sig });
   }
 
   #becomeReady(ml: MeshLink, peer: MeshPeer): void {
