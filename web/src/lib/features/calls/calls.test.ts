@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryHub } from '../../net/memory-transport';
-import { foldCallLogs } from './call-log';
+import { foldCallLogs } from '../../domain/call-log';
 import type { Parley } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
 import { meetInRoom } from '../../testing/meet-in-room';
