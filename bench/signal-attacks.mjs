@@ -1,6 +1,6 @@
 // `npm run bench -- signal-attacks`: the signal server under the attacks of issue 12 (items 1–3),
 // with its resident memory and `/healthz` latency measured while they run. Loopback only, bounded
-// in count and time; the server is the built one (`node signal/dist/…/main.js`), a child process,
+// in count and time; the server is the built one (`node dist/server/signal/src/main.js`), a child process,
 // and the attackers are plain `ws` clients in this process.
 //
 // 1. deep-offer: a room member sends an OFFER whose payload is nested 5,000 levels deep (10 KB)
