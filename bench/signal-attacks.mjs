@@ -13,12 +13,23 @@
 //    127.0.0.1 try to connect.
 //
 // Options: --only a,b (scenario names), --flood-seconds N, --observe-seconds N, --addresses N,
-// --per-address N, --label TEXT (names the run in the table), --out NAME (result file name).
+// --per-address N, --label TEXT (names the run in the table), --out NAME (result file name),
+// --max-connections N (sets PARLEY_MAX_CONNECTIONS; 5000 reproduces PeerServer's stock limit on a
+// server that sizes its own), --server-entry PATH (the build under test), --baseline-entry PATH and
+// --baseline-label TEXT (another build, e.g. main's signal/dist/main.js: every scenario then runs
+// against both, alternating which goes first, so both see the same machine in the same run).
+//
+// `/healthz` is probed from a child process of its own, so the attackers' work in this process
+// does not show up as server latency.
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import {
+  REPO_ROOT,
   RESULTS_DIR,
   buildInfo,
   formatMs,
@@ -27,7 +38,6 @@ import {
   parseOptions,
   percentileSummary,
   sleep,
-  startSignalServer,
   writeResults,
 } from './lib.mjs';
 
@@ -39,6 +49,10 @@ const DEFAULTS = {
   perAddress: 64,
   label: 'current',
   out: 'signal-attacks-latest',
+  maxConnections: 0,
+  serverEntry: path.join(REPO_ROOT, 'dist', 'server', 'signal', 'src', 'main.js'),
+  baselineEntry: '',
+  baselineLabel: 'baseline',
 };
 
 /** How often the server's RSS is read from /proc. */
@@ -63,23 +77,41 @@ export default async function signalAttacks(argv, environment) {
     );
   }
   const scenarios = options.only.split(',').map((name) => name.trim());
-  /** @type {Record<string, unknown>} */
+  const env =
+    options.maxConnections > 0 ? { PARLEY_MAX_CONNECTIONS: String(options.maxConnections) } : {};
+  /** @type {{ label: string, entry: string }[]} */
+  const servers = [
+    ...(options.baselineEntry
+      ? [{ label: options.baselineLabel, entry: path.resolve(options.baselineEntry) }]
+      : []),
+    { label: options.label, entry: options.serverEntry },
+  ];
+  /** @type {Record<string, Record<string, unknown>>} */
   const results = {};
-  for (const scenario of scenarios) {
-    console.info(`signal-attacks: ${scenario} …`);
+  for (const [index, scenario] of scenarios.entries()) {
     const run = SCENARIOS[/** @type {keyof typeof SCENARIOS} */ (scenario)];
     if (!run) throw new Error(`unknown scenario ${scenario}`);
-    results[scenario] = await withServer((server) => run(server, options));
-    console.info(`signal-attacks: ${scenario}: ${JSON.stringify(results[scenario])}`);
+    results[scenario] = {};
+    const order = index % 2 === 0 ? servers : [...servers].reverse();
+    for (const { label, entry } of order) {
+      console.info(`signal-attacks: ${scenario} against ${label} …`);
+      const result = await withServer(entry, env, (server) => run(server, options));
+      results[scenario][label] = result;
+      console.info(`signal-attacks: ${scenario} against ${label}: ${JSON.stringify(result)}`);
+    }
   }
   const data = {
-    label: options.label,
+    servers: servers.map(({ label, entry }) => ({ label, entry: path.relative(REPO_ROOT, entry) })),
     options,
     machine: machineInfo(),
     build: buildInfo(),
     results,
   };
-  const markdown = renderMarkdown(options.label, results);
+  const markdown = renderMarkdown(
+    servers.map((server) => server.label),
+    results,
+    data,
+  );
   const { jsonPath, markdownPath } = writeResults(options.out, data, markdown);
   console.info(markdown);
   console.info(`signal-attacks: wrote ${path.relative(RESULTS_DIR, jsonPath)} and ${markdownPath}`);
@@ -174,19 +206,18 @@ async function flood(server, options, frameBytes, isReconnecting) {
       while (Date.now() < deadline && socket.isOpen) {
         const count = burst > 0 ? burst : 1;
         for (let i = 0; i < count; i += 1) {
-          socket.sendRaw(bigOffer(randomPeerId(), frameBytes));
-          sent += 1;
+          if (socket.sendRaw(bigOffer(randomPeerId(), frameBytes))) sent += 1;
         }
         burst = 0;
         if (isReconnecting) break;
         await sleep(20); // 50 frames/s
       }
-      if (!socket.isOpen) closedByServer += 1;
       if (isReconnecting) {
         // Let the burst leave before the socket goes (terminate would drop what is unsent).
         socket.close();
-        await socket.closed;
       }
+      await Promise.race([socket.closed, sleep(2_000)]);
+      if (socket.closeCode === 1008) closedByServer += 1;
       socket.terminate();
     }
   });
@@ -234,6 +265,7 @@ async function idleSockets(server, options, joinRooms) {
         refused += 1;
         continue;
       }
+      peer.onFrame = () => undefined;
       sockets.push(peer);
       if (joinRooms) peer.send({ type: 'X-ROOM-JOIN', payload: { room: makeRoomKey() } });
     }
@@ -281,10 +313,11 @@ async function idleSockets(server, options, joinRooms) {
  * @property {string} id
  * @property {string} token
  * @property {boolean} isOpen
+ * @property {number | null} closeCode the code of the close frame received, if any
  * @property {Promise<void>} closed
  * @property {(frame: { type: string }) => void} onFrame
  * @property {(frame: object) => void} send
- * @property {(text: string) => void} sendRaw
+ * @property {(text: string) => boolean} sendRaw true when the frame was handed to the socket
  * @property {(type: string, accepts: (frame: any) => boolean, timeoutMs: number) => Promise<boolean>} waitFor
  * @property {() => void} close
  * @property {() => void} terminate
@@ -308,11 +341,14 @@ function connect(port, options = {}) {
     id,
     token,
     isOpen: false,
+    closeCode: null,
     closed: new Promise((resolve) => socket.once('close', () => resolve())),
     onFrame: () => undefined,
     send: (frame) => peer.sendRaw(JSON.stringify(frame)),
     sendRaw: (text) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(text);
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(text);
+      return true;
     },
     waitFor: (type, accepts, timeoutMs) =>
       new Promise((resolve) => {
@@ -338,8 +374,9 @@ function connect(port, options = {}) {
     close: () => socket.close(),
     terminate: () => socket.terminate(),
   };
-  socket.on('close', () => {
+  socket.on('close', (code) => {
     peer.isOpen = false;
+    peer.closeCode = code;
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -453,24 +490,75 @@ function makeRoomKey() {
 
 // ---- Server and measurements ----------------------------------------------------------------
 
-/** @typedef {Awaited<ReturnType<typeof startSignalServer>>} Server */
+/**
+ * @typedef {object} Server
+ * @property {number} port
+ * @property {string} baseUrl
+ * @property {number} pid
+ */
 
 /**
- * Runs `body` against a fresh server and stops it afterwards.
+ * Runs `body` against a fresh server (`node entry`, a child process on a free loopback port) and
+ * stops it afterwards.
  * @template T
+ * @param {string} entry
+ * @param {Record<string, string>} env
  * @param {(server: Server) => Promise<T>} body
  */
-async function withServer(body) {
-  const server = await startSignalServer();
+async function withServer(entry, env, body) {
+  const child = spawn(process.execPath, [entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) }).on(
+      'line',
+      (line) => {
+        const match = /listening on http:\/\/\S+:(\d+)/.exec(line);
+        if (match) resolve(Number(match[1]));
+      },
+    );
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
+  });
   try {
-    return await body(server);
+    return await body({
+      port: /** @type {number} */ (port),
+      baseUrl: `http://127.0.0.1:${port}`,
+      pid: /** @type {number} */ (child.pid),
+    });
   } finally {
-    await server.stop();
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }
 
 /**
- * Samples the server's RSS and probes `/healthz` until stopped.
+ * The `/healthz` prober, run as its own process: one probe every HEALTH_PROBE_MS, one JSON line
+ * per probe on stdout (`{"ms": …}` or `{"failed": true}`).
+ */
+const PROBER_SOURCE = `
+const [url, everyMs, timeoutMs] = process.argv.slice(1);
+let stopping = false;
+process.on('SIGTERM', () => { stopping = true; });
+while (!stopping) {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(Number(timeoutMs)) });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(String(response.status));
+    process.stdout.write(JSON.stringify({ ms: performance.now() - started }) + '\\n');
+  } catch {
+    process.stdout.write('{"failed":true}\\n');
+  }
+  await new Promise((resolve) => setTimeout(resolve, Number(everyMs)));
+}
+`;
+
+/**
+ * Samples the server's RSS and probes `/healthz` (from another process) until stopped.
  * @param {Server} server
  */
 function startMonitor(server) {
@@ -479,29 +567,33 @@ function startMonitor(server) {
   /** @type {number[]} */
   const latencyMs = [];
   let failures = 0;
-  let isRunning = true;
   const statusFile = `/proc/${server.pid}/status`;
   const rssTimer = setInterval(() => {
     if (!existsSync(statusFile)) return;
     const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(statusFile, 'utf8'))?.[1];
     if (kib) rssMiB.push(Number(kib) / 1024);
   }, RSS_SAMPLE_MS);
-  const probes = (async () => {
-    while (isRunning) {
-      const started = performance.now();
-      try {
-        const response = await fetch(`${server.baseUrl}/healthz`, {
-          signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-        });
-        await response.arrayBuffer();
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        latencyMs.push(performance.now() - started);
-      } catch {
-        failures += 1;
-      }
-      await sleep(HEALTH_PROBE_MS);
-    }
-  })();
+  const prober = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      PROBER_SOURCE,
+      `${server.baseUrl}/healthz`,
+      String(HEALTH_PROBE_MS),
+      String(HEALTH_TIMEOUT_MS),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  createInterface({ input: /** @type {import('node:stream').Readable} */ (prober.stdout) }).on(
+    'line',
+    (line) => {
+      /** @type {{ ms?: number, failed?: boolean }} */
+      const probe = JSON.parse(line);
+      if (probe.failed) failures += 1;
+      else if (probe.ms !== undefined) latencyMs.push(probe.ms);
+    },
+  );
   const snapshot = () => ({
     peakRssMiB: Math.round(Math.max(0, ...rssMiB)),
     health: healthSummary(latencyMs, failures),
@@ -509,9 +601,10 @@ function startMonitor(server) {
   return {
     snapshot,
     stop: async () => {
-      isRunning = false;
       clearInterval(rssTimer);
-      await probes;
+      const exited = once(prober, 'exit');
+      prober.kill('SIGTERM');
+      await exited;
       return {
         peakRssMiB: Math.round(Math.max(0, ...rssMiB)),
         endRssMiB: Math.round(rssMiB.at(-1) ?? 0),
@@ -536,41 +629,73 @@ function healthSummary(latencyMs, failures) {
 // ---- Output ---------------------------------------------------------------------------------
 
 /**
- * @param {string} label
- * @param {Record<string, any>} results
+ * @param {string[]} labels the servers, baseline first
+ * @param {Record<string, Record<string, any>>} results scenario → server label → result
+ * @param {{ options: typeof DEFAULTS, machine: ReturnType<typeof machineInfo> }} data
  */
-function renderMarkdown(label, results) {
-  const lines = [`# Signal server under attack (${label})`, ''];
+export function renderMarkdown(labels, results, { options, machine }) {
+  const lines = [
+    `# Signal server under attack (${labels.join(' vs ')})`,
+    '',
+    '`npm run bench -- signal-attacks` (bench/signal-attacks.mjs; issue 12, items 1–3). Each',
+    'scenario runs against a fresh server process per build, the builds alternating which goes',
+    'first, in one run on one machine: ' +
+      `${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverage.join(' / ')} ` +
+      `at the end, Node ${machine.node}, ${machine.date.slice(0, 10)}. Loopback only.` +
+      (options.maxConnections > 0
+        ? ` Both servers with PARLEY_MAX_CONNECTIONS=${options.maxConnections} (PeerServer's stock` +
+          ' `concurrent_limit`; the old server ignores the variable and has exactly that).'
+        : ''),
+    '',
+    '- **deep-offer**: a room member sends a member an OFFER nested 5,000 levels deep (10 KB),',
+    `  live and while the victim reconnects (queued), ${DEEP_ROUNDS} rounds each.`,
+    '- **queue-flood**: 4 anonymous sockets send OFFERs to made-up peers, 300 at once then 50/s',
+    `  (within the stock frame limit), for ${options.floodSeconds} s, reconnecting when closed;`,
+    '  **-16k** with 16 kB frames; **-reconnect** with a fresh socket (a fresh rate limit) per 300.',
+    `- **idle-sockets**: ${options.addresses} addresses (127.0.0.2…) open ${options.perAddress}`,
+    '  sockets each and idle (**-in-rooms**: each joins a room); then 5 newcomers try.',
+    '',
+    'RSS is read from /proc every 100 ms; `/healthz` is probed every 200 ms from a separate',
+    'process (3 s timeout).',
+    '',
+  ];
   const health = (/** @type {any} */ h) =>
-    h ? `${formatMs(h.p50Ms)} / ${formatMs(h.maxMs)} ms, ${h.failures}/${h.probes} failed` : '–';
-  const rows = Object.entries(results).map(([name, r]) => {
-    const outcome =
-      name === 'deep-offer'
-        ? `victims cut off: live ${r.liveVictimsCutOff}/${r.rounds}, queued ${r.queuedVictimsCutOff}/${r.rounds}`
-        : name.startsWith('queue-flood')
-          ? `${r.framesSent} frames of ${r.frameBytes} B${r.isReconnecting ? ', a fresh socket per 300' : ''}; attacker sockets closed by server ${r.attackerSocketsClosedByServer}/${r.attackerSockets}`
-          : `${r.opened}/${r.attempted} attacker sockets opened in ${r.fillMs} ms, ${r.attackerSocketsOpenAtEnd} open at end; newcomers admitted ${r.newcomersIn}/5`;
-    return [
-      name,
-      r.baselineRssMiB === undefined ? '–' : String(r.baselineRssMiB),
-      String(r.peakRssMiB),
-      String(r.endRssMiB),
-      health(r.health),
-      outcome,
-    ];
-  });
+    h
+      ? `${formatMs(h.p50Ms)} / ${formatMs(h.p99Ms)} / ${formatMs(h.maxMs)} ms, ${h.failures}/${h.probes} failed`
+      : '–';
+  const rows = Object.entries(results).flatMap(([name, byServer]) =>
+    labels.map((label) => {
+      const r = byServer[label];
+      const outcome =
+        name === 'deep-offer'
+          ? `victims cut off: live ${r.liveVictimsCutOff}/${r.rounds}, queued ${r.queuedVictimsCutOff}/${r.rounds}`
+          : name.startsWith('queue-flood')
+            ? `${r.framesSent} frames of ${r.frameBytes} B sent${r.isReconnecting ? ', a fresh socket per 300' : ''}; attacker sockets closed (1008) ${r.attackerSocketsClosedByServer}/${r.attackerSockets}`
+            : `${r.opened}/${r.attempted} attacker sockets opened in ${r.fillMs} ms, ${r.attackerSocketsOpenAtEnd} open at end; newcomers admitted ${r.newcomersIn}/5`;
+      return [
+        name,
+        label,
+        r.baselineRssMiB === undefined ? '–' : String(r.baselineRssMiB),
+        String(r.peakRssMiB),
+        String(r.endRssMiB),
+        health(r.attackHealth ?? r.health),
+        outcome,
+      ];
+    }),
+  );
   lines.push(
     markdownTable(
       [
         'scenario',
-        'RSS before (MiB)',
+        'server',
+        'RSS idle (MiB)',
         'RSS peak (MiB)',
         'RSS end (MiB)',
-        '/healthz p50 / max, failed',
+        '/healthz during attack: p50 / p99 / max, failed',
         'outcome',
       ],
       rows,
-      ['l', 'r', 'r', 'r', 'l', 'l'],
+      ['l', 'l', 'r', 'r', 'r', 'l', 'l'],
     ),
   );
   return lines.join('\n');

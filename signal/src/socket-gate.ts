@@ -53,14 +53,19 @@ export class SignalSocket implements PooledConnection {
     this.bytes = new TokenBucket(config.rateLimitBurstBytes, config.rateLimitBytesPerSec, nowMs);
   }
 
-  /** Closes with `code`, and cuts the connection if the client does not finish closing soon. */
-  close(code: number, reason: string): void {
+  /**
+   * Closes with `code`, and cuts the connection if the client does not finish closing soon. For an
+   * abuser, stops reading at once: a flooder keeps sending after our close frame, and reading (and
+   * unmasking) megabytes of frames nobody will look at is work it could make us do.
+   */
+  close(code: number, reason: string, isAbuser = false): void {
     const ws = this.ws;
     if (!ws) {
       this.#tcp.destroy();
       return;
     }
     ws.close(code, reason);
+    if (isAbuser) ws.pause();
     // A flooder need not answer our close frame; do not wait ws's 30 s for it.
     setTimeout(() => ws.terminate(), ABUSER_CLOSE_GRACE_MS).unref();
   }
@@ -101,7 +106,7 @@ export function createInboundGate(deps: GateDeps): InboundGate {
       address: redact(socket.address),
     });
     deps.onRateLimited(limit);
-    socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+    socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded', true);
     return false;
   };
 
