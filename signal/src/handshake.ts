@@ -88,7 +88,8 @@ export function verifyClientFor(
         refuse(done, 'address-full', 429, 'Too many connections');
         return;
       case 'too-fast':
-        log.warn('refused signalling socket: too many new connections from one address', {
+        // Debug, not warn: a client hammering us would otherwise fill the log (/metrics counts it).
+        log.debug('refused signalling socket: too many new connections from one address', {
           address: redact(address),
         });
         refuse(done, 'too-fast', 429, 'Too many new connections');
