@@ -1,3 +1,4 @@
+import { MIN_TRACKED_ADDRESSES } from './config.js';
 import { KeyedTokenBuckets } from './limits.js';
 
 /**
@@ -62,7 +63,7 @@ export class ConnectionPool<C extends PooledConnection> {
       limits.handshakeBurstPerAddress,
       limits.handshakesPerAddressPerSec,
       // An entry per address that connected recently; full buckets are dropped first.
-      Math.max(1_000, limits.maxConnections),
+      Math.max(MIN_TRACKED_ADDRESSES, limits.maxConnections),
     );
   }
 

@@ -124,6 +124,18 @@ export const ICE_CREDENTIALS_PER_IP_PER_MIN = 30;
 /** How often sessions whose TURN credentials are half-way to expiry get fresh ones. */
 export const ICE_REFRESH_SWEEP_MS = 10_000;
 
+/** Longest pause between sweeps for expired relay queues (shorter with a short expire timeout). */
+export const RELAY_EXPIRE_SWEEP_MAX_MS = 1_000;
+
+/**
+ * Per-address rate state (handshakes, bytes, TURN credentials) is kept for at least this many
+ * addresses, or as many as there may be connections; idle entries beyond that are dropped.
+ */
+export const MIN_TRACKED_ADDRESSES = 1_000;
+
+/** ID reservations kept at most, per allowed connection (bounds the map under churn). */
+export const PEER_ID_RESERVATIONS_PER_CONNECTION = 4;
+
 /**
  * After a peer's socket goes, its ID stays reserved for its token this long, so nobody else can
  * claim it while it reconnects (PeerJS clients retry with the same ID and token).

@@ -10,7 +10,10 @@ import {
   HANDSHAKES_PER_IP_PER_SEC,
   ICE_REFRESH_SWEEP_MS,
   MAX_SEND_BUFFER_BYTES,
+  MIN_TRACKED_ADDRESSES,
   PEER_ID_RESERVATION_MS,
+  PEER_ID_RESERVATIONS_PER_CONNECTION,
+  RELAY_EXPIRE_SWEEP_MAX_MS,
   RELAY_QUEUE_MAX_BYTES_PER_DESTINATION,
   RELAY_QUEUE_MAX_BYTES_PER_SENDER,
   SHUTDOWN_GRACE_MS,
@@ -91,8 +94,11 @@ export async function createSignalServer(
     handshakeBurstPerAddress: Math.max(HANDSHAKE_BURST_PER_IP, config.maxConnectionsPerIp),
     handshakesPerAddressPerSec: HANDSHAKES_PER_IP_PER_SEC,
   });
-  const reservations = new IdReservations(PEER_ID_RESERVATION_MS, config.maxConnections * 4);
-  const ice = new IceIssuer(config, Math.max(1_000, config.maxConnections));
+  const reservations = new IdReservations(
+    PEER_ID_RESERVATION_MS,
+    config.maxConnections * PEER_ID_RESERVATIONS_PER_CONNECTION,
+  );
+  const ice = new IceIssuer(config, Math.max(MIN_TRACKED_ADDRESSES, config.maxConnections));
   const socketByWs = new WeakMap<WebSocket, SignalSocket>();
   const pending: PendingSockets = new WeakMap<IncomingMessage, SignalSocket>();
 
@@ -240,7 +246,7 @@ export async function createSignalServer(
   const timers = [
     setInterval(
       () => relay.expire(Date.now()),
-      Math.max(50, Math.min(1_000, config.expireTimeoutMs / 4)),
+      Math.min(RELAY_EXPIRE_SWEEP_MAX_MS, config.expireTimeoutMs / 4),
     ),
     setInterval(() => {
       for (const { peerId, frame } of ice.refresh(Date.now())) {

@@ -5,6 +5,7 @@ import {
   ABUSER_CLOSE_GRACE_MS,
   MAX_SEND_BUFFER_BYTES,
   MAX_SIGNAL_FRAME_DEPTH,
+  MIN_TRACKED_ADDRESSES,
   type SignalConfig,
 } from './config.js';
 import type { PooledConnection } from './admission.js';
@@ -93,7 +94,7 @@ export function createInboundGate(deps: GateDeps): InboundGate {
   const bytesPerAddress = new KeyedTokenBuckets(
     config.rateLimitBurstBytesPerIp,
     config.rateLimitBytesPerSecPerIp,
-    Math.max(1_000, config.maxConnections),
+    Math.max(MIN_TRACKED_ADDRESSES, config.maxConnections),
   );
   const guardLimits: GuardLimits = {
     maxFrameBytes: config.maxSignalFrameBytes,

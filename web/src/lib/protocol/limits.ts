@@ -57,6 +57,12 @@ export const MAX_CONNECTION_ID_CHARS = 64;
 /** Upper bound for short free-text fields of a relayed frame (data-channel label, sdpMid, …). */
 export const MAX_SIGNAL_LABEL_CHARS = 256;
 
+/** Upper bound for the `browser` name PeerJS clients older than 1.4 add to offers and answers. */
+export const MAX_PEERJS_BROWSER_CHARS = 64;
+
+/** Upper bound for an ICE candidate's m-line index (an SDP with this many media sections is not ours). */
+export const MAX_SDP_MLINE_INDEX = 1_023;
+
 /** Deepest nesting of the `metadata` a PeerJS offer carries (Parley's is one flat object). */
 export const MAX_OFFER_METADATA_DEPTH = 4;
 

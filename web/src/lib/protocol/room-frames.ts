@@ -20,7 +20,9 @@ import {
   MAX_ICE_URLS,
   MAX_OFFER_METADATA_DEPTH,
   MAX_PEER_ID_CHARS,
+  MAX_PEERJS_BROWSER_CHARS,
   MAX_SDP_CHARS,
+  MAX_SDP_MLINE_INDEX,
   MAX_SIGNAL_LABEL_CHARS,
   MAX_SIGNAL_PEERS,
   MAX_SIGNAL_REASON_CHARS,
@@ -201,7 +203,7 @@ const connectionIdSchema = v.pipe(
 const labelSchema = v.pipe(v.string(), v.maxLength(MAX_SIGNAL_LABEL_CHARS));
 
 /** What PeerJS clients older than 1.4 add to offers and answers. */
-const browserSchema = v.optional(v.pipe(v.string(), v.maxLength(64)));
+const browserSchema = v.optional(v.pipe(v.string(), v.maxLength(MAX_PEERJS_BROWSER_CHARS)));
 
 /** The application's `metadata`: any JSON, shallow (PeerJS hands it to the other side as is). */
 const metadataSchema = v.optional(
@@ -253,7 +255,9 @@ const answerPayloadSchema = v.object({
 const iceCandidateSchema = v.object({
   candidate: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CANDIDATE_CHARS)),
   sdpMid: v.nullish(labelSchema),
-  sdpMLineIndex: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_023))),
+  sdpMLineIndex: v.nullish(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SDP_MLINE_INDEX)),
+  ),
   usernameFragment: v.nullish(labelSchema),
 });
 
