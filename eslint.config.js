@@ -10,7 +10,6 @@ export default ts.config(
     ignores: [
       'node_modules/',
       'dist/',
-      'signal/dist/',
       'test-results/',
       'playwright-report/',
       'bench/results/',

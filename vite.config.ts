@@ -20,7 +20,9 @@ export default defineConfig({
     outDir: '../dist/web',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Maps are written for decoding stack traces, but the bundles do not point at them and the
+    // server refuses *.map unless PARLEY_SERVE_SOURCE_MAPS is set: they hold the full sources.
+    sourcemap: 'hidden',
   },
   server: {
     proxy: {
@@ -86,9 +88,9 @@ export default defineConfig({
         globIgnores: ['screenshots/**'],
         navigateFallback: '/index.html',
         // The signal server's own routes are never answered from the cache (nor is anything
-        // else cached at runtime: no runtimeCaching, so /peerjs, /ice, /healthz and /metrics
-        // always go to the network).
-        navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/, /^\/ice/, /^\/metrics/],
+        // else cached at runtime: no runtimeCaching, so /peerjs, /healthz and /metrics always go
+        // to the network). Keep in step with SERVER_PATH_PATTERN in signal/src/http-app.ts.
+        navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/, /^\/metrics/],
         // The first install takes over the open page at once (it then works offline without a
         // reload). Updates still wait for "Reload": skipWaiting only on the person's click.
         clientsClaim: true,

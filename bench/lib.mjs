@@ -19,7 +19,7 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 /** The built app and server; `npm run build` makes both. */
 export const BUILD_OUTPUTS = [
   path.join(REPO_ROOT, 'dist', 'web', 'index.html'),
-  path.join(REPO_ROOT, 'signal', 'dist', 'main.js'),
+  path.join(REPO_ROOT, 'dist', 'server', 'signal', 'src', 'main.js'),
 ];
 
 const E2E_DIR = path.join(REPO_ROOT, 'tests', 'e2e');
@@ -98,7 +98,7 @@ async function doTranspile(sourcePath) {
 
 // ---- Build, server, browser -----------------------------------------------------------------
 
-/** True when dist/web and signal/dist both exist. */
+/** True when dist/web and dist/server both exist. */
 export function isBuilt() {
   return BUILD_OUTPUTS.every((file) => existsSync(file));
 }

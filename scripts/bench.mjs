@@ -1,6 +1,6 @@
 // `npm run bench -- <name> [options]`: runs the benchmark bench/<name>.mjs (DESIGN §13).
 //
-// Builds first when dist/web or signal/dist is missing. Like scripts/e2e.mjs, as root it re-runs
+// Builds first when dist/web or dist/server is missing. Like scripts/e2e.mjs, as root it re-runs
 // itself inside a fresh network namespace that holds only the loopback interface, so WebRTC sees
 // nothing but 127.0.0.1; the benchmark starts the signal server and Chromium in there too.
 //
@@ -75,12 +75,12 @@ function findEntry(benchName) {
 function prepare() {
   const outputs = [
     path.join(repoRoot, 'dist', 'web', 'index.html'),
-    path.join(repoRoot, 'signal', 'dist', 'main.js'),
+    path.join(repoRoot, 'dist', 'server', 'signal', 'src', 'main.js'),
   ];
   if (outputs.every((file) => existsSync(file))) {
-    console.info('bench: using the existing build in dist/web and signal/dist.');
+    console.info('bench: using the existing build in dist/web and dist/server.');
   } else {
-    console.info('bench: dist/web or signal/dist is missing; running npm run build.');
+    console.info('bench: dist/web or dist/server is missing; running npm run build.');
     const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) {
       fail(`bench: npm run build failed (${build.error?.message ?? `exit ${build.status}`}).`);

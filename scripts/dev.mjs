@@ -22,7 +22,7 @@ if (build.status !== 0) {
 const children = new Map();
 let isStopping = false;
 
-start('signal', process.execPath, ['signal/dist/main.js'], {
+start('signal', process.execPath, ['dist/server/signal/src/main.js'], {
   PORT: SIGNAL_PORT,
   PARLEY_ALLOWED_ORIGINS: `http://localhost:${VITE_PORT}`,
 });

@@ -5,7 +5,7 @@
 // inside a fresh network namespace that holds nothing but the loopback interface.
 //
 // Arguments are passed on to `playwright test`, e.g. `npm run test:e2e -- room-chat --headed`.
-// PARLEY_E2E_SKIP_BUILD=1 reuses the last builds (dist/web, dist/web-next, signal/dist);
+// PARLEY_E2E_SKIP_BUILD=1 reuses the last builds (dist/web, dist/web-next, dist/server);
 // PARLEY_E2E_NETNS=0 never uses a namespace.
 import { spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
@@ -25,7 +25,7 @@ const chromiumPath = ensureChromium();
 const env = { ...process.env, CHROMIUM_PATH: chromiumPath, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
 
 if (process.env.PARLEY_E2E_SKIP_BUILD === '1') {
-  console.info('e2e: PARLEY_E2E_SKIP_BUILD=1, using the existing dist/web and signal/dist.');
+  console.info('e2e: PARLEY_E2E_SKIP_BUILD=1, using the existing dist/web and dist/server.');
 } else {
   const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', env });
   if (build.status !== 0) {

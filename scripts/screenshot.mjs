@@ -24,7 +24,7 @@ const args = [
   '--allow-loopback-in-peer-connection',
 ];
 
-const server = spawn(process.execPath, ['signal/dist/main.js'], {
+const server = spawn(process.execPath, ['dist/server/signal/src/main.js'], {
   cwd: root,
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'pipe', 'inherit'],

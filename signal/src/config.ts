@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
 
 /** Everything the signal server can be tuned with; read once at start by {@link loadConfig}. */
@@ -16,23 +18,53 @@ export interface SignalConfig {
   maxPeersPerRoom: number;
   /** Most rooms one peer may be in at once. */
   maxRoomsPerPeer: number;
+  /**
+   * Most signalling sockets the server holds at once. At the limit an idle socket (in no room
+   * for {@link SignalConfig.idleSocketMs}) makes room for a newcomer, else one from the address
+   * holding the most. Env `PARLEY_MAX_CONNECTIONS`; the default is sized to the host
+   * ({@link defaultMaxConnections}).
+   */
+  maxConnections: number;
   /** Most simultaneous WebSocket connections from one client address. */
   maxConnectionsPerIp: number;
+  /** A socket in no room for this long may be closed to admit a newcomer when the server is full. */
+  idleSocketMs: number;
   /** Token-bucket size: frames a client may send in one burst. */
   rateLimitBurstMessages: number;
   /** Token-bucket refill: sustained frames per second a client may send. */
   rateLimitMessagesPerSec: number;
+  /** Token-bucket size: bytes one socket may send in one burst. */
+  rateLimitBurstBytes: number;
+  /** Token-bucket refill: sustained bytes per second one socket may send. */
+  rateLimitBytesPerSec: number;
+  /** Token-bucket size: bytes all sockets of one client address may send in one burst. */
+  rateLimitBurstBytesPerIp: number;
+  /** Token-bucket refill: sustained bytes per second all sockets of one client address may send. */
+  rateLimitBytesPerSecPerIp: number;
   /** PeerServer drops a client that has not sent HEARTBEAT for this long. */
   aliveTimeoutMs: number;
   /** PeerServer holds signalling for an absent peer this long, then answers EXPIRE. */
   expireTimeoutMs: number;
   /** Largest WebSocket frame accepted; a bigger one closes the socket (1009). */
   maxPayloadBytes: number;
+  /** Largest signalling frame processed or relayed; a bigger one is refused, the socket kept. */
+  maxSignalFrameBytes: number;
+  /** Signalling held for absent peers, in all, before new frames for them are refused. */
+  relayQueueMaxBytes: number;
   /** Log threshold. */
   logLevel: LogLevel;
-  /** Behind a reverse proxy: trust the right-most X-Forwarded-For entry as the client address. */
-  isProxied: boolean;
-  /** STUN server URLs handed to browsers by `GET /ice`. Env `PARLEY_STUN_URLS` (comma list). */
+  /**
+   * Reverse proxies in front of the server that append to `X-Forwarded-For` (0: none, the TCP
+   * peer is the client). The client address is the entry that many hops from the right; entries
+   * further left are client-supplied. Also makes `X-Forwarded-Proto: https` count as TLS.
+   * Env `PARLEY_PROXIED`: `false`, `true` (one proxy) or a number of hops.
+   */
+  trustedProxyHops: number;
+  /** Bearer token `GET /metrics` requires; without one, only loopback clients may read it. */
+  metricsToken: string | undefined;
+  /** Serve the built PWA's source maps (`*.map`); off by default in production. */
+  isServingSourceMaps: boolean;
+  /** STUN server URLs sent to browsers in `X-ICE`. Env `PARLEY_STUN_URLS` (comma list). */
   stunUrls: readonly string[];
   /** TURN server URLs handed out with short-lived credentials. Env `PARLEY_TURN_URLS`. */
   turnUrls: readonly string[];
@@ -54,12 +86,132 @@ export const SHUTDOWN_GRACE_MS = 2_000;
 /** After closing an abuser's socket (1008), how long before it is cut if it ignores the close. */
 export const ABUSER_CLOSE_GRACE_MS = 1_000;
 
-/** The default static dir: <repo>/dist/web, from signal/dist/*.js and signal/src/*.ts alike. */
-const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
+/**
+ * Deepest JSON nesting of any frame on the signalling socket (counting brackets): PeerJS's deepest
+ * is an OFFER's `payload.metadata`, 3 plus the metadata's own (at most MAX_OFFER_METADATA_DEPTH).
+ * Checked on the raw text before parsing, so a 5,000-level value never reaches JSON.parse.
+ */
+export const MAX_SIGNAL_FRAME_DEPTH = 8;
+
+/** Signalling one sender may have queued for absent peers, in all. */
+export const RELAY_QUEUE_MAX_BYTES_PER_SENDER = 65_536;
+
+/** Signalling queued for one absent peer, from everyone (a few offers and their candidates). */
+export const RELAY_QUEUE_MAX_BYTES_PER_DESTINATION = 131_072;
+
+/**
+ * A socket with this much unsent data is not reading: further relays to it are refused (`busy`)
+ * instead of buffered, so a peer that never reads cannot make the server hold its frames.
+ */
+export const MAX_SEND_BUFFER_BYTES = 131_072;
+
+/**
+ * New signalling sockets one client address may open at once (or its per-IP cap, if higher), and
+ * per second after that: enough for a house of tabs reconnecting after a restart, not for churning
+ * sockets to reset their rate limits.
+ */
+export const HANDSHAKE_BURST_PER_IP = 64;
+
+/** Sustained new signalling sockets per second per client address. */
+export const HANDSHAKES_PER_IP_PER_SEC = 2;
+
+/** TURN credentials one client address may be issued in a burst (one per socket at OPEN). */
+export const ICE_CREDENTIALS_BURST_PER_IP = 64;
+
+/** Sustained TURN credentials per minute per client address (each tab needs one per TTL / 2). */
+export const ICE_CREDENTIALS_PER_IP_PER_MIN = 30;
+
+/** How often sessions whose TURN credentials are half-way to expiry get fresh ones. */
+export const ICE_REFRESH_SWEEP_MS = 10_000;
+
+/** Longest pause between sweeps for expired relay queues (shorter with a short expire timeout). */
+export const RELAY_EXPIRE_SWEEP_MAX_MS = 1_000;
+
+/**
+ * Per-address rate state (handshakes, bytes, TURN credentials) is kept for at least this many
+ * addresses, or as many as there may be connections; idle entries beyond that are dropped.
+ */
+export const MIN_TRACKED_ADDRESSES = 1_000;
+
+/** ID reservations kept at most, per allowed connection (bounds the map under churn). */
+export const PEER_ID_RESERVATIONS_PER_CONNECTION = 4;
+
+/**
+ * After a peer's socket goes, its ID stays reserved for its token this long, so nobody else can
+ * claim it while it reconnects (PeerJS clients retry with the same ID and token).
+ */
+export const PEER_ID_RESERVATION_MS = 5 * 60_000;
+
+/** Bytes of memory each allowed connection is budgeted (socket, send buffer, relay queue share). */
+export const CONNECTION_BUDGET_BYTES = 256 * 1024;
+
+/** File descriptors kept free for everything that is not a signalling socket. */
+export const RESERVED_FILE_DESCRIPTORS = 256;
+
+/** Floor of the host-sized default of {@link SignalConfig.maxConnections}. */
+export const MIN_DEFAULT_MAX_CONNECTIONS = 100;
+
+/** Ceiling of the host-sized default of {@link SignalConfig.maxConnections}. */
+export const MAX_DEFAULT_MAX_CONNECTIONS = 50_000;
+
+/** Facts about the host that size the defaults. */
+export interface HostLimits {
+  /** V8's heap limit (`--max-old-space-size`). */
+  heapLimitBytes: number;
+  /** The soft `RLIMIT_NOFILE`, or null when unknown (not Linux). */
+  openFilesLimit: number | null;
+}
+
+/** Reads {@link HostLimits} of this process. */
+export function readHostLimits(): HostLimits {
+  let openFilesLimit: number | null = null;
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+    if (soft !== undefined) openFilesLimit = Number(soft);
+  } catch {
+    // Not Linux: the file-descriptor bound is left out.
+    openFilesLimit = null;
+  }
+  return { heapLimitBytes: getHeapStatistics().heap_size_limit, openFilesLimit };
+}
+
+/**
+ * The default connection limit for a host: what the heap can hold at
+ * {@link CONNECTION_BUDGET_BYTES} each, and no more than the open-file limit leaves for sockets,
+ * within [{@link MIN_DEFAULT_MAX_CONNECTIONS}, {@link MAX_DEFAULT_MAX_CONNECTIONS}].
+ */
+export function defaultMaxConnections({ heapLimitBytes, openFilesLimit }: HostLimits): number {
+  const byMemory = Math.floor(heapLimitBytes / CONNECTION_BUDGET_BYTES);
+  const byFiles = openFilesLimit === null ? Infinity : openFilesLimit - RESERVED_FILE_DESCRIPTORS;
+  return Math.max(
+    MIN_DEFAULT_MAX_CONNECTIONS,
+    Math.min(MAX_DEFAULT_MAX_CONNECTIONS, byMemory, byFiles),
+  );
+}
+
+/**
+ * The repository root: the nearest directory above this module with a package.json (signal/ and
+ * dist/server/ have none), so the default below holds for signal/src/*.ts and the build alike.
+ */
+function findRepoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+/** The default static dir: <repo>/dist/web. */
+export const DEFAULT_STATIC_DIR = path.join(findRepoRoot(), 'dist', 'web');
 
 export interface LoadConfigOptions {
   /** Accept an alive timeout below {@link MIN_ALIVE_TIMEOUT_MS}; for tests of the reaper only. */
   allowShortAliveTimeout?: boolean;
+  /** The host facts that size defaults; read from this process when absent. */
+  hostLimits?: HostLimits;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -83,16 +235,41 @@ export function loadConfig(
     max: 24 * 60 * 60 * 1000,
   });
 
-  return {
+  const maxPayloadBytes = readInteger(read, 'PARLEY_MAX_PAYLOAD_BYTES', 65_536, {
+    min: 4_096,
+    max: 100 * 1024 * 1024,
+  });
+  const perSocket = {
+    burstBytes: readInteger(read, 'PARLEY_RATE_LIMIT_BURST_BYTES', 524_288, {
+      min: 4_096,
+      max: 1024 ** 3,
+    }),
+    bytesPerSec: readInteger(read, 'PARLEY_RATE_LIMIT_BYTES_PER_SEC', 65_536, {
+      min: 1,
+      max: 1024 ** 3,
+    }),
+  };
+
+  const config: SignalConfig = {
     port: readInteger(read, 'PORT', 9000, { min: 0, max: 65_535 }),
     host: read('HOST') ?? '0.0.0.0',
     staticDir: path.resolve(read('PARLEY_STATIC_DIR') ?? DEFAULT_STATIC_DIR),
     allowedOrigins: readOrigins(read('PARLEY_ALLOWED_ORIGINS')),
     maxPeersPerRoom: readInteger(read, 'PARLEY_MAX_PEERS_PER_ROOM', 16, { min: 2, max: 1_000 }),
     maxRoomsPerPeer: readInteger(read, 'PARLEY_MAX_ROOMS_PER_PEER', 32, { min: 1, max: 10_000 }),
+    maxConnections: readInteger(
+      read,
+      'PARLEY_MAX_CONNECTIONS',
+      defaultMaxConnections(options.hostLimits ?? readHostLimits()),
+      { min: 1, max: 10_000_000 },
+    ),
     maxConnectionsPerIp: readInteger(read, 'PARLEY_MAX_CONNECTIONS_PER_IP', 64, {
       min: 1,
       max: 1_000_000,
+    }),
+    idleSocketMs: readInteger(read, 'PARLEY_IDLE_SOCKET_MS', 10_000, {
+      min: 0,
+      max: 24 * 60 * 60 * 1000,
     }),
     rateLimitBurstMessages: readInteger(read, 'PARLEY_RATE_LIMIT_BURST', 300, {
       min: 1,
@@ -102,20 +279,55 @@ export function loadConfig(
       min: 0.001,
       max: 1_000_000,
     }),
+    rateLimitBurstBytes: perSocket.burstBytes,
+    rateLimitBytesPerSec: perSocket.bytesPerSec,
+    rateLimitBurstBytesPerIp: readInteger(
+      read,
+      'PARLEY_RATE_LIMIT_BURST_BYTES_PER_IP',
+      perSocket.burstBytes * 4,
+      { min: 4_096, max: 1024 ** 4 },
+    ),
+    rateLimitBytesPerSecPerIp: readInteger(
+      read,
+      'PARLEY_RATE_LIMIT_BYTES_PER_SEC_PER_IP',
+      perSocket.bytesPerSec * 4,
+      { min: 1, max: 1024 ** 4 },
+    ),
     aliveTimeoutMs,
     expireTimeoutMs: readInteger(read, 'PARLEY_EXPIRE_TIMEOUT_MS', 5_000, {
       min: 100,
       max: 10 * 60 * 1000,
     }),
-    // At least 4 KiB: an SDP offer with a handful of candidates already takes 2–3 KiB.
-    maxPayloadBytes: readInteger(read, 'PARLEY_MAX_PAYLOAD_BYTES', 65_536, {
-      min: 4_096,
-      max: 100 * 1024 * 1024,
+    maxPayloadBytes,
+    // At least 4 KiB: a data-channel offer with its metadata takes about 1 KB, Chromium's
+    // audio+video offer about 6 KB; 16 KiB leaves room for codecs browsers add.
+    maxSignalFrameBytes: readInteger(
+      read,
+      'PARLEY_MAX_SIGNAL_FRAME_BYTES',
+      Math.min(16_384, maxPayloadBytes),
+      { min: 4_096, max: maxPayloadBytes },
+    ),
+    relayQueueMaxBytes: readInteger(read, 'PARLEY_RELAY_QUEUE_MAX_BYTES', 16 * 1024 * 1024, {
+      min: 65_536,
+      max: 1024 ** 4,
     }),
     logLevel: readLogLevel(read('PARLEY_LOG_LEVEL')),
-    isProxied: readBoolean(read('PARLEY_PROXIED'), 'PARLEY_PROXIED', false),
+    trustedProxyHops: readProxyHops(read('PARLEY_PROXIED')),
+    metricsToken: read('PARLEY_METRICS_TOKEN'),
+    isServingSourceMaps: readBoolean(
+      read('PARLEY_SERVE_SOURCE_MAPS'),
+      'PARLEY_SERVE_SOURCE_MAPS',
+      false,
+    ),
     ...readIce(read),
   };
+  if (config.rateLimitBurstBytes < config.maxSignalFrameBytes) {
+    throw new ConfigError(
+      `PARLEY_RATE_LIMIT_BURST_BYTES (${config.rateLimitBurstBytes}) must be at least ` +
+        `PARLEY_MAX_SIGNAL_FRAME_BYTES (${config.maxSignalFrameBytes}): one frame must fit a burst`,
+    );
+  }
+  return config;
 }
 
 type Read = (name: string) => string | undefined;
@@ -156,6 +368,23 @@ function readBoolean(raw: string | undefined, name: string, fallback: boolean): 
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** Most proxies we accept in front of the server: a chain longer than this is a mistake. */
+const MAX_PROXY_HOPS = 10;
+
+/** `false`/`0` → 0, `true` → 1, a whole number → that many hops. */
+function readProxyHops(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  if (/^\d+$/.test(raw))
+    return checkRange('PARLEY_PROXIED', Number(raw), { min: 0, max: MAX_PROXY_HOPS });
+  try {
+    return readBoolean(raw, 'PARLEY_PROXIED', false) ? 1 : 0;
+  } catch {
+    throw new ConfigError(
+      `PARLEY_PROXIED must be true, false or the number of proxies in front (0–${MAX_PROXY_HOPS}), got ${JSON.stringify(raw)}`,
+    );
+  }
 }
 
 function readLogLevel(raw: string | undefined): LogLevel {
@@ -227,6 +456,8 @@ function readIce(
     stunUrls: readIceUrls(read('PARLEY_STUN_URLS'), 'PARLEY_STUN_URLS', ['stun', 'stuns']),
     turnUrls,
     turnSecret,
-    turnTtlS: readInteger(read, 'PARLEY_TURN_TTL_S', 3_600, { min: 60, max: 7 * 24 * 3_600 }),
+    // coturn checks a REST credential when an allocation is made, not while it lasts, so a call
+    // outlives its credential; open sessions get fresh ones at half-life (ICE_REFRESH_SWEEP_MS).
+    turnTtlS: readInteger(read, 'PARLEY_TURN_TTL_S', 600, { min: 60, max: 7 * 24 * 3_600 }),
   };
 }

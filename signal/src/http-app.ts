@@ -1,5 +1,7 @@
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { TLSSocket } from 'node:tls';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { forwardedHop } from './limits.js';
 
 /**
  * The plain-HTTP half of the server: security headers, the built PWA with caching that suits a
@@ -50,13 +52,55 @@ export function contentSecurityPolicy(host: string | undefined): string {
   ].join('; ');
 }
 
+/**
+ * Powerful features the app may use, for its own origin only: calls need the camera, the
+ * microphone and screen sharing; nothing needs the rest, and no embedded frame gets any.
+ */
+export const PERMISSIONS_POLICY =
+  'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()';
+
+/** HSTS lifetime: one year, the usual minimum for preload lists; subdomains are the operator's. */
+export const HSTS_MAX_AGE_S = 31_536_000;
+
+/**
+ * True when the browser reached us over TLS: our own socket is TLS, or (behind
+ * `trustedProxyHops` proxies) the proxy we trust says `X-Forwarded-Proto: https`.
+ */
+export function isSecureRequest(req: Request, trustedProxyHops: number): boolean {
+  if ((req.socket as Partial<TLSSocket>).encrypted === true) return true;
+  const proto = forwardedHop(req.headers['x-forwarded-proto'], trustedProxyHops);
+  return proto?.toLowerCase() === 'https';
+}
+
 /** Sets the security headers on every response, API and WebSocket handshake errors included. */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(trustedProxyHops: number): RequestHandler {
   return (req, res, next) => {
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);
+    // No other window keeps a handle on ours (window.opener), and ours on none of theirs.
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    // Only over TLS: an HSTS header on plain HTTP is ignored by browsers anyway (RFC 6797 §8.1),
+    // and sending it from a local http://localhost setup would only confuse.
+    if (isSecureRequest(req, trustedProxyHops)) {
+      res.setHeader('Strict-Transport-Security', `max-age=${HSTS_MAX_AGE_S}`);
+    }
+    next();
+  };
+}
+
+/**
+ * Answers 404 for source maps unless they are to be served: they carry the full sources, which a
+ * production deployment has no reason to publish (PARLEY_SERVE_SOURCE_MAPS turns them on).
+ */
+export function sourceMapGate(isServingSourceMaps: boolean): RequestHandler {
+  return (req, res, next) => {
+    if (!isServingSourceMaps && req.path.endsWith('.map')) {
+      res.status(404).type('text/plain').send('Not found');
+      return;
+    }
     next();
   };
 }
@@ -75,7 +119,7 @@ export function staticFiles(staticDir: string): RequestHandler {
 }
 
 /** Paths owned by the server itself: never answered with the app shell. */
-const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz|ice)(?:\/|$)/;
+const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz|metrics)(?:\/|$)/;
 
 /**
  * Answers a browser navigation to a client-side route with `index.html`. A navigation asks for

@@ -1,50 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   clientAddress,
-  ConnectionCounter,
+  forwardedHop,
+  isLoopbackAddress,
   isOriginAllowed,
-  isRoomKey,
+  KeyedTokenBuckets,
   TokenBucket,
 } from './limits.js';
-
-function makeRoomKey(): string {
-  return createHash('sha256').update(randomBytes(16)).digest('base64url');
-}
-
-describe('isRoomKey', () => {
-  it('accepts base64url SHA-256 digests', () => {
-    for (let i = 0; i < 200; i++) expect(isRoomKey(makeRoomKey())).toBe(true);
-  });
-
-  it('rejects wrong lengths, padding, standard base64 and other characters', () => {
-    const key = makeRoomKey();
-    const bad = [
-      key.slice(1),
-      `${key}A`,
-      `${key}=`,
-      `${key.slice(0, 42).replace(/./, '+')}A`,
-      `${key.slice(0, 42).replace(/./, '/')}A`,
-      `${key.slice(0, 42).replace(/./, '.')}A`,
-      `${key.slice(0, 42).replace(/./, ' ')}A`,
-      '',
-    ];
-    for (const value of bad) expect(isRoomKey(value)).toBe(false);
-  });
-
-  it('rejects a non-canonical last character (bits a digest cannot set)', () => {
-    const stem = makeRoomKey().slice(0, 42);
-    expect(isRoomKey(`${stem}A`)).toBe(true);
-    expect(isRoomKey(`${stem}B`)).toBe(false);
-    expect(isRoomKey(`${stem}_`)).toBe(false);
-  });
-
-  it('rejects values that are not strings', () => {
-    for (const value of [null, undefined, 43, {}, [makeRoomKey()]]) {
-      expect(isRoomKey(value)).toBe(false);
-    }
-  });
-});
 
 describe('TokenBucket', () => {
   it('allows a full burst, then refuses', () => {
@@ -75,26 +37,44 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('ConnectionCounter', () => {
-  it('refuses the connection over the cap and frees the slot on release', () => {
-    const counter = new ConnectionCounter(2);
-    expect(counter.tryAcquire('1.2.3.4')).toBe(true);
-    expect(counter.tryAcquire('1.2.3.4')).toBe(true);
-    expect(counter.tryAcquire('1.2.3.4')).toBe(false);
-    expect(counter.tryAcquire('5.6.7.8')).toBe(true);
-    counter.release('1.2.3.4');
-    expect(counter.openFor('1.2.3.4')).toBe(1);
-    expect(counter.tryAcquire('1.2.3.4')).toBe(true);
+describe('TokenBucket by bytes', () => {
+  it('takes the size of a frame and refuses what the budget cannot cover', () => {
+    const bucket = new TokenBucket(1_000, 100, 0);
+    expect(bucket.tryTake(0, 600)).toBe(true);
+    expect(bucket.tryTake(0, 600)).toBe(false); // 400 left
+    expect(bucket.tryTake(2_000, 600)).toBe(true); // +200 after 2 s
   });
 
-  it('forgets an address once all its connections are released', () => {
-    const counter = new ConnectionCounter(1);
-    counter.tryAcquire('a');
-    counter.release('a');
-    counter.release('a'); // an extra release must not go negative and grant extra slots
-    expect(counter.openFor('a')).toBe(0);
-    expect(counter.tryAcquire('a')).toBe(true);
-    expect(counter.tryAcquire('a')).toBe(false);
+  it('says when it has refilled completely', () => {
+    const bucket = new TokenBucket(10, 10, 0);
+    bucket.tryTake(0, 5);
+    expect(bucket.isFullAt(400)).toBe(false);
+    expect(bucket.isFullAt(500)).toBe(true);
+  });
+});
+
+describe('KeyedTokenBuckets', () => {
+  it('keeps one budget per key', () => {
+    const buckets = new KeyedTokenBuckets(2, 1, 100);
+    expect(buckets.tryTake('a', 0)).toBe(true);
+    expect(buckets.tryTake('a', 0)).toBe(true);
+    expect(buckets.tryTake('a', 0)).toBe(false);
+    expect(buckets.tryTake('b', 0)).toBe(true);
+  });
+
+  it('forgets full buckets first when it holds too many keys, and stays bounded', () => {
+    const buckets = new KeyedTokenBuckets(1, 1, 3);
+    buckets.tryTake('spent', 0); // empty until 1 s
+    buckets.tryTake('idle-1', 0);
+    buckets.tryTake('idle-2', 0);
+    // At 0.5 s nothing has refilled: the oldest key goes to make room.
+    buckets.tryTake('new-1', 500);
+    expect(buckets.size).toBe(3);
+    // At 2 s every bucket is full again: they all go, and 'spent' starts afresh.
+    buckets.tryTake('new-2', 2_000);
+    expect(buckets.size).toBe(1);
+    for (let i = 0; i < 1_000; i++) buckets.tryTake(`k${i}`, 3_000);
+    expect(buckets.size).toBeLessThanOrEqual(3);
   });
 });
 
@@ -140,17 +120,46 @@ describe('isOriginAllowed', () => {
 
 describe('clientAddress', () => {
   it('uses the socket address unless proxied', () => {
-    expect(clientAddress('10.0.0.1', '1.1.1.1', false)).toBe('10.0.0.1');
+    expect(clientAddress('10.0.0.1', '1.1.1.1', 0)).toBe('10.0.0.1');
   });
 
-  it('takes the right-most X-Forwarded-For entry when proxied', () => {
-    expect(clientAddress('10.0.0.1', 'spoofed, 203.0.113.7', true)).toBe('203.0.113.7');
-    expect(clientAddress('10.0.0.1', ['spoofed', '203.0.113.8'], true)).toBe('203.0.113.8');
-    expect(clientAddress('10.0.0.1', undefined, true)).toBe('10.0.0.1');
+  it('takes the right-most X-Forwarded-For entry behind one proxy', () => {
+    expect(clientAddress('10.0.0.1', 'spoofed, 203.0.113.7', 1)).toBe('203.0.113.7');
+    expect(clientAddress('10.0.0.1', ['spoofed', '203.0.113.8'], 1)).toBe('203.0.113.8');
+    expect(clientAddress('10.0.0.1', undefined, 1)).toBe('10.0.0.1');
+    expect(clientAddress('10.0.0.1', ' , ', 1)).toBe('10.0.0.1');
+  });
+
+  it('takes the entry as many hops from the right as there are proxies we run', () => {
+    // The client wrote "spoofed"; the CDN appended the client, our balancer appended the CDN.
+    const header = 'spoofed, 198.51.100.4, 192.0.2.10';
+    expect(clientAddress('10.0.0.1', header, 2)).toBe('198.51.100.4');
+    // Fewer entries than hops: the request skipped a proxy; the left-most is all there is.
+    expect(clientAddress('10.0.0.1', '198.51.100.4', 2)).toBe('198.51.100.4');
   });
 
   it('counts IPv4-mapped IPv6 addresses as IPv4', () => {
-    expect(clientAddress('::ffff:127.0.0.1', undefined, false)).toBe('127.0.0.1');
-    expect(clientAddress('::1', undefined, false)).toBe('::1');
+    expect(clientAddress('::ffff:127.0.0.1', undefined, 0)).toBe('127.0.0.1');
+    expect(clientAddress('::1', undefined, 0)).toBe('::1');
+  });
+});
+
+describe('forwardedHop', () => {
+  it('reads a forwarding header only when proxied', () => {
+    expect(forwardedHop('https', 0)).toBeNull();
+    expect(forwardedHop(undefined, 1)).toBeNull();
+    expect(forwardedHop('http, https', 1)).toBe('https');
+    expect(forwardedHop('https, http', 2)).toBe('https');
+  });
+});
+
+describe('isLoopbackAddress', () => {
+  it('knows 127.0.0.0/8 and ::1', () => {
+    for (const address of ['127.0.0.1', '127.1.2.3', '::1']) {
+      expect(isLoopbackAddress(address)).toBe(true);
+    }
+    for (const address of ['10.0.0.1', '::ffff:127.0.0.1', '1127.0.0.1', 'unknown']) {
+      expect(isLoopbackAddress(address)).toBe(false);
+    }
   });
 });

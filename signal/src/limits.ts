@@ -1,26 +1,12 @@
 /**
- * The signal server's guards, as pure functions and small classes over plain values: room-key
- * format, a per-client token bucket, a per-IP connection counter and the WebSocket Origin check.
+ * The signal server's guards, as pure functions and small classes over plain values: token
+ * buckets (one per socket, or one per client address), the WebSocket Origin check and the client
+ * address behind proxies. Room-key and peer-id formats live with the frames (room-frames.ts).
  */
 
-/** A room key that has passed {@link isRoomKey}. */
-export type RoomKey = string & { readonly __brand: 'RoomKey' };
-
 /**
- * base64url (no padding) of a 32-byte SHA-256 digest: 43 characters, and because 43 × 6 = 258
- * bits, the last character carries only 4 data bits, so a canonical encoding ends in one of
- * the 16 characters whose low 2 bits are zero. Rejecting the other 48 keeps one spelling per key.
- */
-const ROOM_KEY_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
-
-/** True when `value` is a canonical base64url SHA-256 digest (DESIGN §3 room key). */
-export function isRoomKey(value: unknown): value is RoomKey {
-  return typeof value === 'string' && ROOM_KEY_PATTERN.test(value);
-}
-
-/**
- * Token bucket: holds up to `burst` tokens, refills `perSec` tokens a second, and each message
- * takes one. The clock is passed in so the bucket stays pure and testable.
+ * Token bucket: holds up to `burst` tokens, refills `perSec` tokens a second; a message takes
+ * one, or its size in bytes for a byte budget. The clock is passed in so the bucket stays pure.
  */
 export class TokenBucket {
   readonly #burst: number;
@@ -35,45 +21,69 @@ export class TokenBucket {
     this.#updatedAtMs = nowMs;
   }
 
-  /** Takes one token if there is one; false means the caller is over its rate. */
-  tryTake(nowMs: number): boolean {
+  /** Takes `amount` tokens if there are that many; false means the caller is over its rate. */
+  tryTake(nowMs: number, amount = 1): boolean {
+    this.#refill(nowMs);
+    if (this.#tokens < amount) return false;
+    this.#tokens -= amount;
+    return true;
+  }
+
+  /** True when the bucket has refilled completely by `nowMs` (it can be forgotten). */
+  isFullAt(nowMs: number): boolean {
+    this.#refill(nowMs);
+    return this.#tokens >= this.#burst;
+  }
+
+  #refill(nowMs: number): void {
     // A clock that steps backwards must not mint tokens, nor leave the bucket stuck.
     const elapsedMs = Math.max(0, nowMs - this.#updatedAtMs);
     this.#updatedAtMs = nowMs;
     this.#tokens = Math.min(this.#burst, this.#tokens + elapsedMs * this.#perMs);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 }
 
-/** Counts open connections per client address and refuses more than `max` at once. */
-export class ConnectionCounter {
-  readonly #max: number;
-  readonly #openByAddress = new Map<string, number>();
+/**
+ * One {@link TokenBucket} per key (a client address), created on first use. Full buckets carry
+ * no information, so they are dropped when the map grows past `maxKeys`; if that is not enough,
+ * the oldest keys go (they are refused at most a little less than they should be).
+ */
+export class KeyedTokenBuckets {
+  readonly #burst: number;
+  readonly #perSec: number;
+  readonly #maxKeys: number;
+  readonly #buckets = new Map<string, TokenBucket>();
 
-  constructor(max: number) {
-    this.#max = max;
+  constructor(burst: number, perSec: number, maxKeys: number) {
+    this.#burst = burst;
+    this.#perSec = perSec;
+    this.#maxKeys = maxKeys;
   }
 
-  /** Reserves a slot for `address`; false when it already holds `max`. */
-  tryAcquire(address: string): boolean {
-    const open = this.#openByAddress.get(address) ?? 0;
-    if (open >= this.#max) return false;
-    this.#openByAddress.set(address, open + 1);
-    return true;
+  /** Takes `amount` tokens from `key`'s bucket; false means `key` is over its rate. */
+  tryTake(key: string, nowMs: number, amount = 1): boolean {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      if (this.#buckets.size >= this.#maxKeys) this.#prune(nowMs);
+      bucket = new TokenBucket(this.#burst, this.#perSec, nowMs);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket.tryTake(nowMs, amount);
   }
 
-  /** Frees a slot taken by {@link tryAcquire}; call exactly once per successful acquire. */
-  release(address: string): void {
-    const open = this.#openByAddress.get(address) ?? 0;
-    if (open <= 1) this.#openByAddress.delete(address);
-    else this.#openByAddress.set(address, open - 1);
+  /** Keys currently tracked. */
+  get size(): number {
+    return this.#buckets.size;
   }
 
-  /** Open connections for `address`. */
-  openFor(address: string): number {
-    return this.#openByAddress.get(address) ?? 0;
+  #prune(nowMs: number): void {
+    for (const [key, bucket] of this.#buckets) {
+      if (bucket.isFullAt(nowMs)) this.#buckets.delete(key);
+    }
+    for (const key of this.#buckets.keys()) {
+      if (this.#buckets.size < this.#maxKeys) break;
+      this.#buckets.delete(key);
+    }
   }
 }
 
@@ -117,21 +127,42 @@ function parseOrigin(value: string): URL | null {
 }
 
 /**
- * The address to count a connection against. Behind a reverse proxy every socket comes from the
- * proxy, so we take the right-most `X-Forwarded-For` entry: the one our proxy appended. Entries
- * to its left are client-supplied and would let anyone dodge the per-IP cap.
+ * The address to count a connection against. Behind `trustedProxyHops` reverse proxies every
+ * socket comes from the nearest proxy, and each proxy appends the address it saw to
+ * `X-Forwarded-For`; the client is the entry that many hops from the right. Entries further left
+ * are client-supplied and would let anyone dodge the per-IP caps, so they are never used. With no
+ * proxies configured the header is ignored.
  */
 export function clientAddress(
   remoteAddress: string | undefined,
   forwardedFor: string | string[] | undefined,
-  isProxied: boolean,
+  trustedProxyHops: number,
 ): string {
-  if (isProxied && forwardedFor !== undefined) {
-    const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
-    const last = header.split(',').at(-1)?.trim();
-    if (last) return normaliseAddress(last);
-  }
-  return normaliseAddress(remoteAddress ?? 'unknown');
+  const hop = forwardedHop(forwardedFor, trustedProxyHops);
+  return normaliseAddress(hop ?? remoteAddress ?? 'unknown');
+}
+
+/**
+ * The entry of a comma-list forwarding header (`X-Forwarded-For`, `X-Forwarded-Proto`) that our
+ * own `trustedProxyHops` proxies vouch for: that many from the right, or the left-most when the
+ * list is shorter (the request passed fewer proxies). Null when not proxied or no header.
+ */
+export function forwardedHop(
+  header: string | string[] | undefined,
+  trustedProxyHops: number,
+): string | null {
+  if (trustedProxyHops <= 0 || header === undefined) return null;
+  const entries = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) return null;
+  return entries[Math.max(0, entries.length - trustedProxyHops)] ?? null;
+}
+
+/** True for 127.0.0.0/8 and ::1 (after {@link clientAddress}'s normalisation). */
+export function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }
 
 /** Counts an IPv4 client the same whether it arrived on an IPv4 or a dual-stack socket. */

@@ -3,9 +3,9 @@ import { createLogger, describeError } from './log.js';
 import { createSignalServer, type SignalServer } from './server.js';
 
 /**
- * Entry point: `node signal/dist/main.js`. Prints exactly one line to stdout,
- * `Parley is listening on http://<host>:<port>`, which scripts and the e2e harness parse; all
- * logging goes to stderr.
+ * Entry point, built to `dist/server/signal/src/main.js` (`npm start` runs it). Prints exactly one
+ * line to stdout, `Parley is listening on http://<host>:<port>`, which scripts and the e2e harness
+ * parse; all logging goes to stderr.
  */
 
 const bootLog = createLogger('signal', 'info');

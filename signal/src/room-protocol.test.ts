@@ -8,11 +8,11 @@ describe('parseRoomFrame', () => {
   it('parses JOIN and LEAVE with a valid room key, ignoring extra fields', () => {
     expect(parseRoomFrame({ type: 'X-ROOM-JOIN', payload: { room }, src: 'me' })).toEqual({
       kind: 'request',
-      request: { type: 'X-ROOM-JOIN', room },
+      request: { type: 'X-ROOM-JOIN', payload: { room } },
     });
     expect(parseRoomFrame({ type: 'X-ROOM-LEAVE', payload: { room, extra: 1 } })).toEqual({
       kind: 'request',
-      request: { type: 'X-ROOM-LEAVE', room },
+      request: { type: 'X-ROOM-LEAVE', payload: { room } },
     });
   });
 

@@ -1,10 +1,11 @@
+import type { RoomErrorReason, RoomReplyInput } from '../../web/src/lib/protocol/room-frames.js';
 import type { Logger } from './log.js';
 import { redact } from './log.js';
-import { parseRoomFrame, type RoomReply } from './room-protocol.js';
+import { parseRoomFrame } from './room-protocol.js';
 import type { RoomDeparture, RoomRegistry } from './rooms.js';
 
 /** Sends a frame to a connected peer by ID; a peer that is gone is skipped. */
-export type Deliver = (peerId: string, frame: RoomReply) => void;
+export type Deliver = (peerId: string, frame: RoomReplyInput) => void;
 
 /**
  * Applies room frames to the registry and tells everyone affected. Sending is injected, so this
@@ -23,28 +24,29 @@ export class RoomService {
 
   /**
    * Handles one frame from `peerId` (any frame: non-room ones are ignored, PeerServer handles
-   * them). Never throws on bad input; a refused request changes nothing.
+   * them). Never throws on bad input; a refused request changes nothing. True when it was a
+   * well-formed room request.
    */
-  handleFrame(peerId: string, frame: unknown): void {
+  handleFrame(peerId: string, frame: unknown): boolean {
     const parsed = parseRoomFrame(frame);
     switch (parsed.kind) {
       case 'not-room':
-        return;
+        return false;
       case 'unknown-room-type':
         this.#log.debug('ignored unknown room frame type', { peer: redact(peerId) });
-        return;
+        return false;
       case 'bad-room':
         this.#log.debug('refused room frame with a bad room key', { peer: redact(peerId) });
         this.#deliver(peerId, {
           type: 'X-ROOM-ERROR',
-          payload: { room: null, reason: 'bad-room' },
+          payload: { room: null, reason: 'bad-room' satisfies RoomErrorReason },
         });
-        return;
+        return false;
       case 'request': {
         const { request } = parsed;
-        if (request.type === 'X-ROOM-JOIN') this.#join(peerId, request.room);
-        else this.#leave(peerId, request.room);
-        return;
+        if (request.type === 'X-ROOM-JOIN') this.#join(peerId, request.payload.room);
+        else this.#leave(peerId, request.payload.room);
+        return true;
       }
       default:
         assertNever(parsed);
@@ -68,7 +70,7 @@ export class RoomService {
         this.#log.debug('peer is in too many rooms', fields);
         this.#deliver(peerId, {
           type: 'X-ROOM-ERROR',
-          payload: { room, reason: 'too-many-rooms' },
+          payload: { room, reason: 'too-many-rooms' satisfies RoomErrorReason },
         });
         return;
       case 'ok':

@@ -22,7 +22,7 @@ export interface RoomDeparture {
   remaining: string[];
 }
 
-/** Sizes for /healthz. */
+/** Sizes for /metrics. */
 export interface RegistryCounts {
   /** Rooms with at least one member. */
   rooms: number;
@@ -39,6 +39,8 @@ export interface RoomRegistry {
   leaveAll(peer: string): RoomDeparture[];
   /** The members of `room` in join order (empty when the room does not exist). */
   members(room: string): string[];
+  /** How many rooms `peer` is in. */
+  roomCountOf(peer: string): number;
   /** Current sizes. */
   counts(): RegistryCounts;
 }
@@ -95,6 +97,10 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   members(room: string): string[] {
     return [...(this.#membersByRoom.get(room) ?? [])];
+  }
+
+  roomCountOf(peer: string): number {
+    return this.#roomsByPeer.get(peer)?.size ?? 0;
   }
 
   counts(): RegistryCounts {

@@ -1,19 +1,44 @@
 import { existsSync } from 'node:fs';
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
-import { WebSocket, WebSocketServer, type ServerOptions, type VerifyClientCallbackAsync } from 'ws';
-import { ABUSER_CLOSE_GRACE_MS, SHUTDOWN_GRACE_MS, type SignalConfig } from './config.js';
-import { errorResponder, notFound, securityHeaders, spaFallback, staticFiles } from './http-app.js';
-import { iceServersFor } from './ice.js';
-import { clientAddress, ConnectionCounter, isOriginAllowed, TokenBucket } from './limits.js';
+import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import {
+  HANDSHAKE_BURST_PER_IP,
+  HANDSHAKES_PER_IP_PER_SEC,
+  ICE_REFRESH_SWEEP_MS,
+  MAX_SEND_BUFFER_BYTES,
+  MIN_TRACKED_ADDRESSES,
+  PEER_ID_RESERVATION_MS,
+  PEER_ID_RESERVATIONS_PER_CONNECTION,
+  RELAY_EXPIRE_SWEEP_MAX_MS,
+  RELAY_QUEUE_MAX_BYTES_PER_DESTINATION,
+  RELAY_QUEUE_MAX_BYTES_PER_SENDER,
+  SHUTDOWN_GRACE_MS,
+  type SignalConfig,
+} from './config.js';
+import { ConnectionPool } from './admission.js';
+import { verifyClientFor, type PendingSockets } from './handshake.js';
+import {
+  errorResponder,
+  notFound,
+  securityHeaders,
+  sourceMapGate,
+  spaFallback,
+  staticFiles,
+} from './http-app.js';
+import { IceIssuer } from './ice.js';
+import { IdReservations } from './id-reservations.js';
 import { createLogger, describeError, redact, type Logger } from './log.js';
+import { createMetrics, metricsHandler } from './metrics.js';
 import { runWithUnrefTimers } from './peer-timers.js';
 import { PeerSessions } from './peer-sessions.js';
 import { RoomService } from './room-service.js';
 import { InMemoryRoomRegistry } from './rooms.js';
+import { SignalRelay, type RelayEndpoint } from './signal-relay.js';
+import { createInboundGate, gatedWebSocketClass, SignalSocket } from './socket-gate.js';
 
 /** A running signal server. */
 export interface SignalServer {
@@ -27,16 +52,10 @@ export interface SignalServer {
   close(): Promise<void>;
 }
 
-/** `GET /healthz` body. */
+/** `GET /healthz` body: whether the server answers, nothing more (counts are in /metrics). */
 export interface HealthReport {
   /** Always `'ok'` while the server answers. */
   status: 'ok';
-  /** Whole seconds since the server started. */
-  uptimeS: number;
-  /** Peers connected to the signalling socket. */
-  peers: number;
-  /** Rooms with at least one member. */
-  rooms: number;
 }
 
 /** Where the PeerServer app is mounted; its WebSocket then lives at `/peerjs/peerjs`. */
@@ -44,15 +63,19 @@ const PEERJS_MOUNT_PATH = '/peerjs';
 
 /** WebSocket close codes we send. */
 const CLOSE_GOING_AWAY = 1001;
-const CLOSE_POLICY_VIOLATION = 1008;
 /** Application code (4000–4999): the same ID and token re-attached on a newer socket. */
 const CLOSE_REPLACED = 4000;
+
+/**
+ * PeerServer's own `concurrent_limit` as a backstop behind admission.ts, which is the real gate:
+ * evicted sockets stay registered until their close completes, so it must sit above the limit.
+ */
+const PEERSERVER_LIMIT_FACTOR = 2;
 
 export async function createSignalServer(
   config: SignalConfig,
   log: Logger = createLogger('signal', config.logLevel),
 ): Promise<SignalServer> {
-  const startedAtMs = Date.now();
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -64,24 +87,75 @@ export async function createSignalServer(
     (peerId, frame) => sessions.get(peerId)?.send(frame),
     log,
   );
-  const connectionsPerIp = new ConnectionCounter(config.maxConnectionsPerIp);
-  let webSocketServer: WebSocketServer | undefined;
+  const pool = new ConnectionPool<SignalSocket>({
+    maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerIp,
+    idleSocketMs: config.idleSocketMs,
+    handshakeBurstPerAddress: Math.max(HANDSHAKE_BURST_PER_IP, config.maxConnectionsPerIp),
+    handshakesPerAddressPerSec: HANDSHAKES_PER_IP_PER_SEC,
+  });
+  const reservations = new IdReservations(
+    PEER_ID_RESERVATION_MS,
+    config.maxConnections * PEER_ID_RESERVATIONS_PER_CONNECTION,
+  );
+  const ice = new IceIssuer(config, Math.max(MIN_TRACKED_ADDRESSES, config.maxConnections));
+  const socketByWs = new WeakMap<WebSocket, SignalSocket>();
+  const pending: PendingSockets = new WeakMap<IncomingMessage, SignalSocket>();
 
-  const health = (): HealthReport => ({
-    status: 'ok',
-    uptimeS: Math.floor((Date.now() - startedAtMs) / 1000),
-    peers: sessions.size,
-    rooms: registry.counts().rooms,
+  /** The open socket of a connected peer. */
+  const endpointOf = (peerId: string): (RelayEndpoint & WebSocket) | null => {
+    const socket = sessions.get(peerId)?.getSocket();
+    return socket?.readyState === WebSocket.OPEN ? socket : null;
+  };
+  const relay = new SignalRelay({
+    queue: {
+      maxBytesPerSender: RELAY_QUEUE_MAX_BYTES_PER_SENDER,
+      maxBytesPerDestination: RELAY_QUEUE_MAX_BYTES_PER_DESTINATION,
+      maxBytesTotal: config.relayQueueMaxBytes,
+    },
+    maxSendBufferBytes: MAX_SEND_BUFFER_BYTES,
+    expireTimeoutMs: config.expireTimeoutMs,
+    endpointOf,
+    log,
+  });
+  const metrics = createMetrics({
+    sockets: () => pool.size,
+    peers: () => sessions.size,
+    rooms: () => registry.counts().rooms,
+    relayQueue: () => {
+      const { queuedBytes, queuedFrames } = relay.stats();
+      return { bytes: queuedBytes, frames: queuedFrames };
+    },
   });
 
-  const admitFrame = frameGate(config, log);
+  const gate = createInboundGate({
+    config,
+    log,
+    socketOf: (ws) => socketByWs.get(ws),
+    relay: (socket, frame, nowMs) => {
+      const client = socket.peerId ? sessions.get(socket.peerId) : undefined;
+      // Only the socket PeerServer currently delivers to speaks for its peer.
+      if (!client || client.getSocket() !== socket.ws) return null;
+      const outcome = relay.relay(client.getId(), frame, nowMs);
+      if (outcome.status === 'refused') {
+        metrics.framesRefused.inc({ reason: outcome.reason });
+        return outcome.reason;
+      }
+      metrics.framesRelayed.inc({ outcome: outcome.status });
+      return null;
+    },
+    onRefused: (reason) => metrics.framesRefused.inc({ reason }),
+    onRateLimited: (limit) => metrics.rateLimited.inc({ limit }),
+  });
 
+  let webSocketServer: WebSocketServer | undefined;
   const peerServer = ExpressPeerServer(httpServer, {
     path: '/',
     alive_timeout: config.aliveTimeoutMs,
     expire_timeout: config.expireTimeoutMs,
+    concurrent_limit: config.maxConnections * PEERSERVER_LIMIT_FACTOR,
     allow_discovery: false,
-    proxied: config.isProxied,
+    proxied: config.trustedProxyHops > 0,
     // PeerServer's HTTP API (GET /peerjs/peerjs/id) reflects any Origin by default; the PWA
     // calls it same-origin, which needs no CORS at all.
     corsOptions: { origin: corsOriginFor(config.allowedOrigins) },
@@ -90,8 +164,27 @@ export async function createSignalServer(
         ...options, // `server` and `path` from PeerServer
         maxPayload: config.maxPayloadBytes,
         perMessageDeflate: false,
-        WebSocket: meteredWebSocketClass(admitFrame),
-        verifyClient: verifyClientFor(config, connectionsPerIp, log),
+        WebSocket: gatedWebSocketClass(gate),
+        verifyClient: verifyClientFor(
+          {
+            config,
+            log,
+            pool,
+            reservations,
+            isConnected: (peerId) => sessions.get(peerId) !== undefined,
+            isIdle: (socket) => !socket.peerId || registry.roomCountOf(socket.peerId) === 0,
+            onRefused: (reason) => metrics.socketsRefused.inc({ reason }),
+            onEvicted: () => metrics.socketsEvicted.inc(),
+          },
+          pending,
+        ),
+      });
+      // Registered before PeerServer's own listener (added once this returns).
+      server.on('connection', (ws, req) => {
+        const socket = pending.get(req);
+        if (!socket) return;
+        socket.ws = ws;
+        socketByWs.set(ws, socket);
       });
       webSocketServer = server;
       return server;
@@ -106,7 +199,12 @@ export async function createSignalServer(
 
   peerServer.on('connection', (client) => {
     const { isReattach, staleSocket, replaced } = sessions.attach(client);
+    const id = client.getId();
     if (replaced) rooms.leaveAll(replaced.getId());
+    reservations.release(id);
+    const ws = client.getSocket();
+    const socket = ws ? socketByWs.get(ws) : undefined;
+    if (socket) socket.peerId = id;
     if (isReattach) {
       // peerjs#1289: PeerServer sends OPEN only to new registrations.
       client.send({ type: 'OPEN' });
@@ -115,33 +213,70 @@ export async function createSignalServer(
       // checks getSocket() === socket). Closing it loses nothing and frees its per-IP slot.
       staleSocket?.close(CLOSE_REPLACED, 'replaced by a newer connection');
     }
-    log.debug(isReattach ? 'peer re-attached' : 'peer connected', { peer: redact(client.getId()) });
+    if (socket) {
+      const issued = ice.open(id, redact(id), socket.address, Date.now());
+      if (issued) {
+        client.send(issued.frame);
+        if (config.turnUrls.length > 0) {
+          metrics.turnCredentials.inc({ result: issued.hasTurn ? 'issued' : 'withheld' });
+        }
+      }
+    }
+    // After OPEN: what other peers sent while this one was away.
+    relay.flushTo(id);
+    log.debug(isReattach ? 'peer re-attached' : 'peer connected', { peer: redact(id) });
   });
 
   peerServer.on('message', (client, message) => {
-    // PeerServer emits every parsed frame here first; it handles its own types afterwards.
+    // PeerServer emits every frame the gate let through here first; it handles its own after.
     if (sessions.isCurrent(client)) rooms.handleFrame(client.getId(), message);
   });
 
   // Emitted on socket close and on the alive-timeout reap (checkBrokenConnections).
   peerServer.on('disconnect', (client) => {
     if (!sessions.detach(client)) return;
-    rooms.leaveAll(client.getId());
-    log.debug('peer disconnected', { peer: redact(client.getId()) });
+    const id = client.getId();
+    rooms.leaveAll(id);
+    relay.forgetSender(id);
+    ice.forget(id);
+    reservations.reserve(id, client.getToken(), Date.now());
+    log.debug('peer disconnected', { peer: redact(id) });
   });
 
-  app.use(securityHeaders());
+  const timers = [
+    setInterval(
+      () => relay.expire(Date.now()),
+      Math.min(RELAY_EXPIRE_SWEEP_MAX_MS, config.expireTimeoutMs / 4),
+    ),
+    setInterval(() => {
+      for (const { peerId, frame } of ice.refresh(Date.now())) {
+        const client = sessions.get(peerId);
+        if (client) {
+          client.send(frame);
+          metrics.turnCredentials.inc({ result: 'issued' });
+        } else {
+          ice.forget(peerId);
+        }
+      }
+    }, ICE_REFRESH_SWEEP_MS),
+  ];
+  for (const timer of timers) timer.unref();
+
+  app.use(securityHeaders(config.trustedProxyHops));
   app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(health());
+    res.json({ status: 'ok' } satisfies HealthReport);
   });
-  app.get('/ice', (_req, res) => {
-    // Credentials expire: never cached, by the browser or the service worker.
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(iceServersFor(config, Date.now()));
-  });
+  app.get(
+    '/metrics',
+    metricsHandler(metrics.registry, {
+      token: config.metricsToken,
+      trustedProxyHops: config.trustedProxyHops,
+    }),
+  );
   // Mounting runs PeerServer's createInstance (on express 'mount'), which starts its timers.
   runWithUnrefTimers(() => app.use(PEERJS_MOUNT_PATH, peerServer));
+  app.use(sourceMapGate(config.isServingSourceMaps));
   app.use(staticFiles(config.staticDir));
   app.use(spaFallback(config.staticDir));
   app.use(notFound());
@@ -159,9 +294,14 @@ export async function createSignalServer(
 
   await listen(httpServer, config.port, config.host);
   const { port } = httpServer.address() as AddressInfo;
+  log.info('accepting signalling sockets', {
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
+    for (const timer of timers) clearInterval(timer);
     closing ??= shutDown(httpServer, webSocketServer);
     return closing;
   };
@@ -199,89 +339,8 @@ function shutDown(httpServer: http.Server, sockets: WebSocketServer | undefined)
   });
 }
 
-/**
- * ws's handshake hook: the Origin allow-list (403) and the per-IP connection cap (429). Runs
- * before PeerServer sees the socket, so a refused client never gets an ID registered.
- */
-function verifyClientFor(
-  config: SignalConfig,
-  connectionsPerIp: ConnectionCounter,
-  log: Logger,
-): VerifyClientCallbackAsync {
-  return ({ origin, req }, done) => {
-    const { allowedOrigins } = config;
-    // ws's typing says string, but the header may be absent.
-    const originHeader = origin as string | undefined;
-    if (!isOriginAllowed({ origin: originHeader, host: req.headers.host, allowedOrigins })) {
-      log.warn('refused signalling socket: origin not allowed', {
-        origin: originHeader?.slice(0, 100),
-      });
-      done(false, 403, 'Origin not allowed');
-      return;
-    }
-    const forwardedFor = req.headers['x-forwarded-for'];
-    const address = clientAddress(req.socket.remoteAddress, forwardedFor, config.isProxied);
-    if (!connectionsPerIp.tryAcquire(address)) {
-      log.warn('refused signalling socket: too many connections from one address', {
-        address: redact(address),
-      });
-      done(false, 429, 'Too many connections');
-      return;
-    }
-    // The TCP socket, not the WebSocket: it closes even when the upgrade never completes.
-    req.socket.once('close', () => connectionsPerIp.release(address));
-    done(true);
-  };
-}
-
 /** The `cors` origin option for PeerServer's HTTP API. */
 function corsOriginFor(allowedOrigins: readonly string[]): boolean | string[] {
   if (allowedOrigins.includes('*')) return true;
   return allowedOrigins.length > 0 ? [...allowedOrigins] : false;
-}
-
-/** Decides whether a frame that arrived on `socket` may be processed. */
-type FrameGate = (socket: WebSocket) => boolean;
-
-/**
- * The per-client rate limit: a token bucket per socket, counting every frame. The first frame
- * over the limit closes the socket with 1008; that frame and every later one are dropped.
- * Dropping matters: after `close()`, ws keeps emitting 'message' for frames that arrive until
- * the peer's close frame does (or the 30 s close timeout), and PeerServer would keep relaying.
- */
-function frameGate(config: SignalConfig, log: Logger): FrameGate {
-  const buckets = new WeakMap<WebSocket, TokenBucket>();
-  return (socket) => {
-    if (socket.readyState !== WebSocket.OPEN) return false;
-    const nowMs = Date.now();
-    let bucket = buckets.get(socket);
-    if (!bucket) {
-      bucket = new TokenBucket(
-        config.rateLimitBurstMessages,
-        config.rateLimitMessagesPerSec,
-        nowMs,
-      );
-      buckets.set(socket, bucket);
-    }
-    if (bucket.tryTake(nowMs)) return true;
-    log.warn('closing signalling socket: rate limit exceeded');
-    socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
-    // A flooder need not answer our close frame; do not wait ws's 30 s for it.
-    setTimeout(() => socket.terminate(), ABUSER_CLOSE_GRACE_MS).unref();
-    return false;
-  };
-}
-
-/**
- * A ws WebSocket class (ws's `WebSocket` server option) whose 'message' events pass `admit`
- * first. Intercepting `emit` is the one point every listener — PeerServer's included — sits
- * behind; a listener of our own could count frames but not stop PeerServer from seeing them.
- */
-function meteredWebSocketClass(admit: FrameGate): typeof WebSocket {
-  return class MeteredWebSocket extends WebSocket {
-    override emit(event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'message' && !admit(this)) return false;
-      return super.emit(event, ...args);
-    }
-  };
 }

@@ -1,4 +1,4 @@
-// Runs the real signal server (`node signal/dist/main.js`) as a child of the Playwright runner and
+// Runs the real signal server (`node dist/server/signal/src/main.js`) as a child of the Playwright runner and
 // lets test workers stop, start and restart it over a small HTTP control endpoint. Keeping every
 // server process a child of one process means one owner knows the current PID, whatever the tests
 // do; the workers only ask.
@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 /** The repository root (this file lives in tests/e2e/). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** The built signal server; `npm run build` makes it. */
-export const SIGNAL_ENTRY = path.join(REPO_ROOT, 'signal', 'dist', 'main.js');
+export const SIGNAL_ENTRY = path.join(REPO_ROOT, 'dist', 'server', 'signal', 'src', 'main.js');
 /** The built web app the signal server serves. */
 export const WEB_INDEX = path.join(REPO_ROOT, 'dist', 'web', 'index.html');
 /**

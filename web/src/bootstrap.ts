@@ -11,20 +11,13 @@ import { deleteIdbDatabase, openIdbStore } from './lib/storage/idb-store';
 
 /**
  * Builds the PeerJS transport. Loaded after the first screen (the network code is not needed to
- * show history). The person's ICE servers from Settings come first, then the signal server's.
+ * show history). It starts with the person's ICE servers from Settings; the signal server adds its
+ * own on the signalling socket once connected (`X-ICE`), so nothing is waited for here.
  */
 async function createTransport(network: NetworkSettings): Promise<Transport> {
   const signalUrl = network.signalUrl ?? new URL(location.origin);
-  const { fetchIceServers } = await import('./lib/net/ice-servers');
-  const withOwn = async (): Promise<RTCIceServer[]> => [
-    ...network.iceServers,
-    ...(await fetchIceServers(signalUrl)),
-  ];
-  const [{ PeerJsTransport }, iceServers] = await Promise.all([
-    import('./lib/net/peerjs-transport'),
-    withOwn(),
-  ]);
-  return new PeerJsTransport({ signalUrl, iceServers, refreshIceServers: withOwn });
+  const { PeerJsTransport } = await import('./lib/net/peerjs-transport');
+  return new PeerJsTransport({ signalUrl, iceServers: network.iceServers });
 }
 
 /** Creates the app's state with the real store and transport. */

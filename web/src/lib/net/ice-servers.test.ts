@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseIceServers } from './ice-servers';
+import { parseIceFrame, parseIceServers } from './ice-servers';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -40,5 +40,36 @@ describe('parseIceServers', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(parseIceServers(null)).toEqual([]);
     expect(parseIceServers({ iceServers: 'stun:x' })).toEqual([]);
+  });
+});
+
+describe('parseIceFrame', () => {
+  const stun = { urls: 'stun:stun.example:3478' };
+
+  it('reads the servers of an X-ICE frame, parsed or as text', () => {
+    const frame = { type: 'X-ICE', payload: { iceServers: [stun] } };
+    expect(parseIceFrame(frame)).toEqual([stun]);
+    expect(parseIceFrame(JSON.stringify(frame))).toEqual([stun]);
+  });
+
+  it('returns null for every other frame, silently', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const raw of [
+      { type: 'OPEN' },
+      { type: 'X-ROOM-PEERS', payload: { iceServers: [stun] } },
+      'not json',
+      null,
+      42,
+    ]) {
+      expect(parseIceFrame(raw)).toBeNull();
+    }
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('keeps nothing from a malformed X-ICE frame, with a warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(parseIceFrame({ type: 'X-ICE', payload: { iceServers: 'stun:x' } })).toEqual([]);
+    expect(parseIceFrame({ type: 'X-ICE' })).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(2);
   });
 });

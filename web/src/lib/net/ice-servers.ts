@@ -1,26 +1,22 @@
 /**
- * The ICE servers the signal server offers at `/ice` (DESIGN §3), checked at the boundary. Loaded
- * with the network code, after the first screen.
+ * The ICE servers the signal server sends on the signalling socket (`X-ICE`, DESIGN §3), checked
+ * at the boundary. They come right after OPEN and again before TURN credentials lapse, only to a
+ * live session; there is nothing to fetch, so a transport never waits for them.
  */
 import * as v from 'valibot';
-import { ICE_CONFIG_PATH, ICE_FETCH_TIMEOUT_MS } from '../config';
 import { createLogger } from '../log';
+import { iceFrameSchema, iceServerSchema } from '../protocol/room-frames';
 
 const log = createLogger('ice');
 
-/** One entry of `/ice`: what RTCPeerConnection accepts, nothing else (unknown keys dropped). */
-const iceServerSchema = v.object({
-  urls: v.union([v.string(), v.pipe(v.array(v.string()), v.nonEmpty())]),
-  username: v.optional(v.string()),
-  credential: v.optional(v.string()),
-});
-
-/** The ICE servers in a `/ice` body; malformed entries are dropped with a warning. */
-export function parseIceServers(body: unknown): RTCIceServer[] {
+/** The ICE servers in an `X-ICE` payload; malformed entries are dropped with a warning. */
+export function parseIceServers(payload: unknown): RTCIceServer[] {
   const list =
-    typeof body === 'object' && body !== null && 'iceServers' in body ? body.iceServers : null;
+    typeof payload === 'object' && payload !== null && 'iceServers' in payload
+      ? payload.iceServers
+      : null;
   if (!Array.isArray(list)) {
-    log.warn('ignored an /ice answer without an iceServers list');
+    log.warn('ignored ICE servers without an iceServers list');
     return [];
   }
   return list.flatMap((entry: unknown): RTCIceServer[] => {
@@ -31,17 +27,25 @@ export function parseIceServers(body: unknown): RTCIceServer[] {
   });
 }
 
-/** ICE servers from the signal server's `/ice` (none configured or no answer in time → `[]`). */
-export async function fetchIceServers(origin: URL): Promise<RTCIceServer[]> {
-  try {
-    const response = await fetch(new URL(ICE_CONFIG_PATH, origin), {
-      cache: 'no-store',
-      signal: AbortSignal.timeout(ICE_FETCH_TIMEOUT_MS),
-    });
-    if (!response.ok) return [];
-    return parseIceServers(await response.json());
-  } catch (error) {
-    log.info('no ICE configuration from the server; using host candidates only', error);
+/**
+ * The ICE servers of a signalling-socket message if it is an `X-ICE` frame (as PeerJS parsed it,
+ * or as text), else null; never throws.
+ */
+export function parseIceFrame(raw: unknown): RTCIceServer[] | null {
+  let frame: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof frame !== 'object' || frame === null || !('type' in frame)) return null;
+  if (frame.type !== 'X-ICE') return null;
+  const parsed = v.safeParse(iceFrameSchema, frame);
+  if (!parsed.success) {
+    log.warn('ignored a malformed X-ICE frame:', v.summarize(parsed.issues));
     return [];
   }
+  return parseIceServers(parsed.output.payload);
 }

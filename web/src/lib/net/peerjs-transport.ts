@@ -6,7 +6,6 @@
 import type { DataConnection, MediaConnection, Peer, PeerError } from 'peerjs';
 import {
   DIAL_TIMEOUT_MS,
-  ICE_REFRESH_INTERVAL_MS,
   PEER_SESSION_STORAGE_KEY,
   SIGNAL_BACKOFF_MAX_MS,
   SEND_LOW_WATER_BYTES,
@@ -16,6 +15,7 @@ import {
 import { createLogger } from '../log';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame } from '../protocol/signal-frames';
 import { backoffDelayMs } from './backoff';
+import { parseIceFrame } from './ice-servers';
 import { LinkEvents } from './link-events';
 import type { SignalFrame } from '../protocol/signal-frames';
 import { assertNever } from '../protocol/assert-never';
@@ -41,13 +41,11 @@ type PeerJsModule = typeof import('peerjs');
 export interface PeerJsTransportOptions {
   /** Signal server origin, e.g. `http://localhost:9000`. */
   signalUrl: URL;
-  /** ICE servers handed to every RTCPeerConnection (never PeerJS's public defaults). */
-  iceServers: RTCIceServer[];
   /**
-   * Fetches fresh ICE servers; called every ICE_REFRESH_INTERVAL_MS because TURN credentials
-   * expire (the signal server's PARLEY_TURN_TTL_S). Absent: the first list is kept.
+   * The person's own ICE servers, handed to every RTCPeerConnection (never PeerJS's public
+   * defaults) ahead of the ones the signal server sends on the socket (`X-ICE`).
    */
-  refreshIceServers?: () => Promise<RTCIceServer[]>;
+  iceServers: RTCIceServer[];
 }
 
 interface PeerSession {
@@ -305,7 +303,6 @@ export class PeerJsTransport implements Transport {
   #hasOpened = false;
   #isDestroyed = false;
   #iceServers: RTCIceServer[];
-  #iceTimer: ReturnType<typeof setInterval> | undefined;
   #onMediaCall: ((call: MediaCall) => void) | null = null;
   /** The media-call code, loaded with the call layer (see peerjs-media-call.ts). */
   #mediaModule: Promise<typeof import('./peerjs-media-call')> | null = null;
@@ -321,14 +318,6 @@ export class PeerJsTransport implements Transport {
 
   start(handlers: TransportHandlers): void {
     this.#handlers = handlers;
-    const { refreshIceServers } = this.#options;
-    if (refreshIceServers) {
-      this.#iceTimer = setInterval(() => {
-        refreshIceServers()
-          .then((servers) => this.#useIceServers(servers))
-          .catch((error: unknown) => log.warn('could not refresh ICE servers', error));
-      }, ICE_REFRESH_INTERVAL_MS);
-    }
     this.#setStatus(navigator.onLine ? 'connecting' : 'offline');
     Promise.all([import('peerjs'), claimPeerSession()])
       .then(([module, session]) => {
@@ -445,7 +434,6 @@ export class PeerJsTransport implements Transport {
 
   destroy(): void {
     this.#isDestroyed = true;
-    clearInterval(this.#iceTimer);
     clearTimeout(this.#retryTimer);
     for (const link of [...this.#links]) link.close('shutting down');
     this.#peer?.destroy();
@@ -485,6 +473,12 @@ export class PeerJsTransport implements Transport {
     peer.on('call', (conn) => this.#handleIncomingCall(conn));
     // Room frames arrive on PeerJS's (internal) signalling socket; PeerJS itself only logs them.
     peer.socket.on('message', (raw: unknown) => {
+      // The server's ICE servers: after OPEN, and fresh ones before TURN credentials lapse.
+      const serverIce = parseIceFrame(raw);
+      if (serverIce) {
+        if (peer === this.#peer) this.#useIceServers([...this.#options.iceServers, ...serverIce]);
+        return;
+      }
       const frame = parseSignalFrame(raw);
       if (!frame || peer !== this.#peer) return;
       this.#handlers?.onRoomSignal(toRoomSignal(frame));

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } fr
 import fc from 'fast-check';
 import { fakeRoomKey } from '../testing/factories';
 import { MAX_SIGNAL_PEERS } from './limits';
-import { parseSignalFrame, roomJoinFrame, roomLeaveFrame, type SignalFrame } from './signal-frames';
+import type { RoomReplyInput } from './room-frames';
+import { parseSignalFrame, roomJoinFrame, roomLeaveFrame } from './signal-frames';
 import { propertyParams } from '../testing/property';
 
 const ROOM = fakeRoomKey(2);
@@ -16,7 +17,7 @@ afterEach(() => {
 });
 
 describe('parseSignalFrame', () => {
-  it.each<[string, SignalFrame]>([
+  it.each<[string, RoomReplyInput]>([
     ['peers', { type: 'X-ROOM-PEERS', payload: { room: ROOM, peers: ['abc123', 'x-y_z'] } }],
     ['no peers', { type: 'X-ROOM-PEERS', payload: { room: ROOM, peers: [] } }],
     ['full', { type: 'X-ROOM-FULL', payload: { room: ROOM } }],
