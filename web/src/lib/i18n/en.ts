@@ -81,7 +81,8 @@ export const en = {
   'message.delete': 'Delete',
   'message.edited': 'edited',
   'message.deleted': 'This message was deleted',
-  'message.unsupported': '{name} sent something this version cannot show. This message needs a newer version of Parley.',
+  'message.unsupported':
+    '{name} sent something this version cannot show. This message needs a newer version of Parley.',
   'message.notLoaded': 'An earlier message',
   'message.deleteTitle': 'Delete this message for everyone?',
   'message.deleteBody': 'Everyone in the conversation will see that it was deleted.',

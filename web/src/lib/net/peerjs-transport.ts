@@ -29,6 +29,8 @@ import type {
   Transport,
   TransportHandlers,
 } from './transport';
+import { isPeerId, isRoomKey } from '../protocol/id-formats';
+import type { PeerId, RoomKey } from '../protocol/ids';
 
 const log = createLogger('peerjs');
 
@@ -49,13 +51,13 @@ export interface PeerJsTransportOptions {
 }
 
 interface PeerSession {
-  id: string;
+  id: PeerId;
   token: string;
 }
 
 /** Metadata a dialler attaches to every chat connection; the acceptor routes on it. */
 interface ChatLinkMetadata {
-  room: string;
+  room: RoomKey;
   v: 1;
 }
 
@@ -65,7 +67,7 @@ function randomHex(bytes: number): string {
 }
 
 function newPeerSession(): PeerSession {
-  return { id: `p${randomHex(16)}`, token: randomHex(16) };
+  return { id: `p${randomHex(16)}` as PeerId, token: randomHex(16) };
 }
 
 /** This tab's peer ID and token, kept in sessionStorage to re-claim the ID after a blip. */
@@ -83,7 +85,7 @@ function loadPeerSession(): PeerSession {
         typeof parsed.token === 'string' &&
         /^p[0-9a-f]{32}$/.test(parsed.id)
       ) {
-        return { id: parsed.id, token: parsed.token };
+        return { id: parsed.id as PeerId, token: parsed.token };
       }
     }
   } catch (error) {
@@ -143,7 +145,7 @@ function isChatLinkMetadata(value: unknown): value is ChatLinkMetadata {
     typeof value === 'object' &&
     value !== null &&
     'room' in value &&
-    typeof value.room === 'string' &&
+    isRoomKey(value.room) &&
     'v' in value &&
     value.v === 1
   );
@@ -161,7 +163,11 @@ function toRoomSignal(frame: SignalFrame): RoomSignal {
     case 'X-ROOM-FULL':
       return { type: 'full', room: frame.payload.room };
     case 'X-ROOM-ERROR':
-      return { type: 'error', room: frame.payload.room, reason: frame.payload.reason };
+      return {
+        type: 'error',
+        room: isRoomKey(frame.payload.room) ? frame.payload.room : null,
+        reason: frame.payload.reason,
+      };
     default:
       return assertNever(frame);
   }
@@ -169,10 +175,10 @@ function toRoomSignal(frame: SignalFrame): RoomSignal {
 
 /** A PeerJS DataConnection seen through the `Link` interface. */
 class PeerJsLink implements Link {
-  readonly remoteId: string;
-  readonly room: string;
+  readonly remoteId: PeerId;
+  readonly room: RoomKey;
   readonly isDialer: boolean;
-  readonly localId: string;
+  readonly localId: PeerId;
   #conn: DataConnection | null;
   #events = new LinkEvents();
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,9 +186,9 @@ class PeerJsLink implements Link {
 
   constructor(args: {
     conn: DataConnection | null;
-    localId: string;
-    remoteId: string;
-    room: string;
+    localId: PeerId;
+    remoteId: PeerId;
+    room: RoomKey;
     isDialer: boolean;
     onGone: (link: PeerJsLink) => void;
   }) {
@@ -312,8 +318,9 @@ export class PeerJsTransport implements Transport {
     this.#iceServers = options.iceServers;
   }
 
-  get peerId(): string | null {
-    return this.#peer?.open ? this.#peer.id : null;
+  get peerId(): PeerId | null {
+    // Our own id (newPeerSession), as the open Peer holds it.
+    return this.#peer?.open ? (this.#peer.id as PeerId) : null;
   }
 
   start(handlers: TransportHandlers): void {
@@ -331,18 +338,18 @@ export class PeerJsTransport implements Transport {
       });
   }
 
-  joinRoom(room: string): void {
+  joinRoom(room: RoomKey): void {
     this.#rooms.add(room);
     this.#sendSignal(roomJoinFrame(room));
   }
 
-  leaveRoom(room: string): void {
+  leaveRoom(room: RoomKey): void {
     if (!this.#rooms.delete(room)) return;
     this.#sendSignal(roomLeaveFrame(room));
     for (const link of this.#links) if (link.room === room) link.close('left the room');
   }
 
-  dial(remoteId: string, room: string): Link {
+  dial(remoteId: PeerId, room: RoomKey): Link {
     const conn = this.#connect(remoteId, room);
     const link = new PeerJsLink({
       conn,
@@ -361,7 +368,7 @@ export class PeerJsTransport implements Transport {
    * socket is not open the offer would be dropped silently (lib/socket.ts), and the
    * RTCPeerConnection constructor can throw (e.g. the browser's connection limit).
    */
-  #connect(remoteId: string, room: string): DataConnection | null {
+  #connect(remoteId: PeerId, room: RoomKey): DataConnection | null {
     const peer = this.#peer;
     if (!peer?.open) return null;
     const metadata: ChatLinkMetadata = { room, v: 1 };
@@ -381,8 +388,8 @@ export class PeerJsTransport implements Transport {
   }
 
   async callPeer(
-    remoteId: string,
-    room: string,
+    remoteId: PeerId,
+    room: RoomKey,
     callId: string,
     stream: MediaStream,
   ): Promise<MediaCall> {
@@ -503,7 +510,13 @@ export class PeerJsTransport implements Transport {
 
   #handleIncoming(conn: DataConnection): void {
     const metadata: unknown = conn.metadata;
-    if (conn.label !== 'chat' || conn.serialization !== 'raw' || !isChatLinkMetadata(metadata)) {
+    const remoteId = conn.peer;
+    if (
+      conn.label !== 'chat' ||
+      conn.serialization !== 'raw' ||
+      !isChatLinkMetadata(metadata) ||
+      !isPeerId(remoteId)
+    ) {
       log.warn('refused a data connection with unexpected options from', conn.peer);
       conn.close();
       return;
@@ -516,7 +529,7 @@ export class PeerJsTransport implements Transport {
     const link = new PeerJsLink({
       conn,
       localId: this.#session.id,
-      remoteId: conn.peer,
+      remoteId,
       room: metadata.room,
       isDialer: false,
       onGone: (gone) => this.#links.delete(gone),
@@ -539,14 +552,20 @@ export class PeerJsTransport implements Transport {
       .then(({ PeerJsMediaCall, isMediaCallMetadata }) => {
         const metadata: unknown = conn.metadata;
         const handler = this.#onMediaCall;
-        if (!isMediaCallMetadata(metadata) || !this.#rooms.has(metadata.room) || !handler) {
+        const remoteId = conn.peer;
+        if (
+          !isMediaCallMetadata(metadata) ||
+          !isPeerId(remoteId) ||
+          !this.#rooms.has(metadata.room) ||
+          !handler
+        ) {
           refuse('(unexpected metadata or room)');
           return;
         }
         handler(
           new PeerJsMediaCall({
             conn: conn,
-            remoteId: conn.peer,
+            remoteId,
             room: metadata.room,
             callId: metadata.callId,
             isDialer: false,

@@ -8,6 +8,7 @@ import type { ChatEvent } from '../protocol/events';
 import { t } from '../i18n/i18n';
 import { conversationTitle } from '../features/conversations/conversation-views';
 import type { Parley } from '../parley';
+import type { RoomKey } from '../protocol/ids';
 import { conversationHash } from '../shell/router.svelte';
 import { notificationAccess, showAppNotification, type NotificationAccess } from './notifications';
 
@@ -34,7 +35,7 @@ export function shouldNotify(context: NotifyContext): boolean {
 }
 
 /** Notifies about messages just stored here, if `shouldNotify` says so. */
-export function notifyMessages(app: Parley, room: string, events: readonly ChatEvent[]): void {
+export function notifyMessages(app: Parley, room: RoomKey, events: readonly ChatEvent[]): void {
   const conversation = app.conversations.conversation(room);
   const last = events.at(-1);
   const isNotified = shouldNotify({

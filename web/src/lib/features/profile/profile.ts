@@ -13,6 +13,7 @@ import { isDisplayName } from '../../protocol/display-name';
 import { MAX_NAME_CHARS } from '../../protocol/limits';
 import type { EventContent } from '../../protocol/events';
 import type { Conversation, StoredIdentity } from '../../storage/chat-store';
+import type { RoomKey } from '../../protocol/ids';
 
 const log = createLogger('profile');
 
@@ -43,7 +44,7 @@ export interface ProfilePorts {
   /** The conversations we tell a new name (those we take part in). */
   conversations(): readonly Conversation[];
   /** Stores and sends content in a conversation (the outbox). */
-  say(room: string, content: EventContent): Promise<boolean>;
+  say(room: RoomKey, content: EventContent): Promise<boolean>;
 }
 
 /** The person's identity and profile. */

@@ -11,6 +11,7 @@ import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { Conversation, ConversationFlags, RoomMove } from '../../storage/chat-store';
+import type { Fingerprint, RoomKey, RoomSecret } from '../../protocol/ids';
 
 const log = createLogger('moves');
 
@@ -19,9 +20,9 @@ export interface RoomMovesPorts {
   /** Every stored conversation. */
   all(): readonly Conversation[];
   /** One conversation by room key. */
-  conversation(room: string): Conversation | undefined;
+  conversation(room: RoomKey): Conversation | undefined;
   /** Sets flags on a conversation; false when it failed (reported). */
-  setFlags(room: string, flags: ConversationFlags): Promise<boolean>;
+  setFlags(room: RoomKey, flags: ConversationFlags): Promise<boolean>;
 }
 
 /** Room moves of this tab. */
@@ -65,7 +66,7 @@ export class RoomMoves {
   }
 
   /** Whether we may remove members from a room: we own it, and it has not moved on. */
-  canRemoveMembers(room: string): boolean {
+  canRemoveMembers(room: RoomKey): boolean {
     const c = this.#ports.conversation(room);
     const self = this.#kernel.self;
     return (
@@ -79,7 +80,7 @@ export class RoomMoves {
    * admits no one new. Resolves to the new room's secret, or null when it could not be done (the
    * notice says why).
    */
-  async removeMember(room: string, fingerprint: string): Promise<string | null> {
+  async removeMember(room: RoomKey, fingerprint: Fingerprint): Promise<RoomSecret | null> {
     const identity = this.#kernel.identity;
     const conversation = this.#ports.conversation(room);
     if (!identity || !conversation || !this.canRemoveMembers(room)) return null;
