@@ -13,7 +13,6 @@ export const en = {
   'app.outdated': 'Parley was updated in another tab — reload to continue.',
   'app.reload': 'Reload',
 
-
   'nav.conversations': 'Conversations',
   'nav.newRoom': 'New room',
   'nav.empty': 'No conversations yet. Start a room and share its link.',
