@@ -18,6 +18,11 @@ export const SIGNAL_BACKOFF_MAX_MS = 30_000;
 
 /** How many recent messages a conversation view loads at first. */
 export const MESSAGE_PAGE_SIZE = 200;
+/**
+ * Opening a room, its history waits until the room's dials have made their offers (connect
+ * first, DESIGN §7), but never longer than this.
+ */
+export const HISTORY_DIAL_WAIT_MAX_MS = 250;
 
 /** sessionStorage key that keeps this tab's PeerJS ID and token across reloads and blips. */
 export const PEER_SESSION_STORAGE_KEY = 'parley:peer-session';

@@ -4,6 +4,7 @@
  * feature is a folder plus a few lines here: construct it, spread its `frames` into the table
  * (a frame type without an owner does not compile), add its loader and admission rule.
  */
+import { HISTORY_DIAL_WAIT_MAX_MS } from './config';
 import { Kernel, type StoreEvents } from './kernel/kernel.svelte';
 import type { FrameHandlers } from './kernel/frames';
 import type { Fingerprint, RoomKey } from './protocol/ids';
@@ -38,6 +39,8 @@ export interface ParleyDeps {
   loadDevices?: () => Promise<Devices>;
   /** Wall clock; injectable for tests. */
   now?: () => number;
+  /** The longest a room's history waits for its dials (default HISTORY_DIAL_WAIT_MAX_MS). */
+  historyDialWaitMaxMs?: number;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -64,6 +67,8 @@ export function createParley(deps: ParleyDeps) {
   const timeline: Timeline = new Timeline(kernel, {
     ensureRoom: (secret, owner) => conversations.ensure(secret, owner),
     markRead: (room) => receipts.markRead(room),
+    whenDialled: (room) =>
+      kernel.network.whenDialled(room, deps.historyDialWaitMaxMs ?? HISTORY_DIAL_WAIT_MAX_MS),
   });
   const receipts = new Receipts(kernel, {
     conversation,

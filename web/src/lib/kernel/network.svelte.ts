@@ -144,6 +144,23 @@ export class Network {
     this.#status = 'offline';
   }
 
+  /**
+   * Resolves once the signal server has answered the room's join and the dials it started have
+   * made their offers, or after `maxMs`; at once while the network is down. Work that can wait
+   * for it (loading a room's history) does, so that it does not slow connecting.
+   */
+  whenDialled(room: RoomKey, maxMs: number): Promise<void> {
+    const mesh = this.#mesh;
+    if (!mesh) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      void mesh.whenDialled(room).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** The network came back or the page became visible: reconnect now rather than later. */
   nudge(): void {
     this.#mesh?.nudge();

@@ -44,6 +44,10 @@ class MemoryLink implements Link {
     return Promise.resolve();
   }
 
+  whenOffered(): Promise<void> {
+    return Promise.resolve();
+  }
+
   get isClosed(): boolean {
     return this.#events.isClosed;
   }
@@ -262,7 +266,26 @@ export class MemoryHub {
     return [...(this.#rooms.get(room as RoomKey) ?? [])];
   }
 
+  /** Joins wait here while the signal server is slow to answer (`holdJoins`). */
+  #heldJoins: (() => void)[] | null = null;
+
+  /** From now on joins go unanswered until `releaseJoins` (a slow signal server). */
+  holdJoins(): void {
+    this.#heldJoins ??= [];
+  }
+
+  /** Answers the joins held since `holdJoins`, in order, and answers at once again. */
+  releaseJoins(): void {
+    const held = this.#heldJoins ?? [];
+    this.#heldJoins = null;
+    for (const answer of held) answer();
+  }
+
   join(t: MemoryTransport, room: RoomKey): void {
+    if (this.#heldJoins) {
+      this.#heldJoins.push(() => this.join(t, room));
+      return;
+    }
     const members = this.#rooms.get(room) ?? new Set<PeerId>();
     if (members.has(t.peerId)) {
       t.signal({ type: 'peers', room, peers: [...members].filter((p) => p !== t.peerId) });

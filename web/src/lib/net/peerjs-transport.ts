@@ -106,6 +106,9 @@ class PeerJsLink implements Link {
   #events = new LinkEvents();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onGone: (link: PeerJsLink) => void;
+  /** Settled once the offer is made (dialler) or the link closed. */
+  #offered: Promise<void> = Promise.resolve();
+  #markOffered: () => void = () => undefined;
 
   constructor(args: {
     conn: DataConnection | null;
@@ -140,6 +143,7 @@ class PeerJsLink implements Link {
       this.close(`error: ${error.type}`);
     });
     this.#watchIce(conn);
+    if (isDialer) this.#watchOffer(conn);
   }
 
   /** True once the data channel opened and until it closes. */
@@ -190,8 +194,13 @@ class PeerJsLink implements Link {
     });
   }
 
+  whenOffered(): Promise<void> {
+    return this.#offered;
+  }
+
   close(reason = 'closed locally'): void {
     if (this.#events.isClosed) return;
+    this.#markOffered();
     clearTimeout(this.#timer);
     try {
       this.#conn?.close();
@@ -206,6 +215,24 @@ class PeerJsLink implements Link {
     if (this.#events.isClosed) return;
     clearTimeout(this.#timer);
     this.#events.open();
+  }
+
+  /**
+   * The offer is made once the local description is set: PeerJS sends it to the signal server
+   * in the very next microtask (Negotiator._makeOffer), before any other task can run.
+   */
+  #watchOffer(conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    if (!pc) return;
+    this.#offered = new Promise((resolve) => {
+      this.#markOffered = resolve;
+      const onChange = (): void => {
+        if (pc.signalingState === 'stable') return;
+        pc.removeEventListener('signalingstatechange', onChange);
+        resolve();
+      };
+      pc.addEventListener('signalingstatechange', onChange);
+    });
   }
 
   /** PeerJS only logs ICE `disconnected` and may miss `failed`; we close on `failed`. */

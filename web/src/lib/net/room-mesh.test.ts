@@ -16,6 +16,7 @@ interface Node {
   gone: MeshPeer[];
   frames: { from: MeshPeer; frame: AppFrame }[];
   refused: (string | null)[];
+  status: string;
 }
 
 const meshes: RoomMesh[] = [];
@@ -39,6 +40,7 @@ async function makeNode(
     gone: [],
     frames: [],
     refused: [],
+    status: 'new',
   };
   node.mesh = new RoomMesh({
     transport: hub.createTransport(peerId),
@@ -50,7 +52,9 @@ async function makeNode(
     },
     secretFor: (room) => secrets.get(room),
     handlers: {
-      onStatus: () => undefined,
+      onStatus: (status) => {
+        node.status = status;
+      },
       onPeerReady: (peer) => node.ready.push(peer),
       onPeerGone: (peer) => node.gone.push(peer),
       onFrame: (from, frame) => {
@@ -308,6 +312,47 @@ describe('RoomMesh', () => {
 
     alice.mesh.join(r.key);
     await vi.waitFor(() => expect(alice.ready.map((p) => p.peerId)).toEqual(['bob']));
+  });
+
+  it('says when a join is answered and its dials have made their offers (connect first)', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+    alice.mesh.join(r.key);
+    await vi.waitFor(() => expect(hub.membersOf(r.key)).toEqual(['alice']));
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    // Not joined: nothing to wait for.
+    await bob.mesh.whenDialled(r.key);
+    await vi.waitFor(() => expect(bob.status).toBe('online'));
+    bob.mesh.join(r.key);
+    let isDialled = false;
+    const dialled = bob.mesh.whenDialled(r.key).then(() => {
+      isDialled = true;
+    });
+    expect(isDialled).toBe(false);
+    await dialled;
+    // By then the server's answer came and Bob's dial to Alice has started.
+    const dials = [...(hub.transport('bob')?.links ?? [])].filter((l) => l.isDialer);
+    expect(dials.map((l) => l.remoteId)).toEqual(['alice']);
+    // Joined and answered: later calls resolve without a new answer.
+    await bob.mesh.whenDialled(r.key);
+  });
+
+  it('does not keep anyone waiting for an answer the signal server can no longer give', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    await vi.waitFor(() => expect(bob.status).toBe('online'));
+    const transport = hub.transport('bob');
+    if (!transport) throw new Error('no transport');
+    bob.mesh.join(r.key);
+    const dialled = bob.mesh.whenDialled(r.key);
+    transport.disconnectSignal();
+    await dialled;
+    // While the signal connection is down nothing waits at all.
+    await bob.mesh.whenDialled(r.key);
   });
 
   it('reports a full room', async () => {

@@ -97,6 +97,10 @@ interface RoomState {
   redials: Map<string, ReturnType<typeof setTimeout>>;
   /** Pending re-join after the room was full. */
   rejoin: ReturnType<typeof setTimeout> | undefined;
+  /** The signal server answered the latest join (with the room's peers, or a refusal). */
+  isAnswered: boolean;
+  /** `whenDialled` callers waiting for that answer. */
+  answerWaiters: (() => void)[];
 }
 
 /** Owns every data connection of this tab; one per (room, remote peer) once settled. */
@@ -110,6 +114,8 @@ export class RoomMesh {
   /** Dials waiting for a slot: at most MAX_CONCURRENT_DIALS are opening at once. */
   #dialQueue: { room: RoomKey; peerId: PeerId }[] = [];
   #isStopped = false;
+  /** The signal connection is up (room joins are answered on it). */
+  #isSignalOnline = false;
 
   constructor(args: {
     transport: Transport;
@@ -126,7 +132,11 @@ export class RoomMesh {
   /** Connects to the signal server. */
   start(): void {
     this.#transport.start({
-      onStatus: (status) => this.#handlers.onStatus(status),
+      onStatus: (status) => {
+        this.#isSignalOnline = status === 'online';
+        if (status !== 'online') this.#signalLost();
+        this.#handlers.onStatus(status);
+      },
       onRoomSignal: (signal) => this.#handleRoomSignal(signal),
       onIncoming: (link) => this.#adopt(link),
     });
@@ -140,9 +150,29 @@ export class RoomMesh {
         attempts: new Map(),
         redials: new Map(),
         rejoin: undefined,
+        isAnswered: false,
+        answerWaiters: [],
       });
     }
     this.#transport.joinRoom(room);
+  }
+
+  /**
+   * Resolves once the signal server has answered the room's join and every dial that answer
+   * started has made its offer — at once when the room is not joined or the signal server is not
+   * reachable. Work that can wait (a room's history) waits for it, so it does not slow the dials.
+   */
+  async whenDialled(room: RoomKey): Promise<void> {
+    const state = this.#rooms.get(room);
+    if (!state || !this.#isSignalOnline) return;
+    if (!state.isAnswered) await new Promise<void>((resolve) => state.answerWaiters.push(resolve));
+    const offers: Promise<void>[] = [];
+    for (const ml of this.#links) {
+      if (ml.link.room === room && ml.link.isDialer && ml.phase === 'opening') {
+        offers.push(ml.link.whenOffered());
+      }
+    }
+    await Promise.all(offers);
   }
 
   /**
@@ -153,6 +183,7 @@ export class RoomMesh {
     const state = this.#rooms.get(room);
     if (!state) return;
     this.#clearTimers(state);
+    this.#answered(state);
     this.#rooms.delete(room);
     this.#dialQueue = this.#dialQueue.filter((d) => d.room !== room);
     for (const ml of [...this.#links]) {
@@ -243,6 +274,7 @@ export class RoomMesh {
     this.#isStopped = true;
     this.sayGoodbye();
     for (const state of this.#rooms.values()) this.#clearTimers(state);
+    this.#signalLost();
     this.#dialQueue = [];
     this.#transport.destroy();
   }
@@ -255,6 +287,7 @@ export class RoomMesh {
         state.present = new Set(signal.peers);
         // The joiner dials everyone listed; members never dial a joiner (DESIGN §3).
         for (const peerId of signal.peers) this.#ensureLink(signal.room, peerId);
+        this.#answered(state);
         return;
       }
       case 'joined':
@@ -273,6 +306,7 @@ export class RoomMesh {
       case 'full': {
         this.#handlers.onRoomRefused(signal.room, 'full');
         const state = this.#rooms.get(signal.room);
+        if (state) this.#answered(state);
         if (!state || state.rejoin !== undefined) return;
         // Someone may leave; try again later rather than giving up on the room.
         state.rejoin = setTimeout(() => {
@@ -281,11 +315,28 @@ export class RoomMesh {
         }, ROOM_FULL_RETRY_MS);
         return;
       }
-      case 'error':
+      case 'error': {
         this.#handlers.onRoomRefused(signal.room, signal.reason);
+        const state = signal.room ? this.#rooms.get(signal.room) : undefined;
+        if (state) this.#answered(state);
         return;
+      }
       default:
         assertNever(signal);
+    }
+  }
+
+  /** The signal server answered a room's join (or it will not any more): its waiters go on. */
+  #answered(state: RoomState): void {
+    state.isAnswered = true;
+    for (const resolve of state.answerWaiters.splice(0)) resolve();
+  }
+
+  /** The signal connection went down: no answer comes on it, so no one waits for one. */
+  #signalLost(): void {
+    for (const state of this.#rooms.values()) {
+      state.isAnswered = false;
+      for (const resolve of state.answerWaiters.splice(0)) resolve();
     }
   }
 

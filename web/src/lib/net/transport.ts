@@ -37,6 +37,11 @@ export interface Link {
   channelBinding(): string | null;
   /** Resolves once queued outgoing data has drained to a low-water mark, or the link closed. */
   whenDrained(): Promise<void>;
+  /**
+   * Resolves once this side's offer is made (the dialler; the answerer's at once), or the link
+   * closed: from then on the connection waits on the network, not on this tab's main thread.
+   */
+  whenOffered(): Promise<void>;
   /** Installs the handlers; events that happened before are replayed (open, queued texts). */
   setHandlers(handlers: LinkHandlers): void;
   /** Sends a text frame; false when the link is not open. */

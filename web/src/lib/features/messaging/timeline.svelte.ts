@@ -38,6 +38,11 @@ export interface TimelinePorts {
   ensureRoom(secret: string, linkOwner?: string): Promise<StoreResult<RoomKey>>;
   /** Marks a room read (the receipts feature): called once it is open. */
   markRead(room: RoomKey): Promise<void>;
+  /**
+   * Resolves once the room's dials have made their offers, or after a while (the network): its
+   * history loads after that, so that loading and showing it does not slow connecting.
+   */
+  whenDialled(room: RoomKey): Promise<void>;
 }
 
 /** The message window of this tab's open conversation. */
@@ -54,6 +59,11 @@ export class Timeline {
   #isLoading = $state(false);
   /** The reader is at the newest message: the window may drop its oldest rows. */
   #isFollowing = true;
+  /**
+   * The open room's newest page has been read. Until then what arrives joins the window unseen:
+   * the view never shows new messages without the history before them.
+   */
+  #isHistoryRead = false;
   #window = new MessageWindow(MESSAGE_PAGE_SIZE, MAX_LOADED_MESSAGES);
 
   constructor(kernel: Kernel, ports: TimelinePorts) {
@@ -96,6 +106,10 @@ export class Timeline {
     if (!ensured.ok) return { status: 'failed' };
     const room = ensured.value;
     this.#activeRoom = room;
+    this.#isLoading = true;
+    // Connect first: the room's dials make their offers before its history loads and renders.
+    await this.#ports.whenDialled(room);
+    if (generation !== this.#generation) return { status: 'superseded' };
     const isLoaded = await this.#loadNewest(room, generation);
     if (generation !== this.#generation) return { status: 'superseded' };
     if (!isLoaded) return { status: 'failed' };
@@ -151,6 +165,7 @@ export class Timeline {
     this.#window.reset([], false);
     this.#show();
     this.#isFollowing = true;
+    this.#isHistoryRead = false;
     this.#isLoading = false;
     return this.#generation;
   }
@@ -164,6 +179,7 @@ export class Timeline {
       const events = await store.listEvents(room, { limit: MESSAGE_PAGE_SIZE });
       if (generation !== this.#generation) return true;
       this.#window.loaded(events);
+      this.#isHistoryRead = true;
       this.#show();
       return true;
     } catch (error) {
@@ -177,7 +193,8 @@ export class Timeline {
   #follow(change: StoreChange): void {
     if (change.type === 'events') {
       if (change.conv !== this.#activeRoom) return;
-      if (this.#window.merge(change.events, this.#isFollowing)) this.#show();
+      const isChanged = this.#window.merge(change.events, this.#isFollowing);
+      if (isChanged && this.#isHistoryRead) this.#show();
     } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
       // Deleted (here or in another tab): its view closes.
       this.#reset(null);

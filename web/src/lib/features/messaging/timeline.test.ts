@@ -1,5 +1,6 @@
 import { textOf } from '../../domain/events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { MemoryHub } from '../../net/memory-transport';
 import { fakeFingerprint, makeConversation, makeEvent } from '../../testing/factories';
 import { newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';
 import { MESSAGE_PAGE_SIZE } from '../../config';
@@ -81,6 +82,90 @@ describe('openRoom', () => {
       key: 'error.markReadFailed',
       params: { reason: 'locked' },
     });
+  });
+});
+
+describe('connect first', () => {
+  it('reads a room’s history only once its dials have made their offers', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    const secret = (await alice.conversations.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    await vi.waitFor(() => expect(hub.membersOf(room)).toEqual(['peer-Alice']));
+    /** Bob's dials to Alice at the moment his history of the room was first read. */
+    let dialsAtRead: string[] | null = null;
+    const bob = await h.memberOn(hub, 'Bob', {
+      deps: { historyDialWaitMaxMs: 60_000 },
+      replaced: {
+        listEvents: async (conv, opts) => {
+          if (conv === room && dialsAtRead === null) {
+            const links = [...(hub.transport('peer-Bob')?.links ?? [])];
+            dialsAtRead = links.filter((l) => l.isDialer).map((l) => l.remoteId);
+          }
+          const store = await h.openStore(`${h.dbName}-Bob`);
+          return store.listEvents(conv, opts);
+        },
+      },
+    });
+    await vi.waitFor(() => expect(bob.kernel.network.status).toBe('online'));
+    // The signal server is slow to answer Bob's join: the room is saved, its history not read.
+    hub.holdJoins();
+    const opening = bob.timeline.openRoom(secret, alice.kernel.self);
+    await vi.waitFor(() => expect(bob.conversations.conversation(room)).toBeDefined());
+    expect(bob.timeline.isLoadingMessages(room)).toBe(true);
+    expect(dialsAtRead).toBeNull();
+    hub.releaseJoins();
+    expect(await opening).toEqual({ status: 'open', room });
+    expect(dialsAtRead).toEqual(['peer-Alice']);
+  });
+
+  it('reads the history anyway when the signal server does not answer in time', async () => {
+    const hub = new MemoryHub();
+    const bob = await h.memberOn(hub, 'Bob', { deps: { historyDialWaitMaxMs: 20 } });
+    await vi.waitFor(() => expect(bob.kernel.network.status).toBe('online'));
+    hub.holdJoins();
+    const secret = newRoomSecret();
+    const room = await roomKeyFromSecret(secret);
+    expect(await bob.timeline.openRoom(secret)).toEqual({ status: 'open', room });
+    expect(bob.timeline.isLoadingMessages(room)).toBe(false);
+  });
+
+  it('shows what arrives while the history is read only together with that history', async () => {
+    const secret = newRoomSecret();
+    const room = await roomKeyFromSecret(secret);
+    const history = Array.from({ length: 3 }, (_, i) =>
+      makeEvent({ conv: room, author: ALICE, seq: i + 1, hlc: NOW - 60_000 + i, text: `old ${i}` }),
+    );
+    const seed = await openIdbStore({ name: h.dbName });
+    await seed.putConversation(makeConversation({ id: room, secret }));
+    await seed.addEvents(history, NOW);
+    seed.close();
+    let releaseRead: () => void = () => undefined;
+    const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
+    const app = await h.readyApp({
+      openStore: h.openStoreReplacing({
+        listEvents: async (conv, opts) => {
+          await readHeld;
+          const store = await h.openStore();
+          return store.listEvents(conv, opts);
+        },
+      }),
+    });
+    const opening = app.timeline.openRoom(secret);
+    await vi.waitFor(() => expect(app.timeline.isLoadingMessages(room)).toBe(true));
+    // A message is stored (as sync stores one) while the history is being read.
+    const late = makeEvent({ conv: room, author: ALICE, seq: 4, hlc: NOW, text: 'new' });
+    expect((await app.kernel.store?.addEvents([late], NOW))?.ok).toBe(true);
+    await vi.waitFor(() => expect(app.conversations.conversation(room)?.lastPreview).toBe('new'));
+    expect(app.timeline.messagesOf(room)).toEqual([]);
+    releaseRead();
+    expect(await opening).toEqual({ status: 'open', room });
+    expect(app.timeline.messagesOf(room).map((e) => textOf(e))).toEqual([
+      'old 0',
+      'old 1',
+      'old 2',
+      'new',
+    ]);
   });
 });
 
