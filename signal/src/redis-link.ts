@@ -113,17 +113,14 @@ export class RedisLink {
 
   /** Runs `script` with ARGV `args` (EVALSHA, loading it on NOSCRIPT). */
   async run(script: LuaScript, args: readonly (string | number)[]): Promise<unknown> {
+    // After QUIT, a write can fail with EPIPE inside ioredis, out of reach of any caller.
+    if (this.#isClosing) throw new Error('the Redis link is closing');
     try {
       return await this.#commands.evalsha(script.sha, 0, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return this.#commands.eval(script.source, 0, ...args);
     }
-  }
-
-  /** Publishes `message` on `channel`. */
-  async publish(channel: string, message: string): Promise<void> {
-    await this.#commands.publish(channel, message);
   }
 
   /** Closes both connections (QUIT, or cut if Redis does not answer). */

@@ -71,13 +71,17 @@ export class RoomService {
     }
   }
 
-  /** Takes `peerId` out of every room and tells the remaining members; after its requests. */
-  leaveAll(peerId: string): Promise<void> {
+  /**
+   * Takes `peerId` out of every room and tells the remaining members, after its requests; then
+   * runs `andThen` in the same step (the rest of a departure).
+   */
+  leaveAll(peerId: string, andThen?: () => Promise<void>): Promise<void> {
     return this.#options.tasks.run(peerId, async () => {
       this.#localRooms.delete(peerId);
       for (const departure of await this.#options.registry.leaveAll(peerId)) {
         this.announceLeft(peerId, departure);
       }
+      await andThen?.();
     });
   }
 

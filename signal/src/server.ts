@@ -128,6 +128,8 @@ export async function createSignalServer(
   });
   const { registry, directory, held, cluster } = backends;
 
+  /** Room notices on their way to other nodes (shutdown lets them go out first). */
+  const notices = new Set<Promise<void>>();
   /** Sends a room frame to peers: here directly, on other nodes through Redis. */
   const deliver = (peerIds: readonly string[], frame: RoomReplyInput): void => {
     const remote: string[] = [];
@@ -138,9 +140,13 @@ export async function createSignalServer(
     }
     if (!cluster || remote.length === 0) return;
     metrics.crossNode.inc({ direction: 'out', outcome: 'notice' }, remote.length);
-    cluster.fanout(JSON.stringify(frame), remote).catch((error: unknown) => {
-      log.debug('could not route a room notice', describeError(error));
-    });
+    const routing: Promise<void> = cluster
+      .fanout(JSON.stringify(frame), remote)
+      .catch((error: unknown) => {
+        log.debug('could not route a room notice', describeError(error));
+      })
+      .finally(() => notices.delete(routing));
+    notices.add(routing);
   };
   const rooms = new RoomService({
     registry,
@@ -310,11 +316,12 @@ export async function createSignalServer(
     ice.forget(id);
     // In order after its room requests: out of its rooms, its queued frames dropped, then its ID
     // held for its token (with Redis each is fenced: nothing happens if another node has it now).
-    const departure = rooms
-      .leaveAll(id)
-      .then(() => tasks.run(id, () => relay.forgetSender(id)))
-      .then(() => tasks.run(id, () => directory.release(id, client.getToken(), Date.now())));
-    departure.catch(logFailure);
+    rooms
+      .leaveAll(id, async () => {
+        await relay.forgetSender(id);
+        await directory.release(id, client.getToken(), Date.now());
+      })
+      .catch(logFailure);
     log.debug('peer disconnected', { peer: redact(id) });
   });
 
@@ -412,7 +419,10 @@ export async function createSignalServer(
       await shutDown(httpServer, webSocketServer);
       if (cluster) {
         // Let the peers' departures reach Redis, so members elsewhere hear them now.
-        await Promise.race([tasks.idle(), new Promise((r) => setTimeout(r, DEPARTURES_GRACE_MS))]);
+        const deadline = Date.now() + DEPARTURES_GRACE_MS;
+        while ((sessions.size > 0 || tasks.size > 0 || notices.size > 0) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
         await cluster.stop();
       }
     })();

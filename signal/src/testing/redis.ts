@@ -42,11 +42,12 @@ export async function startRedisServer(
   const child = spawn(
     REDIS_SERVER,
     ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start in 10 s')), 10_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
+      if (process.env.PARLEY_TEST_REDIS_LOG === '1') console.info(`[redis] ${line}`);
       if (line.includes('Ready to accept connections')) {
         clearTimeout(timer);
         resolve();
