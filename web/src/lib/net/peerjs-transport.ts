@@ -46,6 +46,8 @@ export interface PeerJsTransportOptions {
    * defaults) ahead of the ones the signal server sends on the socket (`X-ICE`).
    */
   iceServers: RTCIceServer[];
+  /** `'relay'`: TURN relays only, for every data and media connection (Hide my IP address). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 interface PeerSession {
@@ -453,7 +455,7 @@ export class PeerJsTransport implements Transport {
       secure: isSecure,
       token: this.#session.token,
       // Never PeerJS's defaults: they point at Google STUN and a public TURN (DESIGN §12).
-      config: { iceServers },
+      config: { iceServers, iceTransportPolicy: this.#options.iceTransportPolicy ?? 'all' },
       debug: 1,
     });
     this.#peer = peer;
@@ -476,7 +478,9 @@ export class PeerJsTransport implements Transport {
       // The server's ICE servers: after OPEN, and fresh ones before TURN credentials lapse.
       const serverIce = parseIceFrame(raw);
       if (serverIce) {
-        if (peer === this.#peer) this.#useIceServers([...this.#options.iceServers, ...serverIce]);
+        if (peer !== this.#peer) return;
+        this.#useIceServers([...this.#options.iceServers, ...serverIce]);
+        this.#handlers?.onIceServers?.(serverIce);
         return;
       }
       const frame = parseSignalFrame(raw);

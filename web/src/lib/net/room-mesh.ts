@@ -84,6 +84,8 @@ export interface MeshHandlers {
   onStatus(status: SignalStatus): void;
   /** The signal server refused a room: 'full' (retried by the mesh), or its error reason. */
   onRoomRefused(room: string | null, reason: string): void;
+  /** The signal server's ICE servers for this session. */
+  onIceServers?(servers: RTCIceServer[]): void;
 }
 
 /** Room membership and dial state as the signal server told us. */
@@ -128,6 +130,7 @@ export class RoomMesh {
       onStatus: (status) => this.#handlers.onStatus(status),
       onRoomSignal: (signal) => this.#handleRoomSignal(signal),
       onIncoming: (link) => this.#adopt(link),
+      onIceServers: (servers) => this.#handlers.onIceServers?.(servers),
     });
   }
 
