@@ -23,6 +23,9 @@ export default defineConfig({
     // Maps are written for decoding stack traces, but the bundles do not point at them and the
     // server refuses *.map unless PARLEY_SERVE_SOURCE_MAPS is set: they hold the full sources.
     sourcemap: 'hidden',
+    // Every browser Parley supports (it needs WebRTC, Web Locks and ES2022) knows
+    // <link rel=modulepreload>: the polyfill would only cost the first screen bytes.
+    modulePreload: { polyfill: false },
   },
   server: {
     proxy: {

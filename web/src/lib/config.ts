@@ -2,12 +2,6 @@
 
 /** Path where the signal server mounts PeerServer (signal/src/server.ts). */
 export const SIGNAL_PATH = '/peerjs';
-/** Where the signal server hands out ICE servers (STUN/TURN); a 404 means "none configured". */
-export const ICE_CONFIG_PATH = '/ice';
-/** How often ICE servers are fetched again: TURN credentials expire (server default: 1 hour). */
-export const ICE_REFRESH_INTERVAL_MS = 15 * 60_000;
-/** Give up on `/ice` after this long and use host candidates only. */
-export const ICE_FETCH_TIMEOUT_MS = 5_000;
 
 /** App-level ping on every authenticated data connection. */
 export const PING_INTERVAL_MS = 5_000;

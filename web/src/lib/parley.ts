@@ -6,6 +6,7 @@
  */
 import { Kernel, type StoreEvents } from './kernel/kernel.svelte';
 import type { FrameHandlers } from './kernel/frames';
+import type { Fingerprint, RoomKey } from './protocol/ids';
 import type { Transport } from './net/transport';
 import type { ChatStore } from './storage/chat-store';
 import { Calls } from './features/calls/calls.svelte';
@@ -54,9 +55,9 @@ export function createParley(deps: ParleyDeps) {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const conversations = new Conversations(kernel);
-  const conversation = (room: string) => conversations.conversation(room);
+  const conversation = (room: RoomKey) => conversations.conversation(room);
   const members = new Members(kernel, conversations);
-  const nameOf = (room: string, fingerprint: string) => members.authorName(room, fingerprint);
+  const nameOf = (room: RoomKey, fingerprint: Fingerprint) => members.authorName(room, fingerprint);
   const outbox = new Outbox(kernel, conversation);
   const say = outbox.queue.bind(outbox);
   const messages = new Messages(kernel, outbox, conversation);

@@ -12,10 +12,11 @@ import {
 } from './handshake';
 import { createIdentityKeys, importPublicKey, type IdentityKeys } from './identity';
 import { newRoomSecret, roomKeyFromSecret } from './room-keys';
+import type { RoomKey } from '../protocol/ids';
 
 interface Scenario {
   secret: string;
-  roomKey: string;
+  roomKey: RoomKey;
   binding: string;
   dialer: HandshakeSide;
   acceptor: HandshakeSide;

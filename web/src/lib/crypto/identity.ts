@@ -3,6 +3,7 @@
  * safety numbers. Pure WebCrypto; persisting the keys is storage/'s job.
  */
 import { base32, concatBytes, fromBase64Url, isBase64Url, toBase64Url, utf8 } from '../encoding';
+import type { Fingerprint } from '../protocol/ids';
 
 const KEY_ALGORITHM: EcKeyImportParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGN_ALGORITHM: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
@@ -17,7 +18,7 @@ export interface IdentityKeys {
   /** The public key as base64url SPKI, as sent in `hello`. */
   spki: string;
   /** base32(SHA-256(SPKI)), 52 chars: the identity's stable name. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
 }
 
 /** Makes a new identity: ECDSA P-256, private key non-extractable. */
@@ -33,9 +34,9 @@ export async function createIdentityKeys(): Promise<IdentityKeys> {
 }
 
 /** base32(SHA-256(SPKI bytes)), 52 chars; rejects when `spki` is not base64url. */
-export async function fingerprintOf(spki: string): Promise<string> {
+export async function fingerprintOf(spki: string): Promise<Fingerprint> {
   const digest = await crypto.subtle.digest('SHA-256', fromBase64Url(spki));
-  return base32(new Uint8Array(digest));
+  return base32(new Uint8Array(digest)) as Fingerprint;
 }
 
 /** Imports a base64url SPKI ECDSA P-256 public key for verifying; rejects when it is not one. */

@@ -8,6 +8,7 @@ import {
   newRoomSecret,
   roomKeyFromSecret,
 } from './room-keys';
+import type { Fingerprint, RoomSecret } from '../protocol/ids';
 
 describe('room secrets', () => {
   it('are 16 random bytes as 22 base64url characters', () => {
@@ -30,7 +31,7 @@ describe('room secrets', () => {
 });
 
 describe('owned room secrets', () => {
-  const OWNER = 'A'.repeat(52);
+  const OWNER = 'A'.repeat(52) as Fingerprint;
   const OTHER = 'B'.repeat(52);
 
   it('are 32 bytes: 16 random, then a commitment to the owner', async () => {
@@ -85,6 +86,6 @@ describe('roomKeyFromSecret', () => {
   });
 
   it('rejects a malformed secret', async () => {
-    await expect(roomKeyFromSecret('nope')).rejects.toThrow(TypeError);
+    await expect(roomKeyFromSecret('nope' as RoomSecret)).rejects.toThrow(TypeError);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { colorForFingerprint, initialsOf } from './avatar';
+import type { Fingerprint } from '../protocol/ids';
 
 describe('colorForFingerprint', () => {
   it('gives the same colour for the same fingerprint', () => {
@@ -8,7 +9,11 @@ describe('colorForFingerprint', () => {
   });
 
   it('spreads different fingerprints over the palette', () => {
-    const colours = new Set(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'].map(colorForFingerprint));
+    const colours = new Set(
+      (['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'] as Fingerprint[]).map((f) =>
+        colorForFingerprint(f),
+      ),
+    );
     expect(colours.size).toBeGreaterThan(3);
   });
 });

@@ -22,6 +22,7 @@ import {
   makeEventWith,
   makeMember,
 } from '../testing/factories';
+import type { Fingerprint, RoomSecret } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
 const ALICE = fakeFingerprint(2);
@@ -185,7 +186,7 @@ describe('applyStoredEvents', () => {
   const facts = (o: Partial<Parameters<typeof applyStoredEvents>[2]> = {}) => ({
     self: SELF,
     nowMs: NOW,
-    contiguous: new Map<string, number>(),
+    contiguous: new Map<Fingerprint, number>(),
     preview: 'preview',
     ...o,
   });
@@ -323,9 +324,9 @@ describe('markedRead, withFlags and withMove', () => {
   });
 
   it('moves a room once; a later move is ignored', () => {
-    const first = { secret: 's1', removed: [BOB], sig: 'sig1', ownerKey: 'k' };
+    const first = { secret: 's1' as RoomSecret, removed: [BOB], sig: 'sig1', ownerKey: 'k' };
     const moved = withMove(makeConversation(), first);
     expect(moved.movedTo).toBe(first);
-    expect(withMove(moved, { ...first, secret: 's2' })).toBe(moved);
+    expect(withMove(moved, { ...first, secret: 's2' as RoomSecret })).toBe(moved);
   });
 });

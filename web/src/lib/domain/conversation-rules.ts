@@ -9,6 +9,7 @@ import type { StoredEvent } from '../protocol/events';
 import type { Conversation, ConversationFlags, Member, RoomMove } from '../storage/chat-store';
 import { countsAsUnread, eventPreview, isKnownEvent } from './events';
 import type { VersionVector } from './version-vector';
+import type { Fingerprint } from '../protocol/ids';
 
 /** How many quiet events in a row `latestPreview` looks past before keeping the old preview. */
 export const MAX_QUIET_SKIPPED = 64;
@@ -47,7 +48,7 @@ export async function latestPreview(
 }
 
 /** How many of `events` count as unread for us: messages and missed calls by anyone else. */
-export function unreadAmong(events: readonly StoredEvent[], self: string | undefined): number {
+export function unreadAmong(events: readonly StoredEvent[], self: Fingerprint | undefined): number {
   let unread = 0;
   for (const e of events) if (e.author !== self && countsAsUnread(e)) unread++;
   return unread;
@@ -90,14 +91,14 @@ export function withProfiles(c: Conversation, events: readonly StoredEvent[]): C
 /** What a store read for `applyStoredEvents`. */
 export interface StoredEventsFacts {
   /** Our fingerprint: events by anyone else count as unread (for own events, their author). */
-  self: string | undefined;
+  self: Fingerprint | undefined;
   /** When the events were stored (ms since epoch). */
   nowMs: number;
   /**
    * Per author of the events, their highest seq now stored with none missing below it (events
    * stored earlier may close a gap, which only the store can see).
    */
-  contiguous: ReadonlyMap<string, number>;
+  contiguous: ReadonlyMap<Fingerprint, number>;
   /** The conversation's preview after the write (`latestPreview`, or `previewOf` the newest). */
   preview: string;
 }

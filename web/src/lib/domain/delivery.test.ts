@@ -13,12 +13,15 @@ import { encodeHlc } from './hlc';
 import { makeConversation } from '../testing/factories';
 import type { VersionVector } from './version-vector';
 import { propertyParams } from '../testing/property';
+import type { Fingerprint } from '../protocol/ids';
 
-const ME = 'me';
+const ME = 'me' as Fingerprint;
+const BOB = 'bob' as Fingerprint;
+const CAROL = 'carol' as Fingerprint;
 const hlcAt = (ms: number, c = 0): string => encodeHlc({ ms, c });
 
 function makeFacts(o: Partial<DeliveryFacts> = {}): DeliveryFacts {
-  return { sentUpTo: 0, memberVectors: {}, readMarkers: {}, members: ['bob', 'carol'], ...o };
+  return { sentUpTo: 0, memberVectors: {}, readMarkers: {}, members: [BOB, CAROL], ...o };
 }
 
 const event = (seq: number, ms = 1_000 + seq) => ({ author: ME, seq, hlc: hlcAt(ms) });
@@ -34,13 +37,13 @@ describe('deliveryOf', () => {
   });
 
   it('is sent once handed to a link and nobody reported having it', () => {
-    const facts = makeFacts({ sentUpTo: 3, memberVectors: { bob: { [ME]: 2 } } });
+    const facts = makeFacts({ sentUpTo: 3, memberVectors: { [BOB]: { [ME]: 2 } } });
     expect(deliveryOf(event(3), facts).state).toBe('sent');
     expect(deliveryOf(event(2), facts).state).toBe('delivered');
   });
 
   it('is delivered to each member whose vector covers it, even if never marked sent', () => {
-    const facts = makeFacts({ memberVectors: { bob: { [ME]: 5 }, carol: { [ME]: 4 } } });
+    const facts = makeFacts({ memberVectors: { [BOB]: { [ME]: 5 }, [CAROL]: { [ME]: 4 } } });
     expect(deliveryOf(event(5), facts)).toEqual({
       state: 'delivered',
       deliveredTo: 1,
@@ -51,7 +54,7 @@ describe('deliveryOf', () => {
   });
 
   it('is read once a member’s read marker reaches its clock, and counts the reader as a recipient', () => {
-    const facts = makeFacts({ sentUpTo: 5, readMarkers: { carol: hlcAt(1_004) } });
+    const facts = makeFacts({ sentUpTo: 5, readMarkers: { [CAROL]: hlcAt(1_004) } });
     expect(deliveryOf(event(4), facts)).toEqual({
       state: 'read',
       deliveredTo: 1,
@@ -63,16 +66,20 @@ describe('deliveryOf', () => {
 
   it('compares read markers by clock, counter included', () => {
     const e = { author: ME, seq: 1, hlc: hlcAt(2_000, 3) };
-    expect(deliveryOf(e, makeFacts({ readMarkers: { bob: hlcAt(2_000, 2) } })).state).toBe(
+    expect(deliveryOf(e, makeFacts({ readMarkers: { [BOB]: hlcAt(2_000, 2) } })).state).toBe(
       'pending',
     );
-    expect(deliveryOf(e, makeFacts({ readMarkers: { bob: hlcAt(2_000, 3) } })).state).toBe('read');
-    expect(deliveryOf(e, makeFacts({ readMarkers: { bob: hlcAt(1_999_999) } })).state).toBe('read');
+    expect(deliveryOf(e, makeFacts({ readMarkers: { [BOB]: hlcAt(2_000, 3) } })).state).toBe(
+      'read',
+    );
+    expect(deliveryOf(e, makeFacts({ readMarkers: { [BOB]: hlcAt(1_999_999) } })).state).toBe(
+      'read',
+    );
   });
 
   it('ignores the author, duplicates and strangers who are not members', () => {
     const facts = makeFacts({
-      members: ['bob', 'bob', ME],
+      members: [BOB, BOB, ME],
       memberVectors: { [ME]: { [ME]: 9 }, mallory: { [ME]: 9 } },
       readMarkers: { [ME]: hlcAt(9_999), mallory: hlcAt(9_999) },
     });
@@ -146,38 +153,54 @@ describe('read markers', () => {
 describe('mergeDeliveryUpdates', () => {
   it('keeps the furthest of each: sentUpTo, every author of every vector, every read marker', () => {
     const merged = mergeDeliveryUpdates(
-      { sentUpTo: 3, vectors: { bob: { [ME]: 2, carol: 4 } }, readMarkers: { bob: hlcAt(5) } },
+      {
+        sentUpTo: 3,
+        vectors: { [BOB]: { [ME]: 2, [CAROL]: 4 } },
+        readMarkers: { [BOB]: hlcAt(5) },
+      },
       {
         sentUpTo: 2,
-        vectors: { bob: { [ME]: 3, carol: 1 }, carol: { [ME]: 1 } },
-        readMarkers: { bob: hlcAt(4), carol: hlcAt(9) },
+        vectors: { [BOB]: { [ME]: 3, [CAROL]: 1 }, [CAROL]: { [ME]: 1 } },
+        readMarkers: { [BOB]: hlcAt(4), [CAROL]: hlcAt(9) },
       },
     );
     expect(merged).toEqual({
       sentUpTo: 3,
-      vectors: { bob: { [ME]: 3, carol: 4 }, carol: { [ME]: 1 } },
-      readMarkers: { bob: hlcAt(5), carol: hlcAt(9) },
+      vectors: { [BOB]: { [ME]: 3, [CAROL]: 4 }, [CAROL]: { [ME]: 1 } },
+      readMarkers: { [BOB]: hlcAt(5), [CAROL]: hlcAt(9) },
     });
   });
 
   it('returns the first update itself when the second adds nothing', () => {
-    const known = { sentUpTo: 4, vectors: { bob: { [ME]: 4 } }, readMarkers: { bob: hlcAt(7) } };
-    const stale = { sentUpTo: 4, vectors: { bob: { [ME]: 3 } }, readMarkers: { bob: hlcAt(7) } };
+    const known = {
+      sentUpTo: 4,
+      vectors: { [BOB]: { [ME]: 4 } },
+      readMarkers: { [BOB]: hlcAt(7) },
+    };
+    const stale = {
+      sentUpTo: 4,
+      vectors: { [BOB]: { [ME]: 3 } },
+      readMarkers: { [BOB]: hlcAt(7) },
+    };
     expect(mergeDeliveryUpdates(known, stale)).toBe(known);
     expect(mergeDeliveryUpdates(known, {})).toBe(known);
   });
 
   it('changes neither argument', () => {
-    const known = { vectors: { bob: { [ME]: 1 } }, readMarkers: { bob: hlcAt(1) } };
-    const update = { sentUpTo: 2, vectors: { bob: { [ME]: 2 } }, readMarkers: { bob: hlcAt(2) } };
+    const known = { vectors: { [BOB]: { [ME]: 1 } }, readMarkers: { [BOB]: hlcAt(1) } };
+    const update = {
+      sentUpTo: 2,
+      vectors: { [BOB]: { [ME]: 2 } },
+      readMarkers: { [BOB]: hlcAt(2) },
+    };
     const before = structuredClone({ known, update });
     mergeDeliveryUpdates(known, update);
     expect({ known, update }).toEqual(before);
   });
 
   it('leaves sentUpTo out while nothing was handed on', () => {
-    expect(mergeDeliveryUpdates({}, { sentUpTo: 0, readMarkers: { bob: hlcAt(1) } })).toEqual({
-      readMarkers: { bob: hlcAt(1) },
+    expect(mergeDeliveryUpdates({}, { sentUpTo: 0, readMarkers: { [BOB]: hlcAt(1) } })).toEqual({
+      readMarkers: { [BOB]: hlcAt(1) },
     });
   });
 
@@ -189,11 +212,11 @@ describe('mergeDeliveryUpdates', () => {
         {
           sentUpTo: fc.integer({ min: 0, max: 5 }),
           vectors: fc.dictionary(
-            fc.constantFrom('bob', 'carol'),
-            fc.dictionary(fc.constantFrom(ME, 'bob'), fc.integer({ min: 1, max: 5 })),
+            fc.constantFrom(BOB, CAROL),
+            fc.dictionary(fc.constantFrom(ME, BOB), fc.integer({ min: 1, max: 5 })),
           ),
           readMarkers: fc.dictionary(
-            fc.constantFrom('bob', 'carol'),
+            fc.constantFrom(BOB, CAROL),
             fc.integer({ min: 0, max: 5 }).map((ms) => hlcAt(ms)),
           ),
         },
@@ -222,30 +245,30 @@ describe('withDelivery', () => {
   it('merges what peers told us into the conversation’s delivery facts', () => {
     const conversation = makeConversation({
       sentUpTo: 2,
-      memberVectors: { bob: { [ME]: 1 } },
-      readMarkers: { bob: hlcAt(3) },
+      memberVectors: { [BOB]: { [ME]: 1 } },
+      readMarkers: { [BOB]: hlcAt(3) },
     });
     expect(
       withDelivery(conversation, {
         sentUpTo: 5,
-        vectors: { bob: { [ME]: 4 } },
-        readMarkers: { carol: hlcAt(1) },
+        vectors: { [BOB]: { [ME]: 4 } },
+        readMarkers: { [CAROL]: hlcAt(1) },
       }),
     ).toEqual({
       ...conversation,
       sentUpTo: 5,
-      memberVectors: { bob: { [ME]: 4 } },
-      readMarkers: { bob: hlcAt(3), carol: hlcAt(1) },
+      memberVectors: { [BOB]: { [ME]: 4 } },
+      readMarkers: { [BOB]: hlcAt(3), [CAROL]: hlcAt(1) },
     });
   });
 
   it('returns the same record when nothing moves, and adds no field that did not', () => {
-    const conversation = makeConversation({ sentUpTo: 3, readMarkers: { bob: hlcAt(3) } });
-    expect(withDelivery(conversation, { sentUpTo: 1, readMarkers: { bob: hlcAt(2) } })).toBe(
+    const conversation = makeConversation({ sentUpTo: 3, readMarkers: { [BOB]: hlcAt(3) } });
+    expect(withDelivery(conversation, { sentUpTo: 1, readMarkers: { [BOB]: hlcAt(2) } })).toBe(
       conversation,
     );
     const fresh = makeConversation();
-    const next = withDelivery(fresh, { readMarkers: { bob: hlcAt(1) } });
+    const next = withDelivery(fresh, { readMarkers: { [BOB]: hlcAt(1) } });
     expect(Object.keys(next).filter((key) => !(key in fresh))).toEqual(['readMarkers']);
   });
 });

@@ -12,6 +12,8 @@
  */
 import type { Conversation, DeliveryUpdate } from '../storage/chat-store';
 import { mergeVectors, sameVector, vectorCovers, type VersionVector } from './version-vector';
+import type { Fingerprint } from '../protocol/ids';
+import { entriesOf } from './records';
 
 /** Where one own message is. */
 export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read';
@@ -41,7 +43,7 @@ export interface Delivery {
 }
 
 /** The event fields delivery depends on. */
-export type DeliveredEvent = { author: string; seq: number; hlc: string };
+export type DeliveredEvent = { author: Fingerprint; seq: number; hlc: string };
 
 /**
  * Encoded HLCs ("MMMMMMMMMMMMMMM-CCCCC", fixed width) order as strings do, so a read marker
@@ -98,13 +100,13 @@ export function mergeDeliveryUpdates(
   if (update.sentUpTo !== undefined && update.sentUpTo > (known.sentUpTo ?? 0)) {
     merged = { ...merged, sentUpTo: update.sentUpTo };
   }
-  for (const [member, vector] of Object.entries(update.vectors ?? {})) {
+  for (const [member, vector] of entriesOf(update.vectors ?? {})) {
     const before = merged.vectors?.[member];
     const after = mergeVectors(before ?? {}, vector);
     if (before && sameVector(before, after)) continue;
     merged = { ...merged, vectors: { ...merged.vectors, [member]: after } };
   }
-  for (const [member, marker] of Object.entries(update.readMarkers ?? {})) {
+  for (const [member, marker] of entriesOf(update.readMarkers ?? {})) {
     const before = merged.readMarkers?.[member];
     if (laterMarker(before, marker) === before) continue;
     merged = { ...merged, readMarkers: { ...merged.readMarkers, [member]: marker } };

@@ -15,6 +15,7 @@ import type {
   UnsignedStoredEvent,
   Unverified,
 } from '../protocol/events';
+import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 const EVENT_LABEL = 'parley-event-v1';
 
@@ -68,7 +69,7 @@ export async function signEvent(e: UnsignedEvent, privateKey: CryptoKey): Promis
 }
 
 interface KnownKey {
-  fingerprint: string;
+  fingerprint: Fingerprint;
   publicKey: CryptoKey;
 }
 
@@ -178,6 +179,6 @@ export function refOf(e: Pick<ChatEvent, 'author' | 'seq'>): EventRef {
 }
 
 /** The key of the event a reference points at in `conv` (the same form as `eventKey`). */
-export function refKey(conv: string, ref: EventRef): string {
+export function refKey(conv: RoomKey, ref: EventRef): string {
   return `${conv}/${ref.author}/${ref.seq}`;
 }

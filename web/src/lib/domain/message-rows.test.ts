@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FutureEvent, StoredEvent } from '../protocol/events';
 import { fakeFingerprint, makeEvent, makeEventWith } from '../testing/factories';
 import { buildRows, GROUP_GAP_MS, rowsByKey, type TimelineRow } from './message-rows';
+import type { Fingerprint } from '../protocol/ids';
 
 const ALICE = fakeFingerprint(1);
 const BOB = fakeFingerprint(2);
@@ -12,10 +13,10 @@ const context = {
   dayOf: (ms: number) => new Date(ms).toISOString().slice(0, 10),
 };
 
-const text = (author: string, seq: number, ms: number, words = `m${seq}`) =>
+const text = (author: Fingerprint, seq: number, ms: number, words = `m${seq}`) =>
   makeEvent({ author, seq, hlc: ms, text: words });
 
-function call(author: string, seq: number, ms: number): StoredEvent {
+function call(author: Fingerprint, seq: number, ms: number): StoredEvent {
   return makeEventWith(
     {
       kind: 'call-log',
@@ -31,7 +32,7 @@ function call(author: string, seq: number, ms: number): StoredEvent {
   );
 }
 
-function future(author: string, seq: number, ms: number): FutureEvent {
+function future(author: Fingerprint, seq: number, ms: number): FutureEvent {
   return { ...makeEvent({ author, seq, hlc: ms }), kind: 'poll', body: { q: 'Lunch?' } };
 }
 

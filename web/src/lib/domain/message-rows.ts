@@ -11,6 +11,7 @@ import { compareEvents, eventKey, isKnownEvent } from './events';
 import { decodeHlc } from './hlc';
 import { foldMessages, type MessageView } from './message-view';
 import type { FutureEvent, StoredEvent } from '../protocol/events';
+import type { Fingerprint } from '../protocol/ids';
 
 /** Messages from the same author closer than this share one header. */
 export const GROUP_GAP_MS = 5 * 60_000;
@@ -24,7 +25,7 @@ interface RowBase {
   /** The day's label when this row is the first of a day, else null. */
   day: string | null;
   /** Who wrote it (fingerprint). */
-  author: string;
+  author: Fingerprint;
 }
 
 /** A text message. */
@@ -56,7 +57,7 @@ export type TimelineRow = MessageRow | CallRow | UnsupportedRow;
 /** What rows need to know besides the events. */
 export interface RowContext {
   /** Our fingerprint (own messages sit on the other side). */
-  self: string | undefined;
+  self: Fingerprint | undefined;
   /** The label of the day `ms` falls on (the reader's calendar and language). */
   dayOf(ms: number): string;
 }

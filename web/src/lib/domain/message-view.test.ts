@@ -5,13 +5,14 @@ import { compareEvents } from './events';
 import { foldMessages } from './message-view';
 import { FAKE_SIG, fakeFingerprint, fakeRoomKey } from '../testing/factories';
 import { propertyParams } from '../testing/property';
+import type { Fingerprint } from '../protocol/ids';
 
 const ROOM = fakeRoomKey(1);
 const ALICE = fakeFingerprint(1);
 const BOB = fakeFingerprint(2);
 
 let clock = 0;
-function ev(author: string, seq: number, content: EventContent): ChatEvent {
+function ev(author: Fingerprint, seq: number, content: EventContent): ChatEvent {
   clock++;
   return {
     v: 1,
@@ -23,16 +24,26 @@ function ev(author: string, seq: number, content: EventContent): ChatEvent {
     sig: FAKE_SIG,
   };
 }
-const text = (author: string, seq: number, t: string, replyTo?: { author: string; seq: number }) =>
-  ev(author, seq, { kind: 'text', body: replyTo ? { text: t, replyTo } : { text: t } });
-const edit = (author: string, seq: number, target: [string, number], t: string) =>
+const text = (
+  author: Fingerprint,
+  seq: number,
+  t: string,
+  replyTo?: { author: Fingerprint; seq: number },
+) => ev(author, seq, { kind: 'text', body: replyTo ? { text: t, replyTo } : { text: t } });
+const edit = (author: Fingerprint, seq: number, target: [Fingerprint, number], t: string) =>
   ev(author, seq, {
     kind: 'edit',
     body: { target: { author: target[0], seq: target[1] }, text: t },
   });
-const del = (author: string, seq: number, target: [string, number]) =>
+const del = (author: Fingerprint, seq: number, target: [Fingerprint, number]) =>
   ev(author, seq, { kind: 'delete', body: { target: { author: target[0], seq: target[1] } } });
-const react = (author: string, seq: number, target: [string, number], emoji: string, on = true) =>
+const react = (
+  author: Fingerprint,
+  seq: number,
+  target: [Fingerprint, number],
+  emoji: string,
+  on = true,
+) =>
   ev(author, seq, {
     kind: 'reaction',
     body: { target: { author: target[0], seq: target[1] }, emoji, on },

@@ -9,6 +9,7 @@
  */
 import type { ChatEvent, EventRef, StoredEvent } from '../protocol/events';
 import { eventKey, isKnownEvent, refKey } from './events';
+import type { Fingerprint } from '../protocol/ids';
 
 /** One emoji's reactions on a message. */
 export interface ReactionCount {
@@ -22,7 +23,7 @@ export interface ReactionCount {
 /** The quote a reply shows. */
 export interface QuoteView {
   /** The quoted message's author. */
-  author: string;
+  author: Fingerprint;
   /** Its text now; null when it is not loaded here (older than the page) or deleted. */
   text: string | null;
   /** The quoted message was deleted. */
@@ -46,14 +47,14 @@ export interface MessageView {
 interface Building {
   view: MessageView;
   /** `${author}\n${emoji}` → on. */
-  reactionsBy: Map<string, { emoji: string; author: string; isOn: boolean }>;
+  reactionsBy: Map<string, { emoji: string; author: Fingerprint; isOn: boolean }>;
   replyTo?: EventRef;
 }
 
 /** Folds a conversation's events (in display order) into the messages it shows. */
 export function foldMessages(
   events: readonly StoredEvent[],
-  self: string | undefined,
+  self: Fingerprint | undefined,
 ): MessageView[] {
   const byKey = new Map<string, Building>();
   const order: Building[] = [];

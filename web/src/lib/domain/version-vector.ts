@@ -3,13 +3,16 @@
  * functions over plain data; the sync planner compares two of them to see what to send.
  */
 
+import type { Fingerprint } from '../protocol/ids';
+import { keysOf } from './records';
+
 /** author fingerprint → highest seq such that 1…seq are all held. */
-export type VersionVector = Record<string, number>;
+export type VersionVector = Record<Fingerprint, number>;
 
 /** An inclusive range of one author's seqs. */
 export interface SeqRange {
   /** The author's fingerprint. */
-  author: string;
+  author: Fingerprint;
   /** First seq in the range (≥ 1). */
   from: number;
   /** Last seq in the range (≥ from). */
@@ -17,12 +20,16 @@ export interface SeqRange {
 }
 
 /** The highest contiguous seq of `author` in `v` (0 when absent). */
-export function vectorSeq(v: Readonly<VersionVector>, author: string): number {
+export function vectorSeq(v: Readonly<VersionVector>, author: Fingerprint): number {
   return Object.hasOwn(v, author) ? (v[author] ?? 0) : 0;
 }
 
 /** True when `v` says the holder has `author`'s event `seq`. */
-export function vectorCovers(v: Readonly<VersionVector>, author: string, seq: number): boolean {
+export function vectorCovers(
+  v: Readonly<VersionVector>,
+  author: Fingerprint,
+  seq: number,
+): boolean {
   return seq >= 1 && seq <= vectorSeq(v, author);
 }
 
@@ -33,9 +40,9 @@ export function vectorCovers(v: Readonly<VersionVector>, author: string, seq: nu
  */
 export function advanceVector(
   v: Readonly<VersionVector>,
-  events: Iterable<{ author: string; seq: number }>,
+  events: Iterable<{ author: Fingerprint; seq: number }>,
 ): VersionVector {
-  const held = new Map<string, Set<number>>();
+  const held = new Map<Fingerprint, Set<number>>();
   for (const { author, seq } of events) {
     let seqs = held.get(author);
     if (!seqs) held.set(author, (seqs = new Set()));
@@ -59,7 +66,7 @@ export function missingFor(
   remote: Readonly<VersionVector>,
 ): SeqRange[] {
   const ranges: SeqRange[] = [];
-  for (const author of Object.keys(local).sort()) {
+  for (const author of keysOf(local).sort()) {
     const have = vectorSeq(local, author);
     const theirs = vectorSeq(remote, author);
     if (have > theirs) ranges.push({ author, from: theirs + 1, to: have });
@@ -73,7 +80,7 @@ export function mergeVectors(
   b: Readonly<VersionVector>,
 ): VersionVector {
   const merged: VersionVector = { ...a };
-  for (const author of Object.keys(b)) {
+  for (const author of keysOf(b)) {
     merged[author] = Math.max(vectorSeq(a, author), vectorSeq(b, author));
   }
   return merged;
@@ -81,7 +88,7 @@ export function mergeVectors(
 
 /** True when both vectors hold the same seq for every author. */
 export function sameVector(a: Readonly<VersionVector>, b: Readonly<VersionVector>): boolean {
-  const authors = Object.keys(a);
+  const authors = keysOf(a);
   return (
     authors.length === Object.keys(b).length &&
     authors.every((author) => Object.hasOwn(b, author) && a[author] === b[author])

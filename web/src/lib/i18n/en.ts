@@ -1,7 +1,9 @@
-/** English catalog: the source of every UI string. Keys are typed; other locales must match. */
+/**
+ * English catalog of the first screen: the source of its UI strings. Strings of screens loaded on
+ * demand are in en-more.ts. Keys are typed; other locales must match.
+ */
 export const en = {
   'app.name': 'Parley',
-  'app.tagline': 'Private chat, browser to browser. No account, no server reading along.',
   'app.loading': 'Opening Parley…',
   'app.fatal': 'Parley could not start: {reason}',
   'app.storageUnavailable':
@@ -10,24 +12,6 @@ export const en = {
     'Parley needs a secure address: open it via https:// or http://localhost. On this address the browser switches off the cryptography Parley uses to prove who you are.',
   'app.outdated': 'Parley was updated in another tab — reload to continue.',
   'app.reload': 'Reload',
-
-  'onboarding.title': 'Welcome to Parley',
-  'onboarding.intro':
-    'Choose the name people in your rooms will see. It stays in this browser; you can change it later.',
-  'onboarding.nameLabel': 'Display name',
-  'onboarding.namePlaceholder': 'e.g. Alice',
-  'onboarding.continue': 'Continue',
-  'onboarding.nameRequired': 'Please enter a name.',
-  'onboarding.nameTooLong': 'Please use at most {max} characters.',
-  'onboarding.nameInvalid':
-    'Names cannot contain control characters or text-direction marks. Please type the name again.',
-  'onboarding.keysFailed':
-    'This browser could not create your identity keys ({reason}). Open Parley via https:// or http://localhost in an up-to-date browser.',
-  'onboarding.saveFailed':
-    'Could not save your identity ({reason}). Check that this browser lets sites store data, then try again.',
-  'onboarding.storageFull':
-    'Your device is out of storage, so Parley could not save your identity. Free up some space, then try again.',
-  'onboarding.creating': 'Creating your identity…',
 
   'nav.conversations': 'Conversations',
   'nav.newRoom': 'New room',
@@ -67,21 +51,14 @@ export const en = {
   'messages.loading': 'Loading history…',
   'messages.loadOlder': 'Show earlier messages',
   'room.details': 'Room details',
-  'room.detailsTitle': 'Room details',
-  'room.nameLabel': 'Room name',
-  'room.topicLabel': 'Topic',
-  'room.detailsHint': 'Everyone in the room sees the new name and topic.',
-  'room.detailsInvalid':
-    'A room name needs 1–{maxName} characters, without control characters; a topic at most {maxTopic}.',
-  'room.save': 'Save',
-  'room.cancel': 'Cancel',
   'message.reply': 'Reply',
   'message.react': 'React',
   'message.edit': 'Edit',
   'message.delete': 'Delete',
   'message.edited': 'edited',
   'message.deleted': 'This message was deleted',
-  'message.unsupported': '{name} sent something this version cannot show. This message needs a newer version of Parley.',
+  'message.unsupported':
+    '{name} sent something this version cannot show. This message needs a newer version of Parley.',
   'message.notLoaded': 'An earlier message',
   'message.deleteTitle': 'Delete this message for everyone?',
   'message.deleteBody': 'Everyone in the conversation will see that it was deleted.',
@@ -95,56 +72,20 @@ export const en = {
   'composer.replyingTo': 'Replying to {name}',
   'composer.editing': 'Editing your message',
   'composer.cancelIntent': 'Cancel',
-  'composer.save': 'Save',
-  'contacts.label': 'Contacts',
-  'contacts.heading': 'Contacts',
-  'contacts.search': 'Search contacts',
-  'contacts.empty': 'No contacts yet. Add people from a room’s member list.',
-  'contacts.noMatch': 'No contact matches “{query}”.',
   'contacts.add': 'Add contact',
   'contacts.requested': 'Request sent',
   'contacts.declined': 'Declined',
   'contacts.isContact': 'Contact',
-  'contacts.requestTitle': 'Contact request from {name}',
-  'contacts.requestBody':
-    '{name} wants to add you as a contact. You will have a direct chat that needs no room link.',
-  'contacts.accept': 'Accept',
-  'contacts.decline': 'Decline',
   'contacts.notReachable': 'They are not connected right now. Try again when they are online.',
   'contacts.keyMismatch':
     'Someone with a different key than {name}’s tried to join your direct chat. They were refused.',
   'contacts.unknown': 'This contact is not saved in this browser.',
-  'contacts.online': 'online',
-  'contacts.offline': 'offline',
   'error.contactSaveFailed': 'Could not save the contact: {reason}',
   'contacts.safetyNumber': 'Safety number',
-  'contacts.safetyTitle': 'Safety number with {name}',
-  'contacts.safetyBody':
-    'Compare this number with the one {name} sees, in person or over a call you trust. If they match, nobody is in the middle.',
-  'contacts.markVerified': 'Mark as verified',
-  'contacts.unverify': 'Mark as not verified',
   'contacts.verified': 'Verified',
   'contacts.block': 'Block',
   'contacts.unblock': 'Unblock',
-  'contacts.blocked': 'Blocked',
   'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',
-  'dialog.close': 'Close',
-  'invite.button': 'Invite a contact',
-  'invite.title': 'Invite a contact',
-  'invite.body':
-    'Send this link to one person. If they open it while you are online, you become contacts. It works once.',
-  'invite.linkLabel': 'Invite link',
-  'invite.copy': 'Copy link',
-  'invite.copied': 'Link copied',
-  'invite.making': 'Making a link…',
-  'invite.failed': 'Could not make or open the invite link.',
-  'invite.openingTitle': 'Contact invite',
-  'invite.waiting':
-    'Waiting for the person who invited you. If they are not online now, you become contacts as soon as they are — leave this page open or come back later.',
-  'invite.done': 'You and {name} are now contacts.',
-  'invite.openChat': 'Open the chat with {name}',
-  'invite.invalid': 'This invite link is broken. Ask for a new one.',
-  'invite.own': 'This is your own invite link. Send it to the person you want to add.',
   'messages.you': 'You',
 
   'delivery.pending': 'Pending',
@@ -159,15 +100,8 @@ export const en = {
   'composer.tooLong': '{count} / {max} characters: too long to send.',
   'composer.emoji': 'Emoji',
 
-  'emoji.title': 'Emoji',
   'emoji.loadFailed':
     'The emoji picker could not be loaded. Check your connection, then try again.',
-  'emoji.category.smileys': 'Smileys',
-  'emoji.category.people': 'People and gestures',
-  'emoji.category.symbols': 'Hearts and symbols',
-  'emoji.category.nature': 'Animals and nature',
-  'emoji.category.food': 'Food and drink',
-  'emoji.category.activities': 'Activities and things',
 
   'status.connecting': 'Connecting…',
   'status.online': 'Online',
@@ -193,7 +127,6 @@ export const en = {
   'conversation.archived': 'Archived ({count})',
   'conversation.delete': 'Delete',
   'conversation.leave': 'Leave room',
-  'conversation.cancel': 'Cancel',
   'conversation.deleteTitle': 'Delete this conversation?',
   'conversation.deleteBody':
     '“{title}” and all its messages will be removed from this browser. Other members keep their copies.',
@@ -207,19 +140,8 @@ export const en = {
   'typing.one': '{name} is typing…',
   'typing.two': '{first} and {second} are typing…',
   'typing.several': 'Several people are typing…',
-  // Profile (issue 4)
+  // Profile and room membership
   'profile.edit': 'Edit profile',
-  'profile.title': 'Your profile',
-  'profile.nameLabel': 'Display name',
-  'profile.hint':
-    'Everyone in your rooms and your contacts sees the new name, also those who are offline now.',
-  'profile.save': 'Save',
-  'profile.cancel': 'Cancel',
-  'profile.notReady': 'Your profile is still loading. Try again in a moment.',
-  'contacts.lastSeen': 'last seen {when}',
-  'invite.qrLabel': 'QR code of the invite link',
-  'invite.qrHint': 'Or let them scan this with their phone’s camera.',
-  'contacts.safetyQrLabel': 'QR code of your safety number with {name}',
   'room.removeMember': 'Remove {name} from the room',
   'room.removeTitle': 'Remove {name}?',
   'room.removeBody':
@@ -233,21 +155,14 @@ export const en = {
   'network.elsewhere':
     'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
   'network.useHere': 'Use here',
-  // QR codes (ui/QrCode.svelte)
-  'qr.tooLong': 'This is too long to show as a QR code. Copy it as text instead.',
-  // --- PWA and Settings (issue 6) ---
+  // PWA
   'pwa.offline':
     'You are offline. Your history is here, and what you write is sent when you are back online.',
-  'pwa.updateAvailable': 'A new version is available.',
-  'pwa.updateReload': 'Reload',
-  'pwa.updateLater': 'Later',
   'pwa.install': 'Install app',
   'nav.settings': 'Settings',
   'settings.deleteFailed': 'Could not delete the data: {reason}',
-  'notify.newMessage': 'New message in {title}',
-  'notify.incomingCall': '{name} is calling',
 
-  // ---- Calls (DESIGN §8) ----
+  // Calls
   'calls.voice': 'Voice call',
   'calls.video': 'Video call',
   'calls.loadFailed': 'Calls could not be loaded. Check your connection, then try again.',
@@ -260,9 +175,4 @@ export const en = {
   'calls.log.declined': 'Declined',
   'calls.log.cancelled': 'Cancelled',
   'calls.log.busy': 'Busy',
-  'calls.problem.no-device': 'No camera or microphone was found; the call goes on without it.',
-  'calls.notice.not-reachable': 'They are not connected right now. Try again when they are online.',
-  'calls.notice.room-call-full': 'This call is full: at most 6 people can be in a room call.',
-  'calls.notice.screen-failed': 'The screen could not be shared.',
-  'calls.notice.device-failed': 'That device could not be started.',
 } as const;

@@ -1,19 +1,18 @@
 import { en } from './en';
-import type { enCalls } from './en-calls';
-import type { enSettings } from './en-settings';
+import type { enMore } from './en-more';
 
 /**
  * A key of the UI catalog: the first screen's strings (en.ts) and those of screens loaded on
- * demand (en-settings.ts, en-calls.ts), which add themselves when their screen loads.
+ * demand (en-more.ts), which add themselves when the first such screen loads.
  */
-export type MessageKey = keyof typeof en | keyof typeof enSettings | keyof typeof enCalls;
+export type MessageKey = keyof typeof en | keyof typeof enMore;
 
 /** Values substituted for `{name}` placeholders. */
 export type MessageParams = Record<string, string | number>;
 
 const catalog: Partial<Record<MessageKey, string>> = { ...en };
 
-/** Adds the strings of a screen loaded on demand (called by en-settings.ts and en-calls.ts). */
+/** Adds the strings of screens loaded on demand (called by en-more.ts). */
 export function addMessages(messages: Partial<Record<MessageKey, string>>): void {
   Object.assign(catalog, messages);
 }

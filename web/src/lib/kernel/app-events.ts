@@ -6,6 +6,7 @@
 import type { RoomMesh, MeshPeer } from '../net/room-mesh';
 import type { Transport } from '../net/transport';
 import type { StoreChange } from '../storage/chat-store';
+import type { RoomKey } from '../protocol/ids';
 
 /** The network code, loaded when the network starts (not part of the first screen). */
 export type NetworkStack = typeof import('../net/network-stack');
@@ -38,7 +39,7 @@ export interface AppEvents {
   /** Any authenticated link of a listed room closed, current or not (for per-link state). */
   'link-gone': MeshPeer;
   /** This tab stopped taking part in a room (deleted, left, removed): drop what is held for it. */
-  'room-left': { room: string };
+  'room-left': { room: RoomKey };
   /** The page is going away (pagehide): say goodbye before the links go. */
   'page-leave': undefined;
 }

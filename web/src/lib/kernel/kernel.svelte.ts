@@ -8,6 +8,7 @@ import { createLogger } from '../log';
 import type { AppFrame, MeshIdentity, MeshPeer } from '../net/room-mesh';
 import type { Transport } from '../net/transport';
 import type { ChatStore, StoreChange, StoredIdentity } from '../storage/chat-store';
+import type { Fingerprint } from '../protocol/ids';
 import type { AppEvents } from './app-events';
 import { EventBus } from './event-bus';
 import { dispatchFrame, type FrameHandlers } from './frames';
@@ -118,7 +119,7 @@ export class Kernel {
     return this.#identity;
   }
   /** Our fingerprint, once there is an identity. */
-  get self(): string | undefined {
+  get self(): Fingerprint | undefined {
     return this.#identity?.fingerprint;
   }
   /** The open store (null before `init`, and after the database was deleted or upgraded). */

@@ -12,6 +12,7 @@ import type { PeerFrame } from '../protocol/peer-frames';
 import type { NetworkUp } from './app-events';
 import { errorMessage, type Notices } from './notices.svelte';
 import type { RoomDirectory } from './room-directory';
+import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 const log = createLogger('network');
 
@@ -52,15 +53,15 @@ export interface Links {
   /** Sends a frame on one member's link; false when it is gone. */
   sendTo(peer: MeshPeer, frame: PeerFrame): boolean;
   /** Sends a frame to every linked member of a room; how many links took it. */
-  broadcast(room: string, frame: PeerFrame): number;
+  broadcast(room: RoomKey, frame: PeerFrame): number;
   /** The ready links of a room. */
-  peersIn(room: string): MeshPeer[];
+  peersIn(room: RoomKey): MeshPeer[];
   /** Resolves once a link has room for more, or is gone. */
   whenDrained(peer: MeshPeer): Promise<void>;
   /** Closes every link to a person, in every room; how many. */
-  disconnect(fingerprint: string): number;
+  disconnect(fingerprint: Fingerprint): number;
   /** Closes a person's links in one room; how many. */
-  disconnectIn(room: string, fingerprint: string): number;
+  disconnectIn(room: RoomKey, fingerprint: Fingerprint): number;
   /** Presents a new profile in every later handshake. */
   setProfile(profile: { name: string; color: string }): void;
 }
@@ -122,7 +123,7 @@ export class Network {
   }
 
   /** Why a room cannot be used, if the signal server turned it away. */
-  problemOf(room: string): RoomProblem | undefined {
+  problemOf(room: RoomKey): RoomProblem | undefined {
     return this.#problems[room];
   }
 
@@ -160,16 +161,16 @@ export class Network {
   }
 
   /** A room is no longer ours: its refusal is no longer news. */
-  forgetRoom(room: string): void {
+  forgetRoom(room: RoomKey): void {
     this.#clearProblem(room);
   }
 
   /** A member linked in `room`: it is evidently usable. */
-  roomWorks(room: string): void {
+  roomWorks(room: RoomKey): void {
     this.#clearProblem(room);
   }
 
-  #clearProblem(room: string): void {
+  #clearProblem(room: RoomKey): void {
     if (!(room in this.#problems)) return;
     const problems = { ...this.#problems };
     delete problems[room];

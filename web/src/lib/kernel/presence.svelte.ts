@@ -3,6 +3,7 @@
  * and peer ID. The kernel keeps it from the mesh's reports; features read it.
  */
 import type { MeshPeer } from '../net/room-mesh';
+import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 
 type Linked = Readonly<Record<string, Readonly<Record<string, MeshPeer>>>>;
 
@@ -12,17 +13,17 @@ export class Presence {
   #linked = $state.raw<Linked>({});
 
   /** The members linked in `room` now (one entry per link). */
-  peersOf(room: string): MeshPeer[] {
+  peersOf(room: RoomKey): MeshPeer[] {
     return Object.values(this.#linked[room] ?? {});
   }
 
   /** An authenticated link to `fingerprint` in `room`, if there is one now. */
-  linkedPeer(room: string, fingerprint: string): MeshPeer | undefined {
+  linkedPeer(room: RoomKey, fingerprint: Fingerprint): MeshPeer | undefined {
     return this.peersOf(room).find((p) => p.fingerprint === fingerprint);
   }
 
   /** The member behind the link from `peerId` in `room`, if linked now. */
-  peerAt(room: string, peerId: string): MeshPeer | undefined {
+  peerAt(room: RoomKey, peerId: PeerId): MeshPeer | undefined {
     return this.#linked[room]?.[peerId];
   }
 
@@ -50,7 +51,7 @@ export class Presence {
   }
 
   /** Forgets a room's links (it was left: its members' leaving is not news). */
-  dropRoom(room: string): void {
+  dropRoom(room: RoomKey): void {
     if (!(room in this.#linked)) return;
     const linked = { ...this.#linked };
     delete linked[room];

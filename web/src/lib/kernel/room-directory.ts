@@ -5,6 +5,7 @@
  */
 import { createLogger } from '../log';
 import type { MeshPeer } from '../net/room-mesh';
+import type { RoomKey, RoomSecret } from '../protocol/ids';
 
 const log = createLogger('rooms');
 
@@ -19,7 +20,7 @@ export interface RoomSource {
    */
   readonly isListed: boolean;
   /** The rooms it wants now, with their secrets. */
-  rooms(): Iterable<readonly [room: string, secret: string]>;
+  rooms(): Iterable<readonly [room: RoomKey, secret: RoomSecret]>;
   /** A member linked in one of its rooms (unlisted sources only). */
   onPeerReady?(peer: MeshPeer): void;
   /** That link closed (unlisted sources only). */
@@ -29,25 +30,25 @@ export interface RoomSource {
 /** What the directory needs of the mesh. */
 export interface RoomJoiner {
   /** Joins a room on the signal server and dials its members. */
-  join(room: string): void;
+  join(room: RoomKey): void;
   /** Leaves a room (bye on its links, leave on the signal server). */
-  leave(room: string): void;
+  leave(room: RoomKey): void;
 }
 
 interface Wanted {
-  secret: string;
+  secret: RoomSecret;
   source: RoomSource;
 }
 
 /** The rooms wanted and joined. */
 export class RoomDirectory {
   #sources: RoomSource[] = [];
-  #wanted = new Map<string, Wanted>();
+  #wanted = new Map<RoomKey, Wanted>();
   #mesh: RoomJoiner | null = null;
-  #onLeft: (room: string) => void;
+  #onLeft: (room: RoomKey) => void;
 
   /** `onLeft`: a room stopped being wanted (called before the mesh leaves it). */
-  constructor(onLeft: (room: string) => void) {
+  constructor(onLeft: (room: RoomKey) => void) {
     this.#onLeft = onLeft;
   }
 
@@ -60,22 +61,22 @@ export class RoomDirectory {
   }
 
   /** The secret of a wanted room (the mesh proves it in every handshake). */
-  secretFor(room: string): string | undefined {
+  secretFor(room: RoomKey): RoomSecret | undefined {
     return this.#wanted.get(room)?.secret;
   }
 
   /** The source that wants `room`, if any. */
-  sourceOf(room: string): RoomSource | undefined {
+  sourceOf(room: RoomKey): RoomSource | undefined {
     return this.#wanted.get(room)?.source;
   }
 
   /** True when `room` is wanted by a listed source (a conversation). */
-  isListed(room: string): boolean {
+  isListed(room: RoomKey): boolean {
     return this.#wanted.get(room)?.source.isListed ?? false;
   }
 
   /** The rooms wanted now. */
-  rooms(): string[] {
+  rooms(): RoomKey[] {
     return [...this.#wanted.keys()];
   }
 
@@ -84,7 +85,7 @@ export class RoomDirectory {
    * no source wants any more. The first source that names a room owns it.
    */
   reconcile(): void {
-    const next = new Map<string, Wanted>();
+    const next = new Map<RoomKey, Wanted>();
     for (const source of this.#sources) {
       for (const [room, secret] of source.rooms()) {
         if (!next.has(room)) next.set(room, { secret, source });

@@ -5,6 +5,7 @@
  */
 import { createLogger } from '../log';
 import type { StoreChange } from '../storage/chat-store';
+import type { Fingerprint } from '../protocol/ids';
 
 const log = createLogger('tabs');
 
@@ -55,7 +56,7 @@ export class TabBus {
   #channel: BroadcastChannel | null;
 
   /** Opens the channel of `fingerprint`'s tabs (none where BroadcastChannel is missing). */
-  constructor(fingerprint: string, onChange: (change: StoreChange) => void) {
+  constructor(fingerprint: Fingerprint, onChange: (change: StoreChange) => void) {
     this.#channel =
       typeof BroadcastChannel === 'undefined'
         ? null

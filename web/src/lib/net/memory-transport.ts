@@ -15,6 +15,7 @@ import type {
   Transport,
   TransportHandlers,
 } from './transport';
+import type { PeerId, RoomKey } from '../protocol/ids';
 
 /** Hands work to the next macrotask so nothing completes synchronously, as on a network. */
 function later(fn: () => void): void {
@@ -26,9 +27,9 @@ class MemoryLink implements Link {
   #events = new LinkEvents();
 
   constructor(
-    readonly localId: string,
-    readonly remoteId: string,
-    readonly room: string,
+    readonly localId: PeerId,
+    readonly remoteId: PeerId,
+    readonly room: RoomKey,
     readonly isDialer: boolean,
     private readonly onGone: (link: MemoryLink) => void,
     /** What `channelBinding` reports once open; the hub can forge it to play a relay. */
@@ -85,8 +86,8 @@ class UnsupportedMediaCall implements MediaCall {
   #isClosed = false;
 
   constructor(
-    readonly remoteId: string,
-    readonly room: string,
+    readonly remoteId: PeerId,
+    readonly room: RoomKey,
     readonly callId: string,
   ) {
     later(() => this.close('media is not simulated in memory'));
@@ -118,12 +119,12 @@ class UnsupportedMediaCall implements MediaCall {
 export class MemoryTransport implements Transport {
   handlers: TransportHandlers | null = null;
   readonly links = new Set<MemoryLink>();
-  #rooms = new Set<string>();
+  #rooms = new Set<RoomKey>();
   #isOnline = false;
 
   constructor(
     private readonly hub: MemoryHub,
-    readonly peerId: string,
+    readonly peerId: PeerId,
   ) {}
 
   /** Rooms this transport asked to be in. */
@@ -151,17 +152,17 @@ export class MemoryTransport implements Transport {
     this.handlers?.onStatus(status);
   }
 
-  joinRoom(room: string): void {
+  joinRoom(room: RoomKey): void {
     this.#rooms.add(room);
     if (this.#isOnline) later(() => this.hub.join(this, room));
   }
 
-  leaveRoom(room: string): void {
+  leaveRoom(room: RoomKey): void {
     this.#rooms.delete(room);
     if (this.#isOnline) this.hub.leave(this, room);
   }
 
-  dial(remoteId: string, room: string): Link {
+  dial(remoteId: PeerId, room: RoomKey): Link {
     const binding = `memory ${this.peerId}|memory ${remoteId}`;
     const local = new MemoryLink(
       this.peerId,
@@ -206,7 +207,7 @@ export class MemoryTransport implements Transport {
   }
 
   /** Whether an incoming link for this room would be accepted. */
-  accepts(room: string): boolean {
+  accepts(room: RoomKey): boolean {
     return this.#rooms.has(room);
   }
 
@@ -215,7 +216,7 @@ export class MemoryTransport implements Transport {
     if (this.#isOnline) this.handlers?.onRoomSignal(signal);
   }
 
-  callPeer(remoteId: string, room: string, callId: string): Promise<MediaCall> {
+  callPeer(remoteId: PeerId, room: RoomKey, callId: string): Promise<MediaCall> {
     return Promise.resolve(new UnsupportedMediaCall(remoteId, room, callId));
   }
 
@@ -237,7 +238,7 @@ export class MemoryTransport implements Transport {
 /** The in-memory signal server and network. */
 export class MemoryHub {
   #transports = new Map<string, MemoryTransport>();
-  #rooms = new Map<string, Set<string>>();
+  #rooms = new Map<RoomKey, Set<PeerId>>();
   #cuts = new Set<string>();
   #relays = new Set<string>();
 
@@ -245,7 +246,8 @@ export class MemoryHub {
 
   /** A new tab on this network. */
   createTransport(peerId: string): MemoryTransport {
-    const transport = new MemoryTransport(this, peerId);
+    // Tests name peers freely; on this network any name is a peer id.
+    const transport = new MemoryTransport(this, peerId as PeerId);
     this.#transports.set(peerId, transport);
     return transport;
   }
@@ -257,11 +259,11 @@ export class MemoryHub {
 
   /** Members of a room. */
   membersOf(room: string): string[] {
-    return [...(this.#rooms.get(room) ?? [])];
+    return [...(this.#rooms.get(room as RoomKey) ?? [])];
   }
 
-  join(t: MemoryTransport, room: string): void {
-    const members = this.#rooms.get(room) ?? new Set<string>();
+  join(t: MemoryTransport, room: RoomKey): void {
+    const members = this.#rooms.get(room) ?? new Set<PeerId>();
     if (members.has(t.peerId)) {
       t.signal({ type: 'peers', room, peers: [...members].filter((p) => p !== t.peerId) });
       return;
@@ -279,7 +281,7 @@ export class MemoryHub {
     }
   }
 
-  leave(t: MemoryTransport, room: string): void {
+  leave(t: MemoryTransport, room: RoomKey): void {
     const members = this.#rooms.get(room);
     if (!members?.delete(t.peerId)) return;
     for (const peer of members) {

@@ -17,6 +17,7 @@ import { createLogger } from '../log';
 import type { ParsedPeerFrame, PeerFrame } from '../protocol/peer-frames';
 import type { MeshIdentity, MeshPeer } from './room-mesh';
 import type { Link } from './transport';
+import type { RoomKey } from '../protocol/ids';
 
 const log = createLogger('mesh');
 
@@ -53,7 +54,7 @@ export interface HandshakeContext {
   /** Who we are on the wire. */
   identity: MeshIdentity;
   /** The secret of a room we are in. */
-  secretFor(room: string): string | undefined;
+  secretFor(room: RoomKey): string | undefined;
   /** Sends a frame on this link. */
   send(frame: PeerFrame): void;
   /** Whether the proven member may use the link. */

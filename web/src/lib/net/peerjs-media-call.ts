@@ -7,12 +7,14 @@
 import { DIAL_TIMEOUT_MS } from '../config';
 import { createLogger } from '../log';
 import type { MediaCall, MediaCallHandlers } from './transport';
+import { isRoomKey } from '../protocol/id-formats';
+import type { PeerId, RoomKey } from '../protocol/ids';
 
 const log = createLogger('peerjs');
 
 /** The part of PeerJS 1.5.5's MediaConnection this module uses. */
 export interface PeerMediaConnection {
-  /** The remote peer ID. */
+  /** The remote peer ID (as PeerJS reports it: unchecked). */
   readonly peer: string;
   /** The dialler's metadata (unchecked). */
   readonly metadata: unknown;
@@ -30,7 +32,7 @@ export interface PeerMediaConnection {
 
 /** Metadata a caller attaches to every media connection; the callee routes on it. */
 export interface MediaCallMetadata {
-  room: string;
+  room: RoomKey;
   callId: string;
   v: 1;
 }
@@ -40,7 +42,7 @@ export function isMediaCallMetadata(value: unknown): value is MediaCallMetadata 
     typeof value === 'object' &&
     value !== null &&
     'room' in value &&
-    typeof value.room === 'string' &&
+    isRoomKey(value.room) &&
     'callId' in value &&
     typeof value.callId === 'string' &&
     value.callId.length <= 64 &&
@@ -55,8 +57,8 @@ export function isMediaCallMetadata(value: unknown): value is MediaCallMetadata 
  * media within DIAL_TIMEOUT_MS close it, and the call layer decides whether to dial again.
  */
 export class PeerJsMediaCall implements MediaCall {
-  readonly remoteId: string;
-  readonly room: string;
+  readonly remoteId: PeerId;
+  readonly room: RoomKey;
   readonly callId: string;
   readonly isDialer: boolean;
   #conn: PeerMediaConnection | null;
@@ -67,8 +69,8 @@ export class PeerJsMediaCall implements MediaCall {
 
   constructor(args: {
     conn: PeerMediaConnection | null;
-    remoteId: string;
-    room: string;
+    remoteId: PeerId;
+    room: RoomKey;
     callId: string;
     isDialer: boolean;
   }) {

@@ -6,7 +6,6 @@
 import type { DataConnection, MediaConnection, Peer, PeerError } from 'peerjs';
 import {
   DIAL_TIMEOUT_MS,
-  PEER_SESSION_STORAGE_KEY,
   SIGNAL_BACKOFF_MAX_MS,
   SEND_LOW_WATER_BYTES,
   SIGNAL_BACKOFF_MIN_MS,
@@ -15,6 +14,7 @@ import {
 import { createLogger } from '../log';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame } from '../protocol/signal-frames';
 import { backoffDelayMs } from './backoff';
+import { claimPeerSession, newPeerSession, type PeerSession } from './peer-session';
 import { parseIceFrame } from './ice-servers';
 import { LinkEvents } from './link-events';
 import type { SignalFrame } from '../protocol/signal-frames';
@@ -29,6 +29,8 @@ import type {
   Transport,
   TransportHandlers,
 } from './transport';
+import { isPeerId, isRoomKey } from '../protocol/id-formats';
+import type { PeerId, RoomKey } from '../protocol/ids';
 
 const log = createLogger('peerjs');
 
@@ -50,87 +52,10 @@ export interface PeerJsTransportOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
-interface PeerSession {
-  id: string;
-  token: string;
-}
-
 /** Metadata a dialler attaches to every chat connection; the acceptor routes on it. */
 interface ChatLinkMetadata {
-  room: string;
+  room: RoomKey;
   v: 1;
-}
-
-function randomHex(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function newPeerSession(): PeerSession {
-  return { id: `p${randomHex(16)}`, token: randomHex(16) };
-}
-
-/** This tab's peer ID and token, kept in sessionStorage to re-claim the ID after a blip. */
-function loadPeerSession(): PeerSession {
-  try {
-    const raw = sessionStorage.getItem(PEER_SESSION_STORAGE_KEY);
-    if (raw) {
-      const parsed: unknown = JSON.parse(raw);
-      if (
-        parsed &&
-        typeof parsed === 'object' &&
-        'id' in parsed &&
-        'token' in parsed &&
-        typeof parsed.id === 'string' &&
-        typeof parsed.token === 'string' &&
-        /^p[0-9a-f]{32}$/.test(parsed.id)
-      ) {
-        return { id: parsed.id, token: parsed.token };
-      }
-    }
-  } catch (error) {
-    log.warn('could not read the peer session; starting a new one', error);
-  }
-  return storePeerSession(newPeerSession());
-}
-
-function storePeerSession(session: PeerSession): PeerSession {
-  try {
-    sessionStorage.setItem(PEER_SESSION_STORAGE_KEY, JSON.stringify(session));
-  } catch (error) {
-    log.warn('could not keep the peer session; a reload will get a new peer ID', error);
-  }
-  return session;
-}
-
-/**
- * This tab's session, held under a Web Lock for the life of the page. A duplicated tab inherits
- * sessionStorage, so without the lock two tabs would share one ID and keep replacing each other's
- * signal socket; the second one takes a fresh session instead.
- */
-async function claimPeerSession(isFresh = false): Promise<PeerSession> {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  let session = isFresh ? storePeerSession(newPeerSession()) : loadPeerSession();
-  if (!locks) return session;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const isHeld = await holdLock(locks, `parley:peer:${session.id}`);
-    if (isHeld) return session;
-    session = storePeerSession(newPeerSession());
-  }
-  return session;
-}
-
-/** Takes a lock if free and keeps it until the page goes away; false when another tab has it. */
-function holdLock(locks: LockManager, name: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    locks
-      .request(name, { ifAvailable: true }, (lock) => {
-        resolve(lock !== null);
-        // Never settles while we hold it: the lock is released when the page unloads.
-        return lock ? new Promise<void>(() => undefined) : undefined;
-      })
-      .catch(reject);
-  });
 }
 
 /** The first DTLS certificate fingerprint line of an SDP, normalised ("sha-256 AB:CD:…"). */
@@ -145,7 +70,7 @@ function isChatLinkMetadata(value: unknown): value is ChatLinkMetadata {
     typeof value === 'object' &&
     value !== null &&
     'room' in value &&
-    typeof value.room === 'string' &&
+    isRoomKey(value.room) &&
     'v' in value &&
     value.v === 1
   );
@@ -163,7 +88,11 @@ function toRoomSignal(frame: SignalFrame): RoomSignal {
     case 'X-ROOM-FULL':
       return { type: 'full', room: frame.payload.room };
     case 'X-ROOM-ERROR':
-      return { type: 'error', room: frame.payload.room, reason: frame.payload.reason };
+      return {
+        type: 'error',
+        room: isRoomKey(frame.payload.room) ? frame.payload.room : null,
+        reason: frame.payload.reason,
+      };
     default:
       return assertNever(frame);
   }
@@ -171,10 +100,10 @@ function toRoomSignal(frame: SignalFrame): RoomSignal {
 
 /** A PeerJS DataConnection seen through the `Link` interface. */
 class PeerJsLink implements Link {
-  readonly remoteId: string;
-  readonly room: string;
+  readonly remoteId: PeerId;
+  readonly room: RoomKey;
   readonly isDialer: boolean;
-  readonly localId: string;
+  readonly localId: PeerId;
   #conn: DataConnection | null;
   #events = new LinkEvents();
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -182,9 +111,9 @@ class PeerJsLink implements Link {
 
   constructor(args: {
     conn: DataConnection | null;
-    localId: string;
-    remoteId: string;
-    room: string;
+    localId: PeerId;
+    remoteId: PeerId;
+    room: RoomKey;
     isDialer: boolean;
     onGone: (link: PeerJsLink) => void;
   }) {
@@ -314,8 +243,9 @@ export class PeerJsTransport implements Transport {
     this.#iceServers = options.iceServers;
   }
 
-  get peerId(): string | null {
-    return this.#peer?.open ? this.#peer.id : null;
+  get peerId(): PeerId | null {
+    // Our own id (newPeerSession), as the open Peer holds it.
+    return this.#peer?.open ? (this.#peer.id as PeerId) : null;
   }
 
   start(handlers: TransportHandlers): void {
@@ -333,18 +263,18 @@ export class PeerJsTransport implements Transport {
       });
   }
 
-  joinRoom(room: string): void {
+  joinRoom(room: RoomKey): void {
     this.#rooms.add(room);
     this.#sendSignal(roomJoinFrame(room));
   }
 
-  leaveRoom(room: string): void {
+  leaveRoom(room: RoomKey): void {
     if (!this.#rooms.delete(room)) return;
     this.#sendSignal(roomLeaveFrame(room));
     for (const link of this.#links) if (link.room === room) link.close('left the room');
   }
 
-  dial(remoteId: string, room: string): Link {
+  dial(remoteId: PeerId, room: RoomKey): Link {
     const conn = this.#connect(remoteId, room);
     const link = new PeerJsLink({
       conn,
@@ -363,7 +293,7 @@ export class PeerJsTransport implements Transport {
    * socket is not open the offer would be dropped silently (lib/socket.ts), and the
    * RTCPeerConnection constructor can throw (e.g. the browser's connection limit).
    */
-  #connect(remoteId: string, room: string): DataConnection | null {
+  #connect(remoteId: PeerId, room: RoomKey): DataConnection | null {
     const peer = this.#peer;
     if (!peer?.open) return null;
     const metadata: ChatLinkMetadata = { room, v: 1 };
@@ -383,8 +313,8 @@ export class PeerJsTransport implements Transport {
   }
 
   async callPeer(
-    remoteId: string,
-    room: string,
+    remoteId: PeerId,
+    room: RoomKey,
     callId: string,
     stream: MediaStream,
   ): Promise<MediaCall> {
@@ -507,7 +437,13 @@ export class PeerJsTransport implements Transport {
 
   #handleIncoming(conn: DataConnection): void {
     const metadata: unknown = conn.metadata;
-    if (conn.label !== 'chat' || conn.serialization !== 'raw' || !isChatLinkMetadata(metadata)) {
+    const remoteId = conn.peer;
+    if (
+      conn.label !== 'chat' ||
+      conn.serialization !== 'raw' ||
+      !isChatLinkMetadata(metadata) ||
+      !isPeerId(remoteId)
+    ) {
       log.warn('refused a data connection with unexpected options from', conn.peer);
       conn.close();
       return;
@@ -520,7 +456,7 @@ export class PeerJsTransport implements Transport {
     const link = new PeerJsLink({
       conn,
       localId: this.#session.id,
-      remoteId: conn.peer,
+      remoteId,
       room: metadata.room,
       isDialer: false,
       onGone: (gone) => this.#links.delete(gone),
@@ -543,14 +479,20 @@ export class PeerJsTransport implements Transport {
       .then(({ PeerJsMediaCall, isMediaCallMetadata }) => {
         const metadata: unknown = conn.metadata;
         const handler = this.#onMediaCall;
-        if (!isMediaCallMetadata(metadata) || !this.#rooms.has(metadata.room) || !handler) {
+        const remoteId = conn.peer;
+        if (
+          !isMediaCallMetadata(metadata) ||
+          !isPeerId(remoteId) ||
+          !this.#rooms.has(metadata.room) ||
+          !handler
+        ) {
           refuse('(unexpected metadata or room)');
           return;
         }
         handler(
           new PeerJsMediaCall({
             conn: conn,
-            remoteId: conn.peer,
+            remoteId,
             room: metadata.room,
             callId: metadata.callId,
             isDialer: false,

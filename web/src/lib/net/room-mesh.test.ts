@@ -6,11 +6,12 @@ import { newRoomSecret, roomKeyFromSecret } from '../crypto/room-keys';
 import { MemoryHub } from './memory-transport';
 import type { AppFrame, MeshPeer } from './room-mesh';
 import { RoomMesh } from './room-mesh';
+import type { Fingerprint, PeerId, RoomKey, RoomSecret } from '../protocol/ids';
 
 interface Node {
   mesh: RoomMesh;
   peerId: string;
-  fingerprint: string;
+  fingerprint: Fingerprint;
   ready: MeshPeer[];
   gone: MeshPeer[];
   frames: { from: MeshPeer; frame: AppFrame }[];
@@ -64,7 +65,7 @@ async function makeNode(
   return node;
 }
 
-async function room(): Promise<{ secret: string; key: string }> {
+async function room(): Promise<{ secret: RoomSecret; key: RoomKey }> {
   const secret = newRoomSecret();
   return { secret, key: await roomKeyFromSecret(secret) };
 }
@@ -121,7 +122,7 @@ describe('RoomMesh', () => {
       onIncoming: () => undefined,
       onRoomSignal: (signal) => {
         if (signal.type !== 'peers') return;
-        const link = mallory.dial('alice', r.key);
+        const link = mallory.dial('alice' as PeerId, r.key);
         link.setHandlers({
           onOpen: () =>
             link.send(JSON.stringify({ type: 'hello', protocol: 1, nonce: newNonce() })),

@@ -14,6 +14,7 @@ import {
   ROOM_FULL_RETRY_MS,
 } from '../config';
 import { createLogger } from '../log';
+import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 import { assertNever } from '../protocol/assert-never';
 import { PROTOCOL_VERSION } from '../protocol/events';
 import { encodePeerFrame, parsePeerFrame } from '../protocol/peer-frames';
@@ -34,7 +35,7 @@ export interface MeshIdentity {
   /** base64url SPKI of the public key. */
   spki: string;
   /** base32 SHA-256 of the SPKI. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Display name and avatar colour, revealed only to peers that proved the room secret. */
   profile: { name: string; color: string };
 }
@@ -42,11 +43,11 @@ export interface MeshIdentity {
 /** An authenticated remote member on one link. */
 export interface MeshPeer {
   /** The remote peer's session ID. */
-  peerId: string;
+  peerId: PeerId;
   /** The room the link belongs to. */
-  room: string;
+  room: RoomKey;
   /** The remote identity's fingerprint (proven by the handshake). */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** The remote identity's public key (base64url SPKI). */
   spki: string;
   /** The profile the remote signed in its identity proof. */
@@ -83,7 +84,7 @@ export interface MeshHandlers {
   /** Signal server state. */
   onStatus(status: SignalStatus): void;
   /** The signal server refused a room: 'full' (retried by the mesh), or its error reason. */
-  onRoomRefused(room: string | null, reason: string): void;
+  onRoomRefused(room: RoomKey | null, reason: string): void;
   /** The signal server's ICE servers for this session. */
   onIceServers?(servers: RTCIceServer[]): void;
 }
@@ -104,18 +105,18 @@ interface RoomState {
 export class RoomMesh {
   #transport: Transport;
   #identity: MeshIdentity;
-  #secretFor: (room: string) => string | undefined;
+  #secretFor: (room: RoomKey) => string | undefined;
   #handlers: MeshHandlers;
   #rooms = new Map<string, RoomState>();
   #links = new Set<MeshLink>();
   /** Dials waiting for a slot: at most MAX_CONCURRENT_DIALS are opening at once. */
-  #dialQueue: { room: string; peerId: string }[] = [];
+  #dialQueue: { room: RoomKey; peerId: PeerId }[] = [];
   #isStopped = false;
 
   constructor(args: {
     transport: Transport;
     identity: MeshIdentity;
-    secretFor: (room: string) => string | undefined;
+    secretFor: (room: RoomKey) => string | undefined;
     handlers: MeshHandlers;
   }) {
     this.#transport = args.transport;
@@ -135,7 +136,7 @@ export class RoomMesh {
   }
 
   /** Joins a room whose secret `secretFor` knows. */
-  join(room: string): void {
+  join(room: RoomKey): void {
     if (!this.#rooms.has(room)) {
       this.#rooms.set(room, {
         present: new Set(),
@@ -151,7 +152,7 @@ export class RoomMesh {
    * Leaves a room: the signal server hears it, linked members get `bye`, links still in their
    * handshake close at once, and from now on nothing of the room reaches the app.
    */
-  leave(room: string): void {
+  leave(room: RoomKey): void {
     const state = this.#rooms.get(room);
     if (!state) return;
     this.#clearTimers(state);
@@ -171,7 +172,7 @@ export class RoomMesh {
   }
 
   /** Authenticated members currently linked in a room. */
-  peersIn(room: string): MeshPeer[] {
+  peersIn(room: RoomKey): MeshPeer[] {
     const peers: MeshPeer[] = [];
     for (const ml of this.#links) {
       if (ml.phase === 'ready' && ml.peer && ml.link.room === room) peers.push(ml.peer);
@@ -180,7 +181,7 @@ export class RoomMesh {
   }
 
   /** Sends a frame to every authenticated member of a room; returns how many got it. */
-  broadcast(room: string, frame: PeerFrame): number {
+  broadcast(room: RoomKey, frame: PeerFrame): number {
     const text = encodePeerFrame(frame);
     let count = 0;
     for (const ml of this.#links) {
@@ -214,7 +215,7 @@ export class RoomMesh {
    * Closes every authenticated link to the identity `fingerprint` (with `bye`), e.g. when the
    * person blocked them; whether they may link again is `admits`'s to say. How many closed.
    */
-  disconnect(fingerprint: string): number {
+  disconnect(fingerprint: Fingerprint): number {
     let closed = 0;
     for (const ml of [...this.#links]) {
       if (ml.peer?.fingerprint !== fingerprint) continue;
@@ -225,7 +226,7 @@ export class RoomMesh {
   }
 
   /** Closes the authenticated links to `fingerprint` in one room (with `bye`). How many closed. */
-  disconnectIn(room: string, fingerprint: string): number {
+  disconnectIn(room: RoomKey, fingerprint: Fingerprint): number {
     let closed = 0;
     for (const ml of [...this.#links]) {
       if (ml.link.room !== room || ml.peer?.fingerprint !== fingerprint) continue;
@@ -291,7 +292,7 @@ export class RoomMesh {
     }
   }
 
-  #ensureLink(room: string, peerId: string): void {
+  #ensureLink(room: RoomKey, peerId: PeerId): void {
     if (this.#isStopped || !this.#rooms.has(room)) return;
     if (peerId === this.#transport.peerId) return;
     if (this.#hasLink(room, peerId)) return;
@@ -300,7 +301,7 @@ export class RoomMesh {
     this.#pumpDials();
   }
 
-  #hasLink(room: string, peerId: string): boolean {
+  #hasLink(room: RoomKey, peerId: PeerId): boolean {
     for (const ml of this.#links) {
       if (ml.link.room === room && ml.link.remoteId === peerId && ml.phase !== 'closed')
         return true;

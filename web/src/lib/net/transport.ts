@@ -4,6 +4,8 @@
  * twin for unit tests.
  */
 
+import type { PeerId, RoomKey } from '../protocol/ids';
+
 /** State of the connection to the signal server. */
 export type SignalStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
@@ -20,13 +22,13 @@ export interface LinkHandlers {
 /** One data connection to a remote peer for one room. */
 export interface Link {
   /** The remote peer's session ID (a mailbox, not an identity). */
-  readonly remoteId: string;
+  readonly remoteId: PeerId;
   /** The opaque room key this link was opened for. */
-  readonly room: string;
+  readonly room: RoomKey;
   /** True when this side dialled; the handshake transcript depends on it. */
   readonly isDialer: boolean;
   /** This side's peer ID for the life of the link (known even while the signal socket is down). */
-  readonly localId: string;
+  readonly localId: PeerId;
   /**
    * What ties the handshake to this very connection: both ends' DTLS certificate fingerprints,
    * dialler's first, so a relay that terminates DTLS itself cannot pass proofs through. Null
@@ -54,9 +56,9 @@ export interface MediaCallHandlers {
 /** One WebRTC media connection for one call with one remote peer (DESIGN §8). */
 export interface MediaCall {
   /** The remote peer's session ID. */
-  readonly remoteId: string;
+  readonly remoteId: PeerId;
   /** The room whose call this is. */
-  readonly room: string;
+  readonly room: RoomKey;
   /** The call it belongs to (from the dialler's metadata; not yet checked by anyone). */
   readonly callId: string;
   /** True when this side opened it. */
@@ -75,11 +77,11 @@ export interface MediaCall {
 
 /** Room events pushed by the signal server (DESIGN §3). */
 export type RoomSignal =
-  | { type: 'peers'; room: string; peers: string[] }
-  | { type: 'joined'; room: string; peer: string }
-  | { type: 'left'; room: string; peer: string }
-  | { type: 'full'; room: string }
-  | { type: 'error'; room: string | null; reason: string };
+  | { type: 'peers'; room: RoomKey; peers: PeerId[] }
+  | { type: 'joined'; room: RoomKey; peer: PeerId }
+  | { type: 'left'; room: RoomKey; peer: PeerId }
+  | { type: 'full'; room: RoomKey }
+  | { type: 'error'; room: RoomKey | null; reason: string };
 
 /** What the transport reports to the app. */
 export interface TransportHandlers {
@@ -96,20 +98,25 @@ export interface TransportHandlers {
 /** Peer-to-peer transport with a signal server for introductions. */
 export interface Transport {
   /** This tab's current peer ID, or null before the first successful registration. */
-  readonly peerId: string | null;
+  readonly peerId: PeerId | null;
   /** Connects to the signal server (and keeps reconnecting). */
   start(handlers: TransportHandlers): void;
   /** Joins a room now and after every reconnect, until `leaveRoom`. */
-  joinRoom(room: string): void;
+  joinRoom(room: RoomKey): void;
   /** Leaves a room. */
-  leaveRoom(room: string): void;
+  leaveRoom(room: RoomKey): void;
   /** Opens a data connection to a peer for a room. */
-  dial(remoteId: string, room: string): Link;
+  dial(remoteId: PeerId, room: RoomKey): Link;
   /**
    * Opens a media connection to a peer for a call, sending `stream` (one audio and one video
    * track: DESIGN §12, PeerJS cannot renegotiate, so every track is there from the start).
    */
-  callPeer(remoteId: string, room: string, callId: string, stream: MediaStream): Promise<MediaCall>;
+  callPeer(
+    remoteId: PeerId,
+    room: RoomKey,
+    callId: string,
+    stream: MediaStream,
+  ): Promise<MediaCall>;
   /**
    * Installs who hears of incoming media connections (null: refuse them all). The handler must
    * check the caller is an authenticated member in a call it expects, and close it otherwise.

@@ -3,16 +3,22 @@
  * Each one accepts exactly the canonical spelling the sender produces, nothing looser.
  */
 import * as v from 'valibot';
+import {
+  fingerprintSchema,
+  ownedRoomSecretSchema,
+  peerIdSchema,
+  roomKeySchema,
+  shortRoomSecretSchema,
+} from './ids';
+
+/** The ids (ids.ts), for the schemas built from them. */
+export { fingerprintSchema, ownedRoomSecretSchema, peerIdSchema, roomKeySchema };
+/** A pair secret (or a room secret of the first builds): 16 random bytes, base64url. */
+export const roomSecretSchema = shortRoomSecretSchema;
 import { isBase64Url } from '../encoding';
 import { isHlcString } from '../domain/hlc';
 import { isDisplayName } from './display-name';
-import {
-  FINGERPRINT_CHARS,
-  MAX_NAME_CHARS,
-  MAX_PEER_ID_CHARS,
-  MAX_SPKI_CHARS,
-  MAX_TEXT_CHARS,
-} from './limits';
+import { MAX_NAME_CHARS, MAX_SPKI_CHARS, MAX_TEXT_CHARS } from './limits';
 
 /** A base64url string that decodes to exactly `byteLength` bytes. */
 export function base64UrlBytesSchema(byteLength: number, what: string) {
@@ -25,24 +31,8 @@ export function base64UrlBytesSchema(byteLength: number, what: string) {
   );
 }
 
-/** A room key / conversation id: base64url of a SHA-256 digest (43 chars). */
-export const roomKeySchema = base64UrlBytesSchema(32, 'room key');
-
 /** A call's ID: 16 random bytes, base64url (DESIGN §8). */
 export const callIdSchema = base64UrlBytesSchema(16, 'call id');
-
-/** A room or pair secret: 16 random bytes, base64url (the fragment of a room link). */
-export const roomSecretSchema = base64UrlBytesSchema(16, 'room secret');
-
-/** A room secret that commits to its owner (crypto/room-keys.ts `newOwnedRoomSecret`). */
-export const ownedRoomSecretSchema = base64UrlBytesSchema(32, 'owned room secret');
-
-/** An identity fingerprint: base32 of a SHA-256 digest (52 chars, last one A or Q). */
-export const fingerprintSchema = v.pipe(
-  v.string(),
-  v.length(FINGERPRINT_CHARS),
-  v.regex(/^[A-Z2-7]{51}[AQ]$/, 'fingerprint: expected base32 of 32 bytes'),
-);
 
 /** A public key as base64url SPKI (the key itself is checked when imported). */
 export const spkiSchema = v.pipe(
@@ -84,10 +74,3 @@ export const colorSchema = v.pipe(
 
 /** The text of a message. */
 export const messageTextSchema = v.pipe(v.string(), v.maxLength(MAX_TEXT_CHARS));
-
-/** A PeerJS peer id (same rule as peerjs's `util.validateId`). */
-export const peerIdSchema = v.pipe(
-  v.string(),
-  v.maxLength(MAX_PEER_ID_CHARS),
-  v.regex(/^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/, 'peer id: invalid characters'),
-);

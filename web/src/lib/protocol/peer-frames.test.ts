@@ -21,6 +21,7 @@ import {
   type PeerFrame,
 } from './peer-frames';
 import { propertyParams } from '../testing/property';
+import type { Fingerprint, RoomKey, RoomSecret } from './ids';
 
 const SPKI = toBase64Url(new Uint8Array(91).fill(4));
 const NONCE = toBase64Url(new Uint8Array(32).fill(5));
@@ -204,7 +205,7 @@ describe('parsePeerFrame accepts', () => {
     ['read', { type: 'read', hlc: '001700000000000-00003' }],
     ['typing', { type: 'typing' }],
     ['contact-request', { type: 'contact-request' }],
-    ['contact-accept', { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+    ['contact-accept', { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' as RoomSecret }],
     ['contact-decline', { type: 'contact-decline' }],
     [
       'room-move',
@@ -591,7 +592,13 @@ describe('splitEventsIntoFrames', () => {
   it('splits at MAX_BATCH_EVENTS when events are small enough to reach it', () => {
     // Real events are ~290 bytes, so the byte limit binds first; tiny fields isolate the count.
     const events = Array.from({ length: 600 }, (_, i) =>
-      makeEvent({ seq: i + 1, text: '', conv: 'c', author: 'a', sig: 's' }),
+      makeEvent({
+        seq: i + 1,
+        text: '',
+        conv: 'c' as RoomKey,
+        author: 'a' as Fingerprint,
+        sig: 's',
+      }),
     );
     const frames = splitEventsIntoFrames(events, {});
     expect(frames.map((f) => f.events.length)).toEqual([256, 256, 88]);
@@ -663,7 +670,7 @@ describe('splitEventsIntoFrames', () => {
       { type: 'read', hlc: '001700000000000-00000' },
       { type: 'typing' },
       { type: 'contact-request' },
-      { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      { type: 'contact-accept', secret: 'AAAAAAAAAAAAAAAAAAAAAA' as RoomSecret },
       { type: 'contact-decline' },
       { type: 'events', events: [makeEvent()], keys: {} },
       { type: 'ping', t: 1 },

@@ -19,7 +19,6 @@ import {
   MAX_ICE_SERVERS,
   MAX_ICE_URLS,
   MAX_OFFER_METADATA_DEPTH,
-  MAX_PEER_ID_CHARS,
   MAX_PEERJS_BROWSER_CHARS,
   MAX_SDP_CHARS,
   MAX_SDP_MLINE_INDEX,
@@ -28,37 +27,11 @@ import {
   MAX_SIGNAL_REASON_CHARS,
   ROOM_KEY_CHARS,
 } from './limits.js';
+import { peerIdSchema, roomKeySchema, type PeerId, type RoomKey } from './ids.js';
 
-// ---- Ids --------------------------------------------------------------------------------------
+// ---- Ids (ids.ts) -----------------------------------------------------------------------------
 
-/**
- * base64url (no padding) of a 32-byte SHA-256 digest: 43 characters, and because 43 × 6 = 258
- * bits, the last character carries only 4 data bits, so a canonical encoding ends in one of the
- * 16 characters whose low 2 bits are zero. Rejecting the other 48 keeps one spelling per key.
- */
-const ROOM_KEY_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
-
-/** A room key: base64url(SHA-256("parley-room-v1" ‖ secret)), never the secret itself. */
-export const roomKeySchema = v.pipe(
-  v.string(),
-  v.length(ROOM_KEY_CHARS),
-  v.regex(ROOM_KEY_PATTERN, 'room key: expected base64url of 32 bytes'),
-  v.brand('RoomKey'),
-);
-
-/** A room key that has passed {@link roomKeySchema}. */
-export type RoomKey = v.InferOutput<typeof roomKeySchema>;
-
-/** A PeerJS peer id (the rule of peerjs's `util.validateId`), as the server relays it. */
-export const peerIdSchema = v.pipe(
-  v.string(),
-  v.maxLength(MAX_PEER_ID_CHARS),
-  v.regex(/^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/, 'peer id: invalid characters'),
-  v.brand('PeerId'),
-);
-
-/** A peer id that has passed {@link peerIdSchema}. */
-export type PeerId = v.InferOutput<typeof peerIdSchema>;
+export { peerIdSchema, roomKeySchema, type PeerId, type RoomKey };
 
 // ---- Room frames --------------------------------------------------------------------------------
 

@@ -3,11 +3,13 @@
  * switched them on in Settings, the browser allows them, the page is not visible and the
  * conversation is not muted. One notification per conversation (a newer one replaces it).
  */
+import '../i18n/en-more';
 import { eventPreview } from '../domain/events';
 import type { ChatEvent } from '../protocol/events';
 import { t } from '../i18n/i18n';
 import { conversationTitle } from '../features/conversations/conversation-views';
 import type { Parley } from '../parley';
+import type { RoomKey } from '../protocol/ids';
 import { conversationHash } from '../shell/router.svelte';
 import { notificationAccess, showAppNotification, type NotificationAccess } from './notifications';
 
@@ -34,7 +36,7 @@ export function shouldNotify(context: NotifyContext): boolean {
 }
 
 /** Notifies about messages just stored here, if `shouldNotify` says so. */
-export function notifyMessages(app: Parley, room: string, events: readonly ChatEvent[]): void {
+export function notifyMessages(app: Parley, room: RoomKey, events: readonly ChatEvent[]): void {
   const conversation = app.conversations.conversation(room);
   const last = events.at(-1);
   const isNotified = shouldNotify({

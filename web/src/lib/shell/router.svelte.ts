@@ -4,12 +4,14 @@
  * picker of the share target. Secrets live only in the fragment, which
  * browsers never send to a server (DESIGN §1.3).
  */
+import { isFingerprint } from '../protocol/id-formats';
+import type { Fingerprint } from '../protocol/ids';
 
 /** Where the app is: home, a room by its secret, or the direct chat with a contact. */
 export type Route =
   | { name: 'home' }
-  | { name: 'room'; secret: string; owner?: string }
-  | { name: 'direct'; fingerprint: string }
+  | { name: 'room'; secret: string; owner?: Fingerprint }
+  | { name: 'direct'; fingerprint: Fingerprint }
   | { name: 'invite'; secret: string }
   | { name: 'settings' }
   | { name: 'share' };
@@ -22,10 +24,11 @@ export function parseRoute(hash: string): Route {
   const match = /^#\/r\/([^/?#]*)(?:\/([A-Z2-7]{52}))?/.exec(hash);
   if (match) {
     const secret = decodeSecret(match[1] ?? '');
-    return match[2] ? { name: 'room', secret, owner: match[2] } : { name: 'room', secret };
+    const owner = match[2];
+    return isFingerprint(owner) ? { name: 'room', secret, owner } : { name: 'room', secret };
   }
-  const direct = /^#\/d\/([A-Z2-7]{52})$/.exec(hash);
-  if (direct) return { name: 'direct', fingerprint: direct[1] ?? '' };
+  const direct = /^#\/d\/([A-Z2-7]{52})$/.exec(hash)?.[1];
+  if (isFingerprint(direct)) return { name: 'direct', fingerprint: direct };
   const invite = /^#\/i\/([^/?#]*)/.exec(hash);
   if (invite) return { name: 'invite', secret: decodeSecret(invite[1] ?? '') };
   if (hash === SETTINGS_HASH) return { name: 'settings' };

@@ -8,6 +8,7 @@
  */
 import type { ChatEvent, EventContent, StoredEvent, UnsignedEvent } from '../protocol/events';
 import type { VersionVector } from '../domain/version-vector';
+import type { Fingerprint, RoomKey, RoomSecret } from '../protocol/ids';
 
 /** This browser profile's identity, as stored (one record, id 'self'). */
 export interface StoredIdentity {
@@ -20,7 +21,7 @@ export interface StoredIdentity {
   /** base64url SPKI of the public key. */
   spki: string;
   /** base32(SHA-256(SPKI)). */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Display name. */
   name: string;
   /** Avatar colour, "#rrggbb". */
@@ -32,7 +33,7 @@ export interface StoredIdentity {
 /** A member of a conversation, as last seen. */
 export interface Member {
   /** Identity fingerprint (the record's key inside `Conversation.members`). */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Their public key, base64url SPKI (its hash is the fingerprint). */
   spki: string;
   /** Display name they announced. */
@@ -51,7 +52,7 @@ export interface Member {
  */
 export interface Contact {
   /** Identity fingerprint (the record's key). */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Their public key, base64url SPKI, pinned: a different key under their name is refused. */
   spki: string;
   /** Display name they announced when the contact was made (members update it later). */
@@ -59,7 +60,7 @@ export interface Contact {
   /** Avatar colour they announced. */
   color: string;
   /** The room key of the direct chat (its conversation's id). */
-  conv: string;
+  conv: RoomKey;
   /** When the contact was made (ms since epoch). */
   addedAt: number;
   /** The person compared safety numbers with them and marked them verified. */
@@ -71,13 +72,13 @@ export interface Contact {
 /** A conversation: a room, or the direct chat with a contact (a two-member room). */
 export interface Conversation {
   /** The room key (43 chars); also the `conv` of its events. */
-  id: string;
+  id: RoomKey;
   /** A room anyone with its link may join, or the direct chat with one contact. */
   kind: 'room' | 'direct';
   /** For a direct chat: the contact's fingerprint (the only other member it admits). */
-  contact?: string;
+  contact?: Fingerprint;
   /** The room secret (base64url, from the link fragment); never leaves this device but in links. */
-  secret: string;
+  secret: RoomSecret;
   /** Title shown in the list: a room's name (its latest `room-meta`), a contact's name. */
   title: string;
   /** A room's topic (its latest `room-meta`). */
@@ -93,15 +94,15 @@ export interface Conversation {
   /** Events stored since the last `markRead` that were not authored by us. */
   unread: number;
   /** Members by fingerprint. */
-  members: Record<string, Member>;
+  members: Record<Fingerprint, Member>;
   /** author → highest contiguous seq stored here. */
   vector: VersionVector;
   /** Highest own seq handed to at least one member's link (absent in old records: 0). */
   sentUpTo?: number;
   /** The last version vector each member told us (`sync`/`have`), merged per author. */
-  memberVectors?: Record<string, VersionVector>;
+  memberVectors?: Record<Fingerprint, VersionVector>;
   /** The latest read marker (encoded HLC) each member told us (`read`). */
-  readMarkers?: Record<string, string>;
+  readMarkers?: Record<Fingerprint, string>;
   /** Our own read marker here: the clock of the newest event shown while we looked. */
   readUpTo?: string;
   /** Muted by the person: its unread count stays out of the total (absent: false). */
@@ -112,11 +113,11 @@ export interface Conversation {
    * A room's owner (its creator's fingerprint), from the link it was joined with: only the owner
    * may remove members, and only a move the owner signed is followed (DESIGN §5).
    */
-  owner?: string;
+  owner?: Fingerprint;
   /** The room moved to a new secret when a member was removed; this one is kept as history. */
   movedTo?: RoomMove;
   /** The room (conversation id) this one continues after a member was removed. */
-  previous?: string;
+  previous?: RoomKey;
   /** The owner removed us from this room: it is history, and no longer joined. */
   removedFromRoom?: boolean;
 }
@@ -127,9 +128,9 @@ export interface Conversation {
  */
 export interface RoomMove {
   /** The new room's secret (its room key is the new conversation's id). */
-  secret: string;
+  secret: RoomSecret;
   /** Fingerprints of the members left out. */
-  removed: string[];
+  removed: Fingerprint[];
   /** The owner's signature (base64url) over `roomMoveBytes(from, secret, removed)`. */
   sig: string;
   /** The owner's public key (base64url SPKI), for members who never met the owner. */
@@ -151,9 +152,9 @@ export interface DeliveryUpdate {
   /** An own seq handed to a member's link. */
   sentUpTo?: number;
   /** Member fingerprint → the vector they told us. */
-  vectors?: Record<string, VersionVector>;
+  vectors?: Record<Fingerprint, VersionVector>;
   /** Member fingerprint → the read marker they told us. */
-  readMarkers?: Record<string, string>;
+  readMarkers?: Record<Fingerprint, string>;
 }
 
 /** Why a store operation failed. */
@@ -175,14 +176,14 @@ export type StoreChange =
   /** The identity record was written (created, renamed). */
   | { type: 'identity' }
   /** Events newly stored in `conv` (own or received; duplicates left out), in display order. */
-  | { type: 'events'; conv: string; events: StoredEvent[] }
+  | { type: 'events'; conv: RoomKey; events: StoredEvent[] }
   /**
    * A conversation record was created or changed (activity, preview, unread, members, meta,
    * flags, delivery, read marker, move). Carries the stored record.
    */
   | { type: 'conversation'; conversation: Conversation }
   /** A conversation and its events were deleted. */
-  | { type: 'conversation-deleted'; conv: string }
+  | { type: 'conversation-deleted'; conv: RoomKey }
   /** A contact was added or changed. Carries the stored record. */
   | { type: 'contact'; contact: Contact }
   /** A setting was written (`putSetting`; the store's own bookkeeping, such as the clock, is not). */
@@ -207,7 +208,7 @@ export interface ChatStore {
   /** All conversations, most recent activity first. */
   listConversations(): Promise<Conversation[]>;
   /** One conversation by id. */
-  getConversation(id: string): Promise<Conversation | undefined>;
+  getConversation(id: RoomKey): Promise<Conversation | undefined>;
   /** Creates or replaces a conversation record. */
   putConversation(c: Conversation): Promise<StoreResult<void>>;
   /**
@@ -216,14 +217,14 @@ export interface ChatStore {
    */
   createConversation(c: Conversation): Promise<StoreResult<Conversation>>;
   /** Adds or replaces one member of a conversation. */
-  upsertMember(conv: string, m: Member): Promise<StoreResult<void>>;
+  upsertMember(conv: RoomKey, m: Member): Promise<StoreResult<void>>;
   /**
    * Stores a new event of ours: allocates the next seq and HLC, signs outside the transaction,
    * then writes it and updates the conversation atomically (retrying if the seq was taken).
    */
   appendOwnEvent(args: {
-    conv: string;
-    author: string;
+    conv: RoomKey;
+    author: Fingerprint;
     content: EventContent;
     sign: (e: UnsignedEvent) => Promise<ChatEvent>;
     nowMs: number;
@@ -233,8 +234,8 @@ export interface ChatStore {
    * clocks, signed side by side outside the transaction (what a burst of sends costs once).
    */
   appendOwnEvents(args: {
-    conv: string;
-    author: string;
+    conv: RoomKey;
+    author: Fingerprint;
     contents: EventContent[];
     sign: (e: UnsignedEvent) => Promise<ChatEvent>;
     nowMs: number;
@@ -246,20 +247,20 @@ export interface ChatStore {
    */
   addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>>;
   /** A conversation's events in ascending display order (the newest `limit` when given). */
-  listEvents(conv: string, opts?: ListEventsOptions): Promise<StoredEvent[]>;
+  listEvents(conv: RoomKey, opts?: ListEventsOptions): Promise<StoredEvent[]>;
   /**
    * One author's events in a conversation with `from ≤ seq ≤ to`, ascending by seq, at most
    * `limit` of them (for answering a peer's sync).
    */
   listAuthorEvents(
-    conv: string,
-    author: string,
+    conv: RoomKey,
+    author: Fingerprint,
     from: number,
     to: number,
     limit: number,
   ): Promise<StoredEvent[]>;
   /** Sets the unread count to 0. */
-  markRead(conv: string): Promise<void>;
+  markRead(conv: RoomKey): Promise<void>;
   /**
    * Merges what peers told us about delivery into the conversation in one transaction (sentUpTo
    * and markers only rise, vectors merge per author); the stored record, or undefined when there
@@ -267,14 +268,14 @@ export interface ChatStore {
    * undo what others wrote meanwhile.
    */
   recordDelivery(
-    conv: string,
+    conv: RoomKey,
     update: DeliveryUpdate,
   ): Promise<StoreResult<Conversation | undefined>>;
   /**
    * Advances our own read marker to `hlc` if it is later; true when it moved (so peers must hear
    * it).
    */
-  advanceReadMarker(conv: string, hlc: string): Promise<StoreResult<boolean>>;
+  advanceReadMarker(conv: RoomKey, hlc: string): Promise<StoreResult<boolean>>;
   /** Every saved contact (unsorted). */
   listContacts(): Promise<Contact[]>;
   /**
@@ -285,11 +286,11 @@ export interface ChatStore {
   addContact(contact: Contact, direct: Conversation): Promise<StoreResult<Contact>>;
   /** Changes a contact's verified / blocked marks; the new record (undefined: no such contact). */
   updateContact(
-    fingerprint: string,
+    fingerprint: Fingerprint,
     change: Pick<Contact, 'verified' | 'blocked'>,
   ): Promise<StoreResult<Contact | undefined>>;
   /** Deletes a conversation and all its events. */
-  deleteConversation(id: string): Promise<void>;
+  deleteConversation(id: RoomKey): Promise<void>;
   /** A setting's value, if set. */
   getSetting<T>(key: string): Promise<T | undefined>;
   /** Sets a setting (any structured-cloneable value). */
@@ -306,12 +307,12 @@ export interface ChatStore {
    * Sets a conversation's muted/archived flags in one transaction (nothing else in the record is
    * touched); the stored record, or 'not-found'.
    */
-  setConversationFlags(conv: string, flags: ConversationFlags): Promise<StoreResult<Conversation>>;
+  setConversationFlags(conv: RoomKey, flags: ConversationFlags): Promise<StoreResult<Conversation>>;
   /**
    * Records a room's move and adds the room it moved to (unless known), in one transaction. A
    * room moves once: a second move is ignored and the first one's record returned.
    */
-  moveRoom(from: string, move: RoomMove, next: Conversation): Promise<StoreResult<Conversation>>;
+  moveRoom(from: RoomKey, move: RoomMove, next: Conversation): Promise<StoreResult<Conversation>>;
 }
 
 /** A successful StoreResult. */

@@ -22,6 +22,7 @@ import type { StoredEvent } from '../protocol/events';
 import type { Conversation, ListEventsOptions } from './chat-store';
 import { CLOCK_SETTING_KEY, type Db, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
+import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 const log = createLogger('store');
 
@@ -39,14 +40,14 @@ type EventsWriteTx = IDBPTransaction<
 >;
 
 /** Highest stored seq of `author` in `conv` (0 if none). */
-async function highestStoredSeq(tx: EventsTx, conv: string, author: string): Promise<number> {
+async function highestStoredSeq(tx: EventsTx, conv: RoomKey, author: Fingerprint): Promise<number> {
   const range = IDBKeyRange.bound([conv, author, 0], [conv, author, Infinity]);
   const cursor = await tx.objectStore('events').openKeyCursor(range, 'prev');
   return cursor ? cursor.primaryKey[2] : 0;
 }
 
 /** The settings key that remembers our highest seq in a conversation deleted here. */
-function usedSeqKey(conv: string): string {
+function usedSeqKey(conv: RoomKey): string {
   return `usedSeq:${conv}`;
 }
 
@@ -54,7 +55,7 @@ function usedSeqKey(conv: string): string {
  * Highest seq of `author` in `conv` that must never be used again: stored ones, and for a room
  * deleted and joined again, those used before (its members still hold them).
  */
-async function highestUsedSeq(tx: EventsTx, conv: string, author: string): Promise<number> {
+async function highestUsedSeq(tx: EventsTx, conv: RoomKey, author: Fingerprint): Promise<number> {
   const [stored, record] = await Promise.all([
     highestStoredSeq(tx, conv, author),
     tx.objectStore('settings').get(usedSeqKey(conv)),
@@ -68,8 +69,8 @@ async function highestUsedSeq(tx: EventsTx, conv: string, author: string): Promi
 /** Extends `from` over the stored seqs that follow it without a gap. */
 async function contiguousSeq(
   tx: EventsTx,
-  conv: string,
-  author: string,
+  conv: RoomKey,
+  author: Fingerprint,
   from: number,
 ): Promise<number> {
   // Keys in pages, not a cursor step per event: one round trip per page.
@@ -87,7 +88,7 @@ async function contiguousSeq(
 }
 
 /** A conversation's events, newest first in display order, read one by one as they are asked for. */
-async function* newestFirst(tx: EventsTx, conv: string): AsyncGenerator<StoredEvent> {
+async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredEvent> {
   let cursor = await tx
     .objectStore('events')
     .index('byConvOrder')
@@ -129,8 +130,8 @@ export function planFrom(seq: number, clock: Hlc, nowMs: number, count: number):
 /** Reads the next seqs and clocks for `count` own events (checked again on write); null: no conversation. */
 export async function planOwnEvents(
   tx: EventsTx,
-  conv: string,
-  author: string,
+  conv: RoomKey,
+  author: Fingerprint,
   nowMs: number,
   count: number,
 ): Promise<OwnEventPlan | null> {
@@ -223,9 +224,9 @@ export async function storeReceivedEvents(
   tx: EventsWriteTx,
   events: readonly StoredEvent[],
   nowMs: number,
-  self: string | undefined,
+  self: Fingerprint | undefined,
 ): Promise<ReceivedOutcome> {
-  const byConv = new Map<string, StoredEvent[]>();
+  const byConv = new Map<RoomKey, StoredEvent[]>();
   for (const event of events) {
     const list = byConv.get(event.conv);
     if (list) list.push(event);
@@ -246,7 +247,7 @@ export async function storeReceivedEvents(
     const objectStore = tx.objectStore('events');
     // All writes queued at once: they are answered together.
     await requestAll(fresh.map((event) => () => objectStore.put(event)));
-    const contiguous = new Map<string, number>();
+    const contiguous = new Map<Fingerprint, number>();
     for (const event of fresh) {
       added.push(event);
       contiguous.set(event.author, 0);
@@ -278,7 +279,7 @@ export async function storeReceivedEvents(
 /** Those of `events` (all of `conv`) not stored yet, each once. */
 async function unstored(
   tx: EventsTx,
-  conv: string,
+  conv: RoomKey,
   events: readonly StoredEvent[],
 ): Promise<StoredEvent[]> {
   // Which are stored already: one key range per author, not a lookup per event (each request
@@ -309,7 +310,7 @@ async function unstored(
 /** A conversation's events in ascending display order (see ChatStore.listEvents). */
 export async function readEvents(
   db: Db,
-  conv: string,
+  conv: RoomKey,
   { limit, before, beforeHlc }: ListEventsOptions,
 ): Promise<StoredEvent[]> {
   const upper: unknown[] = before
@@ -334,8 +335,8 @@ export async function readEvents(
 /** Deletes conversation `id` and all its events; true when there was such a conversation. */
 export async function deleteConversationRecords(
   tx: EventsWriteTx,
-  id: string,
-  self: string | undefined,
+  id: RoomKey,
+  self: Fingerprint | undefined,
 ): Promise<boolean> {
   const conversation = await tx.objectStore('conversations').get(id);
   // Remember our highest seq: the members keep those events, so if the room is joined again our

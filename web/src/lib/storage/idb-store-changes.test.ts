@@ -12,6 +12,7 @@ import {
 import type { ChatEvent, EventContent, UnsignedEvent } from '../protocol/events';
 import type { Contact, StoreChange } from './chat-store';
 import { openIdbStore, type IdbChatStore } from './idb-store';
+import type { RoomSecret } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
 const ALICE = fakeFingerprint(2);
@@ -271,10 +272,15 @@ describe('change notices of conversation writes', () => {
   it('tells a move: the old room marked, then the new room; a second move tells nothing', async () => {
     await addRoom();
     listen();
-    const move = { secret: 'new-secret', removed: [BOB], sig: 'sig', ownerKey: 'key' };
+    const move = {
+      secret: 'new-secret' as RoomSecret,
+      removed: [BOB],
+      sig: 'sig',
+      ownerKey: 'key',
+    };
     const next = makeConversation({ id: OTHER_ROOM, previous: ROOM });
     const moved = await store.moveRoom(ROOM, move, next);
-    await store.moveRoom(ROOM, { ...move, secret: 'another' }, next);
+    await store.moveRoom(ROOM, { ...move, secret: 'another' as RoomSecret }, next);
     expect(heard).toEqual([
       { type: 'conversation', conversation: moved.ok && moved.value },
       { type: 'conversation', conversation: next },
@@ -294,7 +300,12 @@ describe('change notices of conversation writes', () => {
       if (record.id === OTHER_ROOM) throw quotaError();
       return realPut.apply(this, args);
     });
-    const move = { secret: 'new-secret', removed: [BOB], sig: 'sig', ownerKey: 'key' };
+    const move = {
+      secret: 'new-secret' as RoomSecret,
+      removed: [BOB],
+      sig: 'sig',
+      ownerKey: 'key',
+    };
     const result = await store.moveRoom(ROOM, move, makeConversation({ id: OTHER_ROOM }));
     expect(result).toMatchObject({ ok: false, error: { kind: 'quota' } });
     expect(heard).toEqual([]);

@@ -27,6 +27,7 @@ import {
   toStoreError,
   type IdbChatStore,
 } from './idb-store';
+import type { Fingerprint } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
 const ALICE = fakeFingerprint(2);
@@ -914,7 +915,7 @@ describe('contacts', () => {
 });
 
 describe('room names and topics (room-meta)', () => {
-  const meta = (author: string, seq: number, hlc: number, name: string): ChatEvent => ({
+  const meta = (author: Fingerprint, seq: number, hlc: number, name: string): ChatEvent => ({
     ...makeEvent({ author, seq, hlc }),
     kind: 'room-meta',
     body: { name, topic: `about ${name}` },
@@ -969,7 +970,7 @@ describe('unread calls', () => {
 });
 
 describe('profiles', () => {
-  const profile = (author: string, seq: number, hlc: number, name: string): ChatEvent => ({
+  const profile = (author: Fingerprint, seq: number, hlc: number, name: string): ChatEvent => ({
     ...makeEvent({ author, seq, hlc }),
     kind: 'profile',
     body: { name, color: '#123456' },

@@ -55,6 +55,7 @@ import {
 } from './idb-events';
 import { DEFAULT_DB_NAME, openParleyDb, type Db, type ParleyDb } from './idb-schema';
 import { inTx, toStoreError } from './idb-tx';
+import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 export {
   CLOCK_SETTING_KEY,
@@ -79,7 +80,7 @@ export interface OpenIdbStoreOptions {
   /** Database name (default 'parley'); tests use a fresh one each. */
   name?: string;
   /** Our fingerprint, if known before the identity is stored (otherwise read from it). */
-  selfFingerprint?: string;
+  selfFingerprint?: Fingerprint;
   /** Called after another tab asked to upgrade the schema and this connection closed itself. */
   onVersionChange?: () => void;
 }
@@ -101,7 +102,7 @@ type Notify = (change: StoreChange) => void;
 /** The IndexedDB implementation of ChatStore. */
 export class IdbChatStore implements ChatStore {
   readonly #db: Db;
-  #self: string | undefined;
+  #self: Fingerprint | undefined;
   /** Serialises this instance's own appends so they do not race each other for a seq. */
   #appendQueue: Promise<unknown> = Promise.resolve();
   /**
@@ -109,22 +110,22 @@ export class IdbChatStore implements ChatStore {
    * plans from it without a read; the write checks it and re-plans if another tab moved on.
    */
   #lastClock: Hlc | null = null;
-  #nextOwnSeq = new Map<string, number>();
+  #nextOwnSeq = new Map<RoomKey, number>();
   readonly #changes = new ChangeFeed<StoreChange>();
 
   /** Wraps an open database; use `openIdbStore`. */
-  constructor(db: Db, self?: string) {
+  constructor(db: Db, self?: Fingerprint) {
     this.#db = db;
     this.#self = self;
   }
 
   /** Our fingerprint, used to leave our own events out of unread counts. */
-  get self(): string | undefined {
+  get self(): Fingerprint | undefined {
     return this.#self;
   }
 
   /** Sets our fingerprint (also done by `putIdentity` and on open when an identity exists). */
-  setSelf(fingerprint: string): void {
+  setSelf(fingerprint: Fingerprint): void {
     this.#self = fingerprint;
   }
 
@@ -211,7 +212,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** One conversation by id. */
-  async getConversation(id: string): Promise<Conversation | undefined> {
+  async getConversation(id: RoomKey): Promise<Conversation | undefined> {
     return this.#db.get('conversations', id);
   }
 
@@ -259,7 +260,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Adds or replaces one member of a conversation (see `withMember`). */
-  async upsertMember(conv: string, m: Member): Promise<StoreResult<void>> {
+  async upsertMember(conv: RoomKey, m: Member): Promise<StoreResult<void>> {
     return this.#write('upsertMember', async () =>
       (await this.#updateConversation(conv, (c) => withMember(c, m)))
         ? storeOk(undefined)
@@ -349,7 +350,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** A plan from what this connection last wrote, if it knows (checked again on write). */
-  #cachedPlan(conv: string, nowMs: number, count: number): OwnEventPlan | null {
+  #cachedPlan(conv: RoomKey, nowMs: number, count: number): OwnEventPlan | null {
     const seq = this.#nextOwnSeq.get(conv);
     if (seq === undefined || !this.#lastClock) return null;
     return planFrom(seq, this.#lastClock, nowMs, count);
@@ -372,14 +373,14 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** A conversation's events in ascending display order (the newest `limit` when given). */
-  async listEvents(conv: string, opts: ListEventsOptions = {}): Promise<StoredEvent[]> {
+  async listEvents(conv: RoomKey, opts: ListEventsOptions = {}): Promise<StoredEvent[]> {
     return readEvents(this.#db, conv, opts);
   }
 
   /** One author's events with `from ≤ seq ≤ to`, ascending by seq, at most `limit`. */
   async listAuthorEvents(
-    conv: string,
-    author: string,
+    conv: RoomKey,
+    author: Fingerprint,
     from: number,
     to: number,
     limit: number,
@@ -393,7 +394,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Sets the unread count to 0 (no-op for an unknown conversation); rejects with StoreFailure. */
-  async markRead(conv: string): Promise<void> {
+  async markRead(conv: RoomKey): Promise<void> {
     await this.#writeOrThrow('markRead', async () => {
       await this.#updateConversation(conv, markedRead);
     });
@@ -401,7 +402,7 @@ export class IdbChatStore implements ChatStore {
 
   /** Merges delivery facts from peers (see ChatStore.recordDelivery). */
   async recordDelivery(
-    conv: string,
+    conv: RoomKey,
     update: DeliveryUpdate,
   ): Promise<StoreResult<Conversation | undefined>> {
     return this.#write('recordDelivery', async () => {
@@ -411,7 +412,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Advances our read marker if `hlc` is later (see ChatStore.advanceReadMarker). */
-  async advanceReadMarker(conv: string, hlc: string): Promise<StoreResult<boolean>> {
+  async advanceReadMarker(conv: RoomKey, hlc: string): Promise<StoreResult<boolean>> {
     return this.#write('advanceReadMarker', async () => {
       const written = await this.#updateConversation(conv, (c) => withReadUpTo(c, hlc));
       return storeOk(written !== undefined && written.after !== written.before);
@@ -447,7 +448,7 @@ export class IdbChatStore implements ChatStore {
 
   /** Sets a contact's verified / blocked marks (see ChatStore.updateContact). */
   async updateContact(
-    fingerprint: string,
+    fingerprint: Fingerprint,
     change: Pick<Contact, 'verified' | 'blocked'>,
   ): Promise<StoreResult<Contact | undefined>> {
     return this.#write('updateContact', () =>
@@ -466,7 +467,7 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Deletes a conversation and all its events; rejects with StoreFailure. */
-  async deleteConversation(id: string): Promise<void> {
+  async deleteConversation(id: RoomKey): Promise<void> {
     const self = this.#self;
     await this.#writeOrThrow('deleteConversation', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
@@ -497,7 +498,7 @@ export class IdbChatStore implements ChatStore {
 
   /** Sets a conversation's muted/archived flags (see ChatStore.setConversationFlags). */
   async setConversationFlags(
-    conv: string,
+    conv: RoomKey,
     flags: ConversationFlags,
   ): Promise<StoreResult<Conversation>> {
     return this.#write('setConversationFlags', async () => {
@@ -510,7 +511,7 @@ export class IdbChatStore implements ChatStore {
 
   /** Records a room's move and adds the room it moved to (see ChatStore.moveRoom). */
   async moveRoom(
-    from: string,
+    from: RoomKey,
     move: RoomMove,
     next: Conversation,
   ): Promise<StoreResult<Conversation>> {

@@ -5,6 +5,7 @@
 import type { IDBPTransaction, StoreNames } from 'idb';
 import type { StoreError } from './chat-store';
 import type { Db, ParleyDb } from './idb-schema';
+import type { RoomKey } from '../protocol/ids';
 
 /** Classifies a thrown IndexedDB/DOM error; quota and full-disk errors become 'quota'. */
 export function toStoreError(error: unknown): StoreError {
@@ -81,7 +82,7 @@ export async function requestAll<T>(requests: readonly (() => Promise<T>)[]): Pr
 }
 
 /** The whole key range of one conversation's events in the primary key and in `byConvOrder`. */
-export function convRange(conv: string): IDBKeyRange {
+export function convRange(conv: RoomKey): IDBKeyRange {
   // Arrays sort after strings, so [conv, []] is above every [conv, author, …].
   return IDBKeyRange.bound([conv], [conv, []]);
 }

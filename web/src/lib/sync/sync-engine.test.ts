@@ -32,6 +32,7 @@ import {
   type Member,
   type Room,
 } from '../testing/sync-net';
+import type { RoomKey } from '../protocol/ids';
 
 beforeAll(makeKeyPool);
 
@@ -94,7 +95,7 @@ async function makeMeshMember(
 }
 
 /** Writes a message the way the app does: store first, push to linked members, announce. */
-async function say(m: Member, room: string, text: string): Promise<ChatEvent> {
+async function say(m: Member, room: RoomKey, text: string): Promise<ChatEvent> {
   const event = await write(m, room, text);
   const keys = { [m.keys.fingerprint]: m.keys.spki };
   for (const frame of splitEventsIntoFrames([event], keys)) m.mesh?.broadcast(room, frame);

@@ -35,6 +35,7 @@ import {
   type SyncFrame,
 } from '../protocol/peer-frames';
 import type { ChatStore, StoreError } from '../storage/chat-store';
+import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 
 const log = createLogger('sync');
 
@@ -49,11 +50,11 @@ export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
 /** The authenticated remote end of a link, as far as sync cares. One object per link. */
 export interface SyncPeer {
   /** Remote session ID. */
-  peerId: string;
+  peerId: PeerId;
   /** Conversation (room key) of the link. */
-  room: string;
+  room: RoomKey;
   /** Remote identity fingerprint. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Remote identity key (base64url SPKI), proven by the handshake. */
   spki: string;
   /** The profile the remote presented in its hello. */
@@ -65,26 +66,26 @@ export interface SyncEngineDeps {
   /** The local store (the source of truth). */
   store: ChatStore;
   /** Our identity. */
-  self: { fingerprint: string; spki: string };
+  self: { fingerprint: Fingerprint; spki: string };
   /** Sends a frame on the peer's link; false when it is gone. */
   send(peer: SyncPeer, frame: PeerFrame): boolean;
   /** The room's ready links (RoomMesh.peersIn). */
-  peersIn(room: string): SyncPeer[];
+  peersIn(room: RoomKey): SyncPeer[];
   /** Resolves once the peer's link has room for more (RoomMesh.whenDrained), or is gone. */
   whenDrained(peer: SyncPeer): Promise<void>;
   /**
    * Newly stored events. The app follows the store's change notices instead; tests and benches
    * that drive the engine alone listen here.
    */
-  onStored?(room: string, events: StoredEvent[]): void;
+  onStored?(room: RoomKey, events: StoredEvent[]): void;
   /** A store failure the person must hear about (e.g. the disk is full). */
   onStoreError(error: StoreError): void;
   /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */
   onRemoteVector?(peer: SyncPeer, vector: VersionVector): void;
   /** Own events up to `seq` were handed to a link in a sync answer (they are at least sent). */
-  onOwnEventsSent?(room: string, seq: number): void;
+  onOwnEventsSent?(room: RoomKey, seq: number): void;
   /** Authors whose events are never stored, from whoever relays them (blocked contacts). */
-  isRefusedAuthor?(fingerprint: string): boolean;
+  isRefusedAuthor?(fingerprint: Fingerprint): boolean;
   /** Wall clock. */
   now(): number;
 }
@@ -281,7 +282,7 @@ export class SyncEngine {
     // The signatures are independent: WebCrypto checks them side by side.
     const results = await Promise.all(checks.map((c) => verifyEvent(c.event, c.spki)));
     const verified: StoredEvent[] = [];
-    const newAuthors = new Map<string, string>();
+    const newAuthors = new Map<Fingerprint, string>();
     for (const [i, ok] of results.entries()) {
       const check = checks[i];
       if (!check) continue;
@@ -321,7 +322,7 @@ export class SyncEngine {
   }
 
   /** We stored events of our own in `room` (and pushed them to its links): announce them. */
-  announce(room: string): void {
+  announce(room: RoomKey): void {
     this.#scheduleHave(room);
   }
 
@@ -443,7 +444,7 @@ export class SyncEngine {
   }
 
   /** Announces the room's vector to all its links after a trailing throttle. */
-  #scheduleHave(room: string): void {
+  #scheduleHave(room: RoomKey): void {
     if (this.#isStopped || this.#pendingHaves.has(room)) return;
     if (this.#deps.peersIn(room).length === 0) return;
     const timer = setTimeout(() => {
@@ -455,7 +456,7 @@ export class SyncEngine {
     this.#pendingHaves.set(room, { timer });
   }
 
-  async #sendHave(room: string): Promise<void> {
+  async #sendHave(room: RoomKey): Promise<void> {
     // Every link, the one the events came from included: its peer learns they were delivered.
     const targets = this.#deps.peersIn(room);
     if (targets.length === 0) return;

@@ -12,16 +12,17 @@ import {
 } from '../protocol/events';
 import type { Conversation, Member } from '../storage/chat-store';
 import { encodeHlc } from '../domain/hlc';
+import type { Fingerprint, RoomKey, RoomSecret } from '../protocol/ids';
 import { signEvent } from '../domain/events';
 
 /** A well-formed room key (43 chars) derived from a small number. */
-export function fakeRoomKey(n = 1): string {
-  return toBase64Url(new Uint8Array(32).fill(n));
+export function fakeRoomKey(n = 1): RoomKey {
+  return toBase64Url(new Uint8Array(32).fill(n)) as RoomKey;
 }
 
 /** A well-formed fingerprint (52 chars) derived from a small number. */
-export function fakeFingerprint(n = 1): string {
-  return base32(new Uint8Array(32).fill(n));
+export function fakeFingerprint(n = 1): Fingerprint {
+  return base32(new Uint8Array(32).fill(n)) as Fingerprint;
 }
 
 /** A well-formed but meaningless signature (86 chars). */
@@ -32,9 +33,9 @@ export interface EventOverrides {
   /** Message text (default 'hi'). */
   text?: string;
   /** Conversation id (default fakeRoomKey(1)). */
-  conv?: string;
+  conv?: RoomKey;
   /** Author fingerprint (default fakeFingerprint(1)). */
-  author?: string;
+  author?: Fingerprint;
   /** Sequence number (default 1). */
   seq?: number;
   /** Clock: an encoded string, or ms (counter 0). Default: 1_700_000_000_000 + seq. */
@@ -86,7 +87,7 @@ export function makeConversation(o: Partial<Conversation> = {}): Conversation {
   return {
     id: fakeRoomKey(1),
     kind: 'room',
-    secret: toBase64Url(new Uint8Array(16).fill(1)),
+    secret: toBase64Url(new Uint8Array(16).fill(1)) as RoomSecret,
     title: '',
     createdAt: 1_000,
     lastActivityAt: 1_000,

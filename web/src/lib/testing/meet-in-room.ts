@@ -5,6 +5,7 @@
 import { expect, vi } from 'vitest';
 import { roomKeyFromSecret } from '../crypto/room-keys';
 import type { Parley } from '../parley';
+import type { Fingerprint, RoomKey, RoomSecret } from '../protocol/ids';
 
 /**
  * Alice creates a room and both open it (Bob from her link, owner included); resolves once each
@@ -13,7 +14,7 @@ import type { Parley } from '../parley';
 export async function meetInRoom(
   alice: Parley,
   bob: Parley,
-): Promise<{ room: string; secret: string; aliceFp: string; bobFp: string }> {
+): Promise<{ room: RoomKey; secret: RoomSecret; aliceFp: Fingerprint; bobFp: Fingerprint }> {
   const secret = await alice.conversations.createRoom();
   const [aliceFp, bobFp] = [alice.kernel.self, bob.kernel.self];
   if (!secret || !aliceFp || !bobFp) throw new Error('both need an identity, and the room a save');

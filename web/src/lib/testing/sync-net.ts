@@ -21,10 +21,11 @@ import {
   type SyncEngineOptions,
   type SyncPeer,
 } from '../sync/sync-engine';
+import type { PeerId, RoomKey, RoomSecret } from '../protocol/ids';
 
 export interface Room {
-  secret: string;
-  key: string;
+  secret: RoomSecret;
+  key: RoomKey;
 }
 
 /** One member's store and engine; `mesh` only for members on the in-memory mesh. */
@@ -97,7 +98,7 @@ export function throwOnStoreError(error: { kind: string }): never {
 }
 
 /** Stores one of the member's own messages (as the session's `send` does), nothing more. */
-export async function write(m: Member, room: string, text: string): Promise<ChatEvent> {
+export async function write(m: Member, room: RoomKey, text: string): Promise<ChatEvent> {
   const result = await m.store.appendOwnEvent({
     conv: room,
     author: m.keys.fingerprint,
@@ -109,13 +110,13 @@ export async function write(m: Member, room: string, text: string): Promise<Chat
   return result.value;
 }
 
-export async function texts(m: Member, room: string): Promise<string[]> {
+export async function texts(m: Member, room: RoomKey): Promise<string[]> {
   return (await m.store.listEvents(room)).map((e) => textOf(e));
 }
 
-export function peerOf(m: Pick<Member, 'name' | 'keys'>, room: string): SyncPeer {
+export function peerOf(m: Pick<Member, 'name' | 'keys'>, room: RoomKey): SyncPeer {
   return {
-    peerId: `peer-${m.name}`,
+    peerId: `peer-${m.name}` as PeerId,
     room,
     fingerprint: m.keys.fingerprint,
     spki: m.keys.spki,

@@ -31,6 +31,7 @@ import type { DeviceLists, Devices, MediaProblem } from './devices';
 import { MediaLinks, type RemoteMediaState } from './media-links.svelte';
 import type { CallPath, CallQuality } from './call-quality';
 import { RoomCalls, type CallPeer, type RoomCall } from './room-calls.svelte';
+import type { Fingerprint, PeerId, RoomKey } from '../../protocol/ids';
 
 export type { CallPeer, RoomCall, RemoteMediaState };
 
@@ -39,23 +40,23 @@ const log = createLogger('calls');
 /** What the app lends the call layer. */
 export interface CallHost {
   /** Our fingerprint, or null before there is an identity. */
-  self(): string | null;
+  self(): Fingerprint | null;
   /** The transport, for media connections. */
   readonly transport: Transport;
   /** Sends a call frame to one member over their authenticated link in `room`. */
-  sendTo(room: string, fingerprint: string, frame: CallFrame): boolean;
+  sendTo(room: RoomKey, fingerprint: Fingerprint, frame: CallFrame): boolean;
   /** Sends a call frame to every linked member of `room`; how many got it. */
-  broadcast(room: string, frame: CallFrame): number;
+  broadcast(room: RoomKey, frame: CallFrame): number;
   /** The peer ID of `fingerprint`'s authenticated link in `room`, if linked now. */
-  peerIdOf(room: string, fingerprint: string): string | undefined;
+  peerIdOf(room: RoomKey, fingerprint: Fingerprint): PeerId | undefined;
   /** The fingerprint behind an authenticated link in `room` from `peerId`, if any. */
-  memberAt(room: string, peerId: string): string | undefined;
+  memberAt(room: RoomKey, peerId: PeerId): Fingerprint | undefined;
   /** A member's display name. */
-  nameOf(room: string, fingerprint: string): string;
+  nameOf(room: RoomKey, fingerprint: Fingerprint): string;
   /** The contact of a direct chat; undefined for a room. */
-  directContact(room: string): string | undefined;
+  directContact(room: RoomKey): Fingerprint | undefined;
   /** Stores and sends the call's log line (a signed `call-log` event). */
-  writeCallLog(room: string, body: CallLogBody): Promise<boolean>;
+  writeCallLog(room: RoomKey, body: CallLogBody): Promise<boolean>;
   /** Wall clock. */
   now(): number;
 }
@@ -63,7 +64,7 @@ export interface CallHost {
 /** One other participant as the call view shows them. */
 export interface RemoteView {
   /** Their fingerprint. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Their display name. */
   name: string;
   /** Their media, once it arrived. */
@@ -206,7 +207,7 @@ export class CallController {
     });
   }
   /** The room call in progress in `room` that we are not in, if any. */
-  roomCallIn(room: string): RoomCall | null {
+  roomCallIn(room: RoomKey): RoomCall | null {
     const roomCall = this.#roomCalls.in(room);
     return roomCall && !this.#isInCall(roomCall.callId) ? roomCall : null;
   }
@@ -225,7 +226,7 @@ export class CallController {
    * Starts a call from a conversation: a 1:1 call in a direct chat, a room call in a room (or
    * joins the room call already in progress there). False when it could not start.
    */
-  async startCall(room: string, media: CallMedia): Promise<boolean> {
+  async startCall(room: RoomKey, media: CallMedia): Promise<boolean> {
     const contact = this.#host.directContact(room);
     if (contact) return this.callMember(room, contact, media);
     if (this.roomCallIn(room)) return this.join(room);
@@ -243,7 +244,7 @@ export class CallController {
   }
 
   /** Calls one member of a room (or the contact of a direct chat), 1:1. */
-  async callMember(room: string, fingerprint: string, media: CallMedia): Promise<boolean> {
+  async callMember(room: RoomKey, fingerprint: Fingerprint, media: CallMedia): Promise<boolean> {
     const self = this.#host.self();
     if (!self || this.#state.phase !== 'idle') return false;
     if (!this.#host.peerIdOf(room, fingerprint)) {
@@ -264,7 +265,7 @@ export class CallController {
   }
 
   /** Joins the room call in progress in `room`. */
-  async join(room: string): Promise<boolean> {
+  async join(room: RoomKey): Promise<boolean> {
     const roomCall = this.roomCallIn(room);
     const self = this.#host.self();
     if (!roomCall || !self || this.#state.phase !== 'idle') return false;

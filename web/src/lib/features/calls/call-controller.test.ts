@@ -5,6 +5,7 @@ import type { CallLogBody } from '../../protocol/events';
 import type { CallFrame } from '../../protocol/peer-frames';
 import { CallController, type CallHost } from './call-controller.svelte';
 import type { Devices } from './devices';
+import type { Fingerprint, PeerId, RoomKey } from '../../protocol/ids';
 
 /** Devices for Node, which has none: stand-in streams (the call logic is what is tested). */
 function standInDevices(): Omit<Devices, 'openLocalMedia'> & {
@@ -30,10 +31,10 @@ function standInDevices(): Omit<Devices, 'openLocalMedia'> & {
 }
 
 // No devices in Node: the media layer hands out stand-in streams (the call logic is what is tested).
-const ROOM = 'room-A';
-const ME = 'M'.repeat(52);
-const BOB = 'B'.repeat(52);
-const CAROL = 'C'.repeat(52);
+const ROOM = 'room-A' as RoomKey;
+const ME = 'M'.repeat(52) as Fingerprint;
+const BOB = 'B'.repeat(52) as Fingerprint;
+const CAROL = 'C'.repeat(52) as Fingerprint;
 const CALL_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** A media connection that records what happened to it. */
@@ -42,11 +43,16 @@ class FakeMediaCall implements MediaCall {
   answered = false;
   closedWith: string | null = null;
   handlers: MediaCallHandlers | null = null;
+  readonly remoteId: PeerId;
+  readonly room: RoomKey;
   constructor(
-    readonly remoteId: string,
-    readonly room: string,
+    remoteId: string,
+    room: string,
     readonly callId: string,
-  ) {}
+  ) {
+    this.remoteId = remoteId as PeerId;
+    this.room = room as RoomKey;
+  }
   setHandlers(handlers: MediaCallHandlers): void {
     this.handlers = handlers;
   }
@@ -67,11 +73,11 @@ class FakeMediaCall implements MediaCall {
 interface Harness {
   calls: CallController;
   devices: ReturnType<typeof standInDevices>;
-  sent: { room: string; to: string | null; frame: CallFrame }[];
-  logs: { room: string; body: CallLogBody }[];
+  sent: { room: RoomKey; to: string | null; frame: CallFrame }[];
+  logs: { room: RoomKey; body: CallLogBody }[];
   dialled: FakeMediaCall[];
   incoming: (call: MediaCall) => void;
-  linked: Map<string, string>;
+  linked: Map<Fingerprint, PeerId>;
 }
 
 function makeHarness(): Harness {
@@ -79,13 +85,13 @@ function makeHarness(): Harness {
   const logs: Harness['logs'] = [];
   const dialled: FakeMediaCall[] = [];
   /** fingerprint → peer ID of its authenticated link in ROOM. */
-  const linked = new Map([
-    [BOB, 'peer-bob'],
-    [CAROL, 'peer-carol'],
+  const linked = new Map<Fingerprint, PeerId>([
+    [BOB, 'peer-bob' as PeerId],
+    [CAROL, 'peer-carol' as PeerId],
   ]);
   let incoming: (call: MediaCall) => void = () => undefined;
   const transport = {
-    callPeer: (remoteId: string, room: string, callId: string) => {
+    callPeer: (remoteId: PeerId, room: RoomKey, callId: string) => {
       const call = new FakeMediaCall(remoteId, room, callId);
       call.isDialer = true;
       dialled.push(call);
@@ -129,8 +135,11 @@ function makeHarness(): Harness {
   };
 }
 
-const peer = (fingerprint: string, peerId = fingerprint === BOB ? 'peer-bob' : 'peer-carol') => ({
-  peerId,
+const peer = (
+  fingerprint: Fingerprint,
+  peerId = fingerprint === BOB ? 'peer-bob' : 'peer-carol',
+) => ({
+  peerId: peerId as PeerId,
   room: ROOM,
   fingerprint,
 });

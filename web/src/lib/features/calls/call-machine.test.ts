@@ -9,19 +9,20 @@ import {
   type CallInput,
   type CallState,
 } from './call-machine';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
-const ROOM = 'room-1';
-const OTHER_ROOM = 'room-2';
-const ME = 'M'.repeat(52);
-const BOB = 'B'.repeat(52);
-const CAROL = 'C'.repeat(52);
-const ZED = 'Z'.repeat(52);
+const ROOM = 'room-1' as RoomKey;
+const OTHER_ROOM = 'room-2' as RoomKey;
+const ME = 'M'.repeat(52) as Fingerprint;
+const BOB = 'B'.repeat(52) as Fingerprint;
+const CAROL = 'C'.repeat(52) as Fingerprint;
+const ZED = 'Z'.repeat(52) as Fingerprint;
 const CALL = 'call-5';
 const LOWER_CALL = 'call-1';
 const HIGHER_CALL = 'call-9';
 
 function frame(
-  from: string,
+  from: Fingerprint,
   f: Exclude<CallFrame, { type: 'call-media' }>,
   now = 1_000,
   room = ROOM,
@@ -587,7 +588,7 @@ describe('call machine: room calls', () => {
   });
 
   it("when the starter's page closes, the remaining participant with the lowest fingerprint takes over the log", () => {
-    const join = (self: string, others: string[]): CallState =>
+    const join = (self: Fingerprint, others: Fingerprint[]): CallState =>
       run(IDLE, {
         type: 'join-group',
         callId: CALL,
@@ -603,7 +604,7 @@ describe('call machine: room calls', () => {
         type: 'frame',
         from: ZED,
         room: ROOM,
-        self: '',
+        self: '' as Fingerprint,
         frame: { type: 'call-hangup', callId: CALL, closing: true },
         now: 5_000,
       }).state;

@@ -19,6 +19,7 @@
  */
 import type { CallLogBody, CallOutcome } from '../../protocol/events';
 import type { CallFrame, CallMedia } from '../../protocol/peer-frames';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 export type { CallMedia };
 
@@ -27,17 +28,17 @@ export interface CallInfo {
   /** The call's ID. */
   callId: string;
   /** The room (conversation) the call belongs to; its log goes there. */
-  room: string;
+  room: RoomKey;
   /** Voice or video. */
   media: CallMedia;
   /** A room call (joinable, no ringing). */
   group: boolean;
   /** Our own fingerprint. */
-  self: string;
+  self: Fingerprint;
   /** Who started the call (the caller; ourselves when we did). */
-  starter: string;
-  /** The other person of a 1:1 call; '' in a room call. */
-  peer: string;
+  starter: Fingerprint;
+  /** The other person of a 1:1 call; NO_PEER ('') in a room call. */
+  peer: Fingerprint;
   /** When this side started or heard of the call (ms). */
   startedAt: number;
   /** True when this side writes the call log when the call ends. */
@@ -49,7 +50,7 @@ export interface EndedCall {
   /** The call's ID. */
   callId: string;
   /** Its room. */
-  room: string;
+  room: RoomKey;
   /** How it ended from this side. */
   outcome: CallOutcome;
   /** Seconds from answer to end (0 unless answered). */
@@ -65,17 +66,17 @@ export type CallState =
   /** Someone is calling us (1:1). */
   | { phase: 'incoming'; call: CallInfo }
   /** In a call with `participants` (fingerprints, not us) since `answeredAt`. */
-  | { phase: 'active'; call: CallInfo; answeredAt: number; participants: readonly string[] };
+  | { phase: 'active'; call: CallInfo; answeredAt: number; participants: readonly Fingerprint[] };
 
 /** A call-control frame and who it came from, over an authenticated link in `room`. */
 export interface CallFrameInput {
   type: 'frame';
   /** The sender's fingerprint (proven by the link's handshake). */
-  from: string;
+  from: Fingerprint;
   /** The room of the link it came over. */
-  room: string;
+  room: RoomKey;
   /** Our own fingerprint. */
-  self: string;
+  self: Fingerprint;
   /** The frame (media-state frames are not the machine's business). */
   frame: Exclude<CallFrame, { type: 'call-media' }>;
   /** Now (ms). */
@@ -88,9 +89,9 @@ export type CallInput =
   | {
       type: 'dial';
       callId: string;
-      room: string;
-      peer: string;
-      self: string;
+      room: RoomKey;
+      peer: Fingerprint;
+      self: Fingerprint;
       media: CallMedia;
       now: number;
     }
@@ -98,8 +99,8 @@ export type CallInput =
   | {
       type: 'start-group';
       callId: string;
-      room: string;
-      self: string;
+      room: RoomKey;
+      self: Fingerprint;
       media: CallMedia;
       now: number;
     }
@@ -107,11 +108,11 @@ export type CallInput =
   | {
       type: 'join-group';
       callId: string;
-      room: string;
-      self: string;
+      room: RoomKey;
+      self: Fingerprint;
       media: CallMedia;
-      starter: string;
-      participants: readonly string[];
+      starter: Fingerprint;
+      participants: readonly Fingerprint[];
       now: number;
     }
   /** The person answers the ringing call. */
@@ -125,32 +126,35 @@ export type CallInput =
   /** A call frame arrived. */
   | CallFrameInput
   /** The authenticated link to `fingerprint` in `room` closed. */
-  | { type: 'peer-gone'; fingerprint: string; room: string; now: number };
+  | { type: 'peer-gone'; fingerprint: Fingerprint; room: RoomKey; now: number };
 
 /** What the machine asks its owner to do, in order. */
 export type CallEffect =
   /** Send a frame to one member over their link in `room`. */
-  | { type: 'send'; to: string; room: string; frame: CallFrame }
+  | { type: 'send'; to: Fingerprint; room: RoomKey; frame: CallFrame }
   /** Send a frame to every linked member of `room`. */
-  | { type: 'broadcast'; room: string; frame: CallFrame }
+  | { type: 'broadcast'; room: RoomKey; frame: CallFrame }
   /** (Re)start the ring timer for `callId` (CALL_RING_TIMEOUT_MS). */
   | { type: 'start-ring-timer'; callId: string }
   /** Stop the ring timer. */
   | { type: 'stop-ring-timer' }
   /** Open the media connection to a participant (we are its dialler). */
-  | { type: 'connect-media'; to: string }
+  | { type: 'connect-media'; to: Fingerprint }
   /** Close the media connection to one participant who left. */
-  | { type: 'drop-media'; to: string }
+  | { type: 'drop-media'; to: Fingerprint }
   /** The call is over here: close every media connection and release the devices. */
   | { type: 'end-media' }
   /** Write the call's log line to `room`. */
-  | { type: 'log'; room: string; body: CallLogBody };
+  | { type: 'log'; room: RoomKey; body: CallLogBody };
 
 /** The next state and what to do. */
 export interface CallStep {
   state: CallState;
   effects: CallEffect[];
 }
+
+/** The `peer` of a room call: nobody in particular. */
+export const NO_PEER = '' as Fingerprint;
 
 /** The state of a tab with no call. */
 export const IDLE: CallState = { phase: 'idle', last: null };
@@ -212,7 +216,7 @@ export function step(state: CallState, input: CallInput): CallStep {
             group: true,
             self: input.self,
             starter: input.self,
-            peer: '',
+            peer: NO_PEER,
             startedAt: input.now,
             isLogWriter: true,
           },
@@ -239,7 +243,7 @@ export function step(state: CallState, input: CallInput): CallStep {
             group: true,
             self: input.self,
             starter: input.starter,
-            peer: '',
+            peer: NO_PEER,
             startedAt: input.now,
             isLogWriter: input.starter === input.self,
           },
@@ -503,7 +507,7 @@ function onPeerGone(state: CallState, input: Extract<CallInput, { type: 'peer-go
  */
 function leave(
   state: Extract<CallState, { phase: 'active' }>,
-  who: string,
+  who: Fingerprint,
   now: number,
   isAbrupt: boolean,
 ): CallStep {

@@ -12,17 +12,18 @@ import type { Transport } from '../../net/transport';
 import type { Conversation } from '../../storage/chat-store';
 import type { CallController, CallHost } from './call-controller.svelte';
 import type { Devices } from './devices';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('calls');
 
 /** What calls ask of other features. */
 export interface CallsPorts {
   /** One conversation by room key. */
-  conversation(room: string): Conversation | undefined;
+  conversation(room: RoomKey): Conversation | undefined;
   /** A member's display name. */
-  nameOf(room: string, fingerprint: string): string;
+  nameOf(room: RoomKey, fingerprint: Fingerprint): string;
   /** Stores and sends content in a conversation (the outbox): the call log. */
-  say(room: string, content: EventContent): Promise<boolean>;
+  say(room: RoomKey, content: EventContent): Promise<boolean>;
   /** The devices (the browser's, loaded with the call layer; tests bring their own). */
   loadDevices(): Promise<Devices>;
 }

@@ -4,6 +4,7 @@ import { foldCallLogs } from '../../domain/call-log';
 import type { Parley } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
 import { meetInRoom } from '../../testing/meet-in-room';
+import type { RoomKey } from '../../protocol/ids';
 
 const h = appHarness();
 
@@ -15,7 +16,7 @@ async function linkedPair() {
   return { alice, bob, room, bobFp };
 }
 
-const callLogsOf = (app: Parley, room: string) =>
+const callLogsOf = (app: Parley, room: RoomKey) =>
   foldCallLogs(app.timeline.messagesOf(room)).map((e) => e.body.outcome);
 
 describe('calls through the app', () => {

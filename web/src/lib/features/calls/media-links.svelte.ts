@@ -4,10 +4,12 @@
  * what each participant sends, their quality and path, and the reconnect after a network blip.
  */
 import { MEDIA_RECONNECT_GRACE_MS } from '../../config';
+import { entriesOf, keysOf } from '../../domain/records';
 import { createLogger } from '../../log';
 import type { MediaCall, Transport } from '../../net/transport';
 import type { CallState } from './call-machine';
 import { summariseStats, type CallPath, type CallQuality, type RtcStat } from './call-quality';
+import type { Fingerprint, PeerId, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('calls');
 
@@ -35,25 +37,25 @@ export interface MediaLinksHost {
   /** What we send, while in a call. */
   localStream(): MediaStream | null;
   /** The peer ID of `fingerprint`'s authenticated link in `room`, if linked now. */
-  peerIdOf(room: string, fingerprint: string): string | undefined;
+  peerIdOf(room: RoomKey, fingerprint: Fingerprint): PeerId | undefined;
   /** The fingerprint behind an authenticated link in `room` from `peerId`, if any. */
-  memberAt(room: string, peerId: string): string | undefined;
+  memberAt(room: RoomKey, peerId: PeerId): Fingerprint | undefined;
   /** A participant's media arrived (tell them ours). */
   onStream(): void;
   /** A participant's media did not come back in time: they count as gone. */
-  onLost(fingerprint: string, room: string): void;
+  onLost(fingerprint: Fingerprint, room: RoomKey): void;
 }
 
 /** The media connections of the call in progress. */
 export class MediaLinks {
   #host: MediaLinksHost;
   /** fingerprint → media connection; replaced whole so views update. */
-  #links = $state.raw<Readonly<Record<string, MediaLink>>>({});
+  #links = $state.raw<Readonly<Record<Fingerprint, MediaLink>>>({});
   /** fingerprint → their last `call-media`. */
-  #remoteMedia = $state.raw<Readonly<Record<string, RemoteMediaState>>>({});
+  #remoteMedia = $state.raw<Readonly<Record<Fingerprint, RemoteMediaState>>>({});
   /** fingerprint → a media connection is being re-established. */
-  #reconnecting = $state.raw<Readonly<Record<string, true>>>({});
-  #graceTimers: Record<string, ReturnType<typeof setTimeout>> = {};
+  #reconnecting = $state.raw<Readonly<Record<Fingerprint, true>>>({});
+  #graceTimers: Partial<Record<Fingerprint, ReturnType<typeof setTimeout>>> = {};
 
   constructor(host: MediaLinksHost) {
     this.#host = host;
@@ -61,29 +63,29 @@ export class MediaLinks {
   }
 
   /** The participants we have a media connection with. */
-  get fingerprints(): string[] {
-    return Object.keys(this.#links);
+  get fingerprints(): Fingerprint[] {
+    return keysOf(this.#links);
   }
   /** A participant's media connection, if any. */
-  linkOf(fingerprint: string): MediaLink | undefined {
+  linkOf(fingerprint: Fingerprint): MediaLink | undefined {
     return this.#links[fingerprint];
   }
   /** What a participant told us they send, if they did. */
-  remoteMediaOf(fingerprint: string): RemoteMediaState | undefined {
+  remoteMediaOf(fingerprint: Fingerprint): RemoteMediaState | undefined {
     return this.#remoteMedia[fingerprint];
   }
   /** True while a participant's media is being dialled again. */
-  isReconnecting(fingerprint: string): boolean {
+  isReconnecting(fingerprint: Fingerprint): boolean {
     return this.#reconnecting[fingerprint] === true;
   }
 
   /** A participant's `call-media`. */
-  setRemoteMedia(fingerprint: string, media: RemoteMediaState): void {
+  setRemoteMedia(fingerprint: Fingerprint, media: RemoteMediaState): void {
     this.#remoteMedia = { ...this.#remoteMedia, [fingerprint]: media };
   }
 
   /** Dials a participant's media (we are the one who dials them). */
-  dial(fingerprint: string): void {
+  dial(fingerprint: Fingerprint): void {
     const s = this.#host.state();
     const stream = this.#host.localStream();
     if (s.phase !== 'active' || !stream) return;
@@ -104,7 +106,7 @@ export class MediaLinks {
   }
 
   /** Closes a participant's media connection. */
-  close(fingerprint: string, reason: string): void {
+  close(fingerprint: Fingerprint, reason: string): void {
     const link = this.#links[fingerprint];
     this.#clearReconnect(fingerprint);
     if (!link) return;
@@ -116,8 +118,8 @@ export class MediaLinks {
 
   /** The call ended: every media connection closes. */
   closeAll(): void {
-    for (const fingerprint of Object.keys(this.#links)) this.close(fingerprint, 'call ended');
-    for (const fingerprint of Object.keys(this.#graceTimers)) this.#clearReconnect(fingerprint);
+    for (const fingerprint of keysOf(this.#links)) this.close(fingerprint, 'call ended');
+    for (const fingerprint of keysOf(this.#graceTimers)) this.#clearReconnect(fingerprint);
     this.#remoteMedia = {};
   }
 
@@ -130,7 +132,7 @@ export class MediaLinks {
 
   /** Reads each connection's statistics for the quality indicator. */
   async readStats(): Promise<void> {
-    for (const [fingerprint, link] of Object.entries(this.#links)) {
+    for (const [fingerprint, link] of entriesOf(this.#links)) {
       const report = await link.call.getStats();
       if (!report) continue;
       // RTCStatsReport values are typed `any` by lib.dom; summariseStats checks every field.
@@ -175,7 +177,7 @@ export class MediaLinks {
     this.#adopt(fingerprint, call);
   }
 
-  #adopt(fingerprint: string, call: MediaCall): void {
+  #adopt(fingerprint: Fingerprint, call: MediaCall): void {
     const old = this.#links[fingerprint];
     this.#links = {
       ...this.#links,
@@ -199,7 +201,7 @@ export class MediaLinks {
    * was the media path alone (a network blip): the side that dials them dials again, and if no
    * media is back within MEDIA_RECONNECT_GRACE_MS they count as gone.
    */
-  #handleClosed(fingerprint: string, call: MediaCall, reason: string): void {
+  #handleClosed(fingerprint: Fingerprint, call: MediaCall, reason: string): void {
     if (this.#links[fingerprint]?.call !== call) return;
     const links = { ...this.#links };
     delete links[fingerprint];
@@ -221,12 +223,12 @@ export class MediaLinks {
     }
   }
 
-  #redial(fingerprint: string, callId: string): void {
+  #redial(fingerprint: Fingerprint, callId: string): void {
     if (!this.#isInCall(callId) || this.#links[fingerprint]) return;
     this.dial(fingerprint);
   }
 
-  #clearReconnect(fingerprint: string): void {
+  #clearReconnect(fingerprint: Fingerprint): void {
     clearTimeout(this.#graceTimers[fingerprint]);
     delete this.#graceTimers[fingerprint];
     if (this.#reconnecting[fingerprint]) {

@@ -4,48 +4,49 @@
  */
 import type { CallMedia } from './call-machine';
 import type { CallFrame } from '../../protocol/peer-frames';
+import type { Fingerprint, PeerId, RoomKey } from '../../protocol/ids';
 
 /** A room call in progress that we may join. */
 export interface RoomCall {
   callId: string;
   media: CallMedia;
   /** Who we heard start it (the first participant heard of). */
-  starter: string;
+  starter: Fingerprint;
   /** Who is in it, as far as we heard. */
-  participants: string[];
+  participants: Fingerprint[];
 }
 
 /** The sender side of a frame: an authenticated member on a link. */
 export interface CallPeer {
   /** Their link's peer ID. */
-  peerId: string;
+  peerId: PeerId;
   /** The link's room. */
-  room: string;
+  room: RoomKey;
   /** Their fingerprint. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
 }
 
 /** The registry of room calls. */
 export class RoomCalls {
-  #self: () => string | null;
+  #self: () => Fingerprint | null;
   #isInCall: (callId: string) => boolean;
   /** room → the room call in progress there. */
-  #calls = $state.raw<Readonly<Record<string, RoomCall>>>({});
+  #calls = $state.raw<Readonly<Record<RoomKey, RoomCall>>>({});
 
   /** `isInCall`: whether we are in the call of that ID (a call we are in never ends by itself here). */
-  constructor(self: () => string | null, isInCall: (callId: string) => boolean) {
+  constructor(self: () => Fingerprint | null, isInCall: (callId: string) => boolean) {
     this.#self = self;
     this.#isInCall = isInCall;
   }
 
   /** The room call in progress in `room` with someone in it, if any. */
-  in(room: string): RoomCall | null {
+  in(room: RoomKey): RoomCall | null {
     const roomCall = this.#calls[room];
     return roomCall && roomCall.participants.length > 0 ? roomCall : null;
   }
 
   /** We started a room call. */
-  started(room: string, callId: string, media: CallMedia, self: string): void {
+  started(room: RoomKey, callId: string, media: CallMedia, self: Fingerprint): void {
     this.#calls = {
       ...this.#calls,
       [room]: { callId, media, starter: self, participants: [self] },
@@ -86,7 +87,7 @@ export class RoomCalls {
   }
 
   /** A member is gone from a room: they are in its call no more. */
-  left(room: string, fingerprint: string): void {
+  left(room: RoomKey, fingerprint: Fingerprint): void {
     const roomCall = this.#calls[room];
     if (!roomCall?.participants.includes(fingerprint)) return;
     this.#setParticipants(
@@ -95,7 +96,7 @@ export class RoomCalls {
     );
   }
 
-  #setParticipants(room: string, participants: string[]): void {
+  #setParticipants(room: RoomKey, participants: Fingerprint[]): void {
     const current = this.#calls[room];
     if (!current) return;
     const next = { ...this.#calls };

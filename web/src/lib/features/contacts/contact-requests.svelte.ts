@@ -11,19 +11,20 @@ import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { Contacts } from './contacts.svelte';
 import type { Invites } from './invites.svelte';
+import type { Fingerprint, RoomKey, RoomSecret } from '../../protocol/ids';
 
 const log = createLogger('contacts');
 
 /** A contact request waiting for the person's answer. */
 export interface ContactRequest {
   /** The requester's fingerprint (proven on the link). */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Their display name. */
   name: string;
   /** Their avatar colour. */
   color: string;
   /** The room whose link the request came over (the answer goes back the same way). */
-  room: string;
+  room: RoomKey;
 }
 
 /** How a contact request we sent stands. */
@@ -60,7 +61,7 @@ export class ContactRequests {
     return this.#requests;
   }
   /** How a contact request we sent stands (undefined: none sent this session). */
-  sentTo(fingerprint: string): SentRequestState | undefined {
+  sentTo(fingerprint: Fingerprint): SentRequestState | undefined {
     return this.#sent[fingerprint];
   }
 
@@ -68,7 +69,7 @@ export class ContactRequests {
    * Asks a member of a room to become contacts, over their authenticated link in that room.
    * False (with a notice) when they are not connected now.
    */
-  request(room: string, fingerprint: string): boolean {
+  request(room: RoomKey, fingerprint: Fingerprint): boolean {
     const peer = this.#kernel.presence.linkedPeer(room, fingerprint);
     if (!peer || !this.#kernel.network.links.sendTo(peer, { type: 'contact-request' })) {
       this.#kernel.notices.show({ key: 'contacts.notReachable' });
@@ -82,7 +83,7 @@ export class ContactRequests {
    * Answers a contact request. Accepting makes a pair secret, sends it over the requester's
    * link and saves the contact with its direct chat; false (with a notice) when that failed.
    */
-  async answer(fingerprint: string, accept: boolean): Promise<boolean> {
+  async answer(fingerprint: Fingerprint, accept: boolean): Promise<boolean> {
     const request = this.#requests.find((r) => r.fingerprint === fingerprint);
     if (!request) return false;
     this.#requests = this.#requests.filter((r) => r !== request);
@@ -101,7 +102,7 @@ export class ContactRequests {
   }
 
   /** Sets a contact request aside unanswered (the person closed the dialog). */
-  dismiss(fingerprint: string): void {
+  dismiss(fingerprint: Fingerprint): void {
     this.#requests = this.#requests.filter((r) => r.fingerprint !== fingerprint);
   }
 
@@ -128,7 +129,7 @@ export class ContactRequests {
    * Only an answer to our own request, or the inviter of a link we opened, makes a contact;
    * anything else is ignored.
    */
-  async #handleAccept(peer: MeshPeer, secret: string): Promise<void> {
+  async #handleAccept(peer: MeshPeer, secret: RoomSecret): Promise<void> {
     const known = this.#contacts.contact(peer.fingerprint);
     const invite = this.#invites.waitingIn(peer.room);
     if ((this.#sent[peer.fingerprint] !== 'sent' && !invite) || known) {
@@ -141,7 +142,7 @@ export class ContactRequests {
     }
   }
 
-  async #save(peer: MeshPeer, secret: string): Promise<boolean> {
+  async #save(peer: MeshPeer, secret: RoomSecret): Promise<boolean> {
     const ok = await this.#contacts.save(peer, secret);
     if (ok) {
       const sent = { ...this.#sent };

@@ -8,13 +8,14 @@ import type { Kernel } from '../../kernel/kernel.svelte';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { ChatStore, Contact, Conversation } from '../../storage/chat-store';
 import { contactViews, type ContactView } from './contact-views';
+import type { Fingerprint, RoomKey, RoomSecret } from '../../protocol/ids';
 
 /** What contacts read of other features. */
 export interface ContactsPorts {
   /** Every stored conversation (direct chats carry the contacts' current names). */
   conversations(): readonly Conversation[];
   /** One conversation by room key. */
-  conversation(room: string): Conversation | undefined;
+  conversation(room: RoomKey): Conversation | undefined;
 }
 
 /** The saved contacts of this profile. */
@@ -53,31 +54,31 @@ export class Contacts {
     return this.#views;
   }
   /** One contact by fingerprint. */
-  contact(fingerprint: string): ContactView | undefined {
+  contact(fingerprint: Fingerprint): ContactView | undefined {
     return this.#views.find((c) => c.fingerprint === fingerprint);
   }
   /** True for a blocked contact (their events are never stored). */
-  isBlocked(fingerprint: string): boolean {
+  isBlocked(fingerprint: Fingerprint): boolean {
     return this.#contacts.some((c) => c.fingerprint === fingerprint && c.blocked === true);
   }
   /** True while the contact is connected in their direct chat. */
-  isOnline(fingerprint: string): boolean {
+  isOnline(fingerprint: Fingerprint): boolean {
     const conv = this.contact(fingerprint)?.conv;
     return !!conv && this.#kernel.presence.linkedPeer(conv, fingerprint) !== undefined;
   }
   /** The direct chat's secret of a contact, for opening it (never shown). */
-  secretOf(fingerprint: string): string | null {
+  secretOf(fingerprint: Fingerprint): RoomSecret | null {
     const conv = this.contact(fingerprint)?.conv;
     return (conv && this.#ports.conversation(conv)?.secret) || null;
   }
   /** The safety number the person and a contact compare (the same on both sides). */
-  async safetyNumberWith(fingerprint: string): Promise<string | null> {
+  async safetyNumberWith(fingerprint: Fingerprint): Promise<string | null> {
     const self = this.#kernel.self;
     return self ? safetyNumber(self, fingerprint) : null;
   }
 
   /** Marks a contact verified (safety numbers compared) or not; false when it failed. */
-  setVerified(fingerprint: string, verified: boolean): Promise<boolean> {
+  setVerified(fingerprint: Fingerprint, verified: boolean): Promise<boolean> {
     return this.#update(fingerprint, { verified });
   }
 
@@ -85,7 +86,7 @@ export class Contacts {
    * Blocks or unblocks a contact. Blocked, their links are closed now and refused in every room
    * from then on, so nothing they send reaches this browser directly.
    */
-  async setBlocked(fingerprint: string, blocked: boolean): Promise<boolean> {
+  async setBlocked(fingerprint: Fingerprint, blocked: boolean): Promise<boolean> {
     const ok = await this.#update(fingerprint, { blocked });
     if (ok && blocked) this.#kernel.network.links.disconnect(fingerprint);
     // Unblocked: ask every room for its members again, so we dial them (they stopped trying).
@@ -113,7 +114,7 @@ export class Contacts {
   }
 
   /** Saves `peer` as a contact whose direct chat is keyed by `secret` (the chat is then joined). */
-  async save(peer: MeshPeer, secret: string): Promise<boolean> {
+  async save(peer: MeshPeer, secret: RoomSecret): Promise<boolean> {
     const store = this.#kernel.store;
     if (!store) return false;
     const conv = await roomKeyFromSecret(secret);
@@ -157,7 +158,7 @@ export class Contacts {
   }
 
   async #update(
-    fingerprint: string,
+    fingerprint: Fingerprint,
     change: Pick<Contact, 'verified' | 'blocked'>,
   ): Promise<boolean> {
     const store = this.#kernel.store;

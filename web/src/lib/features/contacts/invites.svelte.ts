@@ -4,13 +4,14 @@
  * the consent; the invitee waits there until the inviter is online. An invite's room is never a
  * conversation: its members are not listed, and nothing is synced there.
  */
-import { isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';
+import { isRoomKey, isRoomSecret, newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import type { RoomSource } from '../../kernel/room-directory';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { ChatStore } from '../../storage/chat-store';
 import type { Contacts } from './contacts.svelte';
+import type { Fingerprint, RoomKey, RoomSecret } from '../../protocol/ids';
 
 const log = createLogger('invites');
 
@@ -20,15 +21,15 @@ export const INVITES_SETTING = 'contactInvites';
 /** A one-time contact link (DESIGN §5): its room is where inviter and invitee meet. */
 export interface Invite {
   /** The link's secret (its fragment). */
-  secret: string;
+  secret: RoomSecret;
   /** The room key derived from it. */
-  room: string;
+  room: RoomKey;
   /** Whether we made the link or opened someone else's. */
   role: 'inviter' | 'invitee';
   /** When it was made or opened (ms since epoch). */
   createdAt: number;
   /** Set once used: the fingerprint of the contact it made (kept in memory only). */
-  contact?: string;
+  contact?: Fingerprint;
 }
 
 /** What opening a contact link did. */
@@ -39,7 +40,7 @@ function isInvite(value: unknown): value is Invite {
   const v = value as Record<string, unknown>;
   return (
     isRoomSecret(v.secret) &&
-    typeof v.room === 'string' &&
+    isRoomKey(v.room) &&
     (v.role === 'inviter' || v.role === 'invitee') &&
     typeof v.createdAt === 'number' &&
     v.contact === undefined
@@ -88,7 +89,7 @@ export class Invites {
   }
 
   /** The link we opened whose room is `room` and that has not made a contact yet. */
-  waitingIn(room: string): Invite | undefined {
+  waitingIn(room: RoomKey): Invite | undefined {
     return this.#invites.find((i) => i.room === room && i.role === 'invitee' && !i.contact);
   }
 
@@ -96,7 +97,7 @@ export class Invites {
    * Makes a one-time contact link and waits in its room: whoever opens it while we are online
    * becomes a contact. The secret (the link's fragment); null when it could not be saved.
    */
-  async create(): Promise<string | null> {
+  async create(): Promise<RoomSecret | null> {
     const secret = newRoomSecret();
     const saved = await this.#add({
       secret,
@@ -125,7 +126,7 @@ export class Invites {
   }
 
   /** The invite is used: leave its room, remember who it made a contact of. */
-  async complete(invite: Invite, contact: string): Promise<void> {
+  async complete(invite: Invite, contact: Fingerprint): Promise<void> {
     this.#invites = this.#invites.map((i) => (i === invite ? { ...i, contact } : i));
     this.#kernel.directory.reconcile();
     const saved = await this.#kernel.store?.putSetting(

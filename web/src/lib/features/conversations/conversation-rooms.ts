@@ -7,6 +7,7 @@
  */
 import type { RoomSource } from '../../kernel/room-directory';
 import type { Conversation } from '../../storage/chat-store';
+import type { RoomKey, RoomSecret } from '../../protocol/ids';
 
 /** The conversations' claim on rooms. */
 export class ConversationRooms implements RoomSource {
@@ -14,15 +15,15 @@ export class ConversationRooms implements RoomSource {
   readonly isListed = true;
   #list: () => readonly Conversation[];
   /** Rooms opened from a link whose record is not stored yet: room → secret. */
-  #opening = new Map<string, string>();
+  #opening = new Map<RoomKey, RoomSecret>();
   /** Rooms being deleted: left at once, joined again if the deletion fails. */
-  #leaving = new Set<string>();
+  #leaving = new Set<RoomKey>();
 
   constructor(list: () => readonly Conversation[]) {
     this.#list = list;
   }
 
-  *rooms(): Iterable<readonly [string, string]> {
+  *rooms(): Iterable<readonly [RoomKey, RoomSecret]> {
     for (const c of this.#list()) {
       if (!c.removedFromRoom && !this.#leaving.has(c.id)) yield [c.id, c.secret];
     }
@@ -32,22 +33,22 @@ export class ConversationRooms implements RoomSource {
   }
 
   /** A room is being opened from a link: join it now, before its record exists. */
-  open(room: string, secret: string): void {
+  open(room: RoomKey, secret: RoomSecret): void {
     this.#opening.set(room, secret);
   }
 
   /** The room's record is stored (or could not be): the list speaks for it from now on. */
-  opened(room: string): void {
+  opened(room: RoomKey): void {
     this.#opening.delete(room);
   }
 
   /** The room is being deleted: leave it now. */
-  leave(room: string): void {
+  leave(room: RoomKey): void {
     this.#leaving.add(room);
   }
 
   /** The deletion ended (done, or failed and the room is ours again). */
-  left(room: string): void {
+  left(room: RoomKey): void {
     this.#leaving.delete(room);
   }
 }

@@ -24,6 +24,8 @@ import {
 } from '../../storage/chat-store';
 import { ConversationRooms } from './conversation-rooms';
 import { compareByActivity, withContactTitle } from './conversation-views';
+import { isFingerprint } from '../../protocol/id-formats';
+import type { RoomKey, RoomSecret } from '../../protocol/ids';
 
 const log = createLogger('conversations');
 
@@ -62,7 +64,7 @@ export class Conversations {
     return this.#unreadTotal;
   }
   /** One conversation by room key. */
-  conversation(room: string): Conversation | undefined {
+  conversation(room: RoomKey): Conversation | undefined {
     return this.#all.find((c) => c.id === room);
   }
 
@@ -70,7 +72,7 @@ export class Conversations {
    * Creates a room and returns its secret (the caller navigates to its link); null when it could
    * not be saved (the notice says why).
    */
-  async createRoom(): Promise<string | null> {
+  async createRoom(): Promise<RoomSecret | null> {
     const owner = this.#kernel.self;
     const secret = owner ? await newOwnedRoomSecret(owner) : newRoomSecret();
     const ensured = await this.ensure(secret, owner);
@@ -85,11 +87,11 @@ export class Conversations {
    * Makes sure the room of `secret` is stored and joined; its room key. Never rejects. `linkOwner`
    * (from the link) is kept only for a room new here, and only if the secret commits to them.
    */
-  async ensure(secret: string, linkOwner?: string): Promise<StoreResult<string>> {
+  async ensure(secret: string, linkOwner?: string): Promise<StoreResult<RoomKey>> {
     const store = this.#kernel.store;
     if (!store) return storeErr('unknown', 'the store is closed');
     if (!isRoomSecret(secret)) return storeErr('unknown', 'not a room secret');
-    let room: string;
+    let room: RoomKey;
     try {
       room = await roomKeyFromSecret(secret);
     } catch (error) {
@@ -102,7 +104,8 @@ export class Conversations {
     this.#kernel.directory.reconcile();
     try {
       // The owner the link names counts only if the secret commits to them (DESIGN §5).
-      const owner = linkOwner && (await isOwnedBy(secret, linkOwner)) ? linkOwner : undefined;
+      const owner =
+        isFingerprint(linkOwner) && (await isOwnedBy(secret, linkOwner)) ? linkOwner : undefined;
       if (linkOwner && !owner) log.warn('a room link names an owner its secret does not');
       const now = this.#kernel.now();
       // Adds only if absent, so a concurrent first open cannot reset the vector or members.
@@ -133,17 +136,17 @@ export class Conversations {
    * Mutes or unmutes a conversation (a muted one's unread stays out of the total); false when it
    * failed (reported).
    */
-  setMuted(room: string, isMuted: boolean): Promise<boolean> {
+  setMuted(room: RoomKey, isMuted: boolean): Promise<boolean> {
     return this.setFlags(room, { muted: isMuted });
   }
 
   /** Archives a conversation (listed apart) or brings it back; false when it failed (reported). */
-  setArchived(room: string, isArchived: boolean): Promise<boolean> {
+  setArchived(room: RoomKey, isArchived: boolean): Promise<boolean> {
     return this.setFlags(room, { archived: isArchived });
   }
 
   /** Sets flags on a conversation; false when it failed (reported). */
-  async setFlags(room: string, flags: ConversationFlags): Promise<boolean> {
+  async setFlags(room: RoomKey, flags: ConversationFlags): Promise<boolean> {
     const store = this.#kernel.store;
     if (!store) return false;
     const saved = await store.setConversationFlags(room, flags);
@@ -159,7 +162,7 @@ export class Conversations {
    * A room cannot be kept joined without its record, so it is left too (its view closes). False
    * when it could not be deleted (reported; the room is then joined again).
    */
-  deleteConversation(room: string): Promise<boolean> {
+  deleteConversation(room: RoomKey): Promise<boolean> {
     return this.#forget(room, 'error.deleteFailed');
   }
 
@@ -167,13 +170,13 @@ export class Conversations {
    * Leaves a room for good: its members hear goodbye, the signal server that we left, and it is
    * deleted here like `deleteConversation`. False for anything but a room, or when it failed.
    */
-  leaveRoom(room: string): Promise<boolean> {
+  leaveRoom(room: RoomKey): Promise<boolean> {
     if (this.conversation(room)?.kind !== 'room') return Promise.resolve(false);
     return this.#forget(room, 'error.leaveFailed');
   }
 
   /** Stops taking part in a room, then deletes it and its events from the store. */
-  async #forget(room: string, failure: MessageKey): Promise<boolean> {
+  async #forget(room: RoomKey, failure: MessageKey): Promise<boolean> {
     const store = this.#kernel.store;
     if (!store || !this.conversation(room)) return false;
     const directory = this.#kernel.directory;

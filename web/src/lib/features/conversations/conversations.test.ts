@@ -7,6 +7,7 @@ import { StoreFailure } from '../../storage/chat-store';
 import { openIdbStore } from '../../storage/idb-store';
 import type { Parley } from '../../parley';
 import { appHarness, overriding } from '../../testing/app-harness';
+import type { RoomKey } from '../../protocol/ids';
 
 const ALICE = fakeFingerprint(2);
 const NOW = 1_700_000_000_000;
@@ -14,7 +15,7 @@ const h = appHarness({ now: NOW });
 
 describe('conversation options', () => {
   /** A stored room with `unread` messages from Alice, before any app opens the database. */
-  async function seedRoom(unread: number): Promise<{ secret: string; room: string }> {
+  async function seedRoom(unread: number): Promise<{ secret: string; room: RoomKey }> {
     const secret = newRoomSecret();
     const room = await roomKeyFromSecret(secret);
     const seed = await openIdbStore({ name: h.dbName });

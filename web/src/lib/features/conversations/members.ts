@@ -7,13 +7,14 @@ import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { Conversations } from './conversations.svelte';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('members');
 
 /** A member row as the Members list shows it. */
 export interface MemberView {
   /** Identity fingerprint. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
   /** Display name. */
   name: string;
   /** Avatar colour. */
@@ -25,7 +26,7 @@ export interface MemberView {
 }
 
 /** A peer's name as shown: what they announced, else the start of their fingerprint. */
-export function shownName(name: string | undefined, fingerprint: string): string {
+export function shownName(name: string | undefined, fingerprint: Fingerprint): string {
   return name || fingerprint.slice(0, 8);
 }
 
@@ -47,7 +48,7 @@ export class Members {
   }
 
   /** The members of a room: you, then online, then by name. */
-  membersOf(room: string): MemberView[] {
+  membersOf(room: RoomKey): MemberView[] {
     const self = this.#kernel.identity;
     const conversation = this.#conversations.conversation(room);
     const rows = new Map<string, MemberView>();
@@ -90,7 +91,7 @@ export class Members {
   }
 
   /** The display name of an author in a room (falls back to a short fingerprint). */
-  authorName(room: string, fingerprint: string): string {
+  authorName(room: RoomKey, fingerprint: Fingerprint): string {
     const self = this.#kernel.identity;
     if (fingerprint === self?.fingerprint) return self.name;
     // The stored record is the fresher: a rename during a link arrives as a profile event.

@@ -81,7 +81,7 @@ describe('onIncoming', () => {
     alice.messages.onIncoming(listen(heardByAlice));
     const stop = bob.messages.onIncoming(listen(heardByBob));
 
-    const secret = (await alice.conversations.createRoom()) ?? '';
+    const secret = (await alice.conversations.createRoom())!;
     const room = await roomKeyFromSecret(secret);
     await alice.timeline.openRoom(secret);
     await bob.timeline.openRoom(secret);

@@ -14,6 +14,7 @@ import {
 import { MAX_TEXT_CHARS } from '../../protocol/limits';
 import type { Conversation } from '../../storage/chat-store';
 import type { Outbox } from './outbox';
+import type { RoomKey } from '../../protocol/ids';
 
 /** Message text without leading blank lines and trailing space; '' when nothing or too long. */
 export function cleanText(raw: string): string {
@@ -22,19 +23,19 @@ export function cleanText(raw: string): string {
 }
 
 /** A listener of messages from others as they are stored. */
-export type IncomingListener = (room: string, events: readonly ChatEvent[]) => void;
+export type IncomingListener = (room: RoomKey, events: readonly ChatEvent[]) => void;
 
 /** What people say in conversations. */
 export class Messages {
   #kernel: Kernel;
   #outbox: Outbox;
-  #conversation: (room: string) => Conversation | undefined;
+  #conversation: (room: RoomKey) => Conversation | undefined;
   #incoming = new Set<IncomingListener>();
 
   constructor(
     kernel: Kernel,
     outbox: Outbox,
-    conversation: (room: string) => Conversation | undefined,
+    conversation: (room: RoomKey) => Conversation | undefined,
   ) {
     this.#kernel = kernel;
     this.#outbox = outbox;
@@ -57,7 +58,7 @@ export class Messages {
    * true once stored, false when it was not (the notice says why; the caller keeps the text).
    * Texts sent while earlier ones are being written are stored and pushed together.
    */
-  send(room: string, rawText: string, replyTo?: EventRef): Promise<boolean> {
+  send(room: RoomKey, rawText: string, replyTo?: EventRef): Promise<boolean> {
     const text = cleanText(rawText);
     if (!text) return Promise.resolve(false);
     return this.#outbox.queue(room, {
@@ -67,7 +68,7 @@ export class Messages {
   }
 
   /** Puts an emoji on one of a room's messages, or takes it off (`on` false). */
-  react(room: string, target: EventRef, emoji: string, on: boolean): Promise<boolean> {
+  react(room: RoomKey, target: EventRef, emoji: string, on: boolean): Promise<boolean> {
     if (!emoji || emoji.length > MAX_REACTION_CHARS) return Promise.resolve(false);
     return this.#outbox.queue(room, {
       kind: 'reaction',
@@ -76,14 +77,14 @@ export class Messages {
   }
 
   /** Changes the text of one of our own messages, for everyone. */
-  edit(room: string, target: EventRef, rawText: string): Promise<boolean> {
+  edit(room: RoomKey, target: EventRef, rawText: string): Promise<boolean> {
     const text = cleanText(rawText);
     if (!text || target.author !== this.#kernel.self) return Promise.resolve(false);
     return this.#outbox.queue(room, { kind: 'edit', body: { target: refOf(target), text } });
   }
 
   /** Deletes one of our own messages, for everyone (the others keep a "deleted" mark). */
-  delete(room: string, target: EventRef): Promise<boolean> {
+  delete(room: RoomKey, target: EventRef): Promise<boolean> {
     if (target.author !== this.#kernel.self) return Promise.resolve(false);
     return this.#outbox.queue(room, { kind: 'delete', body: { target: refOf(target) } });
   }
@@ -92,7 +93,11 @@ export class Messages {
    * Names a room and sets its topic, for every member (a `room-meta` event; the latest holds).
    * 'invalid' for an empty or unsafe name or a topic that is too long.
    */
-  async setRoomMeta(room: string, rawName: string, rawTopic: string): Promise<boolean | 'invalid'> {
+  async setRoomMeta(
+    room: RoomKey,
+    rawName: string,
+    rawTopic: string,
+  ): Promise<boolean | 'invalid'> {
     const name = rawName.trim();
     const topic = rawTopic.trim();
     if (!isDisplayName(name) || topic.length > MAX_TOPIC_CHARS) return 'invalid';

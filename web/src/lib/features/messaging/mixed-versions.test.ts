@@ -6,6 +6,7 @@ import { MemoryHub } from '../../net/memory-transport';
 import type { FutureEvent, StoredEvent } from '../../protocol/events';
 import type { Parley } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
+import type { RoomKey } from '../../protocol/ids';
 
 const h = appHarness();
 
@@ -13,7 +14,7 @@ const h = appHarness();
  * What a newer build of Alice's app writes: an event of a kind this build does not know, signed
  * with her key and stored in her database (her newer app then sends it like any own event).
  */
-async function writeFutureEvent(alice: Parley, room: string): Promise<FutureEvent> {
+async function writeFutureEvent(alice: Parley, room: RoomKey): Promise<FutureEvent> {
   const identity = alice.kernel.identity!;
   const store = alice.kernel.store!;
   const own = (await store.listEvents(room)).filter((e) => e.author === identity.fingerprint);

@@ -10,10 +10,11 @@ import { storeErrorOf } from '../../kernel/notices.svelte';
 import type { EventContent } from '../../protocol/events';
 import { MAX_BATCH_EVENTS } from '../../protocol/limits';
 import type { Conversation } from '../../storage/chat-store';
+import type { RoomKey } from '../../protocol/ids';
 
 /** Something waiting to be stored and sent. */
 interface Outgoing {
-  room: string;
+  room: RoomKey;
   /** What to store. */
   content: EventContent;
   /** Settles `queue`'s promise: true once stored. */
@@ -23,12 +24,12 @@ interface Outgoing {
 /** The queue of what this tab says. */
 export class Outbox {
   #kernel: Kernel;
-  #conversation: (room: string) => Conversation | undefined;
+  #conversation: (room: RoomKey) => Conversation | undefined;
   /** In order; written in batches. */
   #outgoing: Outgoing[] = [];
   #isFlushing = false;
 
-  constructor(kernel: Kernel, conversation: (room: string) => Conversation | undefined) {
+  constructor(kernel: Kernel, conversation: (room: RoomKey) => Conversation | undefined) {
     this.#kernel = kernel;
     this.#conversation = conversation;
     kernel.bus.on({
@@ -42,7 +43,7 @@ export class Outbox {
    * Queues content to be stored and sent in order with everything else we say. Resolves true once
    * stored, false when it was not (the notice says why).
    */
-  queue(room: string, content: EventContent): Promise<boolean> {
+  queue(room: RoomKey, content: EventContent): Promise<boolean> {
     if (!this.#kernel.identity || !this.#kernel.store) return Promise.resolve(false);
     // A room that moved on, or that we were removed from, is history: nothing new is said there.
     const conversation = this.#conversation(room);
@@ -73,7 +74,7 @@ export class Outbox {
     }
   }
 
-  async #store(room: string, batch: readonly Outgoing[]): Promise<boolean> {
+  async #store(room: RoomKey, batch: readonly Outgoing[]): Promise<boolean> {
     const identity = this.#kernel.identity;
     const store = this.#kernel.store;
     if (!identity || !store) return false;
@@ -89,7 +90,7 @@ export class Outbox {
   }
 
   /** A conversation was deleted: what was still to be said there is not. */
-  #drop(room: string): void {
+  #drop(room: RoomKey): void {
     const unsent = this.#outgoing.filter((item) => item.room === room);
     if (unsent.length === 0) return;
     this.#outgoing = this.#outgoing.filter((item) => item.room !== room);

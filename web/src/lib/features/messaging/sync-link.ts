@@ -11,6 +11,7 @@ import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { StoredEvent } from '../../protocol/events';
 import type { SyncEngine } from '../../sync/sync-engine';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('messaging');
 
@@ -19,9 +20,9 @@ export interface SyncLinkPorts {
   /** A member told us its vector: what it holds (delivery receipts). */
   onRemoteVector(peer: MeshPeer, vector: VersionVector): void;
   /** Own events up to `seq` were handed to at least one link (they are "sent"). */
-  onOwnEventsSent(room: string, seq: number): void;
+  onOwnEventsSent(room: RoomKey, seq: number): void;
   /** Authors whose events are never stored, from whoever relays them (blocked contacts). */
-  isRefusedAuthor(fingerprint: string): boolean;
+  isRefusedAuthor(fingerprint: Fingerprint): boolean;
 }
 
 /** The sync engine's life and frames. */
@@ -89,7 +90,7 @@ export class SyncLink {
   }
 
   /** Hands stored events of ours to the room's linked members and announces them to the rest. */
-  #pushOwn(room: string, events: readonly StoredEvent[]): void {
+  #pushOwn(room: RoomKey, events: readonly StoredEvent[]): void {
     const identity = this.#kernel.identity;
     const up = this.#up;
     if (!identity || !up || !this.#sync) return;

@@ -10,6 +10,7 @@ import { storeErrorOf } from '../../kernel/notices.svelte';
 import type { StoredEvent } from '../../protocol/events';
 import type { StoreChange, StoreResult } from '../../storage/chat-store';
 import { MessageWindow } from './message-window';
+import type { RoomKey } from '../../protocol/ids';
 
 /**
  * The most messages the open room keeps loaded while the reader follows the newest; past it the
@@ -20,7 +21,7 @@ const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 /** The outcome of `openRoom`. */
 export type OpenRoomResult =
   /** The room is open; its key is `room`. */
-  | { status: 'open'; room: string }
+  | { status: 'open'; room: RoomKey }
   /** The link's secret is malformed. */
   | { status: 'invalid' }
   /** The room could not be read or saved (already reported through the notice). */
@@ -34,9 +35,9 @@ export interface TimelinePorts {
    * Makes sure the room of a link's secret is stored and joined (the conversations feature); its
    * room key, or why not.
    */
-  ensureRoom(secret: string, linkOwner?: string): Promise<StoreResult<string>>;
+  ensureRoom(secret: string, linkOwner?: string): Promise<StoreResult<RoomKey>>;
   /** Marks a room read (the receipts feature): called once it is open. */
-  markRead(room: string): Promise<void>;
+  markRead(room: RoomKey): Promise<void>;
 }
 
 /** The message window of this tab's open conversation. */
@@ -47,7 +48,7 @@ export class Timeline {
   #generation = 0;
   /** The secret of the latest openRoom call, until closed. */
   #openSecret: string | null = null;
-  #activeRoom = $state<string | null>(null);
+  #activeRoom = $state<RoomKey | null>(null);
   #messages = $state.raw<StoredEvent[]>([]);
   #hasOlder = $state(false);
   #isLoading = $state(false);
@@ -62,23 +63,23 @@ export class Timeline {
   }
 
   /** The open conversation's room key (for highlighting it; views use their own room key). */
-  get activeRoom(): string | null {
+  get activeRoom(): RoomKey | null {
     return this.#activeRoom;
   }
   /** A room's loaded messages in display order (empty unless it is the open room). */
-  messagesOf(room: string): StoredEvent[] {
+  messagesOf(room: RoomKey): StoredEvent[] {
     return this.#activeRoom === room ? this.#messages : [];
   }
   /** The newest message shown in `room` (for the read marker), if it is open. */
-  newestShown(room: string): StoredEvent | undefined {
+  newestShown(room: RoomKey): StoredEvent | undefined {
     return this.#activeRoom === room ? this.#messages.at(-1) : undefined;
   }
   /** True while the store may hold older messages of the open room than those shown. */
-  hasOlderMessages(room: string): boolean {
+  hasOlderMessages(room: RoomKey): boolean {
     return this.#activeRoom === room && this.#hasOlder;
   }
   /** True while a room's history loads. */
-  isLoadingMessages(room: string): boolean {
+  isLoadingMessages(room: RoomKey): boolean {
     return this.#activeRoom === room && this.#isLoading;
   }
 
@@ -112,12 +113,12 @@ export class Timeline {
    * The view says whether the reader is at the newest message; only then may the loaded window
    * drop old rows as new ones arrive (never under someone reading back).
    */
-  followLatest(room: string, isFollowing: boolean): void {
+  followLatest(room: RoomKey, isFollowing: boolean): void {
     if (room === this.#activeRoom) this.#isFollowing = isFollowing;
   }
 
   /** Loads the page of messages before the oldest loaded one; false when it failed. */
-  async loadOlderMessages(room: string): Promise<boolean> {
+  async loadOlderMessages(room: RoomKey): Promise<boolean> {
     const store = this.#kernel.store;
     const oldest = this.#window.oldest;
     if (!store || room !== this.#activeRoom || !this.#window.hasOlder || !oldest) return true;
@@ -155,7 +156,7 @@ export class Timeline {
   }
 
   /** Loads a room's newest history; false (reported) when the store failed. */
-  async #loadNewest(room: string, generation: number): Promise<boolean> {
+  async #loadNewest(room: RoomKey, generation: number): Promise<boolean> {
     const store = this.#kernel.store;
     if (!store) return false;
     this.#isLoading = true;

@@ -1,49 +1,24 @@
 /**
  * Who we are (DESIGN §4): onboarding makes the identity key pair and saves the chosen name; a
  * new name later is saved, presented in every later handshake, and told to every conversation as
- * a signed `profile` event, so members we are not linked to learn it through others.
+ * a signed `profile` event, so members we are not linked to learn it through others. The work is
+ * in profile-actions.ts, loaded when it is first needed (not part of the first screen).
  */
-import { colorForFingerprint } from '../../domain/avatar';
-
-import { createIdentityKeys, type IdentityKeys } from '../../crypto/identity';
 import type { Kernel } from '../../kernel/kernel.svelte';
-import { errorMessage, type Notice } from '../../kernel/notices.svelte';
-import { createLogger } from '../../log';
-import { isDisplayName } from '../../protocol/display-name';
-import { MAX_NAME_CHARS } from '../../protocol/limits';
+import type { Notice } from '../../kernel/notices.svelte';
 import type { EventContent } from '../../protocol/events';
-import type { Conversation, StoredIdentity } from '../../storage/chat-store';
-
-const log = createLogger('profile');
+import type { RoomKey } from '../../protocol/ids';
+import type { Conversation } from '../../storage/chat-store';
 
 /** A result the person sees: done, or what went wrong. */
 export type ProfileResult = { ok: true } | { ok: false; error: Notice };
-
-/**
- * Checks a display name as typed: trimmed, then 1–{@link MAX_NAME_CHARS} characters with
- * no control or text-direction characters (the same rule peers apply to our hello).
- */
-export function checkDisplayName(
-  raw: string,
-): { ok: true; name: string } | { ok: false; error: Notice } {
-  const name = raw.trim();
-  if (!name) return { ok: false, error: { key: 'onboarding.nameRequired' } };
-  if (name.length > MAX_NAME_CHARS) {
-    return {
-      ok: false,
-      error: { key: 'onboarding.nameTooLong', params: { max: MAX_NAME_CHARS } },
-    };
-  }
-  if (!isDisplayName(name)) return { ok: false, error: { key: 'onboarding.nameInvalid' } };
-  return { ok: true, name };
-}
 
 /** What the profile asks of other features. */
 export interface ProfilePorts {
   /** The conversations we tell a new name (those we take part in). */
   conversations(): readonly Conversation[];
   /** Stores and sends content in a conversation (the outbox). */
-  say(room: string, content: EventContent): Promise<boolean>;
+  say(room: RoomKey, content: EventContent): Promise<boolean>;
 }
 
 /** The person's identity and profile. */
@@ -58,41 +33,7 @@ export class Profile {
 
   /** First run: makes the identity key pair and saves the chosen name; or says what went wrong. */
   async createIdentity(rawName: string): Promise<ProfileResult> {
-    const checked = checkDisplayName(rawName);
-    if (!checked.ok) return checked;
-    const store = this.#kernel.store;
-    if (!store) {
-      return { ok: false, error: { key: 'onboarding.saveFailed', params: { reason: 'closed' } } };
-    }
-    let keys: IdentityKeys;
-    try {
-      keys = await createIdentityKeys();
-    } catch (error) {
-      log.error('creating identity keys failed', error);
-      const reason = errorMessage(error);
-      return { ok: false, error: { key: 'onboarding.keysFailed', params: { reason } } };
-    }
-    const identity: StoredIdentity = {
-      id: 'self',
-      privateKey: keys.privateKey,
-      publicKey: keys.publicKey,
-      spki: keys.spki,
-      fingerprint: keys.fingerprint,
-      name: checked.name,
-      color: colorForFingerprint(keys.fingerprint),
-      createdAt: this.#kernel.now(),
-    };
-    const saved = await store.putIdentity(identity);
-    if (!saved.ok) {
-      log.error('saving the identity failed', saved.error);
-      const error: Notice =
-        saved.error.kind === 'quota'
-          ? { key: 'onboarding.storageFull' }
-          : { key: 'onboarding.saveFailed', params: { reason: saved.error.message } };
-      return { ok: false, error };
-    }
-    this.#kernel.identityCreated(identity);
-    return { ok: true };
+    return (await import('./profile-actions')).createIdentity(this.#kernel, rawName);
   }
 
   /**
@@ -100,32 +41,6 @@ export class Profile {
    * conversation as a `profile` event, so members we are not linked to learn it through others.
    */
   async updateProfile(rawName: string): Promise<ProfileResult> {
-    const checked = checkDisplayName(rawName);
-    if (!checked.ok) return checked;
-    const identity = this.#kernel.identity;
-    const store = this.#kernel.store;
-    if (!identity || !store) return { ok: false, error: { key: 'profile.notReady' } };
-    if (checked.name === identity.name) return { ok: true };
-    const updated: StoredIdentity = { ...identity, name: checked.name };
-    const saved = await store.putIdentity(updated);
-    if (!saved.ok) {
-      this.#kernel.notices.reportStore(saved.error);
-      return {
-        ok: false,
-        error:
-          saved.error.kind === 'quota'
-            ? { key: 'error.storageFull' }
-            : { key: 'error.saveFailed', params: { reason: saved.error.message } },
-      };
-    }
-    this.#kernel.identityChanged(updated);
-    const profile = { name: updated.name, color: updated.color };
-    const told = this.#ports
-      .conversations()
-      .filter((c) => !c.removedFromRoom)
-      .map((c) => this.#ports.say(c.id, { kind: 'profile', body: profile }));
-    // Saved and shown here already; a conversation that could not store its event said so.
-    await Promise.all(told);
-    return { ok: true };
+    return (await import('./profile-actions')).updateProfile(this.#kernel, this.#ports, rawName);
   }
 }

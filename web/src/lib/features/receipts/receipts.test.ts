@@ -4,12 +4,13 @@ import { roomKeyFromSecret } from '../../crypto/room-keys';
 import { MemoryHub } from '../../net/memory-transport';
 import type { Parley } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
+import type { RoomKey } from '../../protocol/ids';
 
 const NOW = 1_700_000_000_000;
 const h = appHarness({ now: NOW });
 
 describe('delivery and read receipts', () => {
-  const stateOf = (app: Parley, room: string, text: string) => {
+  const stateOf = (app: Parley, room: RoomKey, text: string) => {
     const event = app.timeline.messagesOf(room).find((e) => textOf(e) === text);
     return event && app.receipts.deliveryIn(room)(event);
   };

@@ -14,6 +14,7 @@ import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { StoredEvent } from '../../protocol/events';
 import type { Conversation, DeliveryUpdate } from '../../storage/chat-store';
+import type { RoomKey } from '../../protocol/ids';
 
 const log = createLogger('receipts');
 
@@ -23,11 +24,11 @@ const DELIVERY_COALESCE_MS = 100;
 /** What receipts read of other features. */
 export interface ReceiptsPorts {
   /** One conversation by room key. */
-  conversation(room: string): Conversation | undefined;
+  conversation(room: RoomKey): Conversation | undefined;
   /** The open room's key, if any. */
-  activeRoom(): string | null;
+  activeRoom(): RoomKey | null;
   /** The newest message shown in `room`, if it is open. */
-  newestShown(room: string): StoredEvent | undefined;
+  newestShown(room: RoomKey): StoredEvent | undefined;
 }
 
 /** Receipts of this tab. */
@@ -70,7 +71,7 @@ export class Receipts {
    * the room's other members): a function of one event, null for someone else's message. Built
    * once per view update, so a long list does not look the conversation up per row.
    */
-  deliveryIn(room: string): (event: StoredEvent) => Delivery | null {
+  deliveryIn(room: RoomKey): (event: StoredEvent) => Delivery | null {
     const self = this.#kernel.self;
     const conversation = this.#ports.conversation(room);
     const facts = {
@@ -87,7 +88,7 @@ export class Receipts {
    * page is also focused, the read marker advances to the newest message shown and the room's
    * members hear it (`read`), so their messages turn "Read".
    */
-  async markRead(room: string): Promise<void> {
+  async markRead(room: RoomKey): Promise<void> {
     const store = this.#kernel.store;
     if (!store) return;
     await this.#advanceReadMarker(room);
@@ -106,12 +107,12 @@ export class Receipts {
   }
 
   /** Own events up to `seq` were handed to at least one member's link. */
-  sentUpTo(room: string, seq: number): void {
+  sentUpTo(room: RoomKey, seq: number): void {
     this.recordSoon(room, { sentUpTo: seq });
   }
 
   /** Records a delivery update shortly, merged with the others that come meanwhile. */
-  recordSoon(room: string, update: DeliveryUpdate): void {
+  recordSoon(room: RoomKey, update: DeliveryUpdate): void {
     const pending = this.#pending.get(room);
     this.#pending.set(room, pending ? mergeDeliveryUpdates(pending, update) : update);
     if (pending) return;
@@ -126,7 +127,7 @@ export class Receipts {
   }
 
   /** Merges what peers told us about delivery (the store's notice shows it). */
-  async #record(room: string, update: DeliveryUpdate): Promise<void> {
+  async #record(room: RoomKey, update: DeliveryUpdate): Promise<void> {
     const store = this.#kernel.store;
     if (!store) return;
     const saved = await store.recordDelivery(room, update);
@@ -134,7 +135,7 @@ export class Receipts {
   }
 
   /** Moves our read marker to the newest shown message while the person looks; tells peers. */
-  async #advanceReadMarker(room: string): Promise<void> {
+  async #advanceReadMarker(room: RoomKey): Promise<void> {
     const store = this.#kernel.store;
     const newest = this.#ports.newestShown(room);
     if (!store || !newest || !isPageAttentive()) return;
@@ -153,7 +154,7 @@ export class Receipts {
   }
 
   /** Marks the open room read once the current burst of frames is in. */
-  #markReadSoon(room: string): void {
+  #markReadSoon(room: RoomKey): void {
     if (this.#markReadQueued.has(room)) return;
     this.#markReadQueued.add(room);
     setTimeout(() => {

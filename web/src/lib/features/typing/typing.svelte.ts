@@ -6,26 +6,28 @@
 import { TYPING_SEND_INTERVAL_MS, TYPING_SHOW_MS } from '../../config';
 import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';
+import { keysOf } from '../../domain/records';
 import { isPageVisible } from '../../kernel/page';
 import type { MeshPeer } from '../../net/room-mesh';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 /** Who is typing where. */
 export class Typing {
   #kernel: Kernel;
-  #authorName: (room: string, fingerprint: string) => string;
+  #authorName: (room: RoomKey, fingerprint: Fingerprint) => string;
   /** room → fingerprint → when that member's "typing" ends (ms). */
-  #typing = $state.raw<Readonly<Record<string, Readonly<Record<string, number>>>>>({});
+  #typing = $state.raw<Readonly<Record<RoomKey, Readonly<Record<Fingerprint, number>>>>>({});
   /** The timers that end each entry of `#typing`, by `${room} ${fingerprint}`. */
   #timers: Record<string, ReturnType<typeof setTimeout>> = {};
   /** room → when we last told its members we are typing (ms), while the composer has text. */
-  #sentAt: Record<string, number> = {};
+  #sentAt: Partial<Record<RoomKey, number>> = {};
 
   /** The frames typing owns. */
   readonly frames: Pick<FrameHandlers, 'typing'> = {
     typing: (peer) => this.#handleTyping(peer),
   };
 
-  constructor(kernel: Kernel, authorName: (room: string, fingerprint: string) => string) {
+  constructor(kernel: Kernel, authorName: (room: RoomKey, fingerprint: Fingerprint) => string) {
     this.#kernel = kernel;
     this.#authorName = authorName;
     kernel.bus.on({
@@ -38,7 +40,7 @@ export class Typing {
       },
       'peer-gone': (peer) => this.#stop(peer.room, [peer.fingerprint]),
       'room-left': ({ room }) => {
-        this.#stop(room, Object.keys(this.#typing[room] ?? {}));
+        this.#stop(room, keysOf(this.#typing[room] ?? {}));
         delete this.#sentAt[room];
       },
       'network-down': () => {
@@ -50,11 +52,11 @@ export class Typing {
   }
 
   /** The display names of the members typing in a room now, sorted. */
-  typingIn(room: string): string[] {
+  typingIn(room: RoomKey): string[] {
     const typing = this.#typing[room];
     if (!typing) return [];
     const collator = new Intl.Collator();
-    return Object.keys(typing)
+    return keysOf(typing)
       .map((fingerprint) => this.#authorName(room, fingerprint))
       .sort((a, b) => collator.compare(a, b));
   }
@@ -64,7 +66,7 @@ export class Typing {
    * linked members hear `typing`, at most once every TYPING_SEND_INTERVAL_MS and never while the
    * page is hidden (the interval runs on across sends and cleared text).
    */
-  noteTyping(room: string, text: string): void {
+  noteTyping(room: RoomKey, text: string): void {
     // Cleared (or sent): nothing to say. The interval runs on across sends, so a quick exchange
     // costs the room one frame per interval, not one per message.
     if (!text.trim() || !isPageVisible()) return;
@@ -95,7 +97,7 @@ export class Typing {
   }
 
   /** These members of a room are typing no more (their time is up, a message came, they left). */
-  #stop(room: string, fingerprints: Iterable<string>): void {
+  #stop(room: RoomKey, fingerprints: Iterable<Fingerprint>): void {
     const typing = this.#typing[room];
     if (!typing) return;
     const left = { ...typing };
