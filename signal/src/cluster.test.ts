@@ -7,6 +7,7 @@ import { RedisRoomRegistry } from './redis-rooms.js';
 import {
   counterValue,
   eventually,
+  gaugeValue,
   makeOffer,
   makeRoomKey,
   peerUrl,
@@ -77,6 +78,12 @@ describe('two nodes on Redis', () => {
         outcome: 'routed',
       }),
     ).toBe(1);
+    // Per node: only Alice joined through node one.
+    expect(counterValue(text, 'parley_signal_room_joins_total', { result: 'joined' })).toBe(1);
+    expect(gaugeValue(text, 'parley_signal_redis_up')).toBe(1);
+    // The heartbeat at start measured one round trip at least.
+    expect(gaugeValue(text, 'parley_signal_redis_round_trip_seconds_count')).toBeGreaterThan(0);
+    expect(gaugeValue(text, 'parley_signal_rooms')).toBe(1);
   });
 
   it('refuses an ID held on one node to another token on the other', async () => {
