@@ -31,6 +31,7 @@ export default defineConfig({
     proxy: {
       '/peerjs': { target: DEV_SIGNAL_URL, ws: true },
       '/healthz': DEV_SIGNAL_URL,
+      '/readyz': DEV_SIGNAL_URL,
     },
   },
   plugins: [
@@ -91,9 +92,9 @@ export default defineConfig({
         globIgnores: ['screenshots/**'],
         navigateFallback: '/index.html',
         // The signal server's own routes are never answered from the cache (nor is anything
-        // else cached at runtime: no runtimeCaching, so /peerjs, /healthz and /metrics always go
+        // else cached at runtime: no runtimeCaching, so /peerjs, /healthz, /readyz and /metrics always go
         // to the network). Keep in step with SERVER_PATH_PATTERN in signal/src/http-app.ts.
-        navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/, /^\/metrics/],
+        navigateFallbackDenylist: [/^\/peerjs/, /^\/healthz/, /^\/readyz/, /^\/metrics/],
         // The first install takes over the open page at once (it then works offline without a
         // reload). Updates still wait for "Reload": skipWaiting only on the person's click.
         clientsClaim: true,

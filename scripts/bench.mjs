@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureChromium } from './chromium.mjs';
 import { canUseLoopbackNamespace, LOOPBACK_ONLY_SHELL } from './netns.mjs';
+import { ensurePrograms } from './system-packages.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(repoRoot, 'bench');
@@ -88,6 +89,10 @@ function prepare() {
   }
   process.env.CHROMIUM_PATH = ensureChromium();
   process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+  // The signal benchmark runs nodes on a real redis-server.
+  if (name === 'signal') {
+    process.env.REDIS_SERVER_PATH = ensurePrograms(['redis-server'])['redis-server'];
+  }
 }
 
 /** Runs this script again inside `unshare --net`, passing the exit status on. */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureChromium } from './chromium.mjs';
 import { canUseLoopbackNamespace, LOOPBACK_ONLY_SHELL } from './netns.mjs';
+import { ensurePrograms } from './system-packages.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const playwrightBin = path.join(repoRoot, 'node_modules', '.bin', 'playwright');
@@ -22,7 +23,15 @@ const playwrightArgs = ['test', '-c', 'tests/e2e/playwright.config.ts', ...proce
 const NEXT_VERSION = 'e2e-next';
 
 const chromiumPath = ensureChromium();
-const env = { ...process.env, CHROMIUM_PATH: chromiumPath, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
+// Scale-out runs two nodes on a real redis-server; relay-only calls go through a real coturn.
+const programs = ensurePrograms(['redis-server', 'turnserver']);
+const env = {
+  ...process.env,
+  CHROMIUM_PATH: chromiumPath,
+  REDIS_SERVER_PATH: programs['redis-server'],
+  TURNSERVER_PATH: programs.turnserver,
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+};
 
 if (process.env.PARLEY_E2E_SKIP_BUILD === '1') {
   console.info('e2e: PARLEY_E2E_SKIP_BUILD=1, using the existing dist/web and dist/server.');

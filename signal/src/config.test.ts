@@ -39,6 +39,10 @@ describe('loadConfig', () => {
       maxSignalFrameBytes: 16_384,
       relayQueueMaxBytes: 16_777_216,
       logLevel: 'info',
+      logFormat: 'text',
+      redisUrl: undefined,
+      redisPrefix: 'parley:',
+      drainMs: 0,
       trustedProxyHops: 0,
       metricsToken: undefined,
       isServingSourceMaps: false,
@@ -88,6 +92,10 @@ describe('loadConfig', () => {
       PARLEY_MAX_SIGNAL_FRAME_BYTES: '8192',
       PARLEY_RELAY_QUEUE_MAX_BYTES: '1048576',
       PARLEY_LOG_LEVEL: 'DEBUG',
+      PARLEY_LOG_FORMAT: 'JSON',
+      REDIS_URL: 'redis://:pass@redis.internal:6379/2',
+      PARLEY_REDIS_PREFIX: 'chat-eu:',
+      PARLEY_DRAIN_MS: '5000',
       PARLEY_PROXIED: '2',
       PARLEY_METRICS_TOKEN: 'token',
       PARLEY_SERVE_SOURCE_MAPS: '1',
@@ -118,6 +126,10 @@ describe('loadConfig', () => {
       maxSignalFrameBytes: 8_192,
       relayQueueMaxBytes: 1_048_576,
       logLevel: 'debug',
+      logFormat: 'json',
+      redisUrl: 'redis://:pass@redis.internal:6379/2',
+      redisPrefix: 'chat-eu:',
+      drainMs: 5_000,
       trustedProxyHops: 2,
       metricsToken: 'token',
       isServingSourceMaps: true,
@@ -126,6 +138,13 @@ describe('loadConfig', () => {
       turnSecret: 'secret',
       turnTtlS: 600,
     });
+  });
+
+  it('refuses a Redis URL of another scheme, an odd prefix and an unknown log format', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ PARLEY_REDIS_PREFIX: 'a b' })).toThrow(/PARLEY_REDIS_PREFIX/);
+    expect(() => loadConfig({ PARLEY_LOG_FORMAT: 'xml' })).toThrow(/PARLEY_LOG_FORMAT/);
   });
 
   it('treats an empty variable as unset', () => {

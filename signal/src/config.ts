@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
+import {
+  isLogFormat,
+  isLogLevel,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+} from './log.js';
 
 /** Everything the signal server can be tuned with; read once at start by {@link loadConfig}. */
 export interface SignalConfig {
@@ -53,6 +60,20 @@ export interface SignalConfig {
   relayQueueMaxBytes: number;
   /** Log threshold. */
   logLevel: LogLevel;
+  /** `text` (one readable line per entry) or `json` (JSON lines). Env `PARLEY_LOG_FORMAT`. */
+  logFormat: LogFormat;
+  /**
+   * Redis for scale-out (DESIGN §3): with a URL, every node with the same URL and prefix acts as
+   * one service; without one, the server runs alone and in memory. Env `REDIS_URL`.
+   */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so services can share a Redis. Env `PARLEY_REDIS_PREFIX`. */
+  redisPrefix: string;
+  /**
+   * On SIGTERM, how long `/readyz` says "draining" (and new sockets are refused) before the
+   * sockets are closed, so a load balancer stops sending newcomers first. Env `PARLEY_DRAIN_MS`.
+   */
+  drainMs: number;
   /**
    * Reverse proxies in front of the server that append to `X-Forwarded-For` (0: none, the TCP
    * peer is the client). The client address is the entry that many hops from the right; entries
@@ -153,6 +174,43 @@ export const MIN_DEFAULT_MAX_CONNECTIONS = 100;
 
 /** Ceiling of the host-sized default of {@link SignalConfig.maxConnections}. */
 export const MAX_DEFAULT_MAX_CONNECTIONS = 50_000;
+
+/** How often a node renews its liveness key in Redis (and measures the round trip). */
+export const NODE_HEARTBEAT_MS = 2_000;
+
+/**
+ * A node whose liveness key is this old is dead: another node takes its peers out of their rooms
+ * (the members hear X-ROOM-LEFT) and turns their IDs into reservations.
+ */
+export const NODE_TTL_MS = 10_000;
+
+/** How often each node looks for dead nodes to clean up after. */
+export const NODE_SWEEP_MS = 5_000;
+
+/** Peers of a dead node cleaned up per script call (bounds how long one call holds Redis). */
+export const DEAD_NODE_SWEEP_BATCH = 200;
+
+/**
+ * A held peer ID's claim in Redis lapses after this long unless its node refreshes it (a
+ * backstop: a dead node's peers are normally cleaned up within {@link NODE_TTL_MS}).
+ */
+export const PEER_CLAIM_TTL_MS = 10 * 60_000;
+
+/** How often a node refreshes the claims of the peers it holds. */
+export const PEER_CLAIM_REFRESH_MS = 60_000;
+
+/** Claims refreshed per script call. */
+export const PEER_CLAIM_REFRESH_BATCH = 1_000;
+
+/** A Redis command that has not answered in this long fails (the caller refuses or retries). */
+export const REDIS_COMMAND_TIMEOUT_MS = 3_000;
+
+/** First and longest pause between attempts to reach Redis again (exponential backoff). */
+export const REDIS_RECONNECT_MIN_MS = 100;
+export const REDIS_RECONNECT_MAX_MS = 5_000;
+
+/** Expired relay queues taken per script call (each is answered with EXPIRE to its senders). */
+export const RELAY_EXPIRE_BATCH = 100;
 
 /** Facts about the host that size the defaults. */
 export interface HostLimits {
@@ -312,6 +370,10 @@ export function loadConfig(
       max: 1024 ** 4,
     }),
     logLevel: readLogLevel(read('PARLEY_LOG_LEVEL')),
+    logFormat: readLogFormat(read('PARLEY_LOG_FORMAT')),
+    redisUrl: readRedisUrl(read('REDIS_URL')),
+    redisPrefix: readRedisPrefix(read('PARLEY_REDIS_PREFIX')),
+    drainMs: readInteger(read, 'PARLEY_DRAIN_MS', 0, { min: 0, max: 10 * 60 * 1000 }),
     trustedProxyHops: readProxyHops(read('PARLEY_PROXIED')),
     metricsToken: read('PARLEY_METRICS_TOKEN'),
     isServingSourceMaps: readBoolean(
@@ -394,6 +456,42 @@ function readLogLevel(raw: string | undefined): LogLevel {
   throw new ConfigError(
     `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`,
   );
+}
+
+function readLogFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined) return 'text';
+  const value = raw.toLowerCase();
+  if (isLogFormat(value)) return value;
+  throw new ConfigError(
+    `PARLEY_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(raw)}`,
+  );
+}
+
+/** A redis:// or rediss:// URL (credentials allowed; never logged). */
+function readRedisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL is not a URL (expected redis://host:6379)');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
+const REDIS_PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+function readRedisPrefix(raw: string | undefined): string {
+  if (raw === undefined) return 'parley:';
+  if (!REDIS_PREFIX_PATTERN.test(raw)) {
+    throw new ConfigError(
+      `PARLEY_REDIS_PREFIX must be 1–64 letters, digits or _.:- characters, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
 }
 
 /** `https://a.example, http://localhost:5173` → normalised origins; `*` alone allows any. */

@@ -2,17 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { VerifyClientCallbackAsync } from 'ws';
 import type { ConnectionPool } from './admission.js';
 import type { SignalConfig } from './config.js';
-import type { IdReservations } from './id-reservations.js';
+import type { ClaimOutcome } from './peer-directory.js';
 import { clientAddress, isOriginAllowed } from './limits.js';
-import { redact, type Logger } from './log.js';
+import { describeError, redact, type Logger } from './log.js';
 import type { SocketRefusal } from './metrics.js';
 import { CLOSE_EVICTED, SignalSocket } from './socket-gate.js';
 
 /**
  * ws's handshake hook, run before PeerServer sees the socket (so a refused client never gets an
- * ID registered): the Origin allow-list (403), a peer ID still reserved for its owner's token
- * (409), then admission.ts — the per-address cap and handshake rate (429) and the global limit,
- * which may evict an idle socket to make room (503 when it cannot).
+ * ID registered): the Origin allow-list (403); a node that is draining or cannot reach Redis
+ * (503); admission.ts — the per-address cap and handshake rate (429) and the global limit, which
+ * may evict an idle socket to make room (503 when it cannot); then the peer directory — an ID held
+ * by another node for another token, or still reserved for its owner's token (409).
  */
 
 /** What the handshake needs from the server. */
@@ -20,7 +21,12 @@ export interface HandshakeDeps {
   config: SignalConfig;
   log: Logger;
   pool: ConnectionPool<SignalSocket>;
-  reservations: IdReservations;
+  /** Takes `id` for `token` if it may be had (peer-directory.ts), after the peer's earlier work. */
+  claim: (id: string, token: string, nowMs: number) => Promise<ClaimOutcome>;
+  /** A claimed ID whose socket closed before PeerServer registered it: hold it for `token`. */
+  onAbandoned: (id: string, token: string) => void;
+  /** Why new sockets are refused right now (503), or null when they are welcome. */
+  unavailable: () => 'draining' | 'redis-unavailable' | null;
   /** True when `peerId` has a live session (PeerServer then decides: re-attach or ID-TAKEN). */
   isConnected: (peerId: string) => boolean;
   /** True when the socket's peer is in no room (an eviction candidate). */
@@ -61,14 +67,14 @@ export function verifyClientFor(
       return;
     }
 
-    const nowMs = Date.now();
-    const { id, token } = peerQuery(req.url);
-    if (id && token && !deps.isConnected(id) && !deps.reservations.mayClaim(id, token, nowMs)) {
-      log.warn('refused signalling socket: peer ID reserved for its owner', { peer: redact(id) });
-      refuse(done, 'id-reserved', 409, 'ID reserved');
+    const unavailable = deps.unavailable();
+    if (unavailable) {
+      log.debug('refused signalling socket: node not ready', { why: unavailable });
+      refuse(done, unavailable, 503, 'Service unavailable');
       return;
     }
 
+    const nowMs = Date.now();
     const address = clientAddress(
       req.socket.remoteAddress,
       req.headers['x-forwarded-for'],
@@ -108,9 +114,45 @@ export function verifyClientFor(
           evicted.close(CLOSE_EVICTED, 'server full');
         }
         pending.set(req, connection);
+        const { id, token } = peerQuery(req.url);
+        let claimed: { id: string; token: string } | null = null;
         // The TCP socket, not the WebSocket: it closes even when the upgrade never completes.
-        req.socket.once('close', () => pool.release(connection));
-        done(true);
+        req.socket.once('close', () => {
+          pool.release(connection);
+          if (claimed && connection.peerId === null) deps.onAbandoned(claimed.id, claimed.token);
+        });
+        if (!id || !token || deps.isConnected(id)) {
+          done(true);
+          return;
+        }
+        deps.claim(id, token, nowMs).then(
+          (outcome) => {
+            if (outcome === 'ok') {
+              claimed = { id, token };
+              if (req.socket.destroyed) deps.onAbandoned(id, token);
+              else done(true);
+              return;
+            }
+            pool.release(connection);
+            pending.delete(req);
+            log.warn(
+              outcome === 'taken'
+                ? 'refused signalling socket: peer ID held on another node'
+                : 'refused signalling socket: peer ID reserved for its owner',
+              { peer: redact(id) },
+            );
+            if (outcome === 'taken') refuse(done, 'id-taken', 409, 'ID taken');
+            else refuse(done, 'id-reserved', 409, 'ID reserved');
+          },
+          (error: unknown) => {
+            pool.release(connection);
+            pending.delete(req);
+            log.debug('refused signalling socket: the peer directory did not answer', {
+              ...describeError(error),
+            });
+            refuse(done, 'redis-unavailable', 503, 'Service unavailable');
+          },
+        );
         return;
       }
       default:

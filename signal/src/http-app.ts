@@ -119,7 +119,7 @@ export function staticFiles(staticDir: string): RequestHandler {
 }
 
 /** Paths owned by the server itself: never answered with the app shell. */
-const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz|metrics)(?:\/|$)/;
+const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz|readyz|metrics)(?:\/|$)/;
 
 /**
  * Answers a browser navigation to a client-side route with `index.html`. A navigation asks for

@@ -264,4 +264,23 @@ describe('shutdown', () => {
     const timersAfter = process.getActiveResourcesInfo().filter((type) => type === 'Timeout');
     expect(timersAfter.length).toBeLessThanOrEqual(timersBefore.length);
   });
+
+  it('drains first: /readyz turns 503, new sockets are refused, connected ones stay until the end', async () => {
+    const { server, base, port, connect } = await startServer({ PARLEY_DRAIN_MS: '1000' });
+    const readiness = async (): Promise<[number, unknown]> => {
+      const response = await fetch(`${base}/readyz`);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      return [response.status, await response.json()];
+    };
+    expect(await readiness()).toEqual([200, { status: 'ready' }]);
+    const a = await connect();
+
+    const closed = server.close();
+    expect(await readiness()).toEqual([503, { status: 'draining' }]);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await refusedStatus(peerUrl(port, 'peer-late', 'token'))).toBe(503);
+    expect(a.isOpen).toBe(true);
+    await closed;
+    expect(await a.closed).toBe(1001);
+  });
 });

@@ -14,6 +14,27 @@ describe('createLogger', () => {
     expect(lines[1]).toMatch(/ERROR \[signal\] broken$/);
   });
 
+  it('writes JSON lines with the same fields when asked to', () => {
+    const lines: string[] = [];
+    const log = createLogger('signal', 'info', (line) => lines.push(line), 'json');
+    log.debug('hidden');
+    log.warn('refused', {
+      reason: 'origin',
+      msg: 'cannot replace the message',
+      skipped: undefined,
+    });
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+    expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(entry).toEqual({
+      time: entry.time,
+      level: 'warn',
+      name: 'signal',
+      msg: 'refused',
+      reason: 'origin',
+    });
+  });
+
   it('writes nothing when silent', () => {
     const lines: string[] = [];
     const log = createLogger('signal', 'silent', (line) => lines.push(line));

@@ -2,11 +2,18 @@ import { createHash } from 'node:crypto';
 
 /**
  * A tiny leveled logger with a prefix, writing one line per entry to stderr (stdout carries only
- * the "listening" line that scripts parse). Callers pass values they have already made safe:
- * never a token, a query string or a room key — use {@link redact} for identifiers.
+ * the "listening" line that scripts parse): readable text, or JSON lines for a log pipeline
+ * (`PARLEY_LOG_FORMAT=json`). Callers pass values they have already made safe: never a token, a
+ * query string or a room key — use {@link redact} for identifiers. Both formats carry exactly the
+ * same fields, so the redaction is the same.
  */
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+export const LOG_FORMATS = ['text', 'json'] as const;
+
+/** How each entry is written. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** How chatty the server is; `silent` logs nothing. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -36,22 +43,43 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+export function isLogFormat(value: string): value is LogFormat {
+  return (LOG_FORMATS as readonly string[]).includes(value);
+}
+
 export function createLogger(
   prefix: string,
   level: LogLevel,
   sink: LogSink = writeToStderr,
+  format: LogFormat = 'text',
 ): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const emit =
     (entryLevel: Exclude<LogLevel, 'silent'>) =>
     (message: string, fields?: LogFields): void => {
       if (LOG_LEVELS.indexOf(entryLevel) < threshold) return;
+      const time = new Date().toISOString();
+      if (format === 'json') {
+        // Fields first, so none of them can replace the entry's own keys.
+        sink(
+          JSON.stringify({
+            ...definedFields(fields),
+            time,
+            level: entryLevel,
+            name: prefix,
+            msg: message,
+          }),
+        );
+        return;
+      }
       const context = fields ? formatFields(fields) : '';
-      sink(
-        `${new Date().toISOString()} ${entryLevel.toUpperCase()} [${prefix}] ${message}${context}`,
-      );
+      sink(`${time} ${entryLevel.toUpperCase()} [${prefix}] ${message}${context}`);
     };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+function definedFields(fields: LogFields | undefined): LogFields {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined));
 }
 
 function formatFields(fields: LogFields): string {

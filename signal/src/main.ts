@@ -3,7 +3,8 @@ import { createLogger, describeError } from './log.js';
 import { createSignalServer, type SignalServer } from './server.js';
 
 /**
- * Entry point, built to `dist/server/signal/src/main.js` (`npm start` runs it). Prints exactly one
+ * Entry point, built to `dist/server/signal/src/main.js` (`npm run serve` runs it; `npm start`
+ * builds first). Prints exactly one
  * line to stdout, `Parley is listening on http://<host>:<port>`, which scripts and the e2e harness
  * parse; all logging goes to stderr.
  */
@@ -19,7 +20,7 @@ try {
   process.exit(1);
 }
 
-const log = createLogger('signal', config.logLevel);
+const log = createLogger('signal', config.logLevel, undefined, config.logFormat);
 
 // A bug that escapes every handler leaves the process in an unknown state: record it and stop,
 // and let the supervisor restart us (clients reconnect with backoff).

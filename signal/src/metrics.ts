@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { clientAddress, isLoopbackAddress } from './limits.js';
 
 /**
@@ -11,20 +11,33 @@ import { clientAddress, isLoopbackAddress } from './limits.js';
  * proxy does not make it public).
  */
 
-/** Live sizes the gauges read at scrape time. */
+/**
+ * Live sizes the gauges read at scrape time. With Redis, rooms and the relay queue are the whole
+ * service's (a script call per scrape); a scrape while Redis is unreachable keeps the last value.
+ */
 export interface MetricSources {
-  /** Open signalling sockets. */
+  /** Open signalling sockets (this node). */
   sockets(): number;
-  /** Peers registered with PeerServer. */
+  /** Peers registered with PeerServer (this node). */
   peers(): number;
   /** Rooms with at least one member. */
-  rooms(): number;
+  rooms(): Promise<number>;
   /** Signalling waiting for absent peers: bytes and frames. */
-  relayQueue(): { bytes: number; frames: number };
+  relayQueue(): Promise<{ bytes: number; frames: number }>;
+  /** 1 while Redis is reachable, 0 while not; null without Redis. */
+  redisUp(): number | null;
 }
 
 /** Why a signalling socket was refused at the handshake. */
-export type SocketRefusal = 'origin' | 'address-full' | 'too-fast' | 'server-full' | 'id-reserved';
+export type SocketRefusal =
+  | 'origin'
+  | 'address-full'
+  | 'too-fast'
+  | 'server-full'
+  | 'id-reserved'
+  | 'id-taken'
+  | 'draining'
+  | 'redis-unavailable';
 
 /** Which rate limit closed a socket. */
 export type RateLimit = 'frames' | 'bytes' | 'bytes-per-ip';
@@ -33,8 +46,14 @@ export type RateLimit = 'frames' | 'bytes' | 'bytes-per-ip';
 export interface SignalMetrics {
   /** The registry to serve. */
   registry: Registry;
-  /** Relayed frames by outcome. */
-  framesRelayed: Counter<'outcome'>;
+  /** Relayed frames by type and outcome. */
+  framesRelayed: Counter<'type' | 'outcome'>;
+  /** Room join requests by result. */
+  roomJoins: Counter<'result'>;
+  /** Frames and notices sent to other nodes (`out`) and received from them (`in`, by outcome). */
+  crossNode: Counter<'direction' | 'outcome'>;
+  /** Redis round-trip time (the heartbeat's script call). */
+  redisRoundTrip: Histogram;
   /** Relayed frames refused, by reason. */
   framesRefused: Counter<'reason'>;
   /** Handshakes refused, by reason. */
@@ -51,36 +70,67 @@ export interface SignalMetrics {
 export function createMetrics(sources: MetricSources): SignalMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const gauge = (name: string, help: string, read: () => number): void => {
+  const gauge = (name: string, help: string, read: () => number | Promise<number>): void => {
     new Gauge({
       name,
       help,
       registers: [registry],
-      collect() {
-        this.set(read());
+      async collect() {
+        try {
+          this.set(await read());
+        } catch {
+          // Redis unreachable: keep the last value; parley_signal_redis_up says why.
+        }
       },
     });
   };
-  gauge('parley_signal_sockets', 'Open signalling sockets.', () => sources.sockets());
-  gauge('parley_signal_peers', 'Peers connected to the signalling socket.', () => sources.peers());
-  gauge('parley_signal_rooms', 'Rooms with at least one member.', () => sources.rooms());
+  gauge('parley_signal_sockets', 'Open signalling sockets on this node.', () => sources.sockets());
+  gauge('parley_signal_peers', 'Peers connected to this node.', () => sources.peers());
+  gauge('parley_signal_rooms', 'Rooms with at least one member (the whole service).', () =>
+    sources.rooms(),
+  );
   gauge(
     'parley_signal_relay_queue_bytes',
-    'Signalling bytes waiting for absent peers.',
-    () => sources.relayQueue().bytes,
+    'Signalling bytes waiting for absent peers (the whole service).',
+    async () => (await sources.relayQueue()).bytes,
   );
   gauge(
     'parley_signal_relay_queue_frames',
-    'Signalling frames waiting for absent peers.',
-    () => sources.relayQueue().frames,
+    'Signalling frames waiting for absent peers (the whole service).',
+    async () => (await sources.relayQueue()).frames,
   );
+  if (sources.redisUp() !== null) {
+    gauge(
+      'parley_signal_redis_up',
+      '1 while this node reaches Redis, else 0.',
+      () => sources.redisUp() ?? 0,
+    );
+  }
   const registers = [registry];
   return {
     registry,
     framesRelayed: new Counter({
       name: 'parley_signal_frames_relayed_total',
-      help: 'OFFER/ANSWER/CANDIDATE frames relayed, by outcome (delivered, queued).',
-      labelNames: ['outcome'],
+      help: 'OFFER/ANSWER/CANDIDATE frames relayed, by type and outcome (delivered, routed to another node, queued).',
+      labelNames: ['type', 'outcome'],
+      registers,
+    }),
+    roomJoins: new Counter({
+      name: 'parley_signal_room_joins_total',
+      help: 'Room join requests, by result (joined, rejoined, full, too-many-rooms, bad-room, failed).',
+      labelNames: ['result'],
+      registers,
+    }),
+    crossNode: new Counter({
+      name: 'parley_signal_cross_node_total',
+      help: 'Frames and room notices routed to other nodes (direction out) and from them (in: delivered or undeliverable).',
+      labelNames: ['direction', 'outcome'],
+      registers,
+    }),
+    redisRoundTrip: new Histogram({
+      name: 'parley_signal_redis_round_trip_seconds',
+      help: 'Round-trip time of the heartbeat script call to Redis.',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
     framesRefused: new Counter({

@@ -77,6 +77,11 @@ export class PeerSessions<C extends SessionClient> {
     return this.#currentById.get(id);
   }
 
+  /** The IDs of the connected peers. */
+  ids(): IterableIterator<string> {
+    return this.#currentById.keys();
+  }
+
   /** Connected peers. */
   get size(): number {
     return this.#currentById.size;

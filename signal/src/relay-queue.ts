@@ -135,3 +135,79 @@ function adjust(map: Map<string, number>, key: string, delta: number): void {
   if (value <= 0) map.delete(key);
   else map.set(key, value);
 }
+
+/** What became of a frame for a peer that is not connected to this node. */
+export type ForwardOutcome =
+  /** Published to the node that holds the destination (scale-out only). */
+  | 'routed'
+  /** Held until the destination attaches or the expire timeout passes. */
+  | 'queued'
+  /** A bound of the queue would be passed; nothing was held. */
+  | 'queue-full'
+  /** The destination is nowhere and holding was not asked for; dropped. */
+  | 'absent';
+
+/**
+ * Signalling on its way to peers that are not connected to this node: the in-memory
+ * {@link RelayQueue} of one process ({@link InMemoryHeldSignalling}), or Redis shared by every
+ * node (redis-relay.ts), which also routes to the node holding the destination. Both keep the
+ * same bounds and are tested by the same contract (held-signalling.test.ts).
+ */
+export interface HeldSignalling {
+  /**
+   * Passes `data` from `src` toward `dst`: routed to its node if another node holds it, else held
+   * (when `mayHold`) within the bounds.
+   */
+  forward(
+    src: string,
+    dst: string,
+    data: string,
+    nowMs: number,
+    mayHold: boolean,
+  ): Promise<ForwardOutcome>;
+  /** Removes and returns what waited for `dst`, oldest first. */
+  takeFor(dst: string): Promise<string[]>;
+  /** Takes every destination's queue whose oldest frame is `maxAgeMs` old; each pair once. */
+  expire(nowMs: number, maxAgeMs: number): Promise<ExpiredPair[]>;
+  /** Drops what `src` queued. */
+  dropFrom(src: string): Promise<void>;
+  /** Bytes and frames held (by the whole service, with Redis). */
+  stats(): Promise<{ bytes: number; frames: number }>;
+}
+
+/** {@link HeldSignalling} of one process. */
+export class InMemoryHeldSignalling implements HeldSignalling {
+  readonly #queue: RelayQueue;
+
+  constructor(limits: RelayQueueLimits) {
+    this.#queue = new RelayQueue(limits);
+  }
+
+  forward(
+    src: string,
+    dst: string,
+    data: string,
+    nowMs: number,
+    mayHold: boolean,
+  ): Promise<ForwardOutcome> {
+    if (!mayHold) return Promise.resolve('absent');
+    return Promise.resolve(this.#queue.enqueue(src, dst, data, nowMs) ? 'queued' : 'queue-full');
+  }
+
+  takeFor(dst: string): Promise<string[]> {
+    return Promise.resolve(this.#queue.takeFor(dst).map((frame) => frame.data));
+  }
+
+  expire(nowMs: number, maxAgeMs: number): Promise<ExpiredPair[]> {
+    return Promise.resolve(this.#queue.expire(nowMs, maxAgeMs));
+  }
+
+  dropFrom(src: string): Promise<void> {
+    this.#queue.dropFrom(src);
+    return Promise.resolve();
+  }
+
+  stats(): Promise<{ bytes: number; frames: number }> {
+    return Promise.resolve({ bytes: this.#queue.totalBytes, frames: this.#queue.frameCount });
+  }
+}

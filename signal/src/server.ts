@@ -5,21 +5,19 @@ import path from 'node:path';
 import express from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import type { RelayRefusalReason, RoomReplyInput } from '../../web/src/lib/protocol/room-frames.js';
 import {
   HANDSHAKE_BURST_PER_IP,
   HANDSHAKES_PER_IP_PER_SEC,
   ICE_REFRESH_SWEEP_MS,
   MAX_SEND_BUFFER_BYTES,
   MIN_TRACKED_ADDRESSES,
-  PEER_ID_RESERVATION_MS,
-  PEER_ID_RESERVATIONS_PER_CONNECTION,
   RELAY_EXPIRE_SWEEP_MAX_MS,
-  RELAY_QUEUE_MAX_BYTES_PER_DESTINATION,
-  RELAY_QUEUE_MAX_BYTES_PER_SENDER,
   SHUTDOWN_GRACE_MS,
   type SignalConfig,
 } from './config.js';
 import { ConnectionPool } from './admission.js';
+import { createBackends } from './backends.js';
 import { verifyClientFor, type PendingSockets } from './handshake.js';
 import {
   errorResponder,
@@ -30,14 +28,13 @@ import {
   staticFiles,
 } from './http-app.js';
 import { IceIssuer } from './ice.js';
-import { IdReservations } from './id-reservations.js';
 import { createLogger, describeError, redact, type Logger } from './log.js';
 import { createMetrics, metricsHandler } from './metrics.js';
 import { runWithUnrefTimers } from './peer-timers.js';
 import { PeerSessions } from './peer-sessions.js';
+import { PeerTasks } from './peer-tasks.js';
 import { RoomService } from './room-service.js';
-import { InMemoryRoomRegistry } from './rooms.js';
-import { SignalRelay, type RelayEndpoint } from './signal-relay.js';
+import { SignalRelay, type RelayEndpoint, type RelayOutcome } from './signal-relay.js';
 import { createInboundGate, gatedWebSocketClass, SignalSocket } from './socket-gate.js';
 
 /** A running signal server. */
@@ -58,6 +55,12 @@ export interface HealthReport {
   status: 'ok';
 }
 
+/** `GET /readyz` body: whether this node should be sent new sockets (200) or not (503). */
+export interface ReadinessReport {
+  /** `ready`, or why not: shutting down, or Redis out of reach. */
+  status: 'ready' | 'draining' | 'redis-unavailable';
+}
+
 /** Where the PeerServer app is mounted; its WebSocket then lives at `/peerjs/peerjs`. */
 const PEERJS_MOUNT_PATH = '/peerjs';
 
@@ -65,6 +68,13 @@ const PEERJS_MOUNT_PATH = '/peerjs';
 const CLOSE_GOING_AWAY = 1001;
 /** Application code (4000–4999): the same ID and token re-attached on a newer socket. */
 const CLOSE_REPLACED = 4000;
+/** The node was given up for dead by the others (scale-out): reconnect and re-join. */
+const CLOSE_SERVICE_RESTART = 1012;
+/** A room request could not reach Redis: reconnect (with backoff) and re-join. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/** On shutdown, how long the peers' departures (Redis) may take before the node leaves anyway. */
+const DEPARTURES_GRACE_MS = 3_000;
 
 /**
  * PeerServer's own `concurrent_limit` as a backstop behind admission.ts, which is the real gate:
@@ -81,12 +91,72 @@ export async function createSignalServer(
   const httpServer = http.createServer(app);
 
   const sessions = new PeerSessions<IClient>();
-  const registry = new InMemoryRoomRegistry(config);
-  const rooms = new RoomService(
+  const tasks = new PeerTasks();
+  let isDraining = false;
+  let isRedisReady = false;
+  const socketByWs = new WeakMap<WebSocket, SignalSocket>();
+  const pending: PendingSockets = new WeakMap<IncomingMessage, SignalSocket>();
+
+  /** Closes a local peer's current socket. */
+  const closePeer = (peerId: string, code: number, reason: string): void => {
+    sessions.get(peerId)?.getSocket()?.close(code, reason);
+  };
+  const backends = createBackends(config, log, {
+    deliver: (peer, data) => relay.deliverRouted(peer, data),
+    kick: (peer) => closePeer(peer, CLOSE_REPLACED, 'replaced by a newer connection'),
+    departed: (peer, departures) => {
+      for (const departure of departures) rooms.announceLeft(peer, departure);
+    },
+    localPeers: () => sessions.ids(),
+    lost: (peers) => {
+      for (const peer of peers) closePeer(peer, CLOSE_SERVICE_RESTART, 'held elsewhere');
+    },
+    presumedDead: () => {
+      for (const socket of webSocketServer?.clients ?? []) {
+        socket.close(CLOSE_SERVICE_RESTART, 'service restart');
+      }
+    },
+    readyChanged: (isReady) => {
+      isRedisReady = isReady;
+    },
+    roundTrip: (seconds) => metrics.redisRoundTrip.observe(seconds),
+    routedIn: (isDelivered) =>
+      metrics.crossNode.inc({
+        direction: 'in',
+        outcome: isDelivered ? 'delivered' : 'undeliverable',
+      }),
+  });
+  const { registry, directory, held, cluster } = backends;
+
+  /** Room notices on their way to other nodes (shutdown lets them go out first). */
+  const notices = new Set<Promise<void>>();
+  /** Sends a room frame to peers: here directly, on other nodes through Redis. */
+  const deliver = (peerIds: readonly string[], frame: RoomReplyInput): void => {
+    const remote: string[] = [];
+    for (const peerId of peerIds) {
+      const client = sessions.get(peerId);
+      if (client) client.send(frame);
+      else remote.push(peerId);
+    }
+    if (!cluster || remote.length === 0) return;
+    metrics.crossNode.inc({ direction: 'out', outcome: 'notice' }, remote.length);
+    const routing: Promise<void> = cluster
+      .fanout(JSON.stringify(frame), remote)
+      .catch((error: unknown) => {
+        log.debug('could not route a room notice', describeError(error));
+      })
+      .finally(() => notices.delete(routing));
+    notices.add(routing);
+  };
+  const rooms = new RoomService({
     registry,
-    (peerId, frame) => sessions.get(peerId)?.send(frame),
+    deliver,
     log,
-  );
+    tasks,
+    onJoin: (result) => metrics.roomJoins.inc({ result }),
+    // The registry could not be reached: this peer's rooms may be out of step; it re-joins.
+    onFailure: (peerId) => closePeer(peerId, CLOSE_TRY_AGAIN_LATER, 'try again later'),
+  });
   const pool = new ConnectionPool<SignalSocket>({
     maxConnections: config.maxConnections,
     maxConnectionsPerAddress: config.maxConnectionsPerIp,
@@ -94,13 +164,7 @@ export async function createSignalServer(
     handshakeBurstPerAddress: Math.max(HANDSHAKE_BURST_PER_IP, config.maxConnectionsPerIp),
     handshakesPerAddressPerSec: HANDSHAKES_PER_IP_PER_SEC,
   });
-  const reservations = new IdReservations(
-    PEER_ID_RESERVATION_MS,
-    config.maxConnections * PEER_ID_RESERVATIONS_PER_CONNECTION,
-  );
   const ice = new IceIssuer(config, Math.max(MIN_TRACKED_ADDRESSES, config.maxConnections));
-  const socketByWs = new WeakMap<WebSocket, SignalSocket>();
-  const pending: PendingSockets = new WeakMap<IncomingMessage, SignalSocket>();
 
   /** The open socket of a connected peer. */
   const endpointOf = (peerId: string): (RelayEndpoint & WebSocket) | null => {
@@ -108,11 +172,7 @@ export async function createSignalServer(
     return socket?.readyState === WebSocket.OPEN ? socket : null;
   };
   const relay = new SignalRelay({
-    queue: {
-      maxBytesPerSender: RELAY_QUEUE_MAX_BYTES_PER_SENDER,
-      maxBytesPerDestination: RELAY_QUEUE_MAX_BYTES_PER_DESTINATION,
-      maxBytesTotal: config.relayQueueMaxBytes,
-    },
+    held,
     maxSendBufferBytes: MAX_SEND_BUFFER_BYTES,
     expireTimeoutMs: config.expireTimeoutMs,
     endpointOf,
@@ -121,12 +181,22 @@ export async function createSignalServer(
   const metrics = createMetrics({
     sockets: () => pool.size,
     peers: () => sessions.size,
-    rooms: () => registry.counts().rooms,
-    relayQueue: () => {
-      const { queuedBytes, queuedFrames } = relay.stats();
+    rooms: async () => (await registry.counts()).rooms,
+    relayQueue: async () => {
+      const { queuedBytes, queuedFrames } = await relay.stats();
       return { bytes: queuedBytes, frames: queuedFrames };
     },
+    redisUp: () => (cluster ? Number(isRedisReady) : null),
   });
+  const countRelayed = (type: string, outcome: RelayOutcome): RelayOutcome['status'] | null => {
+    if (outcome.status === 'refused') {
+      metrics.framesRefused.inc({ reason: outcome.reason });
+      return null;
+    }
+    metrics.framesRelayed.inc({ type, outcome: outcome.status });
+    if (outcome.status === 'routed') metrics.crossNode.inc({ direction: 'out', outcome: 'frame' });
+    return outcome.status;
+  };
 
   const gate = createInboundGate({
     config,
@@ -137,12 +207,12 @@ export async function createSignalServer(
       // Only the socket PeerServer currently delivers to speaks for its peer.
       if (!client || client.getSocket() !== socket.ws) return null;
       const outcome = relay.relay(client.getId(), frame, nowMs);
-      if (outcome.status === 'refused') {
-        metrics.framesRefused.inc({ reason: outcome.reason });
-        return outcome.reason;
+      if (!(outcome instanceof Promise)) {
+        return countRelayed(frame.type, outcome) ? null : refusalOf(outcome);
       }
-      metrics.framesRelayed.inc({ outcome: outcome.status });
-      return null;
+      return outcome.then((settled) =>
+        countRelayed(frame.type, settled) ? null : refusalOf(settled),
+      );
     },
     onRefused: (reason) => metrics.framesRefused.inc({ reason }),
     onRateLimited: (limit) => metrics.rateLimited.inc({ limit }),
@@ -170,9 +240,16 @@ export async function createSignalServer(
             config,
             log,
             pool,
-            reservations,
+            claim: (id, token, nowMs) => tasks.run(id, () => directory.claim(id, token, nowMs)),
+            onAbandoned: (id, token) => {
+              tasks.run(id, () => directory.release(id, token, Date.now())).catch(logFailure);
+            },
+            unavailable: () => {
+              if (isDraining) return 'draining';
+              return cluster && !isRedisReady ? 'redis-unavailable' : null;
+            },
             isConnected: (peerId) => sessions.get(peerId) !== undefined,
-            isIdle: (socket) => !socket.peerId || registry.roomCountOf(socket.peerId) === 0,
+            isIdle: (socket) => !socket.peerId || rooms.roomCountOf(socket.peerId) === 0,
             onRefused: (reason) => metrics.socketsRefused.inc({ reason }),
             onEvicted: () => metrics.socketsEvicted.inc(),
           },
@@ -200,8 +277,8 @@ export async function createSignalServer(
   peerServer.on('connection', (client) => {
     const { isReattach, staleSocket, replaced } = sessions.attach(client);
     const id = client.getId();
-    if (replaced) rooms.leaveAll(replaced.getId());
-    reservations.release(id);
+    if (replaced) rooms.leaveAll(replaced.getId()).catch(logFailure);
+    directory.attached(id);
     const ws = client.getSocket();
     const socket = ws ? socketByWs.get(ws) : undefined;
     if (socket) socket.peerId = id;
@@ -223,7 +300,7 @@ export async function createSignalServer(
       }
     }
     // After OPEN: what other peers sent while this one was away.
-    relay.flushTo(id);
+    relay.flushTo(id).catch(logFailure);
     log.debug(isReattach ? 'peer re-attached' : 'peer connected', { peer: redact(id) });
   });
 
@@ -236,16 +313,32 @@ export async function createSignalServer(
   peerServer.on('disconnect', (client) => {
     if (!sessions.detach(client)) return;
     const id = client.getId();
-    rooms.leaveAll(id);
-    relay.forgetSender(id);
     ice.forget(id);
-    reservations.reserve(id, client.getToken(), Date.now());
+    // In order after its room requests: out of its rooms, its queued frames dropped, then its ID
+    // held for its token (with Redis each is fenced: nothing happens if another node has it now).
+    rooms
+      .leaveAll(id, async () => {
+        await relay.forgetSender(id);
+        await directory.release(id, client.getToken(), Date.now());
+      })
+      .catch(logFailure);
     log.debug('peer disconnected', { peer: redact(id) });
   });
 
+  let isExpiring = false;
   const timers = [
     setInterval(
-      () => relay.expire(Date.now()),
+      () => {
+        // With Redis a sweep is a round trip; never two at once.
+        if (isExpiring || (cluster && !isRedisReady)) return;
+        isExpiring = true;
+        relay
+          .expire(Date.now())
+          .catch(logFailure)
+          .finally(() => {
+            isExpiring = false;
+          });
+      },
       Math.min(RELAY_EXPIRE_SWEEP_MAX_MS, config.expireTimeoutMs / 4),
     ),
     setInterval(() => {
@@ -266,6 +359,15 @@ export async function createSignalServer(
   app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' } satisfies HealthReport);
+  });
+  app.get('/readyz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const status: ReadinessReport['status'] = isDraining
+      ? 'draining'
+      : cluster && !isRedisReady
+        ? 'redis-unavailable'
+        : 'ready';
+    res.status(status === 'ready' ? 200 : 503).json({ status } satisfies ReadinessReport);
   });
   app.get(
     '/metrics',
@@ -292,20 +394,50 @@ export async function createSignalServer(
     });
   }
 
+  if (cluster) {
+    await cluster.start();
+    isRedisReady = cluster.isReady;
+  }
   await listen(httpServer, config.port, config.host);
   const { port } = httpServer.address() as AddressInfo;
   log.info('accepting signalling sockets', {
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    mode: cluster ? 'redis' : 'in-memory',
   });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    for (const timer of timers) clearInterval(timer);
-    closing ??= shutDown(httpServer, webSocketServer);
+    closing ??= (async () => {
+      // /readyz says so at once; new sockets are refused; the load balancer has drainMs to notice.
+      isDraining = true;
+      if (config.drainMs > 0) {
+        log.info('draining', { drainMs: config.drainMs });
+        await new Promise((resolve) => setTimeout(resolve, config.drainMs));
+      }
+      for (const timer of timers) clearInterval(timer);
+      await shutDown(httpServer, webSocketServer);
+      if (cluster) {
+        // Let the peers' departures reach Redis, so members elsewhere hear them now.
+        const deadline = Date.now() + DEPARTURES_GRACE_MS;
+        while ((sessions.size > 0 || tasks.size > 0 || notices.size > 0) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await cluster.stop();
+      }
+    })();
     return closing;
   };
   return { port, close };
+
+  function logFailure(error: unknown): void {
+    log.warn('a peer step failed', describeError(error));
+  }
+}
+
+/** The reason to tell a sender whose frame was not relayed. */
+function refusalOf(outcome: RelayOutcome): RelayRefusalReason | null {
+  return outcome.status === 'refused' ? outcome.reason : null;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RelayFrame } from '../../web/src/lib/protocol/room-frames.js';
 import { createLogger } from './log.js';
+import { InMemoryHeldSignalling } from './relay-queue.js';
 import { SignalRelay, type RelayEndpoint } from './signal-relay.js';
 import { makeCandidate } from './testing/harness.js';
 
@@ -19,7 +20,11 @@ class FakeEndpoint implements RelayEndpoint {
 
 function makeRelay(endpoints: Map<string, FakeEndpoint>) {
   return new SignalRelay({
-    queue: { maxBytesPerSender: 10_000, maxBytesPerDestination: 10_000, maxBytesTotal: 10_000 },
+    held: new InMemoryHeldSignalling({
+      maxBytesPerSender: 10_000,
+      maxBytesPerDestination: 10_000,
+      maxBytesTotal: 10_000,
+    }),
     maxSendBufferBytes: 1_000,
     expireTimeoutMs: 100,
     endpointOf: (peerId) => endpoints.get(peerId) ?? null,
@@ -48,26 +53,29 @@ describe('SignalRelay', () => {
     expect(b.isClosed).toBe(false);
   });
 
-  it('queues for an absent peer and delivers when it connects', () => {
+  it('queues for an absent peer and delivers when it connects, before anything newer', async () => {
     const endpoints = new Map<string, FakeEndpoint>();
     const relay = makeRelay(endpoints);
-    expect(relay.relay('a', frameTo('b'), 0)).toEqual({ status: 'queued' });
-    expect(relay.stats().queuedFrames).toBe(1);
+    expect(await relay.relay('a', frameTo('b'), 0)).toEqual({ status: 'queued' });
+    expect((await relay.stats()).queuedFrames).toBe(1);
     const b = new FakeEndpoint();
     endpoints.set('b', b);
-    expect(relay.flushTo('b')).toBe(1);
-    expect(b.sent).toHaveLength(1);
-    expect(relay.stats()).toEqual({ queuedBytes: 0, queuedFrames: 0 });
+    const flushed = relay.flushTo('b');
+    const newer = relay.relay('c', frameTo('b'), 1);
+    expect(await flushed).toBe(1);
+    expect(await newer).toEqual({ status: 'delivered' });
+    expect(b.sent.map((data) => (JSON.parse(data) as { src: string }).src)).toEqual(['a', 'c']);
+    expect(await relay.stats()).toEqual({ queuedBytes: 0, queuedFrames: 0 });
   });
 
-  it('tells the sender EXPIRE, once, when the peer never comes', () => {
+  it('tells the sender EXPIRE, once, when the peer never comes', async () => {
     const a = new FakeEndpoint();
     const relay = makeRelay(new Map([['a', a]]));
-    relay.relay('a', frameTo('b'), 0);
-    relay.relay('a', frameTo('b'), 10);
-    relay.expire(99);
+    await relay.relay('a', frameTo('b'), 0);
+    await relay.relay('a', frameTo('b'), 10);
+    await relay.expire(99);
     expect(a.sent).toEqual([]);
-    relay.expire(100);
+    await relay.expire(100);
     expect(a.sent.map((data) => JSON.parse(data) as unknown)).toEqual([
       { type: 'EXPIRE', src: 'b', dst: 'a' },
     ]);

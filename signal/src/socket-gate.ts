@@ -78,8 +78,15 @@ export interface GateDeps {
   log: Logger;
   /** The state of an upgraded socket. */
   socketOf(ws: WebSocket): SignalSocket | undefined;
-  /** Relays `frame` from the peer registered on `socket`; returns a refusal, if any. */
-  relay(socket: SignalSocket, frame: RelayFrame, nowMs: number): RelayRefusalReason | null;
+  /**
+   * Relays `frame` from the peer registered on `socket`; returns a refusal, if any (later, when
+   * the frame had to go through Redis).
+   */
+  relay(
+    socket: SignalSocket,
+    frame: RelayFrame,
+    nowMs: number,
+  ): RelayRefusalReason | null | Promise<RelayRefusalReason | null>;
   /** Counts a frame refused before relaying. */
   onRefused(reason: RelayRefusalReason): void;
   /** Counts a socket closed for its rate. */
@@ -132,8 +139,18 @@ export function createInboundGate(deps: GateDeps): InboundGate {
         return true;
       case 'relay': {
         socket.lastActiveAtMs = nowMs;
+        const { dst } = inspection.frame;
         const refusal = deps.relay(socket, inspection.frame, nowMs);
-        if (refusal) refuse(ws, inspection.frame.dst, refusal);
+        if (refusal instanceof Promise) {
+          refusal.then(
+            (reason) => {
+              if (reason && ws.readyState === WebSocket.OPEN) refuse(ws, dst, reason);
+            },
+            (error: unknown) => log.debug('relay failed', { error: String(error) }),
+          );
+        } else if (refusal) {
+          refuse(ws, dst, refusal);
+        }
         return false;
       }
       case 'refuse':

@@ -8,6 +8,15 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
+import {
+  startCoturn,
+  startRedis,
+  startSignalNode,
+  type RedisService,
+  type Service,
+  type SignalNode,
+  type TurnService,
+} from './services.js';
 import type { SignalStatus, StopSignal, WebBuild } from './signal-supervisor.js';
 
 export { expect };
@@ -36,9 +45,21 @@ export interface SignalServer {
   serveWebBuild(build: WebBuild): Promise<void>;
 }
 
+/** Outside systems a journey starts for itself; all stopped after the test (services.ts). */
+export interface Services {
+  /** A real redis-server. */
+  redis(): Promise<RedisService>;
+  /** A real coturn with a REST secret. */
+  coturn(): Promise<TurnService>;
+  /** A signal server of its own with `env` (a scale-out node, TURN settings). */
+  signalNode(env: Record<string, string>): Promise<SignalNode>;
+}
+
 interface Fixtures {
   /** Opens a new person: a fresh browser context and page. Closed after the test. */
   openUser: (name: string) => Promise<User>;
+  /** Starts outside systems for this test. */
+  services: Services;
   /** The signal server. After every test it is running again, and the test fails if it crashed. */
   signalServer: SignalServer;
 }
@@ -76,6 +97,26 @@ export const test = base.extend<Fixtures>({
     },
     { auto: true },
   ],
+
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern.
+  services: async ({}, use, testInfo) => {
+    const started: { name: string; service: Pick<Service, 'log' | 'stop'> }[] = [];
+    const keep = <T extends Pick<Service, 'log' | 'stop'>>(name: string, service: T): T => {
+      started.push({ name, service });
+      return service;
+    };
+    await use({
+      redis: async () => keep('redis', await startRedis()),
+      coturn: async () => keep('coturn', await startCoturn()),
+      signalNode: async (env) => keep(`signal-node-${started.length}`, await startSignalNode(env)),
+    });
+    const hasFailed = testInfo.status !== testInfo.expectedStatus;
+    // Signal nodes first (they leave Redis cleanly), then what they use.
+    for (const { name, service } of started.reverse()) {
+      if (hasFailed) await testInfo.attach(`${name}.log`, { body: service.log().join('\n') });
+      await service.stop();
+    }
+  },
 
   openUser: async ({ browser }, use, testInfo) => {
     const opened: { user: User; log: string[] }[] = [];
@@ -134,9 +175,9 @@ export const connectionStatus = (page: Page): Locator =>
 export const messageFrom = (page: Page, author: string, text: string): Locator =>
   messageLog(page).getByRole('article').filter({ hasText: author }).filter({ hasText: text });
 
-/** First run: opens the app and sets the display name. */
-export async function onboard(page: Page, displayName: string): Promise<void> {
-  await page.goto('/');
+/** First run: opens the app (at `url`: another server's, for instance) and sets the display name. */
+export async function onboard(page: Page, displayName: string, url = '/'): Promise<void> {
+  await page.goto(url);
   await completeOnboarding(page, displayName);
 }
 

@@ -61,10 +61,18 @@ export class SignalSupervisor {
   #droppedLogLines = 0;
   #webBuild: WebBuild = 'current';
   readonly #onStarted: (status: SignalStatus) => void;
+  readonly #env: Record<string, string>;
 
-  /** `onStarted` runs after every successful start, e.g. to publish the new PID. */
-  constructor(onStarted: (status: SignalStatus) => void = () => undefined) {
+  /**
+   * `onStarted` runs after every successful start, e.g. to publish the new PID; `env` is added to
+   * the server's environment (a node of a scale-out service, a TURN secret).
+   */
+  constructor(
+    onStarted: (status: SignalStatus) => void = () => undefined,
+    env: Record<string, string> = {},
+  ) {
     this.#onStarted = onStarted;
+    this.#env = env;
   }
 
   /** A snapshot for the control endpoint. */
@@ -92,6 +100,7 @@ export class SignalSupervisor {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        ...this.#env,
         PORT: String(this.#port),
         HOST,
         ...(this.#webBuild === 'next' ? { PARLEY_STATIC_DIR: NEXT_WEB_DIR } : {}),

@@ -17,7 +17,11 @@ import { deleteIdbDatabase, openIdbStore } from './lib/storage/idb-store';
 async function createTransport(network: NetworkSettings): Promise<Transport> {
   const signalUrl = network.signalUrl ?? new URL(location.origin);
   const { PeerJsTransport } = await import('./lib/net/peerjs-transport');
-  return new PeerJsTransport({ signalUrl, iceServers: network.iceServers });
+  return new PeerJsTransport({
+    signalUrl,
+    iceServers: network.iceServers,
+    iceTransportPolicy: network.isRelayOnly ? 'relay' : 'all',
+  });
 }
 
 /** Creates the app's state with the real store and transport. */

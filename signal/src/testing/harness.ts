@@ -119,7 +119,11 @@ export class TestPeer {
   }
 
   /** The next unread frame of `type` (that `accepts`), waiting for it if need be. */
-  next(type: string, accepts: (frame: Frame) => boolean = () => true): Promise<Frame> {
+  next(
+    type: string,
+    accepts: (frame: Frame) => boolean = () => true,
+    timeoutMs = FRAME_TIMEOUT_MS,
+  ): Promise<Frame> {
     const matches = (frame: Frame): boolean => frame.type === type && accepts(frame);
     const index = this.#inbox.findIndex(matches);
     if (index !== -1) return Promise.resolve(this.#inbox.splice(index, 1)[0] as Frame);
@@ -134,10 +138,8 @@ export class TestPeer {
       const timer = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
         const unread = this.#inbox.map((frame) => frame.type).join(', ');
-        reject(
-          new Error(`${this.id}: no ${type} within ${FRAME_TIMEOUT_MS} ms (unread: ${unread})`),
-        );
-      }, FRAME_TIMEOUT_MS);
+        reject(new Error(`${this.id}: no ${type} within ${timeoutMs} ms (unread: ${unread})`));
+      }, timeoutMs);
       this.#waiters.push(waiter);
     });
   }

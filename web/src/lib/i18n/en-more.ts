@@ -129,6 +129,13 @@ export const enMore = {
   'settings.saved': 'Saved.',
   'settings.saveFailed': 'Could not save the settings: {reason}',
   'settings.reloadNow': 'Reload now',
+  'settings.privacy': 'Privacy',
+  'settings.relayOnly': 'Hide my IP address',
+  'settings.relayOnlyHint':
+    'Chats and calls go only through a TURN relay, so the people you talk to never see your IP address; calls may be slower, and the relay carries everything.',
+  'settings.relayOnlyNoTurn':
+    'No TURN server is available: with this on, Parley cannot connect to anyone. Add a TURN server under Network, or ask whoever runs your signal server to set one up.',
+  'settings.relayOnlyApplies': 'Used the next time Parley connects.',
   'settings.notifications': 'Notifications',
   'settings.notificationsToggle': 'Notify me about new messages while Parley is in the background',
   'settings.notificationsDenied':

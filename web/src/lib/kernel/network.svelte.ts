@@ -72,6 +72,7 @@ export class Network {
   #status = $state<SignalStatus>('connecting');
   #isElsewhere = $state(false);
   #problems = $state.raw<Readonly<Record<string, RoomProblem>>>({});
+  #serverIceServers = $state.raw<RTCIceServer[] | null>(null);
   #mesh: RoomMesh | null = null;
   #transport: Transport | null = null;
   /** Bumped by every start and stop: a start that finds it moved gives up. */
@@ -104,6 +105,11 @@ export class Network {
   }
   set isElsewhere(value: boolean) {
     this.#isElsewhere = value;
+  }
+
+  /** The ICE servers the signal server last sent (null before it has: offline, or not yet). */
+  get serverIceServers(): RTCIceServer[] | null {
+    return this.#serverIceServers;
   }
 
   /** True while the network runs in this tab. */
@@ -208,6 +214,9 @@ export class Network {
       handlers: {
         onStatus: (status) => {
           this.#status = status;
+        },
+        onIceServers: (servers) => {
+          this.#serverIceServers = servers;
         },
         onPeerReady: (peer) => host.onPeerReady(peer),
         admits: (peer) => host.admits(peer),

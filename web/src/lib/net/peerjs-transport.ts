@@ -48,6 +48,8 @@ export interface PeerJsTransportOptions {
    * defaults) ahead of the ones the signal server sends on the socket (`X-ICE`).
    */
   iceServers: RTCIceServer[];
+  /** `'relay'`: TURN relays only, for every data and media connection (Hide my IP address). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 /** Metadata a dialler attaches to every chat connection; the acceptor routes on it. */
@@ -410,7 +412,7 @@ export class PeerJsTransport implements Transport {
       secure: isSecure,
       token: this.#session.token,
       // Never PeerJS's defaults: they point at Google STUN and a public TURN (DESIGN §12).
-      config: { iceServers },
+      config: { iceServers, iceTransportPolicy: this.#options.iceTransportPolicy ?? 'all' },
       debug: 1,
     });
     this.#peer = peer;
@@ -433,7 +435,9 @@ export class PeerJsTransport implements Transport {
       // The server's ICE servers: after OPEN, and fresh ones before TURN credentials lapse.
       const serverIce = parseIceFrame(raw);
       if (serverIce) {
-        if (peer === this.#peer) this.#useIceServers([...this.#options.iceServers, ...serverIce]);
+        if (peer !== this.#peer) return;
+        this.#useIceServers([...this.#options.iceServers, ...serverIce]);
+        this.#handlers?.onIceServers?.(serverIce);
         return;
       }
       const frame = parseSignalFrame(raw);

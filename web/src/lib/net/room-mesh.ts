@@ -85,6 +85,8 @@ export interface MeshHandlers {
   onStatus(status: SignalStatus): void;
   /** The signal server refused a room: 'full' (retried by the mesh), or its error reason. */
   onRoomRefused(room: RoomKey | null, reason: string): void;
+  /** The signal server's ICE servers for this session. */
+  onIceServers?(servers: RTCIceServer[]): void;
 }
 
 /** Room membership and dial state as the signal server told us. */
@@ -139,6 +141,7 @@ export class RoomMesh {
       },
       onRoomSignal: (signal) => this.#handleRoomSignal(signal),
       onIncoming: (link) => this.#adopt(link),
+      onIceServers: (servers) => this.#handlers.onIceServers?.(servers),
     });
   }
 

@@ -96,6 +96,8 @@ export interface TransportHandlers {
   onRoomSignal(signal: RoomSignal): void;
   /** A remote peer dialled us for a room. */
   onIncoming(link: Link): void;
+  /** The signal server's ICE servers for this session (`X-ICE`), each time it sends them. */
+  onIceServers?(servers: RTCIceServer[]): void;
 }
 
 /** Peer-to-peer transport with a signal server for introductions. */

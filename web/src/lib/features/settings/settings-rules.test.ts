@@ -6,6 +6,7 @@ import {
   DEFAULT_SETTINGS,
   MAX_ICE_SERVERS,
   parseStoredSettings,
+  hasTurnServer,
   toRtcIceServers,
   type IceServerSetting,
 } from './settings-rules';
@@ -119,6 +120,7 @@ describe('parseStoredSettings', () => {
         theme: 'dark',
         iceServers: [server('stun:a.example'), { urls: 1 }],
         signalUrl: 'ftp://x',
+        isRelayOnly: 'yes',
         notifications: true,
         hasAskedPersistence: 'yes',
         extra: 1,
@@ -127,8 +129,19 @@ describe('parseStoredSettings', () => {
       theme: 'dark',
       iceServers: [server('stun:a.example')],
       signalUrl: '',
+      isRelayOnly: false,
       notifications: true,
       hasAskedPersistence: false,
     });
+    expect(parseStoredSettings({ isRelayOnly: true }).isRelayOnly).toBe(true);
+  });
+});
+
+describe('hasTurnServer', () => {
+  it('finds a turn: or turns: URL among the servers, in either RTCIceServer shape', () => {
+    expect(hasTurnServer([])).toBe(false);
+    expect(hasTurnServer([server('stun:a.example')])).toBe(false);
+    expect(hasTurnServer([server('stun:a.example'), server('TURN:b.example:3478')])).toBe(true);
+    expect(hasTurnServer([{ urls: ['stun:a.example', 'turns:b.example:443'] }])).toBe(true);
   });
 });

@@ -24,6 +24,11 @@ export interface AppSettingsValues {
   iceServers: IceServerSetting[];
   /** The signal server's origin; '' means the page's own origin. */
   signalUrl: string;
+  /**
+   * Hide my IP address: every data and media connection goes through a TURN relay only
+   * (`iceTransportPolicy: 'relay'`), so peers see the relay's address, never ours.
+   */
+  isRelayOnly: boolean;
   /** Notify about new messages while Parley is hidden (needs the browser's permission too). */
   notifications: boolean;
   /** Persistent storage was asked for once (the browser remembers its answer). */
@@ -35,6 +40,7 @@ export const DEFAULT_SETTINGS: AppSettingsValues = {
   theme: 'system',
   iceServers: [],
   signalUrl: '',
+  isRelayOnly: false,
   notifications: false,
   hasAskedPersistence: false,
 };
@@ -112,6 +118,15 @@ export function toRtcIceServers(list: readonly IceServerSetting[]): RTCIceServer
   );
 }
 
+/** True when one of `servers` is a TURN server (`turn:` or `turns:`), which relay-only needs. */
+export function hasTurnServer(servers: readonly { urls: string | string[] }[]): boolean {
+  return servers.some((server) =>
+    (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) =>
+      /^turns?:/i.test(url.trim()),
+    ),
+  );
+}
+
 /**
  * Checks a signal server address as typed: '' (the page's own origin) or an http(s) origin with
  * no path, query or credentials. Returns the normalized origin.
@@ -147,6 +162,7 @@ export function parseStoredSettings(stored: unknown): AppSettingsValues {
     theme: isThemeChoice(record.theme) ? record.theme : DEFAULT_SETTINGS.theme,
     iceServers: checkedIce.ok ? checkedIce.value : [],
     signalUrl: signal?.ok ? signal.value : '',
+    isRelayOnly: record.isRelayOnly === true,
     notifications: record.notifications === true,
     hasAskedPersistence: record.hasAskedPersistence === true,
   };

@@ -32,6 +32,8 @@ export interface NetworkSettings {
   iceServers: RTCIceServer[];
   /** The signal server's origin; null for the page's own. */
   signalUrl: URL | null;
+  /** Connect through TURN relays only (Hide my IP address). */
+  isRelayOnly: boolean;
 }
 
 /** The session's settings. */
@@ -51,9 +53,10 @@ export class AppSettings {
 
   /** The network part, as the transport takes it (a snapshot; the transport is not reactive). */
   get network(): NetworkSettings {
-    const { iceServers, signalUrl } = this.#values;
+    const { iceServers, signalUrl, isRelayOnly } = this.#values;
     return {
       iceServers: toRtcIceServers(iceServers),
+      isRelayOnly,
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handed to the transport once
       signalUrl: signalUrl ? new URL(signalUrl) : null,
     };

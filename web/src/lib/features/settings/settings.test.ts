@@ -27,6 +27,7 @@ describe('settings', () => {
     ).settings.update({
       iceServers: [{ urls: 'stun:stun.example.org', username: '', credential: '' }],
       signalUrl: 'https://signal.example.org',
+      isRelayOnly: true,
     });
     const seen = new Promise<NetworkSettings>((resolve) => {
       const next = h.makeApp({
@@ -40,5 +41,6 @@ describe('settings', () => {
     const network = await seen;
     expect(network.iceServers).toEqual([{ urls: 'stun:stun.example.org' }]);
     expect(network.signalUrl?.origin).toBe('https://signal.example.org');
+    expect(network.isRelayOnly).toBe(true);
   });
 });
