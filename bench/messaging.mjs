@@ -42,6 +42,7 @@ const GOALS = {
   messagesPerSecond: 2000,
   historyEvents: 10_000,
   historyMs: 3000,
+  receiverMsPerMessage: 3,
 };
 
 const DEFAULTS = {
@@ -61,6 +62,8 @@ const PROFILE_DIR = path.join(REPO_ROOT, 'test-results');
 
 /** Latency and raw RTT alternate in blocks of this many samples, so both see the same drift. */
 const BLOCK = 50;
+/** How long Bob's idle main-thread work is sampled before the latency phase. */
+const IDLE_WINDOW_MS = 2000;
 
 /**
  * @param {string[]} argv
@@ -163,12 +166,23 @@ async function measureLatency(alice, bob, options) {
   const phaseStart = Date.now();
   const cpuBefore = await Promise.all([alice, bob].map((user) => mainThreadTimes(user.page)));
   const rttTotal = options.warmup + options.rttSamples;
+  // Bob's main thread while nothing is sent (presence pings, timers): subtracted below.
+  const idleBefore = await mainThreadTimes(bob.page);
+  const idleStart = performance.now();
+  await sleep(IDLE_WINDOW_MS);
+  const idle = mainThreadDelta(idleBefore, await mainThreadTimes(bob.page));
+  const idleWallMs = performance.now() - idleStart;
+  const stopBobProfiler = options.profile ? await startProfiler(bob.page) : null;
+  /** Bob's main thread during the measured (not warm-up) Parley blocks only. */
+  const receiving = { taskMs: 0, threadCpuMs: 0, wallMs: 0, messages: 0 };
   let sent = 0;
   let pinged = 0;
   while (sent < total || pinged < rttTotal) {
     if (sent < total) {
       const count = Math.min(BLOCK, total - sent);
       const markers = Array.from({ length: count }, (_, i) => marker('L', sent + i));
+      const bobBefore = await mainThreadTimes(bob.page);
+      const blockStart = performance.now();
       const result = await composerOf(alice).evaluate(sendPaced, {
         markers,
         intervalMs: options.intervalMs,
@@ -177,8 +191,15 @@ async function measureLatency(alice, bob, options) {
       for (const [i, r] of result.entries()) {
         sends.push({ ...r, isWarmup: sent + i < options.warmup });
       }
-      sent += count;
       await waitSeen(bob, markers, options.timeoutMs);
+      if (sent >= options.warmup) {
+        const block = mainThreadDelta(bobBefore, await mainThreadTimes(bob.page));
+        receiving.taskMs += block.taskMs;
+        receiving.threadCpuMs += block.threadCpuMs;
+        receiving.wallMs += performance.now() - blockStart;
+        receiving.messages += count;
+      }
+      sent += count;
     }
     if (pinged < rttTotal) {
       const count = Math.min(BLOCK, rttTotal - pinged);
@@ -196,7 +217,21 @@ async function measureLatency(alice, bob, options) {
     console.info(`messaging: latency ${sent}/${total}, raw ${pinged}/${rttTotal}`);
   }
   const cpuAfter = await Promise.all([alice, bob].map((user) => mainThreadTimes(user.page)));
+  if (stopBobProfiler) {
+    const file = path.join(PROFILE_DIR, 'bench-messaging-bob-latency.cpuprofile');
+    writeFileSync(file, JSON.stringify(await stopBobProfiler()));
+    console.info(`messaging: CPU profile of bob (latency phase) in ${path.relative(REPO_ROOT, file)}`);
+  }
+  const idleTaskPerMs = idle.taskMs / idleWallMs;
+  const idleCpuPerMs = idle.threadCpuMs / idleWallMs;
   const mainThread = {
+    /** Bob's main-thread ms per received message at steady state, idle work subtracted. */
+    bobPerMessage: roundFields({
+      taskMs: (receiving.taskMs - idleTaskPerMs * receiving.wallMs) / receiving.messages,
+      threadCpuMs: (receiving.threadCpuMs - idleCpuPerMs * receiving.wallMs) / receiving.messages,
+      idleTaskMsPerSecond: idleTaskPerMs * 1000,
+      messages: receiving.messages,
+    }),
     wallMs: Date.now() - phaseStart,
     alice: roundFields(mainThreadDelta(cpuBefore[0], cpuAfter[0])),
     bob: roundFields(mainThreadDelta(cpuBefore[1], cpuAfter[1])),
@@ -1019,6 +1054,15 @@ function buildReport({
   );
 
   const rateRows = [];
+  const perMessage = latency.mainThread.bobPerMessage;
+  rateRows.push([
+    `Bob’s main thread per received message at ${options.intervalMs} ms pacing (tasks; idle ` +
+      `${formatMs(perMessage.idleTaskMsPerSecond)} ms/s subtracted)`,
+    `${formatMs(perMessage.taskMs)} ms (CPU ${formatMs(perMessage.threadCpuMs)} ms; ` +
+      `${perMessage.messages} messages)`,
+    `< ${GOALS.receiverMsPerMessage} ms`,
+    pass(perMessage.taskMs < GOALS.receiverMsPerMessage),
+  ]);
   if (throughput) {
     rateRows.push([
       `Throughput: ${throughput.n} messages, Alice’s first Enter → last one rendered at Bob`,
@@ -1034,8 +1078,9 @@ function buildReport({
       '',
     ]);
     rateRows.push([
-      '  Bob received the frames',
-      `${throughput.bobReceivedPerSecond.toFixed(0)} msg/s`,
+      '  Bob received the frames; his main thread per message',
+      `${throughput.bobReceivedPerSecond.toFixed(0)} msg/s; ` +
+        `${formatMs((throughput.mainThread.bob.taskMs ?? NaN) / throughput.n)} ms`,
       '',
       '',
     ]);
@@ -1230,6 +1275,7 @@ function buildReport({
     meetsGoals: {
       p50: lat.p50 < GOALS.p50Ms,
       p99: lat.p99 < GOALS.p99Ms,
+      receiverMsPerMessage: latency.mainThread.bobPerMessage.taskMs < GOALS.receiverMsPerMessage,
       throughput: throughput ? throughput.messagesPerSecond >= GOALS.messagesPerSecond : null,
       history: history
         ? history.storedMs * (GOALS.historyEvents / history.aliceStored) < GOALS.historyMs
