@@ -57,7 +57,7 @@ export class MediaLinks {
   #reconnecting = $state.raw<Readonly<Record<Fingerprint, true>>>({});
   #graceTimers: Partial<Record<Fingerprint, ReturnType<typeof setTimeout>>> = {};
   /** Participants whose media we are dialling now (a second dial would only be closed). */
-  #dialling = new Set<Fingerprint>();
+  #dialling: Partial<Record<Fingerprint, true>> = {};
   /** The caller's media connection that came while our phone rang: answered on Accept only. */
   #held: { fingerprint: Fingerprint; call: MediaCall } | null = null;
 
@@ -97,14 +97,14 @@ export class MediaLinks {
     const s = this.#host.state();
     const stream = this.#host.localStream();
     if ((s.phase !== 'active' && s.phase !== 'outgoing') || !stream) return;
-    if (this.#links[fingerprint] || this.#dialling.has(fingerprint)) return;
+    if (this.#links[fingerprint] || this.#dialling[fingerprint]) return;
     const peerId = this.#host.peerIdOf(s.call.room, fingerprint);
     if (!peerId) {
       log.info('no link to dial the media of', fingerprint);
       return;
     }
     const { callId, room } = s.call;
-    this.#dialling.add(fingerprint);
+    this.#dialling[fingerprint] = true;
     this.#host.transport
       .callPeer(peerId, room, callId, stream)
       .then((call) => {
@@ -113,7 +113,7 @@ export class MediaLinks {
         else this.#adopt(fingerprint, call);
       })
       .catch((error: unknown) => log.error('could not dial the media of', fingerprint, error))
-      .finally(() => this.#dialling.delete(fingerprint));
+      .finally(() => delete this.#dialling[fingerprint]);
   }
 
   /**
