@@ -41,6 +41,20 @@ export const GAP_RESYNC_INTERVAL_MS = 1_000;
 /** New events of a room are announced (`have`) at most this often; announcements coalesce. */
 export const HAVE_THROTTLE_MS = 250;
 
+// ---- Hostile members (DESIGN §6 "Hostile members") ------------------------------------------
+/**
+ * How far ahead of our wall clock a received event may be stamped. One stamped further ahead is
+ * not stored yet (it is signed, so its time cannot be changed) and a conversation's clock never
+ * follows a remote one further than this. Honest clocks differ by seconds; a few minutes leave
+ * room for a badly set phone.
+ */
+export const MAX_CLOCK_DRIFT_MS = 5 * 60_000;
+/**
+ * Most events dated too far ahead that the sync engine remembers (to not ask for them again
+ * until they are due); beyond it the oldest is forgotten, which only costs a resend.
+ */
+export const MAX_DEFERRED_EVENTS = 256;
+
 /** While the person types, a room's members are told (`typing`) at most this often. */
 export const TYPING_SEND_INTERVAL_MS = 3_000;
 /** A member is shown as typing for this long after their latest `typing` frame. */

@@ -97,6 +97,12 @@ export interface Conversation {
   members: Record<Fingerprint, Member>;
   /** author → highest contiguous seq stored here. */
   vector: VersionVector;
+  /**
+   * This conversation's hybrid logical clock (encoded HLC), moved by its own and its received
+   * events only, so one room cannot move another's time (absent in old records: the clock of its
+   * newest event).
+   */
+  clock?: string;
   /** Highest own seq handed to at least one member's link (absent in old records: 0). */
   sentUpTo?: number;
   /** The last version vector each member told us (`sync`/`have`), merged per author. */

@@ -20,7 +20,7 @@ import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversat
 import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
 import type { Conversation, ListEventsOptions } from './chat-store';
-import { CLOCK_SETTING_KEY, type Db, type ParleyDb } from './idb-schema';
+import type { Db, ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
@@ -99,11 +99,15 @@ async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredE
   }
 }
 
-/** The persisted clock (zero when none was stored yet). */
-export async function readClock(tx: EventsTx): Promise<Hlc> {
-  const record = await tx.objectStore('settings').get(CLOCK_SETTING_KEY);
-  const decoded = typeof record?.value === 'string' ? decodeHlc(record.value) : null;
-  return decoded ?? ZERO_HLC;
+/**
+ * A conversation's clock: its own (`Conversation.clock`), or for a record written before clocks
+ * were kept per conversation, the clock of its newest event (zero when it has none).
+ */
+export async function readClock(tx: EventsTx, conversation: Conversation): Promise<Hlc> {
+  const own = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
+  if (own) return own;
+  const newest = await newestFirst(tx, conversation.id).next();
+  return (newest.done ? null : decodeHlc(newest.value.hlc)) ?? ZERO_HLC;
 }
 
 /** The seqs and clocks planned for a run of own events. */
@@ -139,7 +143,7 @@ export async function planOwnEvents(
   if (!conversation) return null;
   const stored = await highestUsedSeq(tx, conv, author);
   const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
-  return planFrom(seq, await readClock(tx), nowMs, count);
+  return planFrom(seq, await readClock(tx, conversation), nowMs, count);
 }
 
 /** What `storeOwnEvents` did: stored (the conversation as written, the clock after), or not. */
@@ -159,12 +163,12 @@ export async function storeOwnEvents(
   const [first] = events;
   const { conv, author } = first;
   // The three checks are independent: asked together, answered in one round trip.
-  const [conversation, stored, clock] = await Promise.all([
+  const [conversation, stored] = await Promise.all([
     tx.objectStore('conversations').get(conv),
     highestUsedSeq(tx, conv, author),
-    readClock(tx),
   ]);
   if (!conversation) return { outcome: 'missing' };
+  const clock = await readClock(tx, conversation);
   const vectorBefore = vectorSeq(conversation.vector, author);
   // Another tab stored an event of ours meanwhile: re-plan (seqs and clocks follow it).
   if (Math.max(stored, vectorBefore) !== plan.seq - 1) return { outcome: 'retry' };
@@ -175,10 +179,7 @@ export async function storeOwnEvents(
 
   const objectStore = tx.objectStore('events');
   // Queued together, awaited together: one round trip, not one per event.
-  await requestAll<unknown>([
-    ...events.map((event) => () => objectStore.put(event)),
-    () => tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clockAfter) }),
-  ]);
+  await requestAll<unknown>(events.map((event) => () => objectStore.put(event)));
   const last = events.at(-1) ?? first;
   // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
   const top =
@@ -188,12 +189,15 @@ export async function storeOwnEvents(
   const preview =
     (clockAfter === plan.last ? previewOf(last) : undefined) ??
     (await latestPreview(newestFirst(tx, conv), conversation.lastPreview));
-  const next = applyStoredEvents(conversation, events, {
-    self: author,
-    nowMs,
-    contiguous: new Map([[author, top]]),
-    preview,
-  });
+  const next = {
+    ...applyStoredEvents(conversation, events, {
+      self: author,
+      nowMs,
+      contiguous: new Map([[author, top]]),
+      preview,
+    }),
+    clock: encodeHlc(clockAfter),
+  };
   await tx.objectStore('conversations').put(next);
   return { outcome: 'stored', conversation: next, clock: clockAfter };
 }
@@ -212,8 +216,6 @@ export interface ReceivedOutcome {
   added: StoredEvent[];
   /** Per conversation that gained events, what it gained (in the order first given). */
   stored: ReceivedInConversation[];
-  /** The clock after, when the events moved it (null: unchanged). */
-  clock: Hlc | null;
 }
 
 /**
@@ -234,8 +236,6 @@ export async function storeReceivedEvents(
   }
   const added: StoredEvent[] = [];
   const stored: ReceivedInConversation[] = [];
-  const clockBefore = await readClock(tx);
-  let clock = clockBefore;
   for (const [conv, convEvents] of byConv) {
     const conversation = await tx.objectStore('conversations').get(conv);
     if (!conversation) {
@@ -244,6 +244,8 @@ export async function storeReceivedEvents(
     }
     const fresh = await unstored(tx, conv, convEvents);
     if (fresh.length === 0) continue;
+    // Read before the writes: for an old record it is the clock of the newest event before them.
+    let clock = await readClock(tx, conversation);
     const objectStore = tx.objectStore('events');
     // All writes queued at once: they are answered together.
     await requestAll(fresh.map((event) => () => objectStore.put(event)));
@@ -260,20 +262,19 @@ export async function storeReceivedEvents(
         await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
       );
     }
-    const next = applyStoredEvents(conversation, fresh, {
-      self,
-      nowMs,
-      contiguous,
-      preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
-    });
+    const next = {
+      ...applyStoredEvents(conversation, fresh, {
+        self,
+        nowMs,
+        contiguous,
+        preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
+      }),
+      clock: encodeHlc(clock),
+    };
     await tx.objectStore('conversations').put(next);
     stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
   }
-  const hasClockMoved = compareHlc(clock, clockBefore) !== 0;
-  if (hasClockMoved) {
-    await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clock) });
-  }
-  return { added, stored, clock: hasClockMoved ? clock : null };
+  return { added, stored };
 }
 
 /** Those of `events` (all of `conv`) not stored yet, each once. */

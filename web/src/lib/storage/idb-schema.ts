@@ -19,8 +19,8 @@ const log = createLogger('store');
 /** Default database name. */
 export const DEFAULT_DB_NAME = 'parley';
 
-/** Settings key under which the hybrid logical clock is persisted (encoded HLC string). */
-export const CLOCK_SETTING_KEY = 'parley:hlc';
+// Builds before per-conversation clocks kept one clock for all rooms under the settings key
+// 'parley:hlc'; it is no longer read or written (each conversation record carries its own).
 
 /** One row of the settings store. */
 export interface SettingRecord {

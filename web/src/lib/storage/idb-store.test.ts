@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIdentityKeys } from '../crypto/identity';
 import { utf8 } from '../encoding';
 import { signBytes, verifyBytes } from '../crypto/identity';
-import { decodeHlc, encodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { decodeHlc, encodeHlc } from '../domain/hlc';
+import { MAX_CLOCK_DRIFT_MS } from '../config';
 import { signEvent, verifyEvent, textOf } from '../domain/events';
 import {
   FAKE_SIG,
@@ -20,7 +21,6 @@ import type {
 } from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
 import {
-  CLOCK_SETTING_KEY,
   DB_VERSION,
   MIGRATIONS,
   openIdbStore,
@@ -54,8 +54,8 @@ async function addRoom(id = ROOM, o: Parameters<typeof makeConversation>[0] = {}
   expect(result.ok).toBe(true);
 }
 
-function appendText(t: string, nowMs = NOW, s = store) {
-  return s.appendOwnEvent({ conv: ROOM, author: SELF, content: text(t), sign: fakeSign, nowMs });
+function appendText(t: string, nowMs = NOW, s = store, conv = ROOM) {
+  return s.appendOwnEvent({ conv, author: SELF, content: text(t), sign: fakeSign, nowMs });
 }
 
 function seqsOf(events: StoredEvent[]): string[] {
@@ -311,7 +311,6 @@ describe('conversation flags and deletion', () => {
     );
     const other = await store.getConversation(OTHER_ROOM);
     const otherEvents = await store.listEvents(OTHER_ROOM);
-    const clock = await store.getSetting(CLOCK_SETTING_KEY);
 
     await store.deleteConversation(ROOM);
 
@@ -323,8 +322,6 @@ describe('conversation flags and deletion', () => {
     expect(await store.getConversation(OTHER_ROOM)).toEqual(other);
     expect(await store.listEvents(OTHER_ROOM)).toEqual(otherEvents);
     expect(otherEvents).toHaveLength(3);
-    // The clock is the profile's, not the conversation's: it never goes back.
-    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(clock);
   });
 
   it('never reuses an own seq in a room deleted and joined again (its members hold them)', async () => {
@@ -363,7 +360,7 @@ describe('appendOwnEvent', () => {
     const events = results.map((r) => (r.ok ? r.value : null));
     expect(events.map((e) => e?.seq)).toEqual([1, 2, 3]);
     expect(events[0]!.hlc < events[1]!.hlc && events[1]!.hlc < events[2]!.hlc).toBe(true);
-    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(events[2]!.hlc);
+    expect((await store.getConversation(ROOM))?.clock).toBe(events[2]!.hlc);
   });
 
   it('updates the vector, preview and activity but not unread', async () => {
@@ -487,7 +484,7 @@ describe('appendOwnEvents', () => {
     const hlcs = events.map((e) => e.hlc);
     expect([...hlcs].sort()).toEqual(hlcs);
     expect(new Set(hlcs).size).toBe(3);
-    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(hlcs[2]);
+    expect((await store.getConversation(ROOM))?.clock).toBe(hlcs[2]);
     expect(await store.getConversation(ROOM)).toMatchObject({
       vector: { [SELF]: 4 },
       lastPreview: 'c',
@@ -536,7 +533,7 @@ describe('appendOwnEvents', () => {
     expect(b.value.seq).toBe(2);
     expect(b.value.hlc > a.value.hlc).toBe(true);
     // The clock never goes back, and the preview is the latest in display order.
-    expect(String(await store.getSetting(CLOCK_SETTING_KEY)) > remote.hlc).toBe(true);
+    expect(String((await store.getConversation(ROOM))?.clock) > remote.hlc).toBe(true);
     expect((await store.getConversation(ROOM))?.lastPreview).toBe('from Alice');
     // The next append plans past the received event.
     const c = await appendText('c');
@@ -642,11 +639,28 @@ describe('addEvents', () => {
     expect(await store.listEvents(OTHER_ROOM)).toEqual([]);
   });
 
-  it('advances the persisted clock, but not more than a day ahead of ours', async () => {
-    const far = encodeHlc({ ms: NOW + 10 * MAX_HLC_FUTURE_MS, c: 0 });
+  it('advances the conversation’s clock, but never further ahead of ours than the drift', async () => {
+    const far = encodeHlc({ ms: NOW + 23.5 * 3600_000, c: 0 });
     await store.addEvents([makeEvent({ author: ALICE, hlc: far })], NOW);
-    const clock = decodeHlc((await store.getSetting<string>(CLOCK_SETTING_KEY)) ?? '');
-    expect(clock).toEqual({ ms: NOW + MAX_HLC_FUTURE_MS, c: 1 });
+    const clock = decodeHlc((await store.getConversation(ROOM))?.clock ?? '');
+    expect(clock).toEqual({ ms: NOW + MAX_CLOCK_DRIFT_MS, c: 1 });
+  });
+
+  it('keeps each conversation’s clock its own: a room’s future event does not date another’s messages', async () => {
+    await addRoom(OTHER_ROOM);
+    const far = encodeHlc({ ms: NOW + 23.5 * 3600_000, c: 0 });
+    await store.addEvents([makeEvent({ author: ALICE, hlc: far })], NOW);
+
+    const elsewhere = await appendText('elsewhere', NOW + 1, store, OTHER_ROOM);
+    const here = await appendText('here', NOW + 1);
+    if (!elsewhere.ok || !here.ok) throw new Error('append failed');
+    expect(decodeHlc(elsewhere.value.hlc)?.ms).toBe(NOW + 1);
+    expect(decodeHlc(here.value.hlc)?.ms).toBeLessThanOrEqual(NOW + MAX_CLOCK_DRIFT_MS);
+    // A new connection (a reload) plans from what was persisted, not from memory.
+    store.close();
+    store = await openStore();
+    const later = await appendText('after reload', NOW + 2, store, OTHER_ROOM);
+    expect(later.ok && decodeHlc(later.value.hlc)?.ms).toBe(NOW + 2);
   });
 
   it('accepts an empty batch', async () => {
@@ -815,12 +829,12 @@ describe('failures', () => {
     await addRoom();
     type Put = IDBObjectStore['put'];
     const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
-    // Let the event row through, fail on the clock row: the whole transaction must roll back.
+    // Let the event row through, fail on the conversation row: the whole transaction must roll back.
     const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
       this: IDBObjectStore,
       ...args: Parameters<Put>
     ) {
-      if (this.name === 'settings') throw quotaError();
+      if (this.name === 'conversations') throw quotaError();
       return realPut.apply(this, args);
     });
     const result = await appendText('lost?');

@@ -12,7 +12,7 @@
  */
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
-import { encodeHlc, type Hlc } from '../domain/hlc';
+import { decodeHlc, encodeHlc, type Hlc } from '../domain/hlc';
 import {
   asDirectChat,
   markedRead,
@@ -58,7 +58,6 @@ import { inTx, toStoreError } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 export {
-  CLOCK_SETTING_KEY,
   DB_VERSION,
   DEFAULT_DB_NAME,
   MIGRATIONS,
@@ -109,7 +108,7 @@ export class IdbChatStore implements ChatStore {
    * What this connection last wrote: the clock, and per conversation our next seq. An append
    * plans from it without a read; the write checks it and re-plans if another tab moved on.
    */
-  #lastClock: Hlc | null = null;
+  #lastClock = new Map<RoomKey, Hlc>();
   #nextOwnSeq = new Map<RoomKey, number>();
   readonly #changes = new ChangeFeed<StoreChange>();
 
@@ -329,7 +328,7 @@ export class IdbChatStore implements ChatStore {
             const result = await storeOwnEvents(tx, events, plan, nowMs);
             if (result.outcome !== 'stored') return result.outcome;
             // Ahead of the store only if the commit then fails, which is harmless for a clock.
-            this.#lastClock = result.clock;
+            this.#lastClock.set(conv, result.clock);
             notify({ type: 'events', conv, events });
             notify({ type: 'conversation', conversation: result.conversation });
             return result.outcome;
@@ -352,8 +351,9 @@ export class IdbChatStore implements ChatStore {
   /** A plan from what this connection last wrote, if it knows (checked again on write). */
   #cachedPlan(conv: RoomKey, nowMs: number, count: number): OwnEventPlan | null {
     const seq = this.#nextOwnSeq.get(conv);
-    if (seq === undefined || !this.#lastClock) return null;
-    return planFrom(seq, this.#lastClock, nowMs, count);
+    const clock = this.#lastClock.get(conv);
+    if (seq === undefined || !clock) return null;
+    return planFrom(seq, clock, nowMs, count);
   }
 
   /** Stores verified remote events (see ChatStore.addEvents). */
@@ -361,9 +361,10 @@ export class IdbChatStore implements ChatStore {
     if (events.length === 0) return storeOk([]);
     return this.#write('addEvents', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
-        const { added, stored, clock } = await storeReceivedEvents(tx, events, nowMs, this.#self);
-        if (clock) this.#lastClock = clock;
+        const { added, stored } = await storeReceivedEvents(tx, events, nowMs, this.#self);
         for (const { conversation, events: fresh } of stored) {
+          const clock = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
+          if (clock) this.#lastClock.set(conversation.id, clock);
           notify({ type: 'events', conv: conversation.id, events: fresh });
           notify({ type: 'conversation', conversation });
         }

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { decodeHlc, encodeHlc } from '../domain/hlc';
+import { MAX_CLOCK_DRIFT_MS } from '../config';
 import { makeSignedEvent } from '../testing/factories';
 import { textOf } from '../domain/events';
 import { createIdentityKeys } from '../crypto/identity';
@@ -330,7 +331,7 @@ describe('SyncEngine answers', () => {
     expect(alice.sent).toHaveLength(2);
   });
 
-  it('drops an event dated too far in the future', async () => {
+  it('drops an event stamped 23.5 h ahead, and the conversation’s clock does not follow it', async () => {
     const room = await makeRoom();
     const alice = await net1(room, 'alice');
     const bobKeys = poolKeys(1);
@@ -340,7 +341,7 @@ describe('SyncEngine answers', () => {
     const late = await makeSignedEvent(bobKeys, {
       conv: room.key,
       seq: 2,
-      hlc: encodeHlc({ ms: now + MAX_HLC_FUTURE_MS + 60_000, c: 0 }),
+      hlc: encodeHlc({ ms: now + 23.5 * 3600_000, c: 0 }),
     });
     const frame = overTheWire({ type: 'events', events: [early, late], keys: {} });
     if (frame.type !== 'events') throw new Error('expected events');
@@ -354,6 +355,46 @@ describe('SyncEngine answers', () => {
       bob.peerId,
       late.hlc,
     );
+    const own = await write(alice.member, room.key, 'mine');
+    expect(decodeHlc(own.hlc)?.ms).toBeLessThanOrEqual(Date.now() + MAX_CLOCK_DRIFT_MS);
+    expect(decodeHlc(own.hlc)?.ms).toBeLessThan(now + 3600_000);
+  });
+
+  it('does not ask again and again for an event not due yet, nor for what follows it', async () => {
+    const room = await makeRoom();
+    const net = new TestNet(room);
+    const mallory = await net.add('mallory', poolKeys(2), { gapResyncIntervalMs: 0 });
+    const alice = await net.add('alice', poolKeys(0), { gapResyncIntervalMs: 0 });
+    // Mallory's client stamps her second message 23.5 h ahead, then goes on as usual.
+    const now = Date.now();
+    const history = [
+      await makeSignedEvent(poolKeys(2), { conv: room.key, seq: 1, hlc: now }),
+      await makeSignedEvent(poolKeys(2), {
+        conv: room.key,
+        seq: 2,
+        hlc: encodeHlc({ ms: now + 23.5 * 3600_000, c: 0 }),
+      }),
+      await makeSignedEvent(poolKeys(2), { conv: room.key, seq: 3, hlc: now + 1 }),
+    ];
+    expect((await mallory.store.addEvents(history, now)).ok).toBe(true);
+    net.link(mallory, alice);
+    await vi.waitFor(async () => expect(await texts(alice, room.key)).toHaveLength(2));
+    for (let i = 4; i <= 13; i++) {
+      await makeSignedEvent(poolKeys(2), { conv: room.key, seq: i, hlc: Date.now() }).then(
+        async (e) => {
+          expect((await mallory.store.addEvents([e], Date.now())).ok).toBe(true);
+          for (const frame of splitEventsIntoFrames([e], {})) {
+            await alice.engine.onEvents(peerOf(mallory, room.key), frame as never);
+          }
+        },
+      );
+    }
+    await net.stop();
+    expect(await texts(alice, room.key)).toHaveLength(12);
+    // Without the deferral each new message made Alice ask from seq 2 again: 2 + 3 + … + 12.
+    const resent = net.sent(mallory, alice).reduce((sum, f) => sum + f.events, 0);
+    expect(resent).toBeLessThanOrEqual(3 + 3);
+    expect(net.failures).toEqual([]);
   });
 
   it('asks again for a gap at the end of the interval, and not once the link is gone', async () => {

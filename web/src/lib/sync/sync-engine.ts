@@ -20,9 +20,16 @@
  */
 import { verifyEvent } from '../domain/events';
 import { colorForFingerprint } from '../domain/avatar';
-import { decodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { decodeHlc, isDatedTooFarAhead } from '../domain/hlc';
+import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
-import { GAP_RESYNC_INTERVAL_MS, HAVE_THROTTLE_MS, MAX_SYNC_ANSWER_EVENTS } from '../config';
+import {
+  GAP_RESYNC_INTERVAL_MS,
+  HAVE_THROTTLE_MS,
+  MAX_CLOCK_DRIFT_MS,
+  MAX_DEFERRED_EVENTS,
+  MAX_SYNC_ANSWER_EVENTS,
+} from '../config';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
 import { MAX_BATCH_EVENTS } from '../protocol/limits';
@@ -135,6 +142,8 @@ export class SyncEngine {
   #pendingHaves = new Map<string, PendingHave>();
   /** Answers being sent, for `whenIdle`. */
   #answers = new Set<Promise<void>>();
+  /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
+  #deferred: Deferrals = new Map();
   #isStopped = false;
 
   constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
@@ -222,7 +231,7 @@ export class SyncEngine {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
     const ours = conversation.vector;
-    if (missingFor(remote, ours).length === 0) return;
+    if (!this.#lacksAnythingDue(peer.room, remote, ours)) return;
     // Asked already with this very pair of vectors and nothing came of it (e.g. the events it
     // would send are ones we refuse): asking again would only loop.
     if (
@@ -248,7 +257,7 @@ export class SyncEngine {
     const { store } = this.#deps;
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
-    const futureLimitMs = this.#deps.now() + MAX_HLC_FUTURE_MS;
+    const nowMs = this.#deps.now();
     const checks: { event: Unverified<StoredEvent>; spki: string; isKnown: boolean }[] = [];
     for (const event of frame.events) {
       if (event.conv !== peer.room) {
@@ -259,10 +268,11 @@ export class SyncEngine {
         log.warn('dropped an event by a blocked author, from', peer.peerId);
         continue;
       }
-      // Stored, it would sort below everything said for as long as its clock runs ahead.
-      const hlc = decodeHlc(event.hlc);
-      if (!hlc || hlc.ms > futureLimitMs) {
+      // Stored, it would sort below everything said for as long as its clock runs ahead. It is
+      // signed, so its time cannot be changed: it waits until it is due (not asked for till then).
+      if (isDatedTooFarAhead(event.hlc, nowMs)) {
         log.warn('dropped an event dated too far ahead, from', peer.peerId, event.hlc);
+        this.#deferUntilDue(event);
         continue;
       }
       // The author's key: proven on this link, already pinned for the room, or carried along.
@@ -476,7 +486,11 @@ export class SyncEngine {
   #resyncOnGap(peer: SyncPeer, received: StoredEvent[], vector: VersionVector): void {
     const link = this.#link(peer);
     if (!link) return;
-    const hasGap = received.some((e) => e.seq > vectorSeq(vector, e.author));
+    const nowMs = this.#deps.now();
+    const hasGap = received.some((e) => {
+      const next = vectorSeq(vector, e.author) + 1;
+      return e.seq >= next && !isWaitingForDue(this.#deferred, peer.room, e.author, next, nowMs);
+    });
     if (!hasGap || link.gapTimer !== undefined) return; // a trailing request is already due
     const waitMs = link.lastGapSyncAt + this.#gapResyncIntervalMs - this.#deps.now();
     if (waitMs <= 0) {
@@ -489,6 +503,29 @@ export class SyncEngine {
       link.lastGapSyncAt = this.#deps.now();
       this.#sendVector(peer).catch((error: unknown) => log.error('re-sync failed', error));
     }, waitMs);
+  }
+
+  /** Remembers an event dated too far ahead, so its gap is not asked for until it is due. */
+  #deferUntilDue(event: Unverified<StoredEvent>): void {
+    const hlc = decodeHlc(event.hlc);
+    if (!hlc) return;
+    noteDeferred(
+      this.#deferred,
+      event.conv,
+      event.author,
+      event.seq,
+      hlc.ms,
+      MAX_CLOCK_DRIFT_MS,
+      MAX_DEFERRED_EVENTS,
+    );
+  }
+
+  /** True when `remote` holds something `ours` lacks other than events not due yet. */
+  #lacksAnythingDue(room: RoomKey, remote: VersionVector, ours: VersionVector): boolean {
+    const nowMs = this.#deps.now();
+    return missingFor(remote, ours).some(
+      (range) => !isWaitingForDue(this.#deferred, room, range.author, range.from, nowMs),
+    );
   }
 
   async #sendVector(peer: SyncPeer): Promise<void> {
