@@ -30,7 +30,6 @@ export const MAX_HLC_MS = 999_999_999_999_999;
 /** Largest counter value (5 digits). */
 export const MAX_HLC_COUNTER = 99_999;
 
-
 /** The clock before anything happened. */
 export const ZERO_HLC: Readonly<Hlc> = Object.freeze({ ms: 0, c: 0 });
 

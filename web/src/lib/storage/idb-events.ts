@@ -19,8 +19,9 @@ import { compareEvents } from '../domain/events';
 import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
-import type { Conversation, ListEventsOptions } from './chat-store';
-import type { Db, ParleyDb } from './idb-schema';
+import { admitEvents, eventSizeBytes, type Budgets } from '../domain/budgets';
+import type { AuthorStats, Conversation, ListEventsOptions } from './chat-store';
+import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
@@ -94,7 +95,7 @@ async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredE
     .index('byConvOrder')
     .openCursor(convRange(conv), 'prev');
   while (cursor) {
-    yield cursor.value;
+    yield cursor.value as StoredEvent; // the display-order index holds no tombstones
     cursor = await cursor.continue();
   }
 }
@@ -214,7 +215,7 @@ export interface ReceivedInConversation {
 export interface ReceivedOutcome {
   /** The newly stored events, in the order given. */
   added: StoredEvent[];
-  /** Per conversation that gained events, what it gained (in the order first given). */
+  /** Per conversation that gained events or refused some, what it gained (in the order first given). */
   stored: ReceivedInConversation[];
 }
 
@@ -227,6 +228,7 @@ export async function storeReceivedEvents(
   events: readonly StoredEvent[],
   nowMs: number,
   self: Fingerprint | undefined,
+  budgets: Budgets,
 ): Promise<ReceivedOutcome> {
   const byConv = new Map<RoomKey, StoredEvent[]>();
   for (const event of events) {
@@ -242,14 +244,29 @@ export async function storeReceivedEvents(
       log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
       continue;
     }
-    const fresh = await unstored(tx, conv, convEvents);
-    if (fresh.length === 0) continue;
+    const unseen = await unstored(tx, conv, convEvents);
+    if (unseen.length === 0) continue;
+    // Over an author's budget: refused for good, its key kept so it counts as held.
+    const { admitted: fresh, refused, usage } = admitEvents(conversation.usage, unseen, budgets);
+    if (refused.length > 0) {
+      log.warn(
+        `refused ${refused.length} event(s) over their author's budget (${refused[0]?.reason})`,
+      );
+    }
     // Read before the writes: for an old record it is the clock of the newest event before them.
     let clock = await readClock(tx, conversation);
     const objectStore = tx.objectStore('events');
     // All writes queued at once: they are answered together.
-    await requestAll(fresh.map((event) => () => objectStore.put(event)));
+    await requestAll<unknown>([
+      ...fresh.map((event) => () => objectStore.put(event)),
+      ...refused.map(
+        ({ event }) =>
+          () =>
+            objectStore.put(tombstoneOf(event, 'refused')),
+      ),
+    ]);
     const contiguous = new Map<Fingerprint, number>();
+    for (const { event } of refused) contiguous.set(event.author, 0);
     for (const event of fresh) {
       added.push(event);
       contiguous.set(event.author, 0);
@@ -270,11 +287,93 @@ export async function storeReceivedEvents(
         preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
       }),
       clock: encodeHlc(clock),
+      usage,
     };
     await tx.objectStore('conversations').put(next);
     stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
   }
   return { added, stored };
+}
+
+/** The tombstone that keeps `event`'s key once it is refused or deleted. */
+function tombstoneOf(
+  event: Pick<StoredEvent, 'conv' | 'author' | 'seq'>,
+  gone: EventTombstone['gone'],
+): EventTombstone {
+  return { conv: event.conv, author: event.author, seq: event.seq, gone };
+}
+
+/** One author's events in a conversation with `from ≤ seq ≤ to`, ascending, at most `limit`; tombstones skipped. */
+export async function readAuthorEvents(
+  db: Db,
+  conv: RoomKey,
+  author: Fingerprint,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let next = from;
+  // Pages, so a run of tombstones does not end the answer early.
+  while (events.length < limit && next <= to) {
+    const rows = await db.getAll(
+      'events',
+      IDBKeyRange.bound([conv, author, next], [conv, author, to]),
+      limit - events.length,
+    );
+    const last = rows.at(-1);
+    if (!last) break;
+    for (const row of rows) if (!isTombstone(row)) events.push(row);
+    next = last.seq + 1;
+  }
+  return events;
+}
+
+/**
+ * Replaces every event of `author` in `conv` by its tombstone; the number replaced and the
+ * conversation as written (its preview may change), or null when there is no such conversation.
+ */
+export async function deleteAuthorRecords(
+  tx: EventsWriteTx,
+  conv: RoomKey,
+  author: Fingerprint,
+): Promise<{ deleted: number; conversation: Conversation } | null> {
+  const conversation = await tx.objectStore('conversations').get(conv);
+  if (!conversation) return null;
+  const objectStore = tx.objectStore('events');
+  const rows = await objectStore.getAll(
+    IDBKeyRange.bound([conv, author, 0], [conv, author, Infinity]),
+  );
+  const live = rows.filter((row): row is StoredEvent => !isTombstone(row));
+  await requestAll(live.map((row) => () => objectStore.put(tombstoneOf(row, 'deleted'))));
+  if (live.length === 0) return { deleted: 0, conversation };
+  const next: Conversation = {
+    ...conversation,
+    lastPreview: await latestPreview(newestFirst(tx, conv), ''),
+  };
+  await tx.objectStore('conversations').put(next);
+  return { deleted: live.length, conversation: next };
+}
+
+/** Per author, how many events `conv` holds and their size (tombstones left out). */
+export async function readAuthorStats(
+  db: Db,
+  conv: RoomKey,
+): Promise<Record<Fingerprint, AuthorStats>> {
+  const stats: Record<Fingerprint, AuthorStats> = {};
+  await inTx(db, ['events'], 'readonly', async (tx) => {
+    let cursor = await tx.objectStore('events').openCursor(convRange(conv));
+    while (cursor) {
+      const row = cursor.value;
+      if (!isTombstone(row)) {
+        const author = row.author;
+        const known = stats[author] ?? { events: 0, bytes: 0 };
+        stats[author] = { events: known.events + 1, bytes: known.bytes + eventSizeBytes(row) };
+      }
+      cursor = await cursor.continue();
+    }
+  });
+  return stats;
 }
 
 /** Those of `events` (all of `conv`) not stored yet, each once. */
@@ -320,13 +419,16 @@ export async function readEvents(
       ? [conv, beforeHlc]
       : [conv, []];
   const range = IDBKeyRange.bound([conv], upper, false, true);
-  if (limit === undefined) return db.getAllFromIndex('events', 'byConvOrder', range);
+  // The display-order index holds events only: tombstones have no clock.
+  if (limit === undefined) {
+    return (await db.getAllFromIndex('events', 'byConvOrder', range)) as StoredEvent[];
+  }
   if (limit <= 0) return [];
   return inTx(db, ['events'], 'readonly', async (tx) => {
     const newestFirst: StoredEvent[] = [];
     let cursor = await tx.objectStore('events').index('byConvOrder').openCursor(range, 'prev');
     while (cursor && newestFirst.length < limit) {
-      newestFirst.push(cursor.value);
+      newestFirst.push(cursor.value as StoredEvent);
       cursor = await cursor.continue();
     }
     return newestFirst.reverse();

@@ -30,6 +30,27 @@ export interface SettingRecord {
   value: unknown;
 }
 
+/**
+ * What stays of an event that was refused (over its author's budget) or deleted by the person:
+ * its key, so it counts as held (the vector moves past it, sync does not bring it back) and is
+ * never sent on. It has no clock, so the display-order index leaves it out.
+ */
+export interface EventTombstone {
+  /** Conversation id. */
+  conv: string;
+  /** Author fingerprint. */
+  author: string;
+  /** The author's seq. */
+  seq: number;
+  /** Why it is gone. */
+  gone: 'refused' | 'deleted';
+}
+
+/** True for a tombstone row of the events store. */
+export function isTombstone(row: StoredEvent | EventTombstone): row is EventTombstone {
+  return 'gone' in row;
+}
+
 /** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
 export interface BlobChunkRecord {
   /** SHA-256 of the whole file, base64url. */
@@ -44,10 +65,13 @@ export interface ParleyDb extends DBSchema {
   identity: { key: 'self'; value: StoredIdentity };
   /** Conversations by id, with an index for the list order. */
   conversations: { key: string; value: Conversation; indexes: { byLastActivity: number } };
-  /** Events by [conv, author, seq] (dedupe key), indexed in display order per conversation. */
+  /**
+   * Events by [conv, author, seq] (dedupe key), indexed in display order per conversation; and
+   * the tombstones of refused and deleted ones (not in the index: they have no clock).
+   */
   events: {
     key: [string, string, number];
-    value: StoredEvent;
+    value: StoredEvent | EventTombstone;
     indexes: { byConvOrder: [string, string, string, number] };
   };
   /** App settings and internal state such as the clock. */

@@ -20,13 +20,7 @@ import type {
   Unverified,
 } from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
-import {
-  DB_VERSION,
-  MIGRATIONS,
-  openIdbStore,
-  toStoreError,
-  type IdbChatStore,
-} from './idb-store';
+import { DB_VERSION, MIGRATIONS, openIdbStore, toStoreError, type IdbChatStore } from './idb-store';
 import type { Fingerprint } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
@@ -1039,5 +1033,62 @@ describe('profiles', () => {
     const member = (await store.getConversation(ROOM))?.members[ALICE];
     expect(member).toMatchObject({ name: 'Alicia', lastSeenAt: 9 });
     expect(member?.profileHlc).toBe(encodeHlc({ ms: NOW + 1, c: 0 }));
+  });
+});
+
+describe('per-author budgets and deleting what one member wrote', () => {
+  const big = (seq: number, author = ALICE) =>
+    makeEvent({ author, seq, hlc: NOW + seq, text: 'x'.repeat(1000) });
+
+  async function openBudgeted(storageBytes: number): Promise<IdbChatStore> {
+    const s = await openIdbStore({
+      name: dbName,
+      selfFingerprint: SELF,
+      budgets: { storageBytes, rateBytes: storageBytes, rateWindowMs: 60_000, windowsKept: 4 },
+    });
+    opened.push(s);
+    return s;
+  }
+
+  it('refuses events past an author’s budget for good: the vector moves past them, no answer sends them', async () => {
+    await addRoom();
+    const budgeted = await openBudgeted(3 * 1300);
+    const result = await budgeted.addEvents(
+      [1, 2, 3, 4, 5, 6].map((seq) => big(seq)),
+      NOW,
+    );
+    expect(result.ok && result.value.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const conversation = await budgeted.getConversation(ROOM);
+    expect(conversation?.vector[ALICE]).toBe(6);
+    expect((await budgeted.listAuthorEvents(ROOM, ALICE, 1, 6, 10)).map((e) => e.seq)).toEqual([
+      1, 2, 3,
+    ]);
+    // Sent again (a relay, a resend): still refused, nothing new stored.
+    const again = await budgeted.addEvents([big(4), big(5), big(7)], NOW);
+    expect(again.ok && again.value).toEqual([]);
+    expect(await budgeted.authorStats(ROOM)).toEqual({
+      [ALICE]: { events: 3, bytes: expect.any(Number) as number },
+    });
+    // Another author is unaffected.
+    const bob = await budgeted.addEvents([big(1, BOB)], NOW);
+    expect(bob.ok && bob.value).toHaveLength(1);
+  });
+
+  it('deletes one author’s events, keeps their ids so sync never brings them back, and says so', async () => {
+    await addRoom();
+    await store.addEvents([big(1), big(2), big(1, BOB), big(3)], NOW);
+    const changes: string[] = [];
+    store.subscribe((change) => changes.push(change.type));
+
+    const deleted = await store.deleteAuthorEvents(ROOM, ALICE);
+    expect(deleted).toEqual({ ok: true, value: 3 });
+    expect(changes).toEqual(['events-deleted', 'conversation']);
+    expect((await store.listEvents(ROOM)).map((e) => e.author)).toEqual([BOB]);
+    expect(await store.listAuthorEvents(ROOM, ALICE, 1, 10, 10)).toEqual([]);
+    expect((await store.authorStats(ROOM))[ALICE]).toBeUndefined();
+    expect((await store.getConversation(ROOM))?.vector[ALICE]).toBe(3);
+
+    const resent = await store.addEvents([big(1), big(2), big(3), big(4)], NOW);
+    expect(resent.ok && resent.value.map((e) => e.seq)).toEqual([4]);
   });
 });

@@ -13,6 +13,7 @@
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
 import { decodeHlc, encodeHlc, type Hlc } from '../domain/hlc';
+import { DEFAULT_BUDGETS, type Budgets } from '../domain/budgets';
 import {
   asDirectChat,
   markedRead,
@@ -37,6 +38,7 @@ import {
   type ConversationFlags,
   type DeliveryUpdate,
   type ListEventsOptions,
+  type AuthorStats,
   type Member,
   type RoomMove,
   type StoreChange,
@@ -45,9 +47,12 @@ import {
 } from './chat-store';
 import { ChangeFeed } from './change-feed';
 import {
+  deleteAuthorRecords,
   deleteConversationRecords,
   planFrom,
   planOwnEvents,
+  readAuthorEvents,
+  readAuthorStats,
   readEvents,
   storeOwnEvents,
   storeReceivedEvents,
@@ -82,12 +87,14 @@ export interface OpenIdbStoreOptions {
   selfFingerprint?: Fingerprint;
   /** Called after another tab asked to upgrade the schema and this connection closed itself. */
   onVersionChange?: () => void;
+  /** Per-author budgets of received events (default: config.ts's; tests make them small). */
+  budgets?: Budgets;
 }
 
 /** Opens (creating or upgrading) the database and returns a store over it. */
 export async function openIdbStore(opts: OpenIdbStoreOptions = {}): Promise<IdbChatStore> {
   const db = await openParleyDb(opts.name ?? DEFAULT_DB_NAME, opts.onVersionChange);
-  const store = new IdbChatStore(db, opts.selfFingerprint);
+  const store = new IdbChatStore(db, opts.selfFingerprint, opts.budgets);
   if (store.self === undefined) {
     const identity = await store.getIdentity();
     if (identity) store.setSelf(identity.fingerprint);
@@ -112,10 +119,13 @@ export class IdbChatStore implements ChatStore {
   #nextOwnSeq = new Map<RoomKey, number>();
   readonly #changes = new ChangeFeed<StoreChange>();
 
+  readonly #budgets: Budgets;
+
   /** Wraps an open database; use `openIdbStore`. */
-  constructor(db: Db, self?: Fingerprint) {
+  constructor(db: Db, self?: Fingerprint, budgets: Budgets = DEFAULT_BUDGETS) {
     this.#db = db;
     this.#self = self;
+    this.#budgets = budgets;
   }
 
   /** Our fingerprint, used to leave our own events out of unread counts. */
@@ -361,11 +371,17 @@ export class IdbChatStore implements ChatStore {
     if (events.length === 0) return storeOk([]);
     return this.#write('addEvents', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
-        const { added, stored } = await storeReceivedEvents(tx, events, nowMs, this.#self);
+        const { added, stored } = await storeReceivedEvents(
+          tx,
+          events,
+          nowMs,
+          this.#self,
+          this.#budgets,
+        );
         for (const { conversation, events: fresh } of stored) {
           const clock = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
           if (clock) this.#lastClock.set(conversation.id, clock);
-          notify({ type: 'events', conv: conversation.id, events: fresh });
+          if (fresh.length > 0) notify({ type: 'events', conv: conversation.id, events: fresh });
           notify({ type: 'conversation', conversation });
         }
         return storeOk(added);
@@ -387,10 +403,26 @@ export class IdbChatStore implements ChatStore {
     limit: number,
   ): Promise<StoredEvent[]> {
     if (limit <= 0 || to < from) return [];
-    return this.#db.getAll(
-      'events',
-      IDBKeyRange.bound([conv, author, from], [conv, author, to]),
-      limit,
+    return readAuthorEvents(this.#db, conv, author, from, to, limit);
+  }
+
+  /** Per author, the events `conv` holds and their size (see ChatStore.authorStats). */
+  async authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>> {
+    return readAuthorStats(this.#db, conv);
+  }
+
+  /** Deletes one author's events in a conversation, keeping tombstones (see ChatStore). */
+  async deleteAuthorEvents(conv: RoomKey, author: Fingerprint): Promise<StoreResult<number>> {
+    return this.#write('deleteAuthorEvents', () =>
+      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        const result = await deleteAuthorRecords(tx, conv, author);
+        if (!result) return storeErr<number>('not-found', `no conversation ${conv}`);
+        if (result.deleted > 0) {
+          notify({ type: 'events-deleted', conv, author });
+          notify({ type: 'conversation', conversation: result.conversation });
+        }
+        return storeOk(result.deleted);
+      }),
     );
   }
 

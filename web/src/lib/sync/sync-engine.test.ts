@@ -360,6 +360,57 @@ describe('SyncEngine answers', () => {
     expect(decodeHlc(own.hlc)?.ms).toBeLessThan(now + 3600_000);
   });
 
+  it('stores and relays a flooding author only up to their budget, while an honest one converges', async () => {
+    const room = await makeRoom();
+    const net = new TestNet(room);
+    const flood = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        makeSignedEvent(poolKeys(2), { conv: room.key, seq: i + 1, text: 'x'.repeat(2000) }),
+      ),
+    );
+    const perEvent = new TextEncoder().encode(JSON.stringify(flood[0])).length;
+    const small = {
+      storageBytes: 10 * perEvent + 64,
+      rateBytes: 10 * perEvent + 64,
+      rateWindowMs: 60_000,
+      windowsKept: 4,
+    };
+    const unlimited = { ...small, storageBytes: 1e9, rateBytes: 1e9 };
+    const mallory = await net.add('mallory', poolKeys(2), {}, unlimited);
+    const alice = await net.add('alice', poolKeys(0), {}, small);
+    const bob = await net.add('bob', poolKeys(1), {}, small);
+    const carol = await net.add('carol', poolKeys(3), {}, small);
+    expect((await mallory.store.addEvents(flood, Date.now())).ok).toBe(true);
+    for (let i = 1; i <= 5; i++) await write(carol, room.key, `carol ${i}`);
+    // Mallory reaches only Alice; Bob hears her through Alice; Carol links to Bob only.
+    net.link(mallory, alice);
+    net.link(alice, bob);
+    net.link(carol, bob);
+
+    const malloryIn = async (m: Member) =>
+      (await m.store.listEvents(room.key)).filter((e) => e.author === mallory.keys.fingerprint);
+    const carolIn = async (m: Member) =>
+      (await m.store.listEvents(room.key)).filter((e) => e.author === carol.keys.fingerprint);
+    await vi.waitFor(async () => {
+      expect(await carolIn(alice)).toHaveLength(5);
+      expect(await malloryIn(bob)).toHaveLength(10);
+      const vectors = await Promise.all(
+        [mallory, alice, bob].map(async (m) => (await m.store.getConversation(room.key))?.vector),
+      );
+      // Alice holds the ids of what she refused; nobody sends them on, so Bob lacks them.
+      expect(vectors[1]?.[mallory.keys.fingerprint]).toBe(40);
+      expect(vectors[2]?.[mallory.keys.fingerprint]).toBe(10);
+    });
+    await net.stop();
+    expect(await malloryIn(alice)).toHaveLength(10);
+    expect(await malloryIn(bob)).toHaveLength(10);
+    expect(await carolIn(alice)).toHaveLength(5);
+    // Alice passed on no more than the budget of Mallory's events (and Carol's, to Mallory).
+    const relayed = net.sent(alice, bob).reduce((sum, f) => sum + f.events, 0);
+    expect(relayed).toBeLessThanOrEqual(10);
+    expect(net.failures).toEqual([]);
+  });
+
   it('does not ask again and again for an event not due yet, nor for what follows it', async () => {
     const room = await makeRoom();
     const net = new TestNet(room);

@@ -85,6 +85,14 @@ export class MessageWindow {
     return true;
   }
 
+  /** The person deleted what `author` wrote here: it leaves the window; true when it changed. */
+  dropAuthor(author: string): boolean {
+    const kept = this.#events.filter((e) => e.author !== author);
+    if (kept.length === this.#events.length) return false;
+    this.reset(kept, this.#hasOlder);
+    return true;
+  }
+
   /** An older page was read: it goes before the loaded messages. */
   prepend(page: readonly StoredEvent[]): void {
     const older = page.filter((e) => !this.#keys.has(eventKey(e)));
