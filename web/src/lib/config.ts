@@ -67,6 +67,8 @@ export const AUTHOR_STORAGE_BUDGET_BYTES = 8 * 1024 * 1024;
  * keeps one member from filling the others' disks in a burst.
  */
 export const AUTHOR_RATE_BUDGET_BYTES = 4 * 1024 * 1024;
+/** Most disputed seqs (equivocation) a conversation records per author; the rest stay hidden too. */
+export const MAX_DISPUTED_SEQS = 256;
 /** The window of AUTHOR_RATE_BUDGET_BYTES, by the events' own clocks. */
 export const AUTHOR_RATE_WINDOW_MS = 60_000;
 /** How many of an author's newest rate windows a room remembers (older ones are not checked). */

@@ -17,6 +17,7 @@ import { Contacts } from './features/contacts/contacts.svelte';
 import { Invites } from './features/contacts/invites.svelte';
 import { Conversations } from './features/conversations/conversations.svelte';
 import { Members } from './features/conversations/members';
+import { MemberMessages } from './features/conversations/member-messages.svelte';
 import { Messages } from './features/messaging/messages';
 import { Outbox } from './features/messaging/outbox';
 import { SyncLink } from './features/messaging/sync-link';
@@ -60,6 +61,7 @@ export function createParley(deps: ParleyDeps) {
   const conversations = new Conversations(kernel);
   const conversation = (room: RoomKey) => conversations.conversation(room);
   const members = new Members(kernel, conversations);
+  const memberMessages = new MemberMessages(kernel);
   const nameOf = (room: RoomKey, fingerprint: Fingerprint) => members.authorName(room, fingerprint);
   const outbox = new Outbox(kernel, conversation);
   const say = outbox.queue.bind(outbox);
@@ -123,6 +125,7 @@ export function createParley(deps: ParleyDeps) {
     profile,
     conversations,
     members,
+    memberMessages,
     timeline,
     messages,
     receipts,

@@ -46,7 +46,11 @@ function isTabMessage(data: unknown): data is TabMessage {
     case 'conversation-deleted':
       return typeof change.conv === 'string';
     case 'events-deleted':
-      return typeof change.conv === 'string' && typeof change.author === 'string';
+      return (
+        typeof change.conv === 'string' &&
+        typeof change.author === 'string' &&
+        (change.seqs === undefined || Array.isArray(change.seqs))
+      );
     case 'setting':
       return typeof change.key === 'string';
     case 'identity':

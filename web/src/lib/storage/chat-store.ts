@@ -109,6 +109,11 @@ export interface Conversation {
    * budgets (domain/budgets.ts; absent in old records: counted from then on).
    */
   usage?: Record<Fingerprint, AuthorUsage>;
+  /**
+   * Seqs whose author signed two different events (equivocation), per author: shown to nobody,
+   * and the conversation warns about the author (at most MAX_DISPUTED_SEQS each).
+   */
+  disputes?: Record<Fingerprint, number[]>;
   /** Highest own seq handed to at least one member's link (absent in old records: 0). */
   sentUpTo?: number;
   /** The last version vector each member told us (`sync`/`have`), merged per author. */
@@ -204,8 +209,11 @@ export type StoreChange =
   | { type: 'conversation'; conversation: Conversation }
   /** A conversation and its events were deleted. */
   | { type: 'conversation-deleted'; conv: RoomKey }
-  /** The person deleted one author's events in `conv` (`deleteAuthorEvents`). */
-  | { type: 'events-deleted'; conv: RoomKey; author: Fingerprint }
+  /**
+   * One author's events in `conv` are gone: all of them (`deleteAuthorEvents`), or those of
+   * `seqs` (`markDisputed`).
+   */
+  | { type: 'events-deleted'; conv: RoomKey; author: Fingerprint; seqs?: number[] }
   /** A contact was added or changed. Carries the stored record. */
   | { type: 'contact'; contact: Contact }
   /** A setting was written (`putSetting`; the store's own bookkeeping, such as the clock, is not). */
@@ -291,6 +299,12 @@ export interface ChatStore {
    * so sync never brings them back; the number deleted. Their budget is not given back.
    */
   deleteAuthorEvents(conv: RoomKey, author: Fingerprint): Promise<StoreResult<number>>;
+  /**
+   * Records that `author` signed two different events with `seq` in `conv`: the stored one is
+   * replaced by a tombstone (shown to nobody, never sent on) and the seq joins the disputes; true
+   * when it was not known yet.
+   */
+  markDisputed(conv: RoomKey, author: Fingerprint, seq: number): Promise<StoreResult<boolean>>;
   /** Sets the unread count to 0. */
   markRead(conv: RoomKey): Promise<void>;
   /**

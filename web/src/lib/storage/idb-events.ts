@@ -20,6 +20,7 @@ import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversat
 import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
 import { admitEvents, eventSizeBytes, type Budgets } from '../domain/budgets';
+import { MAX_DISPUTED_SEQS } from '../config';
 import type { AuthorStats, Conversation, ListEventsOptions } from './chat-store';
 import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
@@ -297,7 +298,7 @@ export async function storeReceivedEvents(
 
 /** The tombstone that keeps `event`'s key once it is refused or deleted. */
 function tombstoneOf(
-  event: Pick<StoredEvent, 'conv' | 'author' | 'seq'>,
+  event: { conv: RoomKey; author: Fingerprint; seq: number },
   gone: EventTombstone['gone'],
 ): EventTombstone {
   return { conv: event.conv, author: event.author, seq: event.seq, gone };
@@ -353,6 +354,30 @@ export async function deleteAuthorRecords(
   };
   await tx.objectStore('conversations').put(next);
   return { deleted: live.length, conversation: next };
+}
+
+/**
+ * Replaces `author`'s event `seq` in `conv` by a 'disputed' tombstone and records the dispute;
+ * the conversation as written, or null when there is none or the dispute was known.
+ */
+export async function disputeRecord(
+  tx: EventsWriteTx,
+  conv: RoomKey,
+  author: Fingerprint,
+  seq: number,
+): Promise<Conversation | null> {
+  const conversation = await tx.objectStore('conversations').get(conv);
+  const known = conversation?.disputes?.[author] ?? [];
+  if (!conversation || known.includes(seq)) return null;
+  await tx.objectStore('events').put(tombstoneOf({ conv, author, seq }, 'disputed'));
+  const seqs = [...known, seq].sort((a, b) => a - b).slice(0, MAX_DISPUTED_SEQS);
+  const next: Conversation = {
+    ...conversation,
+    disputes: { ...conversation.disputes, [author]: seqs },
+    lastPreview: await latestPreview(newestFirst(tx, conv), ''),
+  };
+  await tx.objectStore('conversations').put(next);
+  return next;
 }
 
 /** Per author, how many events `conv` holds and their size (tombstones left out). */

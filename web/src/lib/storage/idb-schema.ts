@@ -31,7 +31,8 @@ export interface SettingRecord {
 }
 
 /**
- * What stays of an event that was refused (over its author's budget) or deleted by the person:
+ * What stays of an event that was refused (over its author's budget), deleted by the person, or
+ * disputed (its author signed another event with the same seq: domain/equivocation.ts):
  * its key, so it counts as held (the vector moves past it, sync does not bring it back) and is
  * never sent on. It has no clock, so the display-order index leaves it out.
  */
@@ -43,7 +44,7 @@ export interface EventTombstone {
   /** The author's seq. */
   seq: number;
   /** Why it is gone. */
-  gone: 'refused' | 'deleted';
+  gone: 'refused' | 'deleted' | 'disputed';
 }
 
 /** True for a tombstone row of the events store. */

@@ -49,6 +49,7 @@ import { ChangeFeed } from './change-feed';
 import {
   deleteAuthorRecords,
   deleteConversationRecords,
+  disputeRecord,
   planFrom,
   planOwnEvents,
   readAuthorEvents,
@@ -409,6 +410,23 @@ export class IdbChatStore implements ChatStore {
   /** Per author, the events `conv` holds and their size (see ChatStore.authorStats). */
   async authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>> {
     return readAuthorStats(this.#db, conv);
+  }
+
+  /** Records an equivocation at (author, seq) and hides the event (see ChatStore.markDisputed). */
+  async markDisputed(
+    conv: RoomKey,
+    author: Fingerprint,
+    seq: number,
+  ): Promise<StoreResult<boolean>> {
+    return this.#write('markDisputed', () =>
+      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        const conversation = await disputeRecord(tx, conv, author, seq);
+        if (!conversation) return storeOk(false);
+        notify({ type: 'events-deleted', conv, author, seqs: [seq] });
+        notify({ type: 'conversation', conversation });
+        return storeOk(true);
+      }),
+    );
   }
 
   /** Deletes one author's events in a conversation, keeping tombstones (see ChatStore). */

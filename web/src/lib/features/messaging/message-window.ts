@@ -85,9 +85,14 @@ export class MessageWindow {
     return true;
   }
 
-  /** The person deleted what `author` wrote here: it leaves the window; true when it changed. */
-  dropAuthor(author: string): boolean {
-    const kept = this.#events.filter((e) => e.author !== author);
+  /**
+   * What `author` wrote here is gone (all of it, or the events of `seqs`): it leaves the window;
+   * true when it changed.
+   */
+  dropAuthor(author: string, seqs?: readonly number[]): boolean {
+    const kept = this.#events.filter(
+      (e) => e.author !== author || (seqs !== undefined && !seqs.includes(e.seq)),
+    );
     if (kept.length === this.#events.length) return false;
     this.reset(kept, this.#hasOlder);
     return true;
