@@ -154,6 +154,8 @@ export const en = {
   'room.deleteMessagesBody':
     'Their {count} messages ({size}) are deleted from this device and will not come back when others sync. What {name} writes from now on still arrives; other members keep their own copies.',
   'room.deleteMessagesConfirm': 'Delete',
+  'room.equivocationNotice':
+    'Warning: {name} sent different versions of the same message to different members. Parley shows neither version to anyone.',
   'room.movedNotice':
     'This room moved to a new link when someone was removed. What was said here stays readable.',
   'room.openMoved': 'Go to the room',
