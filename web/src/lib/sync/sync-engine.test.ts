@@ -378,9 +378,11 @@ describe('SyncEngine answers', () => {
       await makeSignedEvent(malloryKeys, { conv: room.key, seq: 2, text: 'thanks' }),
       await makeSignedEvent(malloryKeys, { conv: room.key, seq: 3, text: 'bye' }),
     ];
+    const carol = await net.add('carol', poolKeys(3));
     for (const [m, first] of [
       [alice, forAlice],
       [bob, forBob],
+      [carol, forAlice],
     ] as const) {
       const member = {
         fingerprint: mallory,
@@ -392,15 +394,17 @@ describe('SyncEngine answers', () => {
       expect((await m.store.upsertMember(room.key, member)).ok).toBe(true);
       expect((await m.store.addEvents([first, ...later], Date.now())).ok).toBe(true);
     }
+    // Carol, who holds Alice's version too, links only to Bob.
     net.link(alice, bob);
+    net.link(bob, carol);
 
     await vi.waitFor(async () => {
-      for (const m of [alice, bob]) {
+      for (const m of [alice, bob, carol]) {
         expect((await m.store.getConversation(room.key))?.disputes).toEqual({ [mallory]: [1] });
       }
     });
     await net.stop();
-    for (const m of [alice, bob]) {
+    for (const m of [alice, bob, carol]) {
       expect(await texts(m, room.key)).toEqual(['thanks', 'bye']);
       expect((await m.store.getConversation(room.key))?.vector[mallory]).toBe(3);
     }
