@@ -6,30 +6,49 @@
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
+import { eventSizeBytes } from '../../domain/budgets';
 import type { AuthorStats } from '../../storage/chat-store';
+import type { StoredEvent } from '../../protocol/events';
 import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('members');
 
-/** How often the counts of the watched room are read again while events keep arriving. */
-export const MEMBER_STATS_REFRESH_MS = 2_000;
+/** The counts after `events` were stored too. */
+function withEvents(
+  stats: Readonly<Record<Fingerprint, AuthorStats>>,
+  events: readonly StoredEvent[],
+): Record<Fingerprint, AuthorStats> {
+  const next = { ...stats };
+  for (const event of events) {
+    const known = next[event.author] ?? { events: 0, bytes: 0 };
+    next[event.author] = { events: known.events + 1, bytes: known.bytes + eventSizeBytes(event) };
+  }
+  return next;
+}
 
 /** The counts of one room's authors, and the action that deletes one's events. */
 export class MemberMessages {
   #kernel: Kernel;
   #room: RoomKey | null = null;
   #stats = $state.raw<Record<Fingerprint, AuthorStats>>({});
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * While the whole room is read: the events stored meanwhile, added to what the read finds (it
+   * runs in a transaction that later writes wait for, so it does not see them).
+   */
+  #arrived: StoredEvent[] | null = null;
+  /** Events were deleted while reading: read again. */
+  #isStale = false;
 
   constructor(kernel: Kernel) {
     this.#kernel = kernel;
     kernel.bus.on({
       change: ({ change }) => {
-        if (
-          (change.type === 'events' || change.type === 'events-deleted') &&
-          change.conv === this.#room
-        ) {
-          this.#scheduleRefresh();
+        if (change.type === 'events' && change.conv === this.#room) {
+          // Counted as they come: reading the whole room on every message would cost too much.
+          if (this.#arrived) this.#arrived.push(...change.events);
+          else this.#stats = withEvents(this.#stats, change.events);
+        } else if (change.type === 'events-deleted' && change.conv === this.#room) {
+          this.#refresh();
         }
       },
     });
@@ -46,10 +65,7 @@ export class MemberMessages {
     this.#stats = {};
     this.#refresh();
     return () => {
-      if (this.#room !== room) return;
-      this.#room = null;
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      if (this.#room === room) this.#room = null;
     };
   }
 
@@ -65,23 +81,27 @@ export class MemberMessages {
     return result.value;
   }
 
-  #scheduleRefresh(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#refresh();
-    }, MEMBER_STATS_REFRESH_MS);
-  }
-
+  /** Reads the watched room's counts afresh (again, if events went while reading). */
   #refresh(): void {
     const room = this.#room;
     const store = this.#kernel.store;
     if (!room || !store) return;
+    if (this.#arrived) {
+      this.#isStale = true;
+      return;
+    }
+    const arrived: StoredEvent[] = [];
+    this.#arrived = arrived;
+    this.#isStale = false;
     store
       .authorStats(room)
       .then((stats) => {
-        if (this.#room === room) this.#stats = stats;
+        if (this.#room === room) this.#stats = withEvents(stats, arrived);
       })
-      .catch((error: unknown) => log.error('reading what members wrote failed', error));
+      .catch((error: unknown) => log.error('reading what members wrote failed', error))
+      .finally(() => {
+        this.#arrived = null;
+        if (this.#isStale) this.#refresh();
+      });
   }
 }
