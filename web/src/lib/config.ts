@@ -67,6 +67,12 @@ export const AUTHOR_STORAGE_BUDGET_BYTES = 8 * 1024 * 1024;
  * keeps one member from filling the others' disks in a burst.
  */
 export const AUTHOR_RATE_BUDGET_BYTES = 4 * 1024 * 1024;
+/**
+ * A peer whose chain digest of an author differs from ours is asked for that author's whole
+ * chain at most this often per link and author (a hostile peer could otherwise make us fetch and
+ * verify it again with every frame).
+ */
+export const CHAIN_ASK_INTERVAL_MS = 30_000;
 /** Most disputed seqs (equivocation) a conversation records per author; the rest stay hidden too. */
 export const MAX_DISPUTED_SEQS = 256;
 /** The window of AUTHOR_RATE_BUDGET_BYTES, by the events' own clocks. */

@@ -411,6 +411,36 @@ describe('SyncEngine answers', () => {
     expect(net.failures).toEqual([]);
   });
 
+  it('asks a peer for a whole chain at most once per interval, however its digests change', async () => {
+    const room = await makeRoom();
+    const alice = await net1(room, 'alice');
+    const bob = peerOf({ name: 'bob', keys: poolKeys(1) }, room.key);
+    const malloryKeys = poolKeys(2);
+    const mallory = malloryKeys.fingerprint;
+    const events = [
+      await makeSignedEvent(malloryKeys, { conv: room.key, seq: 1 }),
+      await makeSignedEvent(malloryKeys, { conv: room.key, seq: 2 }),
+    ];
+    expect((await alice.member.store.addEvents(events, Date.now())).ok).toBe(true);
+    alice.member.engine.announce(room.key);
+    await vi.waitFor(() =>
+      expect(alice.sent.some((f) => f.type === 'have' && f.chains?.[mallory])).toBe(true),
+    );
+    const syncsToBob = () => alice.sent.filter((f) => f.type === 'sync' && f.to === bob.peerId);
+    const before = syncsToBob().length;
+    for (const letter of ['a', 'b', 'c', 'd', 'e']) {
+      const frame = overTheWire({
+        type: 'have',
+        vector: { [mallory]: 2 },
+        chains: { [mallory]: `2:${letter.repeat(22)}` },
+      });
+      if (frame.type !== 'have') throw new Error('expected have');
+      await alice.member.engine.handleFrame(bob, frame);
+    }
+    expect(syncsToBob().length - before).toBe(1);
+    expect(syncsToBob().at(-1)).toMatchObject({ type: 'sync', vector: {} });
+  });
+
   it('stores and relays a flooding author only up to their budget, while an honest one converges', async () => {
     const room = await makeRoom();
     const net = new TestNet(room);

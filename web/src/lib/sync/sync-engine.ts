@@ -32,6 +32,7 @@ import {
 import { keysOf } from '../domain/records';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
 import {
+  CHAIN_ASK_INTERVAL_MS,
   GAP_RESYNC_INTERVAL_MS,
   HAVE_THROTTLE_MS,
   MAX_CLOCK_DRIFT_MS,
@@ -129,8 +130,8 @@ interface LinkState {
   gapTimer: ReturnType<typeof setTimeout> | undefined;
   /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
-  /** Per author, the peer's chain digest that last made us ask for the whole chain. */
-  askedChains: Map<Fingerprint, string>;
+  /** Per author, the peer's chain digest that last made us ask for the whole chain, and when. */
+  askedChains: Map<Fingerprint, { digest: string; atMs: number }>;
 }
 
 /** One author's chain as digested here, with the disputes it was built with. */
@@ -637,7 +638,8 @@ export class SyncEngine {
   /**
    * The peer's digests differ from ours for authors at the same seq: we hold different events
    * of theirs somewhere. Ask the peer for each such author's whole chain (once per digest it
-   * tells), so the duplicates that come show where (`#disputeEquivocations`).
+   * tells, and at most every CHAIN_ASK_INTERVAL_MS), so the duplicates that come show where
+   * (`#disputeEquivocations`).
    */
   async #compareChains(
     peer: SyncPeer,
@@ -646,15 +648,21 @@ export class SyncEngine {
     if (!chains) return;
     const link = this.#link(peer);
     if (!link) return;
+    const nowMs = this.#deps.now();
     const differing = differingChains(this.#digests.get(peer.room) ?? {}, chains).filter(
-      (author) => link.askedChains.get(author) !== chains[author],
+      (author) => {
+        const asked = link.askedChains.get(author);
+        return (
+          !asked || (asked.digest !== chains[author] && nowMs - asked.atMs >= CHAIN_ASK_INTERVAL_MS)
+        );
+      },
     );
     if (differing.length === 0) return;
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
     const vector = { ...conversation.vector };
     for (const author of differing) {
-      link.askedChains.set(author, chains[author] ?? '');
+      link.askedChains.set(author, { digest: chains[author] ?? '', atMs: nowMs });
       delete vector[author];
       log.warn('chains differ for an author; asking for the whole chain, from', peer.peerId);
     }
