@@ -17,7 +17,7 @@ import { Contacts } from './features/contacts/contacts.svelte';
 import { Invites } from './features/contacts/invites.svelte';
 import { Conversations } from './features/conversations/conversations.svelte';
 import { Members } from './features/conversations/members';
-import { MemberMessages } from './features/conversations/member-messages.svelte';
+import type { MemberMessages } from './features/conversations/member-messages.svelte';
 import { Messages } from './features/messaging/messages';
 import { Outbox } from './features/messaging/outbox';
 import { SyncLink } from './features/messaging/sync-link';
@@ -61,7 +61,12 @@ export function createParley(deps: ParleyDeps) {
   const conversations = new Conversations(kernel);
   const conversation = (room: RoomKey) => conversations.conversation(room);
   const members = new Members(kernel, conversations);
-  const memberMessages = new MemberMessages(kernel);
+  // What each member wrote, for the members list: loaded with it, not with the first screen.
+  let memberMessages: Promise<MemberMessages> | undefined;
+  const loadMemberMessages = (): Promise<MemberMessages> =>
+    (memberMessages ??= import('./features/conversations/member-messages.svelte').then(
+      (m) => new m.MemberMessages(kernel),
+    ));
   const nameOf = (room: RoomKey, fingerprint: Fingerprint) => members.authorName(room, fingerprint);
   const outbox = new Outbox(kernel, conversation);
   const say = outbox.queue.bind(outbox);
@@ -125,7 +130,7 @@ export function createParley(deps: ParleyDeps) {
     profile,
     conversations,
     members,
-    memberMessages,
+    loadMemberMessages,
     timeline,
     messages,
     receipts,

@@ -7,12 +7,6 @@
  * Pure functions over plain records; the store calls `admitEvents` inside the transaction that
  * writes the events, and keeps the result in the conversation record (`Conversation.usage`).
  */
-import {
-  AUTHOR_RATE_BUDGET_BYTES,
-  AUTHOR_RATE_WINDOW_MS,
-  AUTHOR_RATE_WINDOWS_KEPT,
-  AUTHOR_STORAGE_BUDGET_BYTES,
-} from '../config';
 import { decodeHlc } from './hlc';
 import type { StoredEvent } from '../protocol/events';
 import type { Fingerprint } from '../protocol/ids';
@@ -25,7 +19,7 @@ export interface AuthorUsage {
   windows: [number, number][];
 }
 
-/** The budgets (the constants in config.ts; tests make them small). */
+/** The budgets: the AUTHOR_* constants of config.ts (the store passes them; tests make them small). */
 export interface Budgets {
   /** AUTHOR_STORAGE_BUDGET_BYTES. */
   storageBytes: number;
@@ -36,14 +30,6 @@ export interface Budgets {
   /** AUTHOR_RATE_WINDOWS_KEPT. */
   windowsKept: number;
 }
-
-/** The budgets of config.ts. */
-export const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
-  storageBytes: AUTHOR_STORAGE_BUDGET_BYTES,
-  rateBytes: AUTHOR_RATE_BUDGET_BYTES,
-  rateWindowMs: AUTHOR_RATE_WINDOW_MS,
-  windowsKept: AUTHOR_RATE_WINDOWS_KEPT,
-});
 
 /** Why an event was refused. */
 export type Refusal = 'storage' | 'rate';
@@ -75,7 +61,7 @@ export function eventSizeBytes(e: StoredEvent): number {
 export function admitEvents<E extends StoredEvent>(
   usage: Readonly<Record<Fingerprint, AuthorUsage>> | undefined,
   events: readonly E[],
-  budgets: Readonly<Budgets> = DEFAULT_BUDGETS,
+  budgets: Readonly<Budgets>,
 ): Admission<E> {
   const next: Record<Fingerprint, AuthorUsage> = { ...usage };
   const admitted: E[] = [];

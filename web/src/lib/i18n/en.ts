@@ -147,15 +147,6 @@ export const en = {
   'room.removeBody':
     'The room moves to a new link that {name} does not get. Everyone else moves with it and keeps the history; the old link lets no one in any more.',
   'room.remove': 'Remove',
-  'room.memberMessages': 'Messages: {count} ({size})',
-  'room.deleteMessages': 'Delete their messages',
-  'room.deleteMessagesOf': 'Delete messages by {name}',
-  'room.deleteMessagesTitle': 'Delete everything {name} wrote here?',
-  'room.deleteMessagesBody':
-    'Their {count} messages ({size}) are deleted from this device and will not come back when others sync. What {name} writes from now on still arrives; other members keep their own copies.',
-  'room.deleteMessagesConfirm': 'Delete',
-  'room.equivocationNotice':
-    'Warning: {name} sent different versions of the same message to different members. Parley shows neither version to anyone.',
   'room.movedNotice':
     'This room moved to a new link when someone was removed. What was said here stays readable.',
   'room.openMoved': 'Go to the room',

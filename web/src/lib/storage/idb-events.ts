@@ -19,9 +19,8 @@ import { compareEvents } from '../domain/events';
 import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
-import { admitEvents, eventSizeBytes, type Budgets } from '../domain/budgets';
-import { MAX_DISPUTED_SEQS } from '../config';
-import type { AuthorStats, Conversation, ListEventsOptions } from './chat-store';
+import type { admitEvents as AdmitEvents, Budgets } from '../domain/budgets';
+import type { Conversation, ListEventsOptions } from './chat-store';
 import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
@@ -35,7 +34,8 @@ export type EventsTx = IDBPTransaction<
   'readwrite' | 'readonly'
 >;
 
-type EventsWriteTx = IDBPTransaction<
+/** A read-write transaction over the stores an event write touches. */
+export type EventsWriteTx = IDBPTransaction<
   ParleyDb,
   ('conversations' | 'events' | 'settings')[],
   'readwrite'
@@ -90,7 +90,7 @@ async function contiguousSeq(
 }
 
 /** A conversation's events, newest first in display order, read one by one as they are asked for. */
-async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredEvent> {
+export async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredEvent> {
   let cursor = await tx
     .objectStore('events')
     .index('byConvOrder')
@@ -230,6 +230,7 @@ export async function storeReceivedEvents(
   nowMs: number,
   self: Fingerprint | undefined,
   budgets: Budgets,
+  admitEvents: typeof AdmitEvents,
 ): Promise<ReceivedOutcome> {
   const byConv = new Map<RoomKey, StoredEvent[]>();
   for (const event of events) {
@@ -296,8 +297,8 @@ export async function storeReceivedEvents(
   return { added, stored };
 }
 
-/** The tombstone that keeps `event`'s key once it is refused or deleted. */
-function tombstoneOf(
+/** The tombstone that keeps `event`'s key once it is refused, deleted or disputed. */
+export function tombstoneOf(
   event: { conv: RoomKey; author: Fingerprint; seq: number },
   gone: EventTombstone['gone'],
 ): EventTombstone {
@@ -330,75 +331,9 @@ export async function readAuthorEvents(
   return events;
 }
 
-/**
- * Replaces every event of `author` in `conv` by its tombstone; the number replaced and the
- * conversation as written (its preview may change), or null when there is no such conversation.
- */
-export async function deleteAuthorRecords(
-  tx: EventsWriteTx,
-  conv: RoomKey,
-  author: Fingerprint,
-): Promise<{ deleted: number; conversation: Conversation } | null> {
-  const conversation = await tx.objectStore('conversations').get(conv);
-  if (!conversation) return null;
-  const objectStore = tx.objectStore('events');
-  const rows = await objectStore.getAll(
-    IDBKeyRange.bound([conv, author, 0], [conv, author, Infinity]),
-  );
-  const live = rows.filter((row): row is StoredEvent => !isTombstone(row));
-  await requestAll(live.map((row) => () => objectStore.put(tombstoneOf(row, 'deleted'))));
-  if (live.length === 0) return { deleted: 0, conversation };
-  const next: Conversation = {
-    ...conversation,
-    lastPreview: await latestPreview(newestFirst(tx, conv), ''),
-  };
-  await tx.objectStore('conversations').put(next);
-  return { deleted: live.length, conversation: next };
-}
-
-/**
- * Replaces `author`'s event `seq` in `conv` by a 'disputed' tombstone and records the dispute;
- * the conversation as written, or null when there is none or the dispute was known.
- */
-export async function disputeRecord(
-  tx: EventsWriteTx,
-  conv: RoomKey,
-  author: Fingerprint,
-  seq: number,
-): Promise<Conversation | null> {
-  const conversation = await tx.objectStore('conversations').get(conv);
-  const known = conversation?.disputes?.[author] ?? [];
-  if (!conversation || known.includes(seq)) return null;
-  await tx.objectStore('events').put(tombstoneOf({ conv, author, seq }, 'disputed'));
-  const seqs = [...known, seq].sort((a, b) => a - b).slice(0, MAX_DISPUTED_SEQS);
-  const next: Conversation = {
-    ...conversation,
-    disputes: { ...conversation.disputes, [author]: seqs },
-    lastPreview: await latestPreview(newestFirst(tx, conv), ''),
-  };
-  await tx.objectStore('conversations').put(next);
-  return next;
-}
-
-/** Per author, how many events `conv` holds and their size (tombstones left out). */
-export async function readAuthorStats(
-  db: Db,
-  conv: RoomKey,
-): Promise<Record<Fingerprint, AuthorStats>> {
-  const stats: Record<Fingerprint, AuthorStats> = {};
-  await inTx(db, ['events'], 'readonly', async (tx) => {
-    let cursor = await tx.objectStore('events').openCursor(convRange(conv));
-    while (cursor) {
-      const row = cursor.value;
-      if (!isTombstone(row)) {
-        const author = row.author;
-        const known = stats[author] ?? { events: 0, bytes: 0 };
-        stats[author] = { events: known.events + 1, bytes: known.bytes + eventSizeBytes(row) };
-      }
-      cursor = await cursor.continue();
-    }
-  });
-  return stats;
+/** The preview of `conv` from its newest events (`fallback` when none has one). */
+export function freshPreview(tx: EventsTx, conv: RoomKey, fallback: string): Promise<string> {
+  return latestPreview(newestFirst(tx, conv), fallback);
 }
 
 /** Those of `events` (all of `conv`) not stored yet, each once. */

@@ -13,7 +13,14 @@
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
 import { decodeHlc, encodeHlc, type Hlc } from '../domain/hlc';
-import { DEFAULT_BUDGETS, type Budgets } from '../domain/budgets';
+import type { Budgets } from '../domain/budgets';
+import {
+  AUTHOR_RATE_BUDGET_BYTES,
+  AUTHOR_RATE_WINDOW_MS,
+  AUTHOR_RATE_WINDOWS_KEPT,
+  AUTHOR_STORAGE_BUDGET_BYTES,
+  MAX_DISPUTED_SEQS,
+} from '../config';
 import {
   asDirectChat,
   markedRead,
@@ -47,13 +54,12 @@ import {
 } from './chat-store';
 import { ChangeFeed } from './change-feed';
 import {
-  deleteAuthorRecords,
   deleteConversationRecords,
-  disputeRecord,
+  freshPreview,
   planFrom,
   planOwnEvents,
   readAuthorEvents,
-  readAuthorStats,
+  tombstoneOf,
   readEvents,
   storeOwnEvents,
   storeReceivedEvents,
@@ -76,6 +82,21 @@ export {
 export { toStoreError } from './idb-tx';
 
 const log = createLogger('store');
+
+/** The per-author budgets of config.ts (domain/budgets.ts applies them). */
+const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
+  storageBytes: AUTHOR_STORAGE_BUDGET_BYTES,
+  rateBytes: AUTHOR_RATE_BUDGET_BYTES,
+  rateWindowMs: AUTHOR_RATE_WINDOW_MS,
+  windowsKept: AUTHOR_RATE_WINDOWS_KEPT,
+});
+
+/** What the lazily loaded idb-moderation.ts needs of the first screen's modules. */
+const MODERATION_PORTS = {
+  preview: freshPreview,
+  tombstoneOf,
+  maxDisputedSeqs: MAX_DISPUTED_SEQS,
+};
 
 /** How often `appendOwnEvent` re-plans after losing a race before giving up with 'conflict'. */
 const MAX_APPEND_ATTEMPTS = 8;
@@ -120,10 +141,11 @@ export class IdbChatStore implements ChatStore {
   #nextOwnSeq = new Map<RoomKey, number>();
   readonly #changes = new ChangeFeed<StoreChange>();
 
-  readonly #budgets: Budgets;
+  /** The per-author budgets (absent: config.ts's, once the rule is loaded). */
+  readonly #budgets: Budgets | undefined;
 
   /** Wraps an open database; use `openIdbStore`. */
-  constructor(db: Db, self?: Fingerprint, budgets: Budgets = DEFAULT_BUDGETS) {
+  constructor(db: Db, self?: Fingerprint, budgets?: Budgets) {
     this.#db = db;
     this.#self = self;
     this.#budgets = budgets;
@@ -370,14 +392,19 @@ export class IdbChatStore implements ChatStore {
   /** Stores verified remote events (see ChatStore.addEvents). */
   async addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>> {
     if (events.length === 0) return storeOk([]);
-    return this.#write('addEvents', () =>
-      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+    return this.#write('addEvents', async () => {
+      // Loaded before the transaction (an import inside would let it commit); received events
+      // come only once the network is up, so the rule stays off the first screen.
+      const { admitEvents } = await import('../domain/budgets');
+      const budgets = this.#budgets ?? DEFAULT_BUDGETS;
+      return this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
         const { added, stored } = await storeReceivedEvents(
           tx,
           events,
           nowMs,
           this.#self,
-          this.#budgets,
+          budgets,
+          admitEvents,
         );
         for (const { conversation, events: fresh } of stored) {
           const clock = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
@@ -386,8 +413,8 @@ export class IdbChatStore implements ChatStore {
           notify({ type: 'conversation', conversation });
         }
         return storeOk(added);
-      }),
-    );
+      });
+    });
   }
 
   /** A conversation's events in ascending display order (the newest `limit` when given). */
@@ -409,6 +436,7 @@ export class IdbChatStore implements ChatStore {
 
   /** Per author, the events `conv` holds and their size (see ChatStore.authorStats). */
   async authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>> {
+    const { readAuthorStats } = await import('./idb-moderation');
     return readAuthorStats(this.#db, conv);
   }
 
@@ -418,9 +446,10 @@ export class IdbChatStore implements ChatStore {
     author: Fingerprint,
     seq: number,
   ): Promise<StoreResult<boolean>> {
+    const { disputeRecord } = await import('./idb-moderation');
     return this.#write('markDisputed', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
-        const conversation = await disputeRecord(tx, conv, author, seq);
+        const conversation = await disputeRecord(tx, conv, author, seq, MODERATION_PORTS);
         if (!conversation) return storeOk(false);
         notify({ type: 'events-deleted', conv, author, seqs: [seq] });
         notify({ type: 'conversation', conversation });
@@ -431,9 +460,10 @@ export class IdbChatStore implements ChatStore {
 
   /** Deletes one author's events in a conversation, keeping tombstones (see ChatStore). */
   async deleteAuthorEvents(conv: RoomKey, author: Fingerprint): Promise<StoreResult<number>> {
+    const { deleteAuthorRecords } = await import('./idb-moderation');
     return this.#write('deleteAuthorEvents', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
-        const result = await deleteAuthorRecords(tx, conv, author);
+        const result = await deleteAuthorRecords(tx, conv, author, MODERATION_PORTS);
         if (!result) return storeErr<number>('not-found', `no conversation ${conv}`);
         if (result.deleted > 0) {
           notify({ type: 'events-deleted', conv, author });
