@@ -1092,3 +1092,28 @@ describe('per-author budgets and deleting what one member wrote', () => {
     expect(resent.ok && resent.value.map((e) => e.seq)).toEqual([4]);
   });
 });
+
+describe('markDisputed', () => {
+  it('hides the event, records the seq once, and says which events went', async () => {
+    await addRoom();
+    await store.addEvents(
+      [makeEvent({ author: ALICE, seq: 1, text: 'one' }), makeEvent({ author: ALICE, seq: 2 })],
+      NOW,
+    );
+    const changes: unknown[] = [];
+    store.subscribe((change) => changes.push(change));
+
+    expect(await store.markDisputed(ROOM, ALICE, 1)).toEqual({ ok: true, value: true });
+    expect(await store.markDisputed(ROOM, ALICE, 1)).toEqual({ ok: true, value: false });
+    expect(changes[0]).toEqual({ type: 'events-deleted', conv: ROOM, author: ALICE, seqs: [1] });
+    expect(changes).toHaveLength(2);
+    expect((await store.listEvents(ROOM)).map((e) => e.seq)).toEqual([2]);
+    expect(await store.listAuthorEvents(ROOM, ALICE, 1, 2, 10)).toHaveLength(1);
+    const conversation = await store.getConversation(ROOM);
+    expect(conversation?.disputes).toEqual({ [ALICE]: [1] });
+    expect(conversation?.vector[ALICE]).toBe(2);
+    // The other version, sent again, is a duplicate.
+    const again = await store.addEvents([makeEvent({ author: ALICE, seq: 1, text: 'two' })], NOW);
+    expect(again.ok && again.value).toEqual([]);
+  });
+});
