@@ -41,6 +41,45 @@ export const GAP_RESYNC_INTERVAL_MS = 1_000;
 /** New events of a room are announced (`have`) at most this often; announcements coalesce. */
 export const HAVE_THROTTLE_MS = 250;
 
+// ---- Hostile members (DESIGN §6 "Hostile members") ------------------------------------------
+/**
+ * How far ahead of our wall clock a received event may be stamped. One stamped further ahead is
+ * not stored yet (it is signed, so its time cannot be changed) and a conversation's clock never
+ * follows a remote one further than this. Honest clocks differ by seconds; a few minutes leave
+ * room for a badly set phone.
+ */
+export const MAX_CLOCK_DRIFT_MS = 5 * 60_000;
+/**
+ * Most events dated too far ahead that the sync engine remembers (to not ask for them again
+ * until they are due); beyond it the oldest is forgotten, which only costs a resend.
+ */
+export const MAX_DEFERRED_EVENTS = 256;
+/**
+ * Most bytes (events as JSON) one author may put into one room, as every member counts them when
+ * storing and so relaying: about 30,000 ordinary messages, or 1,000 of the longest. Events over
+ * it are refused for good (their ids kept, so sync does not bring them back); deleting an author's
+ * messages does not give the budget back.
+ */
+export const AUTHOR_STORAGE_BUDGET_BYTES = 8 * 1024 * 1024;
+/**
+ * Most bytes one author may put into one room per AUTHOR_RATE_WINDOW_MS of their own (signed)
+ * clock. Generous for a person (the history bench writes 10,000 messages, ~3 MB, in 5 s), it
+ * keeps one member from filling the others' disks in a burst.
+ */
+export const AUTHOR_RATE_BUDGET_BYTES = 4 * 1024 * 1024;
+/**
+ * A peer whose chain digest of an author differs from ours is asked for that author's whole
+ * chain at most this often per link and author (a hostile peer could otherwise make us fetch and
+ * verify it again with every frame).
+ */
+export const CHAIN_ASK_INTERVAL_MS = 30_000;
+/** Most disputed seqs (equivocation) a conversation records per author; the rest stay hidden too. */
+export const MAX_DISPUTED_SEQS = 256;
+/** The window of AUTHOR_RATE_BUDGET_BYTES, by the events' own clocks. */
+export const AUTHOR_RATE_WINDOW_MS = 60_000;
+/** How many of an author's newest rate windows a room remembers (older ones are not checked). */
+export const AUTHOR_RATE_WINDOWS_KEPT = 8;
+
 /** While the person types, a room's members are told (`typing`) at most this often. */
 export const TYPING_SEND_INTERVAL_MS = 3_000;
 /** A member is shown as typing for this long after their latest `typing` frame. */

@@ -17,6 +17,7 @@ import { Contacts } from './features/contacts/contacts.svelte';
 import { Invites } from './features/contacts/invites.svelte';
 import { Conversations } from './features/conversations/conversations.svelte';
 import { Members } from './features/conversations/members';
+import type { MemberMessages } from './features/conversations/member-messages.svelte';
 import { Messages } from './features/messaging/messages';
 import { Outbox } from './features/messaging/outbox';
 import { SyncLink } from './features/messaging/sync-link';
@@ -60,6 +61,12 @@ export function createParley(deps: ParleyDeps) {
   const conversations = new Conversations(kernel);
   const conversation = (room: RoomKey) => conversations.conversation(room);
   const members = new Members(kernel, conversations);
+  // What each member wrote, for the members list: loaded with it, not with the first screen.
+  let memberMessages: Promise<MemberMessages> | undefined;
+  const loadMemberMessages = (): Promise<MemberMessages> =>
+    (memberMessages ??= import('./features/conversations/member-messages.svelte').then(
+      (m) => new m.MemberMessages(kernel),
+    ));
   const nameOf = (room: RoomKey, fingerprint: Fingerprint) => members.authorName(room, fingerprint);
   const outbox = new Outbox(kernel, conversation);
   const say = outbox.queue.bind(outbox);
@@ -124,6 +131,7 @@ export function createParley(deps: ParleyDeps) {
     profile,
     conversations,
     members,
+    loadMemberMessages,
     timeline,
     messages,
     receipts,

@@ -115,7 +115,8 @@ export function applyStoredEvents(
   events: readonly StoredEvent[],
   facts: StoredEventsFacts,
 ): Conversation {
-  if (events.length === 0) return c;
+  // Refused events store nothing but still move the vector past their kept keys.
+  if (events.length === 0 && facts.contiguous.size === 0) return c;
   const vector: VersionVector = { ...c.vector };
   for (const [author, top] of facts.contiguous) {
     // A vector holds only seqs ≥ 1 (0 would be refused on the wire): above a gap, unchanged.

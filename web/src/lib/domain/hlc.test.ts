@@ -6,13 +6,14 @@ import {
   encodeHlc,
   isHlcString,
   MAX_HLC_COUNTER,
-  MAX_HLC_FUTURE_MS,
+  isDatedTooFarAhead,
   receiveHlc,
   tickHlc,
   ZERO_HLC,
   type Hlc,
 } from './hlc';
 import { propertyParams } from '../testing/property';
+import { MAX_CLOCK_DRIFT_MS } from '../config';
 
 const FC = propertyParams(4242, 2000);
 const NOW = 1_700_000_000_000;
@@ -110,10 +111,10 @@ describe('receiveHlc', () => {
     });
   });
 
-  it('does not follow a remote clock more than a day in the future', () => {
-    const far = { ms: NOW + 365 * MAX_HLC_FUTURE_MS, c: 0 };
+  it('does not follow a remote clock further ahead than the allowed drift', () => {
+    const far = { ms: NOW + 23.5 * 3600_000, c: 0 };
     const next = receiveHlc({ ms: NOW, c: 0 }, far, NOW);
-    expect(next).toEqual({ ms: NOW + MAX_HLC_FUTURE_MS, c: 1 });
+    expect(next).toEqual({ ms: NOW + MAX_CLOCK_DRIFT_MS, c: 1 });
   });
 
   it('moves after both the local and a believable remote clock (property)', () => {
@@ -121,7 +122,7 @@ describe('receiveHlc', () => {
       fc.property(
         hlcArb,
         fc.integer({ min: 0, max: 4_000_000_000_000 }),
-        fc.integer({ min: -MAX_HLC_FUTURE_MS * 2, max: MAX_HLC_FUTURE_MS }),
+        fc.integer({ min: -MAX_CLOCK_DRIFT_MS * 2, max: MAX_CLOCK_DRIFT_MS }),
         fc.integer({ min: 0, max: MAX_HLC_COUNTER }),
         (prev, now, remoteOffset, remoteC) => {
           const remote = { ms: Math.max(0, now + remoteOffset), c: remoteC };
@@ -155,4 +156,16 @@ describe('receiveHlc', () => {
       propertyParams(4243, 500),
     );
   }, 60_000);
+});
+
+describe('isDatedTooFarAhead', () => {
+  it('accepts a clock up to the allowed drift ahead, refuses one beyond it or malformed', () => {
+    expect(isDatedTooFarAhead(encodeHlc({ ms: NOW + MAX_CLOCK_DRIFT_MS, c: 7 }), NOW)).toBe(false);
+    expect(isDatedTooFarAhead(encodeHlc({ ms: NOW - 3600_000, c: 0 }), NOW)).toBe(false);
+    expect(isDatedTooFarAhead(encodeHlc({ ms: NOW + MAX_CLOCK_DRIFT_MS + 1, c: 0 }), NOW)).toBe(
+      true,
+    );
+    expect(isDatedTooFarAhead(encodeHlc({ ms: NOW + 23.5 * 3600_000, c: 0 }), NOW)).toBe(true);
+    expect(isDatedTooFarAhead('tomorrow', NOW)).toBe(true);
+  });
 });

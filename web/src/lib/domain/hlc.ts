@@ -3,13 +3,18 @@
  * plus a counter. Events display in HLC order, so a reply sorts after what it answers even when
  * the replier's wall clock is behind.
  *
- * Two deliberate departures from the paper:
- * - Remote clocks are believed at most MAX_HLC_FUTURE_MS ahead of our wall clock. A peer with a
- *   clock years in the future (or a malicious one) would otherwise drag every later message of
- *   ours into its future. Its own event keeps its (signed) timestamp; our clock just does not follow.
+ * Three deliberate departures from the paper:
+ * - Remote clocks are believed at most MAX_CLOCK_DRIFT_MS (config.ts, minutes) ahead of our wall
+ *   clock. A peer with a clock hours in the future (or a malicious one) would otherwise drag every
+ *   later message of ours into its future. Sync does not store such an event until it is due
+ *   (`isDatedTooFarAhead`); should one reach the clock anyway, the clock does not follow it.
+ * - Each conversation keeps its own clock (the store keeps it in the conversation record), so
+ *   what one room's members send cannot move the time of messages in another.
  * - When the counter would exceed MAX_HLC_COUNTER, the clock borrows one millisecond instead of
  *   failing. It then runs slightly ahead of wall time, which the next tick absorbs.
  */
+
+import { MAX_CLOCK_DRIFT_MS } from '../config';
 
 /** A hybrid logical clock value. */
 export interface Hlc {
@@ -24,9 +29,6 @@ export const MAX_HLC_MS = 999_999_999_999_999;
 
 /** Largest counter value (5 digits). */
 export const MAX_HLC_COUNTER = 99_999;
-
-/** How far ahead of our wall clock a remote clock is believed (one day). */
-export const MAX_HLC_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /** The clock before anything happened. */
 export const ZERO_HLC: Readonly<Hlc> = Object.freeze({ ms: 0, c: 0 });
@@ -87,12 +89,31 @@ export function tickHlc(prev: Hlc, nowMs: number): Hlc {
 }
 
 /**
- * The clock after receiving an event stamped `remote` at wall time `nowMs`; after `prev` and after
- * `remote` (unless `remote` is more than MAX_HLC_FUTURE_MS ahead, see the module comment).
+ * True when an event stamped `hlc` (encoded) is dated more than `maxDriftMs` after wall time
+ * `nowMs`, or is not a clock at all: such an event is not stored (yet).
  */
-export function receiveHlc(prev: Hlc, remote: Hlc, nowMs: number): Hlc {
+export function isDatedTooFarAhead(
+  hlc: string,
+  nowMs: number,
+  maxDriftMs: number = MAX_CLOCK_DRIFT_MS,
+): boolean {
+  const decoded = decodeHlc(hlc);
+  return !decoded || decoded.ms > nowMs + maxDriftMs;
+}
+
+/**
+ * The clock after receiving an event stamped `remote` at wall time `nowMs`; after `prev` and after
+ * `remote`, unless `remote` is more than `maxDriftMs` ahead: then the clock moves only that far
+ * (see the module comment).
+ */
+export function receiveHlc(
+  prev: Hlc,
+  remote: Hlc,
+  nowMs: number,
+  maxDriftMs: number = MAX_CLOCK_DRIFT_MS,
+): Hlc {
   const now = wallMs(nowMs);
-  const limit = Math.min(now + MAX_HLC_FUTURE_MS, MAX_HLC_MS);
+  const limit = Math.min(now + maxDriftMs, MAX_HLC_MS);
   const believed: Hlc = remote.ms > limit ? { ms: limit, c: 0 } : remote;
   const ms = Math.max(prev.ms, believed.ms, now);
   if (ms === prev.ms && ms === believed.ms) return normalize(ms, Math.max(prev.c, believed.c) + 1);

@@ -32,6 +32,17 @@ export const enMore = {
   'room.detailsInvalid':
     'A room name needs 1–{maxName} characters, without control characters; a topic at most {maxTopic}.',
   'room.save': 'Save',
+  // Hostile members: what one member wrote, deleting it, equivocation (DESIGN §6)
+  'room.memberMessagesLabel': 'Messages by member',
+  'room.memberMessages': 'Messages: {count} ({size})',
+  'room.deleteMessages': 'Delete their messages',
+  'room.deleteMessagesOf': 'Delete messages by {name}',
+  'room.deleteMessagesTitle': 'Delete everything {name} wrote here?',
+  'room.deleteMessagesBody':
+    'Their {count} messages ({size}) are deleted from this device and will not come back when others sync. What {name} writes from now on still arrives; other members keep their own copies.',
+  'room.deleteMessagesConfirm': 'Delete',
+  'room.equivocationNotice':
+    'Warning: {name} sent different versions of the same message to different members. Parley shows neither version to anyone.',
   'room.cancel': 'Cancel',
   'contacts.label': 'Contacts',
   'contacts.heading': 'Contacts',

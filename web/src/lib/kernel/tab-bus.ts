@@ -21,6 +21,7 @@ const CHANGE_TYPES: ReadonlySet<string> = new Set<StoreChange['type']>([
   'events',
   'conversation',
   'conversation-deleted',
+  'events-deleted',
   'contact',
   'setting',
 ]);
@@ -44,6 +45,12 @@ function isTabMessage(data: unknown): data is TabMessage {
       return typeof change.contact === 'object' && change.contact !== null;
     case 'conversation-deleted':
       return typeof change.conv === 'string';
+    case 'events-deleted':
+      return (
+        typeof change.conv === 'string' &&
+        typeof change.author === 'string' &&
+        (change.seqs === undefined || Array.isArray(change.seqs))
+      );
     case 'setting':
       return typeof change.key === 'string';
     case 'identity':

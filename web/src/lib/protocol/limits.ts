@@ -48,6 +48,12 @@ export const MAX_SIGNAL_REASON_CHARS = 256;
 /** Most authors a version vector in a `sync` frame may list (fits well within MAX_FRAME_BYTES). */
 export const MAX_VECTOR_AUTHORS = 512;
 
+/**
+ * Most authors whose chain digests one `sync` or `have` frame carries (domain/equivocation.ts);
+ * a room has at most 16 members, so its history rarely has more authors.
+ */
+export const MAX_CHAIN_AUTHORS = 64;
+
 /** Version of the peer protocol, sent in `hello`; also the `v` of every event. */
 export const PROTOCOL_VERSION = 1;
 

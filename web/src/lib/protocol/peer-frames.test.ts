@@ -7,6 +7,7 @@ import { assertNever } from './assert-never';
 import type { ChatEvent } from './events';
 import {
   MAX_BATCH_EVENTS,
+  MAX_CHAIN_AUTHORS,
   MAX_FRAME_BYTES,
   MAX_NAME_CHARS,
   MAX_TEXT_CHARS,
@@ -169,6 +170,10 @@ describe('parsePeerFrame accepts', () => {
     ['identity with a 64-char name', makeIdentity({ name: 'n'.repeat(MAX_NAME_CHARS) })],
     ['identity with a CJK name', makeIdentity({ name: '王小明' })],
     ['have', { type: 'have', vector: { [ev.author]: 2 } }],
+    [
+      'have with chain digests',
+      { type: 'have', vector: { [ev.author]: 2 }, chains: { [ev.author]: `2:${'a'.repeat(22)}` } },
+    ],
     ['events', makeEventsFrame([ev], { [ev.author]: SPKI })],
     ['events with no events', makeEventsFrame([])],
     [
@@ -405,6 +410,23 @@ describe('parsePeerFrame rejects', () => {
     ['a sync vector with seq 0', raw({ type: 'sync', vector: { [ev.author]: 0 } })],
     ['a sync vector with a bad author', raw({ type: 'sync', vector: { alice: 1 } })],
     ['a sync vector that is an array', raw({ type: 'sync', vector: [1, 2] })],
+    [
+      'a chain digest of the wrong shape',
+      raw({ type: 'sync', vector: {}, chains: { [ev.author]: `0:${'a'.repeat(22)}` } }),
+    ],
+    [
+      'chain digests over the author limit',
+      raw({
+        type: 'have',
+        vector: {},
+        chains: Object.fromEntries(
+          Array.from({ length: MAX_CHAIN_AUTHORS + 1 }, (_, i) => [
+            distinctFingerprint(i),
+            `1:${'a'.repeat(22)}`,
+          ]),
+        ),
+      }),
+    ],
     [
       'a sync vector over the author limit',
       raw({

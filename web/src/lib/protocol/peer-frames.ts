@@ -29,6 +29,7 @@ import {
 } from './formats';
 import {
   MAX_BATCH_EVENTS,
+  MAX_CHAIN_AUTHORS,
   MAX_FRAME_BYTES,
   MAX_REMOVED_MEMBERS,
   MAX_VECTOR_AUTHORS,
@@ -44,6 +45,17 @@ const timestampSchema = v.pipe(v.number(), v.finite());
 const vectorSchema = v.pipe(
   v.record(fingerprintSchema, seqSchema),
   v.maxEntries(MAX_VECTOR_AUTHORS),
+);
+
+/**
+ * Per author, the digest of the sender's chain of that author's events (domain/equivocation.ts):
+ * `${seq}:${22 base64url chars}`. Optional: older builds send none and ignore it.
+ */
+const chainsSchema = v.optional(
+  v.pipe(
+    v.record(fingerprintSchema, v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}:[\w-]{22}$/))),
+    v.maxEntries(MAX_CHAIN_AUTHORS),
+  ),
 );
 
 /** How a peer presents itself: display name (at most MAX_NAME_CHARS) and avatar colour. */
@@ -92,12 +104,12 @@ const syncFrameSchemas = [
    * "Here is what I have": the sender's version vector of the link's conversation. Sent when a
    * link becomes ready and whenever the sender sees a gap; answered with what the sender lacks.
    */
-  v.object({ type: v.literal('sync'), vector: vectorSchema }),
+  v.object({ type: v.literal('sync'), vector: vectorSchema, chains: chainsSchema }),
   /**
    * "This is what I have now", after new events were stored. A receiver that lacks something
    * answers with `sync`.
    */
-  v.object({ type: v.literal('have'), vector: vectorSchema }),
+  v.object({ type: v.literal('have'), vector: vectorSchema, chains: chainsSchema }),
 ] as const;
 
 /** Ephemeral frames of receipts and typing (never stored). */

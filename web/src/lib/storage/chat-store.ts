@@ -8,6 +8,7 @@
  */
 import type { ChatEvent, EventContent, StoredEvent, UnsignedEvent } from '../protocol/events';
 import type { VersionVector } from '../domain/version-vector';
+import type { AuthorUsage } from '../domain/budgets';
 import type { Fingerprint, RoomKey, RoomSecret } from '../protocol/ids';
 
 /** This browser profile's identity, as stored (one record, id 'self'). */
@@ -97,6 +98,22 @@ export interface Conversation {
   members: Record<Fingerprint, Member>;
   /** author → highest contiguous seq stored here. */
   vector: VersionVector;
+  /**
+   * This conversation's hybrid logical clock (encoded HLC), moved by its own and its received
+   * events only, so one room cannot move another's time (absent in old records: the clock of its
+   * newest event).
+   */
+  clock?: string;
+  /**
+   * What each author put into this room as this member counted it, against the per-author
+   * budgets (domain/budgets.ts; absent in old records: counted from then on).
+   */
+  usage?: Record<Fingerprint, AuthorUsage>;
+  /**
+   * Seqs whose author signed two different events (equivocation), per author: shown to nobody,
+   * and the conversation warns about the author (at most MAX_DISPUTED_SEQS each).
+   */
+  disputes?: Record<Fingerprint, number[]>;
   /** Highest own seq handed to at least one member's link (absent in old records: 0). */
   sentUpTo?: number;
   /** The last version vector each member told us (`sync`/`have`), merged per author. */
@@ -157,6 +174,14 @@ export interface DeliveryUpdate {
   readMarkers?: Record<Fingerprint, string>;
 }
 
+/** How much of a conversation one author wrote (`authorStats`). */
+export interface AuthorStats {
+  /** Events of theirs stored. */
+  events: number;
+  /** Their size as JSON, in UTF-8 bytes. */
+  bytes: number;
+}
+
 /** Why a store operation failed. */
 export interface StoreError {
   /** 'quota': storage is full (show it); 'conflict': lost a race too often; 'not-found': no such record. */
@@ -184,6 +209,11 @@ export type StoreChange =
   | { type: 'conversation'; conversation: Conversation }
   /** A conversation and its events were deleted. */
   | { type: 'conversation-deleted'; conv: RoomKey }
+  /**
+   * One author's events in `conv` are gone: all of them (`deleteAuthorEvents`), or those of
+   * `seqs` (`markDisputed`).
+   */
+  | { type: 'events-deleted'; conv: RoomKey; author: Fingerprint; seqs?: number[] }
   /** A contact was added or changed. Carries the stored record. */
   | { type: 'contact'; contact: Contact }
   /** A setting was written (`putSetting`; the store's own bookkeeping, such as the clock, is not). */
@@ -265,6 +295,22 @@ export interface ChatStore {
     to: number,
     limit: number,
   ): Promise<StoredEvent[]>;
+  /**
+   * Per author, how many events of theirs `conv` holds and their size in bytes (as JSON), for
+   * the members list.
+   */
+  authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>>;
+  /**
+   * Deletes every event `author` wrote in `conv` on this device, keeping their ids (tombstones)
+   * so sync never brings them back; the number deleted. Their budget is not given back.
+   */
+  deleteAuthorEvents(conv: RoomKey, author: Fingerprint): Promise<StoreResult<number>>;
+  /**
+   * Records that `author` signed two different events with `seq` in `conv`: the stored one is
+   * replaced by a tombstone (shown to nobody, never sent on) and the seq joins the disputes; true
+   * when it was not known yet.
+   */
+  markDisputed(conv: RoomKey, author: Fingerprint, seq: number): Promise<StoreResult<boolean>>;
   /** Sets the unread count to 0. */
   markRead(conv: RoomKey): Promise<void>;
   /**

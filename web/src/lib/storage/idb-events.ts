@@ -19,8 +19,9 @@ import { compareEvents } from '../domain/events';
 import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
+import type { admitEvents as AdmitEvents, Budgets } from '../domain/budgets';
 import type { Conversation, ListEventsOptions } from './chat-store';
-import { CLOCK_SETTING_KEY, type Db, type ParleyDb } from './idb-schema';
+import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
@@ -33,7 +34,8 @@ export type EventsTx = IDBPTransaction<
   'readwrite' | 'readonly'
 >;
 
-type EventsWriteTx = IDBPTransaction<
+/** A read-write transaction over the stores an event write touches. */
+export type EventsWriteTx = IDBPTransaction<
   ParleyDb,
   ('conversations' | 'events' | 'settings')[],
   'readwrite'
@@ -88,22 +90,26 @@ async function contiguousSeq(
 }
 
 /** A conversation's events, newest first in display order, read one by one as they are asked for. */
-async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredEvent> {
+export async function* newestFirst(tx: EventsTx, conv: RoomKey): AsyncGenerator<StoredEvent> {
   let cursor = await tx
     .objectStore('events')
     .index('byConvOrder')
     .openCursor(convRange(conv), 'prev');
   while (cursor) {
-    yield cursor.value;
+    yield cursor.value as StoredEvent; // the display-order index holds no tombstones
     cursor = await cursor.continue();
   }
 }
 
-/** The persisted clock (zero when none was stored yet). */
-export async function readClock(tx: EventsTx): Promise<Hlc> {
-  const record = await tx.objectStore('settings').get(CLOCK_SETTING_KEY);
-  const decoded = typeof record?.value === 'string' ? decodeHlc(record.value) : null;
-  return decoded ?? ZERO_HLC;
+/**
+ * A conversation's clock: its own (`Conversation.clock`), or for a record written before clocks
+ * were kept per conversation, the clock of its newest event (zero when it has none).
+ */
+export async function readClock(tx: EventsTx, conversation: Conversation): Promise<Hlc> {
+  const own = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
+  if (own) return own;
+  const newest = await newestFirst(tx, conversation.id).next();
+  return (newest.done ? null : decodeHlc(newest.value.hlc)) ?? ZERO_HLC;
 }
 
 /** The seqs and clocks planned for a run of own events. */
@@ -139,7 +145,7 @@ export async function planOwnEvents(
   if (!conversation) return null;
   const stored = await highestUsedSeq(tx, conv, author);
   const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
-  return planFrom(seq, await readClock(tx), nowMs, count);
+  return planFrom(seq, await readClock(tx, conversation), nowMs, count);
 }
 
 /** What `storeOwnEvents` did: stored (the conversation as written, the clock after), or not. */
@@ -159,12 +165,12 @@ export async function storeOwnEvents(
   const [first] = events;
   const { conv, author } = first;
   // The three checks are independent: asked together, answered in one round trip.
-  const [conversation, stored, clock] = await Promise.all([
+  const [conversation, stored] = await Promise.all([
     tx.objectStore('conversations').get(conv),
     highestUsedSeq(tx, conv, author),
-    readClock(tx),
   ]);
   if (!conversation) return { outcome: 'missing' };
+  const clock = await readClock(tx, conversation);
   const vectorBefore = vectorSeq(conversation.vector, author);
   // Another tab stored an event of ours meanwhile: re-plan (seqs and clocks follow it).
   if (Math.max(stored, vectorBefore) !== plan.seq - 1) return { outcome: 'retry' };
@@ -175,10 +181,7 @@ export async function storeOwnEvents(
 
   const objectStore = tx.objectStore('events');
   // Queued together, awaited together: one round trip, not one per event.
-  await requestAll<unknown>([
-    ...events.map((event) => () => objectStore.put(event)),
-    () => tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clockAfter) }),
-  ]);
+  await requestAll<unknown>(events.map((event) => () => objectStore.put(event)));
   const last = events.at(-1) ?? first;
   // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
   const top =
@@ -188,12 +191,15 @@ export async function storeOwnEvents(
   const preview =
     (clockAfter === plan.last ? previewOf(last) : undefined) ??
     (await latestPreview(newestFirst(tx, conv), conversation.lastPreview));
-  const next = applyStoredEvents(conversation, events, {
-    self: author,
-    nowMs,
-    contiguous: new Map([[author, top]]),
-    preview,
-  });
+  const next = {
+    ...applyStoredEvents(conversation, events, {
+      self: author,
+      nowMs,
+      contiguous: new Map([[author, top]]),
+      preview,
+    }),
+    clock: encodeHlc(clockAfter),
+  };
   await tx.objectStore('conversations').put(next);
   return { outcome: 'stored', conversation: next, clock: clockAfter };
 }
@@ -210,10 +216,8 @@ export interface ReceivedInConversation {
 export interface ReceivedOutcome {
   /** The newly stored events, in the order given. */
   added: StoredEvent[];
-  /** Per conversation that gained events, what it gained (in the order first given). */
+  /** Per conversation that gained events or refused some, what it gained (in the order first given). */
   stored: ReceivedInConversation[];
-  /** The clock after, when the events moved it (null: unchanged). */
-  clock: Hlc | null;
 }
 
 /** What `storeReceivedEvents` needs to know besides the events. */
@@ -224,6 +228,10 @@ export interface ReceiveContext {
   self: Fingerprint | undefined;
   /** Conversations the person reads now: their new events do not count as unread. */
   isReading: (conv: RoomKey) => boolean;
+  /** How much each author and each conversation may store. */
+  budgets: Budgets;
+  /** The budget rule (loaded on demand, off the first screen). */
+  admitEvents: typeof AdmitEvents;
 }
 
 /**
@@ -233,7 +241,7 @@ export interface ReceiveContext {
 export async function storeReceivedEvents(
   tx: EventsWriteTx,
   events: readonly StoredEvent[],
-  { nowMs, self, isReading }: ReceiveContext,
+  { nowMs, self, isReading, budgets, admitEvents }: ReceiveContext,
 ): Promise<ReceivedOutcome> {
   const byConv = new Map<RoomKey, StoredEvent[]>();
   for (const event of events) {
@@ -243,20 +251,35 @@ export async function storeReceivedEvents(
   }
   const added: StoredEvent[] = [];
   const stored: ReceivedInConversation[] = [];
-  const clockBefore = await readClock(tx);
-  let clock = clockBefore;
   for (const [conv, convEvents] of byConv) {
     const conversation = await tx.objectStore('conversations').get(conv);
     if (!conversation) {
       log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
       continue;
     }
-    const fresh = await unstored(tx, conv, convEvents);
-    if (fresh.length === 0) continue;
+    const unseen = await unstored(tx, conv, convEvents);
+    if (unseen.length === 0) continue;
+    // Over an author's budget: refused for good, its key kept so it counts as held.
+    const { admitted: fresh, refused, usage } = admitEvents(conversation.usage, unseen, budgets);
+    if (refused.length > 0) {
+      log.warn(
+        `refused ${refused.length} event(s) over their author's budget (${refused[0]?.reason})`,
+      );
+    }
+    // Read before the writes: for an old record it is the clock of the newest event before them.
+    let clock = await readClock(tx, conversation);
     const objectStore = tx.objectStore('events');
     // All writes queued at once: they are answered together.
-    await requestAll(fresh.map((event) => () => objectStore.put(event)));
+    await requestAll<unknown>([
+      ...fresh.map((event) => () => objectStore.put(event)),
+      ...refused.map(
+        ({ event }) =>
+          () =>
+            objectStore.put(tombstoneOf(event, 'refused')),
+      ),
+    ]);
     const contiguous = new Map<Fingerprint, number>();
+    for (const { event } of refused) contiguous.set(event.author, 0);
     for (const event of fresh) {
       added.push(event);
       contiguous.set(event.author, 0);
@@ -269,21 +292,60 @@ export async function storeReceivedEvents(
         await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
       );
     }
-    const next = applyStoredEvents(conversation, fresh, {
-      self,
-      nowMs,
-      isRead: isReading(conv),
-      contiguous,
-      preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
-    });
+    const next = {
+      ...applyStoredEvents(conversation, fresh, {
+        self,
+        nowMs,
+        isRead: isReading(conv),
+        contiguous,
+        preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
+      }),
+      clock: encodeHlc(clock),
+      usage,
+    };
     await tx.objectStore('conversations').put(next);
     stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
   }
-  const hasClockMoved = compareHlc(clock, clockBefore) !== 0;
-  if (hasClockMoved) {
-    await tx.objectStore('settings').put({ key: CLOCK_SETTING_KEY, value: encodeHlc(clock) });
+  return { added, stored };
+}
+
+/** The tombstone that keeps `event`'s key once it is refused, deleted or disputed. */
+export function tombstoneOf(
+  event: { conv: RoomKey; author: Fingerprint; seq: number },
+  gone: EventTombstone['gone'],
+): EventTombstone {
+  return { conv: event.conv, author: event.author, seq: event.seq, gone };
+}
+
+/** One author's events in a conversation with `from ≤ seq ≤ to`, ascending, at most `limit`; tombstones skipped. */
+export async function readAuthorEvents(
+  db: Db,
+  conv: RoomKey,
+  author: Fingerprint,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let next = from;
+  // Pages, so a run of tombstones does not end the answer early.
+  while (events.length < limit && next <= to) {
+    const rows = await db.getAll(
+      'events',
+      IDBKeyRange.bound([conv, author, next], [conv, author, to]),
+      limit - events.length,
+    );
+    const last = rows.at(-1);
+    if (!last) break;
+    for (const row of rows) if (!isTombstone(row)) events.push(row);
+    next = last.seq + 1;
   }
-  return { added, stored, clock: hasClockMoved ? clock : null };
+  return events;
+}
+
+/** The preview of `conv` from its newest events (`fallback` when none has one). */
+export function freshPreview(tx: EventsTx, conv: RoomKey, fallback: string): Promise<string> {
+  return latestPreview(newestFirst(tx, conv), fallback);
 }
 
 /** Those of `events` (all of `conv`) not stored yet, each once. */
@@ -329,13 +391,16 @@ export async function readEvents(
       ? [conv, beforeHlc]
       : [conv, []];
   const range = IDBKeyRange.bound([conv], upper, false, true);
-  if (limit === undefined) return db.getAllFromIndex('events', 'byConvOrder', range);
+  // The display-order index holds events only: tombstones have no clock.
+  if (limit === undefined) {
+    return (await db.getAllFromIndex('events', 'byConvOrder', range)) as StoredEvent[];
+  }
   if (limit <= 0) return [];
   return inTx(db, ['events'], 'readonly', async (tx) => {
     const newestFirst: StoredEvent[] = [];
     let cursor = await tx.objectStore('events').index('byConvOrder').openCursor(range, 'prev');
     while (cursor && newestFirst.length < limit) {
-      newestFirst.push(cursor.value);
+      newestFirst.push(cursor.value as StoredEvent);
       cursor = await cursor.continue();
     }
     return newestFirst.reverse();

@@ -19,8 +19,8 @@ const log = createLogger('store');
 /** Default database name. */
 export const DEFAULT_DB_NAME = 'parley';
 
-/** Settings key under which the hybrid logical clock is persisted (encoded HLC string). */
-export const CLOCK_SETTING_KEY = 'parley:hlc';
+// Builds before per-conversation clocks kept one clock for all rooms under the settings key
+// 'parley:hlc'; it is no longer read or written (each conversation record carries its own).
 
 /** One row of the settings store. */
 export interface SettingRecord {
@@ -28,6 +28,28 @@ export interface SettingRecord {
   key: string;
   /** Any structured-cloneable value. */
   value: unknown;
+}
+
+/**
+ * What stays of an event that was refused (over its author's budget), deleted by the person, or
+ * disputed (its author signed another event with the same seq: domain/equivocation.ts):
+ * its key, so it counts as held (the vector moves past it, sync does not bring it back) and is
+ * never sent on. It has no clock, so the display-order index leaves it out.
+ */
+export interface EventTombstone {
+  /** Conversation id. */
+  conv: string;
+  /** Author fingerprint. */
+  author: string;
+  /** The author's seq. */
+  seq: number;
+  /** Why it is gone. */
+  gone: 'refused' | 'deleted' | 'disputed';
+}
+
+/** True for a tombstone row of the events store. */
+export function isTombstone(row: StoredEvent | EventTombstone): row is EventTombstone {
+  return 'gone' in row;
 }
 
 /** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
@@ -44,10 +66,13 @@ export interface ParleyDb extends DBSchema {
   identity: { key: 'self'; value: StoredIdentity };
   /** Conversations by id, with an index for the list order. */
   conversations: { key: string; value: Conversation; indexes: { byLastActivity: number } };
-  /** Events by [conv, author, seq] (dedupe key), indexed in display order per conversation. */
+  /**
+   * Events by [conv, author, seq] (dedupe key), indexed in display order per conversation; and
+   * the tombstones of refused and deleted ones (not in the index: they have no clock).
+   */
   events: {
     key: [string, string, number];
-    value: StoredEvent;
+    value: StoredEvent | EventTombstone;
     indexes: { byConvOrder: [string, string, string, number] };
   };
   /** App settings and internal state such as the clock. */

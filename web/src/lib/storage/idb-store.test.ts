@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIdentityKeys } from '../crypto/identity';
 import { utf8 } from '../encoding';
 import { signBytes, verifyBytes } from '../crypto/identity';
-import { decodeHlc, encodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { decodeHlc, encodeHlc } from '../domain/hlc';
+import { MAX_CLOCK_DRIFT_MS } from '../config';
 import { signEvent, verifyEvent, textOf } from '../domain/events';
 import {
   FAKE_SIG,
@@ -19,14 +20,7 @@ import type {
   Unverified,
 } from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
-import {
-  CLOCK_SETTING_KEY,
-  DB_VERSION,
-  MIGRATIONS,
-  openIdbStore,
-  toStoreError,
-  type IdbChatStore,
-} from './idb-store';
+import { DB_VERSION, MIGRATIONS, openIdbStore, toStoreError, type IdbChatStore } from './idb-store';
 import type { Fingerprint } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
@@ -54,8 +48,8 @@ async function addRoom(id = ROOM, o: Parameters<typeof makeConversation>[0] = {}
   expect(result.ok).toBe(true);
 }
 
-function appendText(t: string, nowMs = NOW, s = store) {
-  return s.appendOwnEvent({ conv: ROOM, author: SELF, content: text(t), sign: fakeSign, nowMs });
+function appendText(t: string, nowMs = NOW, s = store, conv = ROOM) {
+  return s.appendOwnEvent({ conv, author: SELF, content: text(t), sign: fakeSign, nowMs });
 }
 
 function seqsOf(events: StoredEvent[]): string[] {
@@ -311,7 +305,6 @@ describe('conversation flags and deletion', () => {
     );
     const other = await store.getConversation(OTHER_ROOM);
     const otherEvents = await store.listEvents(OTHER_ROOM);
-    const clock = await store.getSetting(CLOCK_SETTING_KEY);
 
     await store.deleteConversation(ROOM);
 
@@ -323,8 +316,6 @@ describe('conversation flags and deletion', () => {
     expect(await store.getConversation(OTHER_ROOM)).toEqual(other);
     expect(await store.listEvents(OTHER_ROOM)).toEqual(otherEvents);
     expect(otherEvents).toHaveLength(3);
-    // The clock is the profile's, not the conversation's: it never goes back.
-    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(clock);
   });
 
   it('never reuses an own seq in a room deleted and joined again (its members hold them)', async () => {
@@ -363,7 +354,7 @@ describe('appendOwnEvent', () => {
     const events = results.map((r) => (r.ok ? r.value : null));
     expect(events.map((e) => e?.seq)).toEqual([1, 2, 3]);
     expect(events[0]!.hlc < events[1]!.hlc && events[1]!.hlc < events[2]!.hlc).toBe(true);
-    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(events[2]!.hlc);
+    expect((await store.getConversation(ROOM))?.clock).toBe(events[2]!.hlc);
   });
 
   it('updates the vector, preview and activity but not unread', async () => {
@@ -487,7 +478,7 @@ describe('appendOwnEvents', () => {
     const hlcs = events.map((e) => e.hlc);
     expect([...hlcs].sort()).toEqual(hlcs);
     expect(new Set(hlcs).size).toBe(3);
-    expect(await store.getSetting(CLOCK_SETTING_KEY)).toBe(hlcs[2]);
+    expect((await store.getConversation(ROOM))?.clock).toBe(hlcs[2]);
     expect(await store.getConversation(ROOM)).toMatchObject({
       vector: { [SELF]: 4 },
       lastPreview: 'c',
@@ -536,7 +527,7 @@ describe('appendOwnEvents', () => {
     expect(b.value.seq).toBe(2);
     expect(b.value.hlc > a.value.hlc).toBe(true);
     // The clock never goes back, and the preview is the latest in display order.
-    expect(String(await store.getSetting(CLOCK_SETTING_KEY)) > remote.hlc).toBe(true);
+    expect(String((await store.getConversation(ROOM))?.clock) > remote.hlc).toBe(true);
     expect((await store.getConversation(ROOM))?.lastPreview).toBe('from Alice');
     // The next append plans past the received event.
     const c = await appendText('c');
@@ -660,11 +651,28 @@ describe('addEvents', () => {
     expect(await store.listEvents(OTHER_ROOM)).toEqual([]);
   });
 
-  it('advances the persisted clock, but not more than a day ahead of ours', async () => {
-    const far = encodeHlc({ ms: NOW + 10 * MAX_HLC_FUTURE_MS, c: 0 });
+  it('advances the conversation’s clock, but never further ahead of ours than the drift', async () => {
+    const far = encodeHlc({ ms: NOW + 23.5 * 3600_000, c: 0 });
     await store.addEvents([makeEvent({ author: ALICE, hlc: far })], NOW);
-    const clock = decodeHlc((await store.getSetting<string>(CLOCK_SETTING_KEY)) ?? '');
-    expect(clock).toEqual({ ms: NOW + MAX_HLC_FUTURE_MS, c: 1 });
+    const clock = decodeHlc((await store.getConversation(ROOM))?.clock ?? '');
+    expect(clock).toEqual({ ms: NOW + MAX_CLOCK_DRIFT_MS, c: 1 });
+  });
+
+  it('keeps each conversation’s clock its own: a room’s future event does not date another’s messages', async () => {
+    await addRoom(OTHER_ROOM);
+    const far = encodeHlc({ ms: NOW + 23.5 * 3600_000, c: 0 });
+    await store.addEvents([makeEvent({ author: ALICE, hlc: far })], NOW);
+
+    const elsewhere = await appendText('elsewhere', NOW + 1, store, OTHER_ROOM);
+    const here = await appendText('here', NOW + 1);
+    if (!elsewhere.ok || !here.ok) throw new Error('append failed');
+    expect(decodeHlc(elsewhere.value.hlc)?.ms).toBe(NOW + 1);
+    expect(decodeHlc(here.value.hlc)?.ms).toBeLessThanOrEqual(NOW + MAX_CLOCK_DRIFT_MS);
+    // A new connection (a reload) plans from what was persisted, not from memory.
+    store.close();
+    store = await openStore();
+    const later = await appendText('after reload', NOW + 2, store, OTHER_ROOM);
+    expect(later.ok && decodeHlc(later.value.hlc)?.ms).toBe(NOW + 2);
   });
 
   it('accepts an empty batch', async () => {
@@ -833,12 +841,12 @@ describe('failures', () => {
     await addRoom();
     type Put = IDBObjectStore['put'];
     const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
-    // Let the event row through, fail on the clock row: the whole transaction must roll back.
+    // Let the event row through, fail on the conversation row: the whole transaction must roll back.
     const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
       this: IDBObjectStore,
       ...args: Parameters<Put>
     ) {
-      if (this.name === 'settings') throw quotaError();
+      if (this.name === 'conversations') throw quotaError();
       return realPut.apply(this, args);
     });
     const result = await appendText('lost?');
@@ -1043,5 +1051,87 @@ describe('profiles', () => {
     const member = (await store.getConversation(ROOM))?.members[ALICE];
     expect(member).toMatchObject({ name: 'Alicia', lastSeenAt: 9 });
     expect(member?.profileHlc).toBe(encodeHlc({ ms: NOW + 1, c: 0 }));
+  });
+});
+
+describe('per-author budgets and deleting what one member wrote', () => {
+  const big = (seq: number, author = ALICE) =>
+    makeEvent({ author, seq, hlc: NOW + seq, text: 'x'.repeat(1000) });
+
+  async function openBudgeted(storageBytes: number): Promise<IdbChatStore> {
+    const s = await openIdbStore({
+      name: dbName,
+      selfFingerprint: SELF,
+      budgets: { storageBytes, rateBytes: storageBytes, rateWindowMs: 60_000, windowsKept: 4 },
+    });
+    opened.push(s);
+    return s;
+  }
+
+  it('refuses events past an author’s budget for good: the vector moves past them, no answer sends them', async () => {
+    await addRoom();
+    const budgeted = await openBudgeted(3 * 1300);
+    const result = await budgeted.addEvents(
+      [1, 2, 3, 4, 5, 6].map((seq) => big(seq)),
+      NOW,
+    );
+    expect(result.ok && result.value.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const conversation = await budgeted.getConversation(ROOM);
+    expect(conversation?.vector[ALICE]).toBe(6);
+    expect((await budgeted.listAuthorEvents(ROOM, ALICE, 1, 6, 10)).map((e) => e.seq)).toEqual([
+      1, 2, 3,
+    ]);
+    // Sent again (a relay, a resend): still refused, nothing new stored.
+    const again = await budgeted.addEvents([big(4), big(5), big(7)], NOW);
+    expect(again.ok && again.value).toEqual([]);
+    expect(await budgeted.authorStats(ROOM)).toEqual({
+      [ALICE]: { events: 3, bytes: expect.any(Number) as number },
+    });
+    // Another author is unaffected.
+    const bob = await budgeted.addEvents([big(1, BOB)], NOW);
+    expect(bob.ok && bob.value).toHaveLength(1);
+  });
+
+  it('deletes one author’s events, keeps their ids so sync never brings them back, and says so', async () => {
+    await addRoom();
+    await store.addEvents([big(1), big(2), big(1, BOB), big(3)], NOW);
+    const changes: string[] = [];
+    store.subscribe((change) => changes.push(change.type));
+
+    const deleted = await store.deleteAuthorEvents(ROOM, ALICE);
+    expect(deleted).toEqual({ ok: true, value: 3 });
+    expect(changes).toEqual(['events-deleted', 'conversation']);
+    expect((await store.listEvents(ROOM)).map((e) => e.author)).toEqual([BOB]);
+    expect(await store.listAuthorEvents(ROOM, ALICE, 1, 10, 10)).toEqual([]);
+    expect((await store.authorStats(ROOM))[ALICE]).toBeUndefined();
+    expect((await store.getConversation(ROOM))?.vector[ALICE]).toBe(3);
+
+    const resent = await store.addEvents([big(1), big(2), big(3), big(4)], NOW);
+    expect(resent.ok && resent.value.map((e) => e.seq)).toEqual([4]);
+  });
+});
+
+describe('markDisputed', () => {
+  it('hides the event, records the seq once, and says which events went', async () => {
+    await addRoom();
+    await store.addEvents(
+      [makeEvent({ author: ALICE, seq: 1, text: 'one' }), makeEvent({ author: ALICE, seq: 2 })],
+      NOW,
+    );
+    const changes: unknown[] = [];
+    store.subscribe((change) => changes.push(change));
+
+    expect(await store.markDisputed(ROOM, ALICE, 1)).toEqual({ ok: true, value: true });
+    expect(await store.markDisputed(ROOM, ALICE, 1)).toEqual({ ok: true, value: false });
+    expect(changes[0]).toEqual({ type: 'events-deleted', conv: ROOM, author: ALICE, seqs: [1] });
+    expect(changes).toHaveLength(2);
+    expect((await store.listEvents(ROOM)).map((e) => e.seq)).toEqual([2]);
+    expect(await store.listAuthorEvents(ROOM, ALICE, 1, 2, 10)).toHaveLength(1);
+    const conversation = await store.getConversation(ROOM);
+    expect(conversation?.disputes).toEqual({ [ALICE]: [1] });
+    expect(conversation?.vector[ALICE]).toBe(2);
+    // The other version, sent again, is a duplicate.
+    const again = await store.addEvents([makeEvent({ author: ALICE, seq: 1, text: 'two' })], NOW);
+    expect(again.ok && again.value).toEqual([]);
   });
 });

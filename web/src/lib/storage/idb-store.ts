@@ -12,7 +12,15 @@
  */
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
-import { encodeHlc, type Hlc } from '../domain/hlc';
+import { decodeHlc, encodeHlc, type Hlc } from '../domain/hlc';
+import type { Budgets } from '../domain/budgets';
+import {
+  AUTHOR_RATE_BUDGET_BYTES,
+  AUTHOR_RATE_WINDOW_MS,
+  AUTHOR_RATE_WINDOWS_KEPT,
+  AUTHOR_STORAGE_BUDGET_BYTES,
+  MAX_DISPUTED_SEQS,
+} from '../config';
 import {
   asDirectChat,
   markedRead,
@@ -37,6 +45,7 @@ import {
   type ConversationFlags,
   type DeliveryUpdate,
   type ListEventsOptions,
+  type AuthorStats,
   type Member,
   type RoomMove,
   type StoreChange,
@@ -46,8 +55,11 @@ import {
 import { ChangeFeed } from './change-feed';
 import {
   deleteConversationRecords,
+  freshPreview,
   planFrom,
   planOwnEvents,
+  readAuthorEvents,
+  tombstoneOf,
   readEvents,
   storeOwnEvents,
   storeReceivedEvents,
@@ -58,7 +70,6 @@ import { inTx, toStoreError } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 export {
-  CLOCK_SETTING_KEY,
   DB_VERSION,
   DEFAULT_DB_NAME,
   MIGRATIONS,
@@ -72,6 +83,21 @@ export { toStoreError } from './idb-tx';
 
 const log = createLogger('store');
 
+/** The per-author budgets of config.ts (domain/budgets.ts applies them). */
+const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
+  storageBytes: AUTHOR_STORAGE_BUDGET_BYTES,
+  rateBytes: AUTHOR_RATE_BUDGET_BYTES,
+  rateWindowMs: AUTHOR_RATE_WINDOW_MS,
+  windowsKept: AUTHOR_RATE_WINDOWS_KEPT,
+});
+
+/** What the lazily loaded idb-moderation.ts needs of the first screen's modules. */
+const MODERATION_PORTS = {
+  preview: freshPreview,
+  tombstoneOf,
+  maxDisputedSeqs: MAX_DISPUTED_SEQS,
+};
+
 /** How often `appendOwnEvent` re-plans after losing a race before giving up with 'conflict'. */
 const MAX_APPEND_ATTEMPTS = 8;
 
@@ -83,12 +109,14 @@ export interface OpenIdbStoreOptions {
   selfFingerprint?: Fingerprint;
   /** Called after another tab asked to upgrade the schema and this connection closed itself. */
   onVersionChange?: () => void;
+  /** Per-author budgets of received events (default: config.ts's; tests make them small). */
+  budgets?: Budgets;
 }
 
 /** Opens (creating or upgrading) the database and returns a store over it. */
 export async function openIdbStore(opts: OpenIdbStoreOptions = {}): Promise<IdbChatStore> {
   const db = await openParleyDb(opts.name ?? DEFAULT_DB_NAME, opts.onVersionChange);
-  const store = new IdbChatStore(db, opts.selfFingerprint);
+  const store = new IdbChatStore(db, opts.selfFingerprint, opts.budgets);
   if (store.self === undefined) {
     const identity = await store.getIdentity();
     if (identity) store.setSelf(identity.fingerprint);
@@ -111,14 +139,18 @@ export class IdbChatStore implements ChatStore {
    * What this connection last wrote: the clock, and per conversation our next seq. An append
    * plans from it without a read; the write checks it and re-plans if another tab moved on.
    */
-  #lastClock: Hlc | null = null;
+  #lastClock = new Map<RoomKey, Hlc>();
   #nextOwnSeq = new Map<RoomKey, number>();
   readonly #changes = new ChangeFeed<StoreChange>();
 
+  /** The per-author budgets (absent: config.ts's, once the rule is loaded). */
+  readonly #budgets: Budgets | undefined;
+
   /** Wraps an open database; use `openIdbStore`. */
-  constructor(db: Db, self?: Fingerprint) {
+  constructor(db: Db, self?: Fingerprint, budgets?: Budgets) {
     this.#db = db;
     this.#self = self;
+    this.#budgets = budgets;
   }
 
   /** Our fingerprint, used to leave our own events out of unread counts. */
@@ -331,7 +363,7 @@ export class IdbChatStore implements ChatStore {
             const result = await storeOwnEvents(tx, events, plan, nowMs);
             if (result.outcome !== 'stored') return result.outcome;
             // Ahead of the store only if the commit then fails, which is harmless for a clock.
-            this.#lastClock = result.clock;
+            this.#lastClock.set(conv, result.clock);
             notify({ type: 'events', conv, events });
             notify({ type: 'conversation', conversation: result.conversation });
             return result.outcome;
@@ -354,8 +386,9 @@ export class IdbChatStore implements ChatStore {
   /** A plan from what this connection last wrote, if it knows (checked again on write). */
   #cachedPlan(conv: RoomKey, nowMs: number, count: number): OwnEventPlan | null {
     const seq = this.#nextOwnSeq.get(conv);
-    if (seq === undefined || !this.#lastClock) return null;
-    return planFrom(seq, this.#lastClock, nowMs, count);
+    const clock = this.#lastClock.get(conv);
+    if (seq === undefined || !clock) return null;
+    return planFrom(seq, clock, nowMs, count);
   }
 
   /** See ChatStore.setReading. */
@@ -366,21 +399,28 @@ export class IdbChatStore implements ChatStore {
   /** Stores verified remote events (see ChatStore.addEvents). */
   async addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>> {
     if (events.length === 0) return storeOk([]);
-    return this.#write('addEvents', () =>
-      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
-        const { added, stored, clock } = await storeReceivedEvents(tx, events, {
+    return this.#write('addEvents', async () => {
+      // Loaded before the transaction (an import inside would let it commit); received events
+      // come only once the network is up, so the rule stays off the first screen.
+      const { admitEvents } = await import('../domain/budgets');
+      const budgets = this.#budgets ?? DEFAULT_BUDGETS;
+      return this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        const { added, stored } = await storeReceivedEvents(tx, events, {
           nowMs,
           self: this.#self,
           isReading: this.#isReading,
+          budgets,
+          admitEvents,
         });
-        if (clock) this.#lastClock = clock;
         for (const { conversation, events: fresh } of stored) {
-          notify({ type: 'events', conv: conversation.id, events: fresh });
+          const clock = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
+          if (clock) this.#lastClock.set(conversation.id, clock);
+          if (fresh.length > 0) notify({ type: 'events', conv: conversation.id, events: fresh });
           notify({ type: 'conversation', conversation });
         }
         return storeOk(added);
-      }),
-    );
+      });
+    });
   }
 
   /** A conversation's events in ascending display order (the newest `limit` when given). */
@@ -397,10 +437,46 @@ export class IdbChatStore implements ChatStore {
     limit: number,
   ): Promise<StoredEvent[]> {
     if (limit <= 0 || to < from) return [];
-    return this.#db.getAll(
-      'events',
-      IDBKeyRange.bound([conv, author, from], [conv, author, to]),
-      limit,
+    return readAuthorEvents(this.#db, conv, author, from, to, limit);
+  }
+
+  /** Per author, the events `conv` holds and their size (see ChatStore.authorStats). */
+  async authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>> {
+    const { readAuthorStats } = await import('./idb-moderation');
+    return readAuthorStats(this.#db, conv);
+  }
+
+  /** Records an equivocation at (author, seq) and hides the event (see ChatStore.markDisputed). */
+  async markDisputed(
+    conv: RoomKey,
+    author: Fingerprint,
+    seq: number,
+  ): Promise<StoreResult<boolean>> {
+    const { disputeRecord } = await import('./idb-moderation');
+    return this.#write('markDisputed', () =>
+      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        const conversation = await disputeRecord(tx, conv, author, seq, MODERATION_PORTS);
+        if (!conversation) return storeOk(false);
+        notify({ type: 'events-deleted', conv, author, seqs: [seq] });
+        notify({ type: 'conversation', conversation });
+        return storeOk(true);
+      }),
+    );
+  }
+
+  /** Deletes one author's events in a conversation, keeping tombstones (see ChatStore). */
+  async deleteAuthorEvents(conv: RoomKey, author: Fingerprint): Promise<StoreResult<number>> {
+    const { deleteAuthorRecords } = await import('./idb-moderation');
+    return this.#write('deleteAuthorEvents', () =>
+      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+        const result = await deleteAuthorRecords(tx, conv, author, MODERATION_PORTS);
+        if (!result) return storeErr<number>('not-found', `no conversation ${conv}`);
+        if (result.deleted > 0) {
+          notify({ type: 'events-deleted', conv, author });
+          notify({ type: 'conversation', conversation: result.conversation });
+        }
+        return storeOk(result.deleted);
+      }),
     );
   }
 

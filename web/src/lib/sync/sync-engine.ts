@@ -20,12 +20,28 @@
  */
 import { verifyEvent } from '../domain/events';
 import { colorForFingerprint } from '../domain/avatar';
-import { decodeHlc, MAX_HLC_FUTURE_MS } from '../domain/hlc';
+import { decodeHlc, isDatedTooFarAhead } from '../domain/hlc';
+import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
+import {
+  chainDigest,
+  differingChains,
+  extendChain,
+  findEquivocations,
+  type ChainState,
+} from '../domain/equivocation';
+import { keysOf } from '../domain/records';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
-import { GAP_RESYNC_INTERVAL_MS, HAVE_THROTTLE_MS, MAX_SYNC_ANSWER_EVENTS } from '../config';
+import {
+  CHAIN_ASK_INTERVAL_MS,
+  GAP_RESYNC_INTERVAL_MS,
+  HAVE_THROTTLE_MS,
+  MAX_CLOCK_DRIFT_MS,
+  MAX_DEFERRED_EVENTS,
+  MAX_SYNC_ANSWER_EVENTS,
+} from '../config';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
-import { MAX_BATCH_EVENTS } from '../protocol/limits';
+import { MAX_BATCH_EVENTS, MAX_CHAIN_AUTHORS } from '../protocol/limits';
 import { assertNever } from '../protocol/assert-never';
 import {
   splitEventsIntoFrames,
@@ -114,6 +130,16 @@ interface LinkState {
   gapTimer: ReturnType<typeof setTimeout> | undefined;
   /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
+  /** Per author, the peer's chain digest that last made us ask for the whole chain, and when. */
+  askedChains: Map<Fingerprint, { digest: string; atMs: number }>;
+}
+
+/** One author's chain as digested here, with the disputes it was built with. */
+interface ChainCache {
+  /** null: a seq is neither held nor disputed (deleted or refused here): not comparable. */
+  chain: ChainState | null;
+  /** How many disputed seqs of the author the chain knew (more: it is built again). */
+  disputes: number;
 }
 
 /** A pending `have` announcement of one room. */
@@ -135,6 +161,13 @@ export class SyncEngine {
   #pendingHaves = new Map<string, PendingHave>();
   /** Answers being sent, for `whenIdle`. */
   #answers = new Set<Promise<void>>();
+  /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
+  #deferred: Deferrals = new Map();
+  /** Per room and author, our chain (domain/equivocation.ts); and its digests as frames carry them. */
+  #chains = new Map<RoomKey, Map<Fingerprint, ChainCache>>();
+  #digests = new Map<RoomKey, Record<Fingerprint, string>>();
+  /** Per room, the chain digesting under way. */
+  #digesting = new Map<RoomKey, Promise<void>>();
   #isStopped = false;
 
   constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
@@ -170,10 +203,12 @@ export class SyncEngine {
       case 'sync':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onSync(peer, frame.vector);
+        await this.#compareChains(peer, frame.chains);
         return;
       case 'have':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onHave(peer, frame.vector);
+        await this.#compareChains(peer, frame.chains);
         return;
       default:
         assertNever(frame);
@@ -222,7 +257,7 @@ export class SyncEngine {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
     const ours = conversation.vector;
-    if (missingFor(remote, ours).length === 0) return;
+    if (!this.#lacksAnythingDue(peer.room, remote, ours)) return;
     // Asked already with this very pair of vectors and nothing came of it (e.g. the events it
     // would send are ones we refuse): asking again would only loop.
     if (
@@ -248,7 +283,7 @@ export class SyncEngine {
     const { store } = this.#deps;
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
-    const futureLimitMs = this.#deps.now() + MAX_HLC_FUTURE_MS;
+    const nowMs = this.#deps.now();
     const checks: { event: Unverified<StoredEvent>; spki: string; isKnown: boolean }[] = [];
     for (const event of frame.events) {
       if (event.conv !== peer.room) {
@@ -259,10 +294,11 @@ export class SyncEngine {
         log.warn('dropped an event by a blocked author, from', peer.peerId);
         continue;
       }
-      // Stored, it would sort below everything said for as long as its clock runs ahead.
-      const hlc = decodeHlc(event.hlc);
-      if (!hlc || hlc.ms > futureLimitMs) {
+      // Stored, it would sort below everything said for as long as its clock runs ahead. It is
+      // signed, so its time cannot be changed: it waits until it is due (not asked for till then).
+      if (isDatedTooFarAhead(event.hlc, nowMs)) {
         log.warn('dropped an event dated too far ahead, from', peer.peerId, event.hlc);
+        this.#deferUntilDue(event);
         continue;
       }
       // The author's key: proven on this link, already pinned for the room, or carried along.
@@ -294,6 +330,7 @@ export class SyncEngine {
       if (!check.isKnown) newAuthors.set(ok.author, check.spki);
     }
     if (verified.length === 0) return [];
+    await this.#disputeEquivocations(peer, conversation.vector, verified);
     for (const [fingerprint, spki] of newAuthors) {
       // Remember relayed authors' keys so we can verify and relay their events later.
       const saved = await store.upsertMember(peer.room, {
@@ -356,6 +393,7 @@ export class SyncEngine {
         lastGapSyncAt: -Infinity,
         gapTimer: undefined,
         lastAsk: null,
+        askedChains: new Map(),
       };
       this.#links.set(peer, link);
     }
@@ -438,9 +476,15 @@ export class SyncEngine {
     return true;
   }
 
-  /** Sends on a link we still consider live. */
+  /** Sends on a link we still consider live; a `sync` or `have` carries our chain digests. */
   #send(peer: SyncPeer, frame: PeerFrame): boolean {
-    return !this.#gone.has(peer) && !this.#isStopped && this.#deps.send(peer, frame);
+    if (this.#gone.has(peer) || this.#isStopped) return false;
+    let framed = frame;
+    if ((frame.type === 'sync' || frame.type === 'have') && !frame.chains) {
+      const chains = this.#chainsAt(peer.room, frame.vector);
+      if (keysOf(chains).length > 0) framed = { ...frame, chains };
+    }
+    return this.#deps.send(peer, framed);
   }
 
   /** Announces the room's vector to all its links after a trailing throttle. */
@@ -460,6 +504,7 @@ export class SyncEngine {
     // Every link, the one the events came from included: its peer learns they were delivered.
     const targets = this.#deps.peersIn(room);
     if (targets.length === 0) return;
+    await this.#digestChains(room);
     const conversation = await this.#deps.store.getConversation(room);
     if (!conversation || this.#isStopped) return;
     const frame: PeerFrame = { type: 'have', vector: conversation.vector };
@@ -476,7 +521,11 @@ export class SyncEngine {
   #resyncOnGap(peer: SyncPeer, received: StoredEvent[], vector: VersionVector): void {
     const link = this.#link(peer);
     if (!link) return;
-    const hasGap = received.some((e) => e.seq > vectorSeq(vector, e.author));
+    const nowMs = this.#deps.now();
+    const hasGap = received.some((e) => {
+      const next = vectorSeq(vector, e.author) + 1;
+      return e.seq >= next && !isWaitingForDue(this.#deferred, peer.room, e.author, next, nowMs);
+    });
     if (!hasGap || link.gapTimer !== undefined) return; // a trailing request is already due
     const waitMs = link.lastGapSyncAt + this.#gapResyncIntervalMs - this.#deps.now();
     if (waitMs <= 0) {
@@ -491,10 +540,172 @@ export class SyncEngine {
     }, waitMs);
   }
 
+  /** Remembers an event dated too far ahead, so its gap is not asked for until it is due. */
+  #deferUntilDue(event: Unverified<StoredEvent>): void {
+    const hlc = decodeHlc(event.hlc);
+    if (!hlc) return;
+    noteDeferred(
+      this.#deferred,
+      event.conv,
+      event.author,
+      event.seq,
+      hlc.ms,
+      MAX_CLOCK_DRIFT_MS,
+      MAX_DEFERRED_EVENTS,
+    );
+  }
+
+  /** True when `remote` holds something `ours` lacks other than events not due yet. */
+  #lacksAnythingDue(room: RoomKey, remote: VersionVector, ours: VersionVector): boolean {
+    const nowMs = this.#deps.now();
+    return missingFor(remote, ours).some(
+      (range) => !isWaitingForDue(this.#deferred, room, range.author, range.from, nowMs),
+    );
+  }
+
   async #sendVector(peer: SyncPeer): Promise<void> {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
     this.#send(peer, { type: 'sync', vector: conversation.vector });
+    // Not awaited: the first sync goes out at once; digests that change are announced (`have`).
+    this.#digestChains(peer.room, true).catch((error: unknown) =>
+      log.error('digesting chains failed', error),
+    );
+  }
+
+  // ---- Equivocation (domain/equivocation.ts) ---------------------------------------------------
+
+  /** Our digests of the authors whose chain we digested up to their seq in `vector`. */
+  #chainsAt(room: RoomKey, vector: VersionVector): Record<Fingerprint, string> {
+    const digests = this.#digests.get(room) ?? {};
+    const chains: Record<Fingerprint, string> = {};
+    for (const author of keysOf(digests)) {
+      const digest = digests[author];
+      if (digest?.startsWith(`${vectorSeq(vector, author)}:`)) chains[author] = digest;
+    }
+    return chains;
+  }
+
+  /**
+   * Brings our chain digests of `room` up to its vector (one run at a time per room); with
+   * `announce`, digests that changed are told to the room's links (`have`).
+   */
+  #digestChains(room: RoomKey, announce = false): Promise<void> {
+    const running = this.#digesting.get(room);
+    if (running) return running.then(() => this.#digestChains(room, announce));
+    const run = this.#digestChainsNow(room, announce).finally(() => this.#digesting.delete(room));
+    this.#digesting.set(room, run);
+    return run;
+  }
+
+  async #digestChainsNow(room: RoomKey, announce: boolean): Promise<void> {
+    const { store } = this.#deps;
+    const conversation = await store.getConversation(room);
+    if (!conversation || this.#isStopped) return;
+    const caches = this.#chains.get(room) ?? new Map<Fingerprint, ChainCache>();
+    this.#chains.set(room, caches);
+    const before = this.#digests.get(room) ?? {};
+    const digests: Record<Fingerprint, string> = {};
+    for (const author of keysOf(conversation.vector).sort().slice(0, MAX_CHAIN_AUTHORS)) {
+      const top = vectorSeq(conversation.vector, author);
+      const disputed = new Set(conversation.disputes?.[author] ?? []);
+      let cache = caches.get(author);
+      if (!cache || cache.disputes !== disputed.size || (cache.chain && cache.chain.seq > top)) {
+        cache = { chain: { seq: 0, parts: '' }, disputes: disputed.size };
+      }
+      let chain = cache.chain;
+      while (chain && chain.seq < top) {
+        const page = await store.listAuthorEvents(
+          room,
+          author,
+          chain.seq + 1,
+          top,
+          MAX_BATCH_EVENTS,
+        );
+        const upTo = Math.min(top, chain.seq + MAX_BATCH_EVENTS);
+        chain = extendChain(chain, page, disputed, upTo);
+      }
+      caches.set(author, { chain, disputes: disputed.size });
+      if (chain && chain.seq > 0) digests[author] = await chainDigest(chain);
+    }
+    this.#digests.set(room, digests);
+    const authors = new Set([...keysOf(before), ...keysOf(digests)]);
+    if (announce && [...authors].some((author) => before[author] !== digests[author])) {
+      this.#scheduleHave(room);
+    }
+  }
+
+  /**
+   * The peer's digests differ from ours for authors at the same seq: we hold different events
+   * of theirs somewhere. Ask the peer for each such author's whole chain (once per digest it
+   * tells, and at most every CHAIN_ASK_INTERVAL_MS), so the duplicates that come show where
+   * (`#disputeEquivocations`).
+   */
+  async #compareChains(
+    peer: SyncPeer,
+    chains: Record<Fingerprint, string> | undefined,
+  ): Promise<void> {
+    if (!chains) return;
+    const link = this.#link(peer);
+    if (!link) return;
+    const nowMs = this.#deps.now();
+    const differing = differingChains(this.#digests.get(peer.room) ?? {}, chains).filter(
+      (author) => {
+        const asked = link.askedChains.get(author);
+        return (
+          !asked || (asked.digest !== chains[author] && nowMs - asked.atMs >= CHAIN_ASK_INTERVAL_MS)
+        );
+      },
+    );
+    if (differing.length === 0) return;
+    const conversation = await this.#deps.store.getConversation(peer.room);
+    if (!conversation) return;
+    const vector = { ...conversation.vector };
+    for (const author of differing) {
+      link.askedChains.set(author, { digest: chains[author] ?? '', atMs: nowMs });
+      delete vector[author];
+      log.warn('chains differ for an author; asking for the whole chain, from', peer.peerId);
+    }
+    this.#send(peer, { type: 'sync', vector });
+  }
+
+  /**
+   * Verified events we already hold a different event for at the same (author, seq): their
+   * author equivocated. The stored event is hidden and the seq recorded as disputed.
+   */
+  async #disputeEquivocations(
+    peer: SyncPeer,
+    vector: VersionVector,
+    verified: readonly StoredEvent[],
+  ): Promise<void> {
+    const byAuthor = new Map<Fingerprint, StoredEvent[]>();
+    for (const event of verified) {
+      if (event.seq > vectorSeq(vector, event.author)) continue;
+      const list = byAuthor.get(event.author);
+      if (list) list.push(event);
+      else byAuthor.set(event.author, [event]);
+    }
+    for (const [author, received] of byAuthor) {
+      const seqs = received.map((e) => e.seq);
+      const from = Math.min(...seqs);
+      const to = Math.max(...seqs);
+      const stored = await this.#deps.store.listAuthorEvents(
+        peer.room,
+        author,
+        from,
+        to,
+        to - from + 1,
+      );
+      for (const found of findEquivocations(stored, received)) {
+        log.warn(
+          'an author signed two different events with one seq; hiding both, from',
+          peer.peerId,
+        );
+        const marked = await this.#deps.store.markDisputed(peer.room, found.author, found.seq);
+        if (!marked.ok) this.#deps.onStoreError(marked.error);
+        else if (marked.value) this.#scheduleHave(peer.room);
+      }
+    }
   }
 
   #keysOf(members: Record<string, { spki: string }>): Record<string, string> {

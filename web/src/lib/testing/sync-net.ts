@@ -22,6 +22,7 @@ import {
   type SyncPeer,
 } from '../sync/sync-engine';
 import type { PeerId, RoomKey, RoomSecret } from '../protocol/ids';
+import type { Budgets } from '../domain/budgets';
 
 export interface Room {
   secret: RoomSecret;
@@ -66,10 +67,12 @@ export async function openMemberStore(
   name: string,
   keys: IdentityKeys,
   room: Room,
+  budgets?: Budgets,
 ): Promise<IdbChatStore> {
   const store = await openIdbStore({
     name: `sync-${name}-${crypto.randomUUID()}`,
     selfFingerprint: keys.fingerprint,
+    ...(budgets ? { budgets } : {}),
   });
   const now = Date.now();
   const created = await store.putConversation({
@@ -204,8 +207,13 @@ export class TestNet {
     this.#random = seededRandom(faults?.seed ?? 1);
   }
 
-  async add(name: string, keys: IdentityKeys, options: SyncEngineOptions = {}): Promise<Member> {
-    const store = await openMemberStore(name, keys, this.room);
+  async add(
+    name: string,
+    keys: IdentityKeys,
+    options: SyncEngineOptions = {},
+    budgets?: Budgets,
+  ): Promise<Member> {
+    const store = await openMemberStore(name, keys, this.room, budgets);
     const member: Member = { name, keys, store, engine: undefined as unknown as SyncEngine };
     member.engine = new SyncEngine(
       {

@@ -85,6 +85,19 @@ export class MessageWindow {
     return true;
   }
 
+  /**
+   * What `author` wrote here is gone (all of it, or the events of `seqs`): it leaves the window;
+   * true when it changed.
+   */
+  dropAuthor(author: string, seqs?: readonly number[]): boolean {
+    const kept = this.#events.filter(
+      (e) => e.author !== author || (seqs !== undefined && !seqs.includes(e.seq)),
+    );
+    if (kept.length === this.#events.length) return false;
+    this.reset(kept, this.#hasOlder);
+    return true;
+  }
+
   /** An older page was read: it goes before the loaded messages. */
   prepend(page: readonly StoredEvent[]): void {
     const older = page.filter((e) => !this.#keys.has(eventKey(e)));

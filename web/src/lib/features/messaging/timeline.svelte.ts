@@ -195,6 +195,8 @@ export class Timeline {
       if (change.conv !== this.#activeRoom) return;
       const isChanged = this.#window.merge(change.events, this.#isFollowing);
       if (isChanged && this.#isHistoryRead) this.#show();
+    } else if (change.type === 'events-deleted' && change.conv === this.#activeRoom) {
+      if (this.#window.dropAuthor(change.author, change.seqs) && this.#isHistoryRead) this.#show();
     } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
       // Deleted (here or in another tab): its view closes.
       this.#reset(null);
