@@ -3,14 +3,38 @@
  * profiles and call logs are queued, signed side by side and stored a room's run at a time in one
  * write. Storing is all the outbox does: the store's change notice shows them and sends them on
  * (see sync-link.ts), so a text typed while the previous batch is written joins the next batch.
+ * What the composer hands over is also journaled at once (outbox-journal.ts) until stored, so a
+ * tab closed right after Enter loses nothing: the next start stores it.
  */
+import { MAX_JOURNAL_SCAN_EVENTS } from '../../config';
 import { signEvent } from '../../domain/events';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
+import { createLogger } from '../../log';
 import type { EventContent } from '../../protocol/events';
 import { MAX_BATCH_EVENTS } from '../../protocol/limits';
 import type { Conversation } from '../../storage/chat-store';
 import type { RoomKey } from '../../protocol/ids';
+import {
+  isJournaled,
+  JOURNAL_PREFIX,
+  OutboxJournal,
+  unstoredEntries,
+  type JournalEntry,
+  type JournalStorage,
+} from './outbox-journal';
+
+const log = createLogger('outbox');
+
+/** Where the outbox keeps its journal; without `storage` it keeps none (tests that need none). */
+export interface OutboxJournalDeps {
+  /** Synchronous web storage: `localStorage` in the app. */
+  storage?: JournalStorage;
+  /** Web Locks (a closed tab's journal is taken over once its lock is free); null: none. */
+  locks?: LockManager | null;
+  /** This tab's id (default: a random UUID). */
+  tab?: string;
+}
 
 /** Something waiting to be stored and sent. */
 interface Outgoing {
@@ -19,6 +43,8 @@ interface Outgoing {
   content: EventContent;
   /** Settles `queue`'s promise: true once stored. */
   resolve: (isStored: boolean) => void;
+  /** Its journal entry's key; null while it has none (not journaled, or the write failed). */
+  journalKey: string | null;
 }
 
 /** The queue of what this tab says. */
@@ -28,14 +54,27 @@ export class Outbox {
   /** In order; written in batches. */
   #outgoing: Outgoing[] = [];
   #isFlushing = false;
+  #journal: OutboxJournal | null;
+  #locks: LockManager | null;
+  #isJournalStarted = false;
 
-  constructor(kernel: Kernel, conversation: (room: RoomKey) => Conversation | undefined) {
+  constructor(
+    kernel: Kernel,
+    conversation: (room: RoomKey) => Conversation | undefined,
+    journal: OutboxJournalDeps = {},
+  ) {
     this.#kernel = kernel;
     this.#conversation = conversation;
+    this.#journal = journal.storage
+      ? new OutboxJournal(journal.storage, journal.tab ?? crypto.randomUUID())
+      : null;
+    this.#locks = journal.locks ?? null;
     kernel.bus.on({
       change: ({ change }) => {
         if (change.type === 'conversation-deleted') this.#drop(change.conv);
       },
+      ready: () => this.#startJournal(),
+      'page-leave': () => this.#journalUnwritten(),
     });
   }
 
@@ -49,7 +88,10 @@ export class Outbox {
     const conversation = this.#conversation(room);
     if (conversation?.movedTo || conversation?.removedFromRoom) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.#outgoing.push({ room, content, resolve });
+      const item: Outgoing = { room, content, resolve, journalKey: null };
+      // In the caller's task: the composer has just cleared, and the tab may close any moment.
+      this.#writeJournal(item);
+      this.#outgoing.push(item);
       if (!this.#isFlushing) void this.#flush();
     });
   }
@@ -67,7 +109,11 @@ export class Outbox {
           this.#kernel.notices.reportStore(storeErrorOf(error));
           return false;
         });
-        for (const item of batch) item.resolve(ok);
+        // Stored, or refused (the composer takes the text back): either way no longer journaled.
+        for (const item of batch) {
+          this.#forget(item);
+          item.resolve(ok);
+        }
       }
     } finally {
       this.#isFlushing = false;
@@ -94,6 +140,96 @@ export class Outbox {
     const unsent = this.#outgoing.filter((item) => item.room === room);
     if (unsent.length === 0) return;
     this.#outgoing = this.#outgoing.filter((item) => item.room !== room);
-    for (const item of unsent) item.resolve(false);
+    for (const item of unsent) {
+      this.#forget(item);
+      item.resolve(false);
+    }
+  }
+
+  #writeJournal(item: Outgoing): void {
+    const self = this.#kernel.self;
+    if (!this.#journal || !self || !isJournaled(item.content)) return;
+    item.journalKey = this.#journal.write({
+      room: item.room,
+      author: self,
+      afterSeq: this.#conversation(item.room)?.vector[self] ?? 0,
+      content: item.content,
+    });
+  }
+
+  #forget(item: Outgoing): void {
+    if (item.journalKey === null) return;
+    this.#journal?.remove(item.journalKey);
+    item.journalKey = null;
+  }
+
+  /** The page is going away: what the storage refused before gets one more try. */
+  #journalUnwritten(): void {
+    for (const item of this.#outgoing) if (item.journalKey === null) this.#writeJournal(item);
+  }
+
+  /**
+   * The app is ready: this tab holds its journal's lock for as long as it lives, and takes over
+   * the entries of every other tab once that tab's lock is free (at once for a tab that closed,
+   * later for one still open). Without Web Locks every other tab counts as closed.
+   */
+  #startJournal(): void {
+    const journal = this.#journal;
+    if (!journal || this.#isJournalStarted) return;
+    this.#isJournalStarted = true;
+    const locks = this.#locks;
+    if (locks) {
+      locks
+        .request(`${JOURNAL_PREFIX}${journal.tab}`, () => new Promise<void>(() => undefined))
+        .catch((error: unknown) => log.warn('the outbox journal lock failed', error));
+    }
+    for (const tab of journal.otherTabs()) {
+      const takeOver = (): Promise<void> =>
+        this.#takeOver(tab).catch((error: unknown) =>
+          log.error('taking over an outbox journal failed', error),
+        );
+      if (locks) {
+        locks
+          .request(`${JOURNAL_PREFIX}${tab}`, takeOver)
+          .catch((error: unknown) => log.warn('the outbox journal lock failed', error));
+      } else {
+        void takeOver();
+      }
+    }
+  }
+
+  /**
+   * A closed tab's entries: those the store holds (the tab closed after storing, before clearing
+   * them) are cleared; the others are queued again here, in their order, and become ours.
+   */
+  async #takeOver(tab: string): Promise<void> {
+    const journal = this.#journal;
+    const store = this.#kernel.store;
+    const self = this.#kernel.self;
+    if (!journal || !store || !self) return;
+    const { parseJournalRecord } = await import('./outbox-journal-schema');
+    const byRoom = new Map<RoomKey, JournalEntry[]>();
+    for (const entry of journal.entriesOf(tab, parseJournalRecord)) {
+      // Another identity's (the data was deleted since), or a conversation that is gone.
+      if (entry.author !== self || !this.#conversation(entry.room)) journal.remove(entry.key);
+      else byRoom.set(entry.room, [...(byRoom.get(entry.room) ?? []), entry]);
+    }
+    for (const [room, entries] of byRoom) {
+      const from = Math.min(...entries.map((entry) => entry.afterSeq)) + 1;
+      const own = await store.listAuthorEvents(
+        room,
+        self,
+        from,
+        Number.MAX_SAFE_INTEGER,
+        MAX_JOURNAL_SCAN_EVENTS,
+      );
+      const unstored = new Set(unstoredEntries(entries, own));
+      log.info(`sending ${unstored.size} message(s) a closed tab had not stored`);
+      for (const entry of entries) {
+        // Journaled again under this tab before the old entry goes: never a moment without.
+        if (unstored.has(entry)) void this.queue(room, entry.content);
+        journal.remove(entry.key);
+      }
+    }
   }
 }

@@ -1,0 +1,182 @@
+/**
+ * The outbox's journal (DESIGN §6 "Sending"): what the composer handed over and the store has not
+ * confirmed yet, in the page's synchronous web storage. The composer clears at once and the
+ * outbox stores a moment later; a tab closed or reloaded in between would otherwise lose the text.
+ * An entry is written in the same task as the composer clears (`localStorage.setItem` completes
+ * before it returns, so nothing is left to flush on `pagehide`), removed once the store answered,
+ * and taken over at a later start once the tab that wrote it is gone (its Web Lock is free).
+ *
+ * Each entry is a key of its own, `parley-outbox:<tab>:<n>`, so tabs never rewrite each other's
+ * entries and a burst costs one small write per message.
+ */
+import type { EventContent } from '../../protocol/events';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
+import { createLogger } from '../../log';
+
+const log = createLogger('outbox');
+
+/** The part of `Storage` (localStorage) the journal uses; the app passes `localStorage`. */
+export type JournalStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
+
+/** Every key (and tab lock name) of the journal starts with this. */
+export const JOURNAL_PREFIX = 'parley-outbox:';
+
+/** The kinds the composer produces: what a person typed, which nothing else could bring back. */
+const JOURNALED_KINDS: ReadonlySet<EventContent['kind']> = new Set(['text', 'edit']);
+
+/** True for content worth a journal entry. */
+export function isJournaled(content: EventContent): boolean {
+  return JOURNALED_KINDS.has(content.kind);
+}
+
+/** One entry as stored (JSON). Checked by `parseJournalEntry` when read back. */
+export interface JournalRecord {
+  /** The room it was said in. */
+  room: RoomKey;
+  /** Who said it (the identity of the profile then). */
+  author: Fingerprint;
+  /**
+   * Our highest seq in the room when it was queued, as far as this tab knew: the event it became,
+   * if it was stored, has a higher seq.
+   */
+  afterSeq: number;
+  /** What was said. */
+  content: EventContent;
+}
+
+/** An entry read back, with where it is kept. */
+export interface JournalEntry extends JournalRecord {
+  /** Its storage key. */
+  key: string;
+  /** The tab that wrote it. */
+  tab: string;
+  /** Its place in that tab's order. */
+  n: number;
+}
+
+const KEY_PATTERN = /^parley-outbox:([A-Za-z0-9-]{1,64}):(\d{1,15})$/;
+
+/** One tab's journal: writes its own entries; reads and takes over those of tabs that are gone. */
+export class OutboxJournal {
+  readonly #storage: JournalStorage;
+  /** This tab's id: the middle of its keys and the name of the lock it holds while alive. */
+  readonly tab: string;
+  #next = 0;
+
+  constructor(storage: JournalStorage, tab: string) {
+    this.#storage = storage;
+    this.tab = tab;
+  }
+
+  /** Writes an entry now; its key, or null when the storage refused (full, disabled). */
+  write(record: JournalRecord): string | null {
+    const key = `${JOURNAL_PREFIX}${this.tab}:${String(this.#next++)}`;
+    try {
+      this.#storage.setItem(key, JSON.stringify(record));
+      return key;
+    } catch (error) {
+      log.warn('the outbox journal could not be written', error);
+      return null;
+    }
+  }
+
+  /** Removes an entry (stored, refused, or its conversation gone). */
+  remove(key: string): void {
+    try {
+      this.#storage.removeItem(key);
+    } catch (error) {
+      log.warn('the outbox journal could not be cleared', error);
+    }
+  }
+
+  /** The ids of other tabs that have entries here. */
+  otherTabs(): string[] {
+    const tabs = new Set<string>();
+    for (const key of this.#keys()) {
+      const tab = KEY_PATTERN.exec(key)?.[1];
+      if (tab && tab !== this.tab) tabs.add(tab);
+    }
+    return [...tabs];
+  }
+
+  /**
+   * The entries `tab` wrote, in its order, checked by `parse` (one that fails it is removed). Only
+   * for a tab that is gone: nobody else writes or removes them then.
+   */
+  entriesOf(tab: string, parse: (value: unknown) => JournalRecord | null): JournalEntry[] {
+    const entries: JournalEntry[] = [];
+    for (const key of this.#keys()) {
+      const match = KEY_PATTERN.exec(key);
+      if (match?.[1] !== tab) continue;
+      const record = parse(parseJson(this.#storage.getItem(key)));
+      if (!record) {
+        log.warn('dropping an unreadable outbox journal entry');
+        this.remove(key);
+        continue;
+      }
+      entries.push({ ...record, key, tab, n: Number(match[2]) });
+    }
+    return entries.sort((a, b) => a.n - b.n);
+  }
+
+  #keys(): string[] {
+    const keys: string[] = [];
+    try {
+      for (let i = 0; i < this.#storage.length; i++) {
+        const key = this.#storage.key(i);
+        if (key?.startsWith(JOURNAL_PREFIX)) keys.push(key);
+      }
+    } catch (error) {
+      log.warn('the outbox journal could not be read', error);
+    }
+    return keys;
+  }
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null; // written by someone else, or cut short: parse() refuses it
+  }
+}
+
+/**
+ * Pairs a gone tab's entries for one room, in order, with our own events stored in that room since
+ * (ascending by seq): an entry whose content a later-enough event carries was stored before the
+ * tab went; the others were not. Returns the entries that were not stored.
+ */
+export function unstoredEntries(
+  entries: readonly JournalEntry[],
+  own: readonly { seq: number; kind: string; body: unknown }[],
+): JournalEntry[] {
+  const unstored: JournalEntry[] = [];
+  let from = 0;
+  for (const entry of entries) {
+    const wanted = canonicalJson(entry.content.body);
+    const index = own.findIndex(
+      (event, i) =>
+        i >= from &&
+        event.seq > entry.afterSeq &&
+        event.kind === entry.content.kind &&
+        canonicalJson(event.body) === wanted,
+    );
+    if (index < 0) unstored.push(entry);
+    else from = index + 1;
+  }
+  return unstored;
+}
+
+/** JSON with object keys sorted, so equal bodies compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
+      : inner,
+  );
+}
