@@ -18,52 +18,8 @@ export function fingerprintTag(fingerprint: string): string {
  * to that letter; applied after NFKC and lower-casing. Not all of Unicode's confusables: the ones
  * a person would pick to pass for a Latin name.
  */
-const LOOK_ALIKES: Readonly<Record<string, string>> = {
-  а: 'a',
-  в: 'b',
-  е: 'e',
-  ё: 'e',
-  к: 'k',
-  м: 'm',
-  н: 'h',
-  о: 'o',
-  р: 'p',
-  с: 'c',
-  т: 't',
-  у: 'y',
-  х: 'x',
-  і: 'i',
-  ї: 'i',
-  ј: 'j',
-  ѕ: 's',
-  ԁ: 'd',
-  һ: 'h',
-  ӏ: 'l',
-  ԛ: 'q',
-  ԝ: 'w',
-  ɡ: 'g',
-  α: 'a',
-  β: 'b',
-  ε: 'e',
-  η: 'n',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  ϲ: 'c',
-  ı: 'i',
-  ℓ: 'l',
-  '0': 'o',
-  '1': 'l',
-  '|': 'l',
-  '!': 'l',
-  '5': 's',
-  $: 's',
-};
+const LOOK_ALIKE_FROM = 'авеёкмнорстухіїјѕԁһӏԛԝɡαβεηικνορτυχϲıℓ01|!5$';
+const LOOK_ALIKE_TO = 'abeekmhopctyxiijsdhlqwgabenikvoptuxcilolllss';
 
 /**
  * What a name looks like, for comparing: compatibility forms folded (NFKC), capital I as l (they
@@ -75,7 +31,8 @@ export function nameSkeleton(name: string): string {
   let skeleton = '';
   for (const char of folded) {
     if (/[\s\p{Cf}\p{Mn}]/u.test(char)) continue;
-    skeleton += LOOK_ALIKES[char] ?? char;
+    const at = LOOK_ALIKE_FROM.indexOf(char);
+    skeleton += at < 0 ? char : LOOK_ALIKE_TO.charAt(at);
   }
   return skeleton;
 }

@@ -6,12 +6,8 @@ import { appHarness } from '../../testing/app-harness';
 import { fakeFingerprint } from '../../testing/factories';
 import { MemoryStorage } from '../../testing/memory-storage';
 import type { Parley } from '../../parley';
-import {
-  JOURNAL_PREFIX,
-  unstoredEntries,
-  type JournalEntry,
-  type JournalStorage,
-} from './outbox-journal';
+import { JOURNAL_PREFIX, type JournalEntry, type JournalStorage } from './outbox-journal';
+import { unstoredEntries } from './outbox-takeover';
 
 const NOW = 1_700_000_000_000;
 const h = appHarness({ now: NOW });

@@ -19,7 +19,6 @@ import {
   isJournaled,
   JOURNAL_PREFIX,
   OutboxJournal,
-  unstoredEntries,
   type JournalEntry,
   type JournalStorage,
 } from './outbox-journal';
@@ -207,7 +206,7 @@ export class Outbox {
     const store = this.#kernel.store;
     const self = this.#kernel.self;
     if (!journal || !store || !self) return;
-    const { parseJournalRecord } = await import('./outbox-journal-schema');
+    const { parseJournalRecord, unstoredEntries } = await import('./outbox-takeover');
     const byRoom = new Map<RoomKey, JournalEntry[]>();
     for (const entry of journal.entriesOf(tab, parseJournalRecord)) {
       // Another identity's (the data was deleted since), or a conversation that is gone.
