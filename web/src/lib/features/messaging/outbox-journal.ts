@@ -9,9 +9,9 @@
  * Each entry is a key of its own, `parley-outbox:<tab>:<n>`, so tabs never rewrite each other's
  * entries and a burst costs one small write per message.
  */
+import { createLogger } from '../../log';
 import type { EventContent } from '../../protocol/events';
 import type { Fingerprint, RoomKey } from '../../protocol/ids';
-import { createLogger } from '../../log';
 
 const log = createLogger('outbox');
 
@@ -54,9 +54,7 @@ export interface JournalEntry extends JournalRecord {
   n: number;
 }
 
-const KEY_PATTERN = /^parley-outbox:([A-Za-z0-9-]{1,64}):(\d{1,15})$/;
-
-/** One tab's journal: writes its own entries; reads and takes over those of tabs that are gone. */
+/** One tab's journal: writes and clears its own entries (outbox-takeover.ts reads others'). */
 export class OutboxJournal {
   readonly #storage: JournalStorage;
   /** This tab's id: the middle of its keys and the name of the lock it holds while alive. */
@@ -66,6 +64,11 @@ export class OutboxJournal {
   constructor(storage: JournalStorage, tab: string) {
     this.#storage = storage;
     this.tab = tab;
+  }
+
+  /** The storage it writes to. */
+  get storage(): JournalStorage {
+    return this.#storage;
   }
 
   /** Writes an entry now; its key, or null when the storage refused (full, disabled). */
@@ -87,57 +90,5 @@ export class OutboxJournal {
     } catch (error) {
       log.warn('the outbox journal could not be cleared', error);
     }
-  }
-
-  /** The ids of other tabs that have entries here. */
-  otherTabs(): string[] {
-    const tabs = new Set<string>();
-    for (const key of this.#keys()) {
-      const tab = KEY_PATTERN.exec(key)?.[1];
-      if (tab && tab !== this.tab) tabs.add(tab);
-    }
-    return [...tabs];
-  }
-
-  /**
-   * The entries `tab` wrote, in its order, checked by `parse` (one that fails it is removed). Only
-   * for a tab that is gone: nobody else writes or removes them then.
-   */
-  entriesOf(tab: string, parse: (value: unknown) => JournalRecord | null): JournalEntry[] {
-    const entries: JournalEntry[] = [];
-    for (const key of this.#keys()) {
-      const match = KEY_PATTERN.exec(key);
-      if (match?.[1] !== tab) continue;
-      const record = parse(parseJson(this.#storage.getItem(key)));
-      if (!record) {
-        log.warn('dropping an unreadable outbox journal entry');
-        this.remove(key);
-        continue;
-      }
-      entries.push({ ...record, key, tab, n: Number(match[2]) });
-    }
-    return entries.sort((a, b) => a.n - b.n);
-  }
-
-  #keys(): string[] {
-    const keys: string[] = [];
-    try {
-      for (let i = 0; i < this.#storage.length; i++) {
-        const key = this.#storage.key(i);
-        if (key?.startsWith(JOURNAL_PREFIX)) keys.push(key);
-      }
-    } catch (error) {
-      log.warn('the outbox journal could not be read', error);
-    }
-    return keys;
-  }
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null; // written by someone else, or cut short: parse() refuses it
   }
 }

@@ -6,7 +6,6 @@
  * What the composer hands over is also journaled at once (outbox-journal.ts) until stored, so a
  * tab closed right after Enter loses nothing: the next start stores it.
  */
-import { MAX_JOURNAL_SCAN_EVENTS } from '../../config';
 import { signEvent } from '../../domain/events';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
@@ -15,13 +14,7 @@ import type { EventContent } from '../../protocol/events';
 import { MAX_BATCH_EVENTS } from '../../protocol/limits';
 import type { Conversation } from '../../storage/chat-store';
 import type { RoomKey } from '../../protocol/ids';
-import {
-  isJournaled,
-  JOURNAL_PREFIX,
-  OutboxJournal,
-  type JournalEntry,
-  type JournalStorage,
-} from './outbox-journal';
+import { isJournaled, JOURNAL_PREFIX, OutboxJournal, type JournalStorage } from './outbox-journal';
 
 const log = createLogger('outbox');
 
@@ -169,66 +162,30 @@ export class Outbox {
 
   /**
    * The app is ready: this tab holds its journal's lock for as long as it lives, and takes over
-   * the entries of every other tab once that tab's lock is free (at once for a tab that closed,
-   * later for one still open). Without Web Locks every other tab counts as closed.
+   * the entries other tabs left (outbox-takeover.ts, loaded now: not part of the first screen).
    */
   #startJournal(): void {
     const journal = this.#journal;
-    if (!journal || this.#isJournalStarted) return;
-    this.#isJournalStarted = true;
-    const locks = this.#locks;
-    if (locks) {
-      locks
-        .request(`${JOURNAL_PREFIX}${journal.tab}`, () => new Promise<void>(() => undefined))
-        .catch((error: unknown) => log.warn('the outbox journal lock failed', error));
-    }
-    for (const tab of journal.otherTabs()) {
-      const takeOver = (): Promise<void> =>
-        this.#takeOver(tab).catch((error: unknown) =>
-          log.error('taking over an outbox journal failed', error),
-        );
-      if (locks) {
-        locks
-          .request(`${JOURNAL_PREFIX}${tab}`, takeOver)
-          .catch((error: unknown) => log.warn('the outbox journal lock failed', error));
-      } else {
-        void takeOver();
-      }
-    }
-  }
-
-  /**
-   * A closed tab's entries: those the store holds (the tab closed after storing, before clearing
-   * them) are cleared; the others are queued again here, in their order, and become ours.
-   */
-  async #takeOver(tab: string): Promise<void> {
-    const journal = this.#journal;
     const store = this.#kernel.store;
     const self = this.#kernel.self;
-    if (!journal || !store || !self) return;
-    const { parseJournalRecord, unstoredEntries } = await import('./outbox-takeover');
-    const byRoom = new Map<RoomKey, JournalEntry[]>();
-    for (const entry of journal.entriesOf(tab, parseJournalRecord)) {
-      // Another identity's (the data was deleted since), or a conversation that is gone.
-      if (entry.author !== self || !this.#conversation(entry.room)) journal.remove(entry.key);
-      else byRoom.set(entry.room, [...(byRoom.get(entry.room) ?? []), entry]);
-    }
-    for (const [room, entries] of byRoom) {
-      const from = Math.min(...entries.map((entry) => entry.afterSeq)) + 1;
-      const own = await store.listAuthorEvents(
-        room,
-        self,
-        from,
-        Number.MAX_SAFE_INTEGER,
-        MAX_JOURNAL_SCAN_EVENTS,
-      );
-      const unstored = new Set(unstoredEntries(entries, own));
-      log.info(`sending ${unstored.size} message(s) a closed tab had not stored`);
-      for (const entry of entries) {
-        // Journaled again under this tab before the old entry goes: never a moment without.
-        if (unstored.has(entry)) void this.queue(room, entry.content);
-        journal.remove(entry.key);
-      }
-    }
+    if (!journal || !store || !self || this.#isJournalStarted) return;
+    this.#isJournalStarted = true;
+    const locks = this.#locks;
+    locks
+      ?.request(`${JOURNAL_PREFIX}${journal.tab}`, () => new Promise<void>(() => undefined))
+      .catch((error: unknown) => log.warn('the outbox journal lock failed', error));
+    import('./outbox-takeover')
+      .then(({ takeOverClosedTabs }) =>
+        takeOverClosedTabs({
+          storage: journal.storage,
+          tab: journal.tab,
+          locks,
+          self,
+          store,
+          hasConversation: (room) => this.#conversation(room) !== undefined,
+          queue: (room, content) => void this.queue(room, content),
+        }),
+      )
+      .catch((error: unknown) => log.error('taking over outbox journals failed', error));
   }
 }
