@@ -13,6 +13,7 @@ import {
   shownTexts,
   storedMessages,
   test,
+  waitForServiceWorker,
   type User,
 } from './fixtures.js';
 
@@ -171,6 +172,96 @@ test('three members lose links, reload, go offline and lose the server, yet end 
       await expect(messageLog(page).getByRole('article')).toHaveCount(PAGE_SIZE);
       expect(await shownTexts(page, MESSAGE)).toEqual(history.slice(-PAGE_SIZE));
       await ownAllDelivered(author);
+    }
+  });
+});
+
+test('two members write 200 messages while the signal server is SIGKILLed and restarted; both end with all of them once, in order', async ({
+  openUser,
+  signalServer,
+}) => {
+  test.setTimeout(180_000);
+  const users: Record<'Alice' | 'Bob', User> = {
+    Alice: await openUser('alice'),
+    Bob: await openUser('bob'),
+  };
+  const authors = ['Alice', 'Bob'] as const;
+  const pageOf = (author: 'Alice' | 'Bob') => users[author].page;
+  const written: Record<'Alice' | 'Bob', string[]> = { Alice: [], Bob: [] };
+  const next = (author: 'Alice' | 'Bob', count: number): string[] => {
+    const from = written[author].length;
+    const texts = Array.from(
+      { length: count },
+      (_, i) => `${author} says ${String(from + i + 1).padStart(3, '0')}`,
+    );
+    written[author].push(...texts);
+    return texts;
+  };
+  const burst = (count: number): Promise<void[]> =>
+    Promise.all(authors.map((author) => sendMessagesQuickly(pageOf(author), next(author, count))));
+
+  const link =
+    await test.step('Alice and Bob meet in a room; the app is installed offline', async () => {
+      await onboard(pageOf('Alice'), 'Alice');
+      const link = await createRoom(pageOf('Alice'));
+      await joinRoom(pageOf('Bob'), link, 'Bob');
+      await expectMember(pageOf('Alice'), 'Bob', 'online');
+      await expectMember(pageOf('Bob'), 'Alice', 'online');
+      for (const author of authors) await waitForServiceWorker(pageOf(author));
+      return link;
+    });
+
+  await test.step('the signal server is SIGKILLed in the middle of a burst of 100', async () => {
+    const sending = burst(50);
+    await expect(messageFrom(pageOf('Bob'), 'Alice', written.Alice[14] ?? '')).toBeVisible();
+    await signalServer.stop('SIGKILL');
+    expect((await signalServer.status()).isRunning).toBe(false);
+    await sending;
+    for (const author of authors) {
+      await expect(connectionStatus(pageOf(author))).toHaveText(/Reconnecting…|Offline/, {
+        timeout: 15_000,
+      });
+    }
+  });
+
+  await test.step('while it is down Bob reloads (their link drops) and both write 100 more', async () => {
+    await pageOf('Bob').reload();
+    await expect(composer(pageOf('Bob'))).toBeVisible();
+    await burst(50);
+  });
+
+  await test.step('the server comes back: both reconnect and meet again', async () => {
+    await signalServer.start();
+    for (const author of authors) {
+      await expect(connectionStatus(pageOf(author))).toHaveText('Online', { timeout: 35_000 });
+    }
+    await expectMember(pageOf('Alice'), 'Bob', 'online');
+    await expectMember(pageOf('Bob'), 'Alice', 'online');
+  });
+
+  await test.step('both store all 200 once, each author’s in the order written, in one order', async () => {
+    const everything = [...written.Alice, ...written.Bob];
+    expect(everything).toHaveLength(200);
+    for (const author of authors) {
+      await expect
+        .poll(async () => (await storedMessages(pageOf(author), link)).length, { timeout: 60_000 })
+        .toBe(everything.length);
+    }
+    const stored = await storedMessages(pageOf('Alice'), link);
+    const history = stored.map(({ text }) => text ?? '');
+    expect([...history].sort()).toEqual([...everything].sort());
+    for (const author of authors) {
+      expect(history.filter((text) => text.startsWith(`${author} `))).toEqual(written[author]);
+    }
+    expect(await storedMessages(pageOf('Bob'), link)).toEqual(stored);
+  });
+
+  await test.step('both show the same 200 in that order', async () => {
+    const history = (await storedMessages(pageOf('Alice'), link)).map(({ text }) => text ?? '');
+    for (const author of authors) {
+      const page = pageOf(author);
+      await expect(messageLog(page).getByRole('article')).toHaveCount(history.length);
+      expect(await shownTexts(page, /\b(?:Alice|Bob) says \d{3}\b/)).toEqual(history);
     }
   });
 });

@@ -5,6 +5,8 @@
 import type { Transport } from './lib/net/transport';
 import type { StoreEvents } from './lib/kernel/kernel.svelte';
 import type { NetworkSettings } from './lib/features/settings/settings.svelte';
+import { networkLocks } from './lib/kernel/network-lock';
+import { createLogger } from './lib/log';
 import { createParley, type Parley } from './lib/parley';
 import type { ChatStore } from './lib/storage/chat-store';
 import { deleteIdbDatabase, openIdbStore } from './lib/storage/idb-store';
@@ -31,5 +33,16 @@ export function createApp(): Parley {
       openIdbStore({ onVersionChange: () => events.onVersionChange() }),
     createTransport,
     deleteStore: () => deleteIdbDatabase(),
+    outboxJournal: { storage: webStorage(), locks: networkLocks() },
   });
+}
+
+/** The page's localStorage, unless the browser refuses it (some privacy modes throw). */
+function webStorage(): Storage | undefined {
+  try {
+    return localStorage;
+  } catch (error) {
+    createLogger('bootstrap').warn('localStorage is not available: no outbox journal', error);
+    return undefined;
+  }
 }

@@ -23,6 +23,11 @@ export const MESSAGE_PAGE_SIZE = 200;
  * first, DESIGN §7), but never longer than this.
  */
 export const HISTORY_DIAL_WAIT_MAX_MS = 250;
+/**
+ * Taking over a closed tab's outbox journal, at most this many of our own events stored in a room
+ * since its entries were written are compared with them (a burst is at most a few hundred).
+ */
+export const MAX_JOURNAL_SCAN_EVENTS = 4_096;
 
 /** sessionStorage key that keeps this tab's PeerJS ID and token across reloads and blips. */
 export const PEER_SESSION_STORAGE_KEY = 'parley:peer-session';

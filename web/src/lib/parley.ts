@@ -19,7 +19,7 @@ import { Conversations } from './features/conversations/conversations.svelte';
 import { Members } from './features/conversations/members';
 import type { MemberMessages } from './features/conversations/member-messages.svelte';
 import { Messages } from './features/messaging/messages';
-import { Outbox } from './features/messaging/outbox';
+import { Outbox, type OutboxJournalDeps } from './features/messaging/outbox';
 import { SyncLink } from './features/messaging/sync-link';
 import { Timeline } from './features/messaging/timeline.svelte';
 import { Profile } from './features/profile/profile';
@@ -42,6 +42,8 @@ export interface ParleyDeps {
   now?: () => number;
   /** The longest a room's history waits for its dials (default HISTORY_DIAL_WAIT_MAX_MS). */
   historyDialWaitMaxMs?: number;
+  /** Where the outbox journals what was typed until it is stored (the app: localStorage). */
+  outboxJournal?: OutboxJournalDeps;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -68,7 +70,7 @@ export function createParley(deps: ParleyDeps) {
       (m) => new m.MemberMessages(kernel),
     ));
   const nameOf = (room: RoomKey, fingerprint: Fingerprint) => members.authorName(room, fingerprint);
-  const outbox = new Outbox(kernel, conversation);
+  const outbox = new Outbox(kernel, conversation, deps.outboxJournal);
   const say = outbox.queue.bind(outbox);
   const messages = new Messages(kernel, outbox, conversation);
   const timeline: Timeline = new Timeline(kernel, {

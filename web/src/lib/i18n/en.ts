@@ -45,6 +45,9 @@ export const en = {
   'room.memberOnline': 'online',
   'room.memberOffline': 'offline',
   'room.memberYou': '{name} (you)',
+  'member.nameWithTag': '{name} ({tag})',
+  'member.keyTag': 'key {tag}',
+  'member.keyTitle': '{name}: key fingerprint starts with {tag}',
 
   'messages.label': 'Messages',
   'messages.empty': 'No messages yet. Say hello!',
@@ -83,6 +86,7 @@ export const en = {
   'error.contactSaveFailed': 'Could not save the contact: {reason}',
   'contacts.safetyNumber': 'Safety number',
   'contacts.verified': 'Verified',
+  'contacts.verifiedContact': 'Verified contact',
   'contacts.block': 'Block',
   'contacts.unblock': 'Unblock',
   'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',

@@ -28,6 +28,8 @@ export interface AppEvents {
    * then says so). Emitted after the write, before the writing call resolves.
    */
   change: { change: StoreChange; isFromOtherTab: boolean };
+  /** The identity is known and the store open (once per start, before the network starts). */
+  ready: undefined;
   /** The network started: the transport and mesh exist (before any room is joined). */
   'network-up': NetworkUp;
   /** The network stopped (another tab took it, the data was deleted, the database outdated). */

@@ -232,6 +232,7 @@ export class Kernel {
     this.#tabs ??= new TabBus(identity.fingerprint, (change) => {
       this.#announce(change, true);
     });
+    this.bus.emit('ready', undefined);
     this.#startNetworkSoon();
   }
 

@@ -1,7 +1,8 @@
 /** How contacts are shown: with their current names and last-seen times. Pure. */
+import { colorForFingerprint } from '../../domain/avatar';
 import type { Contact, Conversation } from '../../storage/chat-store';
 
-/** A contact as the lists show it: current name and colour, and when they were last online. */
+/** A contact as the lists show it: current name, colour from their key, when last online. */
 export interface ContactView extends Contact {
   /** When a link to them last closed or opened (ms since epoch); 0 when never. */
   lastSeenAt: number;
@@ -15,9 +16,11 @@ export function contactViews(
   const directs = new Map(conversations.map((c) => [c.id, c]));
   const views = contacts.map((contact): ContactView => {
     const member = directs.get(contact.conv)?.members[contact.fingerprint];
+    // The colour comes from their key here, never from what they sent (DESIGN §4 "Names").
+    const color = colorForFingerprint(contact.fingerprint);
     return member?.name
-      ? { ...contact, name: member.name, color: member.color, lastSeenAt: member.lastSeenAt }
-      : { ...contact, lastSeenAt: member?.lastSeenAt ?? 0 };
+      ? { ...contact, name: member.name, color, lastSeenAt: member.lastSeenAt }
+      : { ...contact, color, lastSeenAt: member?.lastSeenAt ?? 0 };
   });
   const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
   return views.sort(

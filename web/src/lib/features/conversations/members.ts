@@ -1,8 +1,13 @@
 /**
  * The members of a conversation as people see them (DESIGN §4): stored member records (kept
  * current by handshakes and profile events) merged with who is linked now, and their names.
- * A member whose link closes is remembered with the time we last saw them.
+ * A member whose link closes is remembered with the time we last saw them. Names that look alike
+ * in a conversation carry their fingerprint's tag, and avatar colours come from the key here,
+ * never from what a member sent (DESIGN §4 "Names").
  */
+import { colorForFingerprint } from '../../domain/avatar';
+import { fingerprintTag, lookAlikeNames } from '../../domain/member-names';
+import { t } from '../../i18n/i18n';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
@@ -15,15 +20,22 @@ const log = createLogger('members');
 export interface MemberView {
   /** Identity fingerprint. */
   fingerprint: Fingerprint;
-  /** Display name. */
+  /** Display name, as they chose it (or the start of their fingerprint). */
   name: string;
-  /** Avatar colour. */
+  /** The name as shown: with their fingerprint's tag when it looks like another member's. */
+  label: string;
+  /** The start of their fingerprint (always shown in member lists and tooltips). */
+  tag: string;
+  /** Avatar colour, derived from their key here. */
   color: string;
   /** Linked right now (or this is us). */
   isOnline: boolean;
   /** This row is the local user. */
   isSelf: boolean;
 }
+
+/** A member before labels: who, their name, whether online. */
+type MemberRow = Omit<MemberView, 'label' | 'tag' | 'color'>;
 
 /** A peer's name as shown: what they announced, else the start of their fingerprint. */
 export function shownName(name: string | undefined, fingerprint: Fingerprint): string {
@@ -49,14 +61,49 @@ export class Members {
 
   /** The members of a room: you, then online, then by name. */
   membersOf(room: RoomKey): MemberView[] {
+    const rows = this.#rows(room);
+    const alike = lookAlikeNames(rows);
+    const collator = new Intl.Collator();
+    return rows
+      .map((row) => ({
+        ...row,
+        label: labelOf(row, alike),
+        tag: fingerprintTag(row.fingerprint),
+        color: colorForFingerprint(row.fingerprint),
+      }))
+      .sort(
+        (a, b) =>
+          Number(b.isSelf) - Number(a.isSelf) ||
+          Number(b.isOnline) - Number(a.isOnline) ||
+          collator.compare(a.name, b.name) ||
+          a.fingerprint.localeCompare(b.fingerprint),
+      );
+  }
+
+  /**
+   * The shown names of a room's members by fingerprint (for a whole message list at once): their
+   * names, with the fingerprint's tag where two look alike.
+   */
+  labelsOf(room: RoomKey): Map<Fingerprint, string> {
+    const rows = this.#rows(room);
+    const alike = lookAlikeNames(rows);
+    return new Map(rows.map((row) => [row.fingerprint, labelOf(row, alike)]));
+  }
+
+  /** The shown name of an author in a room (see `labelsOf`; the start of the fingerprint if unknown). */
+  authorName(room: RoomKey, fingerprint: Fingerprint): string {
+    return this.labelsOf(room).get(fingerprint) ?? shownName(undefined, fingerprint);
+  }
+
+  /** Stored members, then linked ones, then us; each once. */
+  #rows(room: RoomKey): MemberRow[] {
     const self = this.#kernel.identity;
     const conversation = this.#conversations.conversation(room);
-    const rows = new Map<string, MemberView>();
+    const rows = new Map<Fingerprint, MemberRow>();
     for (const m of Object.values(conversation?.members ?? {})) {
       rows.set(m.fingerprint, {
         fingerprint: m.fingerprint,
         name: shownName(m.name, m.fingerprint),
-        color: m.color,
         isOnline: false,
         isSelf: false,
       });
@@ -67,7 +114,6 @@ export class Members {
       rows.set(peer.fingerprint, {
         fingerprint: peer.fingerprint,
         name: known?.name ?? shownName(peer.profile.name, peer.fingerprint),
-        color: known?.color ?? peer.profile.color,
         isOnline: true,
         isSelf: false,
       });
@@ -76,29 +122,11 @@ export class Members {
       rows.set(self.fingerprint, {
         fingerprint: self.fingerprint,
         name: self.name,
-        color: self.color,
         isOnline: true,
         isSelf: true,
       });
     }
-    const collator = new Intl.Collator();
-    return [...rows.values()].sort(
-      (a, b) =>
-        Number(b.isSelf) - Number(a.isSelf) ||
-        Number(b.isOnline) - Number(a.isOnline) ||
-        collator.compare(a.name, b.name),
-    );
-  }
-
-  /** The display name of an author in a room (falls back to a short fingerprint). */
-  authorName(room: RoomKey, fingerprint: Fingerprint): string {
-    const self = this.#kernel.identity;
-    if (fingerprint === self?.fingerprint) return self.name;
-    // The stored record is the fresher: a rename during a link arrives as a profile event.
-    const member = this.#conversations.conversation(room)?.members[fingerprint];
-    if (member?.name) return member.name;
-    const linked = this.#kernel.presence.linkedPeer(room, fingerprint);
-    return shownName(linked?.profile.name, fingerprint);
+    return [...rows.values()];
   }
 
   /** A member's link closed: remember when we last saw them (never their name: see below). */
@@ -115,4 +143,11 @@ export class Members {
     });
     if (!saved.ok) this.#kernel.notices.reportStore(saved.error);
   }
+}
+
+/** A member's shown name: ours as it is (it says "you"), others' tagged when they look alike. */
+function labelOf(row: MemberRow, alike: ReadonlySet<Fingerprint>): string {
+  return alike.has(row.fingerprint) && !row.isSelf
+    ? t('member.nameWithTag', { name: row.name, tag: fingerprintTag(row.fingerprint) })
+    : row.name;
 }

@@ -3,14 +3,30 @@
  * profiles and call logs are queued, signed side by side and stored a room's run at a time in one
  * write. Storing is all the outbox does: the store's change notice shows them and sends them on
  * (see sync-link.ts), so a text typed while the previous batch is written joins the next batch.
+ * What the composer hands over is also journaled at once (outbox-journal.ts) until stored, so a
+ * tab closed right after Enter loses nothing: the next start stores it.
  */
 import { signEvent } from '../../domain/events';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
+import { createLogger } from '../../log';
 import type { EventContent } from '../../protocol/events';
 import { MAX_BATCH_EVENTS } from '../../protocol/limits';
 import type { Conversation } from '../../storage/chat-store';
 import type { RoomKey } from '../../protocol/ids';
+import { isJournaled, JOURNAL_PREFIX, OutboxJournal, type JournalStorage } from './outbox-journal';
+
+const log = createLogger('outbox');
+
+/** Where the outbox keeps its journal; without `storage` it keeps none (tests that need none). */
+export interface OutboxJournalDeps {
+  /** Synchronous web storage: `localStorage` in the app. */
+  storage?: JournalStorage;
+  /** Web Locks (a closed tab's journal is taken over once its lock is free); null: none. */
+  locks?: LockManager | null;
+  /** This tab's id (default: a random UUID). */
+  tab?: string;
+}
 
 /** Something waiting to be stored and sent. */
 interface Outgoing {
@@ -19,6 +35,8 @@ interface Outgoing {
   content: EventContent;
   /** Settles `queue`'s promise: true once stored. */
   resolve: (isStored: boolean) => void;
+  /** Its journal entry's key; null while it has none (not journaled, or the write failed). */
+  journalKey: string | null;
 }
 
 /** The queue of what this tab says. */
@@ -28,14 +46,27 @@ export class Outbox {
   /** In order; written in batches. */
   #outgoing: Outgoing[] = [];
   #isFlushing = false;
+  #journal: OutboxJournal | null;
+  #locks: LockManager | null;
+  #isJournalStarted = false;
 
-  constructor(kernel: Kernel, conversation: (room: RoomKey) => Conversation | undefined) {
+  constructor(
+    kernel: Kernel,
+    conversation: (room: RoomKey) => Conversation | undefined,
+    journal: OutboxJournalDeps = {},
+  ) {
     this.#kernel = kernel;
     this.#conversation = conversation;
+    this.#journal = journal.storage
+      ? new OutboxJournal(journal.storage, journal.tab ?? crypto.randomUUID())
+      : null;
+    this.#locks = journal.locks ?? null;
     kernel.bus.on({
       change: ({ change }) => {
         if (change.type === 'conversation-deleted') this.#drop(change.conv);
       },
+      ready: () => this.#startJournal(),
+      'page-leave': () => this.#journalUnwritten(),
     });
   }
 
@@ -49,7 +80,10 @@ export class Outbox {
     const conversation = this.#conversation(room);
     if (conversation?.movedTo || conversation?.removedFromRoom) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.#outgoing.push({ room, content, resolve });
+      const item: Outgoing = { room, content, resolve, journalKey: null };
+      // In the caller's task: the composer has just cleared, and the tab may close any moment.
+      this.#writeJournal(item);
+      this.#outgoing.push(item);
       if (!this.#isFlushing) void this.#flush();
     });
   }
@@ -67,7 +101,11 @@ export class Outbox {
           this.#kernel.notices.reportStore(storeErrorOf(error));
           return false;
         });
-        for (const item of batch) item.resolve(ok);
+        // Stored, or refused (the composer takes the text back): either way no longer journaled.
+        for (const item of batch) {
+          this.#forget(item);
+          item.resolve(ok);
+        }
       }
     } finally {
       this.#isFlushing = false;
@@ -94,6 +132,60 @@ export class Outbox {
     const unsent = this.#outgoing.filter((item) => item.room === room);
     if (unsent.length === 0) return;
     this.#outgoing = this.#outgoing.filter((item) => item.room !== room);
-    for (const item of unsent) item.resolve(false);
+    for (const item of unsent) {
+      this.#forget(item);
+      item.resolve(false);
+    }
+  }
+
+  #writeJournal(item: Outgoing): void {
+    const self = this.#kernel.self;
+    if (!this.#journal || !self || !isJournaled(item.content)) return;
+    item.journalKey = this.#journal.write({
+      room: item.room,
+      author: self,
+      afterSeq: this.#conversation(item.room)?.vector[self] ?? 0,
+      content: item.content,
+    });
+  }
+
+  #forget(item: Outgoing): void {
+    if (item.journalKey === null) return;
+    this.#journal?.remove(item.journalKey);
+    item.journalKey = null;
+  }
+
+  /** The page is going away: what the storage refused before gets one more try. */
+  #journalUnwritten(): void {
+    for (const item of this.#outgoing) if (item.journalKey === null) this.#writeJournal(item);
+  }
+
+  /**
+   * The app is ready: this tab holds its journal's lock for as long as it lives, and takes over
+   * the entries other tabs left (outbox-takeover.ts, loaded now: not part of the first screen).
+   */
+  #startJournal(): void {
+    const journal = this.#journal;
+    const store = this.#kernel.store;
+    const self = this.#kernel.self;
+    if (!journal || !store || !self || this.#isJournalStarted) return;
+    this.#isJournalStarted = true;
+    const locks = this.#locks;
+    locks
+      ?.request(`${JOURNAL_PREFIX}${journal.tab}`, () => new Promise<void>(() => undefined))
+      .catch((error: unknown) => log.warn('the outbox journal lock failed', error));
+    import('./outbox-takeover')
+      .then(({ takeOverClosedTabs }) =>
+        takeOverClosedTabs({
+          storage: journal.storage,
+          tab: journal.tab,
+          locks,
+          self,
+          store,
+          hasConversation: (room) => this.#conversation(room) !== undefined,
+          queue: (room, content) => void this.queue(room, content),
+        }),
+      )
+      .catch((error: unknown) => log.error('taking over outbox journals failed', error));
   }
 }
