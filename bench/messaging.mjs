@@ -2,7 +2,7 @@
 // RTCDataChannel in the same pages, sustained messages per second, and a late joiner receiving a
 // long room history (DESIGN §6, §13; issue 3). `npm run bench -- messaging [--samples 200]
 // [--warmup 20] [--interval-ms 30] [--rtt-samples 200] [--throughput 2000] [--history 10000]
-// [--history-budget-s 240] [--timeout-ms 120000] [--debug-log] [--profile]`.
+// [--history-budget-s 240] [--timeout-ms 120000] [--debug-log] [--profile] [--trace]`.
 //
 // --profile records V8 CPU profiles of Alice's and Bob's pages during the throughput phase
 // (test-results/bench-messaging-*.cpuprofile, open in DevTools) and reports the functions with the
@@ -42,6 +42,7 @@ const GOALS = {
   messagesPerSecond: 2000,
   historyEvents: 10_000,
   historyMs: 3000,
+  receiverMsPerMessage: 3,
 };
 
 const DEFAULTS = {
@@ -54,6 +55,7 @@ const DEFAULTS = {
   historyBudgetS: 240,
   timeoutMs: 120_000,
   debugLog: false,
+  trace: false,
   profile: false,
 };
 /** Where `--profile` writes the CPU profiles of the throughput phase (git-ignored). */
@@ -61,6 +63,8 @@ const PROFILE_DIR = path.join(REPO_ROOT, 'test-results');
 
 /** Latency and raw RTT alternate in blocks of this many samples, so both see the same drift. */
 const BLOCK = 50;
+/** How long Bob's idle main-thread work is sampled before the latency phase. */
+const IDLE_WINDOW_MS = 2000;
 
 /**
  * @param {string[]} argv
@@ -163,12 +167,24 @@ async function measureLatency(alice, bob, options) {
   const phaseStart = Date.now();
   const cpuBefore = await Promise.all([alice, bob].map((user) => mainThreadTimes(user.page)));
   const rttTotal = options.warmup + options.rttSamples;
+  // Bob's main thread while nothing is sent (presence pings, timers): subtracted below.
+  const idleBefore = await mainThreadTimes(bob.page);
+  const idleStart = performance.now();
+  await sleep(IDLE_WINDOW_MS);
+  const idle = mainThreadDelta(idleBefore, await mainThreadTimes(bob.page));
+  const idleWallMs = performance.now() - idleStart;
+  const stopBobProfiler = options.profile ? await startProfiler(bob.page) : null;
+  const stopBobTrace = options.trace ? await startTrace(bob.page) : null;
+  /** Bob's main thread during the measured (not warm-up) Parley blocks only. */
+  const receiving = { taskMs: 0, threadCpuMs: 0, wallMs: 0, messages: 0 };
   let sent = 0;
   let pinged = 0;
   while (sent < total || pinged < rttTotal) {
     if (sent < total) {
       const count = Math.min(BLOCK, total - sent);
       const markers = Array.from({ length: count }, (_, i) => marker('L', sent + i));
+      const bobBefore = await mainThreadTimes(bob.page);
+      const blockStart = performance.now();
       const result = await composerOf(alice).evaluate(sendPaced, {
         markers,
         intervalMs: options.intervalMs,
@@ -177,8 +193,15 @@ async function measureLatency(alice, bob, options) {
       for (const [i, r] of result.entries()) {
         sends.push({ ...r, isWarmup: sent + i < options.warmup });
       }
-      sent += count;
       await waitSeen(bob, markers, options.timeoutMs);
+      if (sent >= options.warmup) {
+        const block = mainThreadDelta(bobBefore, await mainThreadTimes(bob.page));
+        receiving.taskMs += block.taskMs;
+        receiving.threadCpuMs += block.threadCpuMs;
+        receiving.wallMs += performance.now() - blockStart;
+        receiving.messages += count;
+      }
+      sent += count;
     }
     if (pinged < rttTotal) {
       const count = Math.min(BLOCK, rttTotal - pinged);
@@ -196,7 +219,26 @@ async function measureLatency(alice, bob, options) {
     console.info(`messaging: latency ${sent}/${total}, raw ${pinged}/${rttTotal}`);
   }
   const cpuAfter = await Promise.all([alice, bob].map((user) => mainThreadTimes(user.page)));
+  const traceSummary = stopBobTrace ? await stopBobTrace() : null;
+  if (stopBobProfiler) {
+    const file = path.join(PROFILE_DIR, 'bench-messaging-bob-latency.cpuprofile');
+    writeFileSync(file, JSON.stringify(await stopBobProfiler()));
+    console.info(
+      `messaging: CPU profile of bob (latency phase) in ${path.relative(REPO_ROOT, file)}`,
+    );
+  }
+  const idleTaskPerMs = idle.taskMs / idleWallMs;
+  const idleCpuPerMs = idle.threadCpuMs / idleWallMs;
   const mainThread = {
+    /** With --trace: Bob's renderer main thread by trace event, self ms (whole latency phase). */
+    bobTrace: traceSummary,
+    /** Bob's main-thread ms per received message at steady state, idle work subtracted. */
+    bobPerMessage: roundFields({
+      taskMs: (receiving.taskMs - idleTaskPerMs * receiving.wallMs) / receiving.messages,
+      threadCpuMs: (receiving.threadCpuMs - idleCpuPerMs * receiving.wallMs) / receiving.messages,
+      idleTaskMsPerSecond: idleTaskPerMs * 1000,
+      messages: receiving.messages,
+    }),
     wallMs: Date.now() - phaseStart,
     alice: roundFields(mainThreadDelta(cpuBefore[0], cpuAfter[0])),
     bob: roundFields(mainThreadDelta(cpuBefore[1], cpuAfter[1])),
@@ -411,6 +453,70 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
   } finally {
     await carol.context.close().catch(() => undefined);
   }
+}
+
+/**
+ * Starts a Chromium trace (timeline categories); the returned function stops it, keeps the file
+ * and yields the self time of each trace event name on the page's renderer main thread.
+ * @param {import('@playwright/test').Page} page
+ */
+async function startTrace(page) {
+  const browser = page.context().browser();
+  if (!browser) throw new Error('no browser to trace');
+  const cdp = await page.context().newCDPSession(page);
+  const { frameTree } = await cdp.send('Page.getFrameTree');
+  await cdp.detach();
+  await browser.startTracing(page, {
+    categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'],
+  });
+  return async () => {
+    const buffer = await browser.stopTracing();
+    const file = path.join(PROFILE_DIR, 'bench-messaging-bob-latency.trace.json');
+    writeFileSync(file, buffer);
+    console.info(`messaging: trace of bob (latency phase) in ${path.relative(REPO_ROOT, file)}`);
+    /** @type {any[]} */
+    const events = JSON.parse(buffer.toString()).traceEvents ?? [];
+    let pid = null;
+    for (const e of events) {
+      for (const f of e.args?.data?.frames ?? []) {
+        if (f.frame === frameTree.frame.id && f.processId) pid = f.processId;
+      }
+    }
+    const mainTid = events.find(
+      (e) =>
+        e.pid === pid &&
+        e.ph === 'M' &&
+        e.name === 'thread_name' &&
+        e.args?.name === 'CrRendererMain',
+    )?.tid;
+    const spans = events
+      .filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.dur > 0)
+      .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    /** @type {Map<string, number>} */
+    const self = new Map();
+    /** @type {{ end: number, name: string, childUs: number, dur: number }[]} */
+    const stack = [];
+    const close = (/** @type {number} */ until) => {
+      while (stack.length > 0 && stack[stack.length - 1].end <= until) {
+        const done = stack.pop();
+        if (!done) break;
+        self.set(done.name, (self.get(done.name) ?? 0) + (done.dur - done.childUs) / 1000);
+      }
+    };
+    for (const e of spans) {
+      close(e.ts);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.childUs += e.dur;
+      stack.push({ end: e.ts + e.dur, name: e.name, childUs: 0, dur: e.dur });
+    }
+    close(Number.POSITIVE_INFINITY);
+    return Object.fromEntries(
+      [...self]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 25)
+        .map(([k, v]) => [k, Math.round(v * 10) / 10]),
+    );
+  };
 }
 
 /**
@@ -1019,6 +1125,15 @@ function buildReport({
   );
 
   const rateRows = [];
+  const perMessage = latency.mainThread.bobPerMessage;
+  rateRows.push([
+    `Bob’s main thread per received message at ${options.intervalMs} ms pacing (tasks; idle ` +
+      `${formatMs(perMessage.idleTaskMsPerSecond)} ms/s subtracted)`,
+    `${formatMs(perMessage.taskMs)} ms (CPU ${formatMs(perMessage.threadCpuMs)} ms; ` +
+      `${perMessage.messages} messages)`,
+    `< ${GOALS.receiverMsPerMessage} ms`,
+    pass(perMessage.taskMs < GOALS.receiverMsPerMessage),
+  ]);
   if (throughput) {
     rateRows.push([
       `Throughput: ${throughput.n} messages, Alice’s first Enter → last one rendered at Bob`,
@@ -1034,8 +1149,9 @@ function buildReport({
       '',
     ]);
     rateRows.push([
-      '  Bob received the frames',
-      `${throughput.bobReceivedPerSecond.toFixed(0)} msg/s`,
+      '  Bob received the frames; his main thread per message',
+      `${throughput.bobReceivedPerSecond.toFixed(0)} msg/s; ` +
+        `${formatMs((throughput.mainThread.bob.taskMs ?? NaN) / throughput.n)} ms`,
       '',
       '',
     ]);
@@ -1230,6 +1346,7 @@ function buildReport({
     meetsGoals: {
       p50: lat.p50 < GOALS.p50Ms,
       p99: lat.p99 < GOALS.p99Ms,
+      receiverMsPerMessage: latency.mainThread.bobPerMessage.taskMs < GOALS.receiverMsPerMessage,
       throughput: throughput ? throughput.messagesPerSecond >= GOALS.messagesPerSecond : null,
       history: history
         ? history.storedMs * (GOALS.historyEvents / history.aliceStored) < GOALS.historyMs

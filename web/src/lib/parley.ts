@@ -110,6 +110,7 @@ export function createParley(deps: ParleyDeps) {
     loaders: [
       (store) => settings.load(store),
       (store) => conversations.load(store),
+      (store) => Promise.resolve(receipts.load(store)),
       (store) => contacts.load(store),
       (store) => invites.load(store),
       () => moves.load(),

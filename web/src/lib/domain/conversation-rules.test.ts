@@ -217,6 +217,16 @@ describe('applyStoredEvents', () => {
     expect(next).toMatchObject({ unread: 3, lastActivityAt: NOW, lastPreview: 'new' });
   });
 
+  it('adds nothing to unread while the person reads the conversation', () => {
+    const conversation = makeConversation({ unread: 2 });
+    const next = applyStoredEvents(
+      conversation,
+      [makeEvent({ author: ALICE })],
+      facts({ isRead: true }),
+    );
+    expect(next.unread).toBe(2);
+  });
+
   it('never moves activity back in time', () => {
     const conversation = makeConversation({ lastActivityAt: NOW + 5 });
     expect(applyStoredEvents(conversation, [makeEvent()], facts()).lastActivityAt).toBe(NOW + 5);

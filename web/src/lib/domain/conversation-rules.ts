@@ -101,12 +101,14 @@ export interface StoredEventsFacts {
   contiguous: ReadonlyMap<Fingerprint, number>;
   /** The conversation's preview after the write (`latestPreview`, or `previewOf` the newest). */
   preview: string;
+  /** The person reads the conversation now: the events do not add to its unread count. */
+  isRead?: boolean;
 }
 
 /**
  * The conversation after `events` (newly stored, duplicates left out) were stored in it: its
  * vector covers the contiguous seqs, it moves up the list unless all of them are quiet, its
- * unread count grows by the new messages of others, and room-meta and profile events rename.
+ * unread count grows by the new messages of others (unless the person reads it now), and room-meta and profile events rename.
  */
 export function applyStoredEvents(
   c: Conversation,
@@ -122,7 +124,7 @@ export function applyStoredEvents(
   return {
     ...withProfiles(withRoomMeta(c, events), events),
     vector,
-    unread: c.unread + unreadAmong(events, facts.self),
+    unread: facts.isRead ? c.unread : c.unread + unreadAmong(events, facts.self),
     lastActivityAt: events.every(isQuiet)
       ? c.lastActivityAt
       : Math.max(c.lastActivityAt, facts.nowMs),

@@ -7,7 +7,7 @@
  */
 import type { CallLogEvent } from './call-log';
 import { foldCallLogs } from './call-log';
-import { compareEvents, eventKey, isKnownEvent } from './events';
+import { compareEvents, eventKey, isKnownEvent, refKey } from './events';
 import { decodeHlc } from './hlc';
 import { foldMessages, type MessageView } from './message-view';
 import type { FutureEvent, StoredEvent } from '../protocol/events';
@@ -120,6 +120,141 @@ export function buildRows(
     rows.push(old && isSameRow(old, row) ? old : row);
   }
   return rows;
+}
+
+/**
+ * A conversation's rows, kept up to date as its loaded events change, at a cost that follows the
+ * change rather than the history: when events were only added after the newest (a message, a
+ * call line, an event of a newer build), only their rows are built; anything else (an edit, a
+ * deletion or a reaction, events before the newest, a trimmed window) rebuilds with `buildRows`,
+ * which keeps the objects of unchanged rows.
+ */
+export class RowCache {
+  #events: readonly StoredEvent[] = [];
+  #rows: TimelineRow[] = [];
+  #byKey = new Map<string, TimelineRow>();
+  #callIds = new Set<string>();
+  #self: Fingerprint | undefined;
+
+  /** The rows of `events` (the conversation's loaded events in display order). */
+  update(events: readonly StoredEvent[], context: RowContext): TimelineRow[] {
+    if (events === this.#events && context.self === this.#self) return this.#rows;
+    const appended = this.#appendedTo(events, context);
+    const added = appended && appendRows(this.#rows, appended, context, this.#byKey, this.#callIds);
+    if (added) {
+      this.#rows = this.#rows.concat(added);
+      for (const row of added) this.#byKey.set(row.key, row);
+    } else {
+      this.#rows = buildRows(events, context, this.#byKey);
+      this.#byKey = rowsByKey(this.#rows);
+      this.#callIds = new Set(
+        this.#rows.flatMap((row) => (row.kind === 'call' ? [row.event.body.callId] : [])),
+      );
+    }
+    this.#events = events;
+    this.#self = context.self;
+    return this.#rows;
+  }
+
+  /** The events added after the newest of the last update, if that is all that changed. */
+  #appendedTo(events: readonly StoredEvent[], context: RowContext): StoredEvent[] | null {
+    const before = this.#events;
+    if (context.self !== this.#self || before.length === 0 || events.length <= before.length) {
+      return null;
+    }
+    const last = before.length - 1;
+    // The window only appends (concat) or re-sorts; the ends of the old part tell which.
+    if (events[0] !== before[0] || events[last] !== before[last]) return null;
+    const appended = events.slice(before.length);
+    return appended.every(standsAlone) ? appended : null;
+  }
+}
+
+/** An event whose row depends on nothing after it and changes no row before it. */
+function standsAlone(e: StoredEvent): boolean {
+  if (!isKnownEvent(e)) return true;
+  return (
+    e.kind === 'text' || e.kind === 'call-log' || e.kind === 'room-meta' || e.kind === 'profile'
+  );
+}
+
+/**
+ * The rows of `appended` events (all `standsAlone`, all after `rows`), continuing the day and
+ * group of the last row; null when one of them cannot be built this way (then rebuild).
+ */
+function appendRows(
+  rows: readonly TimelineRow[],
+  appended: readonly StoredEvent[],
+  context: RowContext,
+  byKey: ReadonlyMap<string, TimelineRow>,
+  callIds: Set<string>,
+): TimelineRow[] | null {
+  const views = new Map(
+    foldMessages(appended, context.self).map((view) => [eventKey(view.event), view]),
+  );
+  const added: TimelineRow[] = [];
+  const last = rows.at(-1);
+  let previousDay = last ? context.dayOf(last.ms) : '';
+  let groupAuthor: string = last?.kind === 'message' ? last.author : '';
+  let groupMs = last?.kind === 'message' ? last.ms : 0;
+  for (const e of appended) {
+    const ms = decodeHlc(e.hlc)?.ms ?? 0;
+    const isKnown = isKnownEvent(e);
+    if (isKnown && e.kind !== 'text' && e.kind !== 'call-log') continue;
+    if (isKnown && e.kind === 'call-log') {
+      if (callIds.has(e.body.callId)) continue;
+      callIds.add(e.body.callId);
+    }
+    const dayLabel = context.dayOf(ms);
+    const day = dayLabel === previousDay ? null : dayLabel;
+    previousDay = dayLabel;
+    const base = { key: eventKey(e), ms, day, author: e.author };
+    if (!isKnown) {
+      groupAuthor = '';
+      added.push({ ...base, kind: 'unsupported', event: e });
+    } else if (e.kind === 'call-log') {
+      groupAuthor = '';
+      added.push({ ...base, kind: 'call', event: e });
+    } else {
+      const view = views.get(base.key);
+      if (!view) return null;
+      const replyTo = e.kind === 'text' ? e.body.replyTo : undefined;
+      if (replyTo && view.quote?.text === null && !view.quote.isDeleted) {
+        // The quoted message is not among the new ones: it may be an earlier row.
+        const quoted = byKey.get(refKey(e.conv, replyTo));
+        if (quoted?.kind === 'message') {
+          view.quote = {
+            author: replyTo.author,
+            text: quoted.view.isDeleted ? null : quoted.view.text,
+            isDeleted: quoted.view.isDeleted,
+          };
+        }
+      }
+      const startsGroup = day !== null || e.author !== groupAuthor || ms - groupMs > GROUP_GAP_MS;
+      groupAuthor = e.author;
+      groupMs = ms;
+      added.push({ ...base, kind: 'message', view, startsGroup, isOwn: e.author === context.self });
+    }
+  }
+  return added;
+}
+
+/**
+ * `format` (a day's label for a time) remembered per local calendar day: a long history formats
+ * each day once, not each row.
+ */
+export function labelsByDay(format: (ms: number) => string): (ms: number) => string {
+  const labels = new Map<number, string>();
+  return (ms) => {
+    const date = new Date(ms);
+    const day = date.getFullYear() * 10_000 + date.getMonth() * 100 + date.getDate();
+    let label = labels.get(day);
+    if (label === undefined) {
+      label = format(ms);
+      labels.set(day, label);
+    }
+    return label;
+  };
 }
 
 /** The rows by key (the `previous` of the next `buildRows`). */

@@ -246,6 +246,12 @@ export interface ChatStore {
    * transaction.
    */
   addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>>;
+  /**
+   * Which conversations the person is reading right now: what `addEvents` stores into them does
+   * not count as unread, so an open room's count never flickers up and back down (and marking it
+   * read needs no write).
+   */
+  setReading(isReading: (conv: RoomKey) => boolean): void;
   /** A conversation's events in ascending display order (the newest `limit` when given). */
   listEvents(conv: RoomKey, opts?: ListEventsOptions): Promise<StoredEvent[]>;
   /**

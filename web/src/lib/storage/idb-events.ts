@@ -216,6 +216,16 @@ export interface ReceivedOutcome {
   clock: Hlc | null;
 }
 
+/** What `storeReceivedEvents` needs to know besides the events. */
+export interface ReceiveContext {
+  /** When they are stored (ms since epoch). */
+  nowMs: number;
+  /** Our fingerprint (events by anyone else count as unread). */
+  self: Fingerprint | undefined;
+  /** Conversations the person reads now: their new events do not count as unread. */
+  isReading: (conv: RoomKey) => boolean;
+}
+
 /**
  * Stores verified remote events, leaving out duplicates and events of unknown conversations, and
  * updates each conversation and the clock.
@@ -223,8 +233,7 @@ export interface ReceivedOutcome {
 export async function storeReceivedEvents(
   tx: EventsWriteTx,
   events: readonly StoredEvent[],
-  nowMs: number,
-  self: Fingerprint | undefined,
+  { nowMs, self, isReading }: ReceiveContext,
 ): Promise<ReceivedOutcome> {
   const byConv = new Map<RoomKey, StoredEvent[]>();
   for (const event of events) {
@@ -263,6 +272,7 @@ export async function storeReceivedEvents(
     const next = applyStoredEvents(conversation, fresh, {
       self,
       nowMs,
+      isRead: isReading(conv),
       contiguous,
       preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
     });

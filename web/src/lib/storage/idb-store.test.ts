@@ -622,6 +622,24 @@ describe('addEvents', () => {
     expect((await store.getConversation(ROOM))?.unread).toBe(1);
   });
 
+  it('counts nothing as unread in a conversation the person reads, and the rest as usual', async () => {
+    await addRoom(OTHER_ROOM);
+    let reading = ROOM;
+    store.setReading((conv) => conv === reading);
+    await store.addEvents(
+      [
+        makeEvent({ author: ALICE, seq: 1 }),
+        makeEvent({ conv: OTHER_ROOM, author: ALICE, seq: 1 }),
+      ],
+      NOW,
+    );
+    expect((await store.getConversation(ROOM))?.unread).toBe(0);
+    expect((await store.getConversation(OTHER_ROOM))?.unread).toBe(1);
+    reading = OTHER_ROOM;
+    await store.addEvents([makeEvent({ author: ALICE, seq: 2 })], NOW);
+    expect((await store.getConversation(ROOM))?.unread).toBe(1);
+  });
+
   it('keeps the preview on the latest event in display order when old history arrives', async () => {
     await store.addEvents([makeEvent({ author: ALICE, seq: 5, hlc: NOW, text: 'newest' })], NOW);
     await store.addEvents(

@@ -103,6 +103,8 @@ type Notify = (change: StoreChange) => void;
 export class IdbChatStore implements ChatStore {
   readonly #db: Db;
   #self: Fingerprint | undefined;
+  /** Conversations the person reads now (ChatStore.setReading). */
+  #isReading: (conv: RoomKey) => boolean = () => false;
   /** Serialises this instance's own appends so they do not race each other for a seq. */
   #appendQueue: Promise<unknown> = Promise.resolve();
   /**
@@ -356,12 +358,21 @@ export class IdbChatStore implements ChatStore {
     return planFrom(seq, this.#lastClock, nowMs, count);
   }
 
+  /** See ChatStore.setReading. */
+  setReading(isReading: (conv: RoomKey) => boolean): void {
+    this.#isReading = isReading;
+  }
+
   /** Stores verified remote events (see ChatStore.addEvents). */
   async addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>> {
     if (events.length === 0) return storeOk([]);
     return this.#write('addEvents', () =>
       this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
-        const { added, stored, clock } = await storeReceivedEvents(tx, events, nowMs, this.#self);
+        const { added, stored, clock } = await storeReceivedEvents(tx, events, {
+          nowMs,
+          self: this.#self,
+          isReading: this.#isReading,
+        });
         if (clock) this.#lastClock = clock;
         for (const { conversation, events: fresh } of stored) {
           notify({ type: 'events', conv: conversation.id, events: fresh });

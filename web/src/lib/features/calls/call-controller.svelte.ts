@@ -298,6 +298,8 @@ export class CallController {
       return;
     }
     this.#apply({ type: 'accept', now: this.#now() });
+    // The caller dialled while it rang: answering that connection now saves a round trip.
+    this.#media.answerHeld();
   }
 
   /** Declines the ringing call. */

@@ -335,6 +335,70 @@ describe('CallController', () => {
     ]);
   });
 
+  it('as the caller, dials the media once the callee rings, and not again on accept', async () => {
+    const h = makeHarness();
+    expect(await h.calls.callMember(ROOM, BOB, 'video')).toBe(true);
+    const invite = h.sent[0]?.frame;
+    if (invite?.type !== 'call-invite') throw new Error('no invite sent');
+    h.calls.handleFrame(peer(BOB), { type: 'call-ringing', callId: invite.callId });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.dialled.map((c) => c.remoteId)).toEqual(['peer-bob']);
+    h.calls.handleFrame(peer(BOB), { type: 'call-accept', callId: invite.callId });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.dialled).toHaveLength(1);
+    expect(h.dialled[0]?.closedWith).toBeNull();
+    expect(h.calls.remotes.map((r) => r.name)).toEqual(['Bob']);
+  });
+
+  it('as the caller, closes the media dialled while it rang when the callee declines', async () => {
+    const h = makeHarness();
+    expect(await h.calls.callMember(ROOM, BOB, 'audio')).toBe(true);
+    const invite = h.sent[0]?.frame;
+    if (invite?.type !== 'call-invite') throw new Error('no invite sent');
+    h.calls.handleFrame(peer(BOB), { type: 'call-ringing', callId: invite.callId });
+    await vi.advanceTimersByTimeAsync(0);
+    h.calls.handleFrame(peer(BOB), { type: 'call-decline', callId: invite.callId });
+    expect(h.dialled[0]?.closedWith).toBe('call ended');
+  });
+
+  it('holds the caller’s media while ringing, unanswered, and answers it only on Accept', async () => {
+    const h = makeHarness();
+    h.calls.handleFrame(peer(BOB), {
+      type: 'call-invite',
+      callId: CALL_ID,
+      media: 'video',
+      group: false,
+    });
+    const early = new FakeMediaCall('peer-bob', ROOM, CALL_ID);
+    const fromCarol = new FakeMediaCall('peer-carol', ROOM, CALL_ID);
+    h.incoming(early);
+    h.incoming(fromCarol);
+    expect(early.answered).toBe(false);
+    expect(early.closedWith).toBeNull();
+    expect(fromCarol.closedWith).toBe('not expected');
+    await h.calls.accept();
+    expect(early.answered).toBe(true);
+    expect(h.calls.remotes.map((r) => r.name)).toEqual(['Bob']);
+  });
+
+  it('never answers media held while ringing when the call is declined or missed', () => {
+    for (const end of ['decline', 'timeout'] as const) {
+      const h = makeHarness();
+      h.calls.handleFrame(peer(BOB), {
+        type: 'call-invite',
+        callId: CALL_ID,
+        media: 'video',
+        group: false,
+      });
+      const early = new FakeMediaCall('peer-bob', ROOM, CALL_ID);
+      h.incoming(early);
+      if (end === 'decline') h.calls.decline();
+      else vi.advanceTimersByTime(CALL_RING_TIMEOUT_MS);
+      expect(early.answered).toBe(false);
+      expect(early.closedWith).toBe('call ended');
+    }
+  });
+
   it('shows a room call in progress until its last participant leaves', () => {
     const h = makeHarness();
     h.calls.handleFrame(peer(BOB), {

@@ -88,10 +88,13 @@ describe('call machine: placing a 1:1 call', () => {
     ]);
   });
 
-  it('notes that the callee rings', () => {
+  it('notes that the callee rings and dials the media it will answer on accept, once', () => {
     const { state, effects } = run(outgoing(), frame(BOB, { type: 'call-ringing', callId: CALL }));
     expect(state).toMatchObject({ phase: 'outgoing', isRinging: true });
-    expect(effects).toEqual([]);
+    expect(effects).toEqual([{ type: 'connect-media', to: BOB }]);
+    const again = run(state, frame(BOB, { type: 'call-ringing', callId: CALL }));
+    expect(again.state).toBe(state);
+    expect(again.effects).toEqual([]);
   });
 
   it('on accept, stops the ring timer and dials the media', () => {

@@ -7,7 +7,9 @@
  * - 1:1 calls ring: invite → ringing → accept / decline / busy / cancel / ring timeout (missed).
  * - Room calls do not ring: the starter is in the call at once; members join with `call-accept`.
  * - Media is always dialled by the participant who already was in the call, towards the one who
- *   accepted (the caller dials the callee; room participants dial a member who joins). Two
+ *   accepted (the caller dials the callee as soon as it rings — the callee answers that media
+ *   connection only on Accept —, and again on accept if that did not work out; room participants
+ *   dial a member who joins). Two
  *   participants who learn of each other otherwise (an invite on a new link) use the lower
  *   fingerprint as the dialler.
  * - Glare (two people call each other at once): the call with the lower ID wins; the side whose
@@ -370,9 +372,13 @@ function onFrame(state: CallState, input: CallFrameInput): CallStep {
   if (call.group && input.room !== call.room) return unchanged(state);
   switch (frame.type) {
     case 'call-ringing':
-      return state.phase === 'outgoing'
-        ? unchanged({ ...state, isRinging: true })
-        : unchanged(state);
+      // Their phone rings: dial the media now, so that Accept only has to answer it (the callee
+      // holds it unanswered until then, and closes it if the call ends otherwise).
+      if (state.phase !== 'outgoing' || state.isRinging) return unchanged(state);
+      return {
+        state: { ...state, isRinging: true },
+        effects: [{ type: 'connect-media', to: call.peer }],
+      };
     case 'call-accept':
       if (state.phase === 'outgoing') {
         return {

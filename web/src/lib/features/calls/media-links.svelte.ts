@@ -56,6 +56,10 @@ export class MediaLinks {
   /** fingerprint → a media connection is being re-established. */
   #reconnecting = $state.raw<Readonly<Record<Fingerprint, true>>>({});
   #graceTimers: Partial<Record<Fingerprint, ReturnType<typeof setTimeout>>> = {};
+  /** Participants whose media we are dialling now (a second dial would only be closed). */
+  #dialling = new Set<Fingerprint>();
+  /** The caller's media connection that came while our phone rang: answered on Accept only. */
+  #held: { fingerprint: Fingerprint; call: MediaCall } | null = null;
 
   constructor(host: MediaLinksHost) {
     this.#host = host;
@@ -84,17 +88,23 @@ export class MediaLinks {
     this.#remoteMedia = { ...this.#remoteMedia, [fingerprint]: media };
   }
 
-  /** Dials a participant's media (we are the one who dials them). */
+  /**
+   * Dials a participant's media (we are the one who dials them): in the call, or while a 1:1
+   * call we placed rings (the callee answers it on Accept). Nothing when a connection to them is
+   * up or being dialled.
+   */
   dial(fingerprint: Fingerprint): void {
     const s = this.#host.state();
     const stream = this.#host.localStream();
-    if (s.phase !== 'active' || !stream) return;
+    if ((s.phase !== 'active' && s.phase !== 'outgoing') || !stream) return;
+    if (this.#links[fingerprint] || this.#dialling.has(fingerprint)) return;
     const peerId = this.#host.peerIdOf(s.call.room, fingerprint);
     if (!peerId) {
       log.info('no link to dial the media of', fingerprint);
       return;
     }
     const { callId, room } = s.call;
+    this.#dialling.add(fingerprint);
     this.#host.transport
       .callPeer(peerId, room, callId, stream)
       .then((call) => {
@@ -102,7 +112,26 @@ export class MediaLinks {
         if (!this.#isInCall(callId) || this.#links[fingerprint]) call.close('call ended');
         else this.#adopt(fingerprint, call);
       })
-      .catch((error: unknown) => log.error('could not dial the media of', fingerprint, error));
+      .catch((error: unknown) => log.error('could not dial the media of', fingerprint, error))
+      .finally(() => this.#dialling.delete(fingerprint));
+  }
+
+  /**
+   * We accepted: answers the caller's media connection that came while the phone rang (if it
+   * did; otherwise the caller dials on hearing the accept, and it is answered as it comes).
+   */
+  answerHeld(): void {
+    const held = this.#held;
+    this.#held = null;
+    if (!held) return;
+    const s = this.#host.state();
+    const stream = this.#host.localStream();
+    if (s.phase !== 'active' || s.call.callId !== held.call.callId || !stream) {
+      held.call.close('not expected');
+      return;
+    }
+    held.call.answer(stream);
+    this.#adopt(held.fingerprint, held.call);
   }
 
   /** Closes a participant's media connection. */
@@ -116,8 +145,10 @@ export class MediaLinks {
     link.call.close(reason);
   }
 
-  /** The call ended: every media connection closes. */
+  /** The call ended: every media connection closes (one held unanswered too). */
   closeAll(): void {
+    this.#held?.call.close('call ended');
+    this.#held = null;
     for (const fingerprint of keysOf(this.#links)) this.close(fingerprint, 'call ended');
     for (const fingerprint of keysOf(this.#graceTimers)) this.#clearReconnect(fingerprint);
     this.#remoteMedia = {};
@@ -147,20 +178,34 @@ export class MediaLinks {
     }
   }
 
+  /** The call `callId` is ours: in progress, or placed by us and not answered yet. */
   #isInCall(callId: string): boolean {
     const s = this.#host.state();
-    return s.phase === 'active' && s.call.callId === callId;
+    return (s.phase === 'active' || s.phase === 'outgoing') && s.call.callId === callId;
   }
 
   /**
    * A media connection reached us: taken only from a member with an authenticated link in the
-   * room of the call we are in, for that call's ID (a 1:1 call: only its other person). Anyone
-   * else who knows our peer ID is refused.
+   * room of the call we are in, for that call's ID (a 1:1 call: only its other person); while
+   * our phone rings for that call, held until we accept. Anyone else who knows our peer ID is
+   * refused.
    */
   #handleIncoming(call: MediaCall): void {
     const s = this.#host.state();
     const stream = this.#host.localStream();
     const fingerprint = this.#host.memberAt(call.room, call.remoteId);
+    const isFromRingingCaller =
+      s.phase === 'incoming' &&
+      !s.call.group &&
+      fingerprint === s.call.peer &&
+      call.callId === s.call.callId &&
+      call.room === s.call.room;
+    if (isFromRingingCaller) {
+      // Held, not answered: no media flows either way unless we accept.
+      this.#held?.call.close('replaced');
+      this.#held = { fingerprint, call };
+      return;
+    }
     const isExpected =
       s.phase === 'active' &&
       stream !== null &&

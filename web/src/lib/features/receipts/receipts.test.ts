@@ -49,4 +49,36 @@ describe('delivery and read receipts', () => {
       timeout: 5_000,
     });
   });
+
+  it('never counts a message as unread in the room the person has open, only in the others', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    const secret = (await alice.conversations.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    await alice.timeline.openRoom(secret);
+    const bob = await h.memberOn(hub, 'Bob');
+    expect(await bob.timeline.openRoom(secret)).toEqual({ status: 'open', room });
+    const unreadSeen: number[] = [];
+    bob.kernel.bus.on({
+      change: ({ change }) => {
+        if (change.type === 'conversation' && change.conversation.id === room) {
+          unreadSeen.push(change.conversation.unread);
+        }
+      },
+    });
+    for (const text of ['one', 'two', 'three']) {
+      expect(await alice.messages.send(room, text)).toBe(true);
+    }
+    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(3), {
+      timeout: 5_000,
+    });
+    expect(unreadSeen.length).toBeGreaterThan(0);
+    expect(unreadSeen.every((unread) => unread === 0)).toBe(true);
+
+    bob.timeline.closeRoom(secret);
+    expect(await alice.messages.send(room, 'four')).toBe(true);
+    await vi.waitFor(() => expect(bob.conversations.conversation(room)?.unread).toBe(1), {
+      timeout: 5_000,
+    });
+  });
 });

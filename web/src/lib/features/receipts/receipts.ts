@@ -13,7 +13,7 @@ import { isPageAttentive, isPageVisible } from '../../kernel/page';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { StoredEvent } from '../../protocol/events';
-import type { Conversation, DeliveryUpdate } from '../../storage/chat-store';
+import type { ChatStore, Conversation, DeliveryUpdate } from '../../storage/chat-store';
 import type { RoomKey } from '../../protocol/ids';
 
 const log = createLogger('receipts');
@@ -64,6 +64,14 @@ export class Receipts {
         if (change.conv === ports.activeRoom() && isPageVisible()) this.#markReadSoon(change.conv);
       },
     });
+  }
+
+  /**
+   * Tells the store which room the person reads: the open one while the page is visible (the
+   * same rule as marking read), so its new messages never count as unread on the way.
+   */
+  load(store: ChatStore): void {
+    store.setReading((room) => room === this.#ports.activeRoom() && isPageVisible());
   }
 
   /**
