@@ -157,6 +157,17 @@ for (const theme of ['light', 'dark'] as const) {
         await closeWith(alice.page, 'Remove Bob?', 'Cancel');
       });
 
+      await test.step('at phone width: the room and its members with their buttons', async () => {
+        await alice.page.setViewportSize(PHONE);
+        await audit(alice.page, 'room with a member online (phone)');
+        await alice.page.getByRole('button', { name: /^Members/ }).click();
+        const members = dialog(alice.page, 'Members');
+        await expect(members.getByRole('button', { name: 'Video call: Bob' })).toBeVisible();
+        await audit(alice.page, 'members with call buttons (phone)');
+        await closeWith(alice.page, 'Members', 'Close');
+        await alice.page.setViewportSize(DESKTOP);
+      });
+
       await test.step('a contact request, contacts, the safety number', async () => {
         await memberList(alice.page).getByRole('button', { name: 'Add contact: Bob' }).click();
         const request = dialog(bob.page, 'Contact request from Alice');
