@@ -18,8 +18,9 @@ export interface AuditFinding {
 }
 
 /**
- * Audits the whole page as it is now (WCAG 2.x A and AA and axe's best practices) and fails
- * when axe finds a serious or critical violation; `screen` names what is shown, for the report.
+ * Audits the whole page as it is now (every axe rule: WCAG 2.x A and AA and best practices) and
+ * fails the test when axe finds a serious or critical violation — softly, so the journey goes on
+ * and one run reports every screen's violations; `screen` names what is shown, for the report.
  * Waits until running animations have finished, so colours are measured as a person sees them.
  */
 export async function expectAccessible(
