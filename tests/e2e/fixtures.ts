@@ -238,14 +238,26 @@ export async function expectMessagesInOrder(
   }).toPass();
 }
 
-/** Waits until the Members list shows `displayName` with the given presence. */
+/**
+ * Waits until the Members list shows `displayName` with the given presence. On a narrow screen,
+ * where the list is not beside the chat, it opens the room header's Members dialog to look, and
+ * closes it again.
+ */
 export async function expectMember(
   page: Page,
   displayName: string,
   presence: 'online' | 'offline',
 ): Promise<void> {
+  const membersButton = page.getByRole('button', { name: /^Members\b/ });
+  const isNarrow = await membersButton.isVisible();
+  if (isNarrow) await membersButton.click();
   const item = memberList(page).getByRole('listitem').filter({ hasText: displayName });
   await expect(item).toContainText(new RegExp(`\\b${presence}\\b`, 'i'));
+  if (isNarrow) {
+    const dialog = page.getByRole('dialog', { name: 'Members' });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
+  }
 }
 
 /**

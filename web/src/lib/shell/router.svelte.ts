@@ -79,10 +79,14 @@ export function roomLink(secret: string, owner?: string, origin = location.origi
   return `${origin}/${roomHash(secret, owner)}`;
 }
 
+/** What should take focus once the next route shows (a keyboard user's next step). */
+export type FocusRequest = 'composer';
+
 /** The current route, following `hashchange`. */
 export class Router {
   #hash = $state(typeof location === 'undefined' ? '' : location.hash);
   #route = $derived(parseRoute(this.#hash));
+  #focusRequest: FocusRequest | null = null;
 
   /** The current route. */
   get route(): Route {
@@ -98,10 +102,21 @@ export class Router {
     return () => window.removeEventListener('hashchange', update);
   }
 
-  /** Goes to a route by hash (adds a history entry). */
-  go(hash: string): void {
+  /**
+   * Goes to a route by hash (adds a history entry). `focus`: what takes focus when the route
+   * shows (a new room's composer), taken once with `takeFocus`; any later `go` drops it.
+   */
+  go(hash: string, focus?: FocusRequest): void {
+    this.#focusRequest = focus ?? null;
     if (location.hash === hash) return;
     location.hash = hash;
+  }
+
+  /** True once if the last `go` asked for `target` to take focus. */
+  takeFocus(target: FocusRequest): boolean {
+    if (this.#focusRequest !== target) return false;
+    this.#focusRequest = null;
+    return true;
   }
 
   /** Goes to a route by hash in place of the current entry, so Back does not return to it. */
