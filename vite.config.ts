@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import packageJson from './package.json' with { type: 'json' };
+import { catalogChunkName, catalogs } from './scripts/vite-plugin-catalogs.mjs';
 
 /**
  * The version Settings shows. PARLEY_VERSION overrides it (the e2e update test builds a second
@@ -26,6 +27,13 @@ export default defineConfig({
     // Every browser Parley supports (it needs WebRTC, Web Locks and ES2022) knows
     // <link rel=modulepreload>: the polyfill would only cost the first screen bytes.
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      output: {
+        // Each part of each language's catalog is its own chunk, named for what it holds.
+        chunkFileNames: (chunk) =>
+          `assets/${(chunk.facadeModuleId && catalogChunkName(chunk.facadeModuleId)) ?? '[name]'}-[hash].js`,
+      },
+    },
   },
   server: {
     proxy: {
@@ -35,6 +43,7 @@ export default defineConfig({
     },
   },
   plugins: [
+    catalogs(),
     svelte(),
     VitePWA({
       registerType: 'prompt',
