@@ -10,6 +10,36 @@ import { catalogChunkName, catalogs } from './scripts/vite-plugin-catalogs.mjs';
  */
 const APP_VERSION = process.env.PARLEY_VERSION ?? packageJson.version;
 
+/**
+ * Keeps every module the entry imports statically in the entry chunk. Left alone, Rolldown splits
+ * modules shared with lazy chunks into small chunks of their own (the on-demand catalog loaders
+ * and top-level `await` in i18n/more.ts made it split ~20), each costing a request and gzip
+ * overhead on the first screen.
+ */
+function firstScreenChunk(
+  id: string,
+  meta: {
+    getModuleInfo: (id: string) => { isEntry: boolean; importers: readonly string[] } | null;
+  },
+): string | undefined {
+  return isStaticallyImportedByEntry(id, meta.getModuleInfo) ? 'index' : undefined;
+}
+const staticallyImportedByEntry = new Map<string, boolean>();
+function isStaticallyImportedByEntry(
+  id: string,
+  info: Parameters<typeof firstScreenChunk>[1]['getModuleInfo'],
+): boolean {
+  const known = staticallyImportedByEntry.get(id);
+  if (known !== undefined) return known;
+  staticallyImportedByEntry.set(id, false); // an import cycle adds nothing
+  const module = info(id);
+  const answer =
+    !!module &&
+    (module.isEntry || module.importers.some((by) => isStaticallyImportedByEntry(by, info)));
+  staticallyImportedByEntry.set(id, answer);
+  return answer;
+}
+
 /** Where `npm run dev` finds the signal server (scripts/dev.mjs starts it on this port). */
 const DEV_SIGNAL_URL = process.env.PARLEY_DEV_SIGNAL_URL ?? 'http://localhost:9001';
 
@@ -30,6 +60,7 @@ export default defineConfig({
     rollupOptions: {
       output: {
         // Each part of each language's catalog is its own chunk, named for what it holds.
+        manualChunks: firstScreenChunk,
         chunkFileNames: (chunk) =>
           `assets/${(chunk.facadeModuleId && catalogChunkName(chunk.facadeModuleId)) ?? '[name]'}-[hash].js`,
       },

@@ -107,7 +107,14 @@ export default async function bundle() {
     ['l', 'r', 'r'],
   );
   const languageTable = markdownTable(
-    ['First screen by language', 'its catalog part', 'catalog gzip kB', 'total raw kB', 'total gzip kB', 'budget'],
+    [
+      'First screen by language',
+      'its catalog part',
+      'catalog gzip kB',
+      'total raw kB',
+      'total gzip kB',
+      'budget',
+    ],
     languages.map((l) => [
       l.language,
       chunkName(l.catalog),

@@ -59,7 +59,9 @@ export function catalogs() {
       this.addWatchFile(file);
       this.addWatchFile(source);
       const [english, locale] = await Promise.all([evaluate(source), evaluate(file)]);
-      const firstKeys = new Set(Object.keys(asStrings(english.firstScreen, `${source} firstScreen`)));
+      const firstKeys = new Set(
+        Object.keys(asStrings(english.firstScreen, `${source} firstScreen`)),
+      );
       const isFirst = match[2] === 'first';
       const part = Object.fromEntries(
         Object.entries(asStrings(locale.default, `${file} default export`)).filter(

@@ -6,7 +6,7 @@
  */
 import { createLogger } from '../log';
 import { activeLanguage } from './language.svelte';
-import { chooseLocale, isLocaleCode, type LocaleCode } from './locales';
+import { chooseLocale, type LocaleCode } from './locales';
 import type { MessageKey, Messages, ParamArgs, PluralKey } from './messages';
 
 export type { MessageKey } from './messages';
@@ -31,9 +31,8 @@ const restParts = import.meta.glob<Partial<Messages>>(['./locales/*.ts', '!**/*.
 });
 
 function loadPart(parts: Record<string, PartLoader>, code: LocaleCode): Promise<Partial<Messages>> {
-  const load = parts[`./locales/${code}.ts`];
-  if (!load) return Promise.reject(new Error(`no catalog for ${code}`));
-  return load();
+  // LOCALES and the files in locales/ are kept in step by tests/lint/catalogs.test.ts.
+  return (parts[`./locales/${code}.ts`] as PartLoader)();
 }
 
 /** The language shown (a BCP 47 tag). */
@@ -103,26 +102,22 @@ export async function setLanguage(code: LocaleCode, remember = true): Promise<vo
   }
 }
 
-/** Whether `value` is a language Parley has (for the Settings select). */
-export { isLocaleCode };
+/** Intl formatters of the language shown, by use; emptied when the language changes. */
+let formats: Record<string, Intl.NumberFormat | Intl.PluralRules | Intl.DateTimeFormat> = {};
+let formatsOf = '';
 
-const numberFormats = new Map<string, Intl.NumberFormat>();
-const pluralRules = new Map<string, Intl.PluralRules>();
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = make();
-    cache.set(key, value);
-  }
-  return value;
+function format<T extends Intl.NumberFormat | Intl.PluralRules | Intl.DateTimeFormat>(
+  name: string,
+  make: (code: LocaleCode) => T,
+): T {
+  const code = activeLanguage.code;
+  if (formatsOf !== code) [formats, formatsOf] = [{}, code];
+  return (formats[name] ??= make(code)) as T;
 }
 
 /** A number as the language shown writes it ("1,234"). */
 export function formatNumber(value: number): string {
-  const code = activeLanguage.code;
-  return cached(numberFormats, code, () => new Intl.NumberFormat(code)).format(value);
+  return format('number', (code) => new Intl.NumberFormat(code)).format(value);
 }
 
 function fill(template: string, params: MessageParams | undefined): string {
@@ -148,16 +143,14 @@ export function t<K extends MessageKey>(key: K, ...[params]: ParamArgs<K>): stri
  * the language shown), chosen by `count`, which also fills `{count}`.
  */
 export function tp(base: PluralKey, count: number, params?: MessageParams): string {
-  const code = activeLanguage.code;
-  const form = cached(pluralRules, code, () => new Intl.PluralRules(code)).select(count);
+  const form = format('plural', (code) => new Intl.PluralRules(code)).select(count);
   const messages: Partial<Record<string, string>> = activeLanguage.messages;
   const template = messages[`${base}.${form}`] ?? messages[`${base}.other`] ?? `${base}.other`;
   return fill(template, { ...params, count });
 }
 
 function dateFormat(name: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const code = activeLanguage.code;
-  return cached(dateFormats, `${code} ${name}`, () => new Intl.DateTimeFormat(code, options));
+  return format(name, (code) => new Intl.DateTimeFormat(code, options));
 }
 
 /** Short local time of day, e.g. "14:05". */

@@ -6,4 +6,4 @@
  */
 import { loadRestStrings } from './i18n';
 
-void loadRestStrings();
+await loadRestStrings();

@@ -10,11 +10,6 @@
 export const firstScreen = {
   'app.name': 'Parley',
   'app.loading': 'Opening Parley…',
-  'app.fatal': 'Parley could not start: {reason}',
-  'app.storageUnavailable':
-    'Parley could not open its storage ({reason}). This browser may not let sites store data (private mode or storage disabled); Parley needs IndexedDB to keep your history.',
-  'app.insecureContext':
-    'Parley needs a secure address: open it via https:// or http://localhost. On this address the browser switches off the cryptography Parley uses to prove who you are.',
   'app.outdated': 'Parley was updated in another tab — reload to continue.',
   'app.reload': 'Reload',
 
@@ -65,8 +60,6 @@ export const firstScreen = {
   'message.unsupported':
     '{name} sent something this version cannot show. This message needs a newer version of Parley.',
   'message.notLoaded': 'An earlier message',
-  'message.deleteTitle': 'Delete this message for everyone?',
-  'message.deleteBody': 'Everyone in the conversation will see that it was deleted.',
   'message.reactionCount': '{emoji} {count}',
   'reaction.thumbsUp': 'thumbs up',
   'reaction.heart': 'heart',
@@ -132,12 +125,6 @@ export const firstScreen = {
   'conversation.archived': 'Archived ({count})',
   'conversation.delete': 'Delete',
   'conversation.leave': 'Leave room',
-  'conversation.deleteTitle': 'Delete this conversation?',
-  'conversation.deleteBody':
-    '“{title}” and all its messages will be removed from this browser. Other members keep their copies.',
-  'conversation.leaveTitle': 'Leave this room?',
-  'conversation.leaveBody':
-    'You will leave “{title}” and its messages will be removed from this browser. You can join again with its link.',
   'error.conversationUpdateFailed': 'Could not change the conversation: {reason}',
   'error.deleteFailed': 'Could not delete the conversation: {reason}',
   'error.leaveFailed': 'Could not leave the room: {reason}',
@@ -149,10 +136,6 @@ export const firstScreen = {
   // Profile and room membership
   'profile.edit': 'Edit profile',
   'room.removeMember': 'Remove {name} from the room',
-  'room.removeTitle': 'Remove {name}?',
-  'room.removeBody':
-    'The room moves to a new link that {name} does not get. Everyone else moves with it and keeps the history; the old link lets no one in any more.',
-  'room.remove': 'Remove',
   'room.movedNotice':
     'This room moved to a new link when someone was removed. What was said here stays readable.',
   'room.openMoved': 'Go to the room',
@@ -375,6 +358,25 @@ export const onDemand = {
   'calls.camera': 'Camera',
   'calls.speaker': 'Speaker',
   'calls.defaultDevice': 'Default',
+  // Confirmations, shown in ui/ConfirmDialog.svelte (loaded on demand)
+  'conversation.deleteTitle': 'Delete this conversation?',
+  'conversation.deleteBody':
+    '“{title}” and all its messages will be removed from this browser. Other members keep their copies.',
+  'conversation.leaveTitle': 'Leave this room?',
+  'conversation.leaveBody':
+    'You will leave “{title}” and its messages will be removed from this browser. You can join again with its link.',
+  'room.removeTitle': 'Remove {name}?',
+  'room.removeBody':
+    'The room moves to a new link that {name} does not get. Everyone else moves with it and keeps the history; the old link lets no one in any more.',
+  'room.remove': 'Remove',
+  'message.deleteTitle': 'Delete this message for everyone?',
+  'message.deleteBody': 'Everyone in the conversation will see that it was deleted.',
+  // Why Parley could not start (shell/StartupProblem.svelte)
+  'app.fatal': 'Parley could not start: {reason}',
+  'app.storageUnavailable':
+    'Parley could not open its storage ({reason}). This browser may not let sites store data (private mode or storage disabled); Parley needs IndexedDB to keep your history.',
+  'app.insecureContext':
+    'Parley needs a secure address: open it via https:// or http://localhost. On this address the browser switches off the cryptography Parley uses to prove who you are.',
   // Language
   'settings.language': 'Language',
   'settings.languageHint': 'Names and messages from other people are shown as they wrote them.',

@@ -103,7 +103,8 @@ const zhCN = {
   'status.reconnecting': '正在重新连接…',
   'status.offline': '离线 — 消息将稍后发送',
 
-  'error.storageFull': '设备上留给 Parley 的存储空间已满。请释放空间；在保存之前，你写的内容都不会丢失。',
+  'error.storageFull':
+    '设备上留给 Parley 的存储空间已满。请释放空间；在保存之前，你写的内容都不会丢失。',
   'error.saveFailed': '无法保存你的消息：{reason}',
   'error.roomSaveFailed': '无法保存房间：{reason}',
   'error.markReadFailed': '无法更新未读数：{reason}',
@@ -175,14 +176,16 @@ const zhCN = {
   'onboarding.nameInvalid': '名字不能包含控制字符或文字方向标记。请重新输入。',
   'onboarding.keysFailed':
     '此浏览器无法创建你的身份密钥（{reason}）。请在最新版浏览器中通过 https:// 或 http://localhost 打开 Parley。',
-  'onboarding.saveFailed': '无法保存你的身份（{reason}）。请确认此浏览器允许网站保存数据，然后重试。',
+  'onboarding.saveFailed':
+    '无法保存你的身份（{reason}）。请确认此浏览器允许网站保存数据，然后重试。',
   'onboarding.storageFull': '设备存储空间已满，Parley 无法保存你的身份。请释放一些空间后重试。',
   'onboarding.creating': '正在创建你的身份…',
   'room.detailsTitle': '房间详情',
   'room.nameLabel': '房间名称',
   'room.topicLabel': '主题',
   'room.detailsHint': '房间里的每个人都会看到新的名称和主题。',
-  'room.detailsInvalid': '房间名称需要 1–{maxName} 个字符，且不含控制字符；主题最多 {maxTopic} 个字符。',
+  'room.detailsInvalid':
+    '房间名称需要 1–{maxName} 个字符，且不含控制字符；主题最多 {maxTopic} 个字符。',
   'room.save': '保存',
   'room.cancel': '取消',
   'contacts.label': '联系人',
@@ -205,7 +208,8 @@ const zhCN = {
   'dialog.close': '关闭',
   'invite.button': '邀请联系人',
   'invite.title': '邀请联系人',
-  'invite.body': '把这个链接发给一个人。如果对方在你在线时打开它，你们就会成为联系人。链接只能使用一次。',
+  'invite.body':
+    '把这个链接发给一个人。如果对方在你在线时打开它，你们就会成为联系人。链接只能使用一次。',
   'invite.linkLabel': '邀请链接',
   'invite.copy': '复制链接',
   'invite.copied': '链接已复制',
@@ -271,7 +275,8 @@ const zhCN = {
   'settings.ice.tooMany': '最多 {max} 个服务器。',
   'settings.signalUrl': '信令服务器',
   'settings.signalUrlHint': '留空则使用本站（{origin}）。',
-  'settings.signalUrlInvalid': '请使用不带路径的 http:// 或 https:// 地址，例如 https://chat.example.org。',
+  'settings.signalUrlInvalid':
+    '请使用不带路径的 http:// 或 https:// 地址，例如 https://chat.example.org。',
   'settings.save': '保存',
   'settings.saved': '已保存。',
   'settings.saveFailed': '无法保存设置：{reason}',
