@@ -6,11 +6,11 @@ import {
   formatListTime,
   formatNumber,
   formatTime,
-  setLanguage,
   t,
   tp,
   type MessageKey,
 } from './i18n';
+import { setLanguage } from './language-switch';
 
 // testing/setup.ts loads English (both parts) before every test file.
 afterEach(async () => {

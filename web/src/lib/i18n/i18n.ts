@@ -20,17 +20,18 @@ export type MessageParams = Readonly<Record<string, string | number>>;
 /** localStorage key of the person's language choice (absent: follow the browser). */
 export const LANGUAGE_STORAGE_KEY = 'parley:language';
 
-type PartLoader = () => Promise<Partial<Messages>>;
-const firstParts = import.meta.glob<Partial<Messages>>(['./locales/*.ts', '!**/*.test.ts'], {
+/** Loads one part of one language's catalog. */
+export type PartLoader = () => Promise<Partial<Messages>>;
+/** The first-screen part of each language's catalog, by file. */
+export const firstParts = import.meta.glob<Partial<Messages>>(['./locales/*.ts', '!**/*.test.ts'], {
   query: { part: 'first' },
   import: 'default',
 });
-const restParts = import.meta.glob<Partial<Messages>>(['./locales/*.ts', '!**/*.test.ts'], {
-  query: { part: 'rest' },
-  import: 'default',
-});
-
-function loadPart(parts: Record<string, PartLoader>, code: LocaleCode): Promise<Partial<Messages>> {
+/** Loads one part of a language's catalog (the `rest` part: language-switch.ts). */
+export function loadPart(
+  parts: Record<string, PartLoader>,
+  code: LocaleCode,
+): Promise<Partial<Messages>> {
   // LOCALES and the files in locales/ are kept in step by tests/lint/catalogs.test.ts.
   return (parts[`./locales/${code}.ts`] as PartLoader)();
 }
@@ -40,7 +41,8 @@ export function currentLocale(): LocaleCode {
   return activeLanguage.code;
 }
 
-function showOnDocument(code: LocaleCode): void {
+/** Puts the language on `<html lang>`. */
+export function showOnDocument(code: LocaleCode): void {
   if (typeof document !== 'undefined') document.documentElement.lang = code;
 }
 
@@ -63,43 +65,6 @@ export async function startLanguage(): Promise<void> {
   const code = chooseLocale(rememberedChoice(), wanted);
   showOnDocument(code);
   activeLanguage.show(code, await loadPart(firstParts, code));
-}
-
-let restLoading: Promise<void> | null = null;
-
-/**
- * Loads the strings of screens shown on demand in the language shown (more.ts awaits it). Never
- * rejects: a catalog that cannot load leaves those strings showing their keys.
- */
-export function loadRestStrings(): Promise<void> {
-  const code = activeLanguage.code;
-  restLoading ??= loadPart(restParts, code).then(
-    (rest) => {
-      if (activeLanguage.code === code) activeLanguage.add(rest);
-    },
-    (error: unknown) => {
-      restLoading = null;
-      log.error('could not load the strings of this screen', error);
-    },
-  );
-  return restLoading;
-}
-
-/**
- * Switches the language at once (no reload): loads both parts of its catalog, then every string
- * on screen follows. `remember` keeps the choice for the next start.
- */
-export async function setLanguage(code: LocaleCode, remember = true): Promise<void> {
-  const [first, rest] = await Promise.all([loadPart(firstParts, code), loadPart(restParts, code)]);
-  restLoading = Promise.resolve();
-  activeLanguage.show(code, { ...first, ...rest });
-  showOnDocument(code);
-  if (!remember) return;
-  try {
-    localStorage.setItem(LANGUAGE_STORAGE_KEY, code);
-  } catch (error) {
-    log.warn('localStorage refused the language choice', error);
-  }
 }
 
 /** Intl formatters of the language shown, by use; emptied when the language changes. */

@@ -7,7 +7,7 @@
  * here (Vitest has no setting for it). The project's test timeout stays above it.
  */
 import { vi } from 'vitest';
-import { setLanguage } from '../i18n/i18n';
+import { setLanguage } from '../i18n/language-switch';
 
 /** The deadline of a `vi.waitFor` that does not name its own. */
 export const WAIT_TIMEOUT_MS = 20_000;

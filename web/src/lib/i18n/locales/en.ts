@@ -27,7 +27,6 @@ export const firstScreen = {
 
   'room.copyLink': 'Copy link',
   'room.copied': 'Link copied',
-  'room.copyFailed': 'Could not copy. Copy the address from the address bar instead.',
   'room.invalidLink':
     'This room link is not valid. Check that you copied the whole link, including the part after #/r/.',
   'room.full':
@@ -42,6 +41,7 @@ export const firstScreen = {
   'room.defaultTitle': 'Room {short}',
   'room.shareHint': 'Share this room’s link to invite people. You are the only one here.',
   'room.members': 'Members',
+  'room.membersCount': 'Members ({count})',
   'room.memberOnline': 'online',
   'room.memberOffline': 'offline',
   'room.memberYou': '{name} (you)',
@@ -74,11 +74,7 @@ export const firstScreen = {
   'contacts.requested': 'Request sent',
   'contacts.declined': 'Declined',
   'contacts.isContact': 'Contact',
-  'contacts.notReachable': 'They are not connected right now. Try again when they are online.',
-  'contacts.keyMismatch':
-    'Someone with a different key than {name}’s tried to join your direct chat. They were refused.',
   'contacts.unknown': 'This contact is not saved in this browser.',
-  'error.contactSaveFailed': 'Could not save the contact: {reason}',
   'contacts.safetyNumber': 'Safety number',
   'contacts.verified': 'Verified',
   'contacts.block': 'Block',
@@ -98,23 +94,12 @@ export const firstScreen = {
   'composer.tooLong': '{count} / {max} characters: too long to send.',
   'composer.emoji': 'Emoji',
 
-  'emoji.loadFailed':
-    'The emoji picker could not be loaded. Check your connection, then try again.',
 
   'status.connecting': 'Connecting…',
   'status.online': 'Online',
   'status.reconnecting': 'Reconnecting…',
   'status.offline': 'Offline — messages will be sent later',
 
-  'error.storageFull':
-    'Your device is out of storage for Parley. Free up space; nothing you wrote is lost until it is saved.',
-  'error.saveFailed': 'Could not save your message: {reason}',
-  'error.roomSaveFailed': 'Could not save the room: {reason}',
-  'error.markReadFailed': 'Could not update the unread count: {reason}',
-  'error.loadFailed': 'Could not read this room’s history: {reason}',
-  'error.networkFailed':
-    'Parley could not start its network ({reason}). Your history is still readable; reload to try again.',
-  'error.dismiss': 'Dismiss',
 
   'conversation.options': 'Conversation options',
   'conversation.mute': 'Mute',
@@ -125,9 +110,6 @@ export const firstScreen = {
   'conversation.archived': 'Archived ({count})',
   'conversation.delete': 'Delete',
   'conversation.leave': 'Leave room',
-  'error.conversationUpdateFailed': 'Could not change the conversation: {reason}',
-  'error.deleteFailed': 'Could not delete the conversation: {reason}',
-  'error.leaveFailed': 'Could not leave the room: {reason}',
 
   'typing.one': '{name} is typing…',
   'typing.two': '{first} and {second} are typing…',
@@ -149,12 +131,10 @@ export const firstScreen = {
     'You are offline. Your history is here, and what you write is sent when you are back online.',
   'pwa.install': 'Install app',
   'nav.settings': 'Settings',
-  'settings.deleteFailed': 'Could not delete the data: {reason}',
 
   // Calls
   'calls.voice': 'Voice call',
   'calls.video': 'Video call',
-  'calls.loadFailed': 'Calls could not be loaded. Check your connection, then try again.',
   'calls.inProgress': 'Call in progress',
   'calls.join': 'Join',
   'calls.log.voice': 'Voice call, {duration}',
@@ -358,6 +338,28 @@ export const onDemand = {
   'calls.camera': 'Camera',
   'calls.speaker': 'Speaker',
   'calls.defaultDevice': 'Default',
+  // Notices (kernel/notices.svelte.ts), shown by shell/NoticeBar.svelte (loaded on demand)
+  'room.copyFailed': 'Could not copy. Copy the address from the address bar instead.',
+  'contacts.notReachable': 'They are not connected right now. Try again when they are online.',
+  'contacts.keyMismatch':
+    'Someone with a different key than {name}’s tried to join your direct chat. They were refused.',
+  'error.contactSaveFailed': 'Could not save the contact: {reason}',
+  'emoji.loadFailed':
+    'The emoji picker could not be loaded. Check your connection, then try again.',
+  'error.storageFull':
+    'Your device is out of storage for Parley. Free up space; nothing you wrote is lost until it is saved.',
+  'error.saveFailed': 'Could not save your message: {reason}',
+  'error.roomSaveFailed': 'Could not save the room: {reason}',
+  'error.markReadFailed': 'Could not update the unread count: {reason}',
+  'error.loadFailed': 'Could not read this room’s history: {reason}',
+  'error.networkFailed':
+    'Parley could not start its network ({reason}). Your history is still readable; reload to try again.',
+  'error.conversationUpdateFailed': 'Could not change the conversation: {reason}',
+  'error.deleteFailed': 'Could not delete the conversation: {reason}',
+  'error.leaveFailed': 'Could not leave the room: {reason}',
+  'calls.loadFailed': 'Calls could not be loaded. Check your connection, then try again.',
+  'settings.deleteFailed': 'Could not delete the data: {reason}',
+  'error.dismiss': 'Dismiss',
   // Confirmations, shown in ui/ConfirmDialog.svelte (loaded on demand)
   'conversation.deleteTitle': 'Delete this conversation?',
   'conversation.deleteBody':

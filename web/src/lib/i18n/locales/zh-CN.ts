@@ -40,6 +40,7 @@ const zhCN = {
   'room.defaultTitle': '房间 {short}',
   'room.shareHint': '分享此房间的链接来邀请别人。目前这里只有你一个人。',
   'room.members': '成员',
+  'room.membersCount': '成员（{count}）',
   'room.memberOnline': '在线',
   'room.memberOffline': '离线',
   'room.memberYou': '{name}（你）',
