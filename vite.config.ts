@@ -1,8 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { VitePWA } from 'vite-plugin-pwa';
+import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 import packageJson from './package.json' with { type: 'json' };
-import { catalogChunkName, catalogs } from './scripts/vite-plugin-catalogs.mjs';
+import {
+  catalogChunkName,
+  catalogs,
+  localizedManifests,
+  manifestIn,
+  readCatalogs,
+} from './scripts/vite-plugin-catalogs.mjs';
 
 /**
  * The version Settings shows. PARLEY_VERSION overrides it (the e2e update test builds a second
@@ -43,6 +50,69 @@ function isStaticallyImportedByEntry(
 /** Where `npm run dev` finds the signal server (scripts/dev.mjs starts it on this port). */
 const DEV_SIGNAL_URL = process.env.PARLEY_DEV_SIGNAL_URL ?? 'http://localhost:9001';
 
+/**
+ * The complete web manifest (DESIGN §11), in English; its words come from the catalogs, and every
+ * other language gets its own copy (manifest.<code>.webmanifest, see localizedManifests). Icons
+ * come from public/favicon.svg (pwaAssets).
+ */
+const baseManifest = {
+  id: '/',
+  name: 'Parley',
+  short_name: 'Parley',
+  theme_color: '#1f7a5c',
+  background_color: '#f4f6f5',
+  display: 'standalone',
+  start_url: '/',
+  scope: '/',
+  categories: ['social', 'communication'],
+  screenshots: [
+    {
+      src: '/screenshots/wide.png',
+      sizes: '1280x720',
+      type: 'image/png',
+      form_factor: 'wide',
+    },
+    {
+      src: '/screenshots/narrow.png',
+      sizes: '375x740',
+      type: 'image/png',
+      form_factor: 'narrow',
+    },
+  ],
+  shortcuts: [
+    {
+      name: 'New room',
+      short_name: 'New room',
+      url: '/?action=new-room',
+      icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+    },
+  ],
+  // Text and links from other apps (pwa/share-target.ts); files join once file messages exist.
+  share_target: {
+    action: '/',
+    method: 'GET',
+    enctype: 'application/x-www-form-urlencoded',
+    params: { title: 'share-title', text: 'share-text', url: 'share-url' },
+  },
+} satisfies Partial<ManifestOptions>;
+
+/** The manifest in each language; English also names the others' descriptions (`*_localized`). */
+const catalogsByCode = await readCatalogs(
+  fileURLToPath(new URL('./web/src/lib/i18n/locales', import.meta.url)),
+);
+const manifests = new Map(
+  [...catalogsByCode].map(([code, catalog]) => [code, manifestIn(baseManifest, code, catalog)]),
+);
+const english = manifests.get('en');
+if (english) {
+  // Manifest localization (w3c/manifest#1101; Chromium): shown where a browser supports it.
+  Object.assign(english, {
+    description_localized: Object.fromEntries(
+      [...manifests].filter(([code]) => code !== 'en').map(([code, m]) => [code, m.description]),
+    ),
+  });
+}
+
 export default defineConfig({
   root: 'web',
   publicDir: '../public',
@@ -75,55 +145,13 @@ export default defineConfig({
   },
   plugins: [
     catalogs(),
+    localizedManifests(manifests),
     svelte(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
       pwaAssets: { image: '../public/favicon.svg', overrideManifestIcons: true },
-      // The complete manifest (DESIGN §11); icons come from public/favicon.svg (pwaAssets).
-      manifest: {
-        id: '/',
-        name: 'Parley',
-        short_name: 'Parley',
-        description: 'Private peer-to-peer chat. Open a room link and talk, browser to browser.',
-        theme_color: '#1f7a5c',
-        background_color: '#f4f6f5',
-        display: 'standalone',
-        start_url: '/',
-        scope: '/',
-        categories: ['social', 'communication'],
-        screenshots: [
-          {
-            src: '/screenshots/wide.png',
-            sizes: '1280x720',
-            type: 'image/png',
-            form_factor: 'wide',
-            label: 'Two people chatting in a Parley room',
-          },
-          {
-            src: '/screenshots/narrow.png',
-            sizes: '375x740',
-            type: 'image/png',
-            form_factor: 'narrow',
-            label: 'A Parley room on a phone',
-          },
-        ],
-        shortcuts: [
-          {
-            name: 'New room',
-            short_name: 'New room',
-            url: '/?action=new-room',
-            icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
-          },
-        ],
-        // Text and links from other apps (pwa/share-target.ts); files join once file messages exist.
-        share_target: {
-          action: '/',
-          method: 'GET',
-          enctype: 'application/x-www-form-urlencoded',
-          params: { title: 'share-title', text: 'share-text', url: 'share-url' },
-        },
-      },
+      manifest: manifests.get('en'),
       workbox: {
         // Not *.webmanifest: the plugin adds the manifest itself, and a second entry with another
         // revision makes workbox throw while the worker starts, leaving it with no precache.

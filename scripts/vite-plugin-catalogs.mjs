@@ -5,7 +5,7 @@
 // none of the strings of screens it has not opened. English (en.ts) decides which keys are the
 // first screen's: those of its `firstScreen` object. Catalog files are plain data, so they are
 // evaluated here (types stripped) rather than parsed.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformWithOxc } from 'vite';
 
@@ -46,6 +46,87 @@ export function catalogChunkName(id) {
   return `catalog-${path.basename(match[1] ?? '', '.ts')}-${match[2]}`;
 }
 
+/**
+ * Every language's whole catalog, by code (English first), read from `localesDir`.
+ * @param {string} localesDir
+ * @returns {Promise<Map<string, Record<string, string>>>}
+ */
+export async function readCatalogs(localesDir) {
+  const codes = readdirSync(localesDir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => file.replace(/\.ts$/, ''))
+    .sort((a, b) => (a === 'en' ? -1 : b === 'en' ? 1 : a.localeCompare(b)));
+  const entries = await Promise.all(
+    codes.map(async (code) => {
+      const module = await evaluate(path.join(localesDir, `${code}.ts`));
+      return /** @type {const} */ ([code, asStrings(module.default, `${code}.ts default export`)]);
+    }),
+  );
+  return new Map(entries);
+}
+
+/**
+ * The web manifest in one language: `base` with its words from that language's catalog
+ * (`manifest.*` keys) and `lang` set.
+ * @template {{ screenshots?: { label?: string }[], shortcuts?: { name: string, short_name?: string }[] }} M
+ * @param {M} base
+ * @param {string} code
+ * @param {Record<string, string>} catalog
+ * @returns {M & { lang: string, description: string }}
+ */
+export function manifestIn(base, code, catalog) {
+  const word = (/** @type {string} */ key) => {
+    const value = catalog[key];
+    if (value === undefined) throw new Error(`${code}: the catalog has no ${key}`);
+    return value;
+  };
+  return {
+    ...base,
+    lang: code,
+    description: word('manifest.description'),
+    screenshots: base.screenshots?.map((shot, index) => ({
+      ...shot,
+      label: word(index === 0 ? 'manifest.screenshotWide' : 'manifest.screenshotNarrow'),
+    })),
+    shortcuts: base.shortcuts?.map((shortcut) => ({
+      ...shortcut,
+      name: word('nav.newRoom'),
+      short_name: word('nav.newRoom'),
+    })),
+  };
+}
+
+/**
+ * Emits `manifest.<code>.webmanifest` for every language but English (whose manifest
+ * vite-plugin-pwa writes as manifest.webmanifest); i18n.ts points `<link rel=manifest>` at the
+ * one of the language shown.
+ * @param {Map<string, Record<string, unknown>>} manifests by code
+ * @returns {import('vite').Plugin}
+ */
+export function localizedManifests(manifests) {
+  return {
+    name: 'parley:localized-manifests',
+    apply: 'build',
+    generateBundle: {
+      // After vite-plugin-pwa emitted the English one: the icons it generated are copied over.
+      order: 'post',
+      handler(_options, bundle) {
+        const english = bundle['manifest.webmanifest'];
+        const source = english?.type === 'asset' ? String(english.source) : '{}';
+        const { icons } = /** @type {{ icons?: unknown }} */ (JSON.parse(source));
+        for (const [code, manifest] of manifests) {
+          if (code === 'en') continue;
+          this.emitFile({
+            type: 'asset',
+            fileName: `manifest.${code}.webmanifest`,
+            source: `${JSON.stringify({ ...manifest, icons }, null, 2)}\n`,
+          });
+        }
+      },
+    },
+  };
+}
+
 /** @returns {import('vite').Plugin} */
 export function catalogs() {
   return {
@@ -65,7 +146,8 @@ export function catalogs() {
       const isFirst = match[2] === 'first';
       const part = Object.fromEntries(
         Object.entries(asStrings(locale.default, `${file} default export`)).filter(
-          ([key]) => firstKeys.has(key) === isFirst,
+          // The web manifest's words are for the build (manifestIn), not the page.
+          ([key]) => firstKeys.has(key) === isFirst && !key.startsWith('manifest.'),
         ),
       );
       return `export default ${JSON.stringify(part)};\n`;

@@ -22,6 +22,16 @@ test('a zh-CN browser sees Chinese from onboarding through a room; Settings swit
     await zhPage.goto('/');
     await expect(zhPage.getByRole('heading', { name: '欢迎使用 Parley' })).toBeVisible();
     await expect(zhPage.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    // The web manifest it links (for installing) is the Chinese one.
+    const manifest = zhPage.locator('link[rel=manifest]');
+    await expect(manifest).toHaveAttribute('href', '/manifest.zh-CN.webmanifest');
+    const response = await zhPage.request.get('/manifest.zh-CN.webmanifest');
+    expect(await response.json()).toMatchObject({
+      lang: 'zh-CN',
+      name: 'Parley',
+      description: '私密的点对点聊天。打开房间链接即可交谈，浏览器直连浏览器。',
+      shortcuts: [{ name: '新建房间' }],
+    });
     await zhPage.getByRole('textbox', { name: '显示名称' }).fill('小红');
     await zhPage.getByRole('button', { name: '继续' }).click();
   });
@@ -73,6 +83,10 @@ test('a zh-CN browser sees Chinese from onboarding through a room; Settings swit
     await expect(english.getByRole('radio', { name: 'Dark' })).toBeVisible();
     await expect(zhPage.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
     await expect(zhPage.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(zhPage.locator('link[rel=manifest]')).toHaveAttribute(
+      'href',
+      '/manifest.webmanifest',
+    );
     expect(await zhPage.evaluate(() => 'notReloaded' in window)).toBe(true);
   });
 

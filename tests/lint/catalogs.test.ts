@@ -92,7 +92,10 @@ describe('UI catalogs', () => {
   });
 
   it('every key is named by some module', () => {
-    const unused = Object.keys(en).filter((key) => !sources.some(({ text }) => names(text, key)));
+    // The web manifest's words are named by the build (manifestIn in the catalogs plugin).
+    const plugin = readFileSync(path.join(SRC, '../../scripts/vite-plugin-catalogs.mjs'), 'utf8');
+    const named = [...sources, { file: 'vite-plugin-catalogs.mjs', text: plugin }];
+    const unused = Object.keys(en).filter((key) => !named.some(({ text }) => names(text, key)));
     expect(unused).toEqual([]);
   });
 

@@ -41,9 +41,14 @@ export function currentLocale(): LocaleCode {
   return activeLanguage.code;
 }
 
-/** Puts the language on `<html lang>`. */
+/** Shows the language on the document: `<html lang>` and the web manifest it links. */
 export function showOnDocument(code: LocaleCode): void {
-  if (typeof document !== 'undefined') document.documentElement.lang = code;
+  if (typeof document === 'undefined') return;
+  document.documentElement.lang = code;
+  // The web manifest in that language (vite.config.ts writes one per language), for installing.
+  const manifest = document.querySelector<HTMLLinkElement>('link[rel=manifest]');
+  if (manifest)
+    manifest.href = code === 'en' ? '/manifest.webmanifest' : `/manifest.${code}.webmanifest`;
 }
 
 function rememberedChoice(): string | null {

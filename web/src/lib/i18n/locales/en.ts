@@ -94,12 +94,10 @@ export const firstScreen = {
   'composer.tooLong': '{count} / {max} characters: too long to send.',
   'composer.emoji': 'Emoji',
 
-
   'status.connecting': 'Connecting…',
   'status.online': 'Online',
   'status.reconnecting': 'Reconnecting…',
   'status.offline': 'Offline — messages will be sent later',
-
 
   'conversation.options': 'Conversation options',
   'conversation.mute': 'Mute',
@@ -382,6 +380,11 @@ export const onDemand = {
   // Language
   'settings.language': 'Language',
   'settings.languageHint': 'Names and messages from other people are shown as they wrote them.',
+  // The web manifest (vite.config.ts; not loaded by the page)
+  'manifest.description':
+    'Private peer-to-peer chat. Open a room link and talk, browser to browser.',
+  'manifest.screenshotWide': 'Two people chatting in a Parley room',
+  'manifest.screenshotNarrow': 'A Parley room on a phone',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

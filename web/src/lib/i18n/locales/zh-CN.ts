@@ -347,6 +347,9 @@ const zhCN = {
   'calls.defaultDevice': '默认',
   'settings.language': '语言',
   'settings.languageHint': '其他人的名字和消息会按他们写的原样显示。',
+  'manifest.description': '私密的点对点聊天。打开房间链接即可交谈，浏览器直连浏览器。',
+  'manifest.screenshotWide': '两个人在 Parley 房间里聊天',
+  'manifest.screenshotNarrow': '手机上的 Parley 房间',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;
