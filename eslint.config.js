@@ -23,7 +23,7 @@ export default ts.config(
       globals: { ...globals.browser, ...globals.node },
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.config.ts'],
+          allowDefaultProject: ['*.config.ts', 'scripts/*.d.mts'],
           defaultProject: 'tests/tsconfig.json',
         },
         extraFileExtensions: ['.svelte'],

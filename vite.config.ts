@@ -1,7 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { VitePWA } from 'vite-plugin-pwa';
+import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 import packageJson from './package.json' with { type: 'json' };
+import {
+  catalogChunkName,
+  catalogs,
+  localizedManifests,
+  manifestIn,
+  readCatalogs,
+} from './scripts/vite-plugin-catalogs.mjs';
 
 /**
  * The version Settings shows. PARLEY_VERSION overrides it (the e2e update test builds a second
@@ -9,8 +17,101 @@ import packageJson from './package.json' with { type: 'json' };
  */
 const APP_VERSION = process.env.PARLEY_VERSION ?? packageJson.version;
 
+/**
+ * Keeps every module the entry imports statically in the entry chunk. Left alone, Rolldown splits
+ * modules shared with lazy chunks into small chunks of their own (the on-demand catalog loaders
+ * and top-level `await` in i18n/more.ts made it split ~20), each costing a request and gzip
+ * overhead on the first screen.
+ */
+function firstScreenChunk(
+  id: string,
+  meta: {
+    getModuleInfo: (id: string) => { isEntry: boolean; importers: readonly string[] } | null;
+  },
+): string | undefined {
+  return isStaticallyImportedByEntry(id, meta.getModuleInfo) ? 'index' : undefined;
+}
+const staticallyImportedByEntry = new Map<string, boolean>();
+function isStaticallyImportedByEntry(
+  id: string,
+  info: Parameters<typeof firstScreenChunk>[1]['getModuleInfo'],
+): boolean {
+  const known = staticallyImportedByEntry.get(id);
+  if (known !== undefined) return known;
+  staticallyImportedByEntry.set(id, false); // an import cycle adds nothing
+  const module = info(id);
+  const answer =
+    !!module &&
+    (module.isEntry || module.importers.some((by) => isStaticallyImportedByEntry(by, info)));
+  staticallyImportedByEntry.set(id, answer);
+  return answer;
+}
+
 /** Where `npm run dev` finds the signal server (scripts/dev.mjs starts it on this port). */
 const DEV_SIGNAL_URL = process.env.PARLEY_DEV_SIGNAL_URL ?? 'http://localhost:9001';
+
+/**
+ * The complete web manifest (DESIGN §11), in English; its words come from the catalogs, and every
+ * other language gets its own copy (manifest.<code>.webmanifest, see localizedManifests). Icons
+ * come from public/favicon.svg (pwaAssets).
+ */
+const baseManifest = {
+  id: '/',
+  name: 'Parley',
+  short_name: 'Parley',
+  theme_color: '#1f7a5c',
+  background_color: '#f4f6f5',
+  display: 'standalone',
+  start_url: '/',
+  scope: '/',
+  categories: ['social', 'communication'],
+  screenshots: [
+    {
+      src: '/screenshots/wide.png',
+      sizes: '1280x720',
+      type: 'image/png',
+      form_factor: 'wide',
+    },
+    {
+      src: '/screenshots/narrow.png',
+      sizes: '375x740',
+      type: 'image/png',
+      form_factor: 'narrow',
+    },
+  ],
+  shortcuts: [
+    {
+      name: 'New room',
+      short_name: 'New room',
+      url: '/?action=new-room',
+      icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+    },
+  ],
+  // Text and links from other apps (pwa/share-target.ts); files join once file messages exist.
+  share_target: {
+    action: '/',
+    method: 'GET',
+    enctype: 'application/x-www-form-urlencoded',
+    params: { title: 'share-title', text: 'share-text', url: 'share-url' },
+  },
+} satisfies Partial<ManifestOptions>;
+
+/** The manifest in each language; English also names the others' descriptions (`*_localized`). */
+const catalogsByCode = await readCatalogs(
+  fileURLToPath(new URL('./web/src/lib/i18n/locales', import.meta.url)),
+);
+const manifests = new Map(
+  [...catalogsByCode].map(([code, catalog]) => [code, manifestIn(baseManifest, code, catalog)]),
+);
+const english = manifests.get('en');
+if (english) {
+  // Manifest localization (w3c/manifest#1101; Chromium): shown where a browser supports it.
+  Object.assign(english, {
+    description_localized: Object.fromEntries(
+      [...manifests].filter(([code]) => code !== 'en').map(([code, m]) => [code, m.description]),
+    ),
+  });
+}
 
 export default defineConfig({
   root: 'web',
@@ -26,6 +127,14 @@ export default defineConfig({
     // Every browser Parley supports (it needs WebRTC, Web Locks and ES2022) knows
     // <link rel=modulepreload>: the polyfill would only cost the first screen bytes.
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      output: {
+        // Each part of each language's catalog is its own chunk, named for what it holds.
+        manualChunks: firstScreenChunk,
+        chunkFileNames: (chunk) =>
+          `assets/${(chunk.facadeModuleId && catalogChunkName(chunk.facadeModuleId)) ?? '[name]'}-[hash].js`,
+      },
+    },
   },
   server: {
     proxy: {
@@ -35,55 +144,14 @@ export default defineConfig({
     },
   },
   plugins: [
+    catalogs(),
+    localizedManifests(manifests),
     svelte(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
       pwaAssets: { image: '../public/favicon.svg', overrideManifestIcons: true },
-      // The complete manifest (DESIGN §11); icons come from public/favicon.svg (pwaAssets).
-      manifest: {
-        id: '/',
-        name: 'Parley',
-        short_name: 'Parley',
-        description: 'Private peer-to-peer chat. Open a room link and talk, browser to browser.',
-        theme_color: '#1f7a5c',
-        background_color: '#f4f6f5',
-        display: 'standalone',
-        start_url: '/',
-        scope: '/',
-        categories: ['social', 'communication'],
-        screenshots: [
-          {
-            src: '/screenshots/wide.png',
-            sizes: '1280x720',
-            type: 'image/png',
-            form_factor: 'wide',
-            label: 'Two people chatting in a Parley room',
-          },
-          {
-            src: '/screenshots/narrow.png',
-            sizes: '375x740',
-            type: 'image/png',
-            form_factor: 'narrow',
-            label: 'A Parley room on a phone',
-          },
-        ],
-        shortcuts: [
-          {
-            name: 'New room',
-            short_name: 'New room',
-            url: '/?action=new-room',
-            icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
-          },
-        ],
-        // Text and links from other apps (pwa/share-target.ts); files join once file messages exist.
-        share_target: {
-          action: '/',
-          method: 'GET',
-          enctype: 'application/x-www-form-urlencoded',
-          params: { title: 'share-title', text: 'share-text', url: 'share-url' },
-        },
-      },
+      manifest: manifests.get('en'),
       workbox: {
         // Not *.webmanifest: the plugin adds the manifest itself, and a second entry with another
         // revision makes workbox throw while the worker starts, leaving it with no precache.

@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { catalogs } from './scripts/vite-plugin-catalogs.mjs';
 
 /** What the web projects share: Node with fake-indexeddb, and web/src/lib/testing/setup.ts. */
 const webTest = {
@@ -11,7 +12,7 @@ const webTest = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [catalogs(), svelte()],
   test: {
     expect: { requireAssertions: true },
     projects: [

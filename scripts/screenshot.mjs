@@ -3,7 +3,8 @@
 // against the real signal server. Usage (root, loopback-only namespace like the e2e suite):
 //   npm run build && unshare --net sh -c 'ip link set lo up && exec node scripts/screenshot.mjs'
 // Writes docs/screenshot.png (1280×720) and docs/screenshot-phone.png (375×740), copied to
-// public/screenshots/ for the web manifest.
+// public/screenshots/ for the web manifest. With `--zh`, only docs/screenshot-zh.png: the same
+// kind of scene between two browsers set to Simplified Chinese (README "Languages").
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync } from 'node:fs';
@@ -42,20 +43,79 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args,
 });
+const isChineseOnly = process.argv.includes('--zh');
 try {
-  const person = async (name, viewport = { width: 1280, height: 720 }) => {
-    const context = await browser.newContext({
-      viewport,
-      permissions: ['camera', 'microphone'],
-      colorScheme: 'light',
-    });
-    const page = await context.newPage();
-    await page.goto(base);
-    await page.getByRole('textbox', { name: 'Display name' }).fill(name);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('status').getByText('Online').waitFor();
-    return page;
+  if (isChineseOnly) {
+    await chineseScene();
+  } else {
+    await englishScene();
+  }
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  await once(server, 'exit');
+}
+
+/** A first run in a browser with `locale`, as `name`, until the app is online. */
+async function person(name, viewport = { width: 1280, height: 720 }, locale = 'en-US') {
+  const isChinese = locale === 'zh-CN';
+  const context = await browser.newContext({
+    viewport,
+    locale,
+    permissions: ['camera', 'microphone'],
+    colorScheme: 'light',
+  });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.getByRole('textbox', { name: isChinese ? '显示名称' : 'Display name' }).fill(name);
+  await page.getByRole('button', { name: isChinese ? '继续' : 'Continue' }).click();
+  await page
+    .getByRole('status')
+    .getByText(isChinese ? '在线' : 'Online')
+    .waitFor();
+  return page;
+}
+
+/** docs/screenshot-zh.png: two people chatting in a room, both browsers in Simplified Chinese. */
+async function chineseScene() {
+  const send = async (page, text) => {
+    await page.getByRole('textbox', { name: '消息' }).fill(text);
+    await page.getByRole('textbox', { name: '消息' }).press('Enter');
   };
+  const article = (page, text) =>
+    page.getByRole('log', { name: '消息' }).getByRole('article').filter({ hasText: text }).first();
+  const alice = await person('陈小红', { width: 1280, height: 720 }, 'zh-CN');
+  await alice.getByRole('button', { name: '新建房间' }).click();
+  await alice.waitForURL(/#\/r\//);
+  const link = alice.url();
+  await alice.getByRole('button', { name: '房间详情' }).click();
+  const details = alice.getByRole('dialog', { name: '房间详情' });
+  await details.getByRole('textbox', { name: '房间名称' }).fill('周末旅行');
+  await details.getByRole('textbox', { name: '主题' }).fill('计划、时间和谁带什么');
+  await details.getByRole('button', { name: '保存' }).click();
+  await details.waitFor({ state: 'hidden' });
+  const bob = await person('王小明', { width: 375, height: 740 }, 'zh-CN');
+  await bob.goto(link);
+  await alice.getByRole('list', { name: '成员' }).getByText('王小明').waitFor();
+  await send(alice, '小明你好！这个房间只有我们两个人，消息不经过任何服务器。');
+  await send(bob, '太好了。关掉标签页以后，聊天记录还在吗？');
+  await article(alice, '聊天记录还在吗').hover();
+  await article(alice, '聊天记录还在吗').getByRole('button', { name: '回复' }).click();
+  await send(alice, '在的，所有内容都保存在你的浏览器里（IndexedDB），离线也能看。');
+  await article(bob, '小明你好').hover();
+  await article(bob, '小明你好').getByRole('button', { name: '回应' }).click();
+  await article(bob, '小明你好').getByRole('button', { name: '点赞' }).click();
+  await article(alice, '小明你好').getByRole('button', { name: '👍 1' }).waitFor();
+  await send(bob, '好的，周六见。');
+  await alice.getByRole('log', { name: '消息' }).getByText('好的，周六见。').waitFor();
+  await alice.mouse.move(0, 0);
+  await alice.getByRole('log', { name: '消息' }).getByText('已读').last().waitFor();
+  await alice.screenshot({ path: `${root}docs/screenshot-zh.png` });
+  console.info('wrote docs/screenshot-zh.png');
+}
+
+/** docs/screenshot.png and docs/screenshot-phone.png (and the manifest's copies). */
+async function englishScene() {
   const send = async (page, text) => {
     await page.getByRole('textbox', { name: 'Message' }).fill(text);
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
@@ -106,8 +166,4 @@ try {
   copyFileSync(`${root}docs/screenshot.png`, `${root}public/screenshots/wide.png`);
   copyFileSync(`${root}docs/screenshot-phone.png`, `${root}public/screenshots/narrow.png`);
   console.info('wrote docs/screenshot.png and docs/screenshot-phone.png (and public/screenshots/)');
-} finally {
-  await browser.close();
-  server.kill('SIGTERM');
-  await once(server, 'exit');
 }

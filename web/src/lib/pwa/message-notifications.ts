@@ -3,7 +3,7 @@
  * switched them on in Settings, the browser allows them, the page is not visible and the
  * conversation is not muted. One notification per conversation (a newer one replaces it).
  */
-import '../i18n/en-more';
+import '../i18n/more';
 import { eventPreview } from '../domain/events';
 import type { ChatEvent } from '../protocol/events';
 import { t } from '../i18n/i18n';

@@ -7,6 +7,7 @@
  * here (Vitest has no setting for it). The project's test timeout stays above it.
  */
 import { vi } from 'vitest';
+import { setLanguage } from '../i18n/language-switch';
 
 /** The deadline of a `vi.waitFor` that does not name its own. */
 export const WAIT_TIMEOUT_MS = 20_000;
@@ -17,3 +18,6 @@ vi.waitFor = (callback, options) => {
   const named = typeof options === 'number' ? { timeout: options } : (options ?? {});
   return waitFor(callback, { ...named, timeout: named.timeout ?? WAIT_TIMEOUT_MS });
 };
+
+// Components and state render English in tests, with every string loaded (not remembered).
+await setLanguage('en', false);

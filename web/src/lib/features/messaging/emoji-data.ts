@@ -4,7 +4,7 @@
  * on demand, so none of it is on the first screen. Emoji whose base character defaults to text
  * presentation carry U+FE0F so they show as emoji.
  */
-import '../../i18n/en-more';
+import '../../i18n/more';
 import type { MessageKey } from '../../i18n/i18n';
 
 /** One emoji the picker offers. */

@@ -2,7 +2,7 @@
  * What making and renaming the identity does (DESIGN §4), loaded on first use (onboarding, or
  * "Edit profile"): the key pair, the checks of a display name, and telling every conversation.
  */
-import '../../i18n/en-more';
+import '../../i18n/more';
 import { colorForFingerprint } from '../../domain/avatar';
 
 import { createIdentityKeys, type IdentityKeys } from '../../crypto/identity';

@@ -1,11 +1,156 @@
 /**
- * English strings of everything loaded on demand (onboarding, contacts and invites, dialogs,
- * Settings, calls): not part of the first screen. A module that shows one of these strings imports
- * this file, which adds them to the catalog `t()` reads; keys are typed with the rest (i18n.ts).
+ * English: the source catalog. Its keys, and the `{placeholders}` of each string, are what every
+ * other language must provide (messages.ts types them; `npm run check` fails on a gap). The split
+ * below decides what loads when: `firstScreen` loads before the first render, `onDemand` with the
+ * first screen that needs it (scripts/vite-plugin-catalogs.mjs splits every language the same way).
+ * Keep this file plain data: the build evaluates it.
  */
-import { addMessages } from './i18n';
 
-export const enMore = {
+/** Strings of the first screen: loaded before Parley renders. */
+export const firstScreen = {
+  'app.name': 'Parley',
+  'app.loading': 'Opening Parley…',
+  'app.outdated': 'Parley was updated in another tab — reload to continue.',
+  'app.reload': 'Reload',
+
+  'nav.conversations': 'Conversations',
+  'nav.newRoom': 'New room',
+  'nav.empty': 'No conversations yet. Start a room and share its link.',
+  'nav.you': 'You: {name}',
+  'nav.back': 'Back to conversations',
+  'nav.noPreview': 'No messages yet',
+  'nav.unreadLabel': '{title}, {count} unread',
+
+  'home.title': 'Start talking',
+  'home.body':
+    'Create a room and send its link to the people you want to talk to. Anyone with the link can join; messages go directly between browsers.',
+
+  'room.copyLink': 'Copy link',
+  'room.copied': 'Link copied',
+  'room.invalidLink':
+    'This room link is not valid. Check that you copied the whole link, including the part after #/r/.',
+  'room.full':
+    'This room is full right now. Parley keeps trying and joins as soon as someone leaves.',
+  'room.tooManyRooms':
+    'The signal server limits how many rooms one browser can be in at once, so nobody new can reach you in this room. Your history here stays readable.',
+  'room.badRoom':
+    'The signal server did not accept this room’s key. Reload Parley to get the latest version.',
+  'room.refused': 'The signal server turned this room away ({reason}).',
+  'room.openFailed':
+    'Parley could not open this room from its storage. Go back and try again; if it keeps happening, reload the page.',
+  'room.defaultTitle': 'Room {short}',
+  'room.shareHint': 'Share this room’s link to invite people. You are the only one here.',
+  'room.members': 'Members',
+  'room.membersCount': 'Members ({count})',
+  'room.memberOnline': 'online',
+  'room.memberOffline': 'offline',
+  'room.memberYou': '{name} (you)',
+
+  'messages.label': 'Messages',
+  'messages.empty': 'No messages yet. Say hello!',
+  'messages.loading': 'Loading history…',
+  'messages.loadOlder': 'Show earlier messages',
+  'room.details': 'Room details',
+  'message.reply': 'Reply',
+  'message.react': 'React',
+  'message.edit': 'Edit',
+  'message.delete': 'Delete',
+  'message.edited': 'edited',
+  'message.deleted': 'This message was deleted',
+  'message.unsupported':
+    '{name} sent something this version cannot show. This message needs a newer version of Parley.',
+  'message.notLoaded': 'An earlier message',
+  'message.reactionCount': '{emoji} {count}',
+  'reaction.thumbsUp': 'thumbs up',
+  'reaction.heart': 'heart',
+  'reaction.laugh': 'tears of joy',
+  'reaction.wow': 'surprised',
+  'reaction.sad': 'sad',
+  'reaction.thanks': 'thank you',
+  'composer.replyingTo': 'Replying to {name}',
+  'composer.editing': 'Editing your message',
+  'composer.cancelIntent': 'Cancel',
+  'contacts.add': 'Add contact',
+  'contacts.requested': 'Request sent',
+  'contacts.declined': 'Declined',
+  'contacts.isContact': 'Contact',
+  'contacts.unknown': 'This contact is not saved in this browser.',
+  'contacts.safetyNumber': 'Safety number',
+  'contacts.verified': 'Verified',
+  'contacts.block': 'Block',
+  'contacts.unblock': 'Unblock',
+  'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',
+  'messages.you': 'You',
+
+  'delivery.pending': 'Pending',
+  'delivery.sent': 'Sent',
+  'delivery.delivered': 'Delivered',
+  'delivery.read': 'Read',
+  'delivery.detail': 'Delivered to {delivered} of {total} · Read by {read} of {total}',
+
+  'composer.label': 'Message',
+  'composer.placeholder': 'Write a message',
+  'composer.send': 'Send',
+  'composer.tooLong': '{count} / {max} characters: too long to send.',
+  'composer.emoji': 'Emoji',
+
+  'status.connecting': 'Connecting…',
+  'status.online': 'Online',
+  'status.reconnecting': 'Reconnecting…',
+  'status.offline': 'Offline — messages will be sent later',
+
+  'conversation.options': 'Conversation options',
+  'conversation.mute': 'Mute',
+  'conversation.unmute': 'Unmute',
+  'conversation.muted': 'Muted',
+  'conversation.archive': 'Archive',
+  'conversation.unarchive': 'Unarchive',
+  'conversation.archived': 'Archived ({count})',
+  'conversation.delete': 'Delete',
+  'conversation.leave': 'Leave room',
+
+  'typing.one': '{name} is typing…',
+  'typing.two': '{first} and {second} are typing…',
+  'typing.others.one': '{first} and {count} other are typing…',
+  'typing.others.other': '{first} and {count} others are typing…',
+  // Profile and room membership
+  'profile.edit': 'Edit profile',
+  'room.removeMember': 'Remove {name} from the room',
+  'room.movedNotice':
+    'This room moved to a new link when someone was removed. What was said here stays readable.',
+  'room.openMoved': 'Go to the room',
+  'room.removedNotice': 'You were removed from this room. Its history stays readable here.',
+  'room.earlier': 'Earlier messages, before someone was removed',
+  'network.elsewhere':
+    'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
+  'network.useHere': 'Use here',
+  // PWA
+  'pwa.offline':
+    'You are offline. Your history is here, and what you write is sent when you are back online.',
+  'pwa.install': 'Install app',
+  'nav.settings': 'Settings',
+
+  // Calls
+  'calls.voice': 'Voice call',
+  'calls.video': 'Video call',
+  'calls.inProgress': 'Call in progress',
+  'calls.join': 'Join',
+  'calls.log.voice': 'Voice call, {duration}',
+  'calls.log.video': 'Video call, {duration}',
+  'calls.log.missedVoice': 'Missed voice call',
+  'calls.log.missedVideo': 'Missed video call',
+  'calls.log.declined': 'Declined',
+  'calls.log.cancelled': 'Cancelled',
+  'calls.log.busy': 'Busy',
+  // Names that look alike carry the start of the key (DESIGN §4)
+  'member.nameWithTag': '{name} ({tag})',
+  'member.keyTag': 'key {tag}',
+  'member.keyTitle': '{name}: key fingerprint starts with {tag}',
+  'contacts.verifiedContact': 'Verified contact',
+} as const;
+
+/** Strings of everything loaded on demand (onboarding, contacts and invites, dialogs, Settings, calls). */
+export const onDemand = {
   // Onboarding, profile, contacts, invites, dialogs and prompts
   'app.tagline': 'Private chat, browser to browser. No account, no server reading along.',
   'onboarding.title': 'Welcome to Parley',
@@ -105,7 +250,7 @@ export const enMore = {
   'notify.newMessage': 'New message in {title}',
   'calls.problem.no-device': 'No camera or microphone was found; the call goes on without it.',
   'calls.notice.not-reachable': 'They are not connected right now. Try again when they are online.',
-  'calls.notice.room-call-full': 'This call is full: at most 6 people can be in a room call.',
+  'calls.notice.room-call-full': 'This call is full: at most {max} people can be in a room call.',
   'calls.notice.screen-failed': 'The screen could not be shared.',
   'calls.notice.device-failed': 'That device could not be started.',
   // Settings and the share picker
@@ -207,6 +352,56 @@ export const enMore = {
   'calls.camera': 'Camera',
   'calls.speaker': 'Speaker',
   'calls.defaultDevice': 'Default',
+  // Notices (kernel/notices.svelte.ts), shown by shell/NoticeBar.svelte (loaded on demand)
+  'room.copyFailed': 'Could not copy. Copy the address from the address bar instead.',
+  'contacts.notReachable': 'They are not connected right now. Try again when they are online.',
+  'contacts.keyMismatch':
+    'Someone with a different key than {name}’s tried to join your direct chat. They were refused.',
+  'error.contactSaveFailed': 'Could not save the contact: {reason}',
+  'emoji.loadFailed':
+    'The emoji picker could not be loaded. Check your connection, then try again.',
+  'error.storageFull':
+    'Your device is out of storage for Parley. Free up space; nothing you wrote is lost until it is saved.',
+  'error.saveFailed': 'Could not save your message: {reason}',
+  'error.roomSaveFailed': 'Could not save the room: {reason}',
+  'error.markReadFailed': 'Could not update the unread count: {reason}',
+  'error.loadFailed': 'Could not read this room’s history: {reason}',
+  'error.networkFailed':
+    'Parley could not start its network ({reason}). Your history is still readable; reload to try again.',
+  'error.conversationUpdateFailed': 'Could not change the conversation: {reason}',
+  'error.deleteFailed': 'Could not delete the conversation: {reason}',
+  'error.leaveFailed': 'Could not leave the room: {reason}',
+  'calls.loadFailed': 'Calls could not be loaded. Check your connection, then try again.',
+  'settings.deleteFailed': 'Could not delete the data: {reason}',
+  'error.dismiss': 'Dismiss',
+  // Confirmations, shown in ui/ConfirmDialog.svelte (loaded on demand)
+  'conversation.deleteTitle': 'Delete this conversation?',
+  'conversation.deleteBody':
+    '“{title}” and all its messages will be removed from this browser. Other members keep their copies.',
+  'conversation.leaveTitle': 'Leave this room?',
+  'conversation.leaveBody':
+    'You will leave “{title}” and its messages will be removed from this browser. You can join again with its link.',
+  'room.removeTitle': 'Remove {name}?',
+  'room.removeBody':
+    'The room moves to a new link that {name} does not get. Everyone else moves with it and keeps the history; the old link lets no one in any more.',
+  'room.remove': 'Remove',
+  'message.deleteTitle': 'Delete this message for everyone?',
+  'message.deleteBody': 'Everyone in the conversation will see that it was deleted.',
+  // Why Parley could not start (shell/StartupProblem.svelte)
+  'app.fatal': 'Parley could not start: {reason}',
+  'app.storageUnavailable':
+    'Parley could not open its storage ({reason}). This browser may not let sites store data (private mode or storage disabled); Parley needs IndexedDB to keep your history.',
+  'app.insecureContext':
+    'Parley needs a secure address: open it via https:// or http://localhost. On this address the browser switches off the cryptography Parley uses to prove who you are.',
+  // Language
+  'settings.language': 'Language',
+  'settings.languageHint': 'Names and messages from other people are shown as they wrote them.',
+  // The web manifest (vite.config.ts; not loaded by the page)
+  'manifest.description':
+    'Private peer-to-peer chat. Open a room link and talk, browser to browser.',
+  'manifest.screenshotWide': 'Two people chatting in a Parley room',
+  'manifest.screenshotNarrow': 'A Parley room on a phone',
 } as const;
 
-addMessages(enMore);
+const en = { ...firstScreen, ...onDemand };
+export default en;
