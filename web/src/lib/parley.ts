@@ -12,9 +12,8 @@ import type { Transport } from './net/transport';
 import type { ChatStore } from './storage/chat-store';
 import { Calls } from './features/calls/calls.svelte';
 import type { Devices } from './features/calls/devices';
-import { ContactRequests } from './features/contacts/contact-requests.svelte';
+import { ContactLinks } from './features/contacts/contact-links.svelte';
 import { Contacts } from './features/contacts/contacts.svelte';
-import { Invites } from './features/contacts/invites.svelte';
 import { Conversations } from './features/conversations/conversations.svelte';
 import { Members } from './features/conversations/members';
 import type { MemberMessages } from './features/conversations/member-messages.svelte';
@@ -102,8 +101,9 @@ export function createParley(deps: ParleyDeps) {
     isRefusedAuthor: (fingerprint) => contacts.isBlocked(fingerprint),
   });
   const typing = new Typing(kernel, nameOf);
-  const invites = new Invites(kernel, contacts);
-  const requests = new ContactRequests(kernel, contacts, invites);
+  // Contact requests and links: their code loads right after the first screen.
+  const contactLinks = new ContactLinks(kernel, contacts);
+  const { invites, requests } = contactLinks;
   const profile = new Profile(kernel, { conversations: () => conversations.list, say });
 
   const frames = {
@@ -121,7 +121,7 @@ export function createParley(deps: ParleyDeps) {
       (store) => conversations.load(store),
       (store) => Promise.resolve(receipts.load(store)),
       (store) => contacts.load(store),
-      (store) => invites.load(store),
+      (store) => contactLinks.start(store),
       () => moves.load(),
     ],
     admits: [(peer) => contacts.admits(peer), (peer) => moves.admits(peer)],

@@ -4,10 +4,10 @@ import {
   createIdentityKeys,
   fingerprintOf,
   importPublicKey,
-  safetyNumber,
   signBytes,
   verifyBytes,
 } from './identity';
+import { safetyNumber } from './safety-number';
 
 describe('identity keys', () => {
   it('makes a P-256 pair whose private key cannot be exported', async () => {

@@ -1,8 +1,8 @@
 /**
- * Identity keys (DESIGN §4): an ECDSA P-256 key pair per browser profile, its fingerprint and
- * safety numbers. Pure WebCrypto; persisting the keys is storage/'s job.
+ * Identity keys (DESIGN §4): an ECDSA P-256 key pair per browser profile and its fingerprint
+ * (safety numbers: safety-number.ts). Pure WebCrypto; persisting the keys is storage/'s job.
  */
-import { base32, concatBytes, fromBase64Url, isBase64Url, toBase64Url, utf8 } from '../encoding';
+import { base32, fromBase64Url, isBase64Url, toBase64Url } from '../encoding';
 import type { Fingerprint } from '../protocol/ids';
 
 const KEY_ALGORITHM: EcKeyImportParams = { name: 'ECDSA', namedCurve: 'P-256' };
@@ -65,29 +65,4 @@ export async function verifyBytes(
     // Wrong key type or usage: for a verifier that is simply "not valid".
     return false;
   }
-}
-
-const SAFETY_LABEL = utf8('parley-safety-v1');
-
-/** 30 digits for one fingerprint: six 5-digit groups from SHA-512(label ‖ fingerprint). */
-async function safetyDigits(fingerprint: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-512', concatBytes(SAFETY_LABEL, utf8(fingerprint))),
-  );
-  let digits = '';
-  for (let chunk = 0; chunk < 6; chunk++) {
-    let n = 0;
-    for (let i = 0; i < 5; i++) n = n * 256 + digest[chunk * 5 + i]!;
-    digits += String(n % 100_000).padStart(5, '0');
-  }
-  return digits;
-}
-
-/**
- * The safety number two people compare to verify each other: 60 digits in groups of 5, the same
- * whichever side computes it (each half belongs to one person, lower half first, as in Signal).
- */
-export async function safetyNumber(fpA: string, fpB: string): Promise<string> {
-  const halves = [await safetyDigits(fpA), await safetyDigits(fpB)].sort();
-  return halves.join('').replace(/(\d{5})(?=\d)/g, '$1 ');
 }

@@ -1,31 +1,20 @@
 /**
  * Events in the IndexedDB adapter (DESIGN §6, §10): paging them, the reads that plan own events,
- * and the writes that store own and received events with their conversation or delete a
- * conversation with its events, in a transaction the caller runs. What a conversation record becomes is decided by chat/conversation-rules.ts; this module
- * reads what those rules need (stored seqs, the clock, the newest events) and writes the result.
+ * and the writes that store own events with their conversation or delete a conversation with its
+ * events, in a transaction the caller runs (received events: idb-receive.ts, loaded with the
+ * network). What a conversation record becomes is decided by domain/conversation-rules.ts; this
+ * module reads what those rules need (stored seqs, the clock, the newest events) and writes the
+ * result.
  */
 import type { IDBPTransaction } from 'idb';
-import { createLogger } from '../log';
-import {
-  compareHlc,
-  decodeHlc,
-  encodeHlc,
-  receiveHlc,
-  tickHlc,
-  ZERO_HLC,
-  type Hlc,
-} from '../domain/hlc';
-import { compareEvents } from '../domain/events';
+import { compareHlc, decodeHlc, encodeHlc, tickHlc, ZERO_HLC, type Hlc } from '../domain/hlc';
 import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
-import type { admitEvents as AdmitEvents, Budgets } from '../domain/budgets';
 import type { Conversation, ListEventsOptions } from './chat-store';
 import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
-
-const log = createLogger('store');
 
 /** A transaction over the stores an event write touches. */
 export type EventsTx = IDBPTransaction<
@@ -49,7 +38,7 @@ async function highestStoredSeq(tx: EventsTx, conv: RoomKey, author: Fingerprint
 }
 
 /** The settings key that remembers our highest seq in a conversation deleted here. */
-function usedSeqKey(conv: RoomKey): string {
+export function usedSeqKey(conv: RoomKey): string {
   return `usedSeq:${conv}`;
 }
 
@@ -57,7 +46,11 @@ function usedSeqKey(conv: RoomKey): string {
  * Highest seq of `author` in `conv` that must never be used again: stored ones, and for a room
  * deleted and joined again, those used before (its members still hold them).
  */
-async function highestUsedSeq(tx: EventsTx, conv: RoomKey, author: Fingerprint): Promise<number> {
+export async function highestUsedSeq(
+  tx: EventsTx,
+  conv: RoomKey,
+  author: Fingerprint,
+): Promise<number> {
   const [stored, record] = await Promise.all([
     highestStoredSeq(tx, conv, author),
     tx.objectStore('settings').get(usedSeqKey(conv)),
@@ -69,7 +62,7 @@ async function highestUsedSeq(tx: EventsTx, conv: RoomKey, author: Fingerprint):
 }
 
 /** Extends `from` over the stored seqs that follow it without a gap. */
-async function contiguousSeq(
+export async function contiguousSeq(
   tx: EventsTx,
   conv: RoomKey,
   author: Fingerprint,
@@ -204,111 +197,6 @@ export async function storeOwnEvents(
   return { outcome: 'stored', conversation: next, clock: clockAfter };
 }
 
-/** What one conversation gained from `storeReceivedEvents`. */
-export interface ReceivedInConversation {
-  /** The conversation as written. */
-  conversation: Conversation;
-  /** Its newly stored events, in display order. */
-  events: StoredEvent[];
-}
-
-/** What `storeReceivedEvents` did. */
-export interface ReceivedOutcome {
-  /** The newly stored events, in the order given. */
-  added: StoredEvent[];
-  /** Per conversation that gained events or refused some, what it gained (in the order first given). */
-  stored: ReceivedInConversation[];
-}
-
-/** What `storeReceivedEvents` needs to know besides the events. */
-export interface ReceiveContext {
-  /** When they are stored (ms since epoch). */
-  nowMs: number;
-  /** Our fingerprint (events by anyone else count as unread). */
-  self: Fingerprint | undefined;
-  /** Conversations the person reads now: their new events do not count as unread. */
-  isReading: (conv: RoomKey) => boolean;
-  /** How much each author and each conversation may store. */
-  budgets: Budgets;
-  /** The budget rule (loaded on demand, off the first screen). */
-  admitEvents: typeof AdmitEvents;
-}
-
-/**
- * Stores verified remote events, leaving out duplicates and events of unknown conversations, and
- * updates each conversation and the clock.
- */
-export async function storeReceivedEvents(
-  tx: EventsWriteTx,
-  events: readonly StoredEvent[],
-  { nowMs, self, isReading, budgets, admitEvents }: ReceiveContext,
-): Promise<ReceivedOutcome> {
-  const byConv = new Map<RoomKey, StoredEvent[]>();
-  for (const event of events) {
-    const list = byConv.get(event.conv);
-    if (list) list.push(event);
-    else byConv.set(event.conv, [event]);
-  }
-  const added: StoredEvent[] = [];
-  const stored: ReceivedInConversation[] = [];
-  for (const [conv, convEvents] of byConv) {
-    const conversation = await tx.objectStore('conversations').get(conv);
-    if (!conversation) {
-      log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
-      continue;
-    }
-    const unseen = await unstored(tx, conv, convEvents);
-    if (unseen.length === 0) continue;
-    // Over an author's budget: refused for good, its key kept so it counts as held.
-    const { admitted: fresh, refused, usage } = admitEvents(conversation.usage, unseen, budgets);
-    if (refused.length > 0) {
-      log.warn(
-        `refused ${refused.length} event(s) over their author's budget (${refused[0]?.reason})`,
-      );
-    }
-    // Read before the writes: for an old record it is the clock of the newest event before them.
-    let clock = await readClock(tx, conversation);
-    const objectStore = tx.objectStore('events');
-    // All writes queued at once: they are answered together.
-    await requestAll<unknown>([
-      ...fresh.map((event) => () => objectStore.put(event)),
-      ...refused.map(
-        ({ event }) =>
-          () =>
-            objectStore.put(tombstoneOf(event, 'refused')),
-      ),
-    ]);
-    const contiguous = new Map<Fingerprint, number>();
-    for (const { event } of refused) contiguous.set(event.author, 0);
-    for (const event of fresh) {
-      added.push(event);
-      contiguous.set(event.author, 0);
-      const remote = decodeHlc(event.hlc);
-      if (remote) clock = receiveHlc(clock, remote, nowMs);
-    }
-    for (const author of contiguous.keys()) {
-      contiguous.set(
-        author,
-        await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
-      );
-    }
-    const next = {
-      ...applyStoredEvents(conversation, fresh, {
-        self,
-        nowMs,
-        isRead: isReading(conv),
-        contiguous,
-        preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
-      }),
-      clock: encodeHlc(clock),
-      usage,
-    };
-    await tx.objectStore('conversations').put(next);
-    stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
-  }
-  return { added, stored };
-}
-
 /** The tombstone that keeps `event`'s key once it is refused, deleted or disputed. */
 export function tombstoneOf(
   event: { conv: RoomKey; author: Fingerprint; seq: number },
@@ -348,37 +236,6 @@ export function freshPreview(tx: EventsTx, conv: RoomKey, fallback: string): Pro
   return latestPreview(newestFirst(tx, conv), fallback);
 }
 
-/** Those of `events` (all of `conv`) not stored yet, each once. */
-async function unstored(
-  tx: EventsTx,
-  conv: RoomKey,
-  events: readonly StoredEvent[],
-): Promise<StoredEvent[]> {
-  // Which are stored already: one key range per author, not a lookup per event (each request
-  // is a round trip through the browser, and a history brings thousands).
-  const seqRanges = new Map<string, { from: number; to: number }>();
-  for (const { author, seq } of events) {
-    const range = seqRanges.get(author);
-    if (!range) seqRanges.set(author, { from: seq, to: seq });
-    else seqRanges.set(author, { from: Math.min(range.from, seq), to: Math.max(range.to, seq) });
-  }
-  const objectStore = tx.objectStore('events');
-  const storedKeys = await requestAll(
-    [...seqRanges].map(
-      ([author, { from, to }]) =>
-        () =>
-          objectStore.getAllKeys(IDBKeyRange.bound([conv, author, from], [conv, author, to])),
-    ),
-  );
-  const seen = new Set(storedKeys.flat().map(([, author, seq]) => `${author}/${seq}`));
-  return events.filter((event) => {
-    const key = `${event.author}/${event.seq}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 /** A conversation's events in ascending display order (see ChatStore.listEvents). */
 export async function readEvents(
   db: Db,
@@ -405,27 +262,4 @@ export async function readEvents(
     }
     return newestFirst.reverse();
   });
-}
-
-/** Deletes conversation `id` and all its events; true when there was such a conversation. */
-export async function deleteConversationRecords(
-  tx: EventsWriteTx,
-  id: RoomKey,
-  self: Fingerprint | undefined,
-): Promise<boolean> {
-  const conversation = await tx.objectStore('conversations').get(id);
-  // Remember our highest seq: the members keep those events, so if the room is joined again our
-  // next message must not reuse a seq they hold (they would drop it).
-  if (self) {
-    const used = Math.max(
-      await highestUsedSeq(tx, id, self),
-      conversation ? vectorSeq(conversation.vector, self) : 0,
-    );
-    if (used > 0) {
-      await tx.objectStore('settings').put({ key: usedSeqKey(id), value: { [self]: used } });
-    }
-  }
-  await tx.objectStore('conversations').delete(id);
-  await tx.objectStore('events').delete(convRange(id));
-  return conversation !== undefined;
 }

@@ -21,13 +21,7 @@ import {
   AUTHOR_STORAGE_BUDGET_BYTES,
   MAX_DISPUTED_SEQS,
 } from '../config';
-import {
-  asDirectChat,
-  markedRead,
-  withFlags,
-  withMember,
-  withMove,
-} from '../domain/conversation-rules';
+import { markedRead, withFlags, withMember } from '../domain/conversation-rules';
 import { withDelivery, withReadUpTo } from '../domain/delivery';
 import {
   PROTOCOL_VERSION,
@@ -54,7 +48,6 @@ import {
 } from './chat-store';
 import { ChangeFeed } from './change-feed';
 import {
-  deleteConversationRecords,
   freshPreview,
   planFrom,
   planOwnEvents,
@@ -62,7 +55,6 @@ import {
   tombstoneOf,
   readEvents,
   storeOwnEvents,
-  storeReceivedEvents,
   type OwnEventPlan,
 } from './idb-events';
 import { DEFAULT_DB_NAME, openParleyDb, type Db, type ParleyDb } from './idb-schema';
@@ -401,8 +393,8 @@ export class IdbChatStore implements ChatStore {
     if (events.length === 0) return storeOk([]);
     return this.#write('addEvents', async () => {
       // Loaded before the transaction (an import inside would let it commit); received events
-      // come only once the network is up, so the rule stays off the first screen.
-      const { admitEvents } = await import('../domain/budgets');
+      // come only once the network is up, so this code stays off the first screen.
+      const { storeReceivedEvents } = await import('./idb-receive');
       const budgets = this.#budgets ?? DEFAULT_BUDGETS;
       return this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
         const { added, stored } = await storeReceivedEvents(tx, events, {
@@ -410,7 +402,6 @@ export class IdbChatStore implements ChatStore {
           self: this.#self,
           isReading: this.#isReading,
           budgets,
-          admitEvents,
         });
         for (const { conversation, events: fresh } of stored) {
           const clock = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
@@ -513,24 +504,12 @@ export class IdbChatStore implements ChatStore {
 
   /** Saves a contact and its direct chat together (see ChatStore.addContact). */
   async addContact(contact: Contact, direct: Conversation): Promise<StoreResult<Contact>> {
-    return this.#write('addContact', () =>
-      this.#commit(['contacts', 'conversations'], async (tx, notify) => {
-        const contacts = tx.objectStore('contacts');
-        const known = await contacts.get(contact.fingerprint);
-        if (known) {
-          return known.spki === contact.spki
-            ? storeOk(known)
-            : storeErr<Contact>('conflict', 'a contact with this fingerprint has another key');
-        }
-        const conversations = tx.objectStore('conversations');
-        const chat = asDirectChat(await conversations.get(direct.id), direct);
-        await Promise.all([contacts.put(contact), conversations.put(chat)]);
-        // The chat first: whoever hears of the contact finds its conversation.
-        notify({ type: 'conversation', conversation: chat });
-        notify({ type: 'contact', contact });
-        return storeOk(contact);
-      }),
-    );
+    return this.#write('addContact', async () => {
+      const { addContactRecords } = await import('./idb-rare-writes');
+      return this.#commit(['contacts', 'conversations'], (tx, notify) =>
+        addContactRecords(tx, contact, direct, notify),
+      );
+    });
   }
 
   /** Sets a contact's verified / blocked marks (see ChatStore.updateContact). */
@@ -538,31 +517,25 @@ export class IdbChatStore implements ChatStore {
     fingerprint: Fingerprint,
     change: Pick<Contact, 'verified' | 'blocked'>,
   ): Promise<StoreResult<Contact | undefined>> {
-    return this.#write('updateContact', () =>
-      this.#commit(['contacts'], async (tx, notify) => {
-        const contacts = tx.objectStore('contacts');
-        const known = await contacts.get(fingerprint);
-        if (!known) return storeOk(undefined);
-        const next = { ...known, ...change };
-        if (next.verified !== known.verified || next.blocked !== known.blocked) {
-          await contacts.put(next);
-          notify({ type: 'contact', contact: next });
-        }
-        return storeOk(next);
-      }),
-    );
+    return this.#write('updateContact', async () => {
+      const { updateContactRecord } = await import('./idb-rare-writes');
+      return this.#commit(['contacts'], (tx, notify) =>
+        updateContactRecord(tx, fingerprint, change, notify),
+      );
+    });
   }
 
   /** Deletes a conversation and all its events; rejects with StoreFailure. */
   async deleteConversation(id: RoomKey): Promise<void> {
     const self = this.#self;
-    await this.#writeOrThrow('deleteConversation', () =>
-      this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
+    await this.#writeOrThrow('deleteConversation', async () => {
+      const { deleteConversationRecords } = await import('./idb-rare-writes');
+      await this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
         if (await deleteConversationRecords(tx, id, self)) {
           notify({ type: 'conversation-deleted', conv: id });
         }
-      }),
-    );
+      });
+    });
     // Opened again later, the room starts planning own seqs from the store, not from before.
     this.#nextOwnSeq.delete(id);
   }
@@ -602,21 +575,11 @@ export class IdbChatStore implements ChatStore {
     move: RoomMove,
     next: Conversation,
   ): Promise<StoreResult<Conversation>> {
-    return this.#write('moveRoom', () =>
-      this.#commit(['conversations'], async (tx, notify) => {
-        const store = tx.objectStore('conversations');
-        const conversation = await store.get(from);
-        if (!conversation) return storeErr<Conversation>('not-found', `no conversation ${from}`);
-        const moved = withMove(conversation, move);
-        if (moved === conversation) return storeOk(conversation);
-        await store.put(moved);
-        notify({ type: 'conversation', conversation: moved });
-        if (!(await store.get(next.id))) {
-          await store.put(next);
-          notify({ type: 'conversation', conversation: next });
-        }
-        return storeOk(moved);
-      }),
-    );
+    return this.#write('moveRoom', async () => {
+      const { moveRoomRecords } = await import('./idb-rare-writes');
+      return this.#commit(['conversations'], (tx, notify) =>
+        moveRoomRecords(tx, from, move, next, notify),
+      );
+    });
   }
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { Contacts } from './contacts.svelte';
 import type { Invites } from './invites.svelte';
+import { saveContact } from './save-contact';
 import type { Fingerprint, RoomKey, RoomSecret } from '../../protocol/ids';
 
 const log = createLogger('contacts');
@@ -143,7 +144,7 @@ export class ContactRequests {
   }
 
   async #save(peer: MeshPeer, secret: RoomSecret): Promise<boolean> {
-    const ok = await this.#contacts.save(peer, secret);
+    const ok = await saveContact(this.#kernel, peer, secret);
     if (ok) {
       const sent = { ...this.#sent };
       delete sent[peer.fingerprint];

@@ -2,8 +2,6 @@
  * Contacts (DESIGN §5): people saved with their pinned key and a pair secret whose room is the
  * direct chat; verified after comparing safety numbers; blocked people reach us nowhere.
  */
-import { roomKeyFromSecret } from '../../crypto/room-keys';
-import { safetyNumber } from '../../crypto/identity';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { ChatStore, Contact, Conversation } from '../../storage/chat-store';
@@ -74,7 +72,9 @@ export class Contacts {
   /** The safety number the person and a contact compare (the same on both sides). */
   async safetyNumberWith(fingerprint: Fingerprint): Promise<string | null> {
     const self = this.#kernel.self;
-    return self ? safetyNumber(self, fingerprint) : null;
+    if (!self) return null;
+    const { safetyNumber } = await import('../../crypto/safety-number');
+    return safetyNumber(self, fingerprint);
   }
 
   /** Marks a contact verified (safety numbers compared) or not; false when it failed. */
@@ -111,50 +111,6 @@ export class Contacts {
       params: { name: contact?.name ?? conversation.title },
     });
     return false;
-  }
-
-  /** Saves `peer` as a contact whose direct chat is keyed by `secret` (the chat is then joined). */
-  async save(peer: MeshPeer, secret: RoomSecret): Promise<boolean> {
-    const store = this.#kernel.store;
-    if (!store) return false;
-    const conv = await roomKeyFromSecret(secret);
-    const now = this.#kernel.now();
-    const saved = await store.addContact(
-      {
-        fingerprint: peer.fingerprint,
-        spki: peer.spki,
-        name: peer.profile.name,
-        color: peer.profile.color,
-        conv,
-        addedAt: now,
-      },
-      {
-        id: conv,
-        kind: 'direct',
-        contact: peer.fingerprint,
-        secret,
-        title: peer.profile.name,
-        createdAt: now,
-        lastActivityAt: now,
-        lastPreview: '',
-        unread: 0,
-        members: {
-          [peer.fingerprint]: {
-            fingerprint: peer.fingerprint,
-            spki: peer.spki,
-            name: peer.profile.name,
-            color: peer.profile.color,
-            lastSeenAt: now,
-          },
-        },
-        vector: {},
-      },
-    );
-    if (!saved.ok) {
-      this.#kernel.notices.reportStore(saved.error, 'error.contactSaveFailed');
-      return false;
-    }
-    return true;
   }
 
   async #update(

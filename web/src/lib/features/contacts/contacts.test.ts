@@ -22,7 +22,7 @@ describe('contacts', () => {
     const { alice, bob, room } = await twoInARoom(hub);
     const [aliceFp, bobFp] = [alice.kernel.identity!.fingerprint, bob.kernel.identity!.fingerprint];
 
-    expect(alice.requests.request(room, bobFp)).toBe(true);
+    expect(await alice.requests.request(room, bobFp)).toBe(true);
     expect(alice.requests.sentTo(bobFp)).toBe('sent');
     await vi.waitFor(() => expect(bob.requests.waiting).toHaveLength(1), { timeout: 5_000 });
     expect(bob.requests.waiting[0]).toMatchObject({ fingerprint: aliceFp, name: 'Alice', room });
@@ -62,7 +62,7 @@ describe('contacts', () => {
     const hub = new MemoryHub();
     const { alice, bob, room } = await twoInARoom(hub);
     const [aliceFp, bobFp] = [alice.kernel.identity!.fingerprint, bob.kernel.identity!.fingerprint];
-    alice.requests.request(room, bobFp);
+    await alice.requests.request(room, bobFp);
     await vi.waitFor(() => expect(bob.requests.waiting).toHaveLength(1), { timeout: 5_000 });
     expect(await bob.requests.answer(aliceFp, false)).toBe(true);
     await vi.waitFor(() => expect(alice.requests.sentTo(bobFp)).toBe('declined'), {
@@ -76,7 +76,7 @@ describe('contacts', () => {
     const hub = new MemoryHub();
     const { alice, bob, room } = await twoInARoom(hub);
     const [aliceFp, bobFp] = [alice.kernel.identity!.fingerprint, bob.kernel.identity!.fingerprint];
-    alice.requests.request(room, bobFp);
+    await alice.requests.request(room, bobFp);
     await vi.waitFor(() => expect(bob.requests.waiting).toHaveLength(1), { timeout: 5_000 });
     await bob.requests.answer(aliceFp, true);
     await vi.waitFor(() => expect(alice.contacts.contact(bobFp)).toBeDefined(), { timeout: 5_000 });
@@ -98,7 +98,7 @@ describe('contacts', () => {
   async function twoContacts(hub: MemoryHub) {
     const { alice, bob, room } = await twoInARoom(hub);
     const [aliceFp, bobFp] = [alice.kernel.identity!.fingerprint, bob.kernel.identity!.fingerprint];
-    alice.requests.request(room, bobFp);
+    await alice.requests.request(room, bobFp);
     await vi.waitFor(() => expect(bob.requests.waiting).toHaveLength(1), { timeout: 5_000 });
     await bob.requests.answer(aliceFp, true);
     await vi.waitFor(() => expect(alice.contacts.isOnline(bobFp)).toBe(true), { timeout: 5_000 });
@@ -224,7 +224,7 @@ describe('contacts', () => {
     const hub = new MemoryHub();
     const { alice, bob, room } = await twoInARoom(hub);
     const [aliceFp, bobFp] = [alice.kernel.identity!.fingerprint, bob.kernel.identity!.fingerprint];
-    bob.requests.request(room, aliceFp);
+    await bob.requests.request(room, aliceFp);
     await vi.waitFor(() => expect(alice.requests.waiting).toHaveLength(1), { timeout: 5_000 });
     alice.requests.dismiss(bobFp);
     expect(alice.requests.waiting).toEqual([]);

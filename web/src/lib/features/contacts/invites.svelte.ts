@@ -11,6 +11,7 @@ import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { ChatStore } from '../../storage/chat-store';
 import type { Contacts } from './contacts.svelte';
+import { saveContact } from './save-contact';
 import type { Fingerprint, RoomKey, RoomSecret } from '../../protocol/ids';
 
 const log = createLogger('invites');
@@ -171,8 +172,7 @@ export class Invites {
     if (!secret || !this.#kernel.network.links.sendTo(peer, { type: 'contact-accept', secret })) {
       return;
     }
-    this.#contacts
-      .save(peer, secret)
+    saveContact(this.#kernel, peer, secret)
       .then((ok) => (ok ? this.complete(invite, peer.fingerprint) : undefined))
       .catch((error: unknown) => log.error('completing an invite failed', error));
   }

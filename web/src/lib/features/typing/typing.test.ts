@@ -82,7 +82,7 @@ describe('typing', () => {
     alice.typing.noteTyping(room, 'He');
     alice.typing.noteTyping(room, '');
     alice.typing.noteTyping(room, 'Hi');
-    expect(alice.requests.request(room, bobFp)).toBe(true);
+    expect(await alice.requests.request(room, bobFp)).toBe(true);
     await untilDone(() => bob.requests.waiting.length > 0);
     expect(bob.typing.typingIn(room)).toEqual([]);
 

@@ -27,33 +27,16 @@ export const firstScreen = {
 
   'room.copyLink': 'Copy link',
   'room.copied': 'Link copied',
-  'room.invalidLink':
-    'This room link is not valid. Check that you copied the whole link, including the part after #/r/.',
-  'room.full':
-    'This room is full right now. Parley keeps trying and joins as soon as someone leaves.',
-  'room.tooManyRooms':
-    'The signal server limits how many rooms one browser can be in at once, so nobody new can reach you in this room. Your history here stays readable.',
-  'room.badRoom':
-    'The signal server did not accept this room’s key. Reload Parley to get the latest version.',
-  'room.refused': 'The signal server turned this room away ({reason}).',
-  'room.openFailed':
-    'Parley could not open this room from its storage. Go back and try again; if it keeps happening, reload the page.',
   'room.defaultTitle': 'Room {short}',
   'room.shareHint': 'Share this room’s link to invite people. You are the only one here.',
   'room.members': 'Members',
   'room.membersCount': 'Members ({count})',
-  'room.memberOnline': 'online',
-  'room.memberOffline': 'offline',
-  'room.memberYou': '{name} (you)',
 
   'messages.label': 'Messages',
   'messages.empty': 'No messages yet. Say hello!',
   'messages.loading': 'Loading history…',
   'messages.loadOlder': 'Show earlier messages',
   'room.details': 'Room details',
-  'message.reply': 'Reply',
-  'message.react': 'React',
-  'message.edit': 'Edit',
   'message.delete': 'Delete',
   'message.edited': 'edited',
   'message.deleted': 'This message was deleted',
@@ -61,25 +44,11 @@ export const firstScreen = {
     '{name} sent something this version cannot show. This message needs a newer version of Parley.',
   'message.notLoaded': 'An earlier message',
   'message.reactionCount': '{emoji} {count}',
-  'reaction.thumbsUp': 'thumbs up',
-  'reaction.heart': 'heart',
-  'reaction.laugh': 'tears of joy',
-  'reaction.wow': 'surprised',
-  'reaction.sad': 'sad',
-  'reaction.thanks': 'thank you',
   'composer.replyingTo': 'Replying to {name}',
   'composer.editing': 'Editing your message',
   'composer.cancelIntent': 'Cancel',
-  'contacts.add': 'Add contact',
-  'contacts.requested': 'Request sent',
-  'contacts.declined': 'Declined',
-  'contacts.isContact': 'Contact',
   'contacts.unknown': 'This contact is not saved in this browser.',
-  'contacts.safetyNumber': 'Safety number',
   'contacts.verified': 'Verified',
-  'contacts.block': 'Block',
-  'contacts.unblock': 'Unblock',
-  'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',
   'messages.you': 'You',
 
   'delivery.pending': 'Pending',
@@ -115,26 +84,12 @@ export const firstScreen = {
   'typing.others.other': '{first} and {count} others are typing…',
   // Profile and room membership
   'profile.edit': 'Edit profile',
-  'room.removeMember': 'Remove {name} from the room',
-  'room.movedNotice':
-    'This room moved to a new link when someone was removed. What was said here stays readable.',
-  'room.openMoved': 'Go to the room',
-  'room.removedNotice': 'You were removed from this room. Its history stays readable here.',
   'room.earlier': 'Earlier messages, before someone was removed',
-  'network.elsewhere':
-    'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
-  'network.useHere': 'Use here',
   // PWA
-  'pwa.offline':
-    'You are offline. Your history is here, and what you write is sent when you are back online.',
   'pwa.install': 'Install app',
   'nav.settings': 'Settings',
 
   // Calls
-  'calls.voice': 'Voice call',
-  'calls.video': 'Video call',
-  'calls.inProgress': 'Call in progress',
-  'calls.join': 'Join',
   'calls.log.voice': 'Voice call, {duration}',
   'calls.log.video': 'Video call, {duration}',
   'calls.log.missedVoice': 'Missed voice call',
@@ -144,7 +99,6 @@ export const firstScreen = {
   'calls.log.busy': 'Busy',
   // Names that look alike carry the start of the key (DESIGN §4)
   'member.nameWithTag': '{name} ({tag})',
-  'member.keyTag': 'key {tag}',
   'member.keyTitle': '{name}: key fingerprint starts with {tag}',
   'contacts.verifiedContact': 'Verified contact',
 } as const;
@@ -401,6 +355,55 @@ export const onDemand = {
     'Private peer-to-peer chat. Open a room link and talk, browser to browser.',
   'manifest.screenshotWide': 'Two people chatting in a Parley room',
   'manifest.screenshotNarrow': 'A Parley room on a phone',
+  // Shown only by modules loaded after the first screen (members, message actions, calls)
+  'room.memberOnline': 'online',
+  'room.memberOffline': 'offline',
+  'room.memberYou': '{name} (you)',
+  'message.reply': 'Reply',
+  'message.react': 'React',
+  'message.edit': 'Edit',
+  'reaction.thumbsUp': 'thumbs up',
+  'reaction.heart': 'heart',
+  'reaction.laugh': 'tears of joy',
+  'reaction.wow': 'surprised',
+  'reaction.sad': 'sad',
+  'reaction.thanks': 'thank you',
+  'contacts.add': 'Add contact',
+  'contacts.requested': 'Request sent',
+  'contacts.declined': 'Declined',
+  'contacts.isContact': 'Contact',
+  'contacts.safetyNumber': 'Safety number',
+  'contacts.block': 'Block',
+  'contacts.unblock': 'Unblock',
+  'room.removeMember': 'Remove {name} from the room',
+  'calls.voice': 'Voice call',
+  'calls.video': 'Video call',
+  'calls.inProgress': 'Call in progress',
+  'calls.join': 'Join',
+  'member.keyTag': 'key {tag}',
+  // What stands in the way of a room (RoomNotices, RoomOpenProblem: loaded only then)
+  'room.full':
+    'This room is full right now. Parley keeps trying and joins as soon as someone leaves.',
+  'room.tooManyRooms':
+    'The signal server limits how many rooms one browser can be in at once, so nobody new can reach you in this room. Your history here stays readable.',
+  'room.badRoom':
+    'The signal server did not accept this room’s key. Reload Parley to get the latest version.',
+  'room.refused': 'The signal server turned this room away ({reason}).',
+  'room.invalidLink':
+    'This room link is not valid. Check that you copied the whole link, including the part after #/r/.',
+  'room.openFailed':
+    'Parley could not open this room from its storage. Go back and try again; if it keeps happening, reload the page.',
+  'room.movedNotice':
+    'This room moved to a new link when someone was removed. What was said here stays readable.',
+  'room.openMoved': 'Go to the room',
+  'room.removedNotice': 'You were removed from this room. Its history stays readable here.',
+  'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',
+  // The offline and other-tab bars (loaded when shown)
+  'network.elsewhere':
+    'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',
+  'network.useHere': 'Use here',
+  'pwa.offline':
+    'You are offline. Your history is here, and what you write is sent when you are back online.',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

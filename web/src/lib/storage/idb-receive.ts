@@ -1,0 +1,159 @@
+/**
+ * Storing received events (DESIGN §6, §10): loaded with the network, when the first events
+ * arrive, so the first screen does not carry it. Leaves out what is stored already, applies each
+ * author's budget, moves each conversation's clock and writes the conversation record.
+ */
+import { createLogger } from '../log';
+import { decodeHlc, encodeHlc, receiveHlc } from '../domain/hlc';
+import { compareEvents } from '../domain/events';
+import { applyStoredEvents, latestPreview } from '../domain/conversation-rules';
+import { vectorSeq } from '../domain/version-vector';
+import { admitEvents, type Budgets } from '../domain/budgets';
+import type { StoredEvent } from '../protocol/events';
+import type { Conversation } from './chat-store';
+import { requestAll } from './idb-tx';
+import type { Fingerprint, RoomKey } from '../protocol/ids';
+import {
+  contiguousSeq,
+  newestFirst,
+  readClock,
+  tombstoneOf,
+  type EventsTx,
+  type EventsWriteTx,
+} from './idb-events';
+
+const log = createLogger('store');
+
+/** What one conversation gained from `storeReceivedEvents`. */
+export interface ReceivedInConversation {
+  /** The conversation as written. */
+  conversation: Conversation;
+  /** Its newly stored events, in display order. */
+  events: StoredEvent[];
+}
+
+/** What `storeReceivedEvents` did. */
+export interface ReceivedOutcome {
+  /** The newly stored events, in the order given. */
+  added: StoredEvent[];
+  /** Per conversation that gained events or refused some, what it gained (in the order first given). */
+  stored: ReceivedInConversation[];
+}
+
+/** What `storeReceivedEvents` needs to know besides the events. */
+export interface ReceiveContext {
+  /** When they are stored (ms since epoch). */
+  nowMs: number;
+  /** Our fingerprint (events by anyone else count as unread). */
+  self: Fingerprint | undefined;
+  /** Conversations the person reads now: their new events do not count as unread. */
+  isReading: (conv: RoomKey) => boolean;
+  /** How much each author and each conversation may store. */
+  budgets: Budgets;
+}
+
+/**
+ * Stores verified remote events, leaving out duplicates and events of unknown conversations, and
+ * updates each conversation and the clock.
+ */
+export async function storeReceivedEvents(
+  tx: EventsWriteTx,
+  events: readonly StoredEvent[],
+  { nowMs, self, isReading, budgets }: ReceiveContext,
+): Promise<ReceivedOutcome> {
+  const byConv = new Map<RoomKey, StoredEvent[]>();
+  for (const event of events) {
+    const list = byConv.get(event.conv);
+    if (list) list.push(event);
+    else byConv.set(event.conv, [event]);
+  }
+  const added: StoredEvent[] = [];
+  const stored: ReceivedInConversation[] = [];
+  for (const [conv, convEvents] of byConv) {
+    const conversation = await tx.objectStore('conversations').get(conv);
+    if (!conversation) {
+      log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
+      continue;
+    }
+    const unseen = await unstored(tx, conv, convEvents);
+    if (unseen.length === 0) continue;
+    // Over an author's budget: refused for good, its key kept so it counts as held.
+    const { admitted: fresh, refused, usage } = admitEvents(conversation.usage, unseen, budgets);
+    if (refused.length > 0) {
+      log.warn(
+        `refused ${refused.length} event(s) over their author's budget (${refused[0]?.reason})`,
+      );
+    }
+    // Read before the writes: for an old record it is the clock of the newest event before them.
+    let clock = await readClock(tx, conversation);
+    const objectStore = tx.objectStore('events');
+    // All writes queued at once: they are answered together.
+    await requestAll<unknown>([
+      ...fresh.map((event) => () => objectStore.put(event)),
+      ...refused.map(
+        ({ event }) =>
+          () =>
+            objectStore.put(tombstoneOf(event, 'refused')),
+      ),
+    ]);
+    const contiguous = new Map<Fingerprint, number>();
+    for (const { event } of refused) contiguous.set(event.author, 0);
+    for (const event of fresh) {
+      added.push(event);
+      contiguous.set(event.author, 0);
+      const remote = decodeHlc(event.hlc);
+      if (remote) clock = receiveHlc(clock, remote, nowMs);
+    }
+    for (const author of contiguous.keys()) {
+      contiguous.set(
+        author,
+        await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
+      );
+    }
+    const next = {
+      ...applyStoredEvents(conversation, fresh, {
+        self,
+        nowMs,
+        isRead: isReading(conv),
+        contiguous,
+        preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
+      }),
+      clock: encodeHlc(clock),
+      usage,
+    };
+    await tx.objectStore('conversations').put(next);
+    stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
+  }
+  return { added, stored };
+}
+
+/** Those of `events` (all of `conv`) not stored yet, each once. */
+async function unstored(
+  tx: EventsTx,
+  conv: RoomKey,
+  events: readonly StoredEvent[],
+): Promise<StoredEvent[]> {
+  // Which are stored already: one key range per author, not a lookup per event (each request
+  // is a round trip through the browser, and a history brings thousands).
+  const seqRanges = new Map<string, { from: number; to: number }>();
+  for (const { author, seq } of events) {
+    const range = seqRanges.get(author);
+    if (!range) seqRanges.set(author, { from: seq, to: seq });
+    else seqRanges.set(author, { from: Math.min(range.from, seq), to: Math.max(range.to, seq) });
+  }
+  const objectStore = tx.objectStore('events');
+  const storedKeys = await requestAll(
+    [...seqRanges].map(
+      ([author, { from, to }]) =>
+        () =>
+          objectStore.getAllKeys(IDBKeyRange.bound([conv, author, from], [conv, author, to])),
+    ),
+  );
+  const seen = new Set(storedKeys.flat().map(([, author, seq]) => `${author}/${seq}`));
+  return events.filter((event) => {
+    const key = `${event.author}/${event.seq}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
