@@ -175,7 +175,7 @@ test('a member’s flood is stored only up to their budget, and the person can s
 
   await test.step('Bob sees what Alice wrote and deletes it', async () => {
     await expect(aliceRow).toContainText(/Messages: \d{3} \(\d(\.\d)? MB\)/);
-    await aliceRow.getByRole('button', { name: 'Delete messages by Alice' }).click();
+    await aliceRow.getByRole('button', { name: 'Delete their messages' }).click();
     const dialog = bob.page.getByRole('dialog', { name: 'Delete everything Alice wrote here?' });
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await expect(aliceRow).toContainText(/Messages: 0\b/);

@@ -63,7 +63,9 @@ test('a zh-CN browser sees Chinese from onboarding through a room; Settings swit
     const zhLog = zhPage.getByRole('log', { name: '消息' });
     await expect(zhLog.getByRole('article').filter({ hasText: 'Hello from Bob' })).toBeVisible();
     await expect(messageFrom(enPage, '小红', '你好，我是小红')).toBeVisible();
-    await expect(zhPage.getByRole('list', { name: '成员' }).getByText('Bob')).toBeVisible();
+    await expect(
+      zhPage.getByRole('list', { name: '成员', exact: true }).getByText('Bob'),
+    ).toBeVisible();
   });
 
   const settings = zhPage.getByRole('region', { name: '设置' });

@@ -135,7 +135,6 @@ export const onDemand = {
   'room.memberMessagesLabel': 'Messages by member',
   'room.memberMessages': 'Messages: {count} ({size})',
   'room.deleteMessages': 'Delete their messages',
-  'room.deleteMessagesOf': 'Delete messages by {name}',
   'room.deleteMessagesTitle': 'Delete everything {name} wrote here?',
   'room.deleteMessagesBody':
     'Their {count} messages ({size}) are deleted from this device and will not come back when others sync. What {name} writes from now on still arrives; other members keep their own copies.',

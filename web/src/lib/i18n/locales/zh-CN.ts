@@ -359,7 +359,6 @@ const zhCN = {
   'room.memberMessagesLabel': '各成员的消息',
   'room.memberMessages': '消息：{count} 条（{size}）',
   'room.deleteMessages': '删除其消息',
-  'room.deleteMessagesOf': '删除 {name} 的消息',
   'room.deleteMessagesTitle': '删除 {name} 在这里写的全部内容？',
   'room.deleteMessagesBody':
     '其 {count} 条消息（{size}）将从此设备删除，其他人同步时也不会再回来。{name} 今后写的消息仍会送达；其他成员保留各自的副本。',
