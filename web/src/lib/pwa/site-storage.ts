@@ -30,6 +30,9 @@ export async function storageReport(): Promise<StorageReport> {
   };
 }
 
+/** Number formats by locale, unit and fraction digits: making one costs far more than using it. */
+const byteFormats = new Map<string, Intl.NumberFormat>();
+
 /** Bytes as a person reads them: "12.3 MB" (decimal units, like the browsers' own settings). */
 export function formatBytes(bytes: number, locale?: string): string {
   const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
@@ -39,12 +42,19 @@ export function formatBytes(bytes: number, locale?: string): string {
     value /= 1000;
     unit++;
   }
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: units[unit],
-    unitDisplay: 'short',
-    maximumFractionDigits: value < 10 && unit > 0 ? 1 : 0,
-  }).format(value);
+  const digits = value < 10 && unit > 0 ? 1 : 0;
+  const key = `${locale ?? ''}|${unit}|${digits}`;
+  let format = byteFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      style: 'unit',
+      unit: units[unit],
+      unitDisplay: 'short',
+      maximumFractionDigits: digits,
+    });
+    byteFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 export { requestPersistentStorage } from './persistence';

@@ -8,6 +8,9 @@ export interface ContactView extends Contact {
   lastSeenAt: number;
 }
 
+/** Names in the browser's order; made once (making a collator costs far more than comparing). */
+let collator: Intl.Collator | undefined;
+
 /** Contacts with their direct chat's current profile and last-seen time, sorted by name. */
 export function contactViews(
   contacts: readonly Contact[],
@@ -22,8 +25,9 @@ export function contactViews(
       ? { ...contact, name: member.name, color, lastSeenAt: member.lastSeenAt }
       : { ...contact, color, lastSeenAt: member?.lastSeenAt ?? 0 };
   });
-  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+  collator ??= new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+  const byName = collator;
   return views.sort(
-    (a, b) => collator.compare(a.name, b.name) || a.fingerprint.localeCompare(b.fingerprint),
+    (a, b) => byName.compare(a.name, b.name) || a.fingerprint.localeCompare(b.fingerprint),
   );
 }

@@ -20,6 +20,8 @@ const log = createLogger('receipts');
 
 /** How long receipts gather before one write records them all. */
 const DELIVERY_COALESCE_MS = 100;
+/** Received messages in the open room are marked read at most this often. */
+const READ_COALESCE_MS = 100;
 
 /** What receipts read of other features. */
 export interface ReceiptsPorts {
@@ -161,7 +163,11 @@ export class Receipts {
     if (marker) this.#kernel.network.links.sendTo(peer, { type: 'read', hlc: marker });
   }
 
-  /** Marks the open room read once the current burst of frames is in. */
+  /**
+   * Marks the open room read shortly, once for the messages that come meanwhile: a lively room
+   * then costs one read-marker write and one `read` frame per READ_COALESCE_MS, not per message
+   * (its messages never count as unread meanwhile: see `load`).
+   */
   #markReadSoon(room: RoomKey): void {
     if (this.#markReadQueued.has(room)) return;
     this.#markReadQueued.add(room);
@@ -170,6 +176,6 @@ export class Receipts {
       if (room === this.#ports.activeRoom() && isPageVisible()) {
         this.markRead(room).catch((error: unknown) => log.error('marking read failed', error));
       }
-    });
+    }, READ_COALESCE_MS);
   }
 }
