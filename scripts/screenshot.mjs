@@ -96,7 +96,7 @@ async function chineseScene() {
   await details.waitFor({ state: 'hidden' });
   const bob = await person('王小明', { width: 375, height: 740 }, 'zh-CN');
   await bob.goto(link);
-  await alice.getByRole('list', { name: '成员' }).getByText('王小明').waitFor();
+  await alice.getByRole('list', { name: '成员', exact: true }).getByText('王小明').waitFor();
   await send(alice, '小明你好！这个房间只有我们两个人，消息不经过任何服务器。');
   await send(bob, '太好了。关掉标签页以后，聊天记录还在吗？');
   await article(alice, '聊天记录还在吗').hover();
