@@ -11,6 +11,7 @@ import type { VersionVector } from '../domain/version-vector';
 import { splitEventsIntoFrames, type PeerFrame } from '../protocol/peer-frames';
 import {
   SyncEngine,
+  takeBurst,
   type SyncEngineDeps,
   type SyncEngineOptions,
   type SyncPeer,
@@ -358,6 +359,47 @@ describe('SyncEngine answers', () => {
     const own = await write(alice.member, room.key, 'mine');
     expect(decodeHlc(own.hlc)?.ms).toBeLessThanOrEqual(Date.now() + MAX_CLOCK_DRIFT_MS);
     expect(decodeHlc(own.hlc)?.ms).toBeLessThan(now + 3600_000);
+  });
+
+  it('stores the events frames that arrive while a burst is stored together, in order', async () => {
+    const room = await makeRoom();
+    const alice = await net1(room, 'alice');
+    const bobKeys = poolKeys(1);
+    const bob = peerOf({ name: 'bob', keys: bobKeys }, room.key);
+    const frames = [];
+    for (let seq = 1; seq <= 6; seq++) {
+      const event = await makeSignedEvent(bobKeys, { conv: room.key, seq, text: `m${seq}` });
+      const frame = overTheWire({ type: 'events', events: [event], keys: {} });
+      if (frame.type !== 'events') throw new Error('expected events');
+      frames.push(frame);
+    }
+    const addEvents = vi.spyOn(alice.member.store, 'addEvents');
+    // The first frame starts a burst; the five that come while it is stored form the next one.
+    const handled = frames.map((frame) => alice.member.engine.handleFrame(bob, frame));
+    expect(alice.member.engine.backlog(bob)).toBe(5);
+    await Promise.all(handled);
+    expect(addEvents.mock.calls.map(([events]) => events.map((e) => e.seq))).toEqual([
+      [1],
+      [2, 3, 4, 5, 6],
+    ]);
+    expect(alice.member.engine.backlog(bob)).toBe(0);
+    expect(await texts(alice.member, room.key)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it('answers a sync only after the events that came before it are stored', async () => {
+    const room = await makeRoom();
+    const alice = await net1(room, 'alice');
+    const bobKeys = poolKeys(1);
+    const bob = peerOf({ name: 'bob', keys: bobKeys }, room.key);
+    const event = await makeSignedEvent(bobKeys, { conv: room.key, seq: 1, text: 'first' });
+    const frame = overTheWire({ type: 'events', events: [event], keys: {} });
+    if (frame.type !== 'events') throw new Error('expected events');
+    const stored = alice.member.engine.handleFrame(bob, frame);
+    const synced = alice.member.engine.handleFrame(bob, { type: 'sync', vector: {} });
+    await synced;
+    // The answer to Bob's sync counts his event as held: it was stored before the sync was read.
+    expect((await alice.member.store.getConversation(room.key))?.vector[bob.fingerprint]).toBe(1);
+    await stored;
   });
 
   it('finds an author who signed two versions of one message, hides both and names the author', async () => {
@@ -714,3 +756,27 @@ async function net1(
   track(member);
   return { member, sent, peers };
 }
+
+describe('takeBurst', () => {
+  const frame = (n: number, keys: Record<string, string> = {}) =>
+    ({
+      type: 'events',
+      events: Array.from({ length: n }, (_, i) => ({ seq: i })),
+      keys,
+    }) as unknown as Parameters<typeof takeBurst>[0][number];
+
+  it('joins frames up to the limit, and always takes one', () => {
+    const frames = [frame(3), frame(3), frame(3)];
+    expect(takeBurst(frames, 7).events).toHaveLength(6);
+    expect(frames).toHaveLength(1);
+    expect(takeBurst([frame(9)], 7).events).toHaveLength(9);
+  });
+
+  it('stops at a frame that names another key for an author already keyed', () => {
+    const frames = [frame(1, { a: 'k1' }), frame(1, { a: 'k1', b: 'k2' }), frame(1, { a: 'k3' })];
+    const burst = takeBurst(frames, 100);
+    expect(burst.events).toHaveLength(2);
+    expect(burst.keys).toEqual({ a: 'k1', b: 'k2' });
+    expect(frames).toHaveLength(1);
+  });
+});

@@ -56,7 +56,35 @@ import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 const log = createLogger('sync');
 
 /** The frames the sync engine handles, as parsed (events not yet verified). */
-export type SyncAppFrame = EventsFrame<Unverified<StoredEvent>> | SyncFrame | HaveFrame;
+export type SyncAppFrame = SyncEventsFrame | SyncFrame | HaveFrame;
+/** An `events` frame as it arrives (its events not verified yet). */
+type SyncEventsFrame = EventsFrame<Unverified<StoredEvent>>;
+
+/** At most this many events are verified and stored together from one link's inbox. */
+const MAX_BURST_EVENTS = 4 * MAX_BATCH_EVENTS;
+
+/**
+ * Takes the first frames of `frames` (at least one) whose events add up to at most `max` and
+ * whose author keys agree, as one frame: what one burst verifies and stores.
+ */
+export function takeBurst(frames: SyncEventsFrame[], max: number): SyncEventsFrame {
+  const first = frames.shift();
+  if (!first) return { type: 'events', events: [], keys: {} };
+  const events = [...first.events];
+  const keys: Record<string, string> = { ...first.keys };
+  for (;;) {
+    const next = frames[0];
+    if (!next || events.length + next.events.length > max) break;
+    const agrees = Object.entries(next.keys).every(
+      ([author, key]) => (keys[author] ?? key) === key,
+    );
+    if (!agrees) break;
+    frames.shift();
+    events.push(...next.events);
+    Object.assign(keys, next.keys);
+  }
+  return { type: 'events', events, keys };
+}
 
 /** True for the frames the sync engine handles (the rest of the app frames are the session's). */
 export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
@@ -168,6 +196,12 @@ export class SyncEngine {
   #digests = new Map<RoomKey, Record<Fingerprint, string>>();
   /** Per room, the chain digesting under way. */
   #digesting = new Map<RoomKey, Promise<void>>();
+  /**
+   * Per link, `events` frames waiting to be verified and stored, and the run storing them: the
+   * frames that arrive while one burst is stored are stored together next (one transaction, one
+   * change, one render), not one by one.
+   */
+  #inbox = new Map<SyncPeer, { frames: SyncEventsFrame[]; run: Promise<void> | null }>();
   #isStopped = false;
 
   constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
@@ -194,12 +228,15 @@ export class SyncEngine {
     await this.#sendVector(peer);
   }
 
-  /** Handles one of the frames sync owns, from an authenticated peer. */
+  /**
+   * Handles one of the frames sync owns, from an authenticated peer. Resolves once it is handled;
+   * an `events` frame joins the link's inbox (see `backlog`), and a `sync` or `have` waits for
+   * the link's inbox to be stored first, so they are answered in the order they came.
+   */
   async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
+    if (frame.type === 'events') return this.#receive(peer, frame);
+    await this.#inbox.get(peer)?.run;
     switch (frame.type) {
-      case 'events':
-        await this.onEvents(peer, frame);
-        return;
       case 'sync':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onSync(peer, frame.vector);
@@ -212,6 +249,42 @@ export class SyncEngine {
         return;
       default:
         assertNever(frame);
+    }
+  }
+
+  /** How many `events` frames of a link wait in its inbox (the caller may stop reading meanwhile). */
+  backlog(peer: SyncPeer): number {
+    return this.#inbox.get(peer)?.frames.length ?? 0;
+  }
+
+  #receive(peer: SyncPeer, frame: SyncEventsFrame): Promise<void> {
+    let inbox = this.#inbox.get(peer);
+    if (!inbox) {
+      inbox = { frames: [], run: null };
+      this.#inbox.set(peer, inbox);
+    }
+    inbox.frames.push(frame);
+    inbox.run ??= this.#storeInbox(peer, inbox);
+    return inbox.run;
+  }
+
+  /** Stores a link's inbox in bursts until it is empty. */
+  async #storeInbox(
+    peer: SyncPeer,
+    inbox: { frames: SyncEventsFrame[]; run: Promise<void> | null },
+  ): Promise<void> {
+    try {
+      while (inbox.frames.length > 0) {
+        const burst = takeBurst(inbox.frames, MAX_BURST_EVENTS);
+        try {
+          await this.onEvents(peer, burst);
+        } catch (error) {
+          log.error('storing received events failed, from', peer.peerId, error);
+        }
+      }
+    } finally {
+      inbox.run = null;
+      this.#inbox.delete(peer);
     }
   }
 

@@ -15,6 +15,9 @@ import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('messaging');
 
+/** `events` frames one link may have waiting to be stored before it stops reading. */
+const MAX_EVENTS_BACKLOG = 16;
+
 /** What sync reports to other features. */
 export interface SyncLinkPorts {
   /** A member told us its vector: what it holds (delivery receipts). */
@@ -34,7 +37,15 @@ export class SyncLink {
 
   /** The frames sync owns. */
   readonly frames: Pick<FrameHandlers, 'events' | 'sync' | 'have'> = {
-    events: (peer, frame) => this.#sync?.handleFrame(peer, frame),
+    events: (peer, frame) => {
+      const sync = this.#sync;
+      if (!sync) return;
+      const stored = sync.handleFrame(peer, frame);
+      // The link reads on while the events are stored, so what arrives meanwhile joins the next
+      // burst; with a long backlog it waits (a peer cannot queue without bound).
+      if (sync.backlog(peer) > MAX_EVENTS_BACKLOG) return stored;
+      stored.catch((error: unknown) => log.error('storing received events failed', error));
+    },
     sync: (peer, frame) => this.#sync?.handleFrame(peer, frame),
     have: (peer, frame) => this.#sync?.handleFrame(peer, frame),
   };
