@@ -10,8 +10,8 @@ import {
   eventPreview,
   MAX_PREVIEW_CHARS,
   signEvent,
-  verifyEvent,
 } from './events';
+import { verifyEvent } from './verify-event';
 import {
   fakeFingerprint,
   makeEvent,

@@ -1,9 +1,9 @@
 /**
- * Event rules (DESIGN §6): the canonical bytes an author signs, signing and verifying, display
- * order, keys for rendering and previews.
+ * Event rules (DESIGN §6): the canonical bytes an author signs, signing (verifying:
+ * verify-event.ts), display order, keys for rendering and previews.
  */
 import { utf8 } from '../encoding';
-import { fingerprintOf, importPublicKey, signBytes, verifyBytes } from '../crypto/identity';
+import { signBytes } from '../crypto/identity';
 import { assertNever } from '../protocol/assert-never';
 import { isKnownKind } from '../protocol/event-kinds';
 import type {
@@ -13,9 +13,8 @@ import type {
   StoredEvent,
   UnsignedEvent,
   UnsignedStoredEvent,
-  Unverified,
 } from '../protocol/events';
-import type { Fingerprint, RoomKey } from '../protocol/ids';
+import type { RoomKey } from '../protocol/ids';
 
 const EVENT_LABEL = 'parley-event-v1';
 
@@ -66,49 +65,6 @@ function unsignedPart<E extends UnsignedStoredEvent>(e: E): E {
 export async function signEvent(e: UnsignedEvent, privateKey: CryptoKey): Promise<ChatEvent> {
   const unsigned = unsignedPart(e);
   return { ...unsigned, sig: await signBytes(privateKey, canonicalEventBytes(unsigned)) };
-}
-
-interface KnownKey {
-  fingerprint: Fingerprint;
-  publicKey: CryptoKey;
-}
-
-const KEY_CACHE_LIMIT = 256;
-const keyCache = new Map<string, Promise<KnownKey | null>>();
-
-/** Imports and fingerprints an SPKI once; null when it is not a usable P-256 key. */
-function knownKey(spki: string): Promise<KnownKey | null> {
-  let entry = keyCache.get(spki);
-  if (!entry) {
-    entry = Promise.all([fingerprintOf(spki), importPublicKey(spki)]).then(
-      ([fingerprint, publicKey]) => ({ fingerprint, publicKey }),
-      () => null,
-    );
-    if (keyCache.size >= KEY_CACHE_LIMIT) {
-      const oldest = keyCache.keys().next();
-      if (!oldest.done) keyCache.delete(oldest.value);
-    }
-    keyCache.set(spki, entry);
-  }
-  return entry;
-}
-
-/**
- * Verifies a received event against its author's public key: the key's fingerprint must be the
- * event's `author` and the signature must cover the event. The verified event (a fresh object
- * with only the signed fields and the signature), or null. Events of kinds this build does not
- * know are verified the same way (their body as signed).
- */
-export async function verifyEvent(
-  e: Unverified<StoredEvent>,
-  spki: string,
-): Promise<StoredEvent | null> {
-  const key = await knownKey(spki);
-  if (!key || key.fingerprint !== e.author) return null;
-  const { v, conv, author, seq, hlc, kind, body } = e;
-  const unsigned = { v, conv, author, seq, hlc, kind, body } as UnsignedStoredEvent;
-  const isValid = await verifyBytes(key.publicKey, e.sig, canonicalEventBytes(unsigned));
-  return isValid ? { ...unsigned, sig: e.sig } : null;
 }
 
 /** The fields that decide display order. */

@@ -5,4 +5,5 @@
  */
 export { RoomMesh } from './room-mesh';
 export { isSyncFrame, SyncEngine } from '../sync/sync-engine';
+export { WorkerVerifier } from '../sync/verifier';
 export { splitEventsIntoFrames } from '../protocol/peer-frames';

@@ -4,7 +4,8 @@ import { utf8 } from '../encoding';
 import { signBytes, verifyBytes } from '../crypto/identity';
 import { decodeHlc, encodeHlc } from '../domain/hlc';
 import { MAX_CLOCK_DRIFT_MS } from '../config';
-import { signEvent, verifyEvent, textOf } from '../domain/events';
+import { signEvent, textOf } from '../domain/events';
+import { verifyEvent } from '../domain/verify-event';
 import {
   FAKE_SIG,
   fakeFingerprint,

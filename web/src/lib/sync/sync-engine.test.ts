@@ -9,6 +9,7 @@ import { RoomMesh } from '../net/room-mesh';
 import type { ChatEvent, Unverified } from '../protocol/events';
 import type { VersionVector } from '../domain/version-vector';
 import { splitEventsIntoFrames, type PeerFrame } from '../protocol/peer-frames';
+import { verifyHere } from './verifier';
 import {
   SyncEngine,
   takeBurst,
@@ -386,6 +387,45 @@ describe('SyncEngine answers', () => {
     expect(await texts(alice.member, room.key)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   });
 
+  it('verifies the next burst while the one before is stored', async () => {
+    const room = await makeRoom();
+    const steps: string[] = [];
+    const alice = await net1(room, 'alice', {
+      verifyEvents: async (jobs) => {
+        steps.push(`verify ${jobs.map((j) => j.event.seq).join(',')}`);
+        return verifyHere(jobs);
+      },
+    });
+    const addEvents = alice.member.store.addEvents.bind(alice.member.store);
+    vi.spyOn(alice.member.store, 'addEvents').mockImplementation(async (events, nowMs) => {
+      const seqs = events.map((e) => e.seq).join(',');
+      steps.push(`store ${seqs}`);
+      const result = await addEvents(events, nowMs);
+      steps.push(`stored ${seqs}`);
+      return result;
+    });
+    const bobKeys = poolKeys(1);
+    const bob = peerOf({ name: 'bob', keys: bobKeys }, room.key);
+    const frames = [];
+    for (let seq = 1; seq <= 3; seq++) {
+      const event = await makeSignedEvent(bobKeys, { conv: room.key, seq, text: `m${seq}` });
+      const frame = overTheWire({ type: 'events', events: [event], keys: {} });
+      if (frame.type !== 'events') throw new Error('expected events');
+      frames.push(frame);
+    }
+    // Frame 1 starts a burst alone; 2 and 3 arrive while it is verified and form the next.
+    await Promise.all(frames.map((frame) => alice.member.engine.handleFrame(bob, frame)));
+    expect(steps).toEqual([
+      'verify 1',
+      'verify 2,3',
+      'store 1',
+      'stored 1',
+      'store 2,3',
+      'stored 2,3',
+    ]);
+    expect(await texts(alice.member, room.key)).toEqual(['m1', 'm2', 'm3']);
+  });
+
   it('answers a sync only after the events that came before it are stored', async () => {
     const room = await makeRoom();
     const alice = await net1(room, 'alice');
@@ -727,6 +767,7 @@ async function net1(
     also?: SyncPeer[];
     options?: SyncEngineOptions;
     whenDrained?: () => Promise<void>;
+    verifyEvents?: SyncEngineDeps['verifyEvents'];
   } = {},
 ): Promise<{ member: Member; sent: ({ to: string } & PeerFrame)[]; peers: SyncPeer[] }> {
   const keys = poolKeys(0);
@@ -750,6 +791,7 @@ async function net1(
       onStored: () => undefined,
       onStoreError: throwOnStoreError,
       now: Date.now,
+      verifyEvents: opts.verifyEvents,
     },
     opts.options,
   );

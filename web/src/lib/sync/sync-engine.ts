@@ -18,7 +18,7 @@
  * exception: they run in the background (one per link, the latest request queued behind it) so a
  * long answer does not hold up the link's incoming frames.
  */
-import { verifyEvent } from '../domain/events';
+import { verifyHere, type VerifyEvents } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
 import { decodeHlc, isDatedTooFarAhead } from '../domain/hlc';
 import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
@@ -60,8 +60,14 @@ export type SyncAppFrame = SyncEventsFrame | SyncFrame | HaveFrame;
 /** An `events` frame as it arrives (its events not verified yet). */
 type SyncEventsFrame = EventsFrame<Unverified<StoredEvent>>;
 
+/** Events of one burst that passed the checks, and the authors among them not known here yet. */
+interface CheckedEvents {
+  verified: StoredEvent[];
+  newAuthors: Map<Fingerprint, string>;
+}
+
 /** At most this many events are verified and stored together from one link's inbox. */
-const MAX_BURST_EVENTS = 4 * MAX_BATCH_EVENTS;
+const MAX_BURST_EVENTS = 8 * MAX_BATCH_EVENTS;
 
 /**
  * Takes the first frames of `frames` (at least one) whose events add up to at most `max` and
@@ -132,6 +138,8 @@ export interface SyncEngineDeps {
   isRefusedAuthor?(fingerprint: Fingerprint): boolean;
   /** Wall clock. */
   now(): number;
+  /** Verifies received events (default: here, on this thread; the app uses a Worker for bursts). */
+  verifyEvents?: VerifyEvents;
 }
 
 /** Tunables; the defaults are the exported constants (tests make them small). */
@@ -273,11 +281,20 @@ export class SyncEngine {
     peer: SyncPeer,
     inbox: { frames: SyncEventsFrame[]; run: Promise<void> | null },
   ): Promise<void> {
+    const verifyNext = (): Promise<CheckedEvents | null> =>
+      this.#verifyFrame(peer, takeBurst(inbox.frames, MAX_BURST_EVENTS)).catch((error: unknown) => {
+        log.error('verifying received events failed, from', peer.peerId, error);
+        return null;
+      });
     try {
-      while (inbox.frames.length > 0) {
-        const burst = takeBurst(inbox.frames, MAX_BURST_EVENTS);
+      let next: Promise<CheckedEvents | null> | null = null;
+      while (next || inbox.frames.length > 0) {
+        const checked: CheckedEvents | null = await (next ?? verifyNext());
+        // The next burst is verified while this one is stored (a Worker checks it meanwhile).
+        next = inbox.frames.length > 0 ? verifyNext() : null;
+        if (!checked) continue;
         try {
-          await this.onEvents(peer, burst);
+          await this.#storeVerified(peer, checked);
         } catch (error) {
           log.error('storing received events failed, from', peer.peerId, error);
         }
@@ -353,9 +370,23 @@ export class SyncEngine {
     peer: SyncPeer,
     frame: EventsFrame<Unverified<StoredEvent>>,
   ): Promise<StoredEvent[]> {
+    const checked = await this.#verifyFrame(peer, frame);
+    return checked ? this.#storeVerified(peer, checked) : [];
+  }
+
+  /**
+   * The first half of `onEvents`: the events of `frame` that are for this room, by an author we
+   * take, not dated too far ahead, and signed by their author (checked side by side; a burst in
+   * a Worker). It reads no state that storing changes, so it runs while the previous burst is
+   * stored.
+   */
+  async #verifyFrame(
+    peer: SyncPeer,
+    frame: EventsFrame<Unverified<StoredEvent>>,
+  ): Promise<CheckedEvents | null> {
     const { store } = this.#deps;
     const conversation = await store.getConversation(peer.room);
-    if (!conversation) return [];
+    if (!conversation) return null;
     const nowMs = this.#deps.now();
     const checks: { event: Unverified<StoredEvent>; spki: string; isKnown: boolean }[] = [];
     for (const event of frame.events) {
@@ -388,8 +419,8 @@ export class SyncEngine {
       }
       checks.push({ event, spki, isKnown: known !== undefined });
     }
-    // The signatures are independent: WebCrypto checks them side by side.
-    const results = await Promise.all(checks.map((c) => verifyEvent(c.event, c.spki)));
+    // The signatures are independent: WebCrypto checks them side by side (a burst in a Worker).
+    const results = await (this.#deps.verifyEvents ?? verifyHere)(checks);
     const verified: StoredEvent[] = [];
     const newAuthors = new Map<Fingerprint, string>();
     for (const [i, ok] of results.entries()) {
@@ -402,9 +433,21 @@ export class SyncEngine {
       verified.push(ok);
       if (!check.isKnown) newAuthors.set(ok.author, check.spki);
     }
-    if (verified.length === 0) return [];
+    return verified.length === 0 ? null : { verified, newAuthors };
+  }
+
+  /** The second half of `onEvents`: stores verified events, announces them, asks about gaps. */
+  async #storeVerified(
+    peer: SyncPeer,
+    { verified, newAuthors }: CheckedEvents,
+  ): Promise<StoredEvent[]> {
+    const { store } = this.#deps;
+    // Read now, not when they were verified: the burst before may have been stored meanwhile.
+    const conversation = await store.getConversation(peer.room);
+    if (!conversation) return [];
     await this.#disputeEquivocations(peer, conversation.vector, verified);
     for (const [fingerprint, spki] of newAuthors) {
+      if (conversation.members[fingerprint]) continue;
       // Remember relayed authors' keys so we can verify and relay their events later.
       const saved = await store.upsertMember(peer.room, {
         fingerprint,

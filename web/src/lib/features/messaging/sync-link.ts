@@ -11,6 +11,7 @@ import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import type { StoredEvent } from '../../protocol/events';
 import type { SyncEngine } from '../../sync/sync-engine';
+import type { WorkerVerifier } from '../../sync/verifier';
 import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('messaging');
@@ -34,6 +35,8 @@ export class SyncLink {
   #ports: SyncLinkPorts;
   #up: NetworkUp | null = null;
   #sync: SyncEngine | null = null;
+  /** Verifies received bursts in a Worker while the network is up. */
+  #verifier: WorkerVerifier | null = null;
 
   /** The frames sync owns. */
   readonly frames: Pick<FrameHandlers, 'events' | 'sync' | 'have'> = {
@@ -58,6 +61,8 @@ export class SyncLink {
       'network-down': () => {
         this.#sync?.stop();
         this.#sync = null;
+        this.#verifier?.stop();
+        this.#verifier = null;
         this.#up = null;
       },
       'peer-ready': (peer) => {
@@ -86,6 +91,9 @@ export class SyncLink {
     if (!store || !identity) return;
     const links = this.#kernel.network.links;
     this.#up = up;
+    this.#verifier?.stop();
+    const verifier = new up.net.WorkerVerifier();
+    this.#verifier = verifier;
     this.#sync = new up.net.SyncEngine({
       store,
       self: { fingerprint: identity.fingerprint, spki: identity.spki },
@@ -97,6 +105,7 @@ export class SyncLink {
       onOwnEventsSent: (room, seq) => this.#ports.onOwnEventsSent(room, seq),
       isRefusedAuthor: (fingerprint) => this.#ports.isRefusedAuthor(fingerprint),
       now: this.#kernel.now,
+      verifyEvents: verifier.verify,
     });
   }
 
