@@ -53,43 +53,18 @@ import {
 import type { ChatStore, StoreError } from '../storage/chat-store';
 import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 
+import { BurstInbox, type ReceivedEventsFrame } from './inbox';
+
 const log = createLogger('sync');
 
 /** The frames the sync engine handles, as parsed (events not yet verified). */
-export type SyncAppFrame = SyncEventsFrame | SyncFrame | HaveFrame;
-/** An `events` frame as it arrives (its events not verified yet). */
-type SyncEventsFrame = EventsFrame<Unverified<StoredEvent>>;
+export type SyncAppFrame = ReceivedEventsFrame | SyncFrame | HaveFrame;
+export { takeBurst } from './inbox';
 
 /** Events of one burst that passed the checks, and the authors among them not known here yet. */
 interface CheckedEvents {
   verified: StoredEvent[];
   newAuthors: Map<Fingerprint, string>;
-}
-
-/** At most this many events are verified and stored together from one link's inbox. */
-const MAX_BURST_EVENTS = 8 * MAX_BATCH_EVENTS;
-
-/**
- * Takes the first frames of `frames` (at least one) whose events add up to at most `max` and
- * whose author keys agree, as one frame: what one burst verifies and stores.
- */
-export function takeBurst(frames: SyncEventsFrame[], max: number): SyncEventsFrame {
-  const first = frames.shift();
-  if (!first) return { type: 'events', events: [], keys: {} };
-  const events = [...first.events];
-  const keys: Record<string, string> = { ...first.keys };
-  for (;;) {
-    const next = frames[0];
-    if (!next || events.length + next.events.length > max) break;
-    const agrees = Object.entries(next.keys).every(
-      ([author, key]) => (keys[author] ?? key) === key,
-    );
-    if (!agrees) break;
-    frames.shift();
-    events.push(...next.events);
-    Object.assign(keys, next.keys);
-  }
-  return { type: 'events', events, keys };
 }
 
 /** True for the frames the sync engine handles (the rest of the app frames are the session's). */
@@ -204,12 +179,17 @@ export class SyncEngine {
   #digests = new Map<RoomKey, Record<Fingerprint, string>>();
   /** Per room, the chain digesting under way. */
   #digesting = new Map<RoomKey, Promise<void>>();
-  /**
-   * Per link, `events` frames waiting to be verified and stored, and the run storing them: the
-   * frames that arrive while one burst is stored are stored together next (one transaction, one
-   * change, one render), not one by one.
-   */
-  #inbox = new Map<SyncPeer, { frames: SyncEventsFrame[]; run: Promise<void> | null }>();
+  /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
+  #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
+    verify: (peer, burst) => this.#verifyFrame(peer, burst),
+    store: (peer, checked) => this.#storeVerified(peer, checked),
+    onError: (step, peer, error) =>
+      log.error(
+        `${step === 'verify' ? 'verifying' : 'storing'} received events failed, from`,
+        peer.peerId,
+        error,
+      ),
+  });
   #isStopped = false;
 
   constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
@@ -242,8 +222,8 @@ export class SyncEngine {
    * the link's inbox to be stored first, so they are answered in the order they came.
    */
   async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
-    if (frame.type === 'events') return this.#receive(peer, frame);
-    await this.#inbox.get(peer)?.run;
+    if (frame.type === 'events') return this.#inbox.push(peer, frame);
+    await this.#inbox.whenStored(peer);
     switch (frame.type) {
       case 'sync':
         this.#deps.onRemoteVector?.(peer, frame.vector);
@@ -262,47 +242,7 @@ export class SyncEngine {
 
   /** How many `events` frames of a link wait in its inbox (the caller may stop reading meanwhile). */
   backlog(peer: SyncPeer): number {
-    return this.#inbox.get(peer)?.frames.length ?? 0;
-  }
-
-  #receive(peer: SyncPeer, frame: SyncEventsFrame): Promise<void> {
-    let inbox = this.#inbox.get(peer);
-    if (!inbox) {
-      inbox = { frames: [], run: null };
-      this.#inbox.set(peer, inbox);
-    }
-    inbox.frames.push(frame);
-    inbox.run ??= this.#storeInbox(peer, inbox);
-    return inbox.run;
-  }
-
-  /** Stores a link's inbox in bursts until it is empty. */
-  async #storeInbox(
-    peer: SyncPeer,
-    inbox: { frames: SyncEventsFrame[]; run: Promise<void> | null },
-  ): Promise<void> {
-    const verifyNext = (): Promise<CheckedEvents | null> =>
-      this.#verifyFrame(peer, takeBurst(inbox.frames, MAX_BURST_EVENTS)).catch((error: unknown) => {
-        log.error('verifying received events failed, from', peer.peerId, error);
-        return null;
-      });
-    try {
-      let next: Promise<CheckedEvents | null> | null = null;
-      while (next || inbox.frames.length > 0) {
-        const checked: CheckedEvents | null = await (next ?? verifyNext());
-        // The next burst is verified while this one is stored (a Worker checks it meanwhile).
-        next = inbox.frames.length > 0 ? verifyNext() : null;
-        if (!checked) continue;
-        try {
-          await this.#storeVerified(peer, checked);
-        } catch (error) {
-          log.error('storing received events failed, from', peer.peerId, error);
-        }
-      }
-    } finally {
-      inbox.run = null;
-      this.#inbox.delete(peer);
-    }
+    return this.#inbox.backlog(peer);
   }
 
   /** A link closed: stop its answer and timers and forget it. */

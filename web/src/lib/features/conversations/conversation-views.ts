@@ -4,6 +4,9 @@
 import { t } from '../../i18n/i18n';
 import type { Conversation } from '../../storage/chat-store';
 
+/** The records the conversation views show, for components (which do not reach into storage/). */
+export type { Conversation, RoomMove } from '../../storage/chat-store';
+
 /** The title people see for a conversation (its set title, else a short stable name). */
 export function conversationTitle(conversation: Pick<Conversation, 'id' | 'title'>): string {
   return conversation.title || t('room.defaultTitle', { short: conversation.id.slice(0, 4) });
