@@ -22,13 +22,7 @@ import { verifyHere, type VerifyEvents } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
 import { decodeHlc, isDatedTooFarAhead } from '../domain/hlc';
 import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
-import {
-  chainDigest,
-  differingChains,
-  extendChain,
-  findEquivocations,
-  type ChainState,
-} from '../domain/equivocation';
+import { differingChains, findEquivocations } from '../domain/equivocation';
 import { keysOf } from '../domain/records';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
 import {
@@ -41,7 +35,7 @@ import {
 } from '../config';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
-import { MAX_BATCH_EVENTS, MAX_CHAIN_AUTHORS } from '../protocol/limits';
+import { MAX_BATCH_EVENTS } from '../protocol/limits';
 import { assertNever } from '../protocol/assert-never';
 import {
   splitEventsIntoFrames,
@@ -54,6 +48,7 @@ import type { ChatStore, StoreError } from '../storage/chat-store';
 import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 
 import { BurstInbox, type ReceivedEventsFrame } from './inbox';
+import { ChainDigests } from './chain-digests';
 
 const log = createLogger('sync');
 
@@ -145,14 +140,6 @@ interface LinkState {
   askedChains: Map<Fingerprint, { digest: string; atMs: number }>;
 }
 
-/** One author's chain as digested here, with the disputes it was built with. */
-interface ChainCache {
-  /** null: a seq is neither held nor disputed (deleted or refused here): not comparable. */
-  chain: ChainState | null;
-  /** How many disputed seqs of the author the chain knew (more: it is built again). */
-  disputes: number;
-}
-
 /** A pending `have` announcement of one room. */
 interface PendingHave {
   timer: ReturnType<typeof setTimeout>;
@@ -174,11 +161,8 @@ export class SyncEngine {
   #answers = new Set<Promise<void>>();
   /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
   #deferred: Deferrals = new Map();
-  /** Per room and author, our chain (domain/equivocation.ts); and its digests as frames carry them. */
-  #chains = new Map<RoomKey, Map<Fingerprint, ChainCache>>();
-  #digests = new Map<RoomKey, Record<Fingerprint, string>>();
-  /** Per room, the chain digesting under way. */
-  #digesting = new Map<RoomKey, Promise<void>>();
+  /** Our digests of each author's chain per room (sync/chain-digests.ts). */
+  #chainDigests: ChainDigests;
   /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
   #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
     verify: (peer, burst) => this.#verifyFrame(peer, burst),
@@ -197,6 +181,7 @@ export class SyncEngine {
     this.#maxAnswerEvents = options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS;
     this.#haveThrottleMs = options.haveThrottleMs ?? HAVE_THROTTLE_MS;
     this.#gapResyncIntervalMs = options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS;
+    this.#chainDigests = new ChainDigests(deps.store, () => this.#isStopped);
   }
 
   /**
@@ -537,7 +522,7 @@ export class SyncEngine {
     if (this.#gone.has(peer) || this.#isStopped) return false;
     let framed = frame;
     if ((frame.type === 'sync' || frame.type === 'have') && !frame.chains) {
-      const chains = this.#chainsAt(peer.room, frame.vector);
+      const chains = this.#chainDigests.at(peer.room, frame.vector);
       if (keysOf(chains).length > 0) framed = { ...frame, chains };
     }
     return this.#deps.send(peer, framed);
@@ -631,64 +616,13 @@ export class SyncEngine {
 
   // ---- Equivocation (domain/equivocation.ts) ---------------------------------------------------
 
-  /** Our digests of the authors whose chain we digested up to their seq in `vector`. */
-  #chainsAt(room: RoomKey, vector: VersionVector): Record<Fingerprint, string> {
-    const digests = this.#digests.get(room) ?? {};
-    const chains: Record<Fingerprint, string> = {};
-    for (const author of keysOf(digests)) {
-      const digest = digests[author];
-      if (digest?.startsWith(`${vectorSeq(vector, author)}:`)) chains[author] = digest;
-    }
-    return chains;
-  }
-
   /**
-   * Brings our chain digests of `room` up to its vector (one run at a time per room); with
-   * `announce`, digests that changed are told to the room's links (`have`).
+   * Brings our chain digests of `room` up to its vector; with `announce`, digests that changed
+   * are told to the room's links (`have`).
    */
-  #digestChains(room: RoomKey, announce = false): Promise<void> {
-    const running = this.#digesting.get(room);
-    if (running) return running.then(() => this.#digestChains(room, announce));
-    const run = this.#digestChainsNow(room, announce).finally(() => this.#digesting.delete(room));
-    this.#digesting.set(room, run);
-    return run;
-  }
-
-  async #digestChainsNow(room: RoomKey, announce: boolean): Promise<void> {
-    const { store } = this.#deps;
-    const conversation = await store.getConversation(room);
-    if (!conversation || this.#isStopped) return;
-    const caches = this.#chains.get(room) ?? new Map<Fingerprint, ChainCache>();
-    this.#chains.set(room, caches);
-    const before = this.#digests.get(room) ?? {};
-    const digests: Record<Fingerprint, string> = {};
-    for (const author of keysOf(conversation.vector).sort().slice(0, MAX_CHAIN_AUTHORS)) {
-      const top = vectorSeq(conversation.vector, author);
-      const disputed = new Set(conversation.disputes?.[author] ?? []);
-      let cache = caches.get(author);
-      if (!cache || cache.disputes !== disputed.size || (cache.chain && cache.chain.seq > top)) {
-        cache = { chain: { seq: 0, parts: '' }, disputes: disputed.size };
-      }
-      let chain = cache.chain;
-      while (chain && chain.seq < top) {
-        const page = await store.listAuthorEvents(
-          room,
-          author,
-          chain.seq + 1,
-          top,
-          MAX_BATCH_EVENTS,
-        );
-        const upTo = Math.min(top, chain.seq + MAX_BATCH_EVENTS);
-        chain = extendChain(chain, page, disputed, upTo);
-      }
-      caches.set(author, { chain, disputes: disputed.size });
-      if (chain && chain.seq > 0) digests[author] = await chainDigest(chain);
-    }
-    this.#digests.set(room, digests);
-    const authors = new Set([...keysOf(before), ...keysOf(digests)]);
-    if (announce && [...authors].some((author) => before[author] !== digests[author])) {
-      this.#scheduleHave(room);
-    }
+  async #digestChains(room: RoomKey, announce = false): Promise<void> {
+    const isChanged = await this.#chainDigests.digest(room);
+    if (announce && isChanged && !this.#isStopped) this.#scheduleHave(room);
   }
 
   /**
@@ -705,14 +639,12 @@ export class SyncEngine {
     const link = this.#link(peer);
     if (!link) return;
     const nowMs = this.#deps.now();
-    const differing = differingChains(this.#digests.get(peer.room) ?? {}, chains).filter(
-      (author) => {
-        const asked = link.askedChains.get(author);
-        return (
-          !asked || (asked.digest !== chains[author] && nowMs - asked.atMs >= CHAIN_ASK_INTERVAL_MS)
-        );
-      },
-    );
+    const differing = differingChains(this.#chainDigests.of(peer.room), chains).filter((author) => {
+      const asked = link.askedChains.get(author);
+      return (
+        !asked || (asked.digest !== chains[author] && nowMs - asked.atMs >= CHAIN_ASK_INTERVAL_MS)
+      );
+    });
     if (differing.length === 0) return;
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
