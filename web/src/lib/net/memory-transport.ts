@@ -4,16 +4,20 @@
  * Delivery is asynchronous and in order, like a reliable data channel; faults are injected
  * through the hub. Never used by the product.
  */
+import { BinaryEvents, binaryMessageBytes } from './binary-events';
 import { LinkEvents } from './link-events';
-import type {
-  Link,
-  LinkHandlers,
-  MediaCall,
-  MediaCallHandlers,
-  RoomSignal,
-  SignalStatus,
-  Transport,
-  TransportHandlers,
+import {
+  BINARY_LOW_WATER_BYTES,
+  type BinaryChannel,
+  type BinaryChannelHandlers,
+  type Link,
+  type LinkHandlers,
+  type MediaCall,
+  type MediaCallHandlers,
+  type RoomSignal,
+  type SignalStatus,
+  type Transport,
+  type TransportHandlers,
 } from './transport';
 import type { PeerId, RoomKey } from '../protocol/ids';
 
@@ -22,8 +26,63 @@ function later(fn: () => void): void {
   setTimeout(fn, 0);
 }
 
+/**
+ * A link's binary channel in memory: messages arrive in order a macrotask later (ArrayBuffers
+ * copied, as a real channel does); `bufferedAmount` counts the bytes sent and not yet delivered,
+ * and `onDrain` fires after the delivery that brings it down to BINARY_LOW_WATER_BYTES.
+ */
+class MemoryBinaryChannel implements BinaryChannel {
+  partner: MemoryBinaryChannel | null = null;
+  #events = new BinaryEvents();
+  #bufferedBytes = 0;
+
+  get isOpen(): boolean {
+    return this.#events.isOpen;
+  }
+
+  get bufferedAmount(): number {
+    return this.#events.isClosed ? 0 : this.#bufferedBytes;
+  }
+
+  setHandlers(handlers: BinaryChannelHandlers): void {
+    this.#events.setHandlers(handlers);
+  }
+
+  open(): void {
+    this.#events.open();
+  }
+
+  send(data: ArrayBuffer | string): boolean {
+    if (!this.#events.isOpen) return false;
+    const copy = typeof data === 'string' ? data : data.slice(0);
+    const bytes = binaryMessageBytes(copy);
+    this.#bufferedBytes += bytes;
+    const partner = this.partner;
+    later(() => {
+      const wasAbove = this.#bufferedBytes > BINARY_LOW_WATER_BYTES;
+      this.#bufferedBytes -= bytes;
+      partner?.receive(copy);
+      if (wasAbove && this.#bufferedBytes <= BINARY_LOW_WATER_BYTES) this.#events.drain();
+    });
+    return true;
+  }
+
+  receive(data: ArrayBuffer | string): void {
+    // Past the bound for absent handlers the channel closes, as the real one does.
+    if (!this.#events.message(data)) this.close();
+  }
+
+  close(): void {
+    if (!this.#events.close()) return;
+    const partner = this.partner;
+    // After what is already in flight, like a stream reset behind queued data.
+    later(() => partner?.close());
+  }
+}
+
 class MemoryLink implements Link {
   partner: MemoryLink | null = null;
+  readonly binary = new MemoryBinaryChannel();
   #events = new LinkEvents();
 
   constructor(
@@ -48,6 +107,10 @@ class MemoryLink implements Link {
     return Promise.resolve();
   }
 
+  binaryChannel(): BinaryChannel {
+    return this.binary;
+  }
+
   get isClosed(): boolean {
     return this.#events.isClosed;
   }
@@ -57,6 +120,7 @@ class MemoryLink implements Link {
   }
 
   open(): void {
+    this.binary.open();
     this.#events.open();
   }
 
@@ -74,6 +138,7 @@ class MemoryLink implements Link {
   close(reason = 'closed locally'): void {
     if (this.#events.isClosed) return;
     this.onGone(this);
+    this.binary.close();
     this.#events.close(reason);
     const partner = this.partner;
     later(() => partner?.close('closed by peer'));
@@ -199,6 +264,8 @@ export class MemoryTransport implements Transport {
       remote.links.add(other);
       local.partner = other;
       other.partner = local;
+      local.binary.partner = other.binary;
+      other.binary.partner = local.binary;
       remote.handlers?.onIncoming(other);
       // The accepting end opens first, as in Chromium: its hello may reach the dialler before
       // the dialler's own 'open' (the link must hold it back until then).

@@ -17,10 +17,12 @@ import { backoffDelayMs } from './backoff';
 import { claimPeerSession, newPeerSession, type PeerSession } from './peer-session';
 import { parseIceFrame } from './ice-servers';
 import { LinkEvents } from './link-events';
+import { RtcBinaryChannel } from './rtc-binary-channel';
 import type { SignalFrame } from '../protocol/signal-frames';
 import { assertNever } from '../protocol/assert-never';
 import type { MediaCallMetadata } from './peerjs-media-call';
 import type {
+  BinaryChannel,
   Link,
   LinkHandlers,
   MediaCall,
@@ -106,6 +108,7 @@ class PeerJsLink implements Link {
   readonly localId: PeerId;
   #conn: DataConnection | null;
   #events = new LinkEvents();
+  #binary: RtcBinaryChannel;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onGone: (link: PeerJsLink) => void;
   /** Settled once the offer is made (dialler) or the link closed. */
@@ -127,6 +130,13 @@ class PeerJsLink implements Link {
     this.room = room;
     this.isDialer = isDialer;
     this.#onGone = onGone;
+    // Both ends create the binary channel as soon as PeerJS has made the RTCPeerConnection — the
+    // dialler right after its offer started, the acceptor before it applies that offer — so each
+    // has it before the association is up and nothing sent on it can find the far end without it.
+    this.#binary = new RtcBinaryChannel(
+      conn?.peerConnection as RTCPeerConnection | null | undefined,
+      remoteId,
+    );
     if (!conn) {
       // PeerJS returns no connection while the Peer is disconnected from the server.
       queueMicrotask(() => this.close('signal server unreachable'));
@@ -200,10 +210,16 @@ class PeerJsLink implements Link {
     return this.#offered;
   }
 
+  binaryChannel(): BinaryChannel {
+    return this.#binary;
+  }
+
   close(reason = 'closed locally'): void {
     if (this.#events.isClosed) return;
     this.#markOffered();
     clearTimeout(this.#timer);
+    // RTCPeerConnection.close() closes its channels without a 'close' event: close ours first.
+    this.#binary.close();
     try {
       this.#conn?.close();
     } catch (error) {

@@ -6,6 +6,14 @@
 
 import type { PeerId, RoomKey } from '../protocol/ids';
 
+/**
+ * A sender keeps a binary channel's `bufferedAmount` below this before sending more and waits for
+ * `onDrain` (which fires when it falls back to BINARY_LOW_WATER_BYTES).
+ */
+export const BINARY_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Where a binary channel reports `onDrain` (its `bufferedAmountLowThreshold`). */
+export const BINARY_LOW_WATER_BYTES = 1024 * 1024;
+
 /** State of the connection to the signal server. */
 export type SignalStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
@@ -17,6 +25,36 @@ export interface LinkHandlers {
   onText(text: string): void;
   /** The link is gone for good (closed by either side, failed, or timed out). Fires once. */
   onClose(reason: string): void;
+}
+
+/** What a binary channel reports. Set once with `BinaryChannel.setHandlers`. */
+export interface BinaryChannelHandlers {
+  /** The channel is open; replayed if it already was when the handlers were set. */
+  onOpen(): void;
+  /** A message arrived (not yet parsed or trusted). Never before `onOpen`. */
+  onMessage(data: ArrayBuffer | string): void;
+  /** `bufferedAmount` fell to BINARY_LOW_WATER_BYTES after being above it. */
+  onDrain(): void;
+  /** The channel is gone for good (either side closed it, or its link closed). Fires once. */
+  onClose(): void;
+}
+
+/**
+ * A second, binary data channel on a link's connection, for file chunks (DESIGN §9, §12). Ordered
+ * and reliable. Closing it leaves the link up; closing the link closes it. Messages that arrive
+ * before `setHandlers` wait for it, up to a bound beyond which the channel closes.
+ */
+export interface BinaryChannel {
+  /** True once open and until closed. */
+  readonly isOpen: boolean;
+  /** Bytes queued for sending (0 once closed). */
+  readonly bufferedAmount: number;
+  /** Installs the handlers; what happened before is replayed (open, held messages, close). */
+  setHandlers(handlers: BinaryChannelHandlers): void;
+  /** Sends one message; false when the channel is not open or the send threw (nothing was sent). */
+  send(data: ArrayBuffer | string): boolean;
+  /** Closes the channel (both ends); `onClose` fires once. The link stays up. */
+  close(): void;
 }
 
 /** One data connection to a remote peer for one room. */
@@ -46,6 +84,12 @@ export interface Link {
   setHandlers(handlers: LinkHandlers): void;
   /** Sends a text frame; false when the link is not open. */
   send(text: string): boolean;
+  /**
+   * The link's binary channel (the same object on every call); usable once the link is open.
+   * The far end creates its own at the same time, so send on it only after hearing from the far
+   * end on the link (RoomMesh hands it out only after the handshake).
+   */
+  binaryChannel(): BinaryChannel;
   /** Closes the link; `onClose` fires once. */
   close(reason?: string): void;
 }
