@@ -21,7 +21,7 @@ import { encodePeerFrame, parsePeerFrame } from '../protocol/peer-frames';
 import type { ParsedPeerFrame, PeerFrame } from '../protocol/peer-frames';
 import { backoffDelayMs } from './backoff';
 import { MeshLink, stepHandshake } from './mesh-handshake';
-import type { Link, RoomSignal, SignalStatus, Transport } from './transport';
+import type { BinaryChannel, Link, RoomSignal, SignalStatus, Transport } from './transport';
 
 const log = createLogger('mesh');
 
@@ -227,6 +227,25 @@ export class RoomMesh {
       if (ml.phase === 'ready' && ml.peer === peer) return this.#sendFrame(ml, frame);
     }
     return false;
+  }
+
+  /**
+   * The binary channel of the member's authenticated link in `peer.room` (the one that finished
+   * its handshake, to the same peer ID and identity), or null when there is none. A link still in
+   * its handshake never hands out its channel: who is at the other end is not known yet.
+   */
+  binaryChannel(peer: MeshPeer): BinaryChannel | null {
+    for (const ml of this.#links) {
+      if (
+        ml.phase === 'ready' &&
+        ml.peer?.fingerprint === peer.fingerprint &&
+        ml.link.room === peer.room &&
+        ml.link.remoteId === peer.peerId
+      ) {
+        return ml.link.binaryChannel();
+      }
+    }
+    return null;
   }
 
   /** Resolves once the member's link has drained its send buffer (or is gone). */
