@@ -133,10 +133,7 @@ class PeerJsLink implements Link {
     // Both ends create the binary channel as soon as PeerJS has made the RTCPeerConnection — the
     // dialler right after its offer started, the acceptor before it applies that offer — so each
     // has it before the association is up and nothing sent on it can find the far end without it.
-    this.#binary = new RtcBinaryChannel(
-      conn?.peerConnection as RTCPeerConnection | null | undefined,
-      remoteId,
-    );
+    this.#binary = new RtcBinaryChannel(conn?.peerConnection, remoteId);
     if (!conn) {
       // PeerJS returns no connection while the Peer is disconnected from the server.
       queueMicrotask(() => this.close('signal server unreachable'));

@@ -367,3 +367,79 @@ describe('RoomMesh', () => {
     await vi.waitFor(() => expect(b.refused).toEqual([r.key]));
   });
 });
+
+describe('RoomMesh binary channels', () => {
+  it('hands out a channel only once the link finished its handshake, and it moves bytes', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+    alice.mesh.join(r.key);
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    // What the app would ask with while the handshake runs (it cannot hold a MeshPeer yet).
+    const early: MeshPeer = {
+      peerId: 'bob' as PeerId,
+      room: r.key,
+      fingerprint: bob.fingerprint,
+      spki: '',
+      profile: { name: 'Bob', color: '#123456' },
+    };
+    bob.mesh.join(r.key);
+    let turnsWithLink = 0;
+    while (alice.ready.length === 0) {
+      if ((hub.transport('alice')?.links.size ?? 0) > 0) turnsWithLink += 1;
+      expect(alice.mesh.binaryChannel(early)).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(turnsWithLink).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(bob.ready).toHaveLength(1));
+
+    const toBob = alice.ready[0] ? alice.mesh.binaryChannel(alice.ready[0]) : null;
+    const toAlice = bob.ready[0] ? bob.mesh.binaryChannel(bob.ready[0]) : null;
+    if (!toBob || !toAlice) throw new Error('no binary channel between authenticated members');
+    expect(alice.mesh.binaryChannel(early)).toBe(toBob);
+    // Another identity on the same peer ID, or another room: none.
+    expect(alice.mesh.binaryChannel({ ...early, fingerprint: alice.fingerprint })).toBeNull();
+    expect(alice.mesh.binaryChannel({ ...early, room: (await room()).key })).toBeNull();
+
+    const received: (ArrayBuffer | string)[] = [];
+    toAlice.setHandlers({
+      onOpen: () => undefined,
+      onMessage: (data) => received.push(data),
+      onDrain: () => undefined,
+      onClose: () => undefined,
+    });
+    expect(toBob.send('{"type":"want"}')).toBe(true);
+    expect(toBob.send(new Uint8Array([1, 2, 3]).buffer)).toBe(true);
+    await vi.waitFor(() => expect(received).toHaveLength(2));
+    expect(received[0]).toBe('{"type":"want"}');
+    expect([...new Uint8Array(received[1] as ArrayBuffer)]).toEqual([1, 2, 3]);
+  });
+
+  it('closes a member’s channel with its link, and then has none for them', async () => {
+    const hub = new MemoryHub();
+    const r = await room();
+    const secrets = new Map([[r.key, r.secret]]);
+    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+    alice.mesh.join(r.key);
+    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    bob.mesh.join(r.key);
+    await vi.waitFor(() => expect(bob.ready).toHaveLength(1));
+    const aliceSeen = bob.ready[0];
+    const toAlice = aliceSeen ? bob.mesh.binaryChannel(aliceSeen) : null;
+    if (!aliceSeen || !toAlice) throw new Error('no binary channel');
+    let closes = 0;
+    toAlice.setHandlers({
+      onOpen: () => undefined,
+      onMessage: () => undefined,
+      onDrain: () => undefined,
+      onClose: () => (closes += 1),
+    });
+
+    alice.mesh.disconnect(bob.fingerprint);
+    await vi.waitFor(() => expect(bob.gone).toHaveLength(1));
+    expect(closes).toBe(1);
+    expect(toAlice.send('x')).toBe(false);
+    expect(bob.mesh.binaryChannel(aliceSeen)).toBeNull();
+  });
+});

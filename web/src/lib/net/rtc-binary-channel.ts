@@ -57,7 +57,7 @@ export class RtcBinaryChannel implements BinaryChannel {
     channel.onmessage = (event: MessageEvent<unknown>) => this.#receive(event.data);
     channel.onbufferedamountlow = () => this.#events.drain();
     channel.onerror = (event) => {
-      const error = (event as RTCErrorEvent).error as RTCError | undefined;
+      const error: RTCError | undefined = event.error;
       log.warn('binary channel error', remoteId, error?.errorDetail, error?.message);
     };
     channel.onclose = () => this.close();
