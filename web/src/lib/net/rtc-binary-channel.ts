@@ -18,7 +18,7 @@ const log = createLogger('binary');
 export const BINARY_CHANNEL_LABEL = 'parley-files';
 /**
  * Its SCTP stream id, well clear of the ids the browser assigns in-band (the chat channel gets 0
- * or 1) and below Chromium's 1,024 streams per association.
+ * or 1) and below the 1,024 streams libwebrtc negotiates per association.
  */
 export const BINARY_CHANNEL_ID = 512;
 
