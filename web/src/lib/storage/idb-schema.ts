@@ -13,6 +13,7 @@ import {
 import { createLogger } from '../log';
 import type { StoredEvent } from '../protocol/events';
 import type { Contact, Conversation, StoredIdentity } from './chat-store';
+import type { FileRecord } from './file-store';
 
 const log = createLogger('store');
 
@@ -52,12 +53,14 @@ export function isTombstone(row: StoredEvent | EventTombstone): row is EventTomb
   return 'gone' in row;
 }
 
-/** Placeholder row of the blobs store (file chunks by content hash); defined when files land. */
+/** One row of the blobs store: a chunk of a file (storage/idb-files.ts). */
 export interface BlobChunkRecord {
   /** SHA-256 of the whole file, base64url. */
   sha256: string;
   /** Chunk index within the file. */
   index: number;
+  /** The chunk's bytes. */
+  bytes: ArrayBuffer;
 }
 
 /** The database layout at the latest version. */
@@ -79,8 +82,10 @@ export interface ParleyDb extends DBSchema {
   settings: { key: string; value: SettingRecord };
   /** Saved contacts by fingerprint. */
   contacts: { key: string; value: Contact };
-  /** File chunks (later). */
+  /** File chunks by [sha256, index]. */
   blobs: { key: [string, number]; value: BlobChunkRecord };
+  /** Per-file records by sha256 (chunks held, manifest), indexed by the conversations using them. */
+  files: { key: string; value: FileRecord; indexes: { byConv: string } };
 }
 
 /** An open Parley database. */
@@ -102,6 +107,11 @@ export const MIGRATIONS: readonly Migration[] = [
     db.createObjectStore('settings', { keyPath: 'key' });
     db.createObjectStore('contacts', { keyPath: 'fingerprint' });
     db.createObjectStore('blobs', { keyPath: ['sha256', 'index'] });
+  },
+  // 1 → 2: a record per file (the chunks stay in blobs), found by conversation.
+  (db) => {
+    const files = db.createObjectStore('files', { keyPath: 'sha256' });
+    files.createIndex('byConv', 'convs', { multiEntry: true });
   },
 ];
 

@@ -90,6 +90,7 @@ describe('schema', () => {
       'contacts',
       'conversations',
       'events',
+      'files',
       'identity',
       'settings',
     ]);
