@@ -90,7 +90,9 @@ export function eventKey(e: Pick<ChatEvent, 'conv' | 'author' | 'seq'>): string 
  */
 export function countsAsUnread(e: StoredEvent): boolean {
   if (!isKnownEvent(e)) return false;
-  return e.kind === 'text' || (e.kind === 'call-log' && e.body.outcome === 'missed');
+  return (
+    e.kind === 'text' || e.kind === 'file' || (e.kind === 'call-log' && e.body.outcome === 'missed')
+  );
 }
 
 /** Longest conversation-list preview, in UTF-16 code units. */
@@ -112,6 +114,10 @@ export function eventPreview(content: EventContent): string {
       return '';
     case 'call-log':
       return content.body.media === 'video' ? '📹' : '📞';
+    case 'file':
+      return previewLine(
+        `${content.body.voice ? '🎤' : content.body.image ? '🖼' : '📎'} ${content.body.name}`,
+      );
     default:
       return assertNever(content);
   }

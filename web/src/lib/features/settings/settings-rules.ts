@@ -33,6 +33,8 @@ export interface AppSettingsValues {
   notifications: boolean;
   /** Persistent storage was asked for once (the browser remembers its answer). */
   hasAskedPersistence: boolean;
+  /** Files up to this many MB are fetched as soon as their message arrives (DESIGN §9). */
+  autoDownloadMb: number;
 }
 
 /** The settings of a fresh install. */
@@ -43,7 +45,11 @@ export const DEFAULT_SETTINGS: AppSettingsValues = {
   isRelayOnly: false,
   notifications: false,
   hasAskedPersistence: false,
+  autoDownloadMb: 25,
 };
+
+/** The largest auto-download size Settings accepts, in MB. */
+export const MAX_AUTO_DOWNLOAD_MB = 4096;
 
 /** The most ICE servers Settings keeps (browsers slow down gathering with many). */
 export const MAX_ICE_SERVERS = 8;
@@ -165,6 +171,9 @@ export function parseStoredSettings(stored: unknown): AppSettingsValues {
     isRelayOnly: record.isRelayOnly === true,
     notifications: record.notifications === true,
     hasAskedPersistence: record.hasAskedPersistence === true,
+    autoDownloadMb: isAutoDownloadMb(record.autoDownloadMb)
+      ? record.autoDownloadMb
+      : DEFAULT_SETTINGS.autoDownloadMb,
   };
 }
 
@@ -173,5 +182,12 @@ function isIceServerSetting(value: unknown): value is IceServerSetting {
   const v = value as Record<string, unknown>;
   return (
     typeof v.urls === 'string' && typeof v.username === 'string' && typeof v.credential === 'string'
+  );
+}
+
+/** Whether a value is an auto-download size Settings accepts (whole MB, 0 for never). */
+export function isAutoDownloadMb(value: unknown): value is number {
+  return (
+    Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_AUTO_DOWNLOAD_MB
   );
 }
