@@ -445,6 +445,20 @@ export const onDemand = {
   'files.autoDownloadHint':
     'Images and voice messages always download. 0: other files only when you choose Download.',
   'files.loading': 'Loading…',
+  // "Share to…" with files from another app (pwa/share-target.ts, SharePicker)
+  'share.bodyFiles':
+    'Choose a conversation. The shared files are sent to it at once; any shared text goes into its message box for you to send.',
+  'share.files.one': '{count} file: {names}',
+  'share.files.other': '{count} files: {names}',
+  'share.fileSeparator': ', ',
+  'share.filesLoading': 'Getting the shared files…',
+  'share.filesGone':
+    'The shared files are no longer here: they were sent already, or the browser cleared them. Share them again from the other app.',
+  'share.filesTooMany':
+    'Only {max} files can be shared at once, so none of these were kept. Share fewer at a time.',
+  'share.filesFailed':
+    'The shared files could not be kept (the browser may be out of space). Share them again from the other app.',
+  'share.attachFailed': 'The shared files could not be attached to the conversation.',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

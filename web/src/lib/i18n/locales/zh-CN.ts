@@ -406,6 +406,18 @@ const zhCN = {
   'files.autoDownloadHint':
     '图片和语音消息总会自动下载。设为 0 时，其他文件只在你选择“下载”时下载。',
   'files.loading': '正在加载…',
+  // 从其他应用“分享到…”文件（pwa/share-target.ts、SharePicker）
+  'share.bodyFiles':
+    '选择一个会话。分享的文件会立即发送到那里；分享的文字会放入它的输入框，由你来发送。',
+  'share.files.one': '{count} 个文件：{names}',
+  'share.files.other': '{count} 个文件：{names}',
+  'share.fileSeparator': '、',
+  'share.filesLoading': '正在读取分享的文件…',
+  'share.filesGone':
+    '分享的文件已不在这里：它们已经发送过，或者浏览器清除了它们。请从其他应用重新分享。',
+  'share.filesTooMany': '一次最多只能分享 {max} 个文件，因此这些文件都没有保留。请分几次分享。',
+  'share.filesFailed': '无法保留分享的文件（浏览器的存储空间可能已满）。请从其他应用重新分享。',
+  'share.attachFailed': '无法把分享的文件附加到该会话。',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;
