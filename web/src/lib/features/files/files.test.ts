@@ -102,7 +102,8 @@ describe('files', () => {
           store.getChunk = async (sha256, index) => {
             const bytes = await honest(sha256, index);
             if (bytes) {
-              new Uint8Array(bytes)[0] ^= 0xff;
+              const view = new Uint8Array(bytes);
+              view[0] = (view[0] ?? 0) ^ 0xff;
               badServed++;
             }
             return bytes;
