@@ -112,7 +112,6 @@ export function createParley(deps: ParleyDeps) {
   const files = new FileLinks(kernel, {
     openFileStore: () => deps.openFileStore(),
     say,
-    autoDownloadBytes: () => settings.autoDownloadBytes,
   });
 
   const frames = {

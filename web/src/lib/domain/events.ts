@@ -3,7 +3,7 @@
  * verify-event.ts), display order, keys for rendering and previews.
  */
 import { utf8 } from '../encoding';
-import { signBytes } from '../crypto/identity';
+import { signBytes } from '../crypto/sign';
 import { assertNever } from '../protocol/assert-never';
 import { isKnownKind } from '../protocol/event-kinds';
 import type {

@@ -23,6 +23,14 @@ import { isKnownKind } from './event-kinds';
 import type { JsonValue } from './events';
 import {
   MAX_CALL_DURATION_S,
+  MAX_EVENT_KIND_CHARS,
+  MAX_FUTURE_BODY_BYTES,
+  MAX_FUTURE_BODY_DEPTH,
+  MAX_REACTION_CHARS,
+  MAX_TOPIC_CHARS,
+  PROTOCOL_VERSION,
+} from './limits';
+import {
   MAX_FILE_BYTES,
   MAX_FILE_CHUNK_BYTES,
   MAX_FILE_CHUNKS,
@@ -32,13 +40,7 @@ import {
   MAX_PREVIEW_CHARS,
   MAX_VOICE_MS,
   MIN_FILE_CHUNK_BYTES,
-  MAX_EVENT_KIND_CHARS,
-  MAX_FUTURE_BODY_BYTES,
-  MAX_FUTURE_BODY_DEPTH,
-  MAX_REACTION_CHARS,
-  MAX_TOPIC_CHARS,
-  PROTOCOL_VERSION,
-} from './limits';
+} from './file-limits';
 
 /** Points at one event of the same conversation: its author and their seq. */
 export const eventRefSchema = v.object({ author: fingerprintSchema, seq: seqSchema });

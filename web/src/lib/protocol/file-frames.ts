@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { createLogger } from '../log';
 import { describeIssues, fitsFrameBytes } from './parse-helpers';
 import { base64UrlBytesSchema } from './formats';
-import { MAX_FILE_CHUNKS } from './limits';
+import { MAX_FILE_CHUNKS } from './file-limits';
 import { fromBase64Url, toBase64Url } from '../encoding';
 
 const log = createLogger('file-frames');

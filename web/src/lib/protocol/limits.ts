@@ -81,12 +81,6 @@ export const MAX_FUTURE_BODY_BYTES = 16_384;
 /** Deepest nesting of a body of a kind this build does not know (objects and arrays). */
 export const MAX_FUTURE_BODY_DEPTH = 16;
 
-/** Upper bound for the SDP text of a relayed OFFER or ANSWER (Chromium's audio+video offer: ~5 KB). */
-export const MAX_SDP_CHARS = 16_384;
-
-/** Upper bound for one ICE candidate line in a relayed CANDIDATE (real ones are under 300). */
-export const MAX_CANDIDATE_CHARS = 1_024;
-
 /** Upper bound for a PeerJS connection id (`dc_`/`mc_` plus a random token) in a relayed frame. */
 export const MAX_CONNECTION_ID_CHARS = 64;
 
@@ -95,9 +89,6 @@ export const MAX_SIGNAL_LABEL_CHARS = 256;
 
 /** Upper bound for the `browser` name PeerJS clients older than 1.4 add to offers and answers. */
 export const MAX_PEERJS_BROWSER_CHARS = 64;
-
-/** Upper bound for an ICE candidate's m-line index (an SDP with this many media sections is not ours). */
-export const MAX_SDP_MLINE_INDEX = 1_023;
 
 /** Deepest nesting of the `metadata` a PeerJS offer carries (Parley's is one flat object). */
 export const MAX_OFFER_METADATA_DEPTH = 4;
@@ -110,28 +101,3 @@ export const MAX_ICE_URLS = 16;
 
 /** Longest ICE server URL, user name or credential. */
 export const MAX_ICE_FIELD_CHARS = 512;
-
-/** Largest file a `file` event may describe (4 GiB). */
-export const MAX_FILE_BYTES = 4 * 1024 ** 3;
-
-/** Longest file name a `file` event may carry, in UTF-16 units. */
-export const MAX_FILE_NAME_CHARS = 255;
-
-/** Longest MIME type a `file` event may carry. */
-export const MAX_MIME_CHARS = 127;
-
-/** Smallest and largest chunk of a file (powers of two; features/files/chunk-plan.ts picks one). */
-export const MIN_FILE_CHUNK_BYTES = 64 * 1024;
-export const MAX_FILE_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/** Most chunks one file has (its manifest of chunk hashes stays within 64 KiB). */
-export const MAX_FILE_CHUNKS = 2048;
-
-/** Largest inline preview of an image or video, as base64 characters (about 9 KB of WebP/JPEG). */
-export const MAX_PREVIEW_CHARS = 12_000;
-
-/** Largest pixel size an image event may claim, per side. */
-export const MAX_IMAGE_SIDE_PX = 65_535;
-
-/** Longest voice message, in milliseconds (30 minutes). */
-export const MAX_VOICE_MS = 30 * 60 * 1000;

@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomKey } from '../protocol/ids';
 import {
-  attachSharedFiles,
   dropSharedText,
-  forgetStaleSharedFiles,
-  heldShare,
-  heldSharedText,
-  holdShare,
-  loadSharedFiles,
+  heldShareQuery,
+  holdShareQuery,
   sendSharedTextTo,
+  takeSharedText,
+} from './share-target';
+import { shareFromQuery, sharedText } from './share-query';
+import {
+  attachSharedFiles,
+  forgetStaleSharedFiles,
+  loadSharedFiles,
   SHARED_FILES,
   SHARED_FILES_MAX_AGE_MS,
-  shareFromQuery,
-  sharedText,
-  takeSharedText,
   type FilesFeature,
   type SharedFilesStorage,
-} from './share-target';
+} from './shared-files';
 
 const SHARE_ID = '0b7f3c1e-2d4a-4c8e-9f10-1a2b3c4d5e6f';
 const ROOM = 'room-a' as RoomKey;
@@ -94,19 +94,21 @@ describe('sharedText', () => {
 
 describe('the held share', () => {
   it('goes once to the composer of the picked room only', () => {
-    holdShare({ text: 'hello', files: null, refused: null });
-    expect(heldSharedText()).toBe('hello');
+    holdShareQuery('?share-text=hello');
+    expect(shareFromQuery(heldShareQuery() ?? '')?.text).toBe('hello');
     expect(takeSharedText('room-a')).toBe('');
-    sendSharedTextTo('room-a');
+    sendSharedTextTo('room-a', 'hello');
+    expect(heldShareQuery()).toBeNull();
     expect(takeSharedText('room-b')).toBe('');
     expect(takeSharedText('room-a')).toBe('hello');
     expect(takeSharedText('room-a')).toBe('');
   });
 
   it('is gone after Cancel', () => {
-    holdShare({ text: 'x', files: null, refused: null });
+    holdShareQuery('?share-text=x');
     dropSharedText();
-    expect(heldSharedText()).toBeNull();
+    expect(heldShareQuery()).toBeNull();
+    expect(takeSharedText('room-a')).toBe('');
   });
 });
 
@@ -136,11 +138,14 @@ describe('shareFromQuery', () => {
   });
 
   it('is held until a conversation is picked', () => {
-    holdShare({ text: '', files: SHARE_ID, refused: null });
-    expect(heldShare()).toEqual({ text: '', files: SHARE_ID, refused: null });
-    expect(heldSharedText()).toBeNull();
+    holdShareQuery(`?share-files=${SHARE_ID}`);
+    expect(shareFromQuery(heldShareQuery() ?? '')).toEqual({
+      text: '',
+      files: SHARE_ID,
+      refused: null,
+    });
     dropSharedText();
-    expect(heldShare()).toBeNull();
+    expect(heldShareQuery()).toBeNull();
   });
 });
 

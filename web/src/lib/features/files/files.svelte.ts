@@ -3,14 +3,13 @@
  * (hash, store, then send the `file` event), fetching what members send (automatically up to the
  * auto-download size), saving, showing, and freeing space. Loaded on demand (file-links.svelte.ts).
  */
-import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { MeshPeer } from '../../net/room-mesh';
 import { isKnownEvent } from '../../domain/events';
 import type { EventContent, FileBody, StoredEvent } from '../../protocol/events';
 import type { RoomKey } from '../../protocol/ids';
-import { MAX_FILE_BYTES } from '../../protocol/limits';
+import { MAX_FILE_BYTES } from '../../protocol/file-limits';
 import type { FileStore } from '../../storage/file-store';
 import { StorageFullError } from '../../storage/file-store';
 import { chunkSizeFor } from './chunk-plan';
@@ -30,6 +29,20 @@ export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set([
   'image/gif',
 ]);
 
+/** The settings key of the auto-download size (MB). */
+const AUTO_DOWNLOAD_KEY = 'parley:files:auto-download-mb';
+/** Files up to this many MB are fetched by default as soon as their message arrives. */
+export const DEFAULT_AUTO_DOWNLOAD_MB = 25;
+/** The largest auto-download size Settings takes, in MB. */
+export const MAX_AUTO_DOWNLOAD_MB = 4096;
+
+/** Whether a value is an auto-download size Settings takes (whole MB, 0 for never). */
+export function isAutoDownloadMb(value: unknown): value is number {
+  return (
+    Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_AUTO_DOWNLOAD_MB
+  );
+}
+
 /** A file being prepared for sending (hashed and stored) before its message goes out. */
 export interface Preparing {
   id: number;
@@ -47,8 +60,6 @@ export interface FilesDeps {
   store: FileStore;
   /** Queues an event of ours in a room (the outbox). */
   say(room: RoomKey, content: EventContent): Promise<boolean>;
-  /** The largest file fetched without asking (bytes). */
-  autoDownloadBytes(): number;
 }
 
 /** Files in every conversation of this tab. */
@@ -56,9 +67,12 @@ export class Files {
   #kernel: Kernel;
   #deps: FilesDeps;
   #transfers: Transfers | null = null;
-  #states = new SvelteMap<string, TransferState>();
+  /** Per file, where it stands (replaced whole on change: SvelteMap would add to the first screen). */
+  #states = $state.raw<Readonly<Record<string, TransferState>>>({});
   /** Files whose chunks were deleted here ("Removed from this device"). */
-  #removed = new SvelteSet<string>();
+  #removed = $state.raw<Readonly<Record<string, true>>>({});
+  /** Files up to this many MB are fetched as soon as their message arrives (Settings → Files). */
+  #autoDownloadMb = $state(DEFAULT_AUTO_DOWNLOAD_MB);
   #preparing = $state<Preparing[]>([]);
   #nextId = 1;
   /** blob: URLs made for shown files (not reactive: components await them). */
@@ -78,16 +92,50 @@ export class Files {
       },
     });
     if (kernel.network.isUp) this.#start();
+    void this.#loadSettings();
+  }
+
+  #setState(file: string, state: TransferState): void {
+    this.#states = { ...this.#states, [file]: state };
+  }
+
+  #setRemoved(file: string, isRemoved: boolean): void {
+    if ((this.#removed[file] === true) === isRemoved) return;
+    const { [file]: _gone, ...rest } = this.#removed;
+    this.#removed = isRemoved ? { ...rest, [file]: true } : rest;
+  }
+
+  /** Files up to this many MB are fetched without asking (0: only on Download). */
+  get autoDownloadMb(): number {
+    return this.#autoDownloadMb;
+  }
+
+  /** Changes the auto-download size and keeps it; false when it is not a size Settings takes. */
+  async setAutoDownloadMb(mb: number): Promise<boolean> {
+    if (!isAutoDownloadMb(mb)) return false;
+    this.#autoDownloadMb = mb;
+    const result = await this.#kernel.store?.putSetting(AUTO_DOWNLOAD_KEY, mb);
+    return result?.ok === true;
+  }
+
+  /** Reads the kept auto-download size. */
+  async #loadSettings(): Promise<void> {
+    try {
+      const stored = await this.#kernel.store?.getSetting<unknown>(AUTO_DOWNLOAD_KEY);
+      if (isAutoDownloadMb(stored)) this.#autoDownloadMb = stored;
+    } catch (error) {
+      log.warn('reading the auto-download size failed; using the default', error);
+    }
   }
 
   /** Where a file stands here (reactive); undefined before anything was asked about it. */
   stateOf(file: string): TransferState | undefined {
-    return this.#states.get(file);
+    return this.#states[file];
   }
 
   /** Whether a file's chunks were deleted here, its message kept (reactive). */
   isRemoved(file: string): boolean {
-    return this.#removed.has(file);
+    return this.#removed[file] === true;
   }
 
   /** Files being prepared in a room (reactive). */
@@ -106,13 +154,13 @@ export class Files {
 
   /** Reads a file's stored state once (a message shows "Download" or the file). */
   async refresh(body: FileBody): Promise<void> {
-    if (this.#states.has(body.sha256)) return;
+    if (body.sha256 in this.#states) return;
     const record = await this.#deps.store.get(body.sha256);
-    if (this.#states.has(body.sha256)) return;
+    if (body.sha256 in this.#states) return;
     const isDone =
       record !== undefined && record.storedBytes >= body.size && record.manifest !== null;
-    if (record?.removedAt !== undefined && !isDone) this.#removed.add(body.sha256);
-    this.#states.set(body.sha256, {
+    if (record?.removedAt !== undefined && !isDone) this.#setRemoved(body.sha256, true);
+    this.#setState(body.sha256, {
       status: isDone ? 'done' : 'idle',
       doneBytes: record?.storedBytes ?? 0,
       totalBytes: body.size,
@@ -123,9 +171,9 @@ export class Files {
   async download(conv: RoomKey, body: FileBody): Promise<void> {
     if (!this.#transfers) {
       await this.refresh(body);
-      const state = this.#states.get(body.sha256);
+      const state = this.#states[body.sha256];
       if (state?.status !== 'done') {
-        this.#states.set(body.sha256, {
+        this.#setState(body.sha256, {
           status: 'waiting',
           doneBytes: state?.doneBytes ?? 0,
           totalBytes: body.size,
@@ -134,7 +182,7 @@ export class Files {
       this.#wanted.set(body.sha256, { conv, body });
       return;
     }
-    this.#removed.delete(body.sha256);
+    this.#setRemoved(body.sha256, false);
     await this.#transfers.fetch(conv, body);
   }
 
@@ -153,7 +201,7 @@ export class Files {
     return (
       body.voice !== undefined ||
       (body.image !== undefined && INLINE_IMAGE_TYPES.has(body.mime)) ||
-      body.size <= this.#deps.autoDownloadBytes()
+      body.size <= this.#autoDownloadMb * 1_000_000
     );
   }
 
@@ -271,7 +319,7 @@ export class Files {
         ...(size ? { image: size } : {}),
         ...(voice ? { voice } : {}),
       };
-      this.#states.set(body.sha256, {
+      this.#setState(body.sha256, {
         status: 'done',
         doneBytes: file.size,
         totalBytes: file.size,
@@ -306,11 +354,11 @@ export class Files {
     const { files } = await this.#deps.store.deleteConversationFiles(conv);
     for (const file of files) {
       this.#transfers?.forget(file);
-      this.#removed.add(file);
-      this.#states.set(file, {
+      this.#setRemoved(file, true);
+      this.#setState(file, {
         status: 'idle',
         doneBytes: 0,
-        totalBytes: this.#states.get(file)?.totalBytes ?? 0,
+        totalBytes: this.#states[file]?.totalBytes ?? 0,
       });
       const url = this.#urls.get(file);
       this.#urls.delete(file);
@@ -325,7 +373,7 @@ export class Files {
     if (this.#transfers) return;
     this.#transfers = new Transfers({
       store: this.#deps.store,
-      onState: (file, state) => this.#states.set(file, state),
+      onState: (file, state) => this.#setState(file, state),
     });
     for (const peer of this.#kernel.presence.all()) this.#addPeer(peer);
     const wanted = [...this.#wanted.values()];

@@ -3,7 +3,7 @@
  * small preview carried in the event so the picture shows at once, before the file arrives.
  */
 import type { FileBody } from '../../protocol/events';
-import { MAX_IMAGE_SIDE_PX, MAX_PREVIEW_CHARS } from '../../protocol/limits';
+import { MAX_IMAGE_SIDE_PX, MAX_PREVIEW_CHARS } from '../../protocol/file-limits';
 import { createLogger } from '../../log';
 
 const log = createLogger('files');

@@ -33,8 +33,6 @@ export interface AppSettingsValues {
   notifications: boolean;
   /** Persistent storage was asked for once (the browser remembers its answer). */
   hasAskedPersistence: boolean;
-  /** Files up to this many MB are fetched as soon as their message arrives (DESIGN §9). */
-  autoDownloadMb: number;
 }
 
 /** The settings of a fresh install. */
@@ -45,11 +43,7 @@ export const DEFAULT_SETTINGS: AppSettingsValues = {
   isRelayOnly: false,
   notifications: false,
   hasAskedPersistence: false,
-  autoDownloadMb: 25,
 };
-
-/** The largest auto-download size Settings accepts, in MB. */
-export const MAX_AUTO_DOWNLOAD_MB = 4096;
 
 /** The most ICE servers Settings keeps (browsers slow down gathering with many). */
 export const MAX_ICE_SERVERS = 8;
@@ -124,15 +118,6 @@ export function toRtcIceServers(list: readonly IceServerSetting[]): RTCIceServer
   );
 }
 
-/** True when one of `servers` is a TURN server (`turn:` or `turns:`), which relay-only needs. */
-export function hasTurnServer(servers: readonly { urls: string | string[] }[]): boolean {
-  return servers.some((server) =>
-    (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) =>
-      /^turns?:/i.test(url.trim()),
-    ),
-  );
-}
-
 /**
  * Checks a signal server address as typed: '' (the page's own origin) or an http(s) origin with
  * no path, query or credentials. Returns the normalized origin.
@@ -171,9 +156,6 @@ export function parseStoredSettings(stored: unknown): AppSettingsValues {
     isRelayOnly: record.isRelayOnly === true,
     notifications: record.notifications === true,
     hasAskedPersistence: record.hasAskedPersistence === true,
-    autoDownloadMb: isAutoDownloadMb(record.autoDownloadMb)
-      ? record.autoDownloadMb
-      : DEFAULT_SETTINGS.autoDownloadMb,
   };
 }
 
@@ -182,12 +164,5 @@ function isIceServerSetting(value: unknown): value is IceServerSetting {
   const v = value as Record<string, unknown>;
   return (
     typeof v.urls === 'string' && typeof v.username === 'string' && typeof v.credential === 'string'
-  );
-}
-
-/** Whether a value is an auto-download size Settings accepts (whole MB, 0 for never). */
-export function isAutoDownloadMb(value: unknown): value is number {
-  return (
-    Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_AUTO_DOWNLOAD_MB
   );
 }

@@ -51,11 +51,6 @@ export class AppSettings {
     return this.#values.theme;
   }
 
-  /** Files up to this size are fetched as soon as their message arrives (bytes). */
-  get autoDownloadBytes(): number {
-    return this.#values.autoDownloadMb * 1_000_000;
-  }
-
   /** The network part, as the transport takes it (a snapshot; the transport is not reactive). */
   get network(): NetworkSettings {
     const { iceServers, signalUrl, isRelayOnly } = this.#values;
