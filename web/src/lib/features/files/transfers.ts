@@ -44,6 +44,8 @@ export const MAX_SERVE_QUEUE = 64;
 export const CHUNK_STALL_MS = 20_000;
 /** How often a file nobody holds (or nobody answered for) is asked about again. */
 export const REASK_MS = 10_000;
+/** Control frames one member may send per second; more are dropped (each costs a storage read). */
+export const MAX_CONTROL_FRAMES_PER_S = 256;
 /** Verified chunks waiting to be stored, most bytes before asking for more. */
 const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 
@@ -95,6 +97,8 @@ interface PeerState {
   queue: { file: string; index: number }[];
   isServing: boolean;
   drainWaiters: (() => void)[];
+  /** Control frames counted in the current second, and when it began. */
+  frames: { count: number; since: number };
 }
 
 interface Holder {
@@ -160,7 +164,14 @@ export class Transfers {
   addPeer(peer: TransferPeer): void {
     if (this.#isStopped) return;
     this.removePeer(peer.key);
-    const state: PeerState = { peer, load: 0, queue: [], isServing: false, drainWaiters: [] };
+    const state: PeerState = {
+      peer,
+      load: 0,
+      queue: [],
+      isServing: false,
+      drainWaiters: [],
+      frames: { count: 0, since: 0 },
+    };
     this.#peers.set(peer.key, state);
     peer.channel.setHandlers({
       onOpen: () => {
@@ -330,6 +341,17 @@ export class Transfers {
 
   #handleMessage(state: PeerState, data: ArrayBuffer | string): void {
     if (typeof data === 'string') {
+      const now = Date.now();
+      const window = state.frames;
+      if (now - window.since >= 1000) {
+        window.since = now;
+        window.count = 0;
+      }
+      if (++window.count > MAX_CONTROL_FRAMES_PER_S) {
+        if (window.count === MAX_CONTROL_FRAMES_PER_S + 1)
+          log.warn('a member sends too many file frames; dropping');
+        return;
+      }
       const frame = parseFileFrame(data);
       if (frame) this.#handleFrame(state, frame);
       return;
