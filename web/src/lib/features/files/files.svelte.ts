@@ -89,8 +89,11 @@ export class Files {
       'link-gone': (peer) => this.#transfers?.removePeer(linkKey(peer)),
       change: ({ change }) => {
         if (change.type === 'events') this.received(change.conv, change.events);
+        // A deleted conversation's files go with it (unless another one holds them too).
+        if (change.type === 'conversation-deleted') void this.deleteFiles(change.conv);
       },
     });
+    void this.#dropOrphans();
     if (kernel.network.isUp) this.#start();
     void this.#loadSettings();
   }
@@ -366,6 +369,20 @@ export class Files {
         (u) => URL.revokeObjectURL(u),
         () => undefined,
       );
+    }
+  }
+
+  /** Frees files of conversations deleted while this feature was not loaded. */
+  async #dropOrphans(): Promise<void> {
+    const store = this.#kernel.store;
+    if (!store) return;
+    try {
+      for (const conv of (await this.#deps.store.usageByConversation()).keys()) {
+        if (!(await store.getConversation(conv as RoomKey)))
+          await this.deleteFiles(conv as RoomKey);
+      }
+    } catch (error) {
+      log.warn('freeing the files of deleted conversations failed', error);
     }
   }
 

@@ -152,4 +152,18 @@ describe('files', () => {
     // Asked once for at most both chunks, never again after the first bad one.
     expect(badServed).toBeLessThanOrEqual(2);
   });
+
+  it('frees the files of a deleted conversation', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    const bob = await h.memberOn(hub, 'Bob');
+    const { room } = await meetInRoom(alice, bob);
+    const files = await alice.files.load();
+    await files.attach(room, [new File([patterned(5000, 5)], 'gone.bin')]);
+    expect((await files.usage()).get(room)).toBe(5000);
+    expect(await alice.conversations.deleteConversation(room)).toBe(true);
+    await vi.waitFor(async () => expect((await files.usage()).get(room) ?? 0).toBe(0), {
+      timeout: 5_000,
+    });
+  });
 });
