@@ -115,9 +115,8 @@ export function eventPreview(content: EventContent): string {
     case 'call-log':
       return content.body.media === 'video' ? '📹' : '📞';
     case 'file':
-      return previewLine(
-        `${content.body.voice ? '🎤' : content.body.image ? '🖼' : '📎'} ${content.body.name}`,
-      );
+      // The name says what it is (no emoji: a browser without an emoji font shows a box).
+      return previewLine(content.body.name);
     default:
       return assertNever(content);
   }

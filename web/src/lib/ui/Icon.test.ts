@@ -14,14 +14,15 @@ const sources = import.meta.glob<string>(
   },
 );
 
-/** The icons the app imports (`import Phone from 'lucide/dist/esm/icons/phone.mjs'`). */
+/** The icons the app imports (`import Phone from 'lucide/dist/esm/icons/phone.mjs'`), by lucide name. */
 function iconsUsed(): string[] {
   const names = new Set<string>();
   for (const text of Object.values(sources)) {
-    for (const match of text.matchAll(
-      /import\s+(\w+)\s+from\s+'lucide\/dist\/esm\/icons\/[\w-]+\.mjs'/g,
-    )) {
-      if (match[1]) names.add(match[1]);
+    for (const match of text.matchAll(/from\s+'lucide\/dist\/esm\/icons\/([\w-]+)\.mjs'/g)) {
+      const pascal = (match[1] ?? '').replace(/(^|-)(\w)/g, (_, _dash: string, c: string) =>
+        c.toUpperCase(),
+      );
+      names.add(pascal);
     }
   }
   return [...names].sort();

@@ -445,6 +445,7 @@ export const onDemand = {
   'files.autoDownloadHint':
     'Images and voice messages always download. 0: other files only when you choose Download.',
   'files.loading': 'Loading…',
+  'files.voiceFileName': 'Voice message',
   // "Share to…" with files from another app (pwa/share-target.ts, SharePicker)
   'share.bodyFiles':
     'Choose a conversation. The shared files are sent to it at once; any shared text goes into its message box for you to send.',

@@ -406,6 +406,7 @@ const zhCN = {
   'files.autoDownloadHint':
     '图片和语音消息总会自动下载。设为 0 时，其他文件只在你选择“下载”时下载。',
   'files.loading': '正在加载…',
+  'files.voiceFileName': '语音消息',
   // 从其他应用“分享到…”文件（pwa/share-target.ts、SharePicker）
   'share.bodyFiles':
     '选择一个会话。分享的文件会立即发送到那里；分享的文字会放入它的输入框，由你来发送。',
