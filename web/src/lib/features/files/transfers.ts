@@ -301,14 +301,17 @@ export class Transfers {
   }
 
   #stopDownload(download: Download, status: TransferStatus, error?: TransferState['error']): void {
-    for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
-    const asked = new Set([...download.inFlight.values()].map((flight) => flight.peer));
+    const asked = new Set<string>();
+    for (const flight of download.inFlight.values()) {
+      clearTimeout(flight.timer);
+      asked.add(flight.peer);
+      const state = this.#peers.get(flight.peer);
+      if (state) state.load = Math.max(0, state.load - 1);
+    }
     download.inFlight.clear();
     for (const key of asked) {
       const state = this.#peers.get(key);
-      if (!state) continue;
-      state.load = Math.max(0, state.load - 1);
-      this.#send(state, { t: 'cancel', f: download.meta.sha256 });
+      if (state) this.#send(state, { t: 'cancel', f: download.meta.sha256 });
     }
     download.status = status;
     if (error) download.error = error;
@@ -448,6 +451,10 @@ export class Transfers {
       log.warn('serving a file failed', error);
     } finally {
       state.isServing = false;
+      // Asked for more while the last job was on its way: serve that too.
+      if (state.queue.length > 0 && this.#peers.get(state.peer.key) === state) {
+        void this.#serve(state);
+      }
     }
   }
 
@@ -562,7 +569,8 @@ export class Transfers {
       this.#refuse(download, state, index, 'a bad chunk');
       return;
     }
-    if (download.status !== 'fetching' || hasChunk(download.have, index)) return;
+    // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
+    if (!isWanted(download) || hasChunk(download.have, index)) return;
     download.unwritten.push({ index, bytes });
     download.unwrittenBytes += bytes.length;
     void this.#write(download);
@@ -574,7 +582,7 @@ export class Transfers {
     if (download.isWriting) return;
     download.isWriting = true;
     try {
-      while (download.unwritten.length > 0 && download.status === 'fetching') {
+      while (download.unwritten.length > 0 && isWanted(download)) {
         const batch = download.unwritten.splice(0);
         const bytes = batch.reduce((sum, chunk) => sum + chunk.bytes.length, 0);
         download.unwrittenBytes -= bytes;
@@ -732,6 +740,11 @@ export class Transfers {
   #send(state: PeerState, frame: FileFrame): void {
     state.peer.channel.send(encodeFileFrame(frame));
   }
+}
+
+/** Still being fetched (not stopped, failed or done). */
+function isWanted(download: Download): boolean {
+  return download.status === 'fetching' || download.status === 'waiting';
 }
 
 function stateOf(download: Download): TransferState {
