@@ -129,7 +129,7 @@ test('a 50 MiB file arrives byte-exact through Download', async ({ openUser }, t
       description: `50 MiB from Alice to Bob in ${Date.now() - started} ms`,
     });
     expect(saved.suggestedFilename()).toBe(name);
-    expect(await sha256OfFile((await saved.path()))).toBe(hash);
+    expect(await sha256OfFile(await saved.path())).toBe(hash);
     await expect(transferOf(bob.page, name)).toBeHidden();
   });
 });
