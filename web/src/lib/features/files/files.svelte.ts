@@ -100,6 +100,25 @@ export class Files {
 
   #setState(file: string, state: TransferState): void {
     this.#states = { ...this.#states, [file]: state };
+    const toSave = this.#saveWanted.get(file);
+    if (state.status === 'done' && toSave) {
+      this.#saveWanted.delete(file);
+      this.save(toSave).catch((error: unknown) => log.warn('saving a file failed', error));
+    }
+  }
+
+  /**
+   * Files to save once they are here (Download on a file not fetched yet). Kept here, not in
+   * the message: the message may be shown anew while its file arrives.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- internal bookkeeping
+  #saveWanted = new Map<string, FileBody>();
+
+  /** Saves a file, fetching it first (resuming what is stored) if it is not all here. */
+  async downloadAndSave(conv: RoomKey, body: FileBody): Promise<void> {
+    if (this.#states[body.sha256]?.status === 'done') return this.save(body);
+    this.#saveWanted.set(body.sha256, body);
+    await this.download(conv, body);
   }
 
   #setRemoved(file: string, isRemoved: boolean): void {
@@ -170,8 +189,24 @@ export class Files {
     });
   }
 
+  /**
+   * A file message is shown: read the file's state, and go on fetching it if it is wanted here
+   * but incomplete — one the person would get without asking, or one whose download had begun
+   * (a reload or a closed tab stopped it; what was stored stays, and only the rest is fetched).
+   * A file deleted here stays removed until Download again.
+   */
+  async show(conv: RoomKey, body: FileBody): Promise<void> {
+    await this.refresh(body);
+    const state = this.#states[body.sha256];
+    if (state?.status !== 'idle' || this.isRemoved(body.sha256)) return;
+    if (this.#cancelled.has(body.sha256)) return;
+    if (this.#isAutomatic(body) || state.doneBytes > 0) await this.download(conv, body);
+  }
+
   /** Fetches a file (resuming what is stored) from members of `conv`. */
   async download(conv: RoomKey, body: FileBody): Promise<void> {
+    this.#setRemoved(body.sha256, false);
+    this.#cancelled.delete(body.sha256);
     if (!this.#transfers) {
       await this.refresh(body);
       const state = this.#states[body.sha256];
@@ -185,7 +220,6 @@ export class Files {
       this.#wanted.set(body.sha256, { conv, body });
       return;
     }
-    this.#setRemoved(body.sha256, false);
     await this.#transfers.fetch(conv, body);
   }
 
@@ -193,8 +227,14 @@ export class Files {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- internal bookkeeping
   #wanted = new Map<string, { conv: RoomKey; body: FileBody }>();
 
+  /** Files whose download the person cancelled in this tab: showing them again does not resume. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- internal bookkeeping
+  #cancelled = new Set<string>();
+
   /** Stops fetching a file; what arrived stays for later. */
   cancel(file: string): void {
+    this.#cancelled.add(file);
+    this.#saveWanted.delete(file);
     this.#wanted.delete(file);
     this.#transfers?.cancel(file);
   }

@@ -109,6 +109,8 @@ interface Holder {
 
 interface InFlight {
   peer: string;
+  /** Asked of this member again after it stalled (see #handlePiece). */
+  isRetry: boolean;
   bytes: Uint8Array;
   received: number;
   timer: ReturnType<typeof setTimeout>;
@@ -127,6 +129,8 @@ interface Download {
   inFlight: Map<number, InFlight>;
   unwritten: { index: number; bytes: Uint8Array }[];
   unwrittenBytes: number;
+  /** Chunks that stalled, and of whom they were asked then. */
+  stalledAt: Map<number, string>;
   isWriting: boolean;
   status: TransferStatus;
   error?: TransferState['error'];
@@ -295,6 +299,7 @@ export class Transfers {
       inFlight: new Map(),
       unwritten: [],
       unwrittenBytes: 0,
+      stalledAt: new Map(),
       isWriting: false,
       status: isDone ? 'done' : 'waiting',
     };
@@ -430,7 +435,9 @@ export class Transfers {
     state.isServing = true;
     try {
       let next = this.#readJob(state);
-      while (next && this.#peers.get(state.peer.key) === state) {
+      // `next ??=`: wants that came while this waited for the channel to drain are served too
+      // (a `#serve` call for them returned at once, seeing this loop still running).
+      while ((next ??= this.#readJob(state)) && this.#peers.get(state.peer.key) === state) {
         const job = await next;
         next = this.#readJob(state);
         if (!job.bytes) {
@@ -523,6 +530,13 @@ export class Transfers {
     const download = this.#downloads.get(piece.file);
     const flight = download?.inFlight.get(piece.index);
     if (!download || !flight || flight.peer !== state.peer.key) return;
+    // A chunk asked again of the same member after it stalled: the pieces of the first answer
+    // may still come before the second answer. A piece at offset 0 starts the chunk over, and
+    // one that does not fit is the rest of the first answer, not a lie (the hash checks it all).
+    if (flight.isRetry && piece.offset !== flight.received) {
+      if (piece.offset !== 0) return;
+      flight.received = 0;
+    }
     // One member sends one chunk in order on an ordered channel: anything else is wrong.
     if (
       piece.offset !== flight.received ||
@@ -703,6 +717,7 @@ export class Transfers {
       const timer = setTimeout(() => this.#stalled(download, key, index), CHUNK_STALL_MS);
       download.inFlight.set(index, {
         peer: key,
+        isRetry: download.stalledAt.get(index) === key,
         bytes: new Uint8Array(length),
         received: 0,
         timer,
@@ -716,6 +731,7 @@ export class Transfers {
     const flight = download.inFlight.get(index);
     if (flight?.peer !== key) return;
     download.inFlight.delete(index);
+    download.stalledAt.set(index, key);
     const state = this.#peers.get(key);
     if (state) state.load = Math.max(0, state.load - 1);
     // A member that stalls is asked again only after the others had their turn.
