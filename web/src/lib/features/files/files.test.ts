@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isKnownEvent } from '../../domain/events';
+import { isKnownEvent, textOf } from '../../domain/events';
 import { MemoryHub } from '../../net/memory-transport';
 import type { Parley } from '../../parley';
 import type { FileBody } from '../../protocol/events';
 import type { RoomKey } from '../../protocol/ids';
 import { openIdbFileStore } from '../../storage/idb-files';
+import { StorageFullError } from '../../storage/file-store';
 import { appHarness } from '../../testing/app-harness';
 import { meetInRoom } from '../../testing/meet-in-room';
 
@@ -165,5 +166,42 @@ describe('files', () => {
     await vi.waitFor(async () => expect((await files.usage()).get(room) ?? 0).toBe(0), {
       timeout: 5_000,
     });
+  });
+
+  it('says the disk is full, stores nothing of the file, and loses nothing else', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    // Bob's disk is full for file chunks.
+    const bob = await h.memberOn(hub, 'Bob', {
+      deps: {
+        openFileStore: async () => {
+          const store = await openIdbFileStore({ name: `full-${crypto.randomUUID()}` });
+          store.putChunks = () =>
+            Promise.reject(new StorageFullError(new DOMException('full', 'QuotaExceededError')));
+          return store;
+        },
+      },
+    });
+    const { room } = await meetInRoom(alice, bob);
+    await (await alice.files.load()).attach(room, [new File([patterned(2000, 9)], 'big.bin')]);
+    await vi.waitFor(() => expect(fileBodies(bob, room)).toHaveLength(1), { timeout: 5_000 });
+    const [body] = fileBodies(bob, room);
+    if (!body) throw new Error('no file event');
+    const bobFiles = await bob.files.load();
+    await vi.waitFor(
+      () =>
+        expect(bobFiles.stateOf(body.sha256)).toMatchObject({
+          status: 'failed',
+          error: 'storage-full',
+        }),
+      { timeout: 10_000 },
+    );
+    expect(bobFiles.stateOf(body.sha256)?.doneBytes).toBe(0);
+    expect(await alice.messages.send(room, 'still here?')).toBe(true);
+    await vi.waitFor(
+      () =>
+        expect(bob.timeline.messagesOf(room).some((e) => textOf(e) === 'still here?')).toBe(true),
+      { timeout: 5_000 },
+    );
   });
 });
