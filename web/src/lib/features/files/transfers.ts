@@ -129,6 +129,8 @@ interface Download {
   inFlight: Map<number, InFlight>;
   unwritten: { index: number; bytes: Uint8Array }[];
   unwrittenBytes: number;
+  /** Chunks fully arrived whose hash is being checked: not asked for again meanwhile. */
+  checking: Set<number>;
   /** Chunks that stalled, and of whom they were asked then. */
   stalledAt: Map<number, string>;
   isWriting: boolean;
@@ -299,6 +301,7 @@ export class Transfers {
       inFlight: new Map(),
       unwritten: [],
       unwrittenBytes: 0,
+      checking: new Set(),
       stalledAt: new Map(),
       isWriting: false,
       status: isDone ? 'done' : 'waiting',
@@ -551,7 +554,10 @@ export class Transfers {
     clearTimeout(flight.timer);
     download.inFlight.delete(piece.index);
     state.load = Math.max(0, state.load - 1);
-    void this.#check(download, state, piece.index, flight.bytes);
+    download.checking.add(piece.index);
+    void this.#check(download, state, piece.index, flight.bytes).finally(() => {
+      download.checking.delete(piece.index);
+    });
   }
 
   async #check(
@@ -688,6 +694,7 @@ export class Transfers {
         if (
           !hasChunk(download.have, scan) &&
           !download.inFlight.has(scan) &&
+          !download.checking.has(scan) &&
           !download.unwritten.some((chunk) => chunk.index === scan) &&
           (holder.bits === null || hasChunk(holder.bits, scan))
         ) {
