@@ -94,6 +94,7 @@ export default async function filesBenchmark(argv, environment) {
   const { browser, settings } = await launchChromium();
   const log = (/** @type {string} */ line) =>
     console.info(`files: ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)}s ${line}`);
+  browser.on('disconnected', () => log('the browser disconnected'));
   /** @type {import('../bench/lib.mjs').BenchUser[]} */
   const users = [];
   try {
@@ -104,6 +105,7 @@ export default async function filesBenchmark(argv, environment) {
     const openApp = async (/** @type {string} */ name) => {
       const user = await openUser(browser, settings, server.baseUrl, name);
       await user.context.addInitScript(installProbes);
+      user.page.on('close', () => log(`${name}'s page closed`));
       users.push(user);
       return user;
     };
@@ -134,6 +136,8 @@ export default async function filesBenchmark(argv, environment) {
       await sleep(1000);
     };
 
+    // Warm-up: the first transfer on a fresh association ramps up (not counted).
+    await raw.receiver.evaluate(rawReceive, { bytes: 16 * MiB, timeoutMs: options.timeoutMs });
     const context = { alice, bob, options, bytes, tmp, expect, log };
     /** @type {any[]} */
     const parleyRuns = [];
@@ -449,7 +453,12 @@ async function memorySampler(pages, intervalMs) {
       loop = (async () => {
         while (isRunning) {
           const began = Date.now();
-          samples.push(...(await once(t0)));
+          try {
+            samples.push(...(await once(t0)));
+          } catch (error) {
+            console.error(`files: memory sample failed: ${String(error)}`);
+            return;
+          }
           await sleep(Math.max(0, intervalMs - (Date.now() - began)));
         }
       })();
@@ -457,7 +466,7 @@ async function memorySampler(pages, intervalMs) {
     stop: async () => {
       isRunning = false;
       await loop;
-      samples.push(...(await once(Date.now())));
+      samples.push(...(await once(Date.now()).catch(() => [])));
       await Promise.all(sessions.map((cdp) => cdp.detach().catch(() => undefined)));
       return samples;
     },
@@ -741,7 +750,16 @@ function downloadAndWait({ name, timeoutMs }) {
         a.closest('article')?.textContent?.includes(name),
       );
       if (alert) finish(() => reject(new Error(`transfer failed: ${alert.textContent}`)));
-      else if (now - start > timeoutMs) finish(() => reject(new Error('transfer timed out')));
+      else if (now - start > timeoutMs) {
+        finish(() =>
+          reject(
+            new Error(
+              `transfer timed out; bar shown at ${appearedAt} ms, ` +
+                `progress (ms, %): ${JSON.stringify(curve.slice(-20))}`,
+            ),
+          ),
+        );
+      }
     };
     const observer = new MutationObserver(check);
     observer.observe(document.body, { childList: true, subtree: true });
