@@ -148,11 +148,6 @@ export default async function filesBenchmark(argv, environment) {
     }
     while (rawRuns.length < options.rawRuns) await runRaw();
 
-    /** @type {any} */
-    let profiled = null;
-    if (options.profile) {
-      profiled = await parleyTransfer(context, 'profile', [alice], { profile: true });
-    }
 
     /** @type {any} */
     let twoSources = null;
@@ -171,6 +166,11 @@ export default async function filesBenchmark(argv, environment) {
       }
       log('Carol joined');
       twoSources = await parleyTransfer(context, 'two', [alice, carol], { firstFetcher: carol });
+    }
+    /** @type {any} */
+    let profiled = null;
+    if (options.profile) {
+      profiled = await parleyTransfer(context, 'profile', [alice], { profile: true });
     }
     await raw.close();
 
@@ -316,11 +316,23 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
   const saved = bob.page.waitForEvent('download', { timeout: options.timeoutMs });
   saved.catch(() => undefined);
   sampler.start();
-  const result = await withTimeout(
-    bob.page.evaluate(downloadAndWait, { name, timeoutMs: options.timeoutMs }),
-    options.timeoutMs + 5000,
-    `Bob fetching ${name}`,
-  );
+  /** @type {any} */
+  let result;
+  /** @type {string | null} */
+  let failure = null;
+  try {
+    result = await withTimeout(
+      bob.page.evaluate(downloadAndWait, { name, timeoutMs: options.timeoutMs }),
+      options.timeoutMs + 5000,
+      `Bob fetching ${name}`,
+    );
+  } catch (error) {
+    // Profiled: keep what the profiles and counters say about a stalled transfer.
+    if (!extra.profile) throw error;
+    failure = String(error).slice(0, 2000);
+    log(`${tag}: FAILED ${failure}`);
+    result = { ms: NaN, appearedMs: NaN, curve: [] };
+  }
   const samples = await sampler.stop();
   /** @type {any} */
   let profile = null;
@@ -348,6 +360,9 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
   log(`${tag}: Bob fetched it in ${formatMs(result.ms)} ms, ${mbps.toFixed(1)} MiB/s`);
 
   const stored = await bob.page.evaluate(storedRecord, { sha256 });
+  if (failure) {
+    return { tag, name, bytes, failure, stored, ms: NaN, mbps: NaN, profile, memory: {} };
+  }
   const isStored = stored !== null && stored.storedBytes === bytes;
   /** @type {boolean | null} */
   let isSavedIntact = null;
@@ -528,6 +543,7 @@ function installProbes() {
       state.digest = { count: 0, bytes: 0, ms: 0, busyMs: 0, inFlight: 0, busySince: 0 };
       state.tx = { readwrite: 0, readwriteMs: 0, readonly: 0, readonlyMs: 0, maxReadwriteMs: 0 };
       state.recv = { messages: 0, bytes: 0, last: 0, gapMs: 0, gaps5: 0, gapsOver5Ms: 0 };
+      state.recvLastAt = 0;
       state.sent = { messages: 0, bytes: 0 };
       state.buffered = { samples: 0, empty: 0, low: 0, high: 0 };
       state.arrayBuffer = { count: 0, ms: 0 };
@@ -540,6 +556,7 @@ function installProbes() {
         if (!channel) return;
         state.buffered.samples += 1;
         const amount = channel.bufferedAmount;
+        state.buffered.last = amount;
         if (amount < 64 * 1024) state.buffered.empty += 1;
         else if (amount <= 1024 * 1024) state.buffered.low += 1;
         else state.buffered.high += 1;
@@ -580,6 +597,11 @@ function installProbes() {
     const list = typeof names === 'string' ? [names] : [...names];
     if (state.isOn && list.includes('blobs')) {
       const t0 = performance.now();
+      state.tx.open = (state.tx.open ?? 0) + 1;
+      const closed = () => (state.tx.open -= 1);
+      tx.addEventListener('abort', closed);
+      tx.addEventListener('error', closed);
+      tx.addEventListener('complete', closed);
       tx.addEventListener('complete', () => {
         const ms = performance.now() - t0;
         if (mode === 'readwrite') {
@@ -623,6 +645,7 @@ function installProbes() {
           }
         }
         r.last = now;
+        state.recvLastAt = now - state.startedAt;
         r.messages += 1;
         r.bytes += typeof event.data === 'string' ? event.data.length : event.data.byteLength;
       });
@@ -1001,8 +1024,12 @@ function buildReport(args) {
     lines.push(
       '## Where the time goes (profiled run)',
       '',
-      `One more transfer with V8's sampling profiler on in every page (${formatMs(profiled.ms)} ms, ` +
-        `${fmt(profiled.mbps)} MiB/s while profiled).`,
+      profiled.failure
+        ? `One more transfer with V8's sampling profiler on in every page. **It stalled**: ` +
+            `${profiled.failure.replace(/\n[\s\S]*/, '')} Bob's record then held ` +
+            `${fmt((profiled.stored?.storedBytes ?? 0) / MiB)} MiB. Profiles and counters below cover the whole wait.`
+        : `One more transfer with V8's sampling profiler on in every page (${formatMs(profiled.ms)} ms, ` +
+            `${fmt(profiled.mbps)} MiB/s while profiled).`,
       '',
     );
     for (const [label, p] of Object.entries(profiled.profile)) {
@@ -1019,7 +1046,8 @@ function buildReport(args) {
           `longest ${formatMs(pr.tx.maxReadwriteMs)} ms), ${pr.tx.readonly} read-only (${formatMs(pr.tx.readonlyMs)} ms summed); ` +
           `Blob.arrayBuffer: ${pr.arrayBuffer.count} (${formatMs(pr.arrayBuffer.ms)} ms summed); ` +
           `file channel in: ${pr.recv.messages} messages, gaps > 5 ms: ${pr.recv.gaps5} (${formatMs(pr.recv.gapsOver5Ms)} ms); ` +
-          `out: ${pr.sent.messages} messages; bufferedAmount sampled every 10 ms: ` +
+          `last message in at ${formatMs(pr.recvLastAt)} ms; read-write/read-only transactions on blobs still open at the end: ${pr.tx.open ?? 0}; ` +
+          `out: ${pr.sent.messages} messages; bufferedAmount sampled every 10 ms (last ${pr.buffered.last ?? '–'} B): ` +
           `< 64 KiB ${pct(pr.buffered.empty, pr.buffered.samples)}, ≤ 1 MiB ${pct(pr.buffered.low, pr.buffered.samples)}, ` +
           `> 1 MiB ${pct(pr.buffered.high, pr.buffered.samples)}.`,
         '',
