@@ -309,8 +309,8 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
 
   /** @type {(() => Promise<any>)[]} */
   let stopProfilers = [];
+  for (const p of pages) await p.page.evaluate(() => window.__benchProbes.start());
   if (extra.profile) {
-    for (const p of pages) await p.page.evaluate(() => window.__benchProbes.start());
     stopProfilers = await Promise.all(pages.map((p) => startProfiler(p.page)));
   }
   const saved = bob.page.waitForEvent('download', { timeout: options.timeoutMs });
@@ -328,7 +328,6 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
     );
   } catch (error) {
     // Profiled: keep what the profiles and counters say about a stalled transfer.
-    if (!extra.profile) throw error;
     failure = String(error).slice(0, 2000);
     log(`${tag}: FAILED ${failure}`);
     result = { ms: NaN, appearedMs: NaN, curve: [] };
@@ -360,6 +359,12 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
   log(`${tag}: Bob fetched it in ${formatMs(result.ms)} ms, ${mbps.toFixed(1)} MiB/s`);
 
   const stored = await bob.page.evaluate(storedRecord, { sha256 });
+  if (!extra.profile) {
+    const probes = await Promise.all(
+      pages.map((p) => p.page.evaluate(() => window.__benchProbes.stop())),
+    );
+    profile = Object.fromEntries(pages.map((p, i) => [p.label, { probes: probes[i] }]));
+  }
   if (failure) {
     return { tag, name, bytes, failure, stored, ms: NaN, mbps: NaN, profile, memory: {} };
   }
@@ -907,6 +912,9 @@ function buildReport(args) {
   const mib = bytes / MiB;
   const rawMbps = median(rawRuns.map((/** @type {any} */ r) => r.mbps));
   const parleyMbps = median(parleyRuns.map((/** @type {any} */ r) => r.mbps));
+  const failed = [...parleyRuns, ...(twoSources ? [twoSources] : []), ...(profiled ? [profiled] : [])].filter(
+    (/** @type {any} */ r) => r.failure,
+  );
   const parleyMs = median(parleyRuns.map((/** @type {any} */ r) => r.ms));
   const rawMs = median(rawRuns.map((/** @type {any} */ r) => r.ms));
   const ratio = parleyMbps / rawMbps;
@@ -951,6 +959,26 @@ function buildReport(args) {
     `Raw runs (MiB/s): ${rawRuns.map((/** @type {any} */ r) => fmt(r.mbps)).join(', ')}. ` +
       `Parley runs (MiB/s): ${parleyRuns.map((/** @type {any} */ r) => fmt(r.mbps)).join(', ')}.`,
     '',
+    ...(failed.length > 0
+      ? [
+          `**Stalled transfers** (progress stopped, no warning logged, never resumed within --timeout-ms): ` +
+            failed
+              .map(
+                (/** @type {any} */ r) =>
+                  `${r.tag}: ${r.failure.replace(/\n[\s\S]*/, '').slice(0, 400)} — counters: ` +
+                  JSON.stringify(
+                    Object.fromEntries(
+                      Object.entries(r.profile ?? {}).map(([k, v]) => [
+                        k,
+                        { tx: /** @type {any} */ (v).probes?.tx, buffered: /** @type {any} */ (v).probes?.buffered, recvLastAt: /** @type {any} */ (v).probes?.recvLastAt, digest: /** @type {any} */ (v).probes?.digest },
+                      ]),
+                    ),
+                  ),
+              )
+              .join('; '),
+          '',
+        ]
+      : []),
     '## Alice preparing the file (before her message is sent)',
     '',
     markdownTable(
@@ -975,7 +1003,7 @@ function buildReport(args) {
   ];
   const memoryRows = [];
   for (const run of [...parleyRuns, ...(twoSources ? [twoSources] : [])]) {
-    for (const [label, m] of Object.entries(run.memory)) {
+    for (const [label, m] of Object.entries(run.memory ?? {})) {
       const mm = /** @type {any} */ (m);
       memoryRows.push([
         `${run.tag}: ${label}`,
