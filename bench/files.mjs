@@ -148,7 +148,6 @@ export default async function filesBenchmark(argv, environment) {
     }
     while (rawRuns.length < options.rawRuns) await runRaw();
 
-
     /** @type {any} */
     let twoSources = null;
     if (options.twoSources) {
@@ -349,10 +348,7 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
       pages.map((p) => p.page.evaluate(() => window.__benchProbes.stop())),
     );
     profile = Object.fromEntries(
-      pages.map((p, i) => [
-        p.label,
-        { cpu: summarizeProfile(profiles[i], 30), probes: probes[i] },
-      ]),
+      pages.map((p, i) => [p.label, { cpu: summarizeProfile(profiles[i], 30), probes: probes[i] }]),
     );
   }
   const mbps = bytes / MiB / (result.ms / 1000);
@@ -366,7 +362,19 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
     profile = Object.fromEntries(pages.map((p, i) => [p.label, { probes: probes[i] }]));
   }
   if (failure) {
-    return { tag, name, bytes, failure, stored, ms: NaN, mbps: NaN, profile, memory: {} };
+    const prepared = { ...prep, attachStartedAt };
+    return {
+      tag,
+      name,
+      bytes,
+      prep: prepared,
+      failure,
+      stored,
+      ms: NaN,
+      mbps: NaN,
+      profile,
+      memory: {},
+    };
   }
   const isStored = stored !== null && stored.storedBytes === bytes;
   /** @type {boolean | null} */
@@ -508,7 +516,10 @@ async function openRawPair(browser, settings, baseUrl) {
   /** @type {import('@playwright/test').Page[]} */
   const pages = [];
   for (let i = 0; i < 2; i += 1) {
-    const context = await browser.newContext({ baseURL: baseUrl, permissions: settings.permissions });
+    const context = await browser.newContext({
+      baseURL: baseUrl,
+      permissions: settings.permissions,
+    });
     await context.route(`${baseUrl}${BLANK_ROUTE}`, (route) =>
       route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>raw</title>' }),
     );
@@ -517,7 +528,8 @@ async function openRawPair(browser, settings, baseUrl) {
     contexts.push(context);
     pages.push(page);
   }
-  const [sender, receiver] = /** @type {[import('@playwright/test').Page, import('@playwright/test').Page]} */ (pages);
+  const [sender, receiver] =
+    /** @type {[import('@playwright/test').Page, import('@playwright/test').Page]} */ (pages);
   const config = { pieceBytes: PIECE_BYTES, highWater: HIGH_WATER, lowWater: LOW_WATER };
   const offer = await sender.evaluate(rawOffer, config);
   const answer = await receiver.evaluate(rawAnswer, offer);
@@ -912,13 +924,16 @@ function buildReport(args) {
   const mib = bytes / MiB;
   const rawMbps = median(rawRuns.map((/** @type {any} */ r) => r.mbps));
   const parleyMbps = median(parleyRuns.map((/** @type {any} */ r) => r.mbps));
-  const failed = [...parleyRuns, ...(twoSources ? [twoSources] : []), ...(profiled ? [profiled] : [])].filter(
-    (/** @type {any} */ r) => r.failure,
-  );
+  const failed = [
+    ...parleyRuns,
+    ...(twoSources ? [twoSources] : []),
+    ...(profiled ? [profiled] : []),
+  ].filter((/** @type {any} */ r) => r.failure);
   const parleyMs = median(parleyRuns.map((/** @type {any} */ r) => r.ms));
   const rawMs = median(rawRuns.map((/** @type {any} */ r) => r.ms));
   const ratio = parleyMbps / rawMbps;
-  const fmt = (/** @type {number} */ x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+  const fmt = (/** @type {number} */ x, digits = 1) =>
+    Number.isFinite(x) ? x.toFixed(digits) : '–';
   const verdict = (/** @type {boolean} */ ok) => (ok ? 'met' : '**missed**');
   const machine = machineInfo();
   const lines = [
@@ -970,7 +985,12 @@ function buildReport(args) {
                     Object.fromEntries(
                       Object.entries(r.profile ?? {}).map(([k, v]) => [
                         k,
-                        { tx: /** @type {any} */ (v).probes?.tx, buffered: /** @type {any} */ (v).probes?.buffered, recvLastAt: /** @type {any} */ (v).probes?.recvLastAt, digest: /** @type {any} */ (v).probes?.digest },
+                        {
+                          tx: /** @type {any} */ (v).probes?.tx,
+                          buffered: /** @type {any} */ (v).probes?.buffered,
+                          recvLastAt: /** @type {any} */ (v).probes?.recvLastAt,
+                          digest: /** @type {any} */ (v).probes?.digest,
+                        },
                       ]),
                     ),
                   ),
