@@ -44,6 +44,8 @@ export const MAX_SERVE_QUEUE = 64;
 export const CHUNK_STALL_MS = 20_000;
 /** How often a file nobody holds (or nobody answered for) is asked about again. */
 export const REASK_MS = 10_000;
+/** How often a sender waiting for its channel to drain looks at it again without an event. */
+const DRAIN_CHECK_MS = 250;
 /** Control frames one member may send per second; more are dropped (each costs a storage read). */
 export const MAX_CONTROL_FRAMES_PER_S = 256;
 /** Verified chunks waiting to be stored, most bytes before asking for more. */
@@ -453,8 +455,19 @@ export class Transfers {
           if (!state.peer.channel.send(encodePiece(hash, job.index, offset, payload))) return;
           if (job.bytes.length === 0) break;
         }
-        if (state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES) {
-          await new Promise<void>((resolve) => state.drainWaiters.push(resolve));
+        // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
+        // in case that event never comes (then the member would never be served again).
+        while (
+          state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
+          this.#peers.get(state.peer.key) === state
+        ) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, DRAIN_CHECK_MS);
+            state.drainWaiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
         }
       }
     } catch (error) {
