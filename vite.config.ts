@@ -87,12 +87,18 @@ const baseManifest = {
       icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
     },
   ],
-  // Text and links from other apps (pwa/share-target.ts); files join once file messages exist.
+  // Text, links and files from other apps: the service worker keeps the files and sends the page
+  // on to `/?share-files=…&share-text=…` (public/sw-share.js, pwa/share-target.ts).
   share_target: {
-    action: '/',
-    method: 'GET',
-    enctype: 'application/x-www-form-urlencoded',
-    params: { title: 'share-title', text: 'share-text', url: 'share-url' },
+    action: '/share-target',
+    method: 'POST',
+    enctype: 'multipart/form-data',
+    params: {
+      title: 'share-title',
+      text: 'share-text',
+      url: 'share-url',
+      files: [{ name: 'files', accept: ['*/*'] }],
+    },
   },
 } satisfies Partial<ManifestOptions>;
 
@@ -166,8 +172,9 @@ export default defineConfig({
         // The first install takes over the open page at once (it then works offline without a
         // reload). Updates still wait for "Reload": skipWaiting only on the person's click.
         clientsClaim: true,
-        // Notification clicks focus Parley and open the conversation.
-        importScripts: ['/sw-notifications.js'],
+        // Notification clicks focus Parley and open the conversation; shared files are kept
+        // until a conversation is picked (its fetch handler comes before workbox's).
+        importScripts: ['/sw-notifications.js', '/sw-share.js'],
       },
     }),
   ],

@@ -4,7 +4,9 @@ import {
   CACHE_REVALIDATE,
   cacheControlFor,
   contentSecurityPolicy,
+  SHARE_TARGET_PATH,
 } from './http-app.js';
+import { INDEX_HTML, startServer, useTestServers } from './testing/harness.js';
 
 describe('cacheControlFor', () => {
   it('marks content-hashed assets immutable', () => {
@@ -61,5 +63,46 @@ describe('contentSecurityPolicy', () => {
     ]) {
       expect(policy).toContain(directive);
     }
+  });
+});
+
+describe('the share target without a service worker', () => {
+  useTestServers();
+
+  it('sends a shared form on to the app with 303, files and all', async () => {
+    const { base } = await startServer();
+    const form = new FormData();
+    form.set('share-text', 'look');
+    form.append('files', new File(['x'.repeat(100_000)], 'a.bin'));
+
+    const response = await fetch(`${base}${SHARE_TARGET_PATH}`, {
+      method: 'POST',
+      body: form,
+      headers: { Accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+
+    const followed = await fetch(`${base}${SHARE_TARGET_PATH}`, {
+      method: 'POST',
+      body: form,
+      headers: { Accept: 'text/html' },
+    });
+    expect(followed.status).toBe(200);
+    expect(followed.url).toBe(`${base}/`);
+    expect(await followed.text()).toBe(INDEX_HTML);
+  });
+
+  it('leaves other posts and other methods on that path as they were', async () => {
+    const { base } = await startServer();
+    const html = { Accept: 'text/html' };
+    expect((await fetch(`${base}/share-target/x`, { method: 'POST', headers: html })).status).toBe(
+      404,
+    );
+    expect(
+      (await fetch(`${base}${SHARE_TARGET_PATH}`, { method: 'PUT', headers: html })).status,
+    ).toBe(404);
   });
 });

@@ -121,13 +121,27 @@ export function staticFiles(staticDir: string): RequestHandler {
 /** Paths owned by the server itself: never answered with the app shell. */
 const SERVER_PATH_PATTERN = /^\/(?:peerjs|healthz|readyz|metrics)(?:\/|$)/;
 
+/** Where the web manifest's `share_target` posts what another app shares (vite.config.ts). */
+export const SHARE_TARGET_PATH = '/share-target';
+
 /**
  * Answers a browser navigation to a client-side route with `index.html`. A navigation asks for
  * HTML; a request for a missing file (its last segment has a dot) stays a 404, so a missing
  * script never comes back as HTML with status 200.
+ *
+ * A share from another app (POST {@link SHARE_TARGET_PATH}) is the service worker's to take
+ * (public/sw-share.js); if none controls the page yet (a first visit, or it was unregistered),
+ * it reaches us and the browser is sent on to the app with 303 rather than shown an error. The
+ * share itself is lost then: without the worker there is nowhere to keep the files, and the body
+ * is left unread (Node discards it once the response is sent).
  */
 export function spaFallback(staticDir: string): RequestHandler {
   return (req, res, next) => {
+    if (req.method === 'POST' && req.path === SHARE_TARGET_PATH) {
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(303, '/');
+      return;
+    }
     const isNavigation =
       (req.method === 'GET' || req.method === 'HEAD') &&
       (req.headers.accept ?? '').includes('text/html') &&

@@ -52,7 +52,7 @@ async function runInstallChecks(
       icons: { sizes: string; purpose?: string }[];
       screenshots: { form_factor: string }[];
       shortcuts: { name: string; url: string }[];
-      share_target: { action: string; params: Record<string, string> };
+      share_target: { action: string; method: string; params: Record<string, unknown> };
     };
     expect(manifest.display).toBe('standalone');
     const sizes = manifest.icons.map((icon) => icon.sizes);
@@ -65,10 +65,12 @@ async function runInstallChecks(
     expect(manifest.shortcuts).toEqual([
       expect.objectContaining({ name: 'New room', url: '/?action=new-room' }),
     ]);
+    expect(manifest.share_target).toMatchObject({ action: '/share-target', method: 'POST' });
     expect(manifest.share_target.params).toEqual({
       title: 'share-title',
       text: 'share-text',
       url: 'share-url',
+      files: [{ name: 'files', accept: ['*/*'] }],
     });
   });
 

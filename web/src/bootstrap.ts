@@ -34,6 +34,7 @@ export function createApp(): Parley {
     createTransport,
     deleteStore: () => deleteIdbDatabase(),
     outboxJournal: { storage: webStorage(), locks: networkLocks() },
+    openFileStore: async () => (await import('./lib/storage/idb-files')).openIdbFileStore(),
   });
 }
 

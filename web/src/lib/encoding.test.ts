@@ -8,8 +8,8 @@ import {
   isBase64Url,
   toBase64Url,
   utf8,
-  utf8ByteLength,
 } from './encoding';
+import { utf8ByteLength } from './protocol/parse-helpers';
 import { propertyParams } from './testing/property';
 
 const FC = propertyParams(20_240_601, 1000);

@@ -89,26 +89,6 @@ export function fromUtf8(bytes: Uint8Array): string {
   return textDecoder.decode(bytes);
 }
 
-/** Number of bytes `utf8(s)` would produce, without allocating them. */
-export function utf8ByteLength(s: string): number {
-  let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < s.length) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3; // lone high surrogate → U+FFFD
-      }
-    } else bytes += 3; // BMP char, or a lone surrogate → U+FFFD
-  }
-  return bytes;
-}
-
 /** Concatenates byte arrays into one new array. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));

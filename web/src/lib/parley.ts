@@ -26,6 +26,8 @@ import { Receipts } from './features/receipts/receipts';
 import { RoomMoves } from './features/room-moves/room-moves';
 import { AppSettings, type NetworkSettings } from './features/settings/settings.svelte';
 import { Typing } from './features/typing/typing.svelte';
+import { FileLinks } from './features/files/file-links';
+import type { FileStore } from './storage/file-store';
 
 /** The outside world, as the composition root hands it in (bootstrap.ts; tests). */
 export interface ParleyDeps {
@@ -43,6 +45,8 @@ export interface ParleyDeps {
   historyDialWaitMaxMs?: number;
   /** Where the outbox journals what was typed until it is stored (the app: localStorage). */
   outboxJournal?: OutboxJournalDeps;
+  /** Opens the store of file chunks (DESIGN §9); loaded with the files feature. */
+  openFileStore(): Promise<FileStore>;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -105,6 +109,10 @@ export function createParley(deps: ParleyDeps) {
   const contactLinks = new ContactLinks(kernel, contacts);
   const { invites, requests } = contactLinks;
   const profile = new Profile(kernel, { conversations: () => conversations.list, say });
+  const files = new FileLinks(kernel, {
+    openFileStore: () => deps.openFileStore(),
+    say,
+  });
 
   const frames = {
     ...sync.frames,
@@ -144,6 +152,7 @@ export function createParley(deps: ParleyDeps) {
     moves,
     calls,
     sync,
+    files,
   };
 }
 

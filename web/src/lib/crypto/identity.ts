@@ -4,9 +4,11 @@
  */
 import { base32, fromBase64Url, isBase64Url, toBase64Url } from '../encoding';
 import type { Fingerprint } from '../protocol/ids';
+import { SIGN_ALGORITHM } from './sign';
+
+export { signBytes } from './sign';
 
 const KEY_ALGORITHM: EcKeyImportParams = { name: 'ECDSA', namedCurve: 'P-256' };
-const SIGN_ALGORITHM: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const SIGNATURE_BYTES = 64;
 
 /** This browser profile's signing identity. */
@@ -42,14 +44,6 @@ export async function fingerprintOf(spki: string): Promise<Fingerprint> {
 /** Imports a base64url SPKI ECDSA P-256 public key for verifying; rejects when it is not one. */
 export async function importPublicKey(spki: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('spki', fromBase64Url(spki), KEY_ALGORITHM, true, ['verify']);
-}
-
-/** Signs `bytes` (ECDSA P-256, SHA-256); the base64url of the raw 64-byte r‖s signature. */
-export async function signBytes(
-  privateKey: CryptoKey,
-  bytes: Uint8Array<ArrayBuffer>,
-): Promise<string> {
-  return toBase64Url(new Uint8Array(await crypto.subtle.sign(SIGN_ALGORITHM, privateKey, bytes)));
 }
 
 /** Checks a `signBytes` signature; false (never a rejection) on a bad, malformed or foreign signature. */

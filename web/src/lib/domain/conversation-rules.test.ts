@@ -3,7 +3,6 @@ import type { ChatEvent, EventContent } from '../protocol/events';
 import {
   MAX_QUIET_SKIPPED,
   applyStoredEvents,
-  asDirectChat,
   isQuiet,
   latestPreview,
   markedRead,
@@ -11,10 +10,10 @@ import {
   unreadAmong,
   withFlags,
   withMember,
-  withMove,
   withProfiles,
   withRoomMeta,
 } from './conversation-rules';
+import { asDirectChat, withMove } from './conversation-moves';
 import {
   fakeFingerprint,
   makeConversation,

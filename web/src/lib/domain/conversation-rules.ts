@@ -1,12 +1,12 @@
 /**
  * How a conversation record changes (DESIGN §5, §6, §10): when events are stored in it (activity,
  * preview, unread, room name and topic, members' profiles, vector), when a member is seen, when
- * it becomes a direct chat, when the person marks it read or sets its flags, when the room moves.
+ * the person marks it read or sets its flags (becoming a direct chat and moving: conversation-moves.ts).
  * Pure functions over plain records; the store reads and writes, these decide. Each returns the
  * same object when nothing changes, so a store can skip the write (and its change notice).
  */
 import type { StoredEvent } from '../protocol/events';
-import type { Conversation, ConversationFlags, Member, RoomMove } from '../storage/chat-store';
+import type { Conversation, ConversationFlags, Member } from '../storage/chat-store';
 import { countsAsUnread, eventPreview, isKnownEvent } from './events';
 import type { VersionVector } from './version-vector';
 import type { Fingerprint } from '../protocol/ids';
@@ -156,24 +156,6 @@ export function withMember(c: Conversation, m: Member): Conversation {
   return { ...c, members: { ...c.members, [m.fingerprint]: member } };
 }
 
-/**
- * The direct chat with a new contact, given the record of its room that may exist already (the
- * contact made again): that one keeps its history, vector and title, and becomes direct.
- */
-export function asDirectChat(
-  existing: Conversation | undefined,
-  direct: Conversation,
-): Conversation {
-  if (!existing) return direct;
-  return {
-    ...existing,
-    kind: 'direct',
-    contact: direct.contact,
-    title: existing.title || direct.title,
-    members: { ...direct.members, ...existing.members },
-  };
-}
-
 /** The conversation with its unread count at 0. */
 export function markedRead(c: Conversation): Conversation {
   return c.unread === 0 ? c : { ...c, unread: 0 };
@@ -190,9 +172,4 @@ export function withFlags(c: Conversation, flags: ConversationFlags): Conversati
     next.removedFromRoom === c.removedFromRoom
     ? c
     : next;
-}
-
-/** The room marked as moved to a new secret; a room moves once, so a later move is ignored. */
-export function withMove(c: Conversation, move: RoomMove): Conversation {
-  return c.movedTo ? c : { ...c, movedTo: move };
 }

@@ -3,7 +3,7 @@
  * verify-event.ts), display order, keys for rendering and previews.
  */
 import { utf8 } from '../encoding';
-import { signBytes } from '../crypto/identity';
+import { signBytes } from '../crypto/sign';
 import { assertNever } from '../protocol/assert-never';
 import { isKnownKind } from '../protocol/event-kinds';
 import type {
@@ -90,7 +90,9 @@ export function eventKey(e: Pick<ChatEvent, 'conv' | 'author' | 'seq'>): string 
  */
 export function countsAsUnread(e: StoredEvent): boolean {
   if (!isKnownEvent(e)) return false;
-  return e.kind === 'text' || (e.kind === 'call-log' && e.body.outcome === 'missed');
+  return (
+    e.kind === 'text' || e.kind === 'file' || (e.kind === 'call-log' && e.body.outcome === 'missed')
+  );
 }
 
 /** Longest conversation-list preview, in UTF-16 code units. */
@@ -112,6 +114,9 @@ export function eventPreview(content: EventContent): string {
       return '';
     case 'call-log':
       return content.body.media === 'video' ? '📹' : '📞';
+    case 'file':
+      // The name says what it is (no emoji: a browser without an emoji font shows a box).
+      return previewLine(content.body.name);
     default:
       return assertNever(content);
   }

@@ -6,12 +6,11 @@ import {
   encodeHlc,
   isHlcString,
   MAX_HLC_COUNTER,
-  isDatedTooFarAhead,
-  receiveHlc,
   tickHlc,
   ZERO_HLC,
   type Hlc,
 } from './hlc';
+import { isDatedTooFarAhead, receiveHlc } from './hlc-receive';
 import { propertyParams } from '../testing/property';
 import { MAX_CLOCK_DRIFT_MS } from '../config';
 

@@ -14,8 +14,6 @@
  *   failing. It then runs slightly ahead of wall time, which the next tick absorbs.
  */
 
-import { MAX_CLOCK_DRIFT_MS } from '../config';
-
 /** A hybrid logical clock value. */
 export interface Hlc {
   /** Wall-clock milliseconds since the epoch (the largest seen so far). */
@@ -69,13 +67,14 @@ export function compareHlc(a: Hlc, b: Hlc): number {
   return a.ms !== b.ms ? a.ms - b.ms : a.c - b.c;
 }
 
-function wallMs(nowMs: number): number {
+/** `nowMs` as a clock's milliseconds (0 for nonsense, capped at MAX_HLC_MS). */
+export function wallMs(nowMs: number): number {
   if (!Number.isFinite(nowMs) || nowMs < 0) return 0;
   return Math.min(Math.floor(nowMs), MAX_HLC_MS);
 }
 
 /** Builds a clock value, borrowing a millisecond when the counter overflows. */
-function normalize(ms: number, c: number): Hlc {
+export function normalize(ms: number, c: number): Hlc {
   if (c <= MAX_HLC_COUNTER) return { ms, c };
   if (ms >= MAX_HLC_MS) throw new RangeError('HLC exhausted');
   return { ms: ms + 1, c: 0 };
@@ -86,38 +85,4 @@ export function tickHlc(prev: Hlc, nowMs: number): Hlc {
   const now = wallMs(nowMs);
   if (now > prev.ms) return { ms: now, c: 0 };
   return normalize(prev.ms, prev.c + 1);
-}
-
-/**
- * True when an event stamped `hlc` (encoded) is dated more than `maxDriftMs` after wall time
- * `nowMs`, or is not a clock at all: such an event is not stored (yet).
- */
-export function isDatedTooFarAhead(
-  hlc: string,
-  nowMs: number,
-  maxDriftMs: number = MAX_CLOCK_DRIFT_MS,
-): boolean {
-  const decoded = decodeHlc(hlc);
-  return !decoded || decoded.ms > nowMs + maxDriftMs;
-}
-
-/**
- * The clock after receiving an event stamped `remote` at wall time `nowMs`; after `prev` and after
- * `remote`, unless `remote` is more than `maxDriftMs` ahead: then the clock moves only that far
- * (see the module comment).
- */
-export function receiveHlc(
-  prev: Hlc,
-  remote: Hlc,
-  nowMs: number,
-  maxDriftMs: number = MAX_CLOCK_DRIFT_MS,
-): Hlc {
-  const now = wallMs(nowMs);
-  const limit = Math.min(now + maxDriftMs, MAX_HLC_MS);
-  const believed: Hlc = remote.ms > limit ? { ms: limit, c: 0 } : remote;
-  const ms = Math.max(prev.ms, believed.ms, now);
-  if (ms === prev.ms && ms === believed.ms) return normalize(ms, Math.max(prev.c, believed.c) + 1);
-  if (ms === prev.ms) return normalize(ms, prev.c + 1);
-  if (ms === believed.ms) return normalize(ms, believed.c + 1);
-  return { ms, c: 0 };
 }

@@ -9,7 +9,7 @@ import type { CallLogEvent } from './call-log';
 import { foldCallLogs } from './call-log';
 import { compareEvents, eventKey, isKnownEvent, refKey } from './events';
 import { decodeHlc } from './hlc';
-import { foldMessages, type MessageView } from './message-view';
+import { foldMessages, quoteText, type MessageView } from './message-view';
 import type { FutureEvent, StoredEvent } from '../protocol/events';
 import type { Fingerprint } from '../protocol/ids';
 
@@ -174,7 +174,11 @@ export class RowCache {
 function standsAlone(e: StoredEvent): boolean {
   if (!isKnownEvent(e)) return true;
   return (
-    e.kind === 'text' || e.kind === 'call-log' || e.kind === 'room-meta' || e.kind === 'profile'
+    e.kind === 'text' ||
+    e.kind === 'file' ||
+    e.kind === 'call-log' ||
+    e.kind === 'room-meta' ||
+    e.kind === 'profile'
   );
 }
 
@@ -200,7 +204,7 @@ function appendRows(
   for (const e of appended) {
     const ms = decodeHlc(e.hlc)?.ms ?? 0;
     const isKnown = isKnownEvent(e);
-    if (isKnown && e.kind !== 'text' && e.kind !== 'call-log') continue;
+    if (isKnown && e.kind !== 'text' && e.kind !== 'file' && e.kind !== 'call-log') continue;
     if (isKnown && e.kind === 'call-log') {
       if (callIds.has(e.body.callId)) continue;
       callIds.add(e.body.callId);
@@ -218,14 +222,14 @@ function appendRows(
     } else {
       const view = views.get(base.key);
       if (!view) return null;
-      const replyTo = e.kind === 'text' ? e.body.replyTo : undefined;
+      const replyTo = e.kind === 'text' || e.kind === 'file' ? e.body.replyTo : undefined;
       if (replyTo && view.quote?.text === null && !view.quote.isDeleted) {
         // The quoted message is not among the new ones: it may be an earlier row.
         const quoted = byKey.get(refKey(e.conv, replyTo));
         if (quoted?.kind === 'message') {
           view.quote = {
             author: replyTo.author,
-            text: quoted.view.isDeleted ? null : quoted.view.text,
+            text: quoted.view.isDeleted ? null : quoteText(quoted.view),
             isDeleted: quoted.view.isDeleted,
           };
         }
@@ -271,6 +275,7 @@ function isSameRow(a: TimelineRow, b: TimelineRow): boolean {
   return (
     x.event === y.event &&
     x.text === y.text &&
+    x.file === y.file &&
     x.isEdited === y.isEdited &&
     x.isDeleted === y.isDeleted &&
     a.startsGroup === b.startsGroup &&

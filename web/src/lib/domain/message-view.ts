@@ -7,7 +7,7 @@
  * - A reaction is per (author, emoji): the latest of that author's says whether it is on.
  * - A reply shows the quoted message as it is now (edited, or deleted), or says it is not loaded.
  */
-import type { ChatEvent, EventRef, StoredEvent } from '../protocol/events';
+import type { ChatEvent, EventRef, FileBody, StoredEvent } from '../protocol/events';
 import { eventKey, isKnownEvent, refKey } from './events';
 import type { Fingerprint } from '../protocol/ids';
 
@@ -30,12 +30,14 @@ export interface QuoteView {
   isDeleted: boolean;
 }
 
-/** One text message as shown. */
+/** One message (text, or a file, image or voice message) as shown. */
 export interface MessageView {
-  /** The original `text` event (its key, author, clock and delivery are the message's). */
-  event: ChatEvent & { kind: 'text' };
-  /** The text now (after edits); '' when deleted. */
+  /** The original `text` or `file` event (its key, author, clock and delivery are the message's). */
+  event: ChatEvent & { kind: 'text' | 'file' };
+  /** The text now (after edits); '' when deleted, and for a file. */
   text: string;
+  /** What a file message describes; null for text and once deleted. */
+  file: FileBody | null;
   isEdited: boolean;
   isDeleted: boolean;
   /** The message it answers, if it is a reply. */
@@ -62,11 +64,13 @@ export function foldMessages(
     // A kind this build does not know is shown on its own (the message list), never folded in.
     if (!isKnownEvent(e)) continue;
     switch (e.kind) {
-      case 'text': {
+      case 'text':
+      case 'file': {
         const building: Building = {
           view: {
             event: e,
-            text: e.body.text,
+            text: e.kind === 'text' ? e.body.text : '',
+            file: e.kind === 'file' ? e.body : null,
             isEdited: false,
             isDeleted: false,
             quote: null,
@@ -82,6 +86,8 @@ export function foldMessages(
       case 'edit': {
         const target = byKey.get(refKey(e.conv, e.body.target));
         if (!target || target.view.event.author !== e.author || target.view.isDeleted) break;
+        // A file's description is fixed: only text messages are edited.
+        if (target.view.event.kind !== 'text') break;
         target.view.text = e.body.text;
         target.view.isEdited = true;
         break;
@@ -90,6 +96,7 @@ export function foldMessages(
         const target = byKey.get(refKey(e.conv, e.body.target));
         if (!target || target.view.event.author !== e.author) break;
         target.view.text = '';
+        target.view.file = null;
         target.view.isDeleted = true;
         break;
       }
@@ -129,10 +136,15 @@ export function foldMessages(
       const quoted = byKey.get(refKey(view.event.conv, replyTo))?.view;
       view.quote = {
         author: replyTo.author,
-        text: quoted && !quoted.isDeleted ? quoted.text : null,
+        text: quoted && !quoted.isDeleted ? quoteText(quoted) : null,
         isDeleted: quoted?.isDeleted ?? false,
       };
     }
   }
   return order.map((b) => b.view);
+}
+
+/** What a quote of `view` says: its text, or a file message's name. */
+export function quoteText(view: MessageView): string {
+  return view.file ? `📎 ${view.file.name}` : view.text;
 }

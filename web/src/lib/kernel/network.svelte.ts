@@ -7,7 +7,7 @@
 import type { MessageKey } from '../i18n/i18n';
 import { createLogger } from '../log';
 import type { AppFrame, MeshIdentity, MeshPeer, RoomMesh } from '../net/room-mesh';
-import type { SignalStatus, Transport } from '../net/transport';
+import type { BinaryChannel, SignalStatus, Transport } from '../net/transport';
 import type { PeerFrame } from '../protocol/peer-frames';
 import type { NetworkUp } from './app-events';
 import { errorMessage, type Notices } from './notices.svelte';
@@ -64,6 +64,8 @@ export interface Links {
   disconnectIn(room: RoomKey, fingerprint: Fingerprint): number;
   /** Presents a new profile in every later handshake. */
   setProfile(profile: { name: string; color: string }): void;
+  /** A ready link's binary channel (file chunks: DESIGN §9); null when it is gone. */
+  binaryChannel(peer: MeshPeer): BinaryChannel | null;
 }
 
 /** This tab's network. */
@@ -91,6 +93,7 @@ export class Network {
       disconnect: (fingerprint) => this.#mesh?.disconnect(fingerprint) ?? 0,
       disconnectIn: (room, fingerprint) => this.#mesh?.disconnectIn(room, fingerprint) ?? 0,
       setProfile: (profile) => this.#mesh?.setProfile(profile),
+      binaryChannel: (peer) => this.#mesh?.binaryChannel(peer) ?? null,
     };
   }
 

@@ -12,6 +12,11 @@ export class Presence {
   /** room → peerId → authenticated peer. */
   #linked = $state.raw<Linked>({});
 
+  /** Every member linked now, in every room (one entry per link). */
+  all(): MeshPeer[] {
+    return Object.values(this.#linked).flatMap((peers) => Object.values(peers));
+  }
+
   /** The members linked in `room` now (one entry per link). */
   peersOf(room: RoomKey): MeshPeer[] {
     return Object.values(this.#linked[room] ?? {});

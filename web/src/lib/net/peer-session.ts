@@ -3,7 +3,7 @@
  * network blip or a reload re-claims the same id, and held under a Web Lock so a duplicated tab
  * (which inherits sessionStorage) takes a fresh one. No PeerJS here: only its id rules.
  */
-import { PEER_SESSION_STORAGE_KEY } from '../config';
+import { PEER_SESSION_STORAGE_KEY } from '../config-network';
 import { createLogger } from '../log';
 import type { PeerId } from '../protocol/ids';
 

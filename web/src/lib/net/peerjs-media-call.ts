@@ -4,7 +4,7 @@
  * sees PeerJS only through the structural `PeerMediaConnection` below (the transport hands it
  * the real MediaConnection), so `peerjs` is still imported by the transport alone.
  */
-import { DIAL_TIMEOUT_MS } from '../config';
+import { DIAL_TIMEOUT_MS } from '../config-network';
 import { createLogger } from '../log';
 import type { MediaCall, MediaCallHandlers } from './transport';
 import { isRoomKey } from '../protocol/id-formats';

@@ -10,7 +10,7 @@ import {
   SEND_LOW_WATER_BYTES,
   SIGNAL_BACKOFF_MIN_MS,
   SIGNAL_PATH,
-} from '../config';
+} from '../config-network';
 import { createLogger } from '../log';
 import { parseSignalFrame, roomJoinFrame, roomLeaveFrame } from '../protocol/signal-frames';
 import { backoffDelayMs } from './backoff';

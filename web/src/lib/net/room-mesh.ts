@@ -4,15 +4,15 @@
  * detection, duplicate-link tie-break and redial. It hands the app only frames from authenticated
  * peers, one at a time per link.
  */
+import { MAX_CONCURRENT_DIALS } from '../config';
 import {
   DIAL_TIMEOUT_MS,
-  MAX_CONCURRENT_DIALS,
   PEER_SILENCE_DEAD_MS,
   PING_INTERVAL_MS,
   REDIAL_BACKOFF_MAX_MS,
   REDIAL_BACKOFF_MIN_MS,
   ROOM_FULL_RETRY_MS,
-} from '../config';
+} from '../config-network';
 import { createLogger } from '../log';
 import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
 import { assertNever } from '../protocol/assert-never';

@@ -13,6 +13,7 @@ export const EVENT_KINDS = [
   'room-meta',
   'profile',
   'call-log',
+  'file',
 ] as const satisfies readonly EventKind[];
 
 // A kind added to the schema but not listed here does not compile.

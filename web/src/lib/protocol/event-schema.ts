@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import {
   callIdSchema,
   colorSchema,
+  base64UrlBytesSchema,
   fingerprintSchema,
   hlcSchema,
   messageTextSchema,
@@ -29,9 +30,95 @@ import {
   MAX_TOPIC_CHARS,
   PROTOCOL_VERSION,
 } from './limits';
+import {
+  MAX_FILE_BYTES,
+  MAX_FILE_CHUNK_BYTES,
+  MAX_FILE_CHUNKS,
+  MAX_FILE_NAME_CHARS,
+  MAX_IMAGE_SIDE_PX,
+  MAX_MIME_CHARS,
+  MAX_PREVIEW_CHARS,
+  MAX_VOICE_MS,
+  MIN_FILE_CHUNK_BYTES,
+} from './file-limits';
 
 /** Points at one event of the same conversation: its author and their seq. */
 export const eventRefSchema = v.object({ author: fingerprintSchema, seq: seqSchema });
+
+/** A pixel size of an image or preview. */
+const pixelsSchema = v.pipe(
+  v.number(),
+  v.safeInteger(),
+  v.minValue(1),
+  v.maxValue(MAX_IMAGE_SIDE_PX),
+);
+
+/**
+ * A file's name as peers send it: text, never a path. Control characters, path separators and
+ * names the file system treats specially are refused (the receiver saves it under this name).
+ */
+const fileNameSchema = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(MAX_FILE_NAME_CHARS),
+  v.check(
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+    (name) => !/[\u0000-\u001f\u007f/\\]/.test(name) && name !== '.' && name !== '..',
+    'name: expected a file name without path separators or control characters',
+  ),
+);
+
+/** A `file` event's body (DESIGN §9): what the file is and how to check every chunk of it. */
+const fileBodySchema = v.pipe(
+  v.object({
+    name: fileNameSchema,
+    size: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_FILE_BYTES)),
+    /** A MIME type as the sender's browser named it ('' when it did not). */
+    mime: v.pipe(
+      v.string(),
+      v.maxLength(MAX_MIME_CHARS),
+      v.regex(/^(?:[\w.+-]+\/[\w.+-]+)?$/, 'mime: expected type/subtype'),
+    ),
+    /** SHA-256 of the whole file: its content address. */
+    sha256: base64UrlBytesSchema(32, 'sha256'),
+    /** Bytes per chunk (a power of two); the last chunk may be shorter. */
+    chunkSize: v.pipe(
+      v.number(),
+      v.safeInteger(),
+      v.minValue(MIN_FILE_CHUNK_BYTES),
+      v.maxValue(MAX_FILE_CHUNK_BYTES),
+      v.check((n) => (n & (n - 1)) === 0, 'chunkSize: expected a power of two'),
+    ),
+    /** SHA-256 over the chunk hashes (32 bytes each, in order): checks the manifest. */
+    root: base64UrlBytesSchema(32, 'root'),
+    /** A small picture the sender made, shown before the file arrives. */
+    preview: v.optional(
+      v.object({
+        mime: v.picklist(['image/webp', 'image/jpeg', 'image/png']),
+        data: v.pipe(
+          v.string(),
+          v.maxLength(MAX_PREVIEW_CHARS),
+          v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'preview: expected base64'),
+        ),
+        width: pixelsSchema,
+        height: pixelsSchema,
+      }),
+    ),
+    /** Set for an image the viewer shows inline: its size in pixels. */
+    image: v.optional(v.object({ width: pixelsSchema, height: pixelsSchema })),
+    /** Set for a voice message: its length. */
+    voice: v.optional(
+      v.object({
+        durationMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_VOICE_MS)),
+      }),
+    ),
+    replyTo: v.optional(eventRefSchema),
+  }),
+  v.check(
+    (body) => Math.ceil(body.size / body.chunkSize) <= MAX_FILE_CHUNKS,
+    `file: expected at most ${MAX_FILE_CHUNKS} chunks`,
+  ),
+);
 
 /** The bodies of the kinds this build understands, by kind. */
 export const eventBodySchemas = {
@@ -68,6 +155,8 @@ export const eventBodySchemas = {
     durationS: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CALL_DURATION_S)),
     group: v.boolean(),
   }),
+  /** A file, image or voice message: its description; the bytes move on the file channel. */
+  file: fileBodySchema,
 } as const;
 
 const envelopeEntries = {
@@ -96,6 +185,7 @@ const knownEventSchema = v.variant('kind', [
   v.object({ ...envelopeEntries, kind: v.literal('room-meta'), body: bodies['room-meta'] }),
   v.object({ ...envelopeEntries, kind: v.literal('profile'), body: bodies.profile }),
   v.object({ ...envelopeEntries, kind: v.literal('call-log'), body: bodies['call-log'] }),
+  v.object({ ...envelopeEntries, kind: v.literal('file'), body: bodies.file }),
 ]);
 
 /**

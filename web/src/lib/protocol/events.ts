@@ -31,6 +31,8 @@ export type RoomMetaBody = Bodies['room-meta'];
 export type ProfileBody = Bodies['profile'];
 /** Body of a call-log line. */
 export type CallLogBody = Bodies['call-log'];
+/** Body of a file, image or voice message. */
+export type FileBody = Bodies['file'];
 /** How a call ended, as its call-log line says (DESIGN §8). */
 export type CallOutcome = CallLogBody['outcome'];
 

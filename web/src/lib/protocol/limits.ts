@@ -81,12 +81,6 @@ export const MAX_FUTURE_BODY_BYTES = 16_384;
 /** Deepest nesting of a body of a kind this build does not know (objects and arrays). */
 export const MAX_FUTURE_BODY_DEPTH = 16;
 
-/** Upper bound for the SDP text of a relayed OFFER or ANSWER (Chromium's audio+video offer: ~5 KB). */
-export const MAX_SDP_CHARS = 16_384;
-
-/** Upper bound for one ICE candidate line in a relayed CANDIDATE (real ones are under 300). */
-export const MAX_CANDIDATE_CHARS = 1_024;
-
 /** Upper bound for a PeerJS connection id (`dc_`/`mc_` plus a random token) in a relayed frame. */
 export const MAX_CONNECTION_ID_CHARS = 64;
 
@@ -95,9 +89,6 @@ export const MAX_SIGNAL_LABEL_CHARS = 256;
 
 /** Upper bound for the `browser` name PeerJS clients older than 1.4 add to offers and answers. */
 export const MAX_PEERJS_BROWSER_CHARS = 64;
-
-/** Upper bound for an ICE candidate's m-line index (an SDP with this many media sections is not ours). */
-export const MAX_SDP_MLINE_INDEX = 1_023;
 
 /** Deepest nesting of the `metadata` a PeerJS offer carries (Parley's is one flat object). */
 export const MAX_OFFER_METADATA_DEPTH = 4;

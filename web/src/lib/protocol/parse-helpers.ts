@@ -1,6 +1,5 @@
 /** Helpers shared by the channel parsers: size pre-checks and content-free issue summaries. */
 import type * as v from 'valibot';
-import { utf8ByteLength } from '../encoding';
 import { MAX_FRAME_BYTES } from './limits';
 
 const MAX_DETAIL_CHARS = 120;
@@ -23,4 +22,24 @@ export function fitsFrameBytes(raw: string, maxBytes = MAX_FRAME_BYTES): boolean
   if (raw.length > maxBytes) return false;
   if (raw.length * 3 <= maxBytes) return true;
   return utf8ByteLength(raw) <= maxBytes;
+}
+
+/** Number of bytes `utf8(s)` would produce, without allocating them. */
+export function utf8ByteLength(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3; // lone high surrogate → U+FFFD
+      }
+    } else bytes += 3; // BMP char, or a lone surrogate → U+FFFD
+  }
+  return bytes;
 }

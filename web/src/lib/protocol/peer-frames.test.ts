@@ -1,7 +1,8 @@
 import { textOf } from '../domain/events';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import fc from 'fast-check';
-import { toBase64Url, utf8ByteLength } from '../encoding';
+import { toBase64Url } from '../encoding';
+import { utf8ByteLength } from './parse-helpers';
 import { FAKE_SIG, fakeFingerprint, fakeRoomKey, makeEvent } from '../testing/factories';
 import { assertNever } from './assert-never';
 import type { ChatEvent } from './events';

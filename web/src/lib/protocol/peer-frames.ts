@@ -9,8 +9,7 @@
  */
 import * as v from 'valibot';
 import { createLogger } from '../log';
-import { utf8ByteLength } from '../encoding';
-import { describeIssues, fitsFrameBytes } from './parse-helpers';
+import { describeIssues, fitsFrameBytes, utf8ByteLength } from './parse-helpers';
 import { chatEventSchema } from './event-schema';
 import type { StoredEvent, Unverified } from './events';
 import {

@@ -13,20 +13,18 @@
  */
 import * as v from 'valibot';
 import {
-  MAX_CANDIDATE_CHARS,
   MAX_CONNECTION_ID_CHARS,
   MAX_ICE_FIELD_CHARS,
   MAX_ICE_SERVERS,
   MAX_ICE_URLS,
   MAX_OFFER_METADATA_DEPTH,
   MAX_PEERJS_BROWSER_CHARS,
-  MAX_SDP_CHARS,
-  MAX_SDP_MLINE_INDEX,
   MAX_SIGNAL_LABEL_CHARS,
   MAX_SIGNAL_PEERS,
   MAX_SIGNAL_REASON_CHARS,
   ROOM_KEY_CHARS,
 } from './limits.js';
+import { MAX_CANDIDATE_CHARS, MAX_SDP_CHARS, MAX_SDP_MLINE_INDEX } from './signal-limits.js';
 import { peerIdSchema, roomKeySchema, type PeerId, type RoomKey } from './ids.js';
 
 // ---- Ids (ids.ts) -----------------------------------------------------------------------------

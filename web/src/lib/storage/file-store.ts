@@ -31,6 +31,8 @@ export interface FileRecord extends FileDescription {
   convs: string[];
   /** When the record last changed (ms since the epoch). */
   updatedAt: number;
+  /** When its chunks were deleted here ("Delete files"); cleared once a chunk is stored again. */
+  removedAt?: number;
 }
 
 /** One chunk's bytes. */
@@ -75,7 +77,9 @@ export interface FileStore {
    * Removes `conv` from its files; a file no other conversation refers to loses its chunks but
    * keeps its record and manifest, so it can be downloaded again. Returns the bytes freed.
    */
-  deleteConversationFiles(conv: string): Promise<number>;
+  deleteConversationFiles(conv: string): Promise<{ bytes: number; files: string[] }>;
+  /** The chunks of a complete file in order, as Blobs (kept on disk); null when not complete. */
+  chunkBlobs(sha256: string): Promise<Blob[] | null>;
   /** Deletes a file: record and chunks. */
   deleteFile(sha256: string): Promise<void>;
 }

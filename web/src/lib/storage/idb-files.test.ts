@@ -255,7 +255,7 @@ describe('files in several conversations', () => {
     await store.describe(file, 'room-a');
     await store.describe(file, 'room-b');
     await store.putChunks(file.sha256, allChunks(file));
-    expect(await store.deleteConversationFiles('room-a')).toBe(0);
+    expect(await store.deleteConversationFiles('room-a')).toEqual({ bytes: 0, files: [] });
     const record = await store.get(file.sha256);
     expect(record?.convs).toEqual(['room-b']);
     expect(record && store.isComplete(record)).toBe(true);
@@ -273,7 +273,10 @@ describe('files in several conversations', () => {
     await store.describe(next, 'room-b');
     await store.putChunks(next.sha256, [chunkOf(next, 0)]);
 
-    expect(await store.deleteConversationFiles('room-a')).toBe(file.size);
+    expect(await store.deleteConversationFiles('room-a')).toEqual({
+      bytes: file.size,
+      files: [file.sha256],
+    });
     const record = await store.get(file.sha256);
     expect(record).toMatchObject({ convs: [], storedBytes: 0, manifest });
     expect(record?.have).toEqual(new Uint8Array(1));

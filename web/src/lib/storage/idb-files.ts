@@ -160,11 +160,12 @@ export class IdbFileStore implements FileStore {
       }
       if (fresh.length === 0) return record;
       const blobs = tx.objectStore('blobs');
-      const updated: FileRecord = { ...record, have, storedBytes, updatedAt: this.#now() };
+      const { removedAt: _removed, ...kept } = record;
+      const updated: FileRecord = { ...kept, have, storedBytes, updatedAt: this.#now() };
       const puts = fresh.map(
         ({ index, bytes }) =>
           () =>
-            blobs.put({ sha256, index, bytes }),
+            blobs.put({ sha256, index, bytes: new Blob([bytes]) }),
       );
       await requestAll<unknown>([...puts, () => files.put(updated)]);
       return updated;
@@ -172,7 +173,18 @@ export class IdbFileStore implements FileStore {
   }
 
   async getChunk(sha256: string, index: number): Promise<ArrayBuffer | undefined> {
-    return (await this.#db.get('blobs', [sha256, index]))?.bytes;
+    const row = await this.#db.get('blobs', [sha256, index]);
+    return row ? await row.bytes.arrayBuffer() : undefined;
+  }
+
+  async chunkBlobs(sha256: string): Promise<Blob[] | null> {
+    const tx = this.#db.transaction(['files', 'blobs']);
+    const [record, rows] = await Promise.all([
+      tx.objectStore('files').get(sha256),
+      tx.objectStore('blobs').getAll(chunkRows(sha256)),
+    ]);
+    if (!record || !isComplete(record) || rows.length !== record.chunkCount) return null;
+    return rows.map((row) => row.bytes);
   }
 
   isComplete(record: FileRecord): boolean {
@@ -191,19 +203,21 @@ export class IdbFileStore implements FileStore {
     return usage;
   }
 
-  async deleteConversationFiles(conv: string): Promise<number> {
+  async deleteConversationFiles(conv: string): Promise<{ bytes: number; files: string[] }> {
     return this.#write('deleteConversationFiles', ['files', 'blobs'], async (tx) => {
       const files = tx.objectStore('files');
       const blobs = tx.objectStore('blobs');
       const records = await files.index('byConv').getAll(conv);
       const now = this.#now();
       let freed = 0;
+      const freedFiles: string[] = [];
       const requests: (() => Promise<unknown>)[] = [];
       for (const record of records) {
         const convs = record.convs.filter((c) => c !== conv);
         const isOrphan = convs.length === 0;
         if (isOrphan) {
           freed += record.storedBytes;
+          if (record.storedBytes > 0) freedFiles.push(record.sha256);
           requests.push(() => blobs.delete(chunkRows(record.sha256)));
         }
         const updated: FileRecord = isOrphan
@@ -213,12 +227,13 @@ export class IdbFileStore implements FileStore {
               have: new Uint8Array(record.have.length),
               storedBytes: 0,
               updatedAt: now,
+              removedAt: now,
             }
           : { ...record, convs, updatedAt: now };
         requests.push(() => files.put(updated));
       }
       await requestAll(requests);
-      return freed;
+      return { bytes: freed, files: freedFiles };
     });
   }
 

@@ -3,7 +3,7 @@
  * room, deleting a conversation. Loaded when first used, not with the first screen; each runs in
  * the transaction the store opens for it and tells the store what changed.
  */
-import { asDirectChat, withMove } from '../domain/conversation-rules';
+import { asDirectChat, withMove } from '../domain/conversation-moves';
 import { vectorSeq } from '../domain/version-vector';
 import {
   storeErr,

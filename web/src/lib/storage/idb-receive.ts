@@ -4,7 +4,8 @@
  * author's budget, moves each conversation's clock and writes the conversation record.
  */
 import { createLogger } from '../log';
-import { decodeHlc, encodeHlc, receiveHlc } from '../domain/hlc';
+import { decodeHlc, encodeHlc } from '../domain/hlc';
+import { receiveHlc } from '../domain/hlc-receive';
 import { compareEvents } from '../domain/events';
 import { applyStoredEvents, latestPreview } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';

@@ -59,8 +59,11 @@ export interface BlobChunkRecord {
   sha256: string;
   /** Chunk index within the file. */
   index: number;
-  /** The chunk's bytes. */
-  bytes: ArrayBuffer;
+  /**
+   * The chunk's bytes, as a Blob: Chromium keeps it on disk, so a file made of its chunks
+   * (saving, showing) is never read into memory whole.
+   */
+  bytes: Blob;
 }
 
 /** The database layout at the latest version. */

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_SYNC_ANSWER_EVENTS } from '../config';
+import { MAX_SYNC_ANSWER_EVENTS } from '../config-network';
 import { simRuns, simTimeoutMs } from '../testing/sim';
 import {
   makeKeyPool,

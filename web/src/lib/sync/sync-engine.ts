@@ -20,19 +20,18 @@
  */
 import { verifyHere, type VerifyEvents } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
-import { decodeHlc, isDatedTooFarAhead } from '../domain/hlc';
+import { decodeHlc } from '../domain/hlc';
+import { isDatedTooFarAhead } from '../domain/hlc-receive';
 import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
 import { differingChains, findEquivocations } from '../domain/equivocation';
 import { keysOf } from '../domain/records';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
+import { HAVE_THROTTLE_MS, MAX_CLOCK_DRIFT_MS, MAX_DEFERRED_EVENTS } from '../config';
 import {
   CHAIN_ASK_INTERVAL_MS,
   GAP_RESYNC_INTERVAL_MS,
-  HAVE_THROTTLE_MS,
-  MAX_CLOCK_DRIFT_MS,
-  MAX_DEFERRED_EVENTS,
   MAX_SYNC_ANSWER_EVENTS,
-} from '../config';
+} from '../config-network';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
 import { MAX_BATCH_EVENTS } from '../protocol/limits';

@@ -8,6 +8,7 @@ import type { Devices } from '../features/calls/devices';
 import type { MemoryHub } from '../net/memory-transport';
 import type { Transport } from '../net/transport';
 import { createParley, type Parley, type ParleyDeps } from '../parley';
+import { openIdbFileStore, type IdbFileStore } from '../storage/idb-files';
 import type { ChatStore } from '../storage/chat-store';
 import { openIdbStore, type IdbChatStore } from '../storage/idb-store';
 
@@ -58,6 +59,7 @@ export interface MemberOptions {
 export function appHarness(options: { now?: number } = {}) {
   let dbName = '';
   const opened: IdbChatStore[] = [];
+  const openedFiles: IdbFileStore[] = [];
 
   beforeEach(() => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -68,6 +70,7 @@ export function appHarness(options: { now?: number } = {}) {
 
   afterEach(() => {
     for (const s of opened.splice(0)) s.close();
+    for (const s of openedFiles.splice(0)) s.close();
     vi.restoreAllMocks();
   });
 
@@ -83,10 +86,20 @@ export function appHarness(options: { now?: number } = {}) {
     };
   }
 
+  /** Opens the file store of database `name` (closed after the test). */
+  function openFilesOf(name: string): ParleyDeps['openFileStore'] {
+    return async () => {
+      const files = await openIdbFileStore({ name });
+      openedFiles.push(files);
+      return files;
+    };
+  }
+
   /** An app on this test's database, with no network. */
   function makeApp(overrides: Partial<ParleyDeps> = {}): Parley {
     return createParley({
       openStore: openStoreReplacing({}),
+      openFileStore: openFilesOf(dbName),
       createTransport: neverTransport,
       loadDevices: () => Promise.resolve(standInDevices),
       ...(options.now === undefined ? {} : { now: () => options.now as number }),
@@ -113,6 +126,7 @@ export function appHarness(options: { now?: number } = {}) {
   ): Promise<Parley> {
     const app = createParley({
       openStore: openStoreReplacing(member.replaced ?? {}, `${dbName}-${name}`),
+      openFileStore: openFilesOf(`${dbName}-${name}`),
       createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
       loadDevices: () => Promise.resolve(standInDevices),
       ...member.deps,

@@ -14,12 +14,15 @@ const sources = import.meta.glob<string>(
   },
 );
 
-/** The names the app imports from lucide (`import { Phone, Video } from 'lucide'`). */
+/** The icons the app imports (`import Phone from 'lucide/dist/esm/icons/phone.mjs'`), by lucide name. */
 function iconsUsed(): string[] {
   const names = new Set<string>();
   for (const text of Object.values(sources)) {
-    for (const match of text.matchAll(/import\s+\{([^}]+)\}\s+from\s+'lucide'/g)) {
-      for (const name of (match[1] ?? '').split(',')) if (name.trim()) names.add(name.trim());
+    for (const match of text.matchAll(/from\s+'lucide\/dist\/esm\/icons\/([\w-]+)\.mjs'/g)) {
+      const pascal = (match[1] ?? '').replace(/(^|-)(\w)/g, (_, _dash: string, c: string) =>
+        c.toUpperCase(),
+      );
+      names.add(pascal);
     }
   }
   return [...names].sort();
@@ -35,6 +38,12 @@ describe('Icon', () => {
       const node = icons[name];
       expect(node, name).toBeDefined();
       for (const [tag] of node ?? []) expect(ICON_TAGS, `${name} draws a <${tag}>`).toContain(tag);
+    }
+  });
+
+  it('is imported icon by icon, never through the barrel (which would put every icon used on the first screen)', () => {
+    for (const [path, text] of Object.entries(sources)) {
+      expect(text, path).not.toMatch(/^\s*import\s+\{[^}]*\}\s+from\s+'lucide';/m);
     }
   });
 

@@ -5,12 +5,12 @@
  * (`media-links`), devices (`call-devices`), stats and the call log — and keeps the registry of
  * room calls (`room-calls`).
  */
+import { MAX_CALL_PARTICIPANTS } from '../../config';
 import {
   CALL_RING_TIMEOUT_MS,
   CALL_STATS_INTERVAL_MS,
-  MAX_CALL_PARTICIPANTS,
   TEST_HOOK_RING_TIMEOUT_KEY,
-} from '../../config';
+} from '../../config-network';
 import { toBase64Url } from '../../encoding';
 import { createLogger } from '../../log';
 import type { Transport } from '../../net/transport';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
-import { CALL_RING_TIMEOUT_MS, MEDIA_RECONNECT_GRACE_MS } from '../../config';
+import { CALL_RING_TIMEOUT_MS, MEDIA_RECONNECT_GRACE_MS } from '../../config-network';
 import type { MediaCall, MediaCallHandlers, Transport } from '../../net/transport';
 import type { CallLogBody } from '../../protocol/events';
 import type { CallFrame } from '../../protocol/peer-frames';

@@ -3,7 +3,7 @@
  * answered only for members with an authenticated link in the call's room and that call's ID;
  * what each participant sends, their quality and path, and the reconnect after a network blip.
  */
-import { MEDIA_RECONNECT_GRACE_MS } from '../../config';
+import { MEDIA_RECONNECT_GRACE_MS } from '../../config-network';
 import { entriesOf, keysOf } from '../../domain/records';
 import { createLogger } from '../../log';
 import type { MediaCall, Transport } from '../../net/transport';

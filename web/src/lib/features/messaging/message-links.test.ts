@@ -39,7 +39,9 @@ describe('message links', () => {
 
   it('once the finder is loaded, segments are exactly linkify’s', async () => {
     await loadLinkFinder();
-    expect(messageSegments('see https://example.org.')).toEqual(linkify('see https://example.org.'));
+    expect(messageSegments('see https://example.org.')).toEqual(
+      linkify('see https://example.org.'),
+    );
     fc.assert(
       fc.property(textArb, (text) => {
         expect(messageSegments(text)).toEqual(linkify(text));

@@ -6,7 +6,7 @@
  * screen.
  */
 import * as v from 'valibot';
-import { MAX_JOURNAL_SCAN_EVENTS } from '../../config';
+import { MAX_JOURNAL_SCAN_EVENTS } from '../../config-network';
 import { createLogger } from '../../log';
 import { eventBodySchemas } from '../../protocol/event-schema';
 import type { EventContent } from '../../protocol/events';

@@ -6,10 +6,10 @@ import {
   DEFAULT_SETTINGS,
   MAX_ICE_SERVERS,
   parseStoredSettings,
-  hasTurnServer,
   toRtcIceServers,
   type IceServerSetting,
 } from './settings-rules';
+import { hasTurnServer } from './privacy-rules';
 
 function server(urls: string, username = '', credential = ''): IceServerSetting {
   return { urls, username, credential };

@@ -118,15 +118,6 @@ export function toRtcIceServers(list: readonly IceServerSetting[]): RTCIceServer
   );
 }
 
-/** True when one of `servers` is a TURN server (`turn:` or `turns:`), which relay-only needs. */
-export function hasTurnServer(servers: readonly { urls: string | string[] }[]): boolean {
-  return servers.some((server) =>
-    (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) =>
-      /^turns?:/i.test(url.trim()),
-    ),
-  );
-}
-
 /**
  * Checks a signal server address as typed: '' (the page's own origin) or an http(s) origin with
  * no path, query or credentials. Returns the normalized origin.

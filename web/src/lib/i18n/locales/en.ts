@@ -403,6 +403,63 @@ export const onDemand = {
   'network.useHere': 'Use here',
   'pwa.offline':
     'You are offline. Your history is here, and what you write is sent when you are back online.',
+  // Files, images and voice messages (DESIGN §9)
+  'files.attach': 'Attach file',
+  'files.recordVoice': 'Record voice message',
+  'files.sendVoice': 'Send voice message',
+  'files.cancelVoice': 'Cancel recording',
+  'files.recording': 'Recording {time}',
+  'files.micFailed':
+    'Parley could not use the microphone ({reason}). Allow it for this site in the browser’s settings, then try again.',
+  'files.download': 'Download',
+  'files.downloadAgain': 'Download again',
+  'files.removed': 'Removed from this device',
+  'files.cancel': 'Cancel',
+  'files.progress': 'Transfer of {name}',
+  'files.waiting': 'Waiting for someone who has this file',
+  'files.storageFull':
+    'Out of storage: free space in Settings → Storage (or on this device), then try again.',
+  'files.storageFailed': 'This browser could not store the file. Try again.',
+  'files.tryAgain': 'Try again',
+  'files.tooLarge': '{name} is larger than {max}, the largest file Parley sends.',
+  'files.preparing': 'Preparing {name}',
+  'files.prepareFailed': 'Could not prepare {name}. Try again.',
+  'files.dismiss': 'Dismiss',
+  'files.openImage': 'Open image {name}',
+  'files.close': 'Close',
+  'files.voiceMessage': 'Voice message, {duration}',
+  'files.sizeType': '{size} · {type}',
+  'files.unknownType': 'file',
+  'files.dropHere': 'Drop files to send them',
+  'files.storageTitle': 'Files',
+  'files.storageIntro':
+    'Space used by files in each conversation. Deleting them frees it on this device; the messages stay, and each file can be downloaded again from members who have it.',
+  'files.deleteFiles': 'Delete files',
+  'files.deleteFilesOf': 'Delete files of {name}',
+  'files.deleteTitle': 'Delete the files of {name} from this device?',
+  'files.deleteBody':
+    '{size} is freed. The messages stay and show “Removed from this device”; anyone who still has a file can send it again.',
+  'files.noFiles': 'No files are stored on this device yet.',
+  'files.usageOf': '{name}: {size}',
+  'files.autoDownload': 'Download files automatically up to (MB)',
+  'files.autoDownloadHint':
+    'Images and voice messages always download. 0: other files only when you choose Download.',
+  'files.loading': 'Loading…',
+  'files.voiceFileName': 'Voice message',
+  // "Share to…" with files from another app (pwa/share-target.ts, SharePicker)
+  'share.bodyFiles':
+    'Choose a conversation. The shared files are sent to it at once; any shared text goes into its message box for you to send.',
+  'share.files.one': '{count} file: {names}',
+  'share.files.other': '{count} files: {names}',
+  'share.fileSeparator': ', ',
+  'share.filesLoading': 'Getting the shared files…',
+  'share.filesGone':
+    'The shared files are no longer here: they were sent already, or the browser cleared them. Share them again from the other app.',
+  'share.filesTooMany':
+    'Only {max} files can be shared at once, so none of these were kept. Share fewer at a time.',
+  'share.filesFailed':
+    'The shared files could not be kept (the browser may be out of space). Share them again from the other app.',
+  'share.attachFailed': 'The shared files could not be attached to the conversation.',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

@@ -365,6 +365,60 @@ const zhCN = {
   'room.deleteMessagesConfirm': '删除',
   'room.equivocationNotice':
     '警告：{name} 向不同成员发送了同一条消息的不同版本。Parley 不向任何人显示其中任何一个版本。',
+  // 文件、图片和语音消息
+  'files.attach': '添加文件',
+  'files.recordVoice': '录制语音消息',
+  'files.sendVoice': '发送语音消息',
+  'files.cancelVoice': '取消录音',
+  'files.recording': '正在录音 {time}',
+  'files.micFailed':
+    'Parley 无法使用麦克风（{reason}）。请在浏览器的网站设置中允许本站使用麦克风，然后重试。',
+  'files.download': '下载',
+  'files.downloadAgain': '重新下载',
+  'files.removed': '已从此设备删除',
+  'files.cancel': '取消',
+  'files.progress': '{name} 的传输进度',
+  'files.waiting': '正在等待拥有此文件的成员上线',
+  'files.storageFull': '存储空间不足：请在“设置 → 存储”中（或在此设备上）释放空间，然后重试。',
+  'files.storageFailed': '此浏览器无法存储该文件。请重试。',
+  'files.tryAgain': '重试',
+  'files.tooLarge': '{name} 超过 {max}，这是 Parley 能发送的最大文件。',
+  'files.preparing': '正在准备 {name}',
+  'files.prepareFailed': '无法准备 {name}。请重试。',
+  'files.dismiss': '关闭',
+  'files.openImage': '打开图片 {name}',
+  'files.close': '关闭',
+  'files.voiceMessage': '语音消息，{duration}',
+  'files.sizeType': '{size} · {type}',
+  'files.unknownType': '文件',
+  'files.dropHere': '松开即可发送文件',
+  'files.storageTitle': '文件',
+  'files.storageIntro':
+    '各对话中文件占用的空间。删除后会释放此设备上的空间；消息仍会保留，之后可以从拥有文件的成员那里重新下载。',
+  'files.deleteFiles': '删除文件',
+  'files.deleteFilesOf': '删除 {name} 的文件',
+  'files.deleteTitle': '从此设备删除 {name} 的文件？',
+  'files.deleteBody':
+    '将释放 {size}。消息仍会保留并显示“已从此设备删除”；仍拥有文件的成员可以再次发送。',
+  'files.noFiles': '此设备上尚未存储任何文件。',
+  'files.usageOf': '{name}：{size}',
+  'files.autoDownload': '自动下载不超过此大小的文件（MB）',
+  'files.autoDownloadHint':
+    '图片和语音消息总会自动下载。设为 0 时，其他文件只在你选择“下载”时下载。',
+  'files.loading': '正在加载…',
+  'files.voiceFileName': '语音消息',
+  // 从其他应用“分享到…”文件（pwa/share-target.ts、SharePicker）
+  'share.bodyFiles':
+    '选择一个会话。分享的文件会立即发送到那里；分享的文字会放入它的输入框，由你来发送。',
+  'share.files.one': '{count} 个文件：{names}',
+  'share.files.other': '{count} 个文件：{names}',
+  'share.fileSeparator': '、',
+  'share.filesLoading': '正在读取分享的文件…',
+  'share.filesGone':
+    '分享的文件已不在这里：它们已经发送过，或者浏览器清除了它们。请从其他应用重新分享。',
+  'share.filesTooMany': '一次最多只能分享 {max} 个文件，因此这些文件都没有保留。请分几次分享。',
+  'share.filesFailed': '无法保留分享的文件（浏览器的存储空间可能已满）。请从其他应用重新分享。',
+  'share.attachFailed': '无法把分享的文件附加到该会话。',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;

@@ -1,0 +1,173 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fromBase64Url, toBase64Url } from '../../encoding';
+import { MemoryHub } from '../../net/memory-transport';
+import type { BinaryChannel, Link } from '../../net/transport';
+import {
+  MANIFEST_INDEX,
+  decodePiece,
+  encodeFileFrame,
+  encodePiece,
+  parseFileFrame,
+  type FileFrame,
+} from '../../protocol/file-frames';
+import type { PeerId, RoomKey } from '../../protocol/ids';
+import { openIdbFileStore, type IdbFileStore } from '../../storage/idb-files';
+import { fakeRoomKey } from '../../testing/factories';
+import { chunkSizeFor } from './chunk-plan';
+import { hashFile, storeFile } from './file-hashing';
+import { CHUNKS_IN_FLIGHT_PER_MEMBER, MAX_SERVE_QUEUE, Transfers } from './transfers';
+
+const ROOM_A = fakeRoomKey(1);
+const ROOM_B = fakeRoomKey(2);
+const opened: IdbFileStore[] = [];
+
+beforeEach(() => {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  vi.spyOn(console, 'info').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+  vi.restoreAllMocks();
+});
+
+/** Two ends of one in-memory link's binary channel, in `room`. */
+async function channelPair(room: RoomKey): Promise<[BinaryChannel, BinaryChannel]> {
+  const hub = new MemoryHub();
+  const a = hub.createTransport('a');
+  const b = hub.createTransport('b');
+  let incoming: Link | null = null;
+  const handlers = { onStatus: () => undefined, onRoomSignal: () => undefined };
+  a.start({ ...handlers, onIncoming: () => undefined });
+  b.start({ ...handlers, onIncoming: (link) => (incoming = link) });
+  b.joinRoom(room);
+  await vi.waitFor(() => expect(hub.membersOf(room)).toContain('b'));
+  a.joinRoom(room);
+  const link = a.dial('b' as PeerId, room);
+  const opens = { a: false };
+  link.setHandlers({
+    onOpen: () => (opens.a = true),
+    onText: () => undefined,
+    onClose: () => undefined,
+  });
+  await vi.waitFor(() => expect(opens.a && incoming !== null).toBe(true));
+  return [link.binaryChannel(), (incoming as unknown as Link).binaryChannel()];
+}
+
+/** A store holding a file of `size` bytes referenced by `room`; its description. */
+async function storeWithFile(room: RoomKey, size: number) {
+  const store = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+  opened.push(store);
+  const bytes = new Uint8Array(size).map((_, i) => (i * 31) & 0xff);
+  const file = new Blob([bytes]);
+  const chunkSize = chunkSizeFor(size);
+  const hashed = await hashFile(file, { chunkSize });
+  await store.describe(
+    { sha256: hashed.sha256, size, mime: '', chunkSize, chunkCount: Math.ceil(size / chunkSize) },
+    room,
+  );
+  await storeFile(file, store, { sha256: hashed.sha256, chunkSize, manifest: hashed.manifest });
+  return { store, meta: { sha256: hashed.sha256, size, mime: '', chunkSize, root: hashed.root } };
+}
+
+/** A raw member on `channel`: what it receives, and a way to send frames. */
+function rawMember(channel: BinaryChannel) {
+  const frames: FileFrame[] = [];
+  const pieces: { index: number; bytes: number }[] = [];
+  channel.setHandlers({
+    onOpen: () => undefined,
+    onMessage: (data) => {
+      if (typeof data === 'string') {
+        const frame = parseFileFrame(data);
+        if (frame) frames.push(frame);
+      } else {
+        const piece = decodePiece(data);
+        if (piece) pieces.push({ index: piece.index, bytes: piece.payload.length });
+      }
+    },
+    onDrain: () => undefined,
+    onClose: () => undefined,
+  });
+  return { frames, pieces, send: (frame: FileFrame) => channel.send(encodeFileFrame(frame)) };
+}
+
+describe('Transfers, serving', () => {
+  it('tells a member of another room nothing about a file (no probing across rooms)', async () => {
+    const { store, meta } = await storeWithFile(ROOM_A, 1000);
+    const [ours, theirs] = await channelPair(ROOM_B);
+    const transfers = new Transfers({ store, onState: () => undefined });
+    transfers.addPeer({ key: 'b', room: ROOM_B, channel: ours });
+    const mallory = rawMember(theirs);
+    mallory.send({ t: 'ask', f: meta.sha256 });
+    mallory.send({ t: 'want', f: meta.sha256, i: [0, MANIFEST_INDEX] });
+    await vi.waitFor(() => expect(mallory.frames).toHaveLength(2));
+    expect(mallory.frames).toEqual([
+      { t: 'have', f: meta.sha256, m: false, all: false },
+      { t: 'none', f: meta.sha256, i: [0, MANIFEST_INDEX] },
+    ]);
+    expect(mallory.pieces).toEqual([]);
+    transfers.stop();
+  });
+
+  it('serves a member of the room what it asks for, and no more than its queue holds', async () => {
+    const { store, meta } = await storeWithFile(ROOM_A, 3 * 256 * 1024);
+    const [ours, theirs] = await channelPair(ROOM_A);
+    const transfers = new Transfers({ store, onState: () => undefined });
+    transfers.addPeer({ key: 'b', room: ROOM_A, channel: ours });
+    const bob = rawMember(theirs);
+    bob.send({ t: 'ask', f: meta.sha256 });
+    await vi.waitFor(() =>
+      expect(bob.frames[0]).toEqual({ t: 'have', f: meta.sha256, m: true, all: true }),
+    );
+    bob.send({ t: 'want', f: meta.sha256, i: [MANIFEST_INDEX, 2] });
+    await vi.waitFor(() => {
+      const bytes = (index: number) =>
+        bob.pieces.filter((p) => p.index === index).reduce((sum, p) => sum + p.bytes, 0);
+      expect(bytes(MANIFEST_INDEX)).toBe(3 * 32);
+      expect(bytes(2)).toBe(256 * 1024);
+    });
+    // A flood of wants: beyond the queue, refused with `none`, never queued without bound.
+    const many = Array.from({ length: MAX_SERVE_QUEUE + 40 }, (_, i) => i % 3);
+    for (let i = 0; i < many.length; i += 32) {
+      bob.send({ t: 'want', f: meta.sha256, i: many.slice(i, i + 32) });
+    }
+    await vi.waitFor(() => expect(bob.frames.some((f) => f.t === 'none')).toBe(true));
+    transfers.stop();
+  });
+});
+
+describe('Transfers, fetching', () => {
+  it('asks one member for at most its window of chunks at a time', async () => {
+    const size = 40 * 256 * 1024;
+    const { store: full, meta } = await storeWithFile(ROOM_A, size);
+    const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+    opened.push(empty);
+    const [ours, theirs] = await channelPair(ROOM_A);
+    const transfers = new Transfers({ store: empty, onState: () => undefined });
+    transfers.addPeer({ key: 'a', room: ROOM_A, channel: ours });
+    const holder = rawMember(theirs);
+    await transfers.fetch(ROOM_A, meta);
+    await vi.waitFor(() => expect(holder.frames.some((f) => f.t === 'ask')).toBe(true));
+    holder.send({ t: 'have', f: meta.sha256, m: true, all: true });
+    await vi.waitFor(() =>
+      expect(holder.frames).toContainEqual({ t: 'want', f: meta.sha256, i: [MANIFEST_INDEX] }),
+    );
+    const manifest = new Uint8Array((await full.get(meta.sha256))?.manifest ?? new ArrayBuffer(0));
+    theirs.send(encodePiece(fromBase64Url(meta.sha256), MANIFEST_INDEX, 0, manifest));
+    // It holds everything but answers no chunk: the fetcher must not ask for more than its window.
+    const chunksAsked = () =>
+      holder.frames.flatMap((f) => (f.t === 'want' ? f.i.filter((i) => i !== MANIFEST_INDEX) : []));
+    await vi.waitFor(() => expect(chunksAsked().length).toBeGreaterThan(0));
+    // Another `have` pumps again; the answer to an `ask` after it proves that pump has run.
+    holder.send({ t: 'have', f: meta.sha256, m: true, all: true });
+    const other = toBase64Url(new Uint8Array(32).fill(1));
+    holder.send({ t: 'ask', f: other });
+    await vi.waitFor(() =>
+      expect(holder.frames.some((f) => f.t === 'have' && f.f === other)).toBe(true),
+    );
+    expect(chunksAsked()).toHaveLength(CHUNKS_IN_FLIGHT_PER_MEMBER);
+    expect(new Set(chunksAsked()).size).toBe(CHUNKS_IN_FLIGHT_PER_MEMBER);
+    transfers.stop();
+  });
+});

@@ -1,0 +1,819 @@
+/**
+ * Moving file chunks between members (DESIGN §9): asking who holds a file, fetching its manifest
+ * and chunks from several members at once, checking every chunk against the signed manifest
+ * before storing it, and serving what this browser holds to members of the file's rooms.
+ *
+ * Plain TypeScript over two ports: a FileStore (storage/file-store.ts) and each authenticated
+ * member's binary channel (net/transport.ts). files.svelte.ts wires it to the app.
+ */
+import { createLogger } from '../../log';
+import type { BinaryChannel } from '../../net/transport';
+import { BINARY_HIGH_WATER_BYTES } from '../../net/transport';
+import type { RoomKey } from '../../protocol/ids';
+import {
+  MANIFEST_INDEX,
+  MAX_PIECE_BYTES,
+  MAX_WANT_CHUNKS,
+  decodePiece,
+  encodeFileFrame,
+  encodePiece,
+  fileHashBytes,
+  parseFileFrame,
+  type FileFrame,
+  type FilePiece,
+} from '../../protocol/file-frames';
+import { fromBase64Url } from '../../encoding';
+import type { FileRecord, FileStore } from '../../storage/file-store';
+import { StorageFullError } from '../../storage/file-store';
+import {
+  chunkCountOf,
+  chunkRange,
+  decodeBitmap,
+  encodeBitmap,
+  hasChunk,
+  newBitmap,
+} from './chunk-plan';
+
+const log = createLogger('files');
+
+/** Chunks one member is asked for at once (across files): enough to keep a fast link busy. */
+export const CHUNKS_IN_FLIGHT_PER_MEMBER = 8;
+/** Requests one member may queue with us; more are answered `none`. */
+export const MAX_SERVE_QUEUE = 64;
+/** A chunk that has not arrived by then is asked of someone else. */
+export const CHUNK_STALL_MS = 20_000;
+/** How often a file nobody holds (or nobody answered for) is asked about again. */
+export const REASK_MS = 10_000;
+/** How often a sender waiting for its channel to drain looks at it again without an event. */
+const DRAIN_CHECK_MS = 250;
+/** Control frames one member may send per second; more are dropped (each costs a storage read). */
+export const MAX_CONTROL_FRAMES_PER_S = 256;
+/** Verified chunks waiting to be stored, most bytes before asking for more. */
+const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
+
+/** What a file event says about a file (the parts transfers need). */
+export interface FileMeta {
+  sha256: string;
+  size: number;
+  mime: string;
+  chunkSize: number;
+  root: string;
+}
+
+/** Where a file stands on this device. */
+export type TransferStatus =
+  /** Not held and not being fetched (larger than auto-download, cancelled, or removed). */
+  | 'idle'
+  /** Wanted, but no linked member holds what is missing. */
+  | 'waiting'
+  /** Chunks are arriving. */
+  | 'fetching'
+  /** Every chunk is here. */
+  | 'done'
+  /** Stopped by an error (see `error`). */
+  | 'failed';
+
+/** A file's progress as the interface shows it. */
+export interface TransferState {
+  status: TransferStatus;
+  /** Bytes stored here. */
+  doneBytes: number;
+  totalBytes: number;
+  /** Why it failed. */
+  error?: 'storage-full' | 'storage';
+}
+
+/** A linked member's file channel. */
+export interface TransferPeer {
+  /** Unique per link: `${room} ${peerId}`. */
+  key: string;
+  room: RoomKey;
+  channel: BinaryChannel;
+}
+
+interface PeerState {
+  peer: TransferPeer;
+  /** Chunks we asked of it and await. */
+  load: number;
+  /** What it asked of us, in order. */
+  queue: { file: string; index: number }[];
+  isServing: boolean;
+  drainWaiters: (() => void)[];
+  /** Control frames counted in the current second, and when it began. */
+  frames: { count: number; since: number };
+}
+
+interface Holder {
+  hasManifest: boolean;
+  /** null: holds every chunk. */
+  bits: Uint8Array | null;
+}
+
+interface InFlight {
+  peer: string;
+  /** Asked of this member again after it stalled (see #handlePiece). */
+  isRetry: boolean;
+  bytes: Uint8Array;
+  received: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface Download {
+  meta: FileMeta;
+  rooms: Set<RoomKey>;
+  count: number;
+  manifest: Uint8Array | null;
+  have: Uint8Array;
+  doneBytes: number;
+  holders: Map<string, Holder>;
+  /** Members that sent a bad chunk or manifest: never asked for this file again. */
+  bad: Set<string>;
+  inFlight: Map<number, InFlight>;
+  unwritten: { index: number; bytes: Uint8Array }[];
+  unwrittenBytes: number;
+  /** Chunks fully arrived whose hash is being checked: not asked for again meanwhile. */
+  checking: Set<number>;
+  /** Chunks that stalled, and of whom they were asked then. */
+  stalledAt: Map<number, string>;
+  isWriting: boolean;
+  status: TransferStatus;
+  error?: TransferState['error'];
+}
+
+/** The dependencies of a Transfers. */
+export interface TransfersDeps {
+  store: FileStore;
+  /** A file changed state (progress, done, failed). */
+  onState(file: string, state: TransferState): void;
+  /** A chunk's SHA-256 (injectable for tests; default WebCrypto). */
+  digest?: (bytes: Uint8Array) => Promise<Uint8Array>;
+}
+
+const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+
+/** Fetches and serves file chunks over every linked member's file channel. */
+export class Transfers {
+  #store: FileStore;
+  #deps: TransfersDeps;
+  #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
+  #peers = new Map<string, PeerState>();
+  #downloads = new Map<string, Download>();
+  #reaskTimer: ReturnType<typeof setInterval> | undefined;
+  #isStopped = false;
+
+  constructor(deps: TransfersDeps) {
+    this.#store = deps.store;
+    this.#deps = deps;
+    this.#digest = deps.digest ?? webDigest;
+  }
+
+  /** A member linked: listen on its file channel, and ask it about every file we want. */
+  addPeer(peer: TransferPeer): void {
+    if (this.#isStopped) return;
+    this.removePeer(peer.key);
+    const state: PeerState = {
+      peer,
+      load: 0,
+      queue: [],
+      isServing: false,
+      drainWaiters: [],
+      frames: { count: 0, since: 0 },
+    };
+    this.#peers.set(peer.key, state);
+    peer.channel.setHandlers({
+      onOpen: () => {
+        for (const download of this.#downloads.values()) {
+          if (download.rooms.has(peer.room) && download.status !== 'done') {
+            this.#send(state, { t: 'ask', f: download.meta.sha256 });
+          }
+        }
+      },
+      onMessage: (data) => this.#handleMessage(state, data),
+      onDrain: () => {
+        const waiters = state.drainWaiters.splice(0);
+        for (const wake of waiters) wake();
+      },
+      onClose: () => this.removePeer(peer.key),
+    });
+  }
+
+  /** A member's link closed: what it was sending is asked of others. */
+  removePeer(key: string): void {
+    const state = this.#peers.get(key);
+    if (!state) return;
+    this.#peers.delete(key);
+    state.queue = [];
+    for (const wake of state.drainWaiters.splice(0)) wake();
+    for (const download of this.#downloads.values()) {
+      download.holders.delete(key);
+      for (const [index, flight] of download.inFlight) {
+        if (flight.peer !== key) continue;
+        clearTimeout(flight.timer);
+        download.inFlight.delete(index);
+      }
+      this.#pump(download);
+    }
+  }
+
+  /**
+   * Fetches a file (resuming from what is stored) for a conversation; a no-op when it is held or
+   * already being fetched.
+   */
+  async fetch(conv: RoomKey, meta: FileMeta): Promise<void> {
+    if (this.#isStopped) return;
+    const known = this.#downloads.get(meta.sha256);
+    if (known) {
+      known.rooms.add(conv);
+      if (known.status === 'idle' || known.status === 'failed') {
+        known.status = 'waiting';
+        delete known.error;
+        this.#askAll(known);
+        this.#pump(known);
+      }
+      return;
+    }
+    const record = await this.#store.describe(
+      {
+        sha256: meta.sha256,
+        size: meta.size,
+        mime: meta.mime,
+        chunkSize: meta.chunkSize,
+        chunkCount: chunkCountOf(meta.size, meta.chunkSize),
+      },
+      conv,
+    );
+    if (this.#downloads.has(meta.sha256)) return this.fetch(conv, meta);
+    const download = this.#newDownload(meta, conv, record);
+    this.#downloads.set(meta.sha256, download);
+    if (download.status === 'done') {
+      this.#report(download);
+      return;
+    }
+    download.status = 'waiting';
+    this.#report(download);
+    this.#askAll(download);
+    this.#startReasking();
+  }
+
+  /** Stops fetching a file (what is stored stays, to resume later). */
+  cancel(file: string): void {
+    const download = this.#downloads.get(file);
+    if (!download || download.status === 'done') return;
+    this.#stopDownload(download, 'idle');
+  }
+
+  /** Forgets a file's progress (after its chunks were deleted here). */
+  forget(file: string): void {
+    const download = this.#downloads.get(file);
+    if (download) this.#stopDownload(download, 'idle');
+    this.#downloads.delete(file);
+  }
+
+  /** The state of a file being (or last) fetched here. */
+  stateOf(file: string): TransferState | undefined {
+    const download = this.#downloads.get(file);
+    return download && stateOf(download);
+  }
+
+  /** Stops everything (the network went down). */
+  stop(): void {
+    this.#isStopped = true;
+    clearInterval(this.#reaskTimer);
+    for (const download of this.#downloads.values()) {
+      for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
+      download.inFlight.clear();
+    }
+    for (const key of [...this.#peers.keys()]) this.removePeer(key);
+  }
+
+  #newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): Download {
+    const count = chunkCountOf(meta.size, meta.chunkSize);
+    const have = record.have.length >= Math.ceil(count / 8) ? record.have : newBitmap(count);
+    const isDone = record.storedBytes >= meta.size && countHeld(have, count) === count;
+    return {
+      meta,
+      rooms: new Set([conv]),
+      count,
+      manifest: record.manifest ? new Uint8Array(record.manifest) : null,
+      have,
+      doneBytes: record.storedBytes,
+      holders: new Map(),
+      bad: new Set(),
+      inFlight: new Map(),
+      unwritten: [],
+      unwrittenBytes: 0,
+      checking: new Set(),
+      stalledAt: new Map(),
+      isWriting: false,
+      status: isDone ? 'done' : 'waiting',
+    };
+  }
+
+  #stopDownload(download: Download, status: TransferStatus, error?: TransferState['error']): void {
+    const asked = new Set<string>();
+    for (const flight of download.inFlight.values()) {
+      clearTimeout(flight.timer);
+      asked.add(flight.peer);
+      const state = this.#peers.get(flight.peer);
+      if (state) state.load = Math.max(0, state.load - 1);
+    }
+    download.inFlight.clear();
+    for (const key of asked) {
+      const state = this.#peers.get(key);
+      if (state) this.#send(state, { t: 'cancel', f: download.meta.sha256 });
+    }
+    download.status = status;
+    if (error) download.error = error;
+    this.#report(download);
+  }
+
+  #askAll(download: Download): void {
+    for (const state of this.#peers.values()) {
+      if (download.rooms.has(state.peer.room) && !download.bad.has(state.peer.key)) {
+        this.#send(state, { t: 'ask', f: download.meta.sha256 });
+      }
+    }
+  }
+
+  #startReasking(): void {
+    if (this.#reaskTimer !== undefined) return;
+    this.#reaskTimer = setInterval(() => {
+      let isWanting = false;
+      for (const download of this.#downloads.values()) {
+        if (download.status !== 'waiting') continue;
+        isWanting = true;
+        this.#askAll(download);
+      }
+      if (!isWanting) {
+        clearInterval(this.#reaskTimer);
+        this.#reaskTimer = undefined;
+      }
+    }, REASK_MS);
+  }
+
+  #handleMessage(state: PeerState, data: ArrayBuffer | string): void {
+    if (typeof data === 'string') {
+      const now = Date.now();
+      const window = state.frames;
+      if (now - window.since >= 1000) {
+        window.since = now;
+        window.count = 0;
+      }
+      if (++window.count > MAX_CONTROL_FRAMES_PER_S) {
+        if (window.count === MAX_CONTROL_FRAMES_PER_S + 1)
+          log.warn('a member sends too many file frames; dropping');
+        return;
+      }
+      const frame = parseFileFrame(data);
+      if (frame) this.#handleFrame(state, frame);
+      return;
+    }
+    const piece = decodePiece(data);
+    if (piece) this.#handlePiece(state, piece);
+  }
+
+  #handleFrame(state: PeerState, frame: FileFrame): void {
+    switch (frame.t) {
+      case 'ask':
+        void this.#answerAsk(state, frame.f);
+        return;
+      case 'have':
+        this.#handleHave(state, frame);
+        return;
+      case 'want':
+        void this.#queueWants(state, frame.f, frame.i);
+        return;
+      case 'none':
+        this.#handleNone(state, frame.f, frame.i);
+        return;
+      case 'cancel':
+        state.queue = state.queue.filter((job) => job.file !== frame.f);
+        return;
+    }
+  }
+
+  // ---- serving ----
+
+  /** A file's record, if this browser may serve it to a member of `room`. */
+  async #servable(file: string, room: RoomKey): Promise<FileRecord | undefined> {
+    const record = await this.#store.get(file);
+    // Only members of a room that holds the file learn we hold it (no probing across rooms).
+    return record && record.convs.includes(room) ? record : undefined;
+  }
+
+  async #answerAsk(state: PeerState, file: string): Promise<void> {
+    const record = await this.#servable(file, state.peer.room);
+    if (!record) {
+      this.#send(state, { t: 'have', f: file, m: false, all: false });
+      return;
+    }
+    const isAll = countHeld(record.have, record.chunkCount) === record.chunkCount;
+    this.#send(state, {
+      t: 'have',
+      f: file,
+      m: record.manifest !== null,
+      all: isAll,
+      ...(isAll ? {} : { bits: encodeBitmap(record.have) }),
+    });
+  }
+
+  async #queueWants(state: PeerState, file: string, indices: readonly number[]): Promise<void> {
+    const record = await this.#servable(file, state.peer.room);
+    const refused: number[] = [];
+    for (const index of indices) {
+      const isHeld =
+        record &&
+        (index === MANIFEST_INDEX
+          ? record.manifest !== null
+          : index < record.chunkCount && hasChunk(record.have, index));
+      if (isHeld && state.queue.length < MAX_SERVE_QUEUE) state.queue.push({ file, index });
+      else refused.push(index);
+    }
+    if (refused.length > 0) this.#send(state, { t: 'none', f: file, i: refused });
+    void this.#serve(state);
+  }
+
+  /** Sends what a member asked for, in order, reading the next chunk while this one drains. */
+  async #serve(state: PeerState): Promise<void> {
+    if (state.isServing) return;
+    state.isServing = true;
+    try {
+      let next = this.#readJob(state);
+      // `next ??=`: wants that came while this waited for the channel to drain are served too
+      // (a `#serve` call for them returned at once, seeing this loop still running).
+      while ((next ??= this.#readJob(state)) && this.#peers.get(state.peer.key) === state) {
+        const job = await next;
+        next = this.#readJob(state);
+        if (!job.bytes) {
+          this.#send(state, { t: 'none', f: job.file, i: [job.index] });
+          continue;
+        }
+        const hash = fileHashBytes(job.file);
+        for (let offset = 0; offset < job.bytes.length || offset === 0; offset += MAX_PIECE_BYTES) {
+          const payload = job.bytes.subarray(offset, offset + MAX_PIECE_BYTES);
+          if (!state.peer.channel.send(encodePiece(hash, job.index, offset, payload))) return;
+          if (job.bytes.length === 0) break;
+        }
+        // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
+        // in case that event never comes (then the member would never be served again).
+        while (
+          state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
+          this.#peers.get(state.peer.key) === state
+        ) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, DRAIN_CHECK_MS);
+            state.drainWaiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+      }
+    } catch (error) {
+      log.warn('serving a file failed', error);
+    } finally {
+      state.isServing = false;
+      // Asked for more while the last job was on its way: serve that too.
+      if (state.queue.length > 0 && this.#peers.get(state.peer.key) === state) {
+        void this.#serve(state);
+      }
+    }
+  }
+
+  #readJob(
+    state: PeerState,
+  ): Promise<{ file: string; index: number; bytes: Uint8Array | null }> | null {
+    const job = state.queue.shift();
+    if (!job) return null;
+    return (async () => {
+      try {
+        if (job.index === MANIFEST_INDEX) {
+          const record = await this.#store.get(job.file);
+          return { ...job, bytes: record?.manifest ? new Uint8Array(record.manifest) : null };
+        }
+        const bytes = await this.#store.getChunk(job.file, job.index);
+        return { ...job, bytes: bytes ? new Uint8Array(bytes) : null };
+      } catch (error) {
+        log.warn('reading a chunk failed', error);
+        return { ...job, bytes: null };
+      }
+    })();
+  }
+
+  // ---- fetching ----
+
+  #handleHave(state: PeerState, frame: FileFrame & { t: 'have' }): void {
+    const download = this.#downloads.get(frame.f);
+    if (!download || !download.rooms.has(state.peer.room) || download.bad.has(state.peer.key)) {
+      return;
+    }
+    if (!frame.m && !frame.all && !frame.bits) {
+      download.holders.delete(state.peer.key);
+    } else {
+      let bits: Uint8Array | null = null;
+      if (!frame.all) {
+        bits = decodeBitmap(frame.bits ?? '', download.count);
+        if (!bits) return;
+      }
+      download.holders.set(state.peer.key, { hasManifest: frame.m, bits });
+    }
+    this.#pump(download);
+  }
+
+  #handleNone(state: PeerState, file: string, indices: readonly number[]): void {
+    const download = this.#downloads.get(file);
+    if (!download) return;
+    const holder = download.holders.get(state.peer.key);
+    for (const index of indices) {
+      const flight = download.inFlight.get(index);
+      if (flight?.peer === state.peer.key) {
+        clearTimeout(flight.timer);
+        download.inFlight.delete(index);
+        state.load = Math.max(0, state.load - 1);
+      }
+      if (!holder) continue;
+      if (index === MANIFEST_INDEX) holder.hasManifest = false;
+      else {
+        holder.bits ??= allBits(download.count);
+        clearBit(holder.bits, index);
+      }
+    }
+    this.#pump(download);
+  }
+
+  #handlePiece(state: PeerState, piece: FilePiece): void {
+    const download = this.#downloads.get(piece.file);
+    const flight = download?.inFlight.get(piece.index);
+    if (!download || !flight || flight.peer !== state.peer.key) return;
+    // A chunk asked again of the same member after it stalled: the pieces of the first answer
+    // may still come before the second answer. A piece at offset 0 starts the chunk over, and
+    // one that does not fit is the rest of the first answer, not a lie (the hash checks it all).
+    if (flight.isRetry && piece.offset !== flight.received) {
+      if (piece.offset !== 0) return;
+      flight.received = 0;
+    }
+    // One member sends one chunk in order on an ordered channel: anything else is wrong.
+    if (
+      piece.offset !== flight.received ||
+      flight.received + piece.payload.length > flight.bytes.length
+    ) {
+      this.#refuse(download, state, piece.index, 'a piece out of place');
+      return;
+    }
+    flight.bytes.set(piece.payload, flight.received);
+    flight.received += piece.payload.length;
+    if (flight.received < flight.bytes.length) return;
+    clearTimeout(flight.timer);
+    download.inFlight.delete(piece.index);
+    state.load = Math.max(0, state.load - 1);
+    download.checking.add(piece.index);
+    void this.#check(download, state, piece.index, flight.bytes).finally(() => {
+      download.checking.delete(piece.index);
+    });
+  }
+
+  async #check(
+    download: Download,
+    state: PeerState,
+    index: number,
+    bytes: Uint8Array,
+  ): Promise<void> {
+    const hash = await this.#digest(bytes);
+    if (index === MANIFEST_INDEX) {
+      if (download.manifest) return;
+      if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
+        this.#refuse(download, state, index, 'a bad manifest');
+        return;
+      }
+      download.manifest = bytes;
+      try {
+        await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
+      } catch (error) {
+        this.#fail(download, error);
+        return;
+      }
+      this.#pump(download);
+      return;
+    }
+    const manifest = download.manifest;
+    const expected = manifest?.subarray(index * 32, index * 32 + 32);
+    if (!expected || !equalBytes(hash, expected)) {
+      this.#refuse(download, state, index, 'a bad chunk');
+      return;
+    }
+    // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
+    if (!isWanted(download) || hasChunk(download.have, index)) return;
+    download.unwritten.push({ index, bytes });
+    download.unwrittenBytes += bytes.length;
+    void this.#write(download);
+    this.#pump(download);
+  }
+
+  /** Stores verified chunks, a batch per transaction. */
+  async #write(download: Download): Promise<void> {
+    if (download.isWriting) return;
+    download.isWriting = true;
+    try {
+      while (download.unwritten.length > 0 && isWanted(download)) {
+        const batch = download.unwritten.splice(0);
+        const bytes = batch.reduce((sum, chunk) => sum + chunk.bytes.length, 0);
+        download.unwrittenBytes -= bytes;
+        try {
+          await this.#store.putChunks(
+            download.meta.sha256,
+            batch.map((chunk) => ({
+              index: chunk.index,
+              bytes: chunk.bytes.buffer as ArrayBuffer,
+            })),
+          );
+        } catch (error) {
+          this.#fail(download, error);
+          return;
+        }
+        for (const chunk of batch) {
+          if (hasChunk(download.have, chunk.index)) continue;
+          setBit(download.have, chunk.index);
+          download.doneBytes += chunk.bytes.length;
+        }
+        if (countHeld(download.have, download.count) === download.count) {
+          download.status = 'done';
+          this.#report(download);
+          return;
+        }
+        this.#report(download);
+        this.#pump(download);
+      }
+    } finally {
+      download.isWriting = false;
+    }
+  }
+
+  #fail(download: Download, error: unknown): void {
+    log.warn('storing a file failed', error);
+    download.unwritten = [];
+    download.unwrittenBytes = 0;
+    this.#stopDownload(
+      download,
+      'failed',
+      error instanceof StorageFullError ? 'storage-full' : 'storage',
+    );
+  }
+
+  /** A member sent something wrong for a file: never ask it for that file again. */
+  #refuse(download: Download, state: PeerState, index: number, what: string): void {
+    log.warn(`member sent ${what} of a file; not asking it again`);
+    const flight = download.inFlight.get(index);
+    if (flight?.peer === state.peer.key) {
+      clearTimeout(flight.timer);
+      download.inFlight.delete(index);
+      state.load = Math.max(0, state.load - 1);
+    }
+    download.bad.add(state.peer.key);
+    download.holders.delete(state.peer.key);
+    for (const [other, otherFlight] of download.inFlight) {
+      if (otherFlight.peer !== state.peer.key) continue;
+      clearTimeout(otherFlight.timer);
+      download.inFlight.delete(other);
+      state.load = Math.max(0, state.load - 1);
+    }
+    this.#send(state, { t: 'cancel', f: download.meta.sha256 });
+    this.#pump(download);
+  }
+
+  /** Asks holders for what is missing, up to each one's share of the window. */
+  #pump(download: Download): void {
+    if (download.status !== 'waiting' && download.status !== 'fetching') return;
+    if (download.unwrittenBytes > MAX_UNWRITTEN_BYTES) return;
+    const holders = [...download.holders].filter(([key]) => this.#peers.has(key));
+    if (!download.manifest) {
+      if (download.inFlight.has(MANIFEST_INDEX)) return;
+      const holder = holders.find(([, h]) => h.hasManifest);
+      if (holder) {
+        this.#ask(download, holder[0], [MANIFEST_INDEX]);
+        this.#setStatus(download, 'fetching');
+      } else this.#setStatus(download, 'waiting');
+      return;
+    }
+    let next = 0;
+    let isAsked = download.inFlight.size > 0;
+    // Each holder gets the next missing chunks it has, until its window is full.
+    for (const [key, holder] of holders) {
+      const state = this.#peers.get(key);
+      if (!state) continue;
+      const wanted: number[] = [];
+      let scan = next;
+      while (state.load + wanted.length < CHUNKS_IN_FLIGHT_PER_MEMBER && scan < download.count) {
+        if (
+          !hasChunk(download.have, scan) &&
+          !download.inFlight.has(scan) &&
+          !download.checking.has(scan) &&
+          !download.unwritten.some((chunk) => chunk.index === scan) &&
+          (holder.bits === null || hasChunk(holder.bits, scan))
+        ) {
+          wanted.push(scan);
+          if (wanted.length === MAX_WANT_CHUNKS) break;
+        }
+        scan++;
+      }
+      if (wanted.length > 0) {
+        this.#ask(download, key, wanted);
+        isAsked = true;
+        next = holder.bits === null ? scan : next;
+      }
+    }
+    this.#setStatus(download, isAsked || download.unwritten.length > 0 ? 'fetching' : 'waiting');
+  }
+
+  #ask(download: Download, key: string, indices: number[]): void {
+    const state = this.#peers.get(key);
+    if (!state) return;
+    for (const index of indices) {
+      const length =
+        index === MANIFEST_INDEX
+          ? download.count * 32
+          : chunkRange(download.meta.size, download.meta.chunkSize, index).end -
+            chunkRange(download.meta.size, download.meta.chunkSize, index).start;
+      const timer = setTimeout(() => this.#stalled(download, key, index), CHUNK_STALL_MS);
+      download.inFlight.set(index, {
+        peer: key,
+        isRetry: download.stalledAt.get(index) === key,
+        bytes: new Uint8Array(length),
+        received: 0,
+        timer,
+      });
+      state.load++;
+    }
+    this.#send(state, { t: 'want', f: download.meta.sha256, i: indices });
+  }
+
+  #stalled(download: Download, key: string, index: number): void {
+    const flight = download.inFlight.get(index);
+    if (flight?.peer !== key) return;
+    download.inFlight.delete(index);
+    download.stalledAt.set(index, key);
+    const state = this.#peers.get(key);
+    if (state) state.load = Math.max(0, state.load - 1);
+    // A member that stalls is asked again only after the others had their turn.
+    const holder = download.holders.get(key);
+    if (holder) {
+      download.holders.delete(key);
+      download.holders.set(key, holder);
+    }
+    this.#pump(download);
+  }
+
+  #setStatus(download: Download, status: TransferStatus): void {
+    if (download.status === status) return;
+    download.status = status;
+    this.#report(download);
+  }
+
+  #report(download: Download): void {
+    this.#deps.onState(download.meta.sha256, stateOf(download));
+  }
+
+  #send(state: PeerState, frame: FileFrame): void {
+    state.peer.channel.send(encodeFileFrame(frame));
+  }
+}
+
+/** Still being fetched (not stopped, failed or done). */
+function isWanted(download: Download): boolean {
+  return download.status === 'fetching' || download.status === 'waiting';
+}
+
+function stateOf(download: Download): TransferState {
+  return {
+    status: download.status,
+    doneBytes: download.doneBytes,
+    totalBytes: download.meta.size,
+    ...(download.error ? { error: download.error } : {}),
+  };
+}
+
+function countHeld(bits: Uint8Array, count: number): number {
+  let held = 0;
+  for (let i = 0; i < count; i++) if (hasChunk(bits, i)) held++;
+  return held;
+}
+
+function setBit(bits: Uint8Array, index: number): void {
+  bits[index >> 3] = (bits[index >> 3] ?? 0) | (1 << (index & 7));
+}
+
+function clearBit(bits: Uint8Array, index: number): void {
+  bits[index >> 3] = (bits[index >> 3] ?? 0) & ~(1 << (index & 7));
+}
+
+function allBits(count: number): Uint8Array {
+  const bits = newBitmap(count);
+  for (let i = 0; i < count; i++) setBit(bits, i);
+  return bits;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
