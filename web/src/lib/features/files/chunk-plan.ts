@@ -102,6 +102,19 @@ export function setChunk(bitmap: Uint8Array, index: number): boolean {
   return true;
 }
 
+/** Marks chunk `index` as not held. */
+export function clearChunk(bitmap: Uint8Array, index: number): void {
+  if (index >= 0 && index < bitmap.length * 8)
+    bitmap[index >> 3] = bitmap[index >> 3]! & ~(1 << (index & 7));
+}
+
+/** A bitmap with each of `count` chunks held. */
+export function fullBitmap(count: number): Uint8Array<ArrayBuffer> {
+  const bitmap = newBitmap(count);
+  for (let i = 0; i < count; i++) setChunk(bitmap, i);
+  return bitmap;
+}
+
 /** How many chunks the bitmap holds. */
 export function countChunks(bitmap: Uint8Array): number {
   let count = 0;

@@ -1,143 +1,71 @@
 /**
  * Moving file chunks between members (DESIGN §9): asking who holds a file, fetching its manifest
  * and chunks from several members at once, checking every chunk against the signed manifest
- * before storing it, and serving what this browser holds to members of the file's rooms.
+ * before storing it. Serving what this browser holds is file-server.ts (it gets the members'
+ * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts.
  *
  * Plain TypeScript over two ports: a FileStore (storage/file-store.ts) and each authenticated
  * member's binary channel (net/transport.ts). files.svelte.ts wires it to the app.
  */
 import { createLogger } from '../../log';
-import type { BinaryChannel } from '../../net/transport';
-import { BINARY_HIGH_WATER_BYTES } from '../../net/transport';
 import type { RoomKey } from '../../protocol/ids';
 import {
   MANIFEST_INDEX,
-  MAX_PIECE_BYTES,
   MAX_WANT_CHUNKS,
   decodePiece,
   encodeFileFrame,
-  encodePiece,
-  fileHashBytes,
   parseFileFrame,
   type FileFrame,
   type FilePiece,
 } from '../../protocol/file-frames';
 import { fromBase64Url } from '../../encoding';
-import type { FileRecord, FileStore } from '../../storage/file-store';
+import type { FileStore } from '../../storage/file-store';
 import { StorageFullError } from '../../storage/file-store';
 import {
   chunkCountOf,
   chunkRange,
+  clearChunk,
+  countChunks,
   decodeBitmap,
-  encodeBitmap,
+  fullBitmap,
   hasChunk,
-  newBitmap,
+  setChunk,
 } from './chunk-plan';
+import { FileServer } from './file-server';
+import {
+  equalBytes,
+  isWanted,
+  newDownload,
+  stateOf,
+  type Download,
+  type FileMeta,
+  type TransferPeer,
+  type TransferState,
+  type TransferStatus,
+} from './transfer-model';
+
+export { MAX_SERVE_QUEUE } from './file-server';
+export type { FileMeta, TransferPeer, TransferState, TransferStatus } from './transfer-model';
 
 const log = createLogger('files');
 
 /** Chunks one member is asked for at once (across files): enough to keep a fast link busy. */
 export const CHUNKS_IN_FLIGHT_PER_MEMBER = 8;
-/** Requests one member may queue with us; more are answered `none`. */
-export const MAX_SERVE_QUEUE = 64;
 /** A chunk that has not arrived by then is asked of someone else. */
 export const CHUNK_STALL_MS = 20_000;
 /** How often a file nobody holds (or nobody answered for) is asked about again. */
 export const REASK_MS = 10_000;
-/** How often a sender waiting for its channel to drain looks at it again without an event. */
-const DRAIN_CHECK_MS = 250;
 /** Control frames one member may send per second; more are dropped (each costs a storage read). */
 export const MAX_CONTROL_FRAMES_PER_S = 256;
 /** Verified chunks waiting to be stored, most bytes before asking for more. */
 const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 
-/** What a file event says about a file (the parts transfers need). */
-export interface FileMeta {
-  sha256: string;
-  size: number;
-  mime: string;
-  chunkSize: number;
-  root: string;
-}
-
-/** Where a file stands on this device. */
-export type TransferStatus =
-  /** Not held and not being fetched (larger than auto-download, cancelled, or removed). */
-  | 'idle'
-  /** Wanted, but no linked member holds what is missing. */
-  | 'waiting'
-  /** Chunks are arriving. */
-  | 'fetching'
-  /** Every chunk is here. */
-  | 'done'
-  /** Stopped by an error (see `error`). */
-  | 'failed';
-
-/** A file's progress as the interface shows it. */
-export interface TransferState {
-  status: TransferStatus;
-  /** Bytes stored here. */
-  doneBytes: number;
-  totalBytes: number;
-  /** Why it failed. */
-  error?: 'storage-full' | 'storage';
-}
-
-/** A linked member's file channel. */
-export interface TransferPeer {
-  /** Unique per link: `${room} ${peerId}`. */
-  key: string;
-  room: RoomKey;
-  channel: BinaryChannel;
-}
-
 interface PeerState {
   peer: TransferPeer;
   /** Chunks we asked of it and await. */
   load: number;
-  /** What it asked of us, in order. */
-  queue: { file: string; index: number }[];
-  isServing: boolean;
-  drainWaiters: (() => void)[];
   /** Control frames counted in the current second, and when it began. */
   frames: { count: number; since: number };
-}
-
-interface Holder {
-  hasManifest: boolean;
-  /** null: holds every chunk. */
-  bits: Uint8Array | null;
-}
-
-interface InFlight {
-  peer: string;
-  /** Asked of this member again after it stalled (see #handlePiece). */
-  isRetry: boolean;
-  bytes: Uint8Array;
-  received: number;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-interface Download {
-  meta: FileMeta;
-  rooms: Set<RoomKey>;
-  count: number;
-  manifest: Uint8Array | null;
-  have: Uint8Array;
-  doneBytes: number;
-  holders: Map<string, Holder>;
-  /** Members that sent a bad chunk or manifest: never asked for this file again. */
-  bad: Set<string>;
-  inFlight: Map<number, InFlight>;
-  unwritten: { index: number; bytes: Uint8Array }[];
-  unwrittenBytes: number;
-  /** Chunks fully arrived whose hash is being checked: not asked for again meanwhile. */
-  checking: Set<number>;
-  /** Chunks that stalled, and of whom they were asked then. */
-  stalledAt: Map<number, string>;
-  isWriting: boolean;
-  status: TransferStatus;
-  error?: TransferState['error'];
 }
 
 /** The dependencies of a Transfers. */
@@ -158,6 +86,8 @@ export class Transfers {
   #deps: TransfersDeps;
   #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
   #peers = new Map<string, PeerState>();
+  /** Answers members' asks and wants from the store. */
+  #server: FileServer;
   #downloads = new Map<string, Download>();
   #reaskTimer: ReturnType<typeof setInterval> | undefined;
   #isStopped = false;
@@ -166,6 +96,7 @@ export class Transfers {
     this.#store = deps.store;
     this.#deps = deps;
     this.#digest = deps.digest ?? webDigest;
+    this.#server = new FileServer(deps.store);
   }
 
   /** A member linked: listen on its file channel, and ask it about every file we want. */
@@ -175,12 +106,10 @@ export class Transfers {
     const state: PeerState = {
       peer,
       load: 0,
-      queue: [],
-      isServing: false,
-      drainWaiters: [],
       frames: { count: 0, since: 0 },
     };
     this.#peers.set(peer.key, state);
+    this.#server.add(peer);
     peer.channel.setHandlers({
       onOpen: () => {
         for (const download of this.#downloads.values()) {
@@ -190,10 +119,7 @@ export class Transfers {
         }
       },
       onMessage: (data) => this.#handleMessage(state, data),
-      onDrain: () => {
-        const waiters = state.drainWaiters.splice(0);
-        for (const wake of waiters) wake();
-      },
+      onDrain: () => this.#server.drained(peer.key),
       onClose: () => this.removePeer(peer.key),
     });
   }
@@ -203,8 +129,7 @@ export class Transfers {
     const state = this.#peers.get(key);
     if (!state) return;
     this.#peers.delete(key);
-    state.queue = [];
-    for (const wake of state.drainWaiters.splice(0)) wake();
+    this.#server.remove(key);
     for (const download of this.#downloads.values()) {
       download.holders.delete(key);
       for (const [index, flight] of download.inFlight) {
@@ -244,7 +169,7 @@ export class Transfers {
       conv,
     );
     if (this.#downloads.has(meta.sha256)) return this.fetch(conv, meta);
-    const download = this.#newDownload(meta, conv, record);
+    const download = newDownload(meta, conv, record);
     this.#downloads.set(meta.sha256, download);
     if (download.status === 'done') {
       this.#report(download);
@@ -285,29 +210,6 @@ export class Transfers {
       download.inFlight.clear();
     }
     for (const key of [...this.#peers.keys()]) this.removePeer(key);
-  }
-
-  #newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): Download {
-    const count = chunkCountOf(meta.size, meta.chunkSize);
-    const have = record.have.length >= Math.ceil(count / 8) ? record.have : newBitmap(count);
-    const isDone = record.storedBytes >= meta.size && countHeld(have, count) === count;
-    return {
-      meta,
-      rooms: new Set([conv]),
-      count,
-      manifest: record.manifest ? new Uint8Array(record.manifest) : null,
-      have,
-      doneBytes: record.storedBytes,
-      holders: new Map(),
-      bad: new Set(),
-      inFlight: new Map(),
-      unwritten: [],
-      unwrittenBytes: 0,
-      checking: new Set(),
-      stalledAt: new Map(),
-      isWriting: false,
-      status: isDone ? 'done' : 'waiting',
-    };
   }
 
   #stopDownload(download: Download, status: TransferStatus, error?: TransferState['error']): void {
@@ -376,129 +278,17 @@ export class Transfers {
   #handleFrame(state: PeerState, frame: FileFrame): void {
     switch (frame.t) {
       case 'ask':
-        void this.#answerAsk(state, frame.f);
+      case 'want':
+      case 'cancel':
+        this.#server.handle(state.peer.key, frame);
         return;
       case 'have':
         this.#handleHave(state, frame);
         return;
-      case 'want':
-        void this.#queueWants(state, frame.f, frame.i);
-        return;
       case 'none':
         this.#handleNone(state, frame.f, frame.i);
         return;
-      case 'cancel':
-        state.queue = state.queue.filter((job) => job.file !== frame.f);
-        return;
     }
-  }
-
-  // ---- serving ----
-
-  /** A file's record, if this browser may serve it to a member of `room`. */
-  async #servable(file: string, room: RoomKey): Promise<FileRecord | undefined> {
-    const record = await this.#store.get(file);
-    // Only members of a room that holds the file learn we hold it (no probing across rooms).
-    return record && record.convs.includes(room) ? record : undefined;
-  }
-
-  async #answerAsk(state: PeerState, file: string): Promise<void> {
-    const record = await this.#servable(file, state.peer.room);
-    if (!record) {
-      this.#send(state, { t: 'have', f: file, m: false, all: false });
-      return;
-    }
-    const isAll = countHeld(record.have, record.chunkCount) === record.chunkCount;
-    this.#send(state, {
-      t: 'have',
-      f: file,
-      m: record.manifest !== null,
-      all: isAll,
-      ...(isAll ? {} : { bits: encodeBitmap(record.have) }),
-    });
-  }
-
-  async #queueWants(state: PeerState, file: string, indices: readonly number[]): Promise<void> {
-    const record = await this.#servable(file, state.peer.room);
-    const refused: number[] = [];
-    for (const index of indices) {
-      const isHeld =
-        record &&
-        (index === MANIFEST_INDEX
-          ? record.manifest !== null
-          : index < record.chunkCount && hasChunk(record.have, index));
-      if (isHeld && state.queue.length < MAX_SERVE_QUEUE) state.queue.push({ file, index });
-      else refused.push(index);
-    }
-    if (refused.length > 0) this.#send(state, { t: 'none', f: file, i: refused });
-    void this.#serve(state);
-  }
-
-  /** Sends what a member asked for, in order, reading the next chunk while this one drains. */
-  async #serve(state: PeerState): Promise<void> {
-    if (state.isServing) return;
-    state.isServing = true;
-    try {
-      let next = this.#readJob(state);
-      // `next ??=`: wants that came while this waited for the channel to drain are served too
-      // (a `#serve` call for them returned at once, seeing this loop still running).
-      while ((next ??= this.#readJob(state)) && this.#peers.get(state.peer.key) === state) {
-        const job = await next;
-        next = this.#readJob(state);
-        if (!job.bytes) {
-          this.#send(state, { t: 'none', f: job.file, i: [job.index] });
-          continue;
-        }
-        const hash = fileHashBytes(job.file);
-        for (let offset = 0; offset < job.bytes.length || offset === 0; offset += MAX_PIECE_BYTES) {
-          const payload = job.bytes.subarray(offset, offset + MAX_PIECE_BYTES);
-          if (!state.peer.channel.send(encodePiece(hash, job.index, offset, payload))) return;
-          if (job.bytes.length === 0) break;
-        }
-        // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
-        // in case that event never comes (then the member would never be served again).
-        while (
-          state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
-          this.#peers.get(state.peer.key) === state
-        ) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, DRAIN_CHECK_MS);
-            state.drainWaiters.push(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-        }
-      }
-    } catch (error) {
-      log.warn('serving a file failed', error);
-    } finally {
-      state.isServing = false;
-      // Asked for more while the last job was on its way: serve that too.
-      if (state.queue.length > 0 && this.#peers.get(state.peer.key) === state) {
-        void this.#serve(state);
-      }
-    }
-  }
-
-  #readJob(
-    state: PeerState,
-  ): Promise<{ file: string; index: number; bytes: Uint8Array | null }> | null {
-    const job = state.queue.shift();
-    if (!job) return null;
-    return (async () => {
-      try {
-        if (job.index === MANIFEST_INDEX) {
-          const record = await this.#store.get(job.file);
-          return { ...job, bytes: record?.manifest ? new Uint8Array(record.manifest) : null };
-        }
-        const bytes = await this.#store.getChunk(job.file, job.index);
-        return { ...job, bytes: bytes ? new Uint8Array(bytes) : null };
-      } catch (error) {
-        log.warn('reading a chunk failed', error);
-        return { ...job, bytes: null };
-      }
-    })();
   }
 
   // ---- fetching ----
@@ -535,8 +325,8 @@ export class Transfers {
       if (!holder) continue;
       if (index === MANIFEST_INDEX) holder.hasManifest = false;
       else {
-        holder.bits ??= allBits(download.count);
-        clearBit(holder.bits, index);
+        holder.bits ??= fullBitmap(download.count);
+        clearChunk(holder.bits, index);
       }
     }
     this.#pump(download);
@@ -633,10 +423,10 @@ export class Transfers {
         }
         for (const chunk of batch) {
           if (hasChunk(download.have, chunk.index)) continue;
-          setBit(download.have, chunk.index);
+          setChunk(download.have, chunk.index);
           download.doneBytes += chunk.bytes.length;
         }
-        if (countHeld(download.have, download.count) === download.count) {
+        if (countChunks(download.have) === download.count) {
           download.status = 'done';
           this.#report(download);
           return;
@@ -776,44 +566,4 @@ export class Transfers {
   #send(state: PeerState, frame: FileFrame): void {
     state.peer.channel.send(encodeFileFrame(frame));
   }
-}
-
-/** Still being fetched (not stopped, failed or done). */
-function isWanted(download: Download): boolean {
-  return download.status === 'fetching' || download.status === 'waiting';
-}
-
-function stateOf(download: Download): TransferState {
-  return {
-    status: download.status,
-    doneBytes: download.doneBytes,
-    totalBytes: download.meta.size,
-    ...(download.error ? { error: download.error } : {}),
-  };
-}
-
-function countHeld(bits: Uint8Array, count: number): number {
-  let held = 0;
-  for (let i = 0; i < count; i++) if (hasChunk(bits, i)) held++;
-  return held;
-}
-
-function setBit(bits: Uint8Array, index: number): void {
-  bits[index >> 3] = (bits[index >> 3] ?? 0) | (1 << (index & 7));
-}
-
-function clearBit(bits: Uint8Array, index: number): void {
-  bits[index >> 3] = (bits[index >> 3] ?? 0) & ~(1 << (index & 7));
-}
-
-function allBits(count: number): Uint8Array {
-  const bits = newBitmap(count);
-  for (let i = 0; i < count; i++) setBit(bits, i);
-  return bits;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

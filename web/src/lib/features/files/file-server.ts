@@ -1,0 +1,184 @@
+/**
+ * Serving files to members (DESIGN §9): answering `ask` with what this browser holds, queueing
+ * `want`s (bounded), and sending the chunks in order, reading the next while this one drains,
+ * paced by the channel. Only members of a room that references a file learn anything about it.
+ * Part of transfers.ts, which owns the members' channels and hands it their serving frames.
+ */
+import { createLogger } from '../../log';
+import { BINARY_HIGH_WATER_BYTES } from '../../net/transport';
+import type { RoomKey } from '../../protocol/ids';
+import {
+  MANIFEST_INDEX,
+  MAX_PIECE_BYTES,
+  encodeFileFrame,
+  encodePiece,
+  fileHashBytes,
+  type FileFrame,
+} from '../../protocol/file-frames';
+import type { FileRecord, FileStore } from '../../storage/file-store';
+import { countChunks, encodeBitmap, hasChunk } from './chunk-plan';
+import type { TransferPeer } from './transfer-model';
+
+const log = createLogger('files');
+
+/** Requests one member may queue with us; more are answered `none`. */
+export const MAX_SERVE_QUEUE = 64;
+/** How often a sender waiting for its channel to drain looks at it again without an event. */
+const DRAIN_CHECK_MS = 250;
+
+interface Served {
+  peer: TransferPeer;
+  /** What it asked of us, in order. */
+  queue: { file: string; index: number }[];
+  isServing: boolean;
+  drainWaiters: (() => void)[];
+}
+
+/** Answers members' asks and wants from a FileStore. */
+export class FileServer {
+  #store: FileStore;
+  #members = new Map<string, Served>();
+
+  constructor(store: FileStore) {
+    this.#store = store;
+  }
+
+  /** A member linked. */
+  add(peer: TransferPeer): void {
+    this.remove(peer.key);
+    this.#members.set(peer.key, { peer, queue: [], isServing: false, drainWaiters: [] });
+  }
+
+  /** A member's link closed: what it asked for is dropped. */
+  remove(key: string): void {
+    const state = this.#members.get(key);
+    if (!state) return;
+    this.#members.delete(key);
+    state.queue = [];
+    for (const wake of state.drainWaiters.splice(0)) wake();
+  }
+
+  /** A member's channel drained below its low-water mark. */
+  drained(key: string): void {
+    for (const wake of this.#members.get(key)?.drainWaiters.splice(0) ?? []) wake();
+  }
+
+  /** A serving frame from a member. */
+  handle(key: string, frame: FileFrame & { t: 'ask' | 'want' | 'cancel' }): void {
+    const state = this.#members.get(key);
+    if (!state) return;
+    if (frame.t === 'ask') void this.#answerAsk(state, frame.f);
+    else if (frame.t === 'want') void this.#queueWants(state, frame.f, frame.i);
+    else state.queue = state.queue.filter((job) => job.file !== frame.f);
+  }
+
+  /** A file's record, if this browser may serve it to a member of `room`. */
+  async #servable(file: string, room: RoomKey): Promise<FileRecord | undefined> {
+    const record = await this.#store.get(file);
+    // Only members of a room that holds the file learn we hold it (no probing across rooms).
+    return record && record.convs.includes(room) ? record : undefined;
+  }
+
+  async #answerAsk(state: Served, file: string): Promise<void> {
+    const record = await this.#servable(file, state.peer.room);
+    if (!record) {
+      this.#send(state, { t: 'have', f: file, m: false, all: false });
+      return;
+    }
+    const isAll = countChunks(record.have) === record.chunkCount;
+    this.#send(state, {
+      t: 'have',
+      f: file,
+      m: record.manifest !== null,
+      all: isAll,
+      ...(isAll ? {} : { bits: encodeBitmap(record.have) }),
+    });
+  }
+
+  async #queueWants(state: Served, file: string, indices: readonly number[]): Promise<void> {
+    const record = await this.#servable(file, state.peer.room);
+    const refused: number[] = [];
+    for (const index of indices) {
+      const isHeld =
+        record &&
+        (index === MANIFEST_INDEX
+          ? record.manifest !== null
+          : index < record.chunkCount && hasChunk(record.have, index));
+      if (isHeld && state.queue.length < MAX_SERVE_QUEUE) state.queue.push({ file, index });
+      else refused.push(index);
+    }
+    if (refused.length > 0) this.#send(state, { t: 'none', f: file, i: refused });
+    void this.#serve(state);
+  }
+
+  /** Sends what a member asked for, in order, reading the next chunk while this one drains. */
+  async #serve(state: Served): Promise<void> {
+    if (state.isServing) return;
+    state.isServing = true;
+    try {
+      let next = this.#readJob(state);
+      // `next ??=`: wants that came while this waited for the channel to drain are served too
+      // (a `#serve` call for them returned at once, seeing this loop still running).
+      while ((next ??= this.#readJob(state)) && this.#members.get(state.peer.key) === state) {
+        const job = await next;
+        next = this.#readJob(state);
+        if (!job.bytes) {
+          this.#send(state, { t: 'none', f: job.file, i: [job.index] });
+          continue;
+        }
+        const hash = fileHashBytes(job.file);
+        for (let offset = 0; offset < job.bytes.length || offset === 0; offset += MAX_PIECE_BYTES) {
+          const payload = job.bytes.subarray(offset, offset + MAX_PIECE_BYTES);
+          if (!state.peer.channel.send(encodePiece(hash, job.index, offset, payload))) return;
+          if (job.bytes.length === 0) break;
+        }
+        // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
+        // in case that event never comes (then the member would never be served again).
+        while (
+          state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
+          this.#members.get(state.peer.key) === state
+        ) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, DRAIN_CHECK_MS);
+            state.drainWaiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+      }
+    } catch (error) {
+      log.warn('serving a file failed', error);
+    } finally {
+      state.isServing = false;
+      // Asked for more while the last job was on its way: serve that too.
+      if (state.queue.length > 0 && this.#members.get(state.peer.key) === state) {
+        void this.#serve(state);
+      }
+    }
+  }
+
+  #readJob(
+    state: Served,
+  ): Promise<{ file: string; index: number; bytes: Uint8Array | null }> | null {
+    const job = state.queue.shift();
+    if (!job) return null;
+    return (async () => {
+      try {
+        if (job.index === MANIFEST_INDEX) {
+          const record = await this.#store.get(job.file);
+          return { ...job, bytes: record?.manifest ? new Uint8Array(record.manifest) : null };
+        }
+        const bytes = await this.#store.getChunk(job.file, job.index);
+        return { ...job, bytes: bytes ? new Uint8Array(bytes) : null };
+      } catch (error) {
+        log.warn('reading a chunk failed', error);
+        return { ...job, bytes: null };
+      }
+    })();
+  }
+
+  #send(state: Served, frame: FileFrame): void {
+    state.peer.channel.send(encodeFileFrame(frame));
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * What transfers.ts keeps per file it fetches (DESIGN §9) and the types the app sees of it:
+ * where a file stands, who holds which chunks, what is on its way, checked or waiting to be
+ * stored. Plain data and pure helpers.
+ */
+import type { BinaryChannel } from '../../net/transport';
+import type { RoomKey } from '../../protocol/ids';
+import type { FileRecord } from '../../storage/file-store';
+import { chunkCountOf, countChunks, newBitmap } from './chunk-plan';
+
+/** What a file event says about a file (the parts transfers need). */
+export interface FileMeta {
+  sha256: string;
+  size: number;
+  mime: string;
+  chunkSize: number;
+  root: string;
+}
+
+/** Where a file stands on this device. */
+export type TransferStatus =
+  /** Not held and not being fetched (larger than auto-download, cancelled, or removed). */
+  | 'idle'
+  /** Wanted, but no linked member holds what is missing. */
+  | 'waiting'
+  /** Chunks are arriving. */
+  | 'fetching'
+  /** Every chunk is here. */
+  | 'done'
+  /** Stopped by an error (see `error`). */
+  | 'failed';
+
+/** A file's progress as the interface shows it. */
+export interface TransferState {
+  status: TransferStatus;
+  /** Bytes stored here. */
+  doneBytes: number;
+  totalBytes: number;
+  /** Why it failed. */
+  error?: 'storage-full' | 'storage';
+}
+
+/** A linked member's file channel. */
+export interface TransferPeer {
+  /** Unique per link: `${room} ${peerId}`. */
+  key: string;
+  room: RoomKey;
+  channel: BinaryChannel;
+}
+
+export interface Holder {
+  hasManifest: boolean;
+  /** null: holds every chunk. */
+  bits: Uint8Array | null;
+}
+
+export interface InFlight {
+  peer: string;
+  /** Asked of this member again after it stalled (see #handlePiece). */
+  isRetry: boolean;
+  bytes: Uint8Array;
+  received: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export interface Download {
+  meta: FileMeta;
+  rooms: Set<RoomKey>;
+  count: number;
+  manifest: Uint8Array | null;
+  have: Uint8Array;
+  doneBytes: number;
+  holders: Map<string, Holder>;
+  /** Members that sent a bad chunk or manifest: never asked for this file again. */
+  bad: Set<string>;
+  inFlight: Map<number, InFlight>;
+  unwritten: { index: number; bytes: Uint8Array }[];
+  unwrittenBytes: number;
+  /** Chunks fully arrived whose hash is being checked: not asked for again meanwhile. */
+  checking: Set<number>;
+  /** Chunks that stalled, and of whom they were asked then. */
+  stalledAt: Map<number, string>;
+  isWriting: boolean;
+  status: TransferStatus;
+  error?: TransferState['error'];
+}
+
+/** A download's state from what the store holds of its file. */
+export function newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): Download {
+  const count = chunkCountOf(meta.size, meta.chunkSize);
+  const have = record.have.length >= Math.ceil(count / 8) ? record.have : newBitmap(count);
+  const isDone = record.storedBytes >= meta.size && countChunks(have) === count;
+  return {
+    meta,
+    rooms: new Set([conv]),
+    count,
+    manifest: record.manifest ? new Uint8Array(record.manifest) : null,
+    have,
+    doneBytes: record.storedBytes,
+    holders: new Map(),
+    bad: new Set(),
+    inFlight: new Map(),
+    unwritten: [],
+    unwrittenBytes: 0,
+    checking: new Set(),
+    stalledAt: new Map(),
+    isWriting: false,
+    status: isDone ? 'done' : 'waiting',
+  };
+}
+
+/** Still being fetched (not stopped, failed or done). */
+export function isWanted(download: Download): boolean {
+  return download.status === 'fetching' || download.status === 'waiting';
+}
+
+export function stateOf(download: Download): TransferState {
+  return {
+    status: download.status,
+    doneBytes: download.doneBytes,
+    totalBytes: download.meta.size,
+    ...(download.error ? { error: download.error } : {}),
+  };
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
