@@ -70,9 +70,9 @@ export const zones = [
     message: 'Domain code may know the store’s record types (chat-store.ts), never the adapter.',
   },
   {
-    target: ['./web/src/**/!(peerjs-transport).ts', './web/src/**/*.svelte'],
+    target: ['./web/src/**/!(peerjs-transport|peerjs-link).ts', './web/src/**/*.svelte'],
     from: './node_modules/peerjs',
-    message: 'Only the transport (net/peerjs-transport.ts) imports peerjs.',
+    message: 'Only the PeerJS adapter (net/peerjs-transport.ts, peerjs-link.ts) imports peerjs.',
   },
   {
     target: ['./web/src/**/!(idb-*).ts', './web/src/**/*.svelte'],
