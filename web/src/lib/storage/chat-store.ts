@@ -282,6 +282,12 @@ export interface ChatStore {
    * read needs no write).
    */
   setReading(isReading: (conv: RoomKey) => boolean): void;
+  /**
+   * Loads the code that stores received events, which stays off the first screen. Called when the
+   * network starts: a signal server that goes away later (it serves the code) must not keep
+   * events that arrive over links that still work from being stored.
+   */
+  prepareReceiving(): Promise<void>;
   /** A conversation's events in ascending display order (the newest `limit` when given). */
   listEvents(conv: RoomKey, opts?: ListEventsOptions): Promise<StoredEvent[]>;
   /**

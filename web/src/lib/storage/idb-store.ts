@@ -123,6 +123,7 @@ type Notify = (change: StoreChange) => void;
 export class IdbChatStore implements ChatStore {
   readonly #db: Db;
   #self: Fingerprint | undefined;
+  #receiveLoad: Promise<typeof import('./idb-receive')> | null = null;
   /** Conversations the person reads now (ChatStore.setReading). */
   #isReading: (conv: RoomKey) => boolean = () => false;
   /** Serialises this instance's own appends so they do not race each other for a seq. */
@@ -383,6 +384,20 @@ export class IdbChatStore implements ChatStore {
     return planFrom(seq, clock, nowMs, count);
   }
 
+  /** See ChatStore.prepareReceiving. */
+  async prepareReceiving(): Promise<void> {
+    await this.#receiving();
+  }
+
+  /** The received-event code, imported once (after a failure the next call tries again). */
+  #receiving(): Promise<typeof import('./idb-receive')> {
+    this.#receiveLoad ??= import('./idb-receive').catch((error: unknown) => {
+      this.#receiveLoad = null;
+      throw error;
+    });
+    return this.#receiveLoad;
+  }
+
   /** See ChatStore.setReading. */
   setReading(isReading: (conv: RoomKey) => boolean): void {
     this.#isReading = isReading;
@@ -394,7 +409,7 @@ export class IdbChatStore implements ChatStore {
     return this.#write('addEvents', async () => {
       // Loaded before the transaction (an import inside would let it commit); received events
       // come only once the network is up, so this code stays off the first screen.
-      const { storeReceivedEvents } = await import('./idb-receive');
+      const { storeReceivedEvents } = await this.#receiving();
       const budgets = this.#budgets ?? DEFAULT_BUDGETS;
       return this.#commit(['conversations', 'events', 'settings'], async (tx, notify) => {
         const { added, stored } = await storeReceivedEvents(tx, events, {

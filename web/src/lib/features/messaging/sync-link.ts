@@ -90,6 +90,13 @@ export class SyncLink {
     const identity = this.#kernel.identity;
     if (!store || !identity) return;
     const links = this.#kernel.network.links;
+    // Now, while the server that serves the code is surely reachable (see ChatStore).
+    store.prepareReceiving().catch((error: unknown) => {
+      log.warn(
+        'loading the code that stores received events failed; it is tried again on use',
+        error,
+      );
+    });
     this.#up = up;
     this.#verifier?.stop();
     const verifier = new up.net.WorkerVerifier();
