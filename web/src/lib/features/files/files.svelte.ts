@@ -170,7 +170,7 @@ export class Files {
     for (const e of events) {
       if (!isKnownEvent(e) || e.kind !== 'file') continue;
       if (this.#isAutomatic(e.body)) void this.download(conv, e.body);
-      else void this.refresh(e.body);
+      else this.refresh(e.body).catch((error: unknown) => log.warn('reading a file failed', error));
     }
   }
 
@@ -196,15 +196,39 @@ export class Files {
    * A file deleted here stays removed until Download again.
    */
   async show(conv: RoomKey, body: FileBody): Promise<void> {
-    await this.refresh(body);
+    try {
+      await this.refresh(body);
+    } catch (error) {
+      log.warn('reading a file failed', error);
+      return;
+    }
     const state = this.#states[body.sha256];
     if (state?.status !== 'idle' || this.isRemoved(body.sha256)) return;
     if (this.#cancelled.has(body.sha256)) return;
     if (this.#isAutomatic(body) || state.doneBytes > 0) await this.download(conv, body);
   }
 
-  /** Fetches a file (resuming what is stored) from members of `conv`. */
+  /**
+   * Fetches a file (resuming what is stored) from members of `conv`. Never rejects: callers fire
+   * and forget, so a storage failure (the database closed under it, a broken disk) shows as the
+   * file's failed state instead of an unhandled rejection.
+   */
   async download(conv: RoomKey, body: FileBody): Promise<void> {
+    try {
+      await this.#download(conv, body);
+    } catch (error) {
+      log.warn('fetching a file failed', error);
+      const state = this.#states[body.sha256];
+      this.#setState(body.sha256, {
+        status: 'failed',
+        doneBytes: state?.doneBytes ?? 0,
+        totalBytes: body.size,
+        error: error instanceof StorageFullError ? 'storage-full' : 'storage',
+      });
+    }
+  }
+
+  async #download(conv: RoomKey, body: FileBody): Promise<void> {
     this.#setRemoved(body.sha256, false);
     this.#cancelled.delete(body.sha256);
     if (!this.#transfers) {
@@ -435,7 +459,7 @@ export class Files {
     for (const peer of this.#kernel.presence.all()) this.#addPeer(peer);
     const wanted = [...this.#wanted.values()];
     this.#wanted.clear();
-    for (const { conv, body } of wanted) void this.#transfers.fetch(conv, body);
+    for (const { conv, body } of wanted) void this.download(conv, body);
   }
 
   #stop(): void {

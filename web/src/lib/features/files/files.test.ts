@@ -204,4 +204,33 @@ describe('files', () => {
       { timeout: 5_000 },
     );
   });
+
+  it('shows a file as failed, never an unhandled rejection, when storage breaks under a download', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    // Bob's database closed under the files feature (as at a page's teardown or a broken disk).
+    const bob = await h.memberOn(hub, 'Bob', {
+      deps: {
+        openFileStore: async () => {
+          const store = await openIdbFileStore({ name: `broken-${crypto.randomUUID()}` });
+          store.describe = () => Promise.reject(new DOMException('closed', 'InvalidStateError'));
+          return store;
+        },
+      },
+    });
+    const { room } = await meetInRoom(alice, bob);
+    await (await alice.files.load()).attach(room, [new File([patterned(3000, 5)], 'a.bin')]);
+    await vi.waitFor(() => expect(fileBodies(bob, room)).toHaveLength(1), { timeout: 5_000 });
+    const [body] = fileBodies(bob, room);
+    if (!body) throw new Error('no file event');
+    const bobFiles = await bob.files.load();
+    await vi.waitFor(
+      () =>
+        expect(bobFiles.stateOf(body.sha256)).toMatchObject({ status: 'failed', error: 'storage' }),
+      { timeout: 10_000 },
+    );
+    // Asking again goes through the same path and resolves.
+    await expect(bobFiles.download(room, body)).resolves.toBeUndefined();
+    expect(bobFiles.stateOf(body.sha256)?.status).toBe('failed');
+  });
 });
