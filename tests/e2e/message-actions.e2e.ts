@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import {
   meetInRoom,
@@ -78,6 +79,27 @@ test('replies, reactions, edits and deletions reach the other side and survive r
       await expect(reply.locator('blockquote')).toContainText('This message was deleted');
       await expect(messageFrom(page, 'Bob', 'This message was deleted').first()).toBeVisible();
     }
+  });
+
+  await test.step('Bob exports the conversation: a text file with it as he sees it', async () => {
+    await sendMessage(bob.page, '我们明天下午三点见面');
+    await expect(messageFrom(alice.page, 'Bob', '我们明天下午三点见面')).toBeVisible();
+    const download = bob.page.waitForEvent('download');
+    await bob.page.getByRole('button', { name: 'Export conversation' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toMatch(/^Room .+ \d{4}-\d{2}-\d{2}\.txt$/);
+    const path = await saved.path();
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/^Room .+ — exported from Parley on /);
+    expect(text).toContain('3 messages');
+    expect(text).toContain('Bob: This message was deleted');
+    expect(text).toContain('In reply to Bob: This message was deleted');
+    expect(text).toContain('Alice: One o’clock works (edited)');
+    expect(text).toContain('    👍 1');
+    expect(text).toContain('Bob: 我们明天下午三点见面');
+    expect(text).not.toContain('What time shall we meet?');
+    expect(text).not.toContain('Noon works');
+    await expect(bob.page.getByRole('button', { name: 'Export conversation' })).toBeEnabled();
   });
 });
 

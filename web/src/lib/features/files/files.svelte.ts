@@ -16,7 +16,7 @@ import { chunkSizeFor } from './chunk-plan';
 import { hashFile, storeFile } from './file-hashing';
 import { makePreview, imageSize } from './previews';
 import { Transfers, type TransferState } from './transfers';
-import { safeFileName } from './file-names';
+import { safeFileName } from '../../domain/file-names';
 
 const log = createLogger('files');
 

@@ -460,6 +460,18 @@ export const onDemand = {
   'share.filesFailed':
     'The shared files could not be kept (the browser may be out of space). Share them again from the other app.',
   'share.attachFailed': 'The shared files could not be attached to the conversation.',
+  // Export conversation (features/export): a readable copy of one conversation
+  'export.button': 'Export conversation',
+  'export.busy': 'Exporting…',
+  'export.failed':
+    'The conversation could not be exported ({reason}). Try again; if it keeps failing, check that this browser may download files.',
+  'export.heading': '{title} — exported from Parley on {date}',
+  'export.count.one': '{count} message',
+  'export.count.other': '{count} messages',
+  'export.edited': '(edited)',
+  'export.file': 'File: {name} ({size}, {type})',
+  'export.image': 'Image: {name} ({size})',
+  'export.reply': 'In reply to {name}: {text}',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

@@ -419,6 +419,17 @@ const zhCN = {
   'share.filesTooMany': '一次最多只能分享 {max} 个文件，因此这些文件都没有保留。请分几次分享。',
   'share.filesFailed': '无法保留分享的文件（浏览器的存储空间可能已满）。请从其他应用重新分享。',
   'share.attachFailed': '无法把分享的文件附加到该会话。',
+  'export.button': '导出对话',
+  'export.busy': '正在导出…',
+  'export.failed':
+    '无法导出此对话（{reason}）。请重试；如果仍然失败，请检查此浏览器是否允许下载文件。',
+  'export.heading': '{title} — 于 {date} 从 Parley 导出',
+  'export.count.one': '{count} 条消息',
+  'export.count.other': '{count} 条消息',
+  'export.edited': '（已编辑）',
+  'export.file': '文件：{name}（{size}，{type}）',
+  'export.image': '图片：{name}（{size}）',
+  'export.reply': '回复 {name}：{text}',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;
