@@ -90,7 +90,11 @@ export class Files {
       change: ({ change }) => {
         if (change.type === 'events') this.received(change.conv, change.events);
         // A deleted conversation's files go with it (unless another one holds them too).
-        if (change.type === 'conversation-deleted') void this.deleteFiles(change.conv);
+        if (change.type === 'conversation-deleted') {
+          this.deleteFiles(change.conv).catch((error: unknown) =>
+            log.warn('freeing the files of a deleted conversation failed', error),
+          );
+        }
       },
     });
     void this.#dropOrphans();
