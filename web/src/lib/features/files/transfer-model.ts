@@ -76,8 +76,11 @@ export interface Download {
   inFlight: Map<number, InFlight>;
   unwritten: { index: number; bytes: Uint8Array }[];
   unwrittenBytes: number;
-  /** Chunks fully arrived whose hash is being checked: not asked for again meanwhile. */
-  checking: Set<number>;
+  /**
+   * Chunks that arrived whole and are not stored yet (their hash being checked, waiting to be
+   * stored, or being stored): never asked for again meanwhile.
+   */
+  landed: Set<number>;
   /** Chunks that stalled, and of whom they were asked then. */
   stalledAt: Map<number, string>;
   isWriting: boolean;
@@ -102,7 +105,7 @@ export function newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): 
     inFlight: new Map(),
     unwritten: [],
     unwrittenBytes: 0,
-    checking: new Set(),
+    landed: new Set(),
     stalledAt: new Map(),
     isWriting: false,
     status: isDone ? 'done' : 'waiting',

@@ -89,7 +89,7 @@ export class Transfers {
   /** Answers members' asks and wants from the store. */
   #server: FileServer;
   #downloads = new Map<string, Download>();
-  #reaskTimer: ReturnType<typeof setInterval> | undefined;
+  #tickTimer: ReturnType<typeof setInterval> | undefined;
   #isStopped = false;
 
   constructor(deps: TransfersDeps) {
@@ -154,6 +154,9 @@ export class Transfers {
         known.status = 'waiting';
         delete known.error;
         this.#askAll(known);
+        this.#startTicking();
+        // Checked chunks a stop left unstored are stored now (they are not asked for again).
+        void this.#write(known);
         this.#pump(known);
       }
       return;
@@ -178,7 +181,7 @@ export class Transfers {
     download.status = 'waiting';
     this.#report(download);
     this.#askAll(download);
-    this.#startReasking();
+    this.#startTicking();
   }
 
   /** Stops fetching a file (what is stored stays, to resume later). */
@@ -204,7 +207,7 @@ export class Transfers {
   /** Stops everything (the network went down). */
   stop(): void {
     this.#isStopped = true;
-    clearInterval(this.#reaskTimer);
+    clearInterval(this.#tickTimer);
     for (const download of this.#downloads.values()) {
       for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
       download.inFlight.clear();
@@ -214,9 +217,11 @@ export class Transfers {
 
   #stopDownload(download: Download, status: TransferStatus, error?: TransferState['error']): void {
     const asked = new Set<string>();
-    for (const flight of download.inFlight.values()) {
+    for (const [index, flight] of download.inFlight) {
       clearTimeout(flight.timer);
       asked.add(flight.peer);
+      // Its answer may still be on its way when the chunk is asked of this member again.
+      download.stalledAt.set(index, flight.peer);
       const state = this.#peers.get(flight.peer);
       if (state) state.load = Math.max(0, state.load - 1);
     }
@@ -238,18 +243,23 @@ export class Transfers {
     }
   }
 
-  #startReasking(): void {
-    if (this.#reaskTimer !== undefined) return;
-    this.#reaskTimer = setInterval(() => {
+  /**
+   * While any file is wanted: every REASK_MS, ask again about the files nobody holds, and plan
+   * every download again (a safety net: nothing may leave a download with a free slot unused).
+   */
+  #startTicking(): void {
+    if (this.#tickTimer !== undefined) return;
+    this.#tickTimer = setInterval(() => {
       let isWanting = false;
       for (const download of this.#downloads.values()) {
-        if (download.status !== 'waiting') continue;
+        if (!isWanted(download)) continue;
         isWanting = true;
-        this.#askAll(download);
+        if (download.status === 'waiting') this.#askAll(download);
+        this.#pump(download);
       }
       if (!isWanting) {
-        clearInterval(this.#reaskTimer);
-        this.#reaskTimer = undefined;
+        clearInterval(this.#tickTimer);
+        this.#tickTimer = undefined;
       }
     }, REASK_MS);
   }
@@ -357,47 +367,56 @@ export class Transfers {
     clearTimeout(flight.timer);
     download.inFlight.delete(piece.index);
     state.load = Math.max(0, state.load - 1);
-    download.checking.add(piece.index);
-    void this.#check(download, state, piece.index, flight.bytes).finally(() => {
-      download.checking.delete(piece.index);
+    download.landed.add(piece.index);
+    // Whatever the check finds, the slot this chunk held is free: plan again at once (a chunk
+    // dropped as already held once left its slot unused, and with every slot so, the download
+    // stopped for good).
+    void this.#check(download, state, piece.index, flight.bytes).then((isKept) => {
+      if (!isKept) download.landed.delete(piece.index);
+      this.#pump(download);
     });
   }
 
+  /** Checks an arrived chunk (or the manifest); true when it is kept, to be stored. */
   async #check(
     download: Download,
     state: PeerState,
     index: number,
     bytes: Uint8Array,
-  ): Promise<void> {
-    const hash = await this.#digest(bytes);
+  ): Promise<boolean> {
+    let hash: Uint8Array;
+    try {
+      hash = await this.#digest(bytes);
+    } catch (error) {
+      log.warn('hashing a chunk failed', error);
+      return false;
+    }
     if (index === MANIFEST_INDEX) {
-      if (download.manifest) return;
+      if (download.manifest) return false;
       if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
         this.#refuse(download, state, index, 'a bad manifest');
-        return;
+        return false;
       }
       download.manifest = bytes;
       try {
         await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
       } catch (error) {
         this.#fail(download, error);
-        return;
       }
-      this.#pump(download);
-      return;
+      return false;
     }
     const manifest = download.manifest;
     const expected = manifest?.subarray(index * 32, index * 32 + 32);
     if (!expected || !equalBytes(hash, expected)) {
       this.#refuse(download, state, index, 'a bad chunk');
-      return;
+      return false;
     }
     // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
-    if (!isWanted(download) || hasChunk(download.have, index)) return;
+    if (!isWanted(download) || hasChunk(download.have, index)) return false;
     download.unwritten.push({ index, bytes });
     download.unwrittenBytes += bytes.length;
     void this.#write(download);
-    this.#pump(download);
+    return true;
   }
 
   /** Stores verified chunks, a batch per transaction. */
@@ -422,6 +441,7 @@ export class Transfers {
           return;
         }
         for (const chunk of batch) {
+          download.landed.delete(chunk.index);
           if (hasChunk(download.have, chunk.index)) continue;
           setChunk(download.have, chunk.index);
           download.doneBytes += chunk.bytes.length;
@@ -443,6 +463,7 @@ export class Transfers {
     log.warn('storing a file failed', error);
     download.unwritten = [];
     download.unwrittenBytes = 0;
+    download.landed.clear();
     this.#stopDownload(
       download,
       'failed',
@@ -497,8 +518,7 @@ export class Transfers {
         if (
           !hasChunk(download.have, scan) &&
           !download.inFlight.has(scan) &&
-          !download.checking.has(scan) &&
-          !download.unwritten.some((chunk) => chunk.index === scan) &&
+          !download.landed.has(scan) &&
           (holder.bits === null || hasChunk(holder.bits, scan))
         ) {
           wanted.push(scan);
