@@ -58,7 +58,10 @@ export interface InFlight {
   peer: string;
   /** Asked of this member again after it stalled (see #handlePiece). */
   isRetry: boolean;
-  bytes: Uint8Array;
+  /** The chunk's (or manifest's) length. */
+  length: number;
+  /** Where its pieces are put together; taken when the first piece arrives. */
+  bytes: Uint8Array<ArrayBuffer> | null;
   received: number;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -74,7 +77,8 @@ export interface Download {
   /** Members that sent a bad chunk or manifest: never asked for this file again. */
   bad: Set<string>;
   inFlight: Map<number, InFlight>;
-  unwritten: { index: number; bytes: Uint8Array }[];
+  /** Checked chunks waiting to be stored, as Blobs (their bytes are out of the JS heap). */
+  unwritten: { index: number; blob: Blob }[];
   unwrittenBytes: number;
   /**
    * Chunks that arrived whole and are not stored yet (their hash being checked, waiting to be
