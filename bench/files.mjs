@@ -328,6 +328,9 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
   } catch (error) {
     // Profiled: keep what the profiles and counters say about a stalled transfer.
     failure = String(error).slice(0, 2000);
+    for (const user of [bob, ...sources]) {
+      console.error(`--- ${user.name} (last lines)\n${user.log.slice(-30).join('\n')}`);
+    }
     log(`${tag}: FAILED ${failure}`);
     result = { ms: NaN, appearedMs: NaN, curve: [] };
   }

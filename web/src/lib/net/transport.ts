@@ -51,7 +51,10 @@ export interface BinaryChannel {
   readonly bufferedAmount: number;
   /** Installs the handlers; what happened before is replayed (open, held messages, close). */
   setHandlers(handlers: BinaryChannelHandlers): void;
-  /** Sends one message; false when the channel is not open or the send threw (nothing was sent). */
+  /**
+   * Sends one message; false when the channel is not open or the send threw (nothing was sent).
+   * The data is copied before it returns, so the caller may reuse its buffer.
+   */
   send(data: ArrayBuffer | string): boolean;
   /** Closes the channel (both ends); `onClose` fires once. The link stays up. */
   close(): void;

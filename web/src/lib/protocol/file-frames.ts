@@ -109,16 +109,21 @@ export interface FilePiece {
   payload: Uint8Array;
 }
 
-/** Packs a piece: header then payload (at most MAX_PIECE_BYTES). */
+/**
+ * Packs a piece: header then payload (at most MAX_PIECE_BYTES), into `into` when it has exactly
+ * the piece's size (a sender reuses one buffer: a channel copies what it sends), else a new one.
+ */
 export function encodePiece(
   fileHash: Uint8Array,
   index: number,
   offset: number,
   payload: Uint8Array,
+  into?: ArrayBuffer,
 ): ArrayBuffer {
   if (fileHash.length !== 32) throw new Error('a file hash is 32 bytes');
   if (payload.length > MAX_PIECE_BYTES) throw new Error('a piece holds at most 64 KiB');
-  const buffer = new ArrayBuffer(PIECE_HEADER_BYTES + payload.length);
+  const size = PIECE_HEADER_BYTES + payload.length;
+  const buffer = into?.byteLength === size ? into : new ArrayBuffer(size);
   const bytes = new Uint8Array(buffer);
   const view = new DataView(buffer);
   bytes[0] = PIECE_TYPE;

@@ -39,8 +39,13 @@ export interface FileRecord extends FileDescription {
 export interface ChunkBytes {
   /** Chunk index. */
   index: number;
-  /** Its bytes: exactly the chunk's length. */
-  bytes: ArrayBuffer;
+  /** Its bytes: exactly the chunk's length (a Blob is stored as it is, without a copy). */
+  bytes: ArrayBuffer | Blob;
+}
+
+/** Bytes of a chunk given as an ArrayBuffer or a Blob. */
+export function chunkBytesLength(bytes: ArrayBuffer | Blob): number {
+  return bytes instanceof Blob ? bytes.size : bytes.byteLength;
 }
 
 /** The storage refused to store more (quota or full disk); nothing of that write was kept. */

@@ -31,7 +31,7 @@ function isAbortError(error: unknown): boolean {
 }
 
 /**
- * Runs `fn` in one transaction and waits for it to commit. On failure the transaction is aborted
+ * Runs `fn` in one transaction (with `options`, e.g. its durability) and waits for it to commit. On failure the transaction is aborted
  * and the most telling error is thrown: a request that failed only because its transaction aborted
  * reports AbortError, while the transaction's own error says why (e.g. QuotaExceededError).
  */
@@ -44,8 +44,9 @@ export async function inTx<
   names: Names,
   mode: Mode,
   fn: (tx: IDBPTransaction<ParleyDb, Names, Mode>) => Promise<T>,
+  options?: IDBTransactionOptions,
 ): Promise<T> {
-  const tx = db.transaction(names, mode);
+  const tx = db.transaction(names, mode, options);
   const done = tx.done;
   try {
     const value = await fn(tx);

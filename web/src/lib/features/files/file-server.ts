@@ -10,6 +10,7 @@ import type { RoomKey } from '../../protocol/ids';
 import {
   MANIFEST_INDEX,
   MAX_PIECE_BYTES,
+  PIECE_HEADER_BYTES,
   encodeFileFrame,
   encodePiece,
   fileHashBytes,
@@ -25,6 +26,15 @@ const log = createLogger('files');
 export const MAX_SERVE_QUEUE = 64;
 /** How often a sender waiting for its channel to drain looks at it again without an event. */
 const DRAIN_CHECK_MS = 250;
+/** Chunks read from storage ahead of the one being sent (reads overlap, sending never waits). */
+const READ_AHEAD_CHUNKS = 4;
+
+/** A chunk asked for, read from storage (null: not held any more, or unreadable). */
+interface Job {
+  file: string;
+  index: number;
+  bytes: Uint8Array | null;
+}
 
 interface Served {
   peer: TransferPeer;
@@ -38,6 +48,8 @@ interface Served {
 export class FileServer {
   #store: FileStore;
   #members = new Map<string, Served>();
+  /** One full piece, reused for every full piece sent (the channel copies what it sends). */
+  #piece = new ArrayBuffer(PIECE_HEADER_BYTES + MAX_PIECE_BYTES);
 
   constructor(store: FileStore) {
     this.#store = store;
@@ -116,12 +128,20 @@ export class FileServer {
     if (state.isServing) return;
     state.isServing = true;
     try {
-      let next = this.#readJob(state);
-      // `next ??=`: wants that came while this waited for the channel to drain are served too
-      // (a `#serve` call for them returned at once, seeing this loop still running).
-      while ((next ??= this.#readJob(state)) && this.#members.get(state.peer.key) === state) {
-        const job = await next;
-        next = this.#readJob(state);
+      // Reads started ahead, in order; wants that came while this waited for the channel to
+      // drain are read too (a `#serve` call for them returned at once, seeing this loop run).
+      const reads: Promise<Job>[] = [];
+      const readAhead = () => {
+        while (reads.length < READ_AHEAD_CHUNKS) {
+          const read = this.#readJob(state);
+          if (!read) return;
+          reads.push(read);
+        }
+      };
+      readAhead();
+      while (reads.length > 0 && this.#members.get(state.peer.key) === state) {
+        const job = await reads.shift()!;
+        readAhead();
         if (!job.bytes) {
           this.#send(state, { t: 'none', f: job.file, i: [job.index] });
           continue;
@@ -129,7 +149,8 @@ export class FileServer {
         const hash = fileHashBytes(job.file);
         for (let offset = 0; offset < job.bytes.length || offset === 0; offset += MAX_PIECE_BYTES) {
           const payload = job.bytes.subarray(offset, offset + MAX_PIECE_BYTES);
-          if (!state.peer.channel.send(encodePiece(hash, job.index, offset, payload))) return;
+          const piece = encodePiece(hash, job.index, offset, payload, this.#piece);
+          if (!state.peer.channel.send(piece)) return;
           if (job.bytes.length === 0) break;
         }
         // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
@@ -146,6 +167,7 @@ export class FileServer {
             });
           });
         }
+        readAhead();
       }
     } catch (error) {
       log.warn('serving a file failed', error);
@@ -158,9 +180,7 @@ export class FileServer {
     }
   }
 
-  #readJob(
-    state: Served,
-  ): Promise<{ file: string; index: number; bytes: Uint8Array | null }> | null {
+  #readJob(state: Served): Promise<Job> | null {
     const job = state.queue.shift();
     if (!job) return null;
     return (async () => {

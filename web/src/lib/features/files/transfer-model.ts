@@ -58,7 +58,10 @@ export interface InFlight {
   peer: string;
   /** Asked of this member again after it stalled (see #handlePiece). */
   isRetry: boolean;
-  bytes: Uint8Array;
+  /** The chunk's (or manifest's) length. */
+  length: number;
+  /** Where its pieces are put together; taken when the first piece arrives. */
+  bytes: Uint8Array<ArrayBuffer> | null;
   received: number;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -74,10 +77,14 @@ export interface Download {
   /** Members that sent a bad chunk or manifest: never asked for this file again. */
   bad: Set<string>;
   inFlight: Map<number, InFlight>;
-  unwritten: { index: number; bytes: Uint8Array }[];
+  /** Checked chunks waiting to be stored, as Blobs (their bytes are out of the JS heap). */
+  unwritten: { index: number; blob: Blob }[];
   unwrittenBytes: number;
-  /** Chunks fully arrived whose hash is being checked: not asked for again meanwhile. */
-  checking: Set<number>;
+  /**
+   * Chunks that arrived whole and are not stored yet (their hash being checked, waiting to be
+   * stored, or being stored): never asked for again meanwhile.
+   */
+  landed: Set<number>;
   /** Chunks that stalled, and of whom they were asked then. */
   stalledAt: Map<number, string>;
   isWriting: boolean;
@@ -102,7 +109,7 @@ export function newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): 
     inFlight: new Map(),
     unwritten: [],
     unwrittenBytes: 0,
-    checking: new Set(),
+    landed: new Set(),
     stalledAt: new Map(),
     isWriting: false,
     status: isDone ? 'done' : 'waiting',

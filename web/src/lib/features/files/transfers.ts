@@ -49,8 +49,14 @@ export type { FileMeta, TransferPeer, TransferState, TransferStatus } from './tr
 
 const log = createLogger('files');
 
-/** Chunks one member is asked for at once (across files): enough to keep a fast link busy. */
-export const CHUNKS_IN_FLIGHT_PER_MEMBER = 8;
+/** Bytes one member is asked for at once: enough to keep a fast link busy while chunks are checked. */
+export const BYTES_IN_FLIGHT_PER_MEMBER = 8 * 1024 * 1024;
+/** Most chunks one member is asked for at once (across files; it queues MAX_SERVE_QUEUE). */
+export const CHUNKS_IN_FLIGHT_PER_MEMBER = 32;
+/** Fewest chunks one member is asked for at once, however large they are. */
+const MIN_CHUNKS_IN_FLIGHT = 2;
+/** Spare chunk buffers kept for the next chunks, at most this many bytes of them. */
+const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A chunk that has not arrived by then is asked of someone else. */
 export const CHUNK_STALL_MS = 20_000;
 /** How often a file nobody holds (or nobody answered for) is asked about again. */
@@ -58,7 +64,7 @@ export const REASK_MS = 10_000;
 /** Control frames one member may send per second; more are dropped (each costs a storage read). */
 export const MAX_CONTROL_FRAMES_PER_S = 256;
 /** Verified chunks waiting to be stored, most bytes before asking for more. */
-const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
+export const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 
 interface PeerState {
   peer: TransferPeer;
@@ -73,8 +79,23 @@ export interface TransfersDeps {
   store: FileStore;
   /** A file changed state (progress, done, failed). */
   onState(file: string, state: TransferState): void;
-  /** A chunk's SHA-256 (injectable for tests; default WebCrypto). */
+  /**
+   * A chunk's SHA-256 (injectable for tests; default WebCrypto). It must have read (or copied,
+   * as WebCrypto does) `bytes` when it returns: the buffer is reused at once.
+   */
   digest?: (bytes: Uint8Array) => Promise<Uint8Array>;
+}
+
+/**
+ * How many chunks of `chunkSize` one member is asked for at once (`chunks`), and how many must
+ * be free before it is asked for more (`refill`: one `want` per batch, not one per chunk).
+ */
+export function windowFor(chunkSize: number): { chunks: number; refill: number } {
+  const chunks = Math.max(
+    MIN_CHUNKS_IN_FLIGHT,
+    Math.min(CHUNKS_IN_FLIGHT_PER_MEMBER, Math.floor(BYTES_IN_FLIGHT_PER_MEMBER / chunkSize)),
+  );
+  return { chunks, refill: Math.max(1, Math.floor(chunks / 4)) };
 }
 
 const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
@@ -89,7 +110,10 @@ export class Transfers {
   /** Answers members' asks and wants from the store. */
   #server: FileServer;
   #downloads = new Map<string, Download>();
-  #reaskTimer: ReturnType<typeof setInterval> | undefined;
+  /** Chunk buffers free for the next chunks that arrive, by length (bounded). */
+  #spare = new Map<number, Uint8Array<ArrayBuffer>[]>();
+  #spareBytes = 0;
+  #tickTimer: ReturnType<typeof setInterval> | undefined;
   #isStopped = false;
 
   constructor(deps: TransfersDeps) {
@@ -154,6 +178,9 @@ export class Transfers {
         known.status = 'waiting';
         delete known.error;
         this.#askAll(known);
+        this.#startTicking();
+        // Checked chunks a stop left unstored are stored now (they are not asked for again).
+        void this.#write(known);
         this.#pump(known);
       }
       return;
@@ -178,7 +205,7 @@ export class Transfers {
     download.status = 'waiting';
     this.#report(download);
     this.#askAll(download);
-    this.#startReasking();
+    this.#startTicking();
   }
 
   /** Stops fetching a file (what is stored stays, to resume later). */
@@ -204,7 +231,7 @@ export class Transfers {
   /** Stops everything (the network went down). */
   stop(): void {
     this.#isStopped = true;
-    clearInterval(this.#reaskTimer);
+    clearInterval(this.#tickTimer);
     for (const download of this.#downloads.values()) {
       for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
       download.inFlight.clear();
@@ -214,9 +241,11 @@ export class Transfers {
 
   #stopDownload(download: Download, status: TransferStatus, error?: TransferState['error']): void {
     const asked = new Set<string>();
-    for (const flight of download.inFlight.values()) {
+    for (const [index, flight] of download.inFlight) {
       clearTimeout(flight.timer);
       asked.add(flight.peer);
+      // Its answer may still be on its way when the chunk is asked of this member again.
+      download.stalledAt.set(index, flight.peer);
       const state = this.#peers.get(flight.peer);
       if (state) state.load = Math.max(0, state.load - 1);
     }
@@ -238,18 +267,23 @@ export class Transfers {
     }
   }
 
-  #startReasking(): void {
-    if (this.#reaskTimer !== undefined) return;
-    this.#reaskTimer = setInterval(() => {
+  /**
+   * While any file is wanted: every REASK_MS, ask again about the files nobody holds, and plan
+   * every download again (a safety net: nothing may leave a download with a free slot unused).
+   */
+  #startTicking(): void {
+    if (this.#tickTimer !== undefined) return;
+    this.#tickTimer = setInterval(() => {
       let isWanting = false;
       for (const download of this.#downloads.values()) {
-        if (download.status !== 'waiting') continue;
+        if (!isWanted(download)) continue;
         isWanting = true;
-        this.#askAll(download);
+        if (download.status === 'waiting') this.#askAll(download);
+        this.#pump(download);
       }
       if (!isWanting) {
-        clearInterval(this.#reaskTimer);
-        this.#reaskTimer = undefined;
+        clearInterval(this.#tickTimer);
+        this.#tickTimer = undefined;
       }
     }, REASK_MS);
   }
@@ -346,58 +380,112 @@ export class Transfers {
     // One member sends one chunk in order on an ordered channel: anything else is wrong.
     if (
       piece.offset !== flight.received ||
-      flight.received + piece.payload.length > flight.bytes.length
+      flight.received + piece.payload.length > flight.length
     ) {
       this.#refuse(download, state, piece.index, 'a piece out of place');
       return;
     }
+    // The buffer is taken when the first piece comes, not when the chunk is asked for.
+    flight.bytes ??=
+      piece.index === MANIFEST_INDEX ? new Uint8Array(flight.length) : this.#buffer(flight.length);
     flight.bytes.set(piece.payload, flight.received);
     flight.received += piece.payload.length;
-    if (flight.received < flight.bytes.length) return;
+    if (flight.received < flight.length) return;
+    const bytes = flight.bytes;
     clearTimeout(flight.timer);
     download.inFlight.delete(piece.index);
     state.load = Math.max(0, state.load - 1);
-    download.checking.add(piece.index);
-    void this.#check(download, state, piece.index, flight.bytes).finally(() => {
-      download.checking.delete(piece.index);
+    download.landed.add(piece.index);
+    const checked =
+      piece.index === MANIFEST_INDEX
+        ? this.#checkManifest(download, state, bytes)
+        : this.#checkChunk(download, state, piece.index, bytes);
+    // Whatever the check finds, the slot this chunk held is free: plan again at once (a chunk
+    // dropped as already held once left its slot unused, and with every slot so, the download
+    // stopped for good).
+    void checked.then((isKept) => {
+      if (!isKept) download.landed.delete(piece.index);
+      this.#pump(download);
     });
   }
 
-  async #check(
+  /** A buffer of `length` bytes for a chunk: a spare one if there is one. */
+  #buffer(length: number): Uint8Array<ArrayBuffer> {
+    const spare = this.#spare.get(length)?.pop();
+    if (!spare) return new Uint8Array(length);
+    this.#spareBytes -= length;
+    return spare;
+  }
+
+  /** A chunk buffer nothing refers to any more, kept for the next chunk (bounded). */
+  #recycle(bytes: Uint8Array<ArrayBuffer>): void {
+    if (this.#spareBytes + bytes.length > MAX_SPARE_BUFFER_BYTES) return;
+    const list = this.#spare.get(bytes.length) ?? [];
+    list.push(bytes);
+    this.#spare.set(bytes.length, list);
+    this.#spareBytes += bytes.length;
+  }
+
+  /** Checks the manifest against the event's root and keeps it; never kept as a chunk. */
+  async #checkManifest(download: Download, state: PeerState, bytes: Uint8Array): Promise<false> {
+    let hash: Uint8Array;
+    try {
+      hash = await this.#digest(bytes);
+    } catch (error) {
+      log.warn('hashing a manifest failed', error);
+      return false;
+    }
+    if (download.manifest) return false;
+    if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
+      this.#refuse(download, state, MANIFEST_INDEX, 'a bad manifest');
+      return false;
+    }
+    download.manifest = bytes;
+    try {
+      await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
+    } catch (error) {
+      this.#fail(download, error);
+    }
+    return false;
+  }
+
+  /**
+   * Checks a chunk against the manifest; true when it is kept, to be stored. Its buffer is
+   * free again once hashing and a Blob (what is stored) have copied it: one buffer per member
+   * sending, not one per chunk waiting to be stored.
+   */
+  async #checkChunk(
     download: Download,
     state: PeerState,
     index: number,
-    bytes: Uint8Array,
-  ): Promise<void> {
-    const hash = await this.#digest(bytes);
-    if (index === MANIFEST_INDEX) {
-      if (download.manifest) return;
-      if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
-        this.#refuse(download, state, index, 'a bad manifest');
-        return;
-      }
-      download.manifest = bytes;
-      try {
-        await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
-      } catch (error) {
-        this.#fail(download, error);
-        return;
-      }
-      this.#pump(download);
-      return;
+    bytes: Uint8Array<ArrayBuffer>,
+  ): Promise<boolean> {
+    let hashing: Promise<Uint8Array>;
+    try {
+      hashing = this.#digest(bytes);
+    } catch (error) {
+      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const manifest = download.manifest;
-    const expected = manifest?.subarray(index * 32, index * 32 + 32);
+    const blob = new Blob([bytes]);
+    this.#recycle(bytes);
+    let hash: Uint8Array;
+    try {
+      hash = await hashing;
+    } catch (error) {
+      log.warn('hashing a chunk failed', error);
+      return false;
+    }
+    const expected = download.manifest?.subarray(index * 32, index * 32 + 32);
     if (!expected || !equalBytes(hash, expected)) {
       this.#refuse(download, state, index, 'a bad chunk');
-      return;
+      return false;
     }
     // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
-    if (!isWanted(download) || hasChunk(download.have, index)) return;
-    download.unwritten.push({ index, bytes });
-    download.unwrittenBytes += bytes.length;
+    if (!isWanted(download) || hasChunk(download.have, index)) return false;
+    download.unwritten.push({ index, blob });
+    download.unwrittenBytes += blob.size;
     void this.#write(download);
-    this.#pump(download);
+    return true;
   }
 
   /** Stores verified chunks, a batch per transaction. */
@@ -407,24 +495,22 @@ export class Transfers {
     try {
       while (download.unwritten.length > 0 && isWanted(download)) {
         const batch = download.unwritten.splice(0);
-        const bytes = batch.reduce((sum, chunk) => sum + chunk.bytes.length, 0);
+        const bytes = batch.reduce((sum, chunk) => sum + chunk.blob.size, 0);
         download.unwrittenBytes -= bytes;
         try {
           await this.#store.putChunks(
             download.meta.sha256,
-            batch.map((chunk) => ({
-              index: chunk.index,
-              bytes: chunk.bytes.buffer as ArrayBuffer,
-            })),
+            batch.map((chunk) => ({ index: chunk.index, bytes: chunk.blob })),
           );
         } catch (error) {
           this.#fail(download, error);
           return;
         }
         for (const chunk of batch) {
+          download.landed.delete(chunk.index);
           if (hasChunk(download.have, chunk.index)) continue;
           setChunk(download.have, chunk.index);
-          download.doneBytes += chunk.bytes.length;
+          download.doneBytes += chunk.blob.size;
         }
         if (countChunks(download.have) === download.count) {
           download.status = 'done';
@@ -443,6 +529,7 @@ export class Transfers {
     log.warn('storing a file failed', error);
     download.unwritten = [];
     download.unwrittenBytes = 0;
+    download.landed.clear();
     this.#stopDownload(
       download,
       'failed',
@@ -485,24 +572,26 @@ export class Transfers {
       } else this.#setStatus(download, 'waiting');
       return;
     }
+    const window = windowFor(download.meta.chunkSize);
     let next = 0;
     let isAsked = download.inFlight.size > 0;
-    // Each holder gets the next missing chunks it has, until its window is full.
+    // Each holder gets the next missing chunks it has, until its window is full; a holder still
+    // busy is asked again only once a batch of its window is free (one `want` per batch).
     for (const [key, holder] of holders) {
       const state = this.#peers.get(key);
       if (!state) continue;
+      const free = window.chunks - state.load;
+      if (free <= 0 || (free < window.refill && state.load > 0)) continue;
       const wanted: number[] = [];
       let scan = next;
-      while (state.load + wanted.length < CHUNKS_IN_FLIGHT_PER_MEMBER && scan < download.count) {
+      while (wanted.length < Math.min(free, MAX_WANT_CHUNKS) && scan < download.count) {
         if (
           !hasChunk(download.have, scan) &&
           !download.inFlight.has(scan) &&
-          !download.checking.has(scan) &&
-          !download.unwritten.some((chunk) => chunk.index === scan) &&
+          !download.landed.has(scan) &&
           (holder.bits === null || hasChunk(holder.bits, scan))
         ) {
           wanted.push(scan);
-          if (wanted.length === MAX_WANT_CHUNKS) break;
         }
         scan++;
       }
@@ -528,7 +617,8 @@ export class Transfers {
       download.inFlight.set(index, {
         peer: key,
         isRetry: download.stalledAt.get(index) === key,
-        bytes: new Uint8Array(length),
+        length,
+        bytes: null,
         received: 0,
         timer,
       });
