@@ -79,8 +79,11 @@ export class FileServer {
   handle(key: string, frame: FileFrame & { t: 'ask' | 'want' | 'cancel' }): void {
     const state = this.#members.get(key);
     if (!state) return;
-    if (frame.t === 'ask') void this.#answerAsk(state, frame.f);
-    else if (frame.t === 'want') void this.#queueWants(state, frame.f, frame.i);
+    // A store that fails (closed under the page, a broken disk) answers nothing; the asker's
+    // stall timer asks someone else.
+    const failed = (error: unknown): void => log.warn('answering a file frame failed', error);
+    if (frame.t === 'ask') this.#answerAsk(state, frame.f).catch(failed);
+    else if (frame.t === 'want') this.#queueWants(state, frame.f, frame.i).catch(failed);
     else state.queue = state.queue.filter((job) => job.file !== frame.f);
   }
 
