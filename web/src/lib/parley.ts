@@ -4,7 +4,7 @@
  * feature is a folder plus a few lines here: construct it, spread its `frames` into the table
  * (a frame type without an owner does not compile), add its loader and admission rule.
  */
-import { HISTORY_DIAL_WAIT_MAX_MS } from './config';
+import { HISTORY_DIAL_WAIT_MAX_MS, SEARCH_START_DELAY_MS } from './config';
 import { Kernel, type StoreEvents } from './kernel/kernel.svelte';
 import type { FrameHandlers } from './kernel/frames';
 import type { Fingerprint, RoomKey } from './protocol/ids';
@@ -28,6 +28,8 @@ import { AppSettings, type NetworkSettings } from './features/settings/settings.
 import { Typing } from './features/typing/typing.svelte';
 import { FileLinks } from './features/files/file-links';
 import type { FileStore } from './storage/file-store';
+import { SearchLinks } from './features/search/search-links';
+import type { SearchIndex } from './storage/search-store';
 
 /** The outside world, as the composition root hands it in (bootstrap.ts; tests). */
 export interface ParleyDeps {
@@ -47,6 +49,10 @@ export interface ParleyDeps {
   outboxJournal?: OutboxJournalDeps;
   /** Opens the store of file chunks (DESIGN §9); loaded with the files feature. */
   openFileStore(): Promise<FileStore>;
+  /** Opens the search index (DESIGN §14); loaded with the search feature. */
+  openSearchIndex(): Promise<SearchIndex>;
+  /** How long after the first screen the search index starts building (default 2 s). */
+  searchStartDelayMs?: number;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -113,6 +119,10 @@ export function createParley(deps: ParleyDeps) {
     openFileStore: () => deps.openFileStore(),
     say,
   });
+  const search = new SearchLinks(kernel, {
+    openSearchIndex: () => deps.openSearchIndex(),
+    startDelayMs: deps.searchStartDelayMs ?? SEARCH_START_DELAY_MS,
+  });
 
   const frames = {
     ...sync.frames,
@@ -153,6 +163,7 @@ export function createParley(deps: ParleyDeps) {
     calls,
     sync,
     files,
+    search,
   };
 }
 
