@@ -10,6 +10,7 @@ import type { StoredEvent } from '../protocol/events';
 import { DEFAULT_DB_NAME, isTombstone, openParleyDb, type Db, type ParleyDb } from './idb-schema';
 import { inTx, requestAll } from './idb-tx';
 import type {
+  EventPosition,
   EventPrimaryKey,
   IndexOp,
   SearchDoc,
@@ -175,6 +176,45 @@ export class IdbSearchIndex implements SearchIndex {
           : [],
       );
     });
+  }
+
+  async readAround(
+    conv: string,
+    at: EventPosition,
+    before: number,
+    from: number,
+  ): Promise<{ events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean }> {
+    const position = [conv, at.hlc, at.author, at.seq];
+    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
+      const order = tx.objectStore('events').index('byConvOrder');
+      const older: StoredEvent[] = [];
+      let cursor = await order.openCursor(IDBKeyRange.bound([conv], position, false, true), 'prev');
+      while (cursor && older.length < before + 1) {
+        older.push(cursor.value as StoredEvent);
+        cursor = await cursor.continue();
+      }
+      const hasOlder = older.length > before;
+      const newer = (await order.getAll(
+        IDBKeyRange.bound(position, [conv, []]),
+        from + 1,
+      )) as StoredEvent[];
+      const hasNewer = newer.length > from;
+      return {
+        events: [...older.slice(0, before).reverse(), ...newer.slice(0, from)],
+        hasOlder,
+        hasNewer,
+      };
+    });
+  }
+
+  async readAfter(conv: string, after: EventPosition, limit: number): Promise<StoredEvent[]> {
+    const range = IDBKeyRange.bound(
+      [conv, after.hlc, after.author, after.seq],
+      [conv, []],
+      true,
+      false,
+    );
+    return (await this.#db.getAllFromIndex('events', 'byConvOrder', range, limit)) as StoredEvent[];
   }
 
   async clear(): Promise<void> {

@@ -9,6 +9,16 @@ import type { StoredEvent } from '../protocol/events';
 /** The primary key of an event: [conv, author, seq]. */
 export type EventPrimaryKey = [string, string, number];
 
+/** Where an event stands in its conversation's display order. */
+export interface EventPosition {
+  /** Its clock. */
+  hlc: string;
+  /** Its author. */
+  author: string;
+  /** The author's seq. */
+  seq: number;
+}
+
 /** The index's record of one message. */
 export interface SearchDoc {
   /** Conversation id. */
@@ -113,6 +123,18 @@ export interface SearchIndex {
   purgeBatch(conv: string, limit: number): Promise<boolean>;
   /** The messages matching every term, newest first. */
   search(query: SearchQuery): Promise<SearchHit[]>;
+  /**
+   * A conversation's events around one message, in display order: up to `before` events before
+   * it, and up to `from` events from it on (it first). `hasOlder`/`hasNewer`: more lie beyond.
+   */
+  readAround(
+    conv: string,
+    at: EventPosition,
+    before: number,
+    from: number,
+  ): Promise<{ events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean }>;
+  /** Up to `limit` events of `conv` after `after` in display order (paging forward). */
+  readAfter(conv: string, after: EventPosition, limit: number): Promise<StoredEvent[]>;
   /** Empties the index (another tokenizer version). */
   clear(): Promise<void>;
 }

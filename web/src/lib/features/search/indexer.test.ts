@@ -128,6 +128,8 @@ describe('the search index', () => {
       purgeBatch: (conv, limit) => first.purgeBatch(conv, limit),
       search: (query) => first.search(query),
       clear: () => first.clear(),
+      readAround: (...args) => first.readAround(...args),
+      readAfter: (...args) => first.readAfter(...args),
       saveState: async (state, ops) => {
         await first.saveState(state, ops);
         // The first batch is saved: the page closes.

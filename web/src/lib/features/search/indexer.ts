@@ -8,7 +8,14 @@
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { StoreChange } from '../../storage/chat-store';
-import type { SearchHit, SearchIndex, SearchState } from '../../storage/search-store';
+import type { StoredEvent } from '../../protocol/events';
+import type { RoomKey } from '../../protocol/ids';
+import type {
+  EventPosition,
+  SearchHit,
+  SearchIndex,
+  SearchState,
+} from '../../storage/search-store';
 import { opsOfEvents, workOfChange, type IndexWork } from './index-ops';
 import {
   BUILD_BATCH_EVENTS,
@@ -75,6 +82,16 @@ export class SearchIndexer {
     }
   }
 
+  /** A conversation's events around a message (see SearchIndex.readAround). */
+  readAround(conv: RoomKey, at: EventPosition, before: number, from: number) {
+    return this.#index.readAround(conv, at, before, from);
+  }
+
+  /** Events of a conversation after one (see SearchIndex.readAfter). */
+  readAfter(conv: RoomKey, after: EventPosition, limit: number): Promise<StoredEvent[]> {
+    return this.#index.readAfter(conv, after, limit);
+  }
+
   /** The messages matching `text` (all words; the last one as a prefix), newest first. */
   async search(text: string, conv?: string): Promise<SearchHit[]> {
     const terms = queryTerms(text);
@@ -91,7 +108,7 @@ export class SearchIndexer {
 
   #handle(change: StoreChange): void {
     const work = workOfChange(change);
-    if (work) this.#enqueue('indexing a change', () => this.#do(work));
+    if (work) void this.#enqueue('indexing a change', () => this.#do(work));
   }
 
   async #do(work: IndexWork): Promise<void> {

@@ -101,6 +101,8 @@ export const firstScreen = {
   'member.nameWithTag': '{name} ({tag})',
   'member.keyTitle': '{name}: key fingerprint starts with {tag}',
   'contacts.verifiedContact': 'Verified contact',
+  // Search (features/search): only the box is on the first screen
+  'search.label': 'Search messages',
 } as const;
 
 /** Strings of everything loaded on demand (onboarding, contacts and invites, dialogs, Settings, calls). */
@@ -460,6 +462,14 @@ export const onDemand = {
   'share.filesFailed':
     'The shared files could not be kept (the browser may be out of space). Share them again from the other app.',
   'share.attachFailed': 'The shared files could not be attached to the conversation.',
+  // Search (features/search/)
+  'search.results': 'Search results',
+  'search.inConversation': 'In this conversation',
+  'search.searching': 'Searching…',
+  'search.empty': 'No messages found',
+  'search.building': 'Older messages are still being indexed: some may be missing.',
+  'search.failed': 'Search failed. Try again.',
+  'messages.loadNewer': 'Show later messages',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

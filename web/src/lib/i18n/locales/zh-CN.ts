@@ -419,6 +419,15 @@ const zhCN = {
   'share.filesTooMany': '一次最多只能分享 {max} 个文件，因此这些文件都没有保留。请分几次分享。',
   'share.filesFailed': '无法保留分享的文件（浏览器的存储空间可能已满）。请从其他应用重新分享。',
   'share.attachFailed': '无法把分享的文件附加到该会话。',
+  // 搜索（features/search/）
+  'search.label': '搜索消息',
+  'search.results': '搜索结果',
+  'search.inConversation': '仅在此会话中',
+  'search.searching': '正在搜索…',
+  'search.empty': '未找到消息',
+  'search.building': '较早的消息仍在建立索引，部分结果可能缺失。',
+  'search.failed': '搜索失败，请重试。',
+  'messages.loadNewer': '显示更晚的消息',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;
