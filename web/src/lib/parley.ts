@@ -28,7 +28,7 @@ import { AppSettings, type NetworkSettings } from './features/settings/settings.
 import { Typing } from './features/typing/typing.svelte';
 import { FileLinks } from './features/files/file-links';
 import type { FileStore } from './storage/file-store';
-import { SearchLinks } from './features/search/search-links';
+import { searchLinks } from './features/search/search-links';
 import type { SearchIndex } from './storage/search-store';
 
 /** The outside world, as the composition root hands it in (bootstrap.ts; tests). */
@@ -65,7 +65,7 @@ export function createParley(deps: ParleyDeps) {
   const settings = new AppSettings();
   const kernel = new Kernel({
     openStore: (events) => deps.openStore(events),
-    createTransport: () => deps.createTransport(settings.network),
+    createTransport: async () => deps.createTransport(await settings.network()),
     ...(deps.deleteStore ? { deleteStore: deps.deleteStore } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -119,10 +119,11 @@ export function createParley(deps: ParleyDeps) {
     openFileStore: () => deps.openFileStore(),
     say,
   });
-  const search = new SearchLinks(kernel, {
-    openSearchIndex: () => deps.openSearchIndex(),
-    startDelayMs: deps.searchStartDelayMs ?? SEARCH_START_DELAY_MS,
-  });
+  const search = searchLinks(
+    kernel,
+    () => deps.openSearchIndex(),
+    deps.searchStartDelayMs ?? SEARCH_START_DELAY_MS,
+  );
 
   const frames = {
     ...sync.frames,

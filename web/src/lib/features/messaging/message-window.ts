@@ -107,14 +107,6 @@ export class MessageWindow {
     return true;
   }
 
-  /** A newer page was read (paging forward from a message far back): it goes after them. */
-  append(page: readonly StoredEvent[], hasNewer: boolean): void {
-    const newer = page.filter((e) => !this.#keys.has(eventKey(e)));
-    for (const e of newer) this.#keys.add(eventKey(e));
-    this.#events = this.#events.concat(newer);
-    this.#hasNewer = hasNewer;
-  }
-
   /** An older page was read: it goes before the loaded messages. */
   prepend(page: readonly StoredEvent[]): void {
     const older = page.filter((e) => !this.#keys.has(eventKey(e)));

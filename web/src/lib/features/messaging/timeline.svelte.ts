@@ -57,8 +57,6 @@ export class Timeline {
   #messages = $state.raw<StoredEvent[]>([]);
   #hasOlder = $state(false);
   #hasNewer = $state(false);
-  /** The key of the message the view was opened at (search), highlighted until another open. */
-  #highlighted = $state<string | null>(null);
   #isLoading = $state(false);
   /** The reader is at the newest message: the window may drop its oldest rows. */
   #isFollowing = true;
@@ -95,37 +93,20 @@ export class Timeline {
   hasNewerMessages(room: RoomKey): boolean {
     return this.#activeRoom === room && this.#hasNewer;
   }
-  /** The key (`eventKey`) of the message the open room was opened at, if any. */
-  highlightedIn(room: RoomKey): string | null {
-    return this.#activeRoom === room ? this.#highlighted : null;
-  }
-  /** True once the open room's newest page was read (it may then be shown elsewhere). */
-  isReady(room: RoomKey): boolean {
-    return this.#activeRoom === room && !this.#isLoading;
-  }
-
   /**
    * Shows the open room at a message far back (search): `events` around it replace the window,
-   * which then pages both ways from there. False when `room` is not open (or still loading).
+   * which then pages both ways from there (newer pages come the same way). False when `room` is
+   * not open (or still loading).
    */
   showAt(
     room: RoomKey,
     page: { events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean },
-    key: string,
   ): boolean {
     if (room !== this.#activeRoom || !this.#isHistoryRead) return false;
     this.#window.reset(page.events, page.hasOlder, page.hasNewer);
     this.#isFollowing = false;
-    this.#highlighted = key;
     this.#show();
     return true;
-  }
-
-  /** Adds a page of newer messages read after the newest shown (see `showAt`). */
-  showNewer(room: RoomKey, page: StoredEvent[], hasNewer: boolean): void {
-    if (room !== this.#activeRoom) return;
-    this.#window.append(page, hasNewer);
-    this.#show();
   }
 
   /** True while a room's history loads. */
@@ -207,7 +188,6 @@ export class Timeline {
     this.#isFollowing = true;
     this.#isHistoryRead = false;
     this.#isLoading = false;
-    this.#highlighted = null;
     return this.#generation;
   }
 

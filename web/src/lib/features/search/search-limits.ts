@@ -14,7 +14,5 @@ export const BUILD_BATCH_EVENTS = 250;
 export const PURGE_BATCH_DOCS = 250;
 /** Wait after the last keystroke before searching. */
 export const SEARCH_DEBOUNCE_MS = 120;
-/** Changes buffered before the index code has loaded; past it the build starts over instead. */
-export const MAX_EARLY_CHANGES = 2_000;
 /** Version of the tokenizer: a build of another version starts the index over. */
 export const TOKENIZER_VERSION = 1;

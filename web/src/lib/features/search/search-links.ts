@@ -2,81 +2,62 @@
  * Search as the first screen sees it (DESIGN §14 "Search"): a handle that loads the index code
  * (indexer.ts and its storage) once the first screen is up, or when the person starts a search.
  * What the store changes before it is here is kept and handed to it on load, so the index
- * misses nothing; past MAX_EARLY_CHANGES messages it rather reads them again from the store.
+ * misses nothing; past MAX_EARLY_CHANGES changes it rather reads the history again.
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
 import type { StoreChange } from '../../storage/chat-store';
 import type { SearchIndex } from '../../storage/search-store';
 import type { SearchIndexer } from './indexer';
-import { MAX_EARLY_CHANGES } from './search-limits';
+import { MAX_EARLY_SEARCH_CHANGES as MAX_EARLY_CHANGES } from '../../config';
 
 const log = createLogger('search');
 
-/** What the search feature needs from outside. */
-export interface SearchDeps {
+/** The search feature's handle: `load()` gives the feature, loading it on first need. */
+export type SearchLinks = ReturnType<typeof searchLinks>;
+
+/**
+ * Starts following the store for the search feature and loads it `startDelayMs` after the first
+ * screen. A closure rather than a class: it is on the first screen, where every byte counts.
+ */
+export function searchLinks(
+  kernel: Kernel,
   /** Opens the index's storage (the app: IndexedDB, storage/idb-search.ts). */
-  openSearchIndex(): Promise<SearchIndex>;
-  /** How long after the first screen the index code loads and its background build starts. */
-  startDelayMs: number;
-}
-
-/** Loads the search feature on first need. */
-export class SearchLinks {
-  #loading: Promise<SearchIndexer> | null = null;
+  openIndex: () => Promise<SearchIndex>,
+  startDelayMs: number,
+) {
+  let loading: Promise<SearchIndexer> | null = null;
   /** Changes stored before the feature was here (null once it is). */
-  #early: StoreChange[] | null = [];
-  #earlyMessages = 0;
-  /** Too much arrived early: the build reads the history again instead. */
-  #isOverflowed = false;
-
-  constructor(
-    private readonly kernel: Kernel,
-    private readonly deps: SearchDeps,
-  ) {
-    kernel.bus.on({
-      ready: () => {
-        setTimeout(() => this.#loadSoon(), deps.startDelayMs);
-      },
-      change: ({ change }) => this.#keep(change),
-    });
-  }
-
-  #keep(change: StoreChange): void {
-    if (!this.#early) return;
-    if (change.type === 'events') {
-      if (this.#isOverflowed) return;
-      this.#earlyMessages += change.events.length;
-      if (this.#earlyMessages > MAX_EARLY_CHANGES) {
-        this.#isOverflowed = true;
-        this.#early = this.#early.filter((c) => c.type !== 'events');
-        return;
-      }
-    } else if (change.type !== 'events-deleted' && change.type !== 'conversation-deleted') {
-      return;
-    }
-    this.#early.push(change);
-  }
-
-  #loadSoon(): void {
-    this.load().catch((error: unknown) => log.error('loading search failed', error));
-  }
+  let early: StoreChange[] | null = [];
+  /** Too much arrived early: the build reads the whole history again instead. */
+  let isOverflowed = false;
 
   /** The feature, loading it first if needed (after a failure the next call tries again). */
-  load(): Promise<SearchIndexer> {
-    return (this.#loading ??= Promise.all([import('./indexer'), this.deps.openSearchIndex()]).then(
+  const load = (): Promise<SearchIndexer> =>
+    (loading ??= Promise.all([import('./indexer'), openIndex()]).then(
       ([{ SearchIndexer }, index]) => {
-        const indexer = new SearchIndexer(this.kernel, index, {
-          early: this.#early ?? [],
-          isOverflowed: this.#isOverflowed,
-        });
-        this.#early = null;
-        return indexer;
+        const kept = early ?? [];
+        early = null;
+        return new SearchIndexer(kernel, index, { early: kept, isOverflowed });
       },
       (error: unknown) => {
-        this.#loading = null;
+        loading = null;
         throw error;
       },
     ));
-  }
+
+  kernel.bus.on({
+    ready: () => {
+      setTimeout(() => {
+        load().catch((error: unknown) => log.error('loading search failed', error));
+      }, startDelayMs);
+    },
+    change: ({ change }) => {
+      // 'events' and 'events-deleted' (the only types starting with 'e'), and deletions.
+      if (!early || (change.type[0] !== 'e' && change.type !== 'conversation-deleted')) return;
+      if (early.length < MAX_EARLY_CHANGES) early.push(change);
+      else isOverflowed = true;
+    },
+  });
+  return { load };
 }

@@ -101,8 +101,6 @@ export const firstScreen = {
   'member.nameWithTag': '{name} ({tag})',
   'member.keyTitle': '{name}: key fingerprint starts with {tag}',
   'contacts.verifiedContact': 'Verified contact',
-  // Search (features/search): only the box is on the first screen
-  'search.label': 'Search messages',
 } as const;
 
 /** Strings of everything loaded on demand (onboarding, contacts and invites, dialogs, Settings, calls). */
@@ -463,6 +461,7 @@ export const onDemand = {
     'The shared files could not be kept (the browser may be out of space). Share them again from the other app.',
   'share.attachFailed': 'The shared files could not be attached to the conversation.',
   // Search (features/search/)
+  'search.label': 'Search messages',
   'search.results': 'Search results',
   'search.inConversation': 'In this conversation',
   'search.searching': 'Searching…',

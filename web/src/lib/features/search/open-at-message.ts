@@ -5,36 +5,27 @@
  * later messages"). Loaded with the search feature, never with the first screen.
  */
 import { MESSAGE_PAGE_SIZE } from '../../config';
+import { eventKey, isKnownEvent } from '../../domain/events';
 import { createLogger } from '../../log';
 import type { Parley } from '../../parley';
 import type { RoomKey } from '../../protocol/ids';
 import type { SearchHit } from '../../storage/search-store';
 import { conversationHash } from '../../shell/router.svelte';
+import { tick } from 'svelte';
 
 const log = createLogger('search');
 
 /** The longest a chosen result waits for its room to open. */
 const OPEN_WAIT_MS = 15_000;
 
-/** Resolves true once `condition` holds (it is reactive state), false after `timeoutMs`. */
-function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let isDone = false;
-    const finish = (value: boolean): void => {
-      if (isDone) return;
-      isDone = true;
-      clearTimeout(timer);
-      // Not from inside the effect that is running: stop it once it has returned.
-      queueMicrotask(stop);
-      resolve(value);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const stop = $effect.root(() => {
-      $effect(() => {
-        if (condition()) finish(true);
-      });
-    });
-  });
+/** Resolves true once `condition` holds (checked every frame), false after `timeoutMs`. */
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  return true;
 }
 
 /** A hit's message key, the form of `eventKey` (the message list's row keys). */
@@ -52,11 +43,27 @@ export async function openAtMessage(
   const conversation = app.conversations.conversation(room);
   if (!conversation) return false;
   go(conversationHash(conversation));
-  if (!(await until(() => app.timeline.isReady(room), OPEN_WAIT_MS))) return false;
+  const isOpen = () => app.timeline.activeRoom === room && !app.timeline.isLoadingMessages(room);
+  if (!(await until(isOpen, OPEN_WAIT_MS))) return false;
   const index = await app.search.load();
   const half = MESSAGE_PAGE_SIZE / 2;
   const page = await index.readAround(room, hit, half, half);
-  return app.timeline.showAt(room, page, hitKey(hit));
+  if (!app.timeline.showAt(room, page)) return false;
+  await tick();
+  // The message list draws one article per text or file message, in order: the target's place
+  // among them finds its element. It is marked as the current one (app.css highlights it).
+  const key = hitKey(hit);
+  const messages = app.timeline
+    .messagesOf(room)
+    .filter((e) => isKnownEvent(e) && (e.kind === 'text' || e.kind === 'file'));
+  const at = messages.findIndex((e) => eventKey(e) === key);
+  const articles = document.querySelectorAll<HTMLElement>('[role="log"] > article');
+  const shown = at >= 0 ? (articles[at] ?? null) : null;
+  shown?.setAttribute('aria-current', 'true');
+  shown?.scrollIntoView({ block: 'center' });
+  // Focus on the message: the keyboard (and a screen reader) are where the eyes are.
+  shown?.focus({ preventScroll: true });
+  return shown !== null;
 }
 
 /** Reads the page after the newest shown message of `room` (after `openAtMessage`). */
@@ -66,7 +73,10 @@ export async function showNewer(app: Parley, room: RoomKey): Promise<void> {
   try {
     const index = await app.search.load();
     const page = await index.readAfter(room, newest, MESSAGE_PAGE_SIZE + 1);
-    app.timeline.showNewer(room, page.slice(0, MESSAGE_PAGE_SIZE), page.length > MESSAGE_PAGE_SIZE);
+    const events = [...app.timeline.messagesOf(room), ...page.slice(0, MESSAGE_PAGE_SIZE)];
+    const hasOlder = app.timeline.hasOlderMessages(room);
+    const hasNewer = page.length > MESSAGE_PAGE_SIZE;
+    app.timeline.showAt(room, { events, hasOlder, hasNewer });
   } catch (error) {
     log.error('reading later messages failed', error);
   }
