@@ -73,7 +73,10 @@ export class MessageWindow {
       const key = eventKey(e);
       if (this.#keys.has(key)) return false;
       if (this.#hasOlder && oldest && compareEvents(e, oldest) < 0) return false;
-      if (this.#hasNewer && newest && compareEvents(e, newest) > 0) return false;
+      // Past the window's newest, only what changes a shown message (an edit, a reaction, a
+      // deletion) joins; new messages come with the next page.
+      const isChange = e.kind === 'edit' || e.kind === 'delete' || e.kind === 'reaction';
+      if (this.#hasNewer && !isChange && newest && compareEvents(e, newest) > 0) return false;
       this.#keys.add(key);
       return true;
     });

@@ -62,6 +62,18 @@ export class SearchIndexer {
     this.#building = this.#start(start);
   }
 
+  readonly #listeners = new Set<() => void>();
+
+  /** Calls `listener` after the index changed (searches shown may be out of date); unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
   /** Stops indexing; what is queued is dropped. */
   stop(): void {
     this.#isStopped = true;
@@ -114,6 +126,7 @@ export class SearchIndexer {
   async #do(work: IndexWork): Promise<void> {
     if ('ops' in work) {
       await this.#index.apply(work.ops);
+      this.#changed();
       return;
     }
     if (!this.#state.purging.includes(work.purge)) {
@@ -170,6 +183,7 @@ export class SearchIndexer {
       last === null ? { ...this.#state, isDone: true } : { ...this.#state, after: last };
     await this.#index.saveState(next, opsOfEvents(events));
     this.#state = next;
+    this.#changed();
   }
 
   #isPurging = false;

@@ -5,7 +5,7 @@
  * later messages"). Loaded with the search feature, never with the first screen.
  */
 import { MESSAGE_PAGE_SIZE } from '../../config';
-import { eventKey, isKnownEvent } from '../../domain/events';
+import { compareEvents, eventKey, isKnownEvent } from '../../domain/events';
 import { createLogger } from '../../log';
 import type { Parley } from '../../parley';
 import type { RoomKey } from '../../protocol/ids';
@@ -58,6 +58,7 @@ export async function openAtMessage(
     .filter((e) => isKnownEvent(e) && (e.kind === 'text' || e.kind === 'file'));
   const at = messages.findIndex((e) => eventKey(e) === key);
   const articles = document.querySelectorAll<HTMLElement>('[role="log"] > article');
+  for (const article of articles) article.removeAttribute('aria-current');
   const shown = at >= 0 ? (articles[at] ?? null) : null;
   shown?.setAttribute('aria-current', 'true');
   shown?.scrollIntoView({ block: 'center' });
@@ -68,12 +69,18 @@ export async function openAtMessage(
 
 /** Reads the page after the newest shown message of `room` (after `openAtMessage`). */
 export async function showNewer(app: Parley, room: RoomKey): Promise<void> {
-  const newest = app.timeline.newestShown(room);
+  const shown = app.timeline.messagesOf(room);
+  // Edits, reactions and deletions of shown messages join the window as they come, past the
+  // page's end: the next page starts after the newest of the rest.
+  const newest = shown.findLast((e) => !['edit', 'delete', 'reaction'].includes(e.kind));
   if (!newest) return;
   try {
     const index = await app.search.load();
     const page = await index.readAfter(room, newest, MESSAGE_PAGE_SIZE + 1);
-    const events = [...app.timeline.messagesOf(room), ...page.slice(0, MESSAGE_PAGE_SIZE)];
+    const byKey = new Map(
+      [...shown, ...page.slice(0, MESSAGE_PAGE_SIZE)].map((e) => [eventKey(e), e]),
+    );
+    const events = [...byKey.values()].sort(compareEvents);
     const hasOlder = app.timeline.hasOlderMessages(room);
     const hasNewer = page.length > MESSAGE_PAGE_SIZE;
     app.timeline.showAt(room, { events, hasOlder, hasNewer });

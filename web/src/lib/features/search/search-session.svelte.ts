@@ -26,6 +26,9 @@ export class SearchSession {
   #isBuilding = $state(false);
   #generation = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The query shown, searched again when the index changes. */
+  #last: { query: string; room: RoomKey | null } | null = null;
+  #isFollowing = false;
 
   constructor(app: Parley) {
     this.#app = app;
@@ -50,6 +53,7 @@ export class SearchSession {
 
   /** Searches for `query` (in `room` only, when given) once typing pauses. */
   update(query: string, room: RoomKey | null): void {
+    this.#last = { query, room };
     clearTimeout(this.#timer);
     const generation = ++this.#generation;
     if (queryTerms(query).length === 0) {
@@ -61,6 +65,18 @@ export class SearchSession {
     this.#timer = setTimeout(() => void this.#run(generation, query, room), SEARCH_DEBOUNCE_MS);
   }
 
+  /** Searches the shown query again (the index changed), keeping its results meanwhile. */
+  #refresh(): void {
+    const last = this.#last;
+    if (!last || this.#status === 'searching' || queryTerms(last.query).length === 0) return;
+    clearTimeout(this.#timer);
+    const generation = ++this.#generation;
+    this.#timer = setTimeout(
+      () => void this.#run(generation, last.query, last.room),
+      SEARCH_DEBOUNCE_MS,
+    );
+  }
+
   /** Stops a pending search. */
   cancel(): void {
     clearTimeout(this.#timer);
@@ -70,6 +86,11 @@ export class SearchSession {
   async #run(generation: number, query: string, room: RoomKey | null): Promise<void> {
     try {
       const index = await this.#app.search.load();
+      if (!this.#isFollowing) {
+        this.#isFollowing = true;
+        // New, edited and deleted messages (and the build going on) change what a search finds.
+        index.subscribe(() => this.#refresh());
+      }
       const hits = await index.search(query, room ?? undefined);
       if (generation !== this.#generation) return;
       // Conversations deleted meanwhile (or left) are not offered.

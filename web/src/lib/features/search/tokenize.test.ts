@@ -88,6 +88,11 @@ describe('snippet', () => {
     ]);
   });
 
+  it('marks the whole word a prefix starts', () => {
+    const parts = snippet('At the old Lighthouse.', queryTerms('old lighth'));
+    expect(parts.filter((p) => p.isMatch).map((p) => p.text)).toEqual(['old', 'Lighthouse']);
+  });
+
   it('marks a Chinese match and cuts long text around the first match', () => {
     const text = `${'前'.repeat(300)}我们明天下午三点见面${'后'.repeat(300)}`;
     const parts = snippet(text, queryTerms('下午'), 60);

@@ -18,6 +18,7 @@ const CJK_CLASS =
 const CJK_RUN = new RegExp(`${CJK_CLASS}+`, 'gu');
 const ENDS_CJK = new RegExp(`${CJK_CLASS}$`, 'u');
 const COMBINING_MARKS = /\p{M}+/gu;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 let segmenter: Intl.Segmenter | undefined;
 
@@ -149,11 +150,13 @@ export function snippet(text: string, terms: readonly QueryTerm[], maxChars = 12
   }
   const flat = folded.join('');
   const marked = new Uint8Array(text.length + 1);
-  for (const { token } of terms) {
+  for (const { token, isPrefix } of terms) {
     if (token === '') continue;
     for (let at = flat.indexOf(token); at >= 0; at = flat.indexOf(token, at + 1)) {
       const start = origin[at] ?? 0;
-      const endUnit = at + token.length;
+      let endUnit = at + token.length;
+      // A prefix marks the whole word it starts ("lighth" marks "Lighthouse").
+      while (isPrefix && endUnit < flat.length && WORD_CHAR.test(flat[endUnit] ?? '')) endUnit++;
       const end = endUnit < origin.length ? (origin[endUnit] ?? text.length) : text.length;
       for (let i = start; i < end; i++) marked[i] = 1;
     }
