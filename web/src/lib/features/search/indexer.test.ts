@@ -98,6 +98,37 @@ describe('the search index', () => {
     }
   });
 
+  it('applies an edit that arrives before its message, and ignores an older edit', async () => {
+    const { room } = await appWithRoom();
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    try {
+      const ref = { conv: room, author: 'A', seq: 1 };
+      const find = async (token: string) =>
+        (
+          await index.search({ terms: [{ token, isPrefix: false }], limit: 9, maxCandidates: 99 })
+        ).map((hit) => hit.text);
+      await index.apply([
+        { op: 'edit', ...ref, editHlc: 'h3', text: 'new words', tokens: ['new', 'words'] },
+      ]);
+      expect(await find('new')).toEqual([]);
+      await index.apply([
+        { op: 'message', ...ref, hlc: 'h1', text: 'old words', tokens: ['old', 'words'] },
+      ]);
+      expect(await find('new')).toEqual(['new words']);
+      expect(await find('old')).toEqual([]);
+      await index.apply([{ op: 'edit', ...ref, editHlc: 'h2', text: 'stale', tokens: ['stale'] }]);
+      expect(await find('stale')).toEqual([]);
+      await index.apply([
+        { op: 'delete', ...ref },
+        { op: 'message', ...ref, hlc: 'h1', text: 'old', tokens: ['old'] },
+      ]);
+      expect(await find('words')).toEqual([]);
+      expect(await find('old')).toEqual([]);
+    } finally {
+      index.close();
+    }
+  });
+
   it('indexes messages synced from another member', async () => {
     const hub = new MemoryHub();
     const alice = await h.memberOn(hub, 'alice', { deps: { searchStartDelayMs: 60_000 } });
