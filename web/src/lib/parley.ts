@@ -4,7 +4,7 @@
  * feature is a folder plus a few lines here: construct it, spread its `frames` into the table
  * (a frame type without an owner does not compile), add its loader and admission rule.
  */
-import { HISTORY_DIAL_WAIT_MAX_MS, SEARCH_START_DELAY_MS } from './config';
+import { HISTORY_DIAL_WAIT_MAX_MS } from './config';
 import { Kernel, type StoreEvents } from './kernel/kernel.svelte';
 import type { FrameHandlers } from './kernel/frames';
 import type { Fingerprint, RoomKey } from './protocol/ids';
@@ -51,8 +51,6 @@ export interface ParleyDeps {
   openFileStore(): Promise<FileStore>;
   /** Opens the search index (DESIGN §14); loaded with the search feature. */
   openSearchIndex(): Promise<SearchIndex>;
-  /** How long after the first screen the search index starts building (default 2 s). */
-  searchStartDelayMs?: number;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -119,11 +117,7 @@ export function createParley(deps: ParleyDeps) {
     openFileStore: () => deps.openFileStore(),
     say,
   });
-  const search = searchLinks(
-    kernel,
-    () => deps.openSearchIndex(),
-    deps.searchStartDelayMs ?? SEARCH_START_DELAY_MS,
-  );
+  const search = searchLinks(kernel, () => deps.openSearchIndex());
 
   const frames = {
     ...sync.frames,

@@ -16,7 +16,7 @@ const h = appHarness();
 
 /** A ready app with an open room; its search loaded on demand by the test. */
 async function appWithRoom(): Promise<{ app: Parley; room: RoomKey }> {
-  const app = await h.readyApp({ searchStartDelayMs: 60_000 });
+  const app = await h.readyApp();
   const secret = (await app.conversations.createRoom())!;
   const room = await roomKeyFromSecret(secret);
   return { app, room };
@@ -131,8 +131,8 @@ describe('the search index', () => {
 
   it('indexes messages synced from another member', async () => {
     const hub = new MemoryHub();
-    const alice = await h.memberOn(hub, 'alice', { deps: { searchStartDelayMs: 60_000 } });
-    const bob = await h.memberOn(hub, 'bob', { deps: { searchStartDelayMs: 60_000 } });
+    const alice = await h.memberOn(hub, 'alice', {});
+    const bob = await h.memberOn(hub, 'bob', {});
     const { room } = await meetInRoom(alice, bob);
     await alice.search.load();
     expect(await bob.messages.send(room, 'hello from Bob')).toBe(true);

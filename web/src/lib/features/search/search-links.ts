@@ -9,7 +9,7 @@ import { createLogger } from '../../log';
 import type { StoreChange } from '../../storage/chat-store';
 import type { SearchIndex } from '../../storage/search-store';
 import type { SearchIndexer } from './indexer';
-import { MAX_EARLY_SEARCH_CHANGES as MAX_EARLY_CHANGES } from '../../config';
+import { MAX_EARLY_SEARCH_CHANGES as MAX_EARLY_CHANGES, SEARCH_START_DELAY_MS } from '../../config';
 
 const log = createLogger('search');
 
@@ -17,14 +17,13 @@ const log = createLogger('search');
 export type SearchLinks = ReturnType<typeof searchLinks>;
 
 /**
- * Starts following the store for the search feature and loads it `startDelayMs` after the first
- * screen. A closure rather than a class: it is on the first screen, where every byte counts.
+ * Starts following the store for the search feature and loads it a while after the first
+ * screen (SEARCH_START_DELAY_MS). A closure rather than a class: it is on the first screen, where every byte counts.
  */
 export function searchLinks(
   kernel: Kernel,
   /** Opens the index's storage (the app: IndexedDB, storage/idb-search.ts). */
   openIndex: () => Promise<SearchIndex>,
-  startDelayMs: number,
 ) {
   let loading: Promise<SearchIndexer> | null = null;
   /** Changes stored before the feature was here (null once it is). */
@@ -50,11 +49,11 @@ export function searchLinks(
     ready: () => {
       setTimeout(() => {
         load().catch((error: unknown) => log.error('loading search failed', error));
-      }, startDelayMs);
+      }, SEARCH_START_DELAY_MS);
     },
     change: ({ change }) => {
-      // 'events' and 'events-deleted' (the only types starting with 'e'), and deletions.
-      if (!early || (change.type[0] !== 'e' && change.type !== 'conversation-deleted')) return;
+      // Every change is kept (the indexer picks what matters): the filter is not worth its bytes.
+      if (!early) return;
       if (early.length < MAX_EARLY_CHANGES) early.push(change);
       else isOverflowed = true;
     },
