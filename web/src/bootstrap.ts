@@ -35,6 +35,7 @@ export function createApp(): Parley {
     deleteStore: () => deleteIdbDatabase(),
     outboxJournal: { storage: webStorage(), locks: networkLocks() },
     openFileStore: async () => (await import('./lib/storage/idb-files')).openIdbFileStore(),
+    openSearchIndex: async () => (await import('./lib/storage/idb-search')).openIdbSearchIndex(),
   });
 }
 

@@ -67,3 +67,8 @@ export const APP_VERSION: string =
 // ---- Calls (DESIGN §8) ----------------------------------------------------------------------
 /** Most people in one room call (a full mesh of media connections). */
 export const MAX_CALL_PARTICIPANTS = 6;
+
+/** How long after the first screen the search index code loads and its background build starts. */
+export const SEARCH_START_DELAY_MS = 2_000;
+/** Store changes kept for the search index before its code has loaded; past it, it rebuilds. */
+export const MAX_EARLY_SEARCH_CHANGES = 1_000;

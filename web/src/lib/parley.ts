@@ -28,6 +28,8 @@ import { AppSettings, type NetworkSettings } from './features/settings/settings.
 import { Typing } from './features/typing/typing.svelte';
 import { FileLinks } from './features/files/file-links';
 import type { FileStore } from './storage/file-store';
+import { searchLinks } from './features/search/search-links';
+import type { SearchIndex } from './storage/search-store';
 
 /** The outside world, as the composition root hands it in (bootstrap.ts; tests). */
 export interface ParleyDeps {
@@ -47,6 +49,8 @@ export interface ParleyDeps {
   outboxJournal?: OutboxJournalDeps;
   /** Opens the store of file chunks (DESIGN §9); loaded with the files feature. */
   openFileStore(): Promise<FileStore>;
+  /** Opens the search index (DESIGN §14); loaded with the search feature. */
+  openSearchIndex(): Promise<SearchIndex>;
 }
 
 /** The browser's devices, loaded with the call layer. */
@@ -59,7 +63,7 @@ export function createParley(deps: ParleyDeps) {
   const settings = new AppSettings();
   const kernel = new Kernel({
     openStore: (events) => deps.openStore(events),
-    createTransport: () => deps.createTransport(settings.network),
+    createTransport: async () => deps.createTransport(await settings.network()),
     ...(deps.deleteStore ? { deleteStore: deps.deleteStore } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -113,6 +117,7 @@ export function createParley(deps: ParleyDeps) {
     openFileStore: () => deps.openFileStore(),
     say,
   });
+  const search = searchLinks(kernel, () => deps.openSearchIndex());
 
   const frames = {
     ...sync.frames,
@@ -153,6 +158,7 @@ export function createParley(deps: ParleyDeps) {
     calls,
     sync,
     files,
+    search,
   };
 }
 

@@ -69,11 +69,6 @@ export function conversationHash(c: {
   return c.kind === 'direct' && c.contact ? directHash(c.contact) : roomHash(c.secret, c.owner);
 }
 
-/** The full link of a one-time contact invite. */
-export function inviteLink(secret: string, origin = location.origin): string {
-  return `${origin}/#/i/${secret}`;
-}
-
 /** The full shareable link of a room. */
 export function roomLink(secret: string, owner?: string, origin = location.origin): string {
   return `${origin}/${roomHash(secret, owner)}`;

@@ -101,7 +101,7 @@ describe('schema', () => {
 
     db = await openParleyDb(oldName);
     dbs.push(db);
-    expect(db.version).toBe(2);
+    expect(db.version).toBe(MIGRATIONS.length);
     expect(await db.get('conversations', conversation.id)).toEqual(conversation);
     expect(await db.get('settings', 'theme')).toEqual({ key: 'theme', value: 'dark' });
     const files = db.transaction('files').store;

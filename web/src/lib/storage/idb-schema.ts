@@ -14,6 +14,7 @@ import { createLogger } from '../log';
 import type { StoredEvent } from '../protocol/events';
 import type { Contact, Conversation, StoredIdentity } from './chat-store';
 import type { FileRecord } from './file-store';
+import type { SearchDoc, SearchState } from './search-store';
 
 const log = createLogger('store');
 
@@ -89,6 +90,15 @@ export interface ParleyDb extends DBSchema {
   blobs: { key: [string, number]; value: BlobChunkRecord };
   /** Per-file records by sha256 (chunks held, manifest), indexed by the conversations using them. */
   files: { key: string; value: FileRecord; indexes: { byConv: string } };
+  /** The search index's record of each indexed message by [conv, author, seq] (search-store.ts). */
+  searchDocs: { key: [string, string, number]; value: SearchDoc };
+  /**
+   * The search index's postings: keys [token, conv, hlc, author, seq] with no value to speak of,
+   * so a word (or a word's prefix) is a key range, newest last within a conversation.
+   */
+  searchPostings: { key: [string, string, string, string, number]; value: 1 };
+  /** The search index's own state (the background build's position) by key. */
+  searchState: { key: string; value: SearchState };
 }
 
 /** An open Parley database. */
@@ -115,6 +125,12 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     const files = db.createObjectStore('files', { keyPath: 'sha256' });
     files.createIndex('byConv', 'convs', { multiEntry: true });
+  },
+  // 2 → 3: the search index (storage/idb-search.ts); built in the background from the events.
+  (db) => {
+    db.createObjectStore('searchDocs', { keyPath: ['conv', 'author', 'seq'] });
+    db.createObjectStore('searchPostings');
+    db.createObjectStore('searchState', { keyPath: 'key' });
   },
 ];
 

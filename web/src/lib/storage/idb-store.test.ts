@@ -92,6 +92,9 @@ describe('schema', () => {
       'events',
       'files',
       'identity',
+      'searchDocs',
+      'searchPostings',
+      'searchState',
       'settings',
     ]);
     const tx = db.transaction(['events', 'conversations']);

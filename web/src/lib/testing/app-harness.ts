@@ -9,6 +9,7 @@ import type { MemoryHub } from '../net/memory-transport';
 import type { Transport } from '../net/transport';
 import { createParley, type Parley, type ParleyDeps } from '../parley';
 import { openIdbFileStore, type IdbFileStore } from '../storage/idb-files';
+import { openIdbSearchIndex, type IdbSearchIndex } from '../storage/idb-search';
 import type { ChatStore } from '../storage/chat-store';
 import { openIdbStore, type IdbChatStore } from '../storage/idb-store';
 
@@ -60,6 +61,7 @@ export function appHarness(options: { now?: number } = {}) {
   let dbName = '';
   const opened: IdbChatStore[] = [];
   const openedFiles: IdbFileStore[] = [];
+  const openedSearch: IdbSearchIndex[] = [];
 
   beforeEach(() => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -71,6 +73,7 @@ export function appHarness(options: { now?: number } = {}) {
   afterEach(() => {
     for (const s of opened.splice(0)) s.close();
     for (const s of openedFiles.splice(0)) s.close();
+    for (const s of openedSearch.splice(0)) s.close();
     vi.restoreAllMocks();
   });
 
@@ -95,11 +98,21 @@ export function appHarness(options: { now?: number } = {}) {
     };
   }
 
+  /** Opens the search index of database `name` (closed after the test). */
+  function openSearchOf(name: string): ParleyDeps['openSearchIndex'] {
+    return async () => {
+      const index = await openIdbSearchIndex({ name });
+      openedSearch.push(index);
+      return index;
+    };
+  }
+
   /** An app on this test's database, with no network. */
   function makeApp(overrides: Partial<ParleyDeps> = {}): Parley {
     return createParley({
       openStore: openStoreReplacing({}),
       openFileStore: openFilesOf(dbName),
+      openSearchIndex: openSearchOf(dbName),
       createTransport: neverTransport,
       loadDevices: () => Promise.resolve(standInDevices),
       ...(options.now === undefined ? {} : { now: () => options.now as number }),
@@ -127,6 +140,7 @@ export function appHarness(options: { now?: number } = {}) {
     const app = createParley({
       openStore: openStoreReplacing(member.replaced ?? {}, `${dbName}-${name}`),
       openFileStore: openFilesOf(`${dbName}-${name}`),
+      openSearchIndex: openSearchOf(`${dbName}-${name}`),
       createTransport: () => Promise.resolve(hub.createTransport(`peer-${name}`)),
       loadDevices: () => Promise.resolve(standInDevices),
       ...member.deps,

@@ -12,6 +12,8 @@ export class MessageWindow {
   #events: StoredEvent[] = [];
   #keys = new Set<string>();
   #hasOlder = false;
+  /** The window was opened around a message far back: newer ones are paged in, not merged. */
+  #hasNewer = false;
   readonly #pageSize: number;
   readonly #maxLoaded: number;
 
@@ -31,16 +33,22 @@ export class MessageWindow {
     return this.#hasOlder;
   }
 
+  /** True while the store holds messages newer than the loaded ones (opened at a message). */
+  get hasNewer(): boolean {
+    return this.#hasNewer;
+  }
+
   /** The oldest loaded message. */
   get oldest(): StoredEvent | undefined {
     return this.#events[0];
   }
 
-  /** Replaces everything (a conversation opened or closed). */
-  reset(events: StoredEvent[], hasOlder: boolean): void {
+  /** Replaces everything (a conversation opened or closed, or opened at a message). */
+  reset(events: StoredEvent[], hasOlder: boolean, hasNewer = false): void {
     this.#events = events;
     this.#keys = new Set(events.map(eventKey));
     this.#hasOlder = hasOlder;
+    this.#hasNewer = hasNewer;
   }
 
   /**
@@ -60,16 +68,20 @@ export class MessageWindow {
    */
   merge(events: readonly StoredEvent[], isFollowing: boolean): boolean {
     const oldest = this.#events[0];
+    const newest = this.#events.at(-1);
     const fresh = events.filter((e) => {
       const key = eventKey(e);
       if (this.#keys.has(key)) return false;
       if (this.#hasOlder && oldest && compareEvents(e, oldest) < 0) return false;
+      // Past the window's newest, only what changes a shown message (an edit, a reaction, a
+      // deletion) joins; new messages come with the next page.
+      const isChange = e.kind === 'edit' || e.kind === 'delete' || e.kind === 'reaction';
+      if (this.#hasNewer && !isChange && newest && compareEvents(e, newest) > 0) return false;
       this.#keys.add(key);
       return true;
     });
     if (fresh.length === 0) return false;
     fresh.sort(compareEvents);
-    const newest = this.#events.at(-1);
     const first = fresh[0];
     let merged =
       !newest || (first && compareEvents(newest, first) < 0)
@@ -94,7 +106,7 @@ export class MessageWindow {
       (e) => e.author !== author || (seqs !== undefined && !seqs.includes(e.seq)),
     );
     if (kept.length === this.#events.length) return false;
-    this.reset(kept, this.#hasOlder);
+    this.reset(kept, this.#hasOlder, this.#hasNewer);
     return true;
   }
 

@@ -56,6 +56,7 @@ export class Timeline {
   #activeRoom = $state<RoomKey | null>(null);
   #messages = $state.raw<StoredEvent[]>([]);
   #hasOlder = $state(false);
+  #hasNewer = $state(false);
   #isLoading = $state(false);
   /** The reader is at the newest message: the window may drop its oldest rows. */
   #isFollowing = true;
@@ -88,6 +89,26 @@ export class Timeline {
   hasOlderMessages(room: RoomKey): boolean {
     return this.#activeRoom === room && this.#hasOlder;
   }
+  /** True while the store holds newer messages of the open room than those shown. */
+  hasNewerMessages(room: RoomKey): boolean {
+    return this.#activeRoom === room && this.#hasNewer;
+  }
+  /**
+   * Shows the open room at a message far back (search): `events` around it replace the window,
+   * which then pages both ways from there (newer pages come the same way). False when `room` is
+   * not open (or still loading).
+   */
+  showAt(
+    room: RoomKey,
+    page: { events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean },
+  ): boolean {
+    if (room !== this.#activeRoom || !this.#isHistoryRead) return false;
+    this.#window.reset(page.events, page.hasOlder, page.hasNewer);
+    this.#isFollowing = false;
+    this.#show();
+    return true;
+  }
+
   /** True while a room's history loads. */
   isLoadingMessages(room: RoomKey): boolean {
     return this.#activeRoom === room && this.#isLoading;
@@ -206,5 +227,6 @@ export class Timeline {
   #show(): void {
     this.#messages = this.#window.events;
     this.#hasOlder = this.#window.hasOlder;
+    this.#hasNewer = this.#window.hasNewer;
   }
 }

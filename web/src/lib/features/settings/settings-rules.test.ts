@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkIceServer,
-  checkIceServers,
-  checkSignalUrl,
   DEFAULT_SETTINGS,
   MAX_ICE_SERVERS,
   parseStoredSettings,
-  toRtcIceServers,
   type IceServerSetting,
 } from './settings-rules';
+import {
+  checkIceServer,
+  checkIceServers,
+  checkSignalUrl,
+  networkSettingsOf,
+  toRtcIceServers,
+} from './network-rules';
 import { hasTurnServer } from './privacy-rules';
 
 function server(urls: string, username = '', credential = ''): IceServerSetting {
@@ -119,7 +122,7 @@ describe('parseStoredSettings', () => {
       parseStoredSettings({
         theme: 'dark',
         iceServers: [server('stun:a.example'), { urls: 1 }],
-        signalUrl: 'ftp://x',
+        signalUrl: 42,
         isRelayOnly: 'yes',
         notifications: true,
         hasAskedPersistence: 'yes',
@@ -134,6 +137,30 @@ describe('parseStoredSettings', () => {
       hasAskedPersistence: false,
     });
     expect(parseStoredSettings({ isRelayOnly: true }).isRelayOnly).toBe(true);
+  });
+});
+
+describe('networkSettingsOf', () => {
+  it('leaves out stored network values that no longer pass their checks', () => {
+    const stored = parseStoredSettings({
+      iceServers: [server('stun:a.example'), server('turn:b.example')],
+      signalUrl: 'ftp://x',
+    });
+    expect(networkSettingsOf(stored)).toEqual({
+      iceServers: [],
+      signalUrl: null,
+      isRelayOnly: false,
+    });
+    const good = parseStoredSettings({
+      iceServers: [server('stun:a.example')],
+      signalUrl: 'https://signal.example.org/',
+      isRelayOnly: true,
+    });
+    expect(networkSettingsOf(good)).toEqual({
+      iceServers: [{ urls: 'stun:a.example' }],
+      signalUrl: new URL('https://signal.example.org'),
+      isRelayOnly: true,
+    });
   });
 });
 

@@ -6,11 +6,11 @@ import { createLogger } from '../../log';
 import {
   DEFAULT_SETTINGS,
   parseStoredSettings,
-  toRtcIceServers,
   type AppSettingsValues,
   type IceServerSetting,
   type ThemeChoice,
 } from './settings-rules';
+import type { NetworkSettings } from './network-rules';
 import { storeErr, type StoreResult } from '../../storage/chat-store';
 
 const log = createLogger('settings');
@@ -26,15 +26,7 @@ export interface SettingsStore {
   putSetting(key: string, value: unknown): Promise<StoreResult<void>>;
 }
 
-/** What the transport is built with (read when the network starts). */
-export interface NetworkSettings {
-  /** Servers the person added, in RTCPeerConnection's shape. */
-  iceServers: RTCIceServer[];
-  /** The signal server's origin; null for the page's own. */
-  signalUrl: URL | null;
-  /** Connect through TURN relays only (Hide my IP address). */
-  isRelayOnly: boolean;
-}
+export type { NetworkSettings } from './network-rules';
 
 /** The session's settings. */
 export class AppSettings {
@@ -51,15 +43,13 @@ export class AppSettings {
     return this.#values.theme;
   }
 
-  /** The network part, as the transport takes it (a snapshot; the transport is not reactive). */
-  get network(): NetworkSettings {
-    const { iceServers, signalUrl, isRelayOnly } = this.#values;
-    return {
-      iceServers: toRtcIceServers(iceServers),
-      isRelayOnly,
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handed to the transport once
-      signalUrl: signalUrl ? new URL(signalUrl) : null,
-    };
+  /**
+   * The network part, as the transport takes it (a snapshot; the transport is not reactive),
+   * checked by network-rules.ts, which loads with the network.
+   */
+  async network(): Promise<NetworkSettings> {
+    const { networkSettingsOf } = await import('./network-rules');
+    return networkSettingsOf(this.#values);
   }
 
   /** Reads the stored record (malformed fields take their defaults) and keeps the store. */

@@ -472,6 +472,15 @@ export const onDemand = {
   'export.file': 'File: {name} ({size}, {type})',
   'export.image': 'Image: {name} ({size})',
   'export.reply': 'In reply to {name}: {text}',
+  // Search (features/search/)
+  'search.label': 'Search messages',
+  'search.results': 'Search results',
+  'search.inConversation': 'In this conversation',
+  'search.searching': 'Searching…',
+  'search.empty': 'No messages found',
+  'search.building': 'Older messages are still being indexed: some may be missing.',
+  'search.failed': 'Search failed. Try again.',
+  'messages.loadNewer': 'Show later messages',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

@@ -430,6 +430,15 @@ const zhCN = {
   'export.file': '文件：{name}（{size}，{type}）',
   'export.image': '图片：{name}（{size}）',
   'export.reply': '回复 {name}：{text}',
+  // 搜索（features/search/）
+  'search.label': '搜索消息',
+  'search.results': '搜索结果',
+  'search.inConversation': '仅在此会话中',
+  'search.searching': '正在搜索…',
+  'search.empty': '未找到消息',
+  'search.building': '较早的消息仍在建立索引，部分结果可能缺失。',
+  'search.failed': '搜索失败，请重试。',
+  'messages.loadNewer': '显示更晚的消息',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;

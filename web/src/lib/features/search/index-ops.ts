@@ -1,0 +1,66 @@
+/**
+ * What stored events and store changes mean for the search index (DESIGN §14 "Search"): pure.
+ * A text message is indexed; an edit or deletion counts only when its author wrote the target
+ * (as domain/message-view.ts shows it); the store dropping events takes them out.
+ */
+import { isKnownEvent } from '../../domain/events';
+import type { StoredEvent } from '../../protocol/events';
+import type { StoreChange } from '../../storage/chat-store';
+import type { IndexOp } from '../../storage/search-store';
+import { tokenize } from './tokenize';
+
+/** The index changes of stored events, in their order. */
+export function opsOfEvents(events: readonly StoredEvent[]): IndexOp[] {
+  const ops: IndexOp[] = [];
+  for (const e of events) {
+    if (!isKnownEvent(e)) continue;
+    const { conv, author } = e;
+    if (e.kind === 'text') {
+      const { text } = e.body;
+      ops.push({
+        op: 'message',
+        conv,
+        author,
+        seq: e.seq,
+        hlc: e.hlc,
+        text,
+        tokens: tokenize(text),
+      });
+    } else if (e.kind === 'edit' && e.body.target.author === author) {
+      const { text } = e.body;
+      const seq = e.body.target.seq;
+      ops.push({ op: 'edit', conv, author, seq, editHlc: e.hlc, text, tokens: tokenize(text) });
+    } else if (e.kind === 'delete' && e.body.target.author === author) {
+      ops.push({ op: 'delete', conv, author, seq: e.body.target.seq });
+    }
+  }
+  return ops;
+}
+
+/** What a store change asks of the index: changes to apply, or a conversation to remove. */
+export type IndexWork = { ops: IndexOp[] } | { purge: string };
+
+/** The index work of one store change; null when it changes nothing searchable. */
+export function workOfChange(change: StoreChange): IndexWork | null {
+  switch (change.type) {
+    case 'events': {
+      const ops = opsOfEvents(change.events);
+      return ops.length > 0 ? { ops } : null;
+    }
+    case 'events-deleted':
+      return {
+        ops: [
+          {
+            op: 'forget',
+            conv: change.conv,
+            author: change.author,
+            ...(change.seqs ? { seqs: change.seqs } : {}),
+          },
+        ],
+      };
+    case 'conversation-deleted':
+      return { purge: change.conv };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * SearchIndex on IndexedDB (DESIGN §14 "Search"): `searchDocs` holds each indexed message's text
+ * and tokens by [conv, author, seq]; `searchPostings` is the inverted index, one key
+ * [token, conv, hlc, author, seq] per token of a message, so an exact word is the key range
+ * [token] and a prefix the range from [prefix] to [prefix + U+FFFF]. Part of the IndexedDB adapter
+ * (storage/idb-*.ts); on a connection of its own, loaded with the search feature.
+ */
+import type { IDBPTransaction } from 'idb';
+import type { StoredEvent } from '../protocol/events';
+import { DEFAULT_DB_NAME, isTombstone, openParleyDb, type Db, type ParleyDb } from './idb-schema';
+import { inTx, requestAll } from './idb-tx';
+import type {
+  EventPosition,
+  EventPrimaryKey,
+  IndexOp,
+  SearchDoc,
+  SearchHit,
+  SearchIndex,
+  SearchQuery,
+  SearchState,
+} from './search-store';
+
+type WriteTx = IDBPTransaction<
+  ParleyDb,
+  ('searchDocs' | 'searchPostings' | 'searchState')[],
+  'readwrite'
+>;
+type PostingKey = [string, string, string, string, number];
+
+/** Options of `openIdbSearchIndex`. */
+export interface OpenIdbSearchIndexOptions {
+  /** Database name (default 'parley'). */
+  name?: string;
+  /** Called after another tab asked to upgrade the schema and this connection closed itself. */
+  onVersionChange?: () => void;
+}
+
+/** Opens (creating or upgrading) the database on a connection of its own; `close()` ends it. */
+export async function openIdbSearchIndex(
+  opts: OpenIdbSearchIndexOptions = {},
+): Promise<IdbSearchIndex> {
+  return new IdbSearchIndex(await openParleyDb(opts.name ?? DEFAULT_DB_NAME, opts.onVersionChange));
+}
+
+function postingKeys(doc: SearchDoc): PostingKey[] {
+  if (doc.hlc === undefined) return [];
+  const hlc = doc.hlc;
+  return doc.tokens.map((token) => [token, doc.conv, hlc, doc.author, doc.seq]);
+}
+
+/** Every doc key of one author in one conversation. */
+function authorRange(conv: string, author: string): IDBKeyRange {
+  return IDBKeyRange.bound([conv, author], [conv, author, []]);
+}
+
+function termRange(token: string, isPrefix: boolean, conv?: string): IDBKeyRange {
+  if (isPrefix) return IDBKeyRange.bound([token], [`${token}\uffff`]);
+  return conv === undefined
+    ? IDBKeyRange.bound([token], [token, []])
+    : IDBKeyRange.bound([token, conv], [token, conv, []]);
+}
+
+/** The IndexedDB implementation of SearchIndex. */
+export class IdbSearchIndex implements SearchIndex {
+  readonly #db: Db;
+
+  /** Wraps an open database; see `openIdbSearchIndex`. */
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Closes the database connection. */
+  close(): void {
+    this.#db.close();
+  }
+
+  async apply(ops: readonly IndexOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const live = await this.#storedConversations(ops);
+    await inTx(this.#db, ['searchDocs', 'searchPostings', 'searchState'], 'readwrite', (tx) =>
+      applyOps(
+        tx,
+        ops.filter((op) => live.has(op.conv)),
+      ),
+    );
+  }
+
+  /** Which of the ops' conversations are still stored (a deleted one is not indexed again). */
+  async #storedConversations(ops: readonly IndexOp[]): Promise<Set<string>> {
+    const convs = [...new Set(ops.map((op) => op.conv))];
+    const found = await inTx(this.#db, ['conversations'], 'readonly', (tx) =>
+      requestAll(convs.map((conv) => () => tx.objectStore('conversations').getKey(conv))),
+    );
+    return new Set(convs.filter((_, i) => found[i] !== undefined));
+  }
+
+  async state(): Promise<SearchState | undefined> {
+    return this.#db.get('searchState', 'build');
+  }
+
+  async saveState(state: SearchState, ops: readonly IndexOp[] = []): Promise<void> {
+    const live = ops.length > 0 ? await this.#storedConversations(ops) : new Set<string>();
+    await inTx(
+      this.#db,
+      ['searchDocs', 'searchPostings', 'searchState'],
+      'readwrite',
+      async (tx) => {
+        await applyOps(
+          tx,
+          ops.filter((op) => live.has(op.conv)),
+        );
+        await tx.objectStore('searchState').put(state);
+      },
+    );
+  }
+
+  async readEventsAfter(
+    after: EventPrimaryKey | null,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }> {
+    const range = after ? IDBKeyRange.lowerBound(after, true) : undefined;
+    const rows = await this.#db.getAll('events', range, limit);
+    const lastRow = rows.at(-1);
+    return {
+      events: rows.filter((row): row is StoredEvent => !isTombstone(row)),
+      last: lastRow ? [lastRow.conv, lastRow.author, lastRow.seq] : null,
+    };
+  }
+
+  async purgeBatch(conv: string, limit: number): Promise<boolean> {
+    return inTx(this.#db, ['searchDocs', 'searchPostings'], 'readwrite', async (tx) => {
+      const docs = tx.objectStore('searchDocs');
+      const batch = await docs.getAll(IDBKeyRange.bound([conv], [conv, []]), limit);
+      await removeDocs(tx, batch);
+      return batch.length < limit;
+    });
+  }
+
+  async search({ terms, conv, limit, maxCandidates }: SearchQuery): Promise<SearchHit[]> {
+    if (terms.length === 0) return [];
+    return inTx(this.#db, ['searchDocs', 'searchPostings'], 'readonly', async (tx) => {
+      const postings = tx.objectStore('searchPostings');
+      const ranges = terms.map((term) => termRange(term.token, term.isPrefix, conv));
+      const counts = await requestAll(ranges.map((range) => () => postings.count(range)));
+      // Rarest term first: the candidates only shrink from there.
+      const order = ranges.map((range, i) => ({ range, count: counts[i] ?? 0 }));
+      order.sort((a, b) => a.count - b.count);
+      if ((order[0]?.count ?? 0) === 0) return [];
+      let candidates: Map<string, PostingKey> | null = null;
+      for (const { range } of order) {
+        const keys = await postings.getAllKeys(range, maxCandidates);
+        const next = new Map<string, PostingKey>();
+        for (const key of keys) {
+          const [, keyConv, , author, seq] = key;
+          if (conv !== undefined && keyConv !== conv) continue;
+          const ref = `${keyConv}\n${author}\n${seq}`;
+          if (candidates === null || candidates.has(ref)) next.set(ref, key);
+        }
+        candidates = next;
+        if (candidates.size === 0) return [];
+      }
+      const newestFirst = [...(candidates ?? new Map<string, PostingKey>()).values()].sort(
+        (a, b) => (a[2] < b[2] ? 1 : a[2] > b[2] ? -1 : 0),
+      );
+      const docs = tx.objectStore('searchDocs');
+      const found = await requestAll(
+        newestFirst.slice(0, limit).map(
+          ([, keyConv, , author, seq]) =>
+            () =>
+              docs.get([keyConv, author, seq]),
+        ),
+      );
+      return found.flatMap((doc) =>
+        doc && doc.hlc !== undefined && !doc.isDeleted
+          ? [{ conv: doc.conv, author: doc.author, seq: doc.seq, hlc: doc.hlc, text: doc.text }]
+          : [],
+      );
+    });
+  }
+
+  async readAround(
+    conv: string,
+    at: EventPosition,
+    before: number,
+    from: number,
+  ): Promise<{ events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean }> {
+    const position = [conv, at.hlc, at.author, at.seq];
+    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
+      const order = tx.objectStore('events').index('byConvOrder');
+      const older: StoredEvent[] = [];
+      let cursor = await order.openCursor(IDBKeyRange.bound([conv], position, false, true), 'prev');
+      while (cursor && older.length < before + 1) {
+        older.push(cursor.value as StoredEvent);
+        cursor = await cursor.continue();
+      }
+      const hasOlder = older.length > before;
+      const newer = (await order.getAll(
+        IDBKeyRange.bound(position, [conv, []]),
+        from + 1,
+      )) as StoredEvent[];
+      const hasNewer = newer.length > from;
+      return {
+        events: [...older.slice(0, before).reverse(), ...newer.slice(0, from)],
+        hasOlder,
+        hasNewer,
+      };
+    });
+  }
+
+  async readAfter(conv: string, after: EventPosition, limit: number): Promise<StoredEvent[]> {
+    const range = IDBKeyRange.bound(
+      [conv, after.hlc, after.author, after.seq],
+      [conv, []],
+      true,
+      false,
+    );
+    return (await this.#db.getAllFromIndex('events', 'byConvOrder', range, limit)) as StoredEvent[];
+  }
+
+  async clear(): Promise<void> {
+    await inTx(
+      this.#db,
+      ['searchDocs', 'searchPostings', 'searchState'],
+      'readwrite',
+      async (tx) => {
+        await Promise.all([
+          tx.objectStore('searchDocs').clear(),
+          tx.objectStore('searchPostings').clear(),
+          tx.objectStore('searchState').clear(),
+        ]);
+      },
+    );
+  }
+}
+
+/** Removes docs and their postings. */
+async function removeDocs(tx: WriteTx, docs: readonly SearchDoc[]): Promise<void> {
+  const postings = tx.objectStore('searchPostings');
+  const store = tx.objectStore('searchDocs');
+  await requestAll<unknown>(
+    docs.flatMap((doc) => [
+      ...postingKeys(doc).map((key) => () => postings.delete(key)),
+      () => store.delete([doc.conv, doc.author, doc.seq]),
+    ]),
+  );
+}
+
+/** Replaces `before` (if any) by `after`: its postings go, the new ones come. */
+async function replaceDoc(
+  tx: WriteTx,
+  before: SearchDoc | undefined,
+  after: SearchDoc,
+): Promise<void> {
+  const postings = tx.objectStore('searchPostings');
+  const kept = new Set(postingKeys(after).map((key) => key.join('\n')));
+  const gone = before ? postingKeys(before).filter((key) => !kept.has(key.join('\n'))) : [];
+  await requestAll<unknown>([
+    ...gone.map((key) => () => postings.delete(key)),
+    ...postingKeys(after).map((key) => () => postings.put(1, key)),
+    () => tx.objectStore('searchDocs').put(after),
+  ]);
+}
+
+/** Applies index changes in order, each idempotent and indifferent to arrival order. */
+async function applyOps(tx: WriteTx, ops: readonly IndexOp[]): Promise<void> {
+  const docs = tx.objectStore('searchDocs');
+  for (const op of ops) {
+    if (op.op === 'forget') {
+      const gone = op.seqs
+        ? (
+            await requestAll(op.seqs.map((seq) => () => docs.get([op.conv, op.author, seq])))
+          ).filter((doc): doc is SearchDoc => doc !== undefined)
+        : await docs.getAll(authorRange(op.conv, op.author));
+      await removeDocs(tx, gone);
+      continue;
+    }
+    const { conv, author, seq } = op;
+    const doc = await docs.get([conv, author, seq]);
+    if (doc?.isDeleted) continue;
+    if (op.op === 'delete') {
+      await removeDocs(tx, doc ? [doc] : []);
+      await docs.put({ conv, author, seq, text: '', tokens: [], isDeleted: true });
+    } else if (op.op === 'message') {
+      // Known already (the build and the live feed both bring it): the stored one stands.
+      if (doc?.hlc !== undefined) continue;
+      const edited = doc?.editHlc !== undefined ? doc : undefined;
+      await replaceDoc(tx, doc, {
+        conv,
+        author,
+        seq,
+        hlc: op.hlc,
+        text: edited ? edited.text : op.text,
+        tokens: edited ? edited.tokens : op.tokens,
+        ...(edited?.editHlc !== undefined ? { editHlc: edited.editHlc } : {}),
+      });
+    } else {
+      // An older edit than the one applied changes nothing.
+      if (doc?.editHlc !== undefined && doc.editHlc >= op.editHlc) continue;
+      await replaceDoc(tx, doc, {
+        conv,
+        author,
+        seq,
+        ...(doc?.hlc !== undefined ? { hlc: doc.hlc } : {}),
+        text: op.text,
+        tokens: op.tokens,
+        editHlc: op.editHlc,
+      });
+    }
+  }
+}
