@@ -37,7 +37,11 @@ export interface TransferState {
   doneBytes: number;
   totalBytes: number;
   /** Why it failed. */
-  error?: 'storage-full' | 'storage';
+  /**
+   * Why it failed: the disk is full, storage failed, or the bytes (each chunk as its message's
+   * manifest says) do not hash to the message's SHA-256 — a false file message; nothing was kept.
+   */
+  error?: 'storage-full' | 'storage' | 'mismatch';
 }
 
 /** A linked member's file channel. */
@@ -69,6 +73,11 @@ export interface InFlight {
 export interface Download {
   meta: FileMeta;
   rooms: Set<RoomKey>;
+  /**
+   * Other messages' descriptions of the same SHA-256 with another root, seen while this one was
+   * fetched: one of them is fetched if this one turns out false (by root, bounded).
+   */
+  others: Map<string, { conv: RoomKey; meta: FileMeta }>;
   count: number;
   manifest: Uint8Array | null;
   have: Uint8Array;
@@ -100,6 +109,7 @@ export function newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): 
   return {
     meta,
     rooms: new Set([conv]),
+    others: new Map(),
     count,
     manifest: record.manifest ? new Uint8Array(record.manifest) : null,
     have,

@@ -375,3 +375,90 @@ describe('Transfers, fetching while storage is slow', () => {
     transfers.stop();
   });
 });
+
+/** A store holding `bytes` under the SHA-256 `claimed` (a hostile member's), with their own root. */
+async function storeUnder(room: RoomKey, bytes: Uint8Array<ArrayBuffer>, claimed: string) {
+  const store = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+  opened.push(store);
+  const file = new Blob([bytes]);
+  const chunkSize = chunkSizeFor(bytes.length);
+  const hashed = await hashFile(file, { chunkSize });
+  const chunkCount = Math.ceil(bytes.length / chunkSize);
+  await store.describe(
+    { sha256: claimed, size: bytes.length, mime: '', chunkSize, chunkCount },
+    room,
+  );
+  await storeFile(file, store, { sha256: claimed, chunkSize, manifest: hashed.manifest });
+  return {
+    store,
+    meta: { sha256: claimed, size: bytes.length, mime: '', chunkSize, root: hashed.root },
+  };
+}
+
+describe('Transfers, a false file message', () => {
+  it('keeps nothing of bytes that do not hash to the message’s SHA-256, then fetches the true file', async () => {
+    const size = 3 * 256 * 1024 + 77;
+    const { store: honestStore, meta: honest } = await storeWithFile(ROOM_A, size);
+    // Mallory's message reuses the honest file's SHA-256 with chunks (and a root) of her own.
+    const forged = new Uint8Array(size).map((_, i) => (i * 7 + 3) & 0xff);
+    const { store: malloryStore, meta: lie } = await storeUnder(ROOM_A, forged, honest.sha256);
+    expect(lie.root).not.toBe(honest.root);
+
+    const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+    opened.push(empty);
+    const states: { status: string; error?: string }[] = [];
+    const transfers = new Transfers({ store: empty, onState: (_, state) => states.push(state) });
+    const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
+    const [toMallory, fromMallory] = await channelPair(ROOM_A);
+    transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: toMallory });
+    mallory.addPeer({ key: 'bob', room: ROOM_A, channel: fromMallory });
+
+    await transfers.fetch(ROOM_A, lie);
+    // The honest message arrives while the false one is fetched: it waits for its turn.
+    await transfers.fetch(ROOM_A, honest);
+    await vi.waitFor(() =>
+      expect(states).toContainEqual(
+        expect.objectContaining({ status: 'failed', error: 'mismatch' }),
+      ),
+    );
+    expect(states.some((s) => s.status === 'done')).toBe(false);
+
+    // The true file is fetched from an honest member once one links.
+    const alice = new Transfers({ store: honestStore, onState: () => undefined });
+    const [toAlice, fromAlice] = await channelPair(ROOM_A);
+    transfers.addPeer({ key: 'alice', room: ROOM_A, channel: toAlice });
+    alice.addPeer({ key: 'bob', room: ROOM_A, channel: fromAlice });
+    await vi.waitFor(() => expect(transfers.stateOf(honest.sha256)?.status).toBe('done'), {
+      timeout: 10_000,
+    });
+    const parts = await empty.chunkBlobs(honest.sha256);
+    const kept = new Uint8Array(await new Blob(parts ?? []).arrayBuffer());
+    const original = new Uint8Array(size).map((_, i) => (i * 31) & 0xff);
+    expect(kept).toEqual(original);
+    for (const t of [transfers, mallory, alice]) t.stop();
+  });
+
+  it('deletes a false file even when no other message describes its SHA-256', async () => {
+    const size = 2 * 256 * 1024;
+    const { meta: honest } = await storeWithFile(ROOM_A, size);
+    const forged = new Uint8Array(size).fill(9);
+    const { store: malloryStore, meta: lie } = await storeUnder(ROOM_A, forged, honest.sha256);
+    const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+    opened.push(empty);
+    const transfers = new Transfers({ store: empty, onState: () => undefined });
+    const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
+    const [ours, theirs] = await channelPair(ROOM_A);
+    transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: ours });
+    mallory.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+    await transfers.fetch(ROOM_A, lie);
+    await vi.waitFor(() =>
+      expect(transfers.stateOf(honest.sha256)).toMatchObject({
+        status: 'failed',
+        error: 'mismatch',
+      }),
+    );
+    expect(await empty.get(honest.sha256)).toBeUndefined();
+    expect(await empty.chunkBlobs(honest.sha256)).toBeNull();
+    for (const t of [transfers, mallory]) t.stop();
+  });
+});

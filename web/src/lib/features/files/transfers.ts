@@ -32,6 +32,7 @@ import {
   setChunk,
 } from './chunk-plan';
 import { FileServer } from './file-server';
+import { hashFile } from './file-hashing';
 import {
   equalBytes,
   isWanted,
@@ -84,6 +85,18 @@ export interface TransfersDeps {
    * as WebCrypto does) `bytes` when it returns: the buffer is reused at once.
    */
   digest?: (bytes: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * The SHA-256 (base64url) of a whole stored file (injectable for tests; default `hashFile`,
+   * in a Worker from 8 MiB, reading the file slice by slice).
+   */
+  wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
+}
+
+/** Other descriptions of one SHA-256 remembered while it is fetched (a hostile member's flood). */
+const MAX_OTHER_ROOTS = 8;
+
+async function hashWhole(file: Blob, chunkSize: number): Promise<string> {
+  return (await hashFile(file, { chunkSize })).sha256;
 }
 
 /**
@@ -106,6 +119,7 @@ export class Transfers {
   #store: FileStore;
   #deps: TransfersDeps;
   #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
+  #wholeHash: (file: Blob, chunkSize: number) => Promise<string>;
   #peers = new Map<string, PeerState>();
   /** Answers members' asks and wants from the store. */
   #server: FileServer;
@@ -120,6 +134,7 @@ export class Transfers {
     this.#store = deps.store;
     this.#deps = deps;
     this.#digest = deps.digest ?? webDigest;
+    this.#wholeHash = deps.wholeHash ?? hashWhole;
     this.#server = new FileServer(deps.store);
   }
 
@@ -171,7 +186,18 @@ export class Transfers {
    */
   async fetch(conv: RoomKey, meta: FileMeta): Promise<void> {
     if (this.#isStopped) return;
-    const known = this.#downloads.get(meta.sha256);
+    let known = this.#downloads.get(meta.sha256);
+    if (known && known.meta.root !== meta.root && known.status !== 'done') {
+      // Another message describes the same SHA-256 with other chunks: at most one of them is
+      // true. One that is not being fetched gives way; else it is tried if this one is false.
+      if (known.status === 'idle' || known.status === 'failed') {
+        this.#downloads.delete(meta.sha256);
+        known = undefined;
+      } else {
+        if (known.others.size < MAX_OTHER_ROOTS) known.others.set(meta.root, { conv, meta });
+        return;
+      }
+    }
     if (known) {
       known.rooms.add(conv);
       if (known.status === 'idle' || known.status === 'failed') {
@@ -513,8 +539,7 @@ export class Transfers {
           download.doneBytes += chunk.blob.size;
         }
         if (countChunks(download.have) === download.count) {
-          download.status = 'done';
-          this.#report(download);
+          void this.#checkWhole(download);
           return;
         }
         this.#report(download);
@@ -522,6 +547,45 @@ export class Transfers {
       }
     } finally {
       download.isWriting = false;
+    }
+  }
+
+  /**
+   * Every chunk is stored: the file counts as done only once its bytes hash to the message's
+   * SHA-256 (chunks and manifest only prove what the message's root says, and a hostile member
+   * can pair a root of its own with another file's SHA-256). A false file is deleted here, and
+   * another message's description of that SHA-256, if one came meanwhile, is fetched instead.
+   */
+  async #checkWhole(download: Download): Promise<void> {
+    const { sha256, chunkSize } = download.meta;
+    let isTrue: boolean;
+    try {
+      const parts = await this.#store.chunkBlobs(sha256);
+      isTrue = parts !== null && (await this.#wholeHash(new Blob(parts), chunkSize)) === sha256;
+    } catch (error) {
+      this.#fail(download, error);
+      return;
+    }
+    if (this.#downloads.get(sha256) !== download || !isWanted(download)) return;
+    if (isTrue) {
+      download.status = 'done';
+      this.#report(download);
+      return;
+    }
+    log.warn('a file does not hash to its message’s SHA-256: deleted here', sha256);
+    try {
+      await this.#store.deleteFile(sha256);
+    } catch (error) {
+      log.warn('deleting a false file failed', error);
+    }
+    download.have.fill(0);
+    download.doneBytes = 0;
+    download.manifest = null;
+    this.#stopDownload(download, 'failed', 'mismatch');
+    const next = download.others.values().next();
+    if (!next.done) {
+      this.#downloads.delete(sha256);
+      await this.fetch(next.value.conv, next.value.meta);
     }
   }
 

@@ -420,6 +420,8 @@ export const onDemand = {
   'files.storageFull':
     'Out of storage: free space in Settings → Storage (or on this device), then try again.',
   'files.storageFailed': 'This browser could not store the file. Try again.',
+  'files.mismatch':
+    'This file is not what its message says (its bytes do not match), so nothing of it was kept. Someone may have sent a false file.',
   'files.tryAgain': 'Try again',
   'files.tooLarge': '{name} is larger than {max}, the largest file Parley sends.',
   'files.preparing': 'Preparing {name}',

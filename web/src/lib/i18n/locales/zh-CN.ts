@@ -381,6 +381,8 @@ const zhCN = {
   'files.waiting': '正在等待拥有此文件的成员上线',
   'files.storageFull': '存储空间不足：请在“设置 → 存储”中（或在此设备上）释放空间，然后重试。',
   'files.storageFailed': '此浏览器无法存储该文件。请重试。',
+  'files.mismatch':
+    '此文件与其消息描述的内容不符（字节不匹配），因此没有保留任何部分。可能有人发送了虚假的文件。',
   'files.tryAgain': '重试',
   'files.tooLarge': '{name} 超过 {max}，这是 Parley 能发送的最大文件。',
   'files.preparing': '正在准备 {name}',
