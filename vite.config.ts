@@ -137,8 +137,12 @@ export default defineConfig({
       output: {
         // Each part of each language's catalog is its own chunk, named for what it holds.
         manualChunks: firstScreenChunk,
+        // Hashes of 7 characters (42 bits, the least Rolldown takes for this many chunks; plenty for a few hundred files): the first screen
+        // carries the name of every chunk and style sheet it may load (the preload map).
         chunkFileNames: (chunk) =>
-          `assets/${(chunk.facadeModuleId && catalogChunkName(chunk.facadeModuleId)) ?? '[name]'}-[hash].js`,
+          `assets/${(chunk.facadeModuleId && catalogChunkName(chunk.facadeModuleId)) ?? '[name]'}-[hash:7].js`,
+        entryFileNames: 'assets/[name]-[hash:7].js',
+        assetFileNames: 'assets/[name]-[hash:7][extname]',
       },
     },
   },

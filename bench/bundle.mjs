@@ -70,11 +70,11 @@ export default async function bundle() {
     .filter((name) => name.endsWith('.js'))
     .map((name) => `assets/${name}`);
   const catalogFirstParts = allJs
-    .map((file) => ({ file, match: /^assets\/catalog-(.+)-first-[\w-]{8}\.js$/.exec(file) }))
+    .map((file) => ({ file, match: /^assets\/catalog-(.+)-first-[\w-]+\.js$/.exec(file) }))
     .filter((part) => part.match !== null)
     .map((part) => ({ language: part.match?.[1] ?? '', file: part.file }));
   const restPartCount = allJs.filter((file) =>
-    /^assets\/catalog-.+-rest-[\w-]{8}\.js$/.test(file),
+    /^assets\/catalog-.+-rest-[\w-]+\.js$/.test(file),
   ).length;
   if (catalogFirstParts.length === 0 || catalogFirstParts.length !== restPartCount) {
     throw new Error('expected one catalog-<code>-first chunk per language in dist/web');

@@ -49,7 +49,8 @@ export function formatBytes(bytes: number, locale?: string): string {
     format = new Intl.NumberFormat(locale, {
       style: 'unit',
       unit: units[unit],
-      unitDisplay: 'short',
+      // Bytes spelled out ("986 bytes", not "986 byte"); larger units short ("12 kB").
+      unitDisplay: unit === 0 ? 'long' : 'short',
       maximumFractionDigits: digits,
     });
     byteFormats.set(key, format);
