@@ -236,7 +236,7 @@ function linkState(index: number): {
   binaryOpen: boolean;
   binaryCloses: number;
   binaryIsOpen: boolean;
-} {
+} | null {
   const { __side } = window as unknown as {
     __side: {
       links: {
@@ -250,7 +250,9 @@ function linkState(index: number): {
     };
   };
   const entry = __side.links[index];
-  if (!entry) throw new Error(`no link ${index}`);
+  // The acceptor's link exists once the dialler's offer arrived, which may be after the
+  // dialler's side started: null until then, so a poll waits for it instead of failing.
+  if (!entry) return null;
   return {
     isOpen: entry.isOpen,
     closeReason: entry.closeReason,
