@@ -6,7 +6,7 @@
 //
 // PARLEY_BENCH_NETNS=0 never uses a namespace. `npm run bench` alone lists the benchmarks.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -72,16 +72,44 @@ function findEntry(benchName) {
   fail(`bench: no benchmark "${benchName}". Available: ${available.join(', ') || '(none)'}`);
 }
 
-/** Builds if needed and makes sure Chromium is there (before entering the namespace). */
+/** The newest modification time (ms) of the sources a build is made from. */
+function newestSourceMs() {
+  const roots = ['web', 'signal', 'public'].map((dir) => path.join(repoRoot, dir));
+  let newest = 0;
+  for (const root of roots) {
+    if (!existsSync(root)) continue;
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  for (const file of ['vite.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    const full = path.join(repoRoot, file);
+    if (existsSync(full)) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds when the build is missing or older than its sources (a stale build once hid a
+ * first-screen budget overrun), and makes sure Chromium is there (before entering the namespace).
+ */
 function prepare() {
   const outputs = [
     path.join(repoRoot, 'dist', 'web', 'index.html'),
     path.join(repoRoot, 'dist', 'server', 'signal', 'src', 'main.js'),
   ];
-  if (outputs.every((file) => existsSync(file))) {
+  const isBuilt = outputs.every((file) => existsSync(file));
+  const isFresh =
+    isBuilt && Math.min(...outputs.map((file) => statSync(file).mtimeMs)) >= newestSourceMs();
+  if (isFresh) {
     console.info('bench: using the existing build in dist/web and dist/server.');
   } else {
-    console.info('bench: dist/web or dist/server is missing; running npm run build.');
+    console.info(
+      isBuilt
+        ? 'bench: the sources changed since the last build; running npm run build.'
+        : 'bench: dist/web or dist/server is missing; running npm run build.',
+    );
     const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) {
       fail(`bench: npm run build failed (${build.error?.message ?? `exit ${build.status}`}).`);
