@@ -49,3 +49,13 @@ describe('fingerprintTag', () => {
     expect(fingerprintTag('ABCDEFGHIJ')).toBe('ABCDEF');
   });
 });
+
+describe('devices of one person', () => {
+  it('are not look-alikes of each other, but still of someone else with the name', () => {
+    const alice = { fingerprint: 'AAAA', name: 'Alice' };
+    const aliceDevice = { fingerprint: 'BBBB', name: 'Alice', person: 'AAAA' };
+    expect(lookAlikeNames([alice, aliceDevice])).toEqual(new Set());
+    const other = { fingerprint: 'CCCC', name: 'alice' };
+    expect(lookAlikeNames([alice, aliceDevice, other])).toEqual(new Set(['AAAA', 'BBBB', 'CCCC']));
+  });
+});

@@ -43,6 +43,11 @@ export interface NamedMember<F extends string = string> {
   fingerprint: F;
   /** The name they chose (or that we show for them). */
   name: string;
+  /**
+   * The person when the key is a device of an identity (DESIGN §4 "Devices"): two devices of
+   * one person may share a name. Absent: the key is the person.
+   */
+  person?: F;
 }
 
 /**
@@ -50,15 +55,15 @@ export interface NamedMember<F extends string = string> {
  * their fingerprint's tag.
  */
 export function lookAlikeNames<F extends string>(members: readonly NamedMember<F>[]): Set<F> {
-  const bySkeleton = new Map<string, F[]>();
+  const bySkeleton = new Map<string, NamedMember<F>[]>();
   for (const member of members) {
     const skeleton = nameSkeleton(member.name);
-    bySkeleton.set(skeleton, [...(bySkeleton.get(skeleton) ?? []), member.fingerprint]);
+    bySkeleton.set(skeleton, [...(bySkeleton.get(skeleton) ?? []), member]);
   }
   const alike = new Set<F>();
-  for (const fingerprints of bySkeleton.values()) {
-    if (new Set(fingerprints).size > 1)
-      for (const fingerprint of fingerprints) alike.add(fingerprint);
+  for (const named of bySkeleton.values()) {
+    if (new Set(named.map((m) => m.person ?? m.fingerprint)).size > 1)
+      for (const member of named) alike.add(member.fingerprint);
   }
   return alike;
 }

@@ -12,6 +12,7 @@ import {
   proveRoom,
   type HandshakeRole,
 } from '../crypto/handshake';
+import { verifyDeviceChain } from '../crypto/device';
 import { fingerprintOf, importPublicKey } from '../crypto/identity';
 import { createLogger } from '../log';
 import type { ParsedPeerFrame, PeerFrame } from '../protocol/peer-frames';
@@ -133,12 +134,21 @@ export async function stepHandshake(
       ml.link.close('identity proof failed');
       return;
     }
+    // A device of an identity (DESIGN §4 "Devices") shows the links that lead to it; a chain
+    // that does not hold is a lie about who it is.
+    const root = frame.devices ? await verifyDeviceChain(frame.devices, frame.key) : null;
+    if (frame.devices && !root) {
+      log.warn('a peer failed the device proof; disconnecting', ml.link.remoteId);
+      ml.link.close('device proof failed');
+      return;
+    }
     const peer: MeshPeer = {
       peerId: ml.link.remoteId,
       room: ml.link.room,
       fingerprint: await fingerprintOf(frame.key),
       spki: frame.key,
       profile: frame.profile,
+      ...(root ? { root } : {}),
     };
     if (!ctx.admits(peer)) {
       log.warn('refused a member this room does not admit', ml.link.remoteId);
@@ -155,12 +165,14 @@ async function maybeRevealIdentity(ml: MeshLink, ctx: HandshakeContext): Promise
   if (!ml.isRoomProofSent || !ml.isRemoteRoomProven || !ml.transcript) return;
   if (ml.phase !== 'hello') return;
   ml.phase = 'room-proven';
-  const { spki, profile, privateKey } = ctx.identity;
+  const { spki, profile, privateKey, devices } = ctx.identity;
   const sig = await proveIdentity({
     transcript: ml.transcript,
     role: ml.role,
     privateKey,
     claim: { spki, profile },
   });
-  if (ml.phase === 'room-proven') ctx.send({ type: 'identity', key: spki, profile, sig });
+  if (ml.phase === 'room-proven') {
+    ctx.send({ type: 'identity', key: spki, profile, sig, ...(devices ? { devices: [...devices] } : {}) });
+  }
 }

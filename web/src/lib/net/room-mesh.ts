@@ -4,6 +4,7 @@
  * detection, duplicate-link tie-break and redial. It hands the app only frames from authenticated
  * peers, one at a time per link.
  */
+import type { DeviceLink, DeviceRoot } from '../crypto/device';
 import { MAX_CONCURRENT_DIALS } from '../config';
 import {
   DIAL_TIMEOUT_MS,
@@ -38,6 +39,8 @@ export interface MeshIdentity {
   fingerprint: Fingerprint;
   /** Display name and avatar colour, revealed only to peers that proved the room secret. */
   profile: { name: string; color: string };
+  /** When this key is a device of an identity: the links from the identity to it. */
+  devices?: readonly DeviceLink[];
 }
 
 /** An authenticated remote member on one link. */
@@ -52,6 +55,11 @@ export interface MeshPeer {
   spki: string;
   /** The profile the remote signed in its identity proof. */
   profile: { name: string; color: string };
+  /**
+   * When the remote key is a device of an identity (proven by its device links): that identity,
+   * whose key contacts pinned. Absent: the key is the identity itself.
+   */
+  root?: DeviceRoot;
 }
 
 /** Frames that reach the app: everything after the handshake except the mesh's own. */
@@ -262,13 +270,15 @@ export class RoomMesh {
   }
 
   /**
-   * Closes every authenticated link to the identity `fingerprint` (with `bye`), e.g. when the
-   * person blocked them; whether they may link again is `admits`'s to say. How many closed.
+   * Closes every authenticated link to the identity `fingerprint` (with `bye`), and to its
+   * devices, e.g. when the person blocked them; whether they may link again is `admits`'s to say.
+   * How many closed.
    */
   disconnect(fingerprint: Fingerprint): number {
     let closed = 0;
     for (const ml of [...this.#links]) {
-      if (ml.peer?.fingerprint !== fingerprint) continue;
+      const peer = ml.peer;
+      if (peer?.fingerprint !== fingerprint && peer?.root?.fingerprint !== fingerprint) continue;
       this.#sayByeAndClose(ml, 'disconnected by the app');
       closed++;
     }

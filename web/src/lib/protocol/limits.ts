@@ -45,6 +45,9 @@ export const MAX_SIGNAL_PEERS = 256;
 /** Upper bound for the free-text reason of an `X-ROOM-ERROR` frame. */
 export const MAX_SIGNAL_REASON_CHARS = 256;
 
+/** Longest chain of device links (identity → device → …) a key may present (crypto/device.ts). */
+export const MAX_DEVICE_CHAIN = 4;
+
 /** Most authors a version vector in a `sync` frame may list (fits well within MAX_FRAME_BYTES). */
 export const MAX_VECTOR_AUTHORS = 512;
 

@@ -29,6 +29,7 @@ import {
 import {
   MAX_BATCH_EVENTS,
   MAX_CHAIN_AUTHORS,
+  MAX_DEVICE_CHAIN,
   MAX_FRAME_BYTES,
   MAX_REMOVED_MEMBERS,
   MAX_VECTOR_AUTHORS,
@@ -57,6 +58,14 @@ const chainsSchema = v.optional(
   ),
 );
 
+/** One link of a device chain (crypto/device.ts). */
+const deviceLinkSchema = v.object({
+  issuer: spkiSchema,
+  device: spkiSchema,
+  at: timestampSchema,
+  sig: signatureSchema,
+});
+
 /** How a peer presents itself: display name (at most MAX_NAME_CHARS) and avatar colour. */
 const profileSchema = v.object({ name: nameSchema, color: colorSchema });
 
@@ -79,6 +88,13 @@ const linkFrameSchemas = [
     key: spkiSchema,
     profile: profileSchema,
     sig: signatureSchema,
+    /**
+     * When the key is a device of an identity (restored from a backup, DESIGN §4 "Devices"):
+     * the links from the identity to it. Builds without devices ignore it.
+     */
+    devices: v.optional(
+      v.pipe(v.array(deviceLinkSchema), v.minLength(1), v.maxLength(MAX_DEVICE_CHAIN)),
+    ),
   }),
   /** Liveness probe; answered with `pong` carrying the same `t` (the sender's ms timestamp). */
   v.object({ type: v.literal('ping'), t: timestampSchema }),

@@ -6,6 +6,8 @@
  * they never throw for those and never fail silently. After each committed write the store tells
  * its subscribers what changed (`subscribe`, `StoreChange`).
  */
+import type { DeviceLink } from '../crypto/device';
+import type { BackupAccess } from './backup-store';
 import type { ChatEvent, EventContent, StoredEvent, UnsignedEvent } from '../protocol/events';
 import type { VersionVector } from '../domain/version-vector';
 import type { AuthorUsage } from '../domain/budgets';
@@ -29,6 +31,16 @@ export interface StoredIdentity {
   color: string;
   /** When the identity was made (ms since epoch). */
   createdAt: number;
+  /**
+   * A browser restored from a backup (DESIGN §4 "Devices"): the keys above are this device's,
+   * and these links lead from the identity to them. Absent: the keys are the identity's own.
+   */
+  devices?: DeviceLink[];
+  /**
+   * With `devices`: the fingerprints of the keys before this device (the identity first), whose
+   * events are the person's own too.
+   */
+  earlierKeys?: Fingerprint[];
 }
 
 /** A member of a conversation, as last seen. */
@@ -45,6 +57,8 @@ export interface Member {
   lastSeenAt: number;
   /** Clock of the `profile` event that set `name` and `color` (absent: none seen yet). */
   profileHlc?: string;
+  /** A device of an identity (DESIGN §4 "Devices"): the identity, as its links proved. */
+  root?: Fingerprint;
 }
 
 /**
@@ -233,6 +247,8 @@ export interface ListEventsOptions {
 export interface ChatStore {
   /** This profile's identity, if one was made. */
   getIdentity(): Promise<StoredIdentity | undefined>;
+  /** Backup and restore (storage/backup-store.ts), loaded on first use. */
+  openBackup(): Promise<BackupAccess>;
   /** Saves the identity (and takes its fingerprint as "self" for unread counting). */
   putIdentity(i: StoredIdentity): Promise<StoreResult<void>>;
   /** All conversations, most recent activity first. */

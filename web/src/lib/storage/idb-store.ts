@@ -46,6 +46,7 @@ import {
   type StoredIdentity,
   type StoreResult,
 } from './chat-store';
+import type { BackupAccess } from './backup-store';
 import { ChangeFeed } from './change-feed';
 import {
   freshPreview,
@@ -219,6 +220,10 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Saves the identity and takes its fingerprint as self. */
+  async openBackup(): Promise<BackupAccess> {
+    return (await import('./idb-backup')).idbBackupAccess(this.#db);
+  }
+
   async putIdentity(i: StoredIdentity): Promise<StoreResult<void>> {
     const result = await this.#write('putIdentity', async () => {
       await inTx(this.#db, ['identity'], 'readwrite', (tx) => tx.objectStore('identity').put(i));

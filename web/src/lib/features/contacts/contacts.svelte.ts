@@ -99,11 +99,18 @@ export class Contacts {
    * contact's pinned key. Anyone else, even with the pair secret, is refused and the person warned.
    */
   admits(peer: MeshPeer): boolean {
-    if (this.isBlocked(peer.fingerprint)) return false;
+    // A device of an identity (DESIGN §4 "Devices") is that identity to contacts.
+    const who = peer.root ?? peer;
+    if (this.isBlocked(peer.fingerprint) || this.isBlocked(who.fingerprint)) return false;
     const conversation = this.#ports.conversation(peer.room);
     if (conversation?.kind !== 'direct') return true;
     const contact = conversation.contact ? this.contact(conversation.contact) : undefined;
-    if (contact && contact.fingerprint === peer.fingerprint && contact.spki === peer.spki) {
+    if (contact && contact.fingerprint === who.fingerprint && contact.spki === who.spki) {
+      return true;
+    }
+    // Another browser of ours (DESIGN §4 "Devices") holds the pair secret too.
+    const identity = this.#kernel.identity;
+    if (identity && who.fingerprint === (identity.earlierKeys?.[0] ?? identity.fingerprint)) {
       return true;
     }
     this.#kernel.notices.show({

@@ -250,6 +250,48 @@ export const onDemand = {
   'settings.notificationsDenied':
     'The browser blocks notifications for this site. Allow them in the site settings, then try again.',
   'settings.notificationsUnsupported': 'This browser cannot show notifications.',
+  'settings.backup': 'Backup',
+  'backup.intro':
+    'A backup holds your identity, contacts, conversations and messages, encrypted with a passphrase. Restore it in another browser to go on there as you.',
+  'backup.oldBrowser':
+    'The old and the restored browser may both keep running: each writes as its own device of you. If you will not use the old one again, delete its data there (Settings → Delete all data).',
+  'backup.export': 'Export backup',
+  'backup.exportTitle': 'Export backup',
+  'backup.passphrase': 'Passphrase',
+  'backup.confirmPassphrase': 'Confirm passphrase',
+  'backup.passphraseHint':
+    'At least {min} characters. Without it nobody can read the backup, not even you: keep it safe.',
+  'backup.passphraseTooShort': 'The passphrase needs at least {min} characters.',
+  'backup.passphraseMismatch': 'The two passphrases are not the same.',
+  'backup.includeFiles': 'Include files',
+  'backup.includeFilesHint':
+    'Files, images and voice messages stored here. Without them, the restored browser fetches them again from members.',
+  'backup.exporting': 'Encrypting the backup…',
+  'backup.exportFailed': 'The backup could not be made: {reason}',
+  'backup.tooManyDevices':
+    'This browser was restored from a backup of a restored browser too many times to make another. Export the backup from an earlier browser of yours.',
+  'backup.saved': 'Backup saved as {file}. Keep it and its passphrase somewhere safe.',
+  'backup.cancel': 'Cancel',
+  'backup.restore': 'Restore from backup',
+  'backup.restoreTitle': 'Restore from backup',
+  'backup.restoreIntro':
+    'Choose a Parley backup file and enter its passphrase. Nothing changes until the whole file has been checked.',
+  'backup.file': 'Backup file',
+  'backup.restoreButton': 'Restore',
+  'backup.chooseFile': 'Choose a backup file first.',
+  'backup.enterPassphrase': 'Enter the backup’s passphrase.',
+  'backup.checking': 'Checking the backup…',
+  'backup.restoring': 'Restoring…',
+  'backup.wrongPassphrase': 'Wrong passphrase. Nothing was changed.',
+  'backup.notABackup': 'This is not a Parley backup file. Nothing was changed.',
+  'backup.newerVersion':
+    'This backup was made by a newer version of Parley. Update Parley (reload the page), then try again. Nothing was changed.',
+  'backup.damaged': 'This backup file is damaged or incomplete. Nothing was changed.',
+  'backup.restoreFailed': 'Restoring failed: {reason}',
+  'backup.replaceTitle': 'Replace everything on this device?',
+  'backup.replaceBody':
+    'Your identity, contacts and history in this browser are replaced by the backup of {name}. What exists only here is lost.',
+  'backup.replaceConfirm': 'Replace',
   'settings.storage': 'Storage',
   'settings.storageUsage': '{used} used of {quota} available to this site.',
   'settings.storageUnknown': 'This browser does not say how much storage is used.',
