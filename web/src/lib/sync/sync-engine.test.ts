@@ -493,6 +493,51 @@ describe('SyncEngine answers', () => {
     expect(net.failures).toEqual([]);
   });
 
+  it('shows a member who links later both versions of a seq already found disputed', async () => {
+    const room = await makeRoom();
+    const net = new TestNet(room);
+    const alice = await net.add('alice', poolKeys(0));
+    const bob = await net.add('bob', poolKeys(1));
+    const malloryKeys = poolKeys(2);
+    const mallory = malloryKeys.fingerprint;
+    const forAlice = await makeSignedEvent(malloryKeys, {
+      conv: room.key,
+      seq: 1,
+      text: 'pay Carol',
+    });
+    const forBob = await makeSignedEvent(malloryKeys, { conv: room.key, seq: 1, text: 'pay Dave' });
+    const later = await makeSignedEvent(malloryKeys, { conv: room.key, seq: 2, text: 'thanks' });
+    const carol = await net.add('carol', poolKeys(3));
+    for (const [m, first] of [
+      [alice, forAlice],
+      [bob, forBob],
+      [carol, forAlice],
+    ] as const) {
+      const member = {
+        fingerprint: mallory,
+        spki: malloryKeys.spki,
+        name: 'Mallory',
+        color: '#000000',
+        lastSeenAt: 0,
+      };
+      expect((await m.store.upsertMember(room.key, member)).ok).toBe(true);
+      expect((await m.store.addEvents([first, later], Date.now())).ok).toBe(true);
+    }
+    // Bob finds the dispute with Alice first: his own version is a tombstone by then.
+    net.link(alice, bob);
+    await vi.waitFor(async () => {
+      expect((await bob.store.getConversation(room.key))?.disputes).toEqual({ [mallory]: [1] });
+    });
+    // Carol, who holds Alice's version, links only to Bob, and still finds out for herself.
+    net.link(bob, carol);
+    await vi.waitFor(async () => {
+      expect((await carol.store.getConversation(room.key))?.disputes).toEqual({ [mallory]: [1] });
+    });
+    await net.stop();
+    expect(await texts(carol, room.key)).toEqual(['thanks']);
+    expect(net.failures).toEqual([]);
+  });
+
   it('asks a peer for a whole chain at most once per interval, however its digests change', async () => {
     const room = await makeRoom();
     const alice = await net1(room, 'alice');

@@ -137,7 +137,12 @@ interface LinkState {
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
   /** Per author, the peer's chain digest that last made us ask for the whole chain, and when. */
   askedChains: Map<Fingerprint, { digest: string; atMs: number }>;
+  /** Per author, the highest seq the peer ever said it holds (its `sync` and `have` vectors). */
+  heldSeqs: Map<Fingerprint, number>;
 }
+
+/** Most disputes whose two signed versions are kept to show other members (see `#proofs`). */
+const MAX_PROOFS = 256;
 
 /** A pending `have` announcement of one room. */
 interface PendingHave {
@@ -158,6 +163,13 @@ export class SyncEngine {
   #pendingHaves = new Map<string, PendingHave>();
   /** Answers being sent, for `whenIdle`. */
   #answers = new Set<Promise<void>>();
+  /**
+   * The two signed versions of each seq this engine found disputed, by room, author and seq:
+   * the stored one became a tombstone, yet a member who holds one version and asks for the
+   * author's chain must get the other to see the dispute for itself (it never trusts ours).
+   * Kept while the page lives, at most MAX_PROOFS.
+   */
+  #proofs = new Map<string, StoredEvent[]>();
   /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
   #deferred: Deferrals = new Map();
   /** Our digests of each author's chain per room (sync/chain-digests.ts). */
@@ -208,6 +220,7 @@ export class SyncEngine {
   async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
     if (frame.type === 'events') return this.#inbox.push(peer, frame);
     await this.#inbox.whenStored(peer);
+    this.#noteHeld(peer, frame.vector);
     switch (frame.type) {
       case 'sync':
         this.#deps.onRemoteVector?.(peer, frame.vector);
@@ -434,6 +447,7 @@ export class SyncEngine {
         gapTimer: undefined,
         lastAsk: null,
         askedChains: new Map(),
+        heldSeqs: new Map(),
       };
       this.#links.set(peer, link);
     }
@@ -490,6 +504,12 @@ export class SyncEngine {
     const keys = this.#keysOf(conversation.members);
     let budget = this.#maxAnswerEvents;
     for (const range of missingFor(conversation.vector, remote)) {
+      const proofs = this.#proofsFor(peer, range, conversation.disputes?.[range.author]);
+      for (const frame of splitEventsIntoFrames(proofs, keys)) {
+        await this.#deps.whenDrained(peer);
+        if (!this.#send(peer, frame)) return false;
+      }
+      budget -= proofs.length;
       let from = range.from;
       while (from <= range.to) {
         if (budget <= 0) return this.#send(peer, { type: 'have', vector: conversation.vector });
@@ -684,6 +704,7 @@ export class SyncEngine {
         to - from + 1,
       );
       for (const found of findEquivocations(stored, received)) {
+        this.#keepProof(peer.room, found, [...stored, ...received]);
         log.warn(
           'an author signed two different events with one seq; hiding both, from',
           peer.peerId,
@@ -693,6 +714,54 @@ export class SyncEngine {
         else if (marked.value) this.#scheduleHave(peer.room);
       }
     }
+  }
+
+  /** Remembers the highest seq of each author the peer said it holds. */
+  #noteHeld(peer: SyncPeer, vector: VersionVector): void {
+    const link = this.#link(peer);
+    if (!link) return;
+    for (const author of keysOf(vector)) {
+      const seq = vectorSeq(vector, author);
+      if (seq > (link.heldSeqs.get(author) ?? 0)) link.heldSeqs.set(author, seq);
+    }
+  }
+
+  #keepProof(
+    room: RoomKey,
+    found: { author: Fingerprint; seq: number },
+    events: readonly StoredEvent[],
+  ): void {
+    const versions = new Map<string, StoredEvent>();
+    for (const e of events) {
+      if (e.author === found.author && e.seq === found.seq) versions.set(e.sig, e);
+    }
+    if (versions.size < 2) return;
+    const key = `${room}\n${found.author}\n${found.seq}`;
+    this.#proofs.delete(key);
+    this.#proofs.set(key, [...versions.values()].slice(0, 2));
+    if (this.#proofs.size > MAX_PROOFS) {
+      const oldest = this.#proofs.keys().next().value;
+      if (oldest !== undefined) this.#proofs.delete(oldest);
+    }
+  }
+
+  /**
+   * Both versions of the disputed seqs in `range`, for a peer that said it holds them (it holds
+   * one version and now asks for the author's whole chain); never for one that holds none (a
+   * late joiner would store one as if nothing were wrong).
+   */
+  #proofsFor(
+    peer: SyncPeer,
+    range: { author: Fingerprint; from: number; to: number },
+    disputed: readonly number[] | undefined,
+  ): StoredEvent[] {
+    const reach = this.#link(peer)?.heldSeqs.get(range.author) ?? 0;
+    const proofs: StoredEvent[] = [];
+    for (const seq of disputed ?? []) {
+      if (seq < range.from || seq > range.to || seq > reach) continue;
+      proofs.push(...(this.#proofs.get(`${peer.room}\n${range.author}\n${seq}`) ?? []));
+    }
+    return proofs;
   }
 
   #keysOf(members: Record<string, { spki: string }>): Record<string, string> {
