@@ -96,13 +96,15 @@ test('a backup moves Alice to a fresh browser: same identity to her contacts, al
     await expect(contactsNav(fresh.page).getByRole('link', { name: 'Bob' })).toBeVisible();
     await expect(conversations(fresh.page).getByRole('link').first()).toBeVisible();
     await fresh.page.goto(room);
-    await expect(messageFrom(fresh.page, 'Alice (you)', 'Before the move')).toBeVisible();
+    await expect(messageFrom(fresh.page, 'Alice', 'Before the move')).toBeVisible();
+    // Written by her other browser: hers, not a look-alike stranger's (no key tag).
+    await expect(messageFrom(fresh.page, 'Alice (', 'Before the move')).toHaveCount(0);
   });
 
   await test.step('Bob still accepts her in their direct chat, both ways', async () => {
     await fresh.page.evaluate(() => (location.hash = '#/'));
     await contactsNav(fresh.page).getByRole('link', { name: 'Bob' }).click();
-    await expect(messageFrom(fresh.page, 'Alice (you)', 'Just between us')).toBeVisible();
+    await expect(messageFrom(fresh.page, 'Alice', 'Just between us')).toBeVisible();
     await expect(contactsNav(fresh.page).getByText('online', { exact: true })).toBeVisible();
     await sendMessage(fresh.page, 'Hello from my new browser');
     await expectMessage(bob.page, 'Alice', 'Hello from my new browser');

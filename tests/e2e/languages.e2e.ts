@@ -38,13 +38,13 @@ test('a zh-CN browser sees Chinese from onboarding through a room; Settings swit
 
   await test.step('the empty list and a new room are in Chinese', async () => {
     await expect(zhPage.getByRole('navigation', { name: '会话' })).toBeVisible();
-    await expect(zhPage.getByText('还没有会话。新建一个房间并分享它的链接。')).toBeVisible();
+    await expect(zhPage.getByText('还没有会话。新建房间并分享链接。')).toBeVisible();
     await zhPage.getByRole('button', { name: '新建房间' }).click();
     await expect(zhPage).toHaveURL(/#\/r\//);
     link = zhPage.url();
     await expect(zhPage.getByRole('button', { name: '复制链接' })).toBeVisible();
     await expect(
-      zhPage.getByText('分享此房间的链接来邀请别人。目前这里只有你一个人。'),
+      zhPage.getByText('分享房间链接来邀请别人。现在只有你在这里。'),
     ).toBeVisible();
   });
 

@@ -47,7 +47,7 @@ export interface NamedMember<F extends string = string> {
    * The person when the key is a device of an identity (DESIGN §4 "Devices"): two devices of
    * one person may share a name. Absent: the key is the person.
    */
-  person?: F;
+  person?: F | undefined;
 }
 
 /**

@@ -58,17 +58,8 @@ export type TimelineRow = MessageRow | CallRow | UnsupportedRow;
 export interface RowContext {
   /** Our fingerprint (own messages sit on the other side). */
   self: Fingerprint | undefined;
-  /**
-   * Our earlier keys when this browser is a device restored from a backup (DESIGN §4
-   * "Devices"): what they wrote is ours too. Fixed for the page's life.
-   */
-  earlierKeys?: readonly Fingerprint[];
   /** The label of the day `ms` falls on (the reader's calendar and language). */
   dayOf(ms: number): string;
-}
-
-function isOwnAuthor(author: string, context: RowContext): boolean {
-  return author === context.self || (context.earlierKeys?.includes(author as Fingerprint) ?? false);
 }
 
 type Entry =
@@ -118,7 +109,7 @@ export function buildRows(
         kind: 'message',
         view: entry.view,
         startsGroup,
-        isOwn: isOwnAuthor(entry.event.author, context),
+        isOwn: entry.event.author === context.self,
       };
     } else {
       // A line of its own: the next message shows its author again.
@@ -246,7 +237,7 @@ function appendRows(
       const startsGroup = day !== null || e.author !== groupAuthor || ms - groupMs > GROUP_GAP_MS;
       groupAuthor = e.author;
       groupMs = ms;
-      added.push({ ...base, kind: 'message', view, startsGroup, isOwn: isOwnAuthor(e.author, context) });
+      added.push({ ...base, kind: 'message', view, startsGroup, isOwn: e.author === context.self });
     }
   }
   return added;

@@ -292,7 +292,7 @@ export class Kernel {
       spki: identity.spki,
       fingerprint: identity.fingerprint,
       profile: { name: identity.name, color: identity.color },
-      ...(identity.devices ? { devices: identity.devices } : {}),
+      devices: identity.devices,
     };
   }
 

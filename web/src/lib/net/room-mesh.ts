@@ -40,7 +40,7 @@ export interface MeshIdentity {
   /** Display name and avatar colour, revealed only to peers that proved the room secret. */
   profile: { name: string; color: string };
   /** When this key is a device of an identity: the links from the identity to it. */
-  devices?: readonly DeviceLink[];
+  devices?: readonly DeviceLink[] | undefined;
 }
 
 /** An authenticated remote member on one link. */

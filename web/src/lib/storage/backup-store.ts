@@ -1,7 +1,7 @@
 /**
  * What a backup reads from and writes into the store (DESIGN §10 "Backup"): every record a
  * restored browser needs, as plain JSON-ready values. The IndexedDB adapter is
- * storage/idb-backup.ts, reached through `ChatStore.openBackup`.
+ * storage/idb-backup.ts, which backup opens on a connection of its own.
  */
 import type { StoredEvent } from '../protocol/events';
 import type { Contact, Conversation, StoredIdentity } from './chat-store';

@@ -7,7 +7,6 @@
  * its subscribers what changed (`subscribe`, `StoreChange`).
  */
 import type { DeviceLink } from '../crypto/device';
-import type { BackupAccess } from './backup-store';
 import type { ChatEvent, EventContent, StoredEvent, UnsignedEvent } from '../protocol/events';
 import type { VersionVector } from '../domain/version-vector';
 import type { AuthorUsage } from '../domain/budgets';
@@ -58,7 +57,7 @@ export interface Member {
   /** Clock of the `profile` event that set `name` and `color` (absent: none seen yet). */
   profileHlc?: string;
   /** A device of an identity (DESIGN §4 "Devices"): the identity, as its links proved. */
-  root?: Fingerprint;
+  root?: Fingerprint | undefined;
 }
 
 /**
@@ -247,8 +246,6 @@ export interface ListEventsOptions {
 export interface ChatStore {
   /** This profile's identity, if one was made. */
   getIdentity(): Promise<StoredIdentity | undefined>;
-  /** Backup and restore (storage/backup-store.ts), loaded on first use. */
-  openBackup(): Promise<BackupAccess>;
   /** Saves the identity (and takes its fingerprint as "self" for unread counting). */
   putIdentity(i: StoredIdentity): Promise<StoreResult<void>>;
   /** All conversations, most recent activity first. */

@@ -7,7 +7,7 @@ import type { BackupAccess, SnapshotFile, SnapshotRecord } from './backup-store'
 import { isDeviceSetting } from './backup-store';
 import type { StoredIdentity } from './chat-store';
 import type { FileRecord } from './file-store';
-import { DB_VERSION, type Db, type ParleyDb } from './idb-schema';
+import { DB_VERSION, DEFAULT_DB_NAME, openParleyDb, type Db, type ParleyDb } from './idb-schema';
 import type { StoreNames } from 'idb';
 
 /** Rows read per transaction. */
@@ -145,4 +145,16 @@ export function idbBackupAccess(db: Db): BackupAccess {
     readSnapshot: (options) => readSnapshot(db, options),
     writeSnapshot: (records, identity) => writeSnapshot(db, records, identity),
   };
+}
+
+/**
+ * Opens the backup side on a connection of its own to the database `name` (like the file store
+ * and the search index): backup and restore load only when used, and the first screen carries
+ * nothing of them. `close()` ends the connection.
+ */
+export async function openIdbBackup(
+  name: string = DEFAULT_DB_NAME,
+): Promise<BackupAccess & { close(): void }> {
+  const db = await openParleyDb(name);
+  return { ...idbBackupAccess(db), close: () => db.close() };
 }

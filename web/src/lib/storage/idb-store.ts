@@ -46,7 +46,6 @@ import {
   type StoredIdentity,
   type StoreResult,
 } from './chat-store';
-import type { BackupAccess } from './backup-store';
 import { ChangeFeed } from './change-feed';
 import {
   freshPreview,
@@ -220,10 +219,6 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Saves the identity and takes its fingerprint as self. */
-  async openBackup(): Promise<BackupAccess> {
-    return (await import('./idb-backup')).idbBackupAccess(this.#db);
-  }
-
   async putIdentity(i: StoredIdentity): Promise<StoreResult<void>> {
     const result = await this.#write('putIdentity', async () => {
       await inTx(this.#db, ['identity'], 'readwrite', (tx) => tx.objectStore('identity').put(i));

@@ -24,8 +24,13 @@ import {
   writeBackup,
   type BackupRecord,
 } from './backup-file';
-import { checkBackup, checkPassphrases, exportBackup, writeRestore } from './backup';
-import type { Kernel } from '../../kernel/kernel.svelte';
+import {
+  checkBackup,
+  checkPassphrases,
+  exportBackup,
+  openBackupAccess,
+  writeRestore,
+} from './backup';
 
 const PASS = 'correct horse battery';
 
@@ -245,7 +250,7 @@ describe('export and restore through the store', () => {
     ]);
     files.close();
 
-    const access = await from.openBackup();
+    const access = await openBackupAccess(names[0]);
     const snapshot: SnapshotRecord[] = [];
     for await (const record of access.readSnapshot({ includeFiles: false })) snapshot.push(record);
     expect(snapshot.some((r) => r.t === 'file' || r.t === 'chunk')).toBe(false);
@@ -262,8 +267,7 @@ describe('export and restore through the store', () => {
     });
 
     const to = await open(`backup-to-${crypto.randomUUID()}`);
-    const kernel = { store: to } as unknown as Kernel;
-    await writeRestore(kernel, file, PASS, checked);
+    await writeRestore(file, PASS, checked, { dbName: names[1] });
     const restored = await to.getIdentity();
     expect(restored?.fingerprint).toBe(checked.identity.fingerprint);
     expect(restored?.earlierKeys).toEqual([alice.fingerprint]);
@@ -271,11 +275,7 @@ describe('export and restore through the store', () => {
     expect(conversation?.title).toBe('Family');
     expect(conversation?.sentUpTo).toBeUndefined();
     const events = await to.listEvents(room);
-    expect(events.map((e) => textOf(e))).toEqual([
-      'one',
-      'two',
-      'three',
-    ]);
+    expect(events.map((e) => textOf(e))).toEqual(['one', 'two', 'three']);
     expect(await to.getSetting('appSettings')).toEqual({ theme: 'dark' });
     expect(await to.getSetting('contactInvites')).toBeUndefined();
     expect(await to.getSetting(`usedSeq:${room}`)).toBeUndefined();
@@ -290,9 +290,13 @@ describe('export and restore through the store', () => {
     const from = await open(`backup-from-${crypto.randomUUID()}`);
     await from.putIdentity(alice);
     await from.putConversation(makeConversation({ title: 'Kept out' }));
-    const file = await exportBackup({ identity: alice, access: await from.openBackup() }, PASS, {
-      includeFiles: false,
-    });
+    const file = await exportBackup(
+      { identity: alice, access: await openBackupAccess(names.at(-1)) },
+      PASS,
+      {
+        includeFiles: false,
+      },
+    );
     expect(await codeOf(checkBackup(file, 'not the passphrase'))).toBe('wrong-passphrase');
     const bytes = new Uint8Array(await file.arrayBuffer());
     expect(await codeOf(checkBackup(new Blob([bytes.slice(0, -5)]), PASS))).toBe('damaged');

@@ -6,8 +6,9 @@
  * nothing, so a wrong passphrase or a damaged file changes nothing; the second writes.
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
-import type { StoredIdentity } from '../../storage/chat-store';
+import type { Conversation, StoredIdentity } from '../../storage/chat-store';
 import type { BackupAccess, SnapshotRecord } from '../../storage/backup-store';
+import { openIdbBackup } from '../../storage/idb-backup';
 import { backupIdentityOf, restoredIdentityOf } from './backup-identity';
 import { BackupError, readBackup, writeBackup, type BackupRecord } from './backup-file';
 
@@ -28,6 +29,19 @@ export function checkPassphrases(
 export function backupFileName(now = new Date()): string {
   const day = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
   return `parley-backup-${day}.parley`;
+}
+
+/**
+ * Hands the backup to the browser's download (so its own download UI shows it). Export
+ * conversation has its own twin: sharing one would split a chunk off the first screen's map.
+ */
+export function saveBackupFile(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** What is needed to export: the identity and the store's records. */
@@ -87,33 +101,43 @@ export async function checkBackup(
 }
 
 /**
- * Writes a checked backup into the kernel's store (empty: onboarding, or just wiped) and saves
+ * Writes a checked backup into the store (empty: onboarding, or just wiped) and saves
  * its identity last, so a restore cut short leaves no identity and the app starts at
  * onboarding again. The caller reloads the page afterwards.
  */
 export async function writeRestore(
-  kernel: Kernel,
   file: Blob,
   passphrase: string,
   checked: CheckedBackup,
-  onProgress?: (done: number, total: number) => void,
+  options: { onProgress?: (done: number, total: number) => void; dbName?: string } = {},
 ): Promise<void> {
-  const store = kernel.store;
-  if (!store) throw new Error('the store is not open');
-  const access = await store.openBackup();
+  const { onProgress } = options;
+  const access = await openBackupAccess(options.dbName);
   async function* records(): AsyncGenerator<SnapshotRecord> {
     for await (const record of readBackup(file, passphrase, { onProgress })) {
       if (record.t === 'meta' || record.t === 'end') continue;
       if (record.t === 'conversation') {
         // What was sent is counted in our own seqs, and this browser writes under a new key.
         const { sentUpTo: _sent, ...value } = record.value;
-        yield { ...record, value };
+        yield { ...record, value: { ...value, members: withEarlierKeys(value.members, checked) } };
         continue;
       }
       yield record;
     }
   }
-  await access.writeSnapshot(records(), checked.identity);
+  try {
+    await access.writeSnapshot(records(), checked.identity);
+  } finally {
+    access.close();
+  }
+}
+
+/**
+ * The store's backup side on a connection of its own (storage/idb-backup.ts; the feature loads
+ * it itself so the first screen carries nothing of it). `name`: another database (tests).
+ */
+export async function openBackupAccess(name?: string): Promise<BackupAccess & { close(): void }> {
+  return openIdbBackup(name);
 }
 
 /**
@@ -130,7 +154,7 @@ export async function replaceWithBackup(
   try {
     if (!(await kernel.deleteAllData())) return;
     await kernel.init();
-    await writeRestore(kernel, file, passphrase, checked);
+    await writeRestore(file, passphrase, checked);
     location.replace('/');
   } catch (error) {
     kernel.notices.show({
@@ -138,4 +162,28 @@ export async function replaceWithBackup(
       params: { reason: error instanceof Error ? error.message : String(error) },
     });
   }
+}
+
+/**
+ * A conversation's members with the keys this person wrote under before (the browser it came
+ * from, and so on): named as the person, so what they wrote there shows as ours here.
+ */
+function withEarlierKeys(
+  members: Conversation['members'],
+  checked: CheckedBackup,
+): Conversation['members'] {
+  const { identity } = checked;
+  const next = { ...members };
+  identity.earlierKeys?.forEach((fingerprint, i) => {
+    const spki = identity.devices?.[i]?.issuer;
+    if (next[fingerprint] || !spki) return;
+    next[fingerprint] = {
+      fingerprint,
+      spki,
+      name: identity.name,
+      color: identity.color,
+      lastSeenAt: 0,
+    };
+  });
+  return next;
 }

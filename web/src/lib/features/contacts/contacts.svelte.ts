@@ -105,12 +105,12 @@ export class Contacts {
     const conversation = this.#ports.conversation(peer.room);
     if (conversation?.kind !== 'direct') return true;
     const contact = conversation.contact ? this.contact(conversation.contact) : undefined;
-    if (contact && contact.fingerprint === who.fingerprint && contact.spki === who.spki) {
-      return true;
-    }
-    // Another browser of ours (DESIGN §4 "Devices") holds the pair secret too.
-    const identity = this.#kernel.identity;
-    if (identity && who.fingerprint === (identity.earlierKeys?.[0] ?? identity.fingerprint)) {
+    // The contact, or another browser of ours (DESIGN §4 "Devices": it holds the pair secret too).
+    const me = this.#kernel.identity;
+    if (
+      (contact?.fingerprint === who.fingerprint && contact.spki === who.spki) ||
+      who.fingerprint === (me?.earlierKeys?.[0] ?? me?.fingerprint)
+    ) {
       return true;
     }
     this.#kernel.notices.show({

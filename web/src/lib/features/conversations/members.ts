@@ -33,7 +33,7 @@ export interface MemberView {
   /** This row is the local user. */
   isSelf: boolean;
   /** The person: the identity this key is a device of (DESIGN §4 "Devices"), else absent. */
-  person?: Fingerprint;
+  person?: Fingerprint | undefined;
 }
 
 /** A member before labels: who, their name, whether online. */
@@ -108,7 +108,7 @@ export class Members {
         name: shownName(m.name, m.fingerprint),
         isOnline: false,
         isSelf: false,
-        ...(m.root ? { person: m.root } : {}),
+        person: m.root,
       });
     }
     for (const peer of this.#kernel.presence.peersOf(room)) {
@@ -119,13 +119,8 @@ export class Members {
         name: known?.name ?? shownName(peer.profile.name, peer.fingerprint),
         isOnline: true,
         isSelf: false,
-        ...(peer.root ? { person: peer.root.fingerprint } : {}),
+        person: peer.root?.fingerprint,
       });
-    }
-    // Keys this person wrote under before (a browser restored from a backup): their name is ours.
-    for (const earlier of self?.earlierKeys ?? []) {
-      if (rows.has(earlier) || !self) continue;
-      rows.set(earlier, { fingerprint: earlier, name: self.name, isOnline: false, isSelf: true });
     }
     if (self) {
       rows.set(self.fingerprint, {
@@ -133,7 +128,7 @@ export class Members {
         name: self.name,
         isOnline: true,
         isSelf: true,
-        ...(self.earlierKeys?.[0] ? { person: self.earlierKeys[0] } : {}),
+        person: self.earlierKeys?.[0],
       });
     }
     return [...rows.values()];
@@ -150,7 +145,7 @@ export class Members {
       name: '',
       color: peer.profile.color,
       lastSeenAt: this.#kernel.now(),
-      ...(peer.root ? { root: peer.root.fingerprint } : {}),
+      root: peer.root?.fingerprint,
     });
     if (!saved.ok) this.#kernel.notices.reportStore(saved.error);
   }

@@ -100,12 +100,7 @@ export async function exportConversation(
 
 /** Hands `text` to the browser's download as a UTF-8 text file. */
 export function saveText(text: string, fileName: string): void {
-  saveBlob(new Blob([text], { type: 'text/plain;charset=utf-8' }), fileName);
-}
-
-/** Hands `blob` to the browser's download under `fileName`. */
-export function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;

@@ -12,12 +12,12 @@ const zhCN = {
     'Parley 无法打开存储（{reason}）。此浏览器可能不允许网站保存数据（无痕模式或已禁用存储）；Parley 需要 IndexedDB 来保存你的聊天记录。',
   'app.insecureContext':
     'Parley 需要安全的地址：请通过 https:// 或 http://localhost 打开。在此地址上，浏览器会关闭 Parley 用来证明你身份的加密功能。',
-  'app.outdated': 'Parley 已在另一个标签页中更新，请重新加载以继续。',
+  'app.outdated': 'Parley 已在另一个标签页更新，请重新加载。',
   'app.reload': '重新加载',
 
   'nav.conversations': '会话',
   'nav.newRoom': '新建房间',
-  'nav.empty': '还没有会话。新建一个房间并分享它的链接。',
+  'nav.empty': '还没有会话。新建房间并分享链接。',
   'nav.you': '你：{name}',
   'nav.back': '返回会话列表',
   'nav.noPreview': '还没有消息',
@@ -25,7 +25,7 @@ const zhCN = {
 
   'home.title': '开始聊天',
   'home.body':
-    '新建一个房间，把链接发给你想聊天的人。任何拿到链接的人都可以加入；消息直接在浏览器之间传递。',
+    '新建房间，把链接发给想聊天的人。拿到链接的人都能加入；消息直接在浏览器之间传递。',
 
   'room.copyLink': '复制链接',
   'room.copied': '链接已复制',
@@ -38,7 +38,7 @@ const zhCN = {
   'room.refused': '信令服务器拒绝了此房间（{reason}）。',
   'room.openFailed': 'Parley 无法从存储中打开此房间。请返回后重试；如果问题持续，请重新加载页面。',
   'room.defaultTitle': '房间 {short}',
-  'room.shareHint': '分享此房间的链接来邀请别人。目前这里只有你一个人。',
+  'room.shareHint': '分享房间链接来邀请别人。现在只有你在这里。',
   'room.members': '成员',
   'room.membersCount': '成员（{count}）',
   'room.memberOnline': '在线',
@@ -56,7 +56,7 @@ const zhCN = {
   'message.delete': '删除',
   'message.edited': '已编辑',
   'message.deleted': '此消息已被删除',
-  'message.unsupported': '{name} 发送了此版本无法显示的内容。此消息需要更新版本的 Parley。',
+  'message.unsupported': '{name} 发送了此版本无法显示的内容，需要更新 Parley。',
   'message.notLoaded': '一条更早的消息',
   'message.deleteTitle': '为所有人删除此消息？',
   'message.deleteBody': '会话中的每个人都会看到它已被删除。',
