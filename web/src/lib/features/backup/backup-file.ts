@@ -3,8 +3,11 @@
  * derived from the passphrase by PBKDF2-SHA-256 (600,000 iterations), so nothing in the file is
  * readable without the passphrase. Layout:
  *
- *   "PARLEYBK" · u32 header length · header JSON {format, kdf {name, iterations, salt}, iv}
- *   · frames: u32 ciphertext length · ciphertext
+ *   "PARLEYBK" · u32 header length · header JSON {format, kdf {name, iterations, salt}, iv,
+ *   check, created} · frames: u32 ciphertext length · ciphertext
+ *
+ * `check` is the GCM tag of nothing under the key (its own IV and additional data, never a
+ * frame's), so a wrong passphrase is told apart from a damaged first frame.
  *
  * A frame's plaintext is a JSON array of records. Its IV is the header's 8 random bytes and the
  * frame's index; its additional data binds the header, the index and whether it is the last, so
@@ -13,7 +16,7 @@
  */
 import * as v from 'valibot';
 import { fromBase64Url, isBase64Url, toBase64Url, utf8 } from '../../encoding';
-import { backupRecordSchema, type BackupRecord } from './backup-records';
+import { backupRecordSchema, recordSequence, type BackupRecord } from './backup-records';
 
 export type { BackupRecord };
 
@@ -22,17 +25,26 @@ export const BACKUP_FORMAT_VERSION = 1;
 /** PBKDF2-SHA-256 iterations for a new backup. */
 export const DEFAULT_KDF_ITERATIONS = 600_000;
 /** Fewest iterations accepted when reading (no weaker file is made by Parley). */
-const MIN_KDF_ITERATIONS = 600_000;
+export const MIN_KDF_ITERATIONS = 600_000;
 /** Most iterations accepted when reading: a hostile file must not cost minutes. */
-const MAX_KDF_ITERATIONS = 10_000_000;
+export const MAX_KDF_ITERATIONS = 10_000_000;
 
 const MAGIC = utf8('PARLEYBK');
-const MAX_HEADER_BYTES = 4096;
+/** Longest header a reader takes (a real one is about 250 bytes). */
+export const MAX_HEADER_BYTES = 4096;
 /** Plaintext bytes a frame aims at; one record may make it larger, up to MAX_FRAME_BYTES. */
-const FRAME_TARGET_BYTES = 1 << 20;
-const MAX_FRAME_BYTES = 16 << 20;
-const MAX_RECORDS_PER_FRAME = 100_000;
+export const FRAME_TARGET_BYTES = 1 << 20;
+/** Most plaintext bytes of one frame, for the writer and the reader alike. */
+export const MAX_FRAME_BYTES = 16 << 20;
+/** Most records one frame may hold. */
+export const MAX_RECORDS_PER_FRAME = 100_000;
 const TAG_BYTES = 16;
+/**
+ * Sealed bytes the writer keeps as separate parts before folding them into a Blob: the browser
+ * may then move them out of the JS heap (Chromium pages large blobs to disk), so a backup with
+ * files never has to sit in memory whole.
+ */
+const FOLD_BYTES = 32 << 20;
 
 /** Why a file cannot be restored. */
 export class BackupError extends Error {
@@ -74,6 +86,8 @@ const headerSchema = v.object({
     v.string(),
     v.check((s) => isBase64Url(s, TAG_BYTES)),
   ),
+  /** When the file was made (ms since epoch); informative only. */
+  created: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
 });
 
 /** The frame index the key check uses (no frame has it). */
@@ -150,9 +164,13 @@ export async function writeBackup(
       kdf,
       iv: toBase64Url(ivPrefix),
       check: await keyCheck(key, ivPrefix),
+      created: Date.now(),
     }),
   );
-  const parts: BlobPart[] = [MAGIC, u32(header.length), header];
+  if (header.length > MAX_HEADER_BYTES) throw new RangeError('backup header too long');
+  const folded: Blob[] = [];
+  let parts: BlobPart[] = [MAGIC, u32(header.length), header];
+  let partBytes = 0;
   let index = 0;
   let written = 0;
   let batch: string[] = [];
@@ -161,6 +179,8 @@ export async function writeBackup(
 
   const seal = async (isLast: boolean): Promise<void> => {
     const plain = utf8(`[${batch.join(',')}]`);
+    // What the reader would refuse is never written: fail now, not at restore.
+    if (plain.length > MAX_FRAME_BYTES) throw new RangeError('a backup record is too large');
     const sealed = new Uint8Array(
       await crypto.subtle.encrypt(
         {
@@ -174,6 +194,12 @@ export async function writeBackup(
     );
     parts.push(u32(sealed.length), sealed);
     written += sealed.length + 4;
+    partBytes += sealed.length + 4;
+    if (partBytes >= FOLD_BYTES) {
+      folded.push(new Blob(parts));
+      parts = [];
+      partBytes = 0;
+    }
     options.onProgress?.(written);
     index++;
     batch = [];
@@ -182,14 +208,18 @@ export async function writeBackup(
 
   for await (const record of records) {
     const json = JSON.stringify(record);
-    if (batchBytes + json.length > FRAME_TARGET_BYTES && batch.length > 0) await seal(false);
+    // UTF-16 units: at most a third of the UTF-8 bytes short, far inside MAX_FRAME_BYTES.
+    const isFull = batchBytes + json.length > FRAME_TARGET_BYTES;
+    if ((isFull || batch.length >= MAX_RECORDS_PER_FRAME) && batch.length > 0) await seal(false);
     batch.push(json);
     batchBytes += json.length;
     counts[record.t] = (counts[record.t] ?? 0) + 1;
   }
+  // The end record closes the last frame; alone when that frame would be too full or too long.
+  if (batch.length >= MAX_RECORDS_PER_FRAME) await seal(false);
   batch.push(JSON.stringify({ t: 'end', counts } satisfies BackupRecord));
   await seal(true);
-  return new Blob(parts, { type: 'application/octet-stream' });
+  return new Blob([...folded, ...parts], { type: 'application/octet-stream' });
 }
 
 async function bytesOf(file: Blob, start: number, length: number): Promise<Uint8Array> {
@@ -241,6 +271,7 @@ export async function* readBackup(
   let index = 0;
   let isFirst = true;
   const counts: Record<string, number> = {};
+  const sequence = recordSequence();
   let ended = false;
   while (!ended) {
     if (offset + 4 > file.size) throw new BackupError('damaged');
@@ -282,9 +313,11 @@ export async function* readBackup(
       if ((value.t === 'meta') !== (isFirst && counts.meta === undefined)) {
         throw new BackupError('damaged');
       }
-      if (ended) throw new BackupError('damaged');
+      if (ended || !sequence.accepts(value)) throw new BackupError('damaged');
       if (value.t === 'end') {
-        if (!isLast || !sameCounts(value.counts, counts)) throw new BackupError('damaged');
+        if (!isLast || counts.meta !== 1 || !sameCounts(value.counts, counts)) {
+          throw new BackupError('damaged');
+        }
         ended = true;
       } else {
         counts[value.t] = (counts[value.t] ?? 0) + 1;

@@ -45,6 +45,11 @@ const sha256 = v.pipe(
 const secret = v.union([roomSecretSchema, ownedRoomSecretSchema]);
 const vector = v.record(fingerprintSchema, count);
 
+/** Base64url characters of `bytes` bytes (no padding). */
+function base64UrlChars(bytes: number): number {
+  return Math.ceil((bytes * 4) / 3);
+}
+
 const memberSchema = v.looseObject({
   fingerprint: fingerprintSchema,
   spki: v.union([spkiSchema, v.literal('')]),
@@ -67,7 +72,14 @@ const conversationSchema = v.looseObject({
   lastActivityAt: time,
   lastPreview: text,
   unread: count,
-  members: v.record(fingerprintSchema, memberSchema),
+  // The app finds a member by its key and reads the fingerprint from the record: one and the same.
+  members: v.pipe(
+    v.record(fingerprintSchema, memberSchema),
+    v.check(
+      (members) => Object.entries(members).every(([key, member]) => member.fingerprint === key),
+      'members: keyed by their fingerprint',
+    ),
+  ),
   vector,
   clock: v.optional(hlcSchema),
   usage: v.optional(
@@ -126,14 +138,24 @@ const fileSchema = v.pipe(
     mime: v.pipe(v.string(), v.maxLength(MAX_MIME_CHARS)),
     chunkSize: v.pipe(count, v.minValue(1), v.maxValue(MAX_FILE_CHUNK_BYTES)),
     chunkCount: v.pipe(count, v.maxValue(MAX_FILE_CHUNKS)),
-    manifest: v.nullable(b64(Math.ceil((MAX_FILE_CHUNKS * 32 * 4) / 3) + 4)),
-    have: b64(Math.ceil((MAX_FILE_CHUNKS / 8) * (4 / 3)) + 4),
+    manifest: v.nullable(b64(base64UrlChars(MAX_FILE_CHUNKS * 32))),
+    have: b64(base64UrlChars(MAX_FILE_CHUNKS / 8)),
     storedBytes: count,
     convs: v.pipe(v.array(roomKeySchema), v.maxLength(MAX_LIST)),
     updatedAt: time,
     removedAt: v.optional(time),
   }),
   v.check((f) => f.chunkCount === Math.ceil(f.size / f.chunkSize), 'chunk count'),
+  // The file store reads the manifest as 32 bytes a chunk and the bitmap as a bit a chunk.
+  v.check(
+    (f) => f.manifest === null || f.manifest.length === base64UrlChars(f.chunkCount * 32),
+    'manifest: 32 bytes a chunk',
+  ),
+  v.check(
+    (f) => f.have.length === base64UrlChars(Math.ceil(f.chunkCount / 8)),
+    'have: a bit a chunk',
+  ),
+  v.check((f) => f.storedBytes <= f.size, 'storedBytes'),
 );
 
 /** One record of the store (conversation, event, contact, setting, file, chunk). */
@@ -153,7 +175,7 @@ const snapshotSchemas = [
     t: v.literal('chunk'),
     sha256,
     index: v.pipe(count, v.maxValue(MAX_FILE_CHUNKS - 1)),
-    bytes: b64(Math.ceil((MAX_FILE_CHUNK_BYTES * 4) / 3) + 4),
+    bytes: b64(base64UrlChars(MAX_FILE_CHUNK_BYTES)),
   }),
 ] as const;
 
@@ -171,6 +193,53 @@ export const backupRecordSchema = v.variant('t', [
   /** Always last: how many records of each kind came before it. */
   v.object({ t: v.literal('end'), counts: v.record(v.string(), count) }),
 ]);
+
+/** Bytes a chunk of `file` holds: chunkSize, but the last one the rest. */
+export function chunkLength(file: { size: number; chunkSize: number }, index: number): number {
+  return Math.min(file.chunkSize, file.size - index * file.chunkSize);
+}
+
+/** Bytes of a canonical base64url string (checked by the schema). */
+function decodedLength(chars: number): number {
+  return Math.floor((chars * 3) / 4);
+}
+
+/**
+ * What holds between records, beyond each one's shape: a chunk comes after its file's record,
+ * inside the file, of the chunk's exact length, and only once. (A restore then sets the bitmap
+ * and byte count from the chunks it wrote, never from the record's word.) One small entry per
+ * file is kept: a bitmap of at most MAX_FILE_CHUNKS bits.
+ */
+export function recordSequence(): { accepts(record: BackupRecord): boolean } {
+  const files = new Map<
+    string,
+    { size: number; chunkSize: number; chunkCount: number; seen: Uint8Array }
+  >();
+  return {
+    accepts(record) {
+      if (record.t === 'file') {
+        if (files.has(record.value.sha256)) return false;
+        const { size, chunkSize, chunkCount } = record.value;
+        files.set(record.value.sha256, {
+          size,
+          chunkSize,
+          chunkCount,
+          seen: new Uint8Array(Math.ceil(chunkCount / 8)),
+        });
+        return true;
+      }
+      if (record.t !== 'chunk') return true;
+      const file = files.get(record.sha256);
+      if (!file || record.index >= file.chunkCount) return false;
+      if (decodedLength(record.bytes.length) !== chunkLength(file, record.index)) return false;
+      const bit = 1 << (record.index & 7);
+      const byte = record.index >> 3;
+      if ((file.seen[byte]! & bit) !== 0) return false;
+      file.seen[byte]! |= bit;
+      return true;
+    },
+  };
+}
 
 /** A record of the meta or end kind. */
 type FrameRecord =

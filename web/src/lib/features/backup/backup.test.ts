@@ -68,12 +68,23 @@ async function bigBackup(): Promise<{ file: Blob; records: BackupRecord[] }> {
     });
   }
   const bytes = crypto.getRandomValues(new Uint8Array(65_536));
+  const sha256 = toBase64Url(new Uint8Array(32).fill(3));
   records.push({
-    t: 'chunk',
-    sha256: toBase64Url(new Uint8Array(32).fill(3)),
-    index: 0,
-    bytes: toBase64Url(bytes),
+    t: 'file',
+    value: {
+      sha256,
+      size: bytes.length,
+      mime: 'application/octet-stream',
+      chunkSize: 65_536,
+      chunkCount: 1,
+      manifest: null,
+      have: toBase64Url(new Uint8Array([1])),
+      storedBytes: bytes.length,
+      convs: [fakeRoomKey(1)],
+      updatedAt: 1,
+    },
   });
+  records.push({ t: 'chunk', sha256, index: 0, bytes: toBase64Url(bytes) });
   return { file: await writeBackup(records, PASS), records };
 }
 
@@ -83,7 +94,10 @@ describe('the backup file', () => {
     expect(file.size).toBeGreaterThan(2 << 20);
     const read = await readAll(file);
     expect(read.slice(0, -1)).toEqual(records);
-    expect(read.at(-1)).toEqual({ t: 'end', counts: { meta: 1, event: 3000, chunk: 1 } });
+    expect(read.at(-1)).toEqual({
+      t: 'end',
+      counts: { meta: 1, event: 3000, file: 1, chunk: 1 },
+    });
   });
 
   it('holds nothing readable: no text of a record appears in the file', async () => {
