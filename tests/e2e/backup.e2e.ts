@@ -95,6 +95,15 @@ test('a backup moves Alice to a fresh browser: same identity to her contacts, al
     await dialog.getByRole('button', { name: 'Restore' }).click();
     await expect(contactsNav(fresh.page).getByRole('link', { name: 'Bob' })).toBeVisible();
     await expect(conversations(fresh.page).getByRole('link').first()).toBeVisible();
+    // The search index is built again from the restored history.
+    const search = fresh.page.getByRole('combobox', { name: 'Search messages' });
+    await search.fill('befor');
+    await expect(
+      fresh.page.getByRole('listbox', { name: 'Search results' }).getByRole('option', {
+        name: /Before the move/,
+      }),
+    ).toBeVisible();
+    await search.fill('');
     await fresh.page.goto(room);
     await expect(messageFrom(fresh.page, 'Alice', 'Before the move')).toBeVisible();
     // Written by her other browser: hers, not a look-alike stranger's (no key tag).
