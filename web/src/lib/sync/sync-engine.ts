@@ -553,9 +553,10 @@ export class SyncEngine {
     if (this.#deps.peersIn(room).length === 0) return;
     const timer = setTimeout(() => {
       this.#pendingHaves.delete(room);
-      this.#sendHave(room).catch((error: unknown) =>
-        log.error('announcing new events failed', error),
-      );
+      this.#sendHave(room).catch((error: unknown) => {
+        // Stopped meanwhile (the store may be closing): nothing to announce, nothing wrong.
+        if (!this.#isStopped) log.error('announcing new events failed', error);
+      });
     }, this.#haveThrottleMs);
     this.#pendingHaves.set(room, { timer });
   }
@@ -628,9 +629,9 @@ export class SyncEngine {
     if (!conversation) return;
     this.#send(peer, { type: 'sync', vector: conversation.vector });
     // Not awaited: the first sync goes out at once; digests that change are announced (`have`).
-    this.#digestChains(peer.room, true).catch((error: unknown) =>
-      log.error('digesting chains failed', error),
-    );
+    this.#digestChains(peer.room, true).catch((error: unknown) => {
+      if (!this.#isStopped) log.error('digesting chains failed', error);
+    });
   }
 
   // ---- Equivocation (domain/equivocation.ts) ---------------------------------------------------

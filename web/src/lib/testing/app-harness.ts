@@ -62,6 +62,8 @@ export function appHarness(options: { now?: number } = {}) {
   const opened: IdbChatStore[] = [];
   const openedFiles: IdbFileStore[] = [];
   const openedSearch: IdbSearchIndex[] = [];
+  /** Apps on the network: stopped before their stores close, so nothing of theirs runs on. */
+  const members: Parley[] = [];
 
   beforeEach(() => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -71,6 +73,9 @@ export function appHarness(options: { now?: number } = {}) {
   });
 
   afterEach(() => {
+    // Their sync engines stop first: a `have` already on its way then ends quietly, instead of
+    // reading a closed store and logging after the test file is gone.
+    for (const app of members.splice(0)) app.kernel.network.stop();
     for (const s of opened.splice(0)) s.close();
     for (const s of openedFiles.splice(0)) s.close();
     for (const s of openedSearch.splice(0)) s.close();
@@ -145,6 +150,7 @@ export function appHarness(options: { now?: number } = {}) {
       loadDevices: () => Promise.resolve(standInDevices),
       ...member.deps,
     });
+    members.push(app);
     await app.kernel.init();
     expect(await app.profile.createIdentity(name)).toEqual({ ok: true });
     return app;
