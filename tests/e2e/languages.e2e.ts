@@ -43,9 +43,7 @@ test('a zh-CN browser sees Chinese from onboarding through a room; Settings swit
     await expect(zhPage).toHaveURL(/#\/r\//);
     link = zhPage.url();
     await expect(zhPage.getByRole('button', { name: '复制链接' })).toBeVisible();
-    await expect(
-      zhPage.getByText('分享房间链接来邀请别人。现在只有你在这里。'),
-    ).toBeVisible();
+    await expect(zhPage.getByText('分享房间链接来邀请别人。现在只有你在这里。')).toBeVisible();
   });
 
   await test.step('an English browser joining the room sees English; what each writes is not translated', async () => {

@@ -173,6 +173,12 @@ async function maybeRevealIdentity(ml: MeshLink, ctx: HandshakeContext): Promise
     claim: { spki, profile },
   });
   if (ml.phase === 'room-proven') {
-    ctx.send({ type: 'identity', key: spki, profile, sig, ...(devices ? { devices: [...devices] } : {}) });
+    ctx.send({
+      type: 'identity',
+      key: spki,
+      profile,
+      sig,
+      ...(devices ? { devices: [...devices] } : {}),
+    });
   }
 }

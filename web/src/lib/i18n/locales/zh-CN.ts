@@ -24,8 +24,7 @@ const zhCN = {
   'nav.unreadLabel': '{title}，{count} 条未读',
 
   'home.title': '开始聊天',
-  'home.body':
-    '新建房间，把链接发给想聊天的人。拿到链接的人都能加入；消息直接在浏览器之间传递。',
+  'home.body': '新建房间，把链接发给想聊天的人。拿到链接的人都能加入；消息直接在浏览器之间传递。',
 
   'room.copyLink': '复制链接',
   'room.copied': '链接已复制',
@@ -302,11 +301,13 @@ const zhCN = {
   'backup.exportTitle': '导出备份',
   'backup.passphrase': '密码短语',
   'backup.confirmPassphrase': '确认密码短语',
-  'backup.passphraseHint': '至少 {min} 个字符。没有它，任何人（包括你自己）都无法读取备份：请妥善保管。',
+  'backup.passphraseHint':
+    '至少 {min} 个字符。没有它，任何人（包括你自己）都无法读取备份：请妥善保管。',
   'backup.passphraseTooShort': '密码短语至少需要 {min} 个字符。',
   'backup.passphraseMismatch': '两次输入的密码短语不一致。',
   'backup.includeFiles': '包括文件',
-  'backup.includeFilesHint': '保存在此处的文件、图片和语音消息。不包括时，恢复后的浏览器会再从成员处获取。',
+  'backup.includeFilesHint':
+    '保存在此处的文件、图片和语音消息。不包括时，恢复后的浏览器会再从成员处获取。',
   'backup.exporting': '正在加密备份…',
   'backup.exportFailed': '无法生成备份：{reason}',
   'backup.tooManyDevices':
@@ -315,7 +316,8 @@ const zhCN = {
   'backup.cancel': '取消',
   'backup.restore': '从备份恢复',
   'backup.restoreTitle': '从备份恢复',
-  'backup.restoreIntro': '选择一个 Parley 备份文件并输入其密码短语。在整个文件检查完之前，不会做任何更改。',
+  'backup.restoreIntro':
+    '选择一个 Parley 备份文件并输入其密码短语。在整个文件检查完之前，不会做任何更改。',
   'backup.file': '备份文件',
   'backup.restoreButton': '恢复',
   'backup.chooseFile': '请先选择备份文件。',
@@ -324,11 +326,13 @@ const zhCN = {
   'backup.restoring': '正在恢复…',
   'backup.wrongPassphrase': '密码短语错误。未做任何更改。',
   'backup.notABackup': '这不是 Parley 备份文件。未做任何更改。',
-  'backup.newerVersion': '此备份由更新版本的 Parley 生成。请更新 Parley（重新加载页面）后再试。未做任何更改。',
+  'backup.newerVersion':
+    '此备份由更新版本的 Parley 生成。请更新 Parley（重新加载页面）后再试。未做任何更改。',
   'backup.damaged': '此备份文件已损坏或不完整。未做任何更改。',
   'backup.restoreFailed': '恢复失败：{reason}',
   'backup.replaceTitle': '替换此设备上的所有内容？',
-  'backup.replaceBody': '此浏览器中的身份、联系人和历史将被 {name} 的备份替换。仅存在于此处的内容将丢失。',
+  'backup.replaceBody':
+    '此浏览器中的身份、联系人和历史将被 {name} 的备份替换。仅存在于此处的内容将丢失。',
   'backup.replaceConfirm': '替换',
   'settings.storage': '存储',
   'settings.storageUsage': '已使用 {used}，本站可用 {quota}。',
