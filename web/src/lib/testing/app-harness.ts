@@ -65,10 +65,15 @@ export function appHarness(options: { now?: number } = {}) {
   /** Apps on the network: stopped before their stores close, so nothing of theirs runs on. */
   const members: Parley[] = [];
 
-  beforeEach(() => {
+  /** The app's logs go to mocks (tests read them; none reach the test runner's console). */
+  function quietConsole(): void {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     vi.spyOn(console, 'info').mockImplementation(() => undefined);
+  }
+
+  beforeEach(() => {
+    quietConsole();
     dbName = `parley-test-${crypto.randomUUID()}`;
   });
 
@@ -80,6 +85,10 @@ export function appHarness(options: { now?: number } = {}) {
     for (const s of openedFiles.splice(0)) s.close();
     for (const s of openedSearch.splice(0)) s.close();
     vi.restoreAllMocks();
+    // Quiet again at once: work of this test still under way (a write that meets the closed
+    // store) may log after it ended, and a log reaching the runner after the file's last test
+    // fails the run (EnvironmentTeardownError).
+    quietConsole();
   });
 
   /** Opens a database with some store methods replaced. */
