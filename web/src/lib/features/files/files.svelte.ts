@@ -154,6 +154,11 @@ export class Files {
     }
   }
 
+  /** How many files finished arriving here since the page opened (reactive). */
+  get doneCount(): number {
+    return Object.values(this.#states).filter((state) => state.status === 'done').length;
+  }
+
   /** Where a file stands here (reactive); undefined before anything was asked about it. */
   stateOf(file: string): TransferState | undefined {
     return this.#states[file];
