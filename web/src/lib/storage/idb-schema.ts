@@ -74,13 +74,14 @@ export interface ParleyDb extends DBSchema {
   /** Conversations by id, with an index for the list order. */
   conversations: { key: string; value: Conversation; indexes: { byLastActivity: number } };
   /**
-   * Events by [conv, author, seq] (dedupe key), indexed in display order per conversation; and
-   * the tombstones of refused and deleted ones (not in the index: they have no clock).
+   * Events by [conv, author, seq] (dedupe key), indexed in display order per conversation and,
+   * for edits, reactions and deletions, by the message they change; and the tombstones of
+   * refused and deleted ones (in neither index: they have no clock and no body).
    */
   events: {
     key: [string, string, number];
     value: StoredEvent | EventTombstone;
-    indexes: { byConvOrder: [string, string, string, number] };
+    indexes: { byConvOrder: [string, string, string, number]; byTarget: [string, string, number] };
   };
   /** App settings and internal state such as the clock. */
   settings: { key: string; value: SettingRecord };
@@ -131,6 +132,15 @@ export const MIGRATIONS: readonly Migration[] = [
     db.createObjectStore('searchDocs', { keyPath: ['conv', 'author', 'seq'] });
     db.createObjectStore('searchPostings');
     db.createObjectStore('searchState', { keyPath: 'key' });
+  },
+  // 3 → 4: edits, reactions and deletions by the message they change, so a view of history far
+  // from the newest shows its messages as changed later (search-store.ts readChanges).
+  (_db, tx) => {
+    tx.objectStore('events').createIndex('byTarget', [
+      'conv',
+      'body.target.author',
+      'body.target.seq',
+    ]);
   },
 ];
 

@@ -217,6 +217,17 @@ export class IdbSearchIndex implements SearchIndex {
     return (await this.#db.getAllFromIndex('events', 'byConvOrder', range, limit)) as StoredEvent[];
   }
 
+  async readChanges(conv: string, events: readonly StoredEvent[]): Promise<StoredEvent[]> {
+    const messages = events.filter((e) => e.kind === 'text' || e.kind === 'file');
+    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
+      const byTarget = tx.objectStore('events').index('byTarget');
+      const changes = await Promise.all(
+        messages.map((e) => byTarget.getAll([conv, e.author, e.seq])),
+      );
+      return changes.flat() as StoredEvent[];
+    });
+  }
+
   async clear(): Promise<void> {
     await inTx(
       this.#db,

@@ -101,6 +101,11 @@ describe('schema', () => {
     const events = tx.objectStore('events');
     expect(events.keyPath).toEqual(['conv', 'author', 'seq']);
     expect(events.index('byConvOrder').keyPath).toEqual(['conv', 'hlc', 'author', 'seq']);
+    expect(events.index('byTarget').keyPath).toEqual([
+      'conv',
+      'body.target.author',
+      'body.target.seq',
+    ]);
     expect(tx.objectStore('conversations').index('byLastActivity').keyPath).toBe('lastActivityAt');
     db.close();
   });

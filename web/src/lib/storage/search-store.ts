@@ -135,6 +135,11 @@ export interface SearchIndex {
   ): Promise<{ events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean }>;
   /** Up to `limit` events of `conv` after `after` in display order (paging forward). */
   readAfter(conv: string, after: EventPosition, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The edits, reactions and deletions of the messages among `events` (of `conv`), wherever in
+   * the history they are: a view far from the newest shows its messages as they are now.
+   */
+  readChanges(conv: string, events: readonly StoredEvent[]): Promise<StoredEvent[]>;
   /** Empties the index (another tokenizer version). */
   clear(): Promise<void>;
 }

@@ -160,6 +160,7 @@ describe('the search index', () => {
       search: (query) => first.search(query),
       clear: () => first.clear(),
       readAround: (...args) => first.readAround(...args),
+      readChanges: (...args) => first.readChanges(...args),
       readAfter: (...args) => first.readAfter(...args),
       saveState: async (state, ops) => {
         await first.saveState(state, ops);

@@ -104,6 +104,11 @@ export class SearchIndexer {
     return this.#index.readAfter(conv, after, limit);
   }
 
+  /** Later changes of the messages among `events` (see SearchIndex.readChanges). */
+  readChanges(conv: RoomKey, events: readonly StoredEvent[]): Promise<StoredEvent[]> {
+    return this.#index.readChanges(conv, events);
+  }
+
   /** The messages matching `text` (all words; the last one as a prefix), newest first. */
   async search(text: string, conv?: string): Promise<SearchHit[]> {
     const terms = queryTerms(text);
