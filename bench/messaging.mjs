@@ -290,7 +290,7 @@ async function measureThroughput(alice, bob, conv, options) {
     timeoutMs: options.timeoutMs,
   });
   // Following the newest, Bob's view keeps the latest pages only: a message of a burst that
-  // arrives together with a page of newer ones goes straight to "Show earlier messages". So the
+  // arrives together with a page of newer ones goes straight to the history behind the view. So the
   // clock stops at the last one rendered, and every one of them must be in Bob's IndexedDB.
   const lastMarker = markers.at(-1) ?? '';
   await waitSeen(bob, [lastMarker], options.timeoutMs);
@@ -1156,7 +1156,7 @@ function buildReport({
       '',
     ]);
     rateRows.push([
-      '  Bob stored / rendered as they came (the rest: "Show earlier messages")',
+      '  Bob stored / rendered as they came (the rest: paged in on scrolling back)',
       `${throughput.bobStored} / ${throughput.bobRendered} of ${throughput.n}`,
       '',
       '',

@@ -324,20 +324,58 @@ export async function sendMessagesQuickly(page: Page, texts: readonly string[]):
   );
 }
 
+/** The most messages the log holds at once (MESSAGE_WINDOW_MAX in web/src/lib/config.ts). */
+export const MESSAGE_WINDOW_MAX = 300;
+
 /**
- * Pages the open room's whole history into the log ("Show earlier messages" until it is gone).
- * Call once the newest messages are shown.
+ * Reads the open room's whole history as a person would: scrolls the log up until `first` is its
+ * first message (older pages come in on the way, the newest leave), then down to the newest
+ * (they come in again), collecting the texts matching `pattern` in display order. Also returns
+ * the most messages the log held at any point. Call once the newest messages are shown.
  */
-export async function showWholeHistory(page: Page): Promise<void> {
-  const button = page.getByRole('button', { name: 'Show earlier messages' });
-  const articles = messageLog(page).getByRole('article');
-  while (await button.isVisible()) {
-    const before = await articles.count();
-    await button.click();
-    await expect(async () => {
-      expect(!(await button.isVisible()) || (await articles.count()) > before).toBe(true);
-    }).toPass({ timeout: 10_000 });
-  }
+export async function readWholeHistory(
+  page: Page,
+  pattern: RegExp,
+  first: string,
+): Promise<{ texts: string[]; mostShown: number }> {
+  return messageLog(page).evaluate(
+    async (log, { source, flags, first, timeoutMs }) => {
+      const scroller = log.closest<HTMLElement>('.scroller');
+      if (!scroller) throw new Error('the log has no scroller');
+      const re = new RegExp(source, flags);
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      let mostShown = 0;
+      const shown = (): string[] => {
+        const articles = [...log.querySelectorAll<HTMLElement>(':scope > article')];
+        mostShown = Math.max(mostShown, articles.length);
+        return articles.flatMap((article) => re.exec(article.innerText)?.[0] ?? []);
+      };
+      const deadline = performance.now() + timeoutMs;
+      const check = (what: string) => {
+        if (performance.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+      };
+      while (shown()[0] !== first || log.getAttribute('aria-busy') === 'true') {
+        check(`"${first}" did not come to the top (it shows "${shown()[0]}")`);
+        scroller.scrollTop = -scroller.scrollHeight;
+        await frame();
+      }
+      let texts = shown();
+      const jumpBar = () =>
+        [...scroller.querySelectorAll('button')].some((b) => b.textContent?.includes('Jump'));
+      while (scroller.scrollTop < -1 || jumpBar() || log.getAttribute('aria-busy') === 'true') {
+        check(`the newest did not come (at "${texts.at(-1)}")`);
+        scroller.scrollTop = Math.min(0, scroller.scrollTop + scroller.clientHeight / 2);
+        await frame();
+        await frame();
+        const now = shown();
+        const at = texts.indexOf(now[0] ?? '');
+        if (at < 0) throw new Error(`the log skipped from "${texts.at(-1)}" to "${now[0]}"`);
+        texts = texts.slice(0, at).concat(now);
+      }
+      return { texts, mostShown };
+    },
+    { source: pattern.source, flags: pattern.flags, first, timeoutMs: 60_000 },
+  );
 }
 
 /** One stored event of a conversation as IndexedDB holds it. */

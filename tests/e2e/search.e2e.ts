@@ -10,6 +10,8 @@ import {
   messageFrom,
   messageLog,
   onboard,
+  MESSAGE_WINDOW_MAX,
+  readWholeHistory,
   sendMessage,
   sendMessagesQuickly,
   test,
@@ -60,7 +62,7 @@ test('finds old messages among thousands and opens them; follows edits and delet
     await option.click();
     await expect(highlighted(page)).toContainText('The secret rendezvous is at the old Lighthouse');
     await expect(highlighted(page)).toBeInViewport();
-    await expect(page.getByRole('button', { name: 'Show later messages' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
   });
 
   await test.step('下午 finds 我们明天下午三点见面; arrows and Enter open it', async () => {
@@ -100,6 +102,29 @@ test('finds old messages among thousands and opens them; follows edits and delet
     await expect(messageLog(page).getByText('我们明天下午三点见面')).toHaveCount(0);
     await searchBox(page).fill('下午');
     await expect(page.getByRole('status').filter({ hasText: 'No messages found' })).toBeVisible();
+  });
+
+  await test.step('from a result far back, scrolling down brings every later message', async () => {
+    await search(page, 'harbour', 'We meet at the harbour instead');
+    await results(page).getByRole('option').first().click();
+    await expect(highlighted(page)).toContainText('We meet at the harbour instead');
+    const later = Array.from({ length: LATER_MESSAGES }, (_, i) => `later message number ${i}`);
+    const read = await readWholeHistory(page, /later message number \d+/, later[0]!);
+    expect(read.texts).toEqual(later);
+    expect(read.mostShown).toBeLessThanOrEqual(MESSAGE_WINDOW_MAX);
+  });
+
+  await test.step('Jump to latest shows the newest at once', async () => {
+    await search(page, 'harbour', 'We meet at the harbour instead');
+    await results(page).getByRole('option').first().click();
+    await expect(highlighted(page)).toBeInViewport();
+    const newest = messageFrom(page, 'Ada', `number ${LATER_MESSAGES - 1}`);
+    await expect(newest).toHaveCount(0);
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await expect(newest).toBeInViewport();
+    await expect(newest).toBeFocused();
+    await expect(page.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0);
+    await expect(highlighted(page)).toHaveCount(0);
   });
 
   await test.step('Escape clears the search and closes the results', async () => {

@@ -1,7 +1,16 @@
 /** Every tunable of the web app, units in the names (DESIGN §7, STYLE "Naming"). */
 
-/** How many recent messages a conversation view loads at first. */
-export const MESSAGE_PAGE_SIZE = 200;
+/**
+ * How many messages a conversation view loads at a time: the newest when it opens, then a page
+ * more whenever the reader scrolls within a screen of either end of what is loaded.
+ */
+export const MESSAGE_PAGE_SIZE = 100;
+/**
+ * The most messages the view holds while the reader reads back (past it the far end is dropped,
+ * and paged in again on the way back): the view's window (messaging/message-window.ts) keeps two
+ * pages while following the newest, and a page more while reading back.
+ */
+export const MESSAGE_WINDOW_MAX = 3 * MESSAGE_PAGE_SIZE;
 /**
  * Opening a room, its history waits until the room's dials have made their offers (connect
  * first, DESIGN §7), but never longer than this.

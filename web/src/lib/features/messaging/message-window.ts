@@ -1,8 +1,9 @@
 /**
- * The loaded part of one conversation's history (DESIGN §6 "Long histories"): its newest page,
- * older pages the reader asked for, and what arrives meanwhile, in display order and without
- * duplicates. While the reader follows the newest, the window keeps to `maxLoaded` messages by
- * dropping its oldest page (paged back in on demand). Plain bookkeeping, no I/O.
+ * The loaded part of one conversation's history (DESIGN §6 "Long histories"): its newest page, or
+ * a window the reader scrolled to (search/history-window.ts makes those), and what arrives
+ * meanwhile, in display order and without duplicates. While the reader follows the newest, the
+ * window keeps to `maxLoaded` messages by dropping its oldest page (paged back in on scrolling).
+ * Plain bookkeeping, no I/O.
  */
 import { compareEvents, eventKey } from '../../domain/events';
 import type { StoredEvent } from '../../protocol/events';
@@ -108,13 +109,5 @@ export class MessageWindow {
     if (kept.length === this.#events.length) return false;
     this.reset(kept, this.#hasOlder, this.#hasNewer);
     return true;
-  }
-
-  /** An older page was read: it goes before the loaded messages. */
-  prepend(page: readonly StoredEvent[]): void {
-    const older = page.filter((e) => !this.#keys.has(eventKey(e)));
-    for (const e of older) this.#keys.add(eventKey(e));
-    this.#events = older.concat(this.#events);
-    this.#hasOlder = page.length === this.#pageSize;
   }
 }

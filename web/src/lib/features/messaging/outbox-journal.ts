@@ -60,6 +60,8 @@ export class OutboxJournal {
   /** This tab's id: the middle of its keys and the name of the lock it holds while alive. */
   readonly tab: string;
   #next = 0;
+  /** The last write was refused: the next refusals are not logged again (a full quota). */
+  #isRefusing = false;
 
   constructor(storage: JournalStorage, tab: string) {
     this.#storage = storage;
@@ -76,9 +78,12 @@ export class OutboxJournal {
     const key = `${JOURNAL_PREFIX}${this.tab}:${String(this.#next++)}`;
     try {
       this.#storage.setItem(key, JSON.stringify(record));
+      this.#isRefusing = false;
       return key;
     } catch (error) {
-      log.warn('the outbox journal could not be written', error);
+      // Once per run of refusals: a backlog past the quota would log every message.
+      if (!this.#isRefusing) log.warn('the outbox journal could not be written', error);
+      this.#isRefusing = true;
       return null;
     }
   }

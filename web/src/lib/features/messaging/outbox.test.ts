@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { textOf } from '../../domain/events';
 import type { RoomKey } from '../../protocol/ids';
 import type { ChatStore } from '../../storage/chat-store';
@@ -6,7 +6,13 @@ import { appHarness } from '../../testing/app-harness';
 import { fakeFingerprint } from '../../testing/factories';
 import { MemoryStorage } from '../../testing/memory-storage';
 import type { Parley } from '../../parley';
-import { JOURNAL_PREFIX, type JournalEntry, type JournalStorage } from './outbox-journal';
+import {
+  JOURNAL_PREFIX,
+  OutboxJournal,
+  type JournalEntry,
+  type JournalRecord,
+  type JournalStorage,
+} from './outbox-journal';
 import { unstoredEntries } from './outbox-takeover';
 
 const NOW = 1_700_000_000_000;
@@ -135,6 +141,31 @@ describe('unstoredEntries', () => {
     content: { kind: 'text', body: { text } },
   });
   const own = (seq: number, text: string) => ({ seq, kind: 'text', body: { text } });
+
+  it('says once, not per message, that a full storage refuses entries', () => {
+    const storage = new MemoryStorage();
+    let isFull = true;
+    const setItem = storage.setItem.bind(storage);
+    storage.setItem = (key: string, value: string) => {
+      if (isFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      setItem(key, value);
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const journal = new OutboxJournal(storage, 'tab-a');
+    const entry: JournalRecord = {
+      room: 'room' as RoomKey,
+      author: fakeFingerprint(1),
+      afterSeq: 0,
+      content: { kind: 'text', body: { text: 'hi' } },
+    };
+    for (let i = 0; i < 50; i++) expect(journal.write(entry)).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+    isFull = false;
+    expect(journal.write(entry)).not.toBeNull();
+    isFull = true;
+    expect(journal.write(entry)).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
 
   it('pairs entries with later own events in order, each event once', () => {
     const entries = [entry(0, 'a'), entry(1, 'a'), entry(2, 'b')];

@@ -14,7 +14,8 @@ import type { RoomKey } from '../../protocol/ids';
 
 /**
  * The most messages the open room keeps loaded while the reader follows the newest; past it the
- * oldest are dropped down to one page (the DOM stays small however long the chat runs).
+ * oldest are dropped down to one page (the DOM stays small however long the chat runs). Paging
+ * back and forth from there is the search feature's (open-at-message.ts, through `showAt`).
  */
 const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 
@@ -94,9 +95,9 @@ export class Timeline {
     return this.#activeRoom === room && this.#hasNewer;
   }
   /**
-   * Shows the open room at a message far back (search): `events` around it replace the window,
-   * which then pages both ways from there (newer pages come the same way). False when `room` is
-   * not open (or still loading).
+   * `events` replace the open room's window: a page more as the reader scrolls, or a window far
+   * back (search), which then pages both ways from there. False when `room` is not open (or
+   * still loading).
    */
   showAt(
     room: RoomKey,
@@ -104,7 +105,8 @@ export class Timeline {
   ): boolean {
     if (room !== this.#activeRoom || !this.#isHistoryRead) return false;
     this.#window.reset(page.events, page.hasOlder, page.hasNewer);
-    this.#isFollowing = false;
+    // Away from the newest, what arrives must not shrink the window under the reader.
+    this.#isFollowing &&= !page.hasNewer;
     this.#show();
     return true;
   }
@@ -150,31 +152,6 @@ export class Timeline {
    */
   followLatest(room: RoomKey, isFollowing: boolean): void {
     if (room === this.#activeRoom) this.#isFollowing = isFollowing;
-  }
-
-  /** Loads the page of messages before the oldest loaded one; false when it failed. */
-  async loadOlderMessages(room: RoomKey): Promise<boolean> {
-    const store = this.#kernel.store;
-    const oldest = this.#window.oldest;
-    if (!store || room !== this.#activeRoom || !this.#window.hasOlder || !oldest) return true;
-    if (this.#isLoading) return true;
-    const generation = this.#generation;
-    this.#isLoading = true;
-    try {
-      const page = await store.listEvents(room, {
-        limit: MESSAGE_PAGE_SIZE,
-        before: { hlc: oldest.hlc, author: oldest.author, seq: oldest.seq },
-      });
-      if (generation !== this.#generation) return true;
-      this.#window.prepend(page);
-      this.#show();
-      return true;
-    } catch (error) {
-      this.#kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
-      return false;
-    } finally {
-      if (generation === this.#generation) this.#isLoading = false;
-    }
   }
 
   /** A new open (or a close): nothing is open until the new room is ready. */

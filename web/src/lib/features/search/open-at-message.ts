@@ -1,19 +1,20 @@
 /**
- * Opening a conversation at one message, however far back (DESIGN §14 "Search"): the room opens
- * as usual, then a window of history around the message replaces its newest page, the message
- * highlighted; from there the reader pages back ("Show earlier messages") and forward ("Show
- * later messages"). Loaded with the search feature, never with the first screen.
+ * Paging the open conversation's history once its window is not simply the newest pages (DESIGN
+ * §6 "Long histories", §14 "Search"): opening it at one message however far back (a search
+ * result: a window around the message replaces the newest page, the message highlighted),
+ * scrolling back (`showOlder`: the window drops its newest past MESSAGE_WINDOW_MAX) and forward
+ * again (`showNewer`), or jumping to the newest (`showLatest`). Each page comes with the later
+ * changes of its messages (history-window.ts). Loaded on demand, never with the first screen.
  */
-import { MESSAGE_PAGE_SIZE } from '../../config';
-import { compareEvents, eventKey, isKnownEvent } from '../../domain/events';
-import { createLogger } from '../../log';
+import { MESSAGE_PAGE_SIZE, MESSAGE_WINDOW_MAX } from '../../config';
+import { eventKey, isKnownEvent } from '../../domain/events';
+import { storeErrorOf } from '../../kernel/notices.svelte';
 import type { Parley } from '../../parley';
 import type { RoomKey } from '../../protocol/ids';
 import type { SearchHit } from '../../storage/search-store';
 import { conversationHash } from '../../shell/router.svelte';
 import { tick } from 'svelte';
-
-const log = createLogger('search');
+import { withChanges, withNewer, withOlder } from './history-window';
 
 /** The longest a chosen result waits for its room to open. */
 const OPEN_WAIT_MS = 15_000;
@@ -48,7 +49,8 @@ export async function openAtMessage(
   const index = await app.search.load();
   const half = MESSAGE_PAGE_SIZE / 2;
   const page = await index.readAround(room, hit, half, half);
-  if (!app.timeline.showAt(room, page)) return false;
+  const events = withChanges(page.events, await index.readChanges(room, page.events));
+  if (!app.timeline.showAt(room, { ...page, events })) return false;
   await tick();
   // The message list draws one article per text or file message, in order: the target's place
   // among them finds its element. It is marked as the current one (app.css highlights it).
@@ -67,24 +69,79 @@ export async function openAtMessage(
   return shown !== null;
 }
 
-/** Reads the page after the newest shown message of `room` (after `openAtMessage`). */
-export async function showNewer(app: Parley, room: RoomKey): Promise<void> {
-  const shown = app.timeline.messagesOf(room);
-  // Edits, reactions and deletions of shown messages join the window as they come, past the
-  // page's end: the next page starts after the newest of the rest.
-  const newest = shown.findLast((e) => !['edit', 'delete', 'reaction'].includes(e.kind));
-  if (!newest) return;
+/** A page back is being read (the top marker asks again as the reader scrolls). */
+let isReadingOlder = false;
+
+/**
+ * Reads the page before the oldest shown message of `room` into the view; past
+ * MESSAGE_WINDOW_MAX the newest shown leave (paged in again on the way down). False when
+ * nothing changed.
+ */
+export async function showOlder(app: Parley, room: RoomKey): Promise<boolean> {
+  const store = app.kernel.store;
+  const oldest = app.timeline.messagesOf(room)[0];
+  if (!store || !oldest || isReadingOlder || !app.timeline.hasOlderMessages(room)) return false;
+  isReadingOlder = true;
+  try {
+    const before = { hlc: oldest.hlc, author: oldest.author, seq: oldest.seq };
+    const page = await store.listEvents(room, { limit: MESSAGE_PAGE_SIZE, before });
+    const changes = await (await app.search.load()).readChanges(room, page);
+    const shown = app.timeline.messagesOf(room);
+    // The view moved on meanwhile (another room, a jump): the page is not next to it any more.
+    if (shown[0] !== oldest) return false;
+    const { events, isCut } = withOlder(shown, page, changes, MESSAGE_WINDOW_MAX);
+    const hasOlder = page.length === MESSAGE_PAGE_SIZE;
+    const hasNewer = isCut || app.timeline.hasNewerMessages(room);
+    return app.timeline.showAt(room, { events, hasOlder, hasNewer });
+  } catch (error) {
+    app.kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
+    return false;
+  } finally {
+    isReadingOlder = false;
+  }
+}
+
+/**
+ * Reads the page after the newest shown message of `room` into the view; past
+ * MESSAGE_WINDOW_MAX the oldest shown leave (paged in again on the way back). False when nothing
+ * changed.
+ */
+export async function showNewer(app: Parley, room: RoomKey): Promise<boolean> {
+  // Changes of shown messages join the window as they come, past the page's end: the next page
+  // starts after the newest of the rest.
+  const newest = app.timeline
+    .messagesOf(room)
+    .findLast((e) => !['edit', 'delete', 'reaction'].includes(e.kind));
+  if (!newest) return false;
   try {
     const index = await app.search.load();
-    const page = await index.readAfter(room, newest, MESSAGE_PAGE_SIZE + 1);
-    const byKey = new Map(
-      [...shown, ...page.slice(0, MESSAGE_PAGE_SIZE)].map((e) => [eventKey(e), e]),
-    );
-    const events = [...byKey.values()].sort(compareEvents);
-    const hasOlder = app.timeline.hasOlderMessages(room);
-    const hasNewer = page.length > MESSAGE_PAGE_SIZE;
-    app.timeline.showAt(room, { events, hasOlder, hasNewer });
+    const read = await index.readAfter(room, newest, MESSAGE_PAGE_SIZE + 1);
+    const page = read.slice(0, MESSAGE_PAGE_SIZE);
+    const changes = await index.readChanges(room, page);
+    const shown = app.timeline.messagesOf(room);
+    if (!shown.includes(newest)) return false;
+    const { events, isCut } = withNewer(shown, page, changes, MESSAGE_WINDOW_MAX);
+    const hasOlder = isCut || app.timeline.hasOlderMessages(room);
+    const hasNewer = read.length > MESSAGE_PAGE_SIZE;
+    return app.timeline.showAt(room, { events, hasOlder, hasNewer });
   } catch (error) {
-    log.error('reading later messages failed', error);
+    app.kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
+    return false;
+  }
+}
+
+/** Shows the newest page of `room` in place of a window far back; false when it failed. */
+export async function showLatest(app: Parley, room: RoomKey): Promise<boolean> {
+  const store = app.kernel.store;
+  if (!store) return false;
+  try {
+    const events = await store.listEvents(room, { limit: MESSAGE_PAGE_SIZE });
+    // At once after the read: what is stored from here on joins the window as it comes. The
+    // newest page holds the changes of its messages (they come after them).
+    const hasOlder = events.length === MESSAGE_PAGE_SIZE;
+    return app.timeline.showAt(room, { events, hasOlder, hasNewer: false });
+  } catch (error) {
+    app.kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
+    return false;
   }
 }

@@ -35,7 +35,6 @@ export const firstScreen = {
   'messages.label': 'Messages',
   'messages.empty': 'No messages yet. Say hello!',
   'messages.loading': 'Loading history…',
-  'messages.loadOlder': 'Show earlier messages',
   'room.details': 'Room details',
   'message.delete': 'Delete',
   'message.edited': 'edited',
@@ -524,7 +523,7 @@ export const onDemand = {
   'search.empty': 'No messages found',
   'search.building': 'Older messages are still being indexed: some may be missing.',
   'search.failed': 'Search failed. Try again.',
-  'messages.loadNewer': 'Show later messages',
+  'messages.jumpLatest': 'Jump to latest',
 } as const;
 
 const en = { ...firstScreen, ...onDemand };

@@ -47,7 +47,6 @@ const zhCN = {
   'messages.label': '消息',
   'messages.empty': '还没有消息。打个招呼吧！',
   'messages.loading': '正在加载聊天记录…',
-  'messages.loadOlder': '显示更早的消息',
   'room.details': '房间详情',
   'message.reply': '回复',
   'message.react': '回应',
@@ -481,7 +480,7 @@ const zhCN = {
   'search.empty': '未找到消息',
   'search.building': '较早的消息仍在建立索引，部分结果可能缺失。',
   'search.failed': '搜索失败，请重试。',
-  'messages.loadNewer': '显示更晚的消息',
+  'messages.jumpLatest': '跳到最新消息',
 } as const;
 
 export default zhCN satisfies Catalog<typeof zhCN>;
