@@ -354,19 +354,39 @@ export async function readWholeHistory(
       const check = (what: string) => {
         if (performance.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
       };
-      while (shown()[0] !== first || log.getAttribute('aria-busy') === 'true') {
-        check(`"${first}" did not come to the top (it shows "${shown()[0]}")`);
-        scroller.scrollTop = -scroller.scrollHeight;
+      /**
+       * Scrolls to `scrollTop`, then lets pages come in: what the reader looks at must not move
+       * (the bottom of the first message in view keeps its place, give or take a pixel).
+       */
+      const scrollTo = async (scrollTop: number) => {
+        scroller.scrollTop = scrollTop;
+        const view = scroller.getBoundingClientRect();
+        const inView = [...log.querySelectorAll<HTMLElement>(':scope > article')].find(
+          (a) => a.getBoundingClientRect().bottom > view.top,
+        );
+        const before = inView?.getBoundingClientRect().bottom;
+        const state = () =>
+          `scrollTop ${scroller.scrollTop} of ${scroller.scrollHeight}, "${shown()[0]}" to "${shown().at(-1)}"`;
+        const was = state();
         await frame();
+        await frame();
+        const after = inView?.isConnected ? inView.getBoundingClientRect().bottom : before;
+        if (before !== undefined && after !== undefined && Math.abs(after - before) > 2) {
+          throw new Error(
+            `the view jumped ${after - before} px at "${inView?.innerText}" (${was}; then ${state()})`,
+          );
+        }
+      };
+      while (shown()[0] !== first) {
+        check(`"${first}" did not come to the top (it shows "${shown()[0]}")`);
+        await scrollTo(-scroller.scrollHeight);
       }
       let texts = shown();
       const jumpBar = () =>
         [...scroller.querySelectorAll('button')].some((b) => b.textContent?.includes('Jump'));
-      while (scroller.scrollTop < -1 || jumpBar() || log.getAttribute('aria-busy') === 'true') {
+      while (scroller.scrollTop < -1 || jumpBar()) {
         check(`the newest did not come (at "${texts.at(-1)}")`);
-        scroller.scrollTop = Math.min(0, scroller.scrollTop + scroller.clientHeight / 2);
-        await frame();
-        await frame();
+        await scrollTo(Math.min(0, scroller.scrollTop + scroller.clientHeight / 2));
         const now = shown();
         const at = texts.indexOf(now[0] ?? '');
         if (at < 0) throw new Error(`the log skipped from "${texts.at(-1)}" to "${now[0]}"`);

@@ -69,6 +69,9 @@ export async function openAtMessage(
   return shown !== null;
 }
 
+/** Puts a page into the view through `show` (true when the view changed). */
+export type Present = (show: () => boolean) => Promise<boolean>;
+
 /** A page back is being read (the top marker asks again as the reader scrolls). */
 let isReadingOlder = false;
 
@@ -77,7 +80,11 @@ let isReadingOlder = false;
  * MESSAGE_WINDOW_MAX the newest shown leave (paged in again on the way down). False when
  * nothing changed.
  */
-export async function showOlder(app: Parley, room: RoomKey): Promise<boolean> {
+export async function showOlder(
+  app: Parley,
+  room: RoomKey,
+  present: Present = (show) => Promise.resolve(show()),
+): Promise<boolean> {
   const store = app.kernel.store;
   const oldest = app.timeline.messagesOf(room)[0];
   if (!store || !oldest || isReadingOlder || !app.timeline.hasOlderMessages(room)) return false;
@@ -92,7 +99,7 @@ export async function showOlder(app: Parley, room: RoomKey): Promise<boolean> {
     const { events, isCut } = withOlder(shown, page, changes, MESSAGE_WINDOW_MAX);
     const hasOlder = page.length === MESSAGE_PAGE_SIZE;
     const hasNewer = isCut || app.timeline.hasNewerMessages(room);
-    return app.timeline.showAt(room, { events, hasOlder, hasNewer });
+    return await present(() => app.timeline.showAt(room, { events, hasOlder, hasNewer }));
   } catch (error) {
     app.kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
     return false;
@@ -106,7 +113,12 @@ export async function showOlder(app: Parley, room: RoomKey): Promise<boolean> {
  * MESSAGE_WINDOW_MAX the oldest shown leave (paged in again on the way back). False when nothing
  * changed.
  */
-export async function showNewer(app: Parley, room: RoomKey): Promise<boolean> {
+export async function showNewer(
+  app: Parley,
+  room: RoomKey,
+  /** Shows the page (through `show`) as the view wants it: keeping the reader's place. */
+  present: Present = (show) => Promise.resolve(show()),
+): Promise<boolean> {
   // Changes of shown messages join the window as they come, past the page's end: the next page
   // starts after the newest of the rest.
   const newest = app.timeline
@@ -123,7 +135,7 @@ export async function showNewer(app: Parley, room: RoomKey): Promise<boolean> {
     const { events, isCut } = withNewer(shown, page, changes, MESSAGE_WINDOW_MAX);
     const hasOlder = isCut || app.timeline.hasOlderMessages(room);
     const hasNewer = read.length > MESSAGE_PAGE_SIZE;
-    return app.timeline.showAt(room, { events, hasOlder, hasNewer });
+    return await present(() => app.timeline.showAt(room, { events, hasOlder, hasNewer }));
   } catch (error) {
     app.kernel.notices.reportStore(storeErrorOf(error), 'error.loadFailed');
     return false;
