@@ -17,21 +17,19 @@
  * The mesh hands us one link's frames strictly in order, awaiting each handler. Answers are the
  * exception: they run in the background (one per link, the latest request queued behind it) so a
  * long answer does not hold up the link's incoming frames.
+ *
+ * Its parts: the burst inbox (inbox.ts), our chain digests (chain-digests.ts), and comparing them
+ * with peers and disputing equivocations (disputes.ts).
  */
 import { verifyHere } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
 import { decodeHlc } from '../domain/hlc';
 import { isDatedTooFarAhead } from '../domain/hlc-receive';
 import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
-import { differingChains, findEquivocations } from '../domain/equivocation';
 import { keysOf } from '../domain/records';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
 import { HAVE_THROTTLE_MS, MAX_CLOCK_DRIFT_MS, MAX_DEFERRED_EVENTS } from '../config';
-import {
-  CHAIN_ASK_INTERVAL_MS,
-  GAP_RESYNC_INTERVAL_MS,
-  MAX_SYNC_ANSWER_EVENTS,
-} from '../config-network';
+import { GAP_RESYNC_INTERVAL_MS, MAX_SYNC_ANSWER_EVENTS } from '../config-network';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
 import { MAX_BATCH_EVENTS } from '../protocol/limits';
@@ -47,6 +45,7 @@ import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 import { BurstInbox, type ReceivedEventsFrame } from './inbox';
 import { ChainDigests } from './chain-digests';
+import { Disputes, type DisputeLinkState } from './disputes';
 import type { SyncEngineDeps, SyncEngineOptions, SyncPeer } from './sync-ports';
 
 const log = createLogger('sync');
@@ -67,8 +66,8 @@ export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
   return frame.type === 'events' || frame.type === 'sync' || frame.type === 'have';
 }
 
-/** Sync state of one link. */
-interface LinkState {
+/** Sync state of one link (with what disputes keep of it, sync/disputes.ts). */
+interface LinkState extends DisputeLinkState {
   /** An answer is being sent on this link. */
   isAnswering: boolean;
   /** The latest `sync` vector that arrived while answering; answered next. */
@@ -81,14 +80,7 @@ interface LinkState {
   gapTimer: ReturnType<typeof setTimeout> | undefined;
   /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
-  /** Per author, the peer's chain digest that last made us ask for the whole chain, and when. */
-  askedChains: Map<Fingerprint, { digest: string; atMs: number }>;
-  /** Per author, the highest seq the peer ever said it holds (its `sync` and `have` vectors). */
-  heldSeqs: Map<Fingerprint, number>;
 }
-
-/** Most disputes whose two signed versions are kept to show other members (see `#proofs`). */
-const MAX_PROOFS = 256;
 
 /** A pending `have` announcement of one room. */
 interface PendingHave {
@@ -109,17 +101,12 @@ export class SyncEngine {
   #pendingHaves = new Map<string, PendingHave>();
   /** Answers being sent, for `whenIdle`. */
   #answers = new Set<Promise<void>>();
-  /**
-   * The two signed versions of each seq this engine found disputed, by room, author and seq:
-   * the stored one became a tombstone, yet a member who holds one version and asks for the
-   * author's chain must get the other to see the dispute for itself (it never trusts ours).
-   * Kept while the page lives, at most MAX_PROOFS.
-   */
-  #proofs = new Map<string, StoredEvent[]>();
   /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
   #deferred: Deferrals = new Map();
   /** Our digests of each author's chain per room (sync/chain-digests.ts). */
   #chainDigests: ChainDigests;
+  /** Comparing chains with peers and disputing equivocations (sync/disputes.ts). */
+  #disputes: Disputes;
   /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
   #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
     verify: (peer, burst) => this.#verifyFrame(peer, burst),
@@ -139,6 +126,12 @@ export class SyncEngine {
     this.#haveThrottleMs = options.haveThrottleMs ?? HAVE_THROTTLE_MS;
     this.#gapResyncIntervalMs = options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS;
     this.#chainDigests = new ChainDigests(deps.store, () => this.#isStopped);
+    this.#disputes = new Disputes(deps, {
+      chainDigests: this.#chainDigests,
+      link: (peer) => this.#link(peer),
+      send: (peer, frame) => this.#send(peer, frame),
+      scheduleHave: (room) => this.#scheduleHave(room),
+    });
   }
 
   /**
@@ -166,17 +159,17 @@ export class SyncEngine {
   async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
     if (frame.type === 'events') return this.#inbox.push(peer, frame);
     await this.#inbox.whenStored(peer);
-    this.#noteHeld(peer, frame.vector);
+    this.#disputes.noteHeld(peer, frame.vector);
     switch (frame.type) {
       case 'sync':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onSync(peer, frame.vector);
-        await this.#compareChains(peer, frame.chains);
+        await this.#disputes.compareChains(peer, frame.chains);
         return;
       case 'have':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onHave(peer, frame.vector);
-        await this.#compareChains(peer, frame.chains);
+        await this.#disputes.compareChains(peer, frame.chains);
         return;
       default:
         assertNever(frame);
@@ -328,7 +321,7 @@ export class SyncEngine {
     // Read now, not when they were verified: the burst before may have been stored meanwhile.
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
-    await this.#disputeEquivocations(peer, conversation.vector, verified);
+    await this.#disputes.disputeEquivocations(peer, conversation.vector, verified);
     for (const [fingerprint, spki] of newAuthors) {
       if (conversation.members[fingerprint]) continue;
       // Remember relayed authors' keys so we can verify and relay their events later.
@@ -450,7 +443,7 @@ export class SyncEngine {
     const keys = this.#keysOf(conversation.members);
     let budget = this.#maxAnswerEvents;
     for (const range of missingFor(conversation.vector, remote)) {
-      const proofs = this.#proofsFor(peer, range, conversation.disputes?.[range.author]);
+      const proofs = this.#disputes.proofsFor(peer, range, conversation.disputes?.[range.author]);
       for (const frame of splitEventsIntoFrames(proofs, keys)) {
         await this.#deps.whenDrained(peer);
         if (!this.#send(peer, frame)) return false;
@@ -580,7 +573,7 @@ export class SyncEngine {
     });
   }
 
-  // ---- Equivocation (domain/equivocation.ts) ---------------------------------------------------
+  // ---- Equivocation (domain/equivocation.ts; the checks are sync/disputes.ts) ------------------
 
   /**
    * Brings our chain digests of `room` up to its vector; with `announce`, digests that changed
@@ -589,126 +582,6 @@ export class SyncEngine {
   async #digestChains(room: RoomKey, announce = false): Promise<void> {
     const isChanged = await this.#chainDigests.digest(room);
     if (announce && isChanged && !this.#isStopped) this.#scheduleHave(room);
-  }
-
-  /**
-   * The peer's digests differ from ours for authors at the same seq: we hold different events
-   * of theirs somewhere. Ask the peer for each such author's whole chain (once per digest it
-   * tells, and at most every CHAIN_ASK_INTERVAL_MS), so the duplicates that come show where
-   * (`#disputeEquivocations`).
-   */
-  async #compareChains(
-    peer: SyncPeer,
-    chains: Record<Fingerprint, string> | undefined,
-  ): Promise<void> {
-    if (!chains) return;
-    const link = this.#link(peer);
-    if (!link) return;
-    const nowMs = this.#deps.now();
-    const differing = differingChains(this.#chainDigests.of(peer.room), chains).filter((author) => {
-      const asked = link.askedChains.get(author);
-      return (
-        !asked || (asked.digest !== chains[author] && nowMs - asked.atMs >= CHAIN_ASK_INTERVAL_MS)
-      );
-    });
-    if (differing.length === 0) return;
-    const conversation = await this.#deps.store.getConversation(peer.room);
-    if (!conversation) return;
-    const vector = { ...conversation.vector };
-    for (const author of differing) {
-      link.askedChains.set(author, { digest: chains[author] ?? '', atMs: nowMs });
-      delete vector[author];
-      log.warn('chains differ for an author; asking for the whole chain, from', peer.peerId);
-    }
-    this.#send(peer, { type: 'sync', vector });
-  }
-
-  /**
-   * Verified events we already hold a different event for at the same (author, seq): their
-   * author equivocated. The stored event is hidden and the seq recorded as disputed.
-   */
-  async #disputeEquivocations(
-    peer: SyncPeer,
-    vector: VersionVector,
-    verified: readonly StoredEvent[],
-  ): Promise<void> {
-    const byAuthor = new Map<Fingerprint, StoredEvent[]>();
-    for (const event of verified) {
-      if (event.seq > vectorSeq(vector, event.author)) continue;
-      const list = byAuthor.get(event.author);
-      if (list) list.push(event);
-      else byAuthor.set(event.author, [event]);
-    }
-    for (const [author, received] of byAuthor) {
-      const seqs = received.map((e) => e.seq);
-      const from = Math.min(...seqs);
-      const to = Math.max(...seqs);
-      const stored = await this.#deps.store.listAuthorEvents(
-        peer.room,
-        author,
-        from,
-        to,
-        to - from + 1,
-      );
-      for (const found of findEquivocations(stored, received)) {
-        this.#keepProof(peer.room, found, [...stored, ...received]);
-        log.warn(
-          'an author signed two different events with one seq; hiding both, from',
-          peer.peerId,
-        );
-        const marked = await this.#deps.store.markDisputed(peer.room, found.author, found.seq);
-        if (!marked.ok) this.#deps.onStoreError(marked.error);
-        else if (marked.value) this.#scheduleHave(peer.room);
-      }
-    }
-  }
-
-  /** Remembers the highest seq of each author the peer said it holds. */
-  #noteHeld(peer: SyncPeer, vector: VersionVector): void {
-    const link = this.#link(peer);
-    if (!link) return;
-    for (const author of keysOf(vector)) {
-      const seq = vectorSeq(vector, author);
-      if (seq > (link.heldSeqs.get(author) ?? 0)) link.heldSeqs.set(author, seq);
-    }
-  }
-
-  #keepProof(
-    room: RoomKey,
-    found: { author: Fingerprint; seq: number },
-    events: readonly StoredEvent[],
-  ): void {
-    const versions = new Map<string, StoredEvent>();
-    for (const e of events) {
-      if (e.author === found.author && e.seq === found.seq) versions.set(e.sig, e);
-    }
-    if (versions.size < 2) return;
-    const key = `${room}\n${found.author}\n${found.seq}`;
-    this.#proofs.delete(key);
-    this.#proofs.set(key, [...versions.values()].slice(0, 2));
-    if (this.#proofs.size > MAX_PROOFS) {
-      const oldest = this.#proofs.keys().next().value;
-      if (oldest !== undefined) this.#proofs.delete(oldest);
-    }
-  }
-
-  /**
-   * Both versions of the disputed seqs in `range`, for a peer that said it holds them (it holds
-   * one version and now asks for the author's whole chain); never for one that holds none (a
-   * late joiner would store one as if nothing were wrong).
-   */
-  #proofsFor(
-    peer: SyncPeer,
-    range: { author: Fingerprint; from: number; to: number },
-    disputed: readonly number[] | undefined,
-  ): StoredEvent[] {
-    const reach = this.#link(peer)?.heldSeqs.get(range.author) ?? 0;
-    const proofs: StoredEvent[] = [];
-    for (const seq of disputed ?? []) {
-      if (seq < range.from || seq > range.to || seq > reach) continue;
-      proofs.push(...(this.#proofs.get(`${peer.room}\n${range.author}\n${seq}`) ?? []));
-    }
-    return proofs;
   }
 
   #keysOf(members: Record<string, { spki: string }>): Record<string, string> {
