@@ -18,17 +18,15 @@
  * exception: they run in the background (one per link, the latest request queued behind it) so a
  * long answer does not hold up the link's incoming frames.
  *
- * Its parts: the burst inbox (inbox.ts), our chain digests (chain-digests.ts), and comparing them
- * with peers and disputing equivocations (disputes.ts).
+ * Its parts: the burst inbox (inbox.ts), our chain digests (chain-digests.ts), comparing them with
+ * peers and disputing equivocations (disputes.ts), and asking again about gaps (gap-resync.ts).
  */
 import { verifyHere } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
-import { decodeHlc } from '../domain/hlc';
 import { isDatedTooFarAhead } from '../domain/hlc-receive';
-import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
 import { keysOf } from '../domain/records';
 import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
-import { HAVE_THROTTLE_MS, MAX_CLOCK_DRIFT_MS, MAX_DEFERRED_EVENTS } from '../config';
+import { HAVE_THROTTLE_MS } from '../config';
 import { GAP_RESYNC_INTERVAL_MS, MAX_SYNC_ANSWER_EVENTS } from '../config-network';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
@@ -46,6 +44,7 @@ import type { Fingerprint, RoomKey } from '../protocol/ids';
 import { BurstInbox, type ReceivedEventsFrame } from './inbox';
 import { ChainDigests } from './chain-digests';
 import { Disputes, type DisputeLinkState } from './disputes';
+import { GapResync, type GapLinkState } from './gap-resync';
 import type { SyncEngineDeps, SyncEngineOptions, SyncPeer } from './sync-ports';
 
 const log = createLogger('sync');
@@ -66,18 +65,14 @@ export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
   return frame.type === 'events' || frame.type === 'sync' || frame.type === 'have';
 }
 
-/** Sync state of one link (with what disputes keep of it, sync/disputes.ts). */
-interface LinkState extends DisputeLinkState {
+/** Sync state of one link, with what its parts keep of it (disputes.ts, gap-resync.ts). */
+interface LinkState extends DisputeLinkState, GapLinkState {
   /** An answer is being sent on this link. */
   isAnswering: boolean;
   /** The latest `sync` vector that arrived while answering; answered next. */
   queued: VersionVector | null;
   /** A `have` came due while answering; sent when the answer ends (see `#sendHave`). */
   owesHave: boolean;
-  /** When we last asked this peer because of a gap (engine clock). */
-  lastGapSyncAt: number;
-  /** The trailing gap re-sync, if one is scheduled. */
-  gapTimer: ReturnType<typeof setTimeout> | undefined;
   /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
 }
@@ -92,7 +87,6 @@ export class SyncEngine {
   #deps: SyncEngineDeps;
   #maxAnswerEvents: number;
   #haveThrottleMs: number;
-  #gapResyncIntervalMs: number;
   /** Per link (the mesh hands out one peer object per link); pruned when the link goes. */
   #links = new Map<SyncPeer, LinkState>();
   /** Links that went; late work for them must not bring their state back. */
@@ -101,12 +95,12 @@ export class SyncEngine {
   #pendingHaves = new Map<string, PendingHave>();
   /** Answers being sent, for `whenIdle`. */
   #answers = new Set<Promise<void>>();
-  /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
-  #deferred: Deferrals = new Map();
   /** Our digests of each author's chain per room (sync/chain-digests.ts). */
   #chainDigests: ChainDigests;
   /** Comparing chains with peers and disputing equivocations (sync/disputes.ts). */
   #disputes: Disputes;
+  /** Asking again about gaps, and events deferred until due (sync/gap-resync.ts). */
+  #gapResync: GapResync;
   /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
   #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
     verify: (peer, burst) => this.#verifyFrame(peer, burst),
@@ -124,13 +118,17 @@ export class SyncEngine {
     this.#deps = deps;
     this.#maxAnswerEvents = options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS;
     this.#haveThrottleMs = options.haveThrottleMs ?? HAVE_THROTTLE_MS;
-    this.#gapResyncIntervalMs = options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS;
     this.#chainDigests = new ChainDigests(deps.store, () => this.#isStopped);
     this.#disputes = new Disputes(deps, {
       chainDigests: this.#chainDigests,
       link: (peer) => this.#link(peer),
       send: (peer, frame) => this.#send(peer, frame),
       scheduleHave: (room) => this.#scheduleHave(room),
+    });
+    this.#gapResync = new GapResync(deps, options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS, {
+      link: (peer) => this.#link(peer),
+      send: (peer, frame) => this.#send(peer, frame),
+      sendVector: (peer) => this.#sendVector(peer),
     });
   }
 
@@ -223,7 +221,7 @@ export class SyncEngine {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
     const ours = conversation.vector;
-    if (!this.#lacksAnythingDue(peer.room, remote, ours)) return;
+    if (!this.#gapResync.lacksAnythingDue(peer.room, remote, ours)) return;
     // Asked already with this very pair of vectors and nothing came of it (e.g. the events it
     // would send are ones we refuse): asking again would only loop.
     if (
@@ -278,7 +276,7 @@ export class SyncEngine {
       // signed, so its time cannot be changed: it waits until it is due (not asked for till then).
       if (isDatedTooFarAhead(event.hlc, nowMs)) {
         log.warn('dropped an event dated too far ahead, from', peer.peerId, event.hlc);
-        this.#deferUntilDue(event);
+        this.#gapResync.deferUntilDue(event);
         continue;
       }
       // The author's key: proven on this link, already pinned for the room, or carried along.
@@ -346,7 +344,7 @@ export class SyncEngine {
     if (hasVectorMoved(conversation.vector, after, verified)) this.#scheduleHave(peer.room);
     // Only new events can show a new gap; one seen before was asked about then, and a peer
     // that later gets what fills it says so with `have`.
-    this.#resyncOnGap(peer, stored.value, after);
+    this.#gapResync.resyncOnGap(peer, stored.value, after);
     return stored.value;
   }
 
@@ -515,52 +513,6 @@ export class SyncEngine {
       if (link?.isAnswering) link.owesHave = true;
       else this.#send(peer, frame);
     }
-  }
-
-  /** Asks the peer again when `received` left a gap in `vector` (our vector after storing). */
-  #resyncOnGap(peer: SyncPeer, received: StoredEvent[], vector: VersionVector): void {
-    const link = this.#link(peer);
-    if (!link) return;
-    const nowMs = this.#deps.now();
-    const hasGap = received.some((e) => {
-      const next = vectorSeq(vector, e.author) + 1;
-      return e.seq >= next && !isWaitingForDue(this.#deferred, peer.room, e.author, next, nowMs);
-    });
-    if (!hasGap || link.gapTimer !== undefined) return; // a trailing request is already due
-    const waitMs = link.lastGapSyncAt + this.#gapResyncIntervalMs - this.#deps.now();
-    if (waitMs <= 0) {
-      link.lastGapSyncAt = this.#deps.now();
-      this.#send(peer, { type: 'sync', vector });
-      return;
-    }
-    link.gapTimer = setTimeout(() => {
-      link.gapTimer = undefined;
-      link.lastGapSyncAt = this.#deps.now();
-      this.#sendVector(peer).catch((error: unknown) => log.error('re-sync failed', error));
-    }, waitMs);
-  }
-
-  /** Remembers an event dated too far ahead, so its gap is not asked for until it is due. */
-  #deferUntilDue(event: Unverified<StoredEvent>): void {
-    const hlc = decodeHlc(event.hlc);
-    if (!hlc) return;
-    noteDeferred(
-      this.#deferred,
-      event.conv,
-      event.author,
-      event.seq,
-      hlc.ms,
-      MAX_CLOCK_DRIFT_MS,
-      MAX_DEFERRED_EVENTS,
-    );
-  }
-
-  /** True when `remote` holds something `ours` lacks other than events not due yet. */
-  #lacksAnythingDue(room: RoomKey, remote: VersionVector, ours: VersionVector): boolean {
-    const nowMs = this.#deps.now();
-    return missingFor(remote, ours).some(
-      (range) => !isWaitingForDue(this.#deferred, room, range.author, range.from, nowMs),
-    );
   }
 
   async #sendVector(peer: SyncPeer): Promise<void> {
