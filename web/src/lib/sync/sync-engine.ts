@@ -18,22 +18,21 @@
  * exception: they run in the background (one per link, the latest request queued behind it) so a
  * long answer does not hold up the link's incoming frames.
  *
- * Its parts: the burst inbox (inbox.ts), our chain digests (chain-digests.ts), comparing them with
- * peers and disputing equivocations (disputes.ts), and asking again about gaps (gap-resync.ts).
+ * Its parts: the burst inbox (inbox.ts), answering `sync` (answers.ts), our chain digests
+ * (chain-digests.ts), comparing them with peers and disputing equivocations (disputes.ts), and
+ * asking again about gaps (gap-resync.ts).
  */
 import { verifyHere } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
 import { isDatedTooFarAhead } from '../domain/hlc-receive';
 import { keysOf } from '../domain/records';
-import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
+import { sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
 import { HAVE_THROTTLE_MS } from '../config';
 import { GAP_RESYNC_INTERVAL_MS, MAX_SYNC_ANSWER_EVENTS } from '../config-network';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
-import { MAX_BATCH_EVENTS } from '../protocol/limits';
 import { assertNever } from '../protocol/assert-never';
 import {
-  splitEventsIntoFrames,
   type EventsFrame,
   type HaveFrame,
   type PeerFrame,
@@ -43,6 +42,7 @@ import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 import { BurstInbox, type ReceivedEventsFrame } from './inbox';
 import { ChainDigests } from './chain-digests';
+import { SyncAnswers, type AnswerLinkState } from './answers';
 import { Disputes, type DisputeLinkState } from './disputes';
 import { GapResync, type GapLinkState } from './gap-resync';
 import type { SyncEngineDeps, SyncEngineOptions, SyncPeer } from './sync-ports';
@@ -65,14 +65,8 @@ export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
   return frame.type === 'events' || frame.type === 'sync' || frame.type === 'have';
 }
 
-/** Sync state of one link, with what its parts keep of it (disputes.ts, gap-resync.ts). */
-interface LinkState extends DisputeLinkState, GapLinkState {
-  /** An answer is being sent on this link. */
-  isAnswering: boolean;
-  /** The latest `sync` vector that arrived while answering; answered next. */
-  queued: VersionVector | null;
-  /** A `have` came due while answering; sent when the answer ends (see `#sendHave`). */
-  owesHave: boolean;
+/** Sync state of one link, with what its parts keep of it (answers, disputes, gap re-sync). */
+interface LinkState extends AnswerLinkState, DisputeLinkState, GapLinkState {
   /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
 }
@@ -85,7 +79,6 @@ interface PendingHave {
 /** Runs sync for every link of this tab. */
 export class SyncEngine {
   #deps: SyncEngineDeps;
-  #maxAnswerEvents: number;
   #haveThrottleMs: number;
   /** Per link (the mesh hands out one peer object per link); pruned when the link goes. */
   #links = new Map<SyncPeer, LinkState>();
@@ -93,12 +86,12 @@ export class SyncEngine {
   #gone = new WeakSet<SyncPeer>();
   /** Per room; an entry lives only while its timer is pending. */
   #pendingHaves = new Map<string, PendingHave>();
-  /** Answers being sent, for `whenIdle`. */
-  #answers = new Set<Promise<void>>();
   /** Our digests of each author's chain per room (sync/chain-digests.ts). */
   #chainDigests: ChainDigests;
   /** Comparing chains with peers and disputing equivocations (sync/disputes.ts). */
   #disputes: Disputes;
+  /** Answering `sync` requests, one answer per link at a time (sync/answers.ts). */
+  #answers: SyncAnswers;
   /** Asking again about gaps, and events deferred until due (sync/gap-resync.ts). */
   #gapResync: GapResync;
   /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
@@ -116,7 +109,6 @@ export class SyncEngine {
 
   constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
     this.#deps = deps;
-    this.#maxAnswerEvents = options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS;
     this.#haveThrottleMs = options.haveThrottleMs ?? HAVE_THROTTLE_MS;
     this.#chainDigests = new ChainDigests(deps.store, () => this.#isStopped);
     this.#disputes = new Disputes(deps, {
@@ -129,6 +121,11 @@ export class SyncEngine {
       link: (peer) => this.#link(peer),
       send: (peer, frame) => this.#send(peer, frame),
       sendVector: (peer) => this.#sendVector(peer),
+    });
+    this.#answers = new SyncAnswers(deps, options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS, {
+      link: (peer) => this.#link(peer),
+      send: (peer, frame) => this.#send(peer, frame),
+      proofsFor: (peer, range, disputed) => this.#disputes.proofsFor(peer, range, disputed),
     });
   }
 
@@ -203,14 +200,7 @@ export class SyncEngine {
    * queued one (the latest vector is the truest) and runs after it.
    */
   onSync(peer: SyncPeer, remote: VersionVector): Promise<void> {
-    const link = this.#link(peer);
-    if (!link) return Promise.resolve();
-    link.queued = remote;
-    if (!link.isAnswering) {
-      link.isAnswering = true;
-      const answer = this.#answerQueued(peer, link).finally(() => this.#answers.delete(answer));
-      this.#answers.add(answer);
-    }
+    this.#answers.request(peer, remote);
     return Promise.resolve();
   }
 
@@ -354,8 +344,8 @@ export class SyncEngine {
   }
 
   /** Resolves once no answer is being sent on any link. */
-  async whenIdle(): Promise<void> {
-    while (this.#answers.size > 0) await Promise.all(this.#answers);
+  whenIdle(): Promise<void> {
+    return this.#answers.whenIdle();
   }
 
   /** Stops every timer and answer; later calls do nothing (the session is closing). */
@@ -389,88 +379,6 @@ export class SyncEngine {
       this.#links.set(peer, link);
     }
     return link;
-  }
-
-  /** Answers queued requests until none is left, then any `have` that came due; never rejects. */
-  async #answerQueued(peer: SyncPeer, link: LinkState): Promise<void> {
-    try {
-      for (;;) {
-        const remote = link.queued;
-        if (remote) {
-          link.queued = null;
-          if (!(await this.#sendMissing(peer, remote))) return;
-        } else if (link.owesHave) {
-          link.owesHave = false;
-          const conversation = await this.#deps.store.getConversation(peer.room);
-          if (conversation) this.#send(peer, { type: 'have', vector: conversation.vector });
-        } else {
-          return;
-        }
-      }
-    } catch (error) {
-      log.error('answering a sync failed', error);
-    } finally {
-      // In the same turn as the last look at `queued`, so a request cannot slip in between.
-      link.isAnswering = false;
-    }
-  }
-
-  /**
-   * Sends the peer what `remote` lacks, oldest first per author, waiting for the link to drain
-   * between frames. An answer cut off by the budget ends with `have`, so the asker sees it still
-   * lacks something and asks again. False when the link went.
-   */
-  async #sendMissing(peer: SyncPeer, remote: VersionVector): Promise<boolean> {
-    const sent = { ownUpTo: 0 };
-    try {
-      return await this.#sendMissingCounting(peer, remote, sent);
-    } finally {
-      if (sent.ownUpTo > 0) this.#deps.onOwnEventsSent?.(peer.room, sent.ownUpTo);
-    }
-  }
-
-  async #sendMissingCounting(
-    peer: SyncPeer,
-    remote: VersionVector,
-    sent: { ownUpTo: number },
-  ): Promise<boolean> {
-    const { store } = this.#deps;
-    const self = this.#deps.self.fingerprint;
-    const conversation = await store.getConversation(peer.room);
-    if (!conversation) return true;
-    const keys = this.#keysOf(conversation.members);
-    let budget = this.#maxAnswerEvents;
-    for (const range of missingFor(conversation.vector, remote)) {
-      const proofs = this.#disputes.proofsFor(peer, range, conversation.disputes?.[range.author]);
-      for (const frame of splitEventsIntoFrames(proofs, keys)) {
-        await this.#deps.whenDrained(peer);
-        if (!this.#send(peer, frame)) return false;
-      }
-      budget -= proofs.length;
-      let from = range.from;
-      while (from <= range.to) {
-        if (budget <= 0) return this.#send(peer, { type: 'have', vector: conversation.vector });
-        const page = await store.listAuthorEvents(
-          peer.room,
-          range.author,
-          from,
-          range.to,
-          Math.min(MAX_BATCH_EVENTS, budget),
-        );
-        const last = page.at(-1);
-        if (!last) break;
-        for (const frame of splitEventsIntoFrames(page, keys)) {
-          await this.#deps.whenDrained(peer);
-          if (!this.#send(peer, frame)) return false; // link gone; the next sync resumes
-          for (const e of frame.events) {
-            if (e.author === self) sent.ownUpTo = Math.max(sent.ownUpTo, e.seq);
-          }
-        }
-        budget -= page.length;
-        from = last.seq + 1;
-      }
-    }
-    return true;
   }
 
   /** Sends on a link we still consider live; a `sync` or `have` carries our chain digests. */
@@ -534,14 +442,6 @@ export class SyncEngine {
   async #digestChains(room: RoomKey, announce = false): Promise<void> {
     const isChanged = await this.#chainDigests.digest(room);
     if (announce && isChanged && !this.#isStopped) this.#scheduleHave(room);
-  }
-
-  #keysOf(members: Record<string, { spki: string }>): Record<string, string> {
-    const keys: Record<string, string> = {
-      [this.#deps.self.fingerprint]: this.#deps.self.spki,
-    };
-    for (const [fingerprint, member] of Object.entries(members)) keys[fingerprint] = member.spki;
-    return keys;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The sync engine's ports (DESIGN §6): the remote end of a link as sync sees it, what the engine
  * needs from its surroundings, and its tunables. Shared by sync-engine.ts (which re-exports them)
- * and the parts it hands work to (disputes.ts, gap-resync.ts).
+ * and the parts it hands work to (answers.ts, disputes.ts, gap-resync.ts).
  */
 import type { VerifyEvents } from './verifier';
 import type { VersionVector } from '../domain/version-vector';
