@@ -2,7 +2,8 @@
  * Moving file chunks between members (DESIGN §9): asking who holds a file, fetching its manifest
  * and chunks from several members at once, checking every chunk against the signed manifest
  * before storing it. Serving what this browser holds is file-server.ts (it gets the members'
- * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts.
+ * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts; the check that a file's
+ * bytes hash to its message's SHA-256, with the other roots remembered, is whole-file-check.ts.
  *
  * Plain TypeScript over two ports: a FileStore (storage/file-store.ts) and each authenticated
  * member's binary channel (net/transport.ts). files.svelte.ts wires it to the app.
@@ -32,7 +33,6 @@ import {
   setChunk,
 } from './chunk-plan';
 import { FileServer } from './file-server';
-import { hashFile } from './file-hashing';
 import {
   equalBytes,
   isWanted,
@@ -44,6 +44,12 @@ import {
   type TransferState,
   type TransferStatus,
 } from './transfer-model';
+import {
+  checkWhole,
+  givesWayToOtherRoot,
+  hashWhole,
+  type WholeFilePorts,
+} from './whole-file-check';
 
 export { MAX_SERVE_QUEUE } from './file-server';
 export type { FileMeta, TransferPeer, TransferState, TransferStatus } from './transfer-model';
@@ -92,13 +98,6 @@ export interface TransfersDeps {
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
 }
 
-/** Other descriptions of one SHA-256 remembered while it is fetched (a hostile member's flood). */
-const MAX_OTHER_ROOTS = 8;
-
-async function hashWhole(file: Blob, chunkSize: number): Promise<string> {
-  return (await hashFile(file, { chunkSize })).sha256;
-}
-
 /**
  * How many chunks of `chunkSize` one member is asked for at once (`chunks`), and how many must
  * be free before it is asked for more (`refill`: one `want` per batch, not one per chunk).
@@ -119,7 +118,8 @@ export class Transfers {
   #store: FileStore;
   #deps: TransfersDeps;
   #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
-  #wholeHash: (file: Blob, chunkSize: number) => Promise<string>;
+  /** What the whole-file check needs of this (whole-file-check.ts). */
+  #wholeFile: WholeFilePorts;
   #peers = new Map<string, PeerState>();
   /** Answers members' asks and wants from the store. */
   #server: FileServer;
@@ -134,8 +134,19 @@ export class Transfers {
     this.#store = deps.store;
     this.#deps = deps;
     this.#digest = deps.digest ?? webDigest;
-    this.#wholeHash = deps.wholeHash ?? hashWhole;
     this.#server = new FileServer(deps.store);
+    this.#wholeFile = {
+      store: deps.store,
+      wholeHash: deps.wholeHash ?? hashWhole,
+      downloadOf: (sha256) => this.#downloads.get(sha256),
+      fail: (download, error) => this.#fail(download, error),
+      report: (download) => this.#report(download),
+      stop: (download, status, error) => this.#stopDownload(download, status, error),
+      fetchInstead: (sha256, conv, meta) => {
+        this.#downloads.delete(sha256);
+        return this.fetch(conv, meta);
+      },
+    };
   }
 
   /** A member linked: listen on its file channel, and ask it about every file we want. */
@@ -190,13 +201,9 @@ export class Transfers {
     if (known && known.meta.root !== meta.root && known.status !== 'done') {
       // Another message describes the same SHA-256 with other chunks: at most one of them is
       // true. One that is not being fetched gives way; else it is tried if this one is false.
-      if (known.status === 'idle' || known.status === 'failed') {
-        this.#downloads.delete(meta.sha256);
-        known = undefined;
-      } else {
-        if (known.others.size < MAX_OTHER_ROOTS) known.others.set(meta.root, { conv, meta });
-        return;
-      }
+      if (!givesWayToOtherRoot(known, conv, meta)) return;
+      this.#downloads.delete(meta.sha256);
+      known = undefined;
     }
     if (known) {
       known.rooms.add(conv);
@@ -539,7 +546,7 @@ export class Transfers {
           download.doneBytes += chunk.blob.size;
         }
         if (countChunks(download.have) === download.count) {
-          void this.#checkWhole(download);
+          void checkWhole(download, this.#wholeFile);
           return;
         }
         this.#report(download);
@@ -547,45 +554,6 @@ export class Transfers {
       }
     } finally {
       download.isWriting = false;
-    }
-  }
-
-  /**
-   * Every chunk is stored: the file counts as done only once its bytes hash to the message's
-   * SHA-256 (chunks and manifest only prove what the message's root says, and a hostile member
-   * can pair a root of its own with another file's SHA-256). A false file is deleted here, and
-   * another message's description of that SHA-256, if one came meanwhile, is fetched instead.
-   */
-  async #checkWhole(download: Download): Promise<void> {
-    const { sha256, chunkSize } = download.meta;
-    let isTrue: boolean;
-    try {
-      const parts = await this.#store.chunkBlobs(sha256);
-      isTrue = parts !== null && (await this.#wholeHash(new Blob(parts), chunkSize)) === sha256;
-    } catch (error) {
-      this.#fail(download, error);
-      return;
-    }
-    if (this.#downloads.get(sha256) !== download || !isWanted(download)) return;
-    if (isTrue) {
-      download.status = 'done';
-      this.#report(download);
-      return;
-    }
-    log.warn('a file does not hash to its message’s SHA-256: deleted here', sha256);
-    try {
-      await this.#store.deleteFile(sha256);
-    } catch (error) {
-      log.warn('deleting a false file failed', error);
-    }
-    download.have.fill(0);
-    download.doneBytes = 0;
-    download.manifest = null;
-    this.#stopDownload(download, 'failed', 'mismatch');
-    const next = download.others.values().next();
-    if (!next.done) {
-      this.#downloads.delete(sha256);
-      await this.fetch(next.value.conv, next.value.meta);
     }
   }
 
