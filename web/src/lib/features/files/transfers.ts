@@ -3,7 +3,8 @@
  * and chunks from several members at once, checking every chunk against the signed manifest
  * before storing it. Serving what this browser holds is file-server.ts (it gets the members'
  * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts; the check that a file's
- * bytes hash to its message's SHA-256, with the other roots remembered, is whole-file-check.ts.
+ * bytes hash to its message's SHA-256, with the other roots remembered, is whole-file-check.ts;
+ * how many chunks each holder is asked for, and which, is holder-windows.ts.
  *
  * Plain TypeScript over two ports: a FileStore (storage/file-store.ts) and each authenticated
  * member's binary channel (net/transport.ts). files.svelte.ts wires it to the app.
@@ -12,7 +13,6 @@ import { createLogger } from '../../log';
 import type { RoomKey } from '../../protocol/ids';
 import {
   MANIFEST_INDEX,
-  MAX_WANT_CHUNKS,
   decodePiece,
   encodeFileFrame,
   parseFileFrame,
@@ -33,6 +33,7 @@ import {
   setChunk,
 } from './chunk-plan';
 import { FileServer } from './file-server';
+import { refillWindows } from './holder-windows';
 import {
   equalBytes,
   isWanted,
@@ -52,16 +53,15 @@ import {
 } from './whole-file-check';
 
 export { MAX_SERVE_QUEUE } from './file-server';
+export {
+  BYTES_IN_FLIGHT_PER_MEMBER,
+  CHUNKS_IN_FLIGHT_PER_MEMBER,
+  windowFor,
+} from './holder-windows';
 export type { FileMeta, TransferPeer, TransferState, TransferStatus } from './transfer-model';
 
 const log = createLogger('files');
 
-/** Bytes one member is asked for at once: enough to keep a fast link busy while chunks are checked. */
-export const BYTES_IN_FLIGHT_PER_MEMBER = 8 * 1024 * 1024;
-/** Most chunks one member is asked for at once (across files; it queues MAX_SERVE_QUEUE). */
-export const CHUNKS_IN_FLIGHT_PER_MEMBER = 32;
-/** Fewest chunks one member is asked for at once, however large they are. */
-const MIN_CHUNKS_IN_FLIGHT = 2;
 /** Spare chunk buffers kept for the next chunks, at most this many bytes of them. */
 const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A chunk that has not arrived by then is asked of someone else. */
@@ -96,18 +96,6 @@ export interface TransfersDeps {
    * in a Worker from 8 MiB, reading the file slice by slice).
    */
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
-}
-
-/**
- * How many chunks of `chunkSize` one member is asked for at once (`chunks`), and how many must
- * be free before it is asked for more (`refill`: one `want` per batch, not one per chunk).
- */
-export function windowFor(chunkSize: number): { chunks: number; refill: number } {
-  const chunks = Math.max(
-    MIN_CHUNKS_IN_FLIGHT,
-    Math.min(CHUNKS_IN_FLIGHT_PER_MEMBER, Math.floor(BYTES_IN_FLIGHT_PER_MEMBER / chunkSize)),
-  );
-  return { chunks, refill: Math.max(1, Math.floor(chunks / 4)) };
 }
 
 const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
@@ -604,35 +592,9 @@ export class Transfers {
       } else this.#setStatus(download, 'waiting');
       return;
     }
-    const window = windowFor(download.meta.chunkSize);
-    let next = 0;
-    let isAsked = download.inFlight.size > 0;
-    // Each holder gets the next missing chunks it has, until its window is full; a holder still
-    // busy is asked again only once a batch of its window is free (one `want` per batch).
-    for (const [key, holder] of holders) {
-      const state = this.#peers.get(key);
-      if (!state) continue;
-      const free = window.chunks - state.load;
-      if (free <= 0 || (free < window.refill && state.load > 0)) continue;
-      const wanted: number[] = [];
-      let scan = next;
-      while (wanted.length < Math.min(free, MAX_WANT_CHUNKS) && scan < download.count) {
-        if (
-          !hasChunk(download.have, scan) &&
-          !download.inFlight.has(scan) &&
-          !download.landed.has(scan) &&
-          (holder.bits === null || hasChunk(holder.bits, scan))
-        ) {
-          wanted.push(scan);
-        }
-        scan++;
-      }
-      if (wanted.length > 0) {
-        this.#ask(download, key, wanted);
-        isAsked = true;
-        next = holder.bits === null ? scan : next;
-      }
-    }
+    const isAsked = refillWindows(download, holders, this.#peers, (key, wanted) =>
+      this.#ask(download, key, wanted),
+    );
     this.#setStatus(download, isAsked || download.unwritten.length > 0 ? 'fetching' : 'waiting');
   }
 
