@@ -2,9 +2,10 @@
  * Moving file chunks between members (DESIGN §9): asking who holds a file, fetching its manifest
  * and chunks from several members at once, checking every chunk against the signed manifest
  * before storing it. Serving what this browser holds is file-server.ts (it gets the members'
- * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts; the check that a file's
- * bytes hash to its message's SHA-256, with the other roots remembered, is whole-file-check.ts;
- * how many chunks each holder is asked for, and which, is holder-windows.ts.
+ * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts; how many chunks each
+ * holder is asked for, and which, is holder-windows.ts; putting chunks together from their pieces,
+ * checking and storing them is chunk-intake.ts; the check that a file's bytes hash to its
+ * message's SHA-256, with the other roots remembered, is whole-file-check.ts.
  *
  * Plain TypeScript over two ports: a FileStore (storage/file-store.ts) and each authenticated
  * member's binary channel (net/transport.ts). files.svelte.ts wires it to the app.
@@ -17,30 +18,20 @@ import {
   encodeFileFrame,
   parseFileFrame,
   type FileFrame,
-  type FilePiece,
 } from '../../protocol/file-frames';
-import { fromBase64Url } from '../../encoding';
 import type { FileStore } from '../../storage/file-store';
 import { StorageFullError } from '../../storage/file-store';
-import {
-  chunkCountOf,
-  chunkRange,
-  clearChunk,
-  countChunks,
-  decodeBitmap,
-  fullBitmap,
-  hasChunk,
-  setChunk,
-} from './chunk-plan';
+import { chunkCountOf, chunkRange, clearChunk, decodeBitmap, fullBitmap } from './chunk-plan';
+import { ChunkIntake } from './chunk-intake';
 import { FileServer } from './file-server';
 import { refillWindows } from './holder-windows';
 import {
-  equalBytes,
   isWanted,
   newDownload,
   stateOf,
   type Download,
   type FileMeta,
+  type PeerState,
   type TransferPeer,
   type TransferState,
   type TransferStatus,
@@ -62,8 +53,6 @@ export type { FileMeta, TransferPeer, TransferState, TransferStatus } from './tr
 
 const log = createLogger('files');
 
-/** Spare chunk buffers kept for the next chunks, at most this many bytes of them. */
-const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A chunk that has not arrived by then is asked of someone else. */
 export const CHUNK_STALL_MS = 20_000;
 /** How often a file nobody holds (or nobody answered for) is asked about again. */
@@ -72,14 +61,6 @@ export const REASK_MS = 10_000;
 export const MAX_CONTROL_FRAMES_PER_S = 256;
 /** Verified chunks waiting to be stored, most bytes before asking for more. */
 export const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
-
-interface PeerState {
-  peer: TransferPeer;
-  /** Chunks we asked of it and await. */
-  load: number;
-  /** Control frames counted in the current second, and when it began. */
-  frames: { count: number; since: number };
-}
 
 /** The dependencies of a Transfers. */
 export interface TransfersDeps {
@@ -105,23 +86,20 @@ const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
 export class Transfers {
   #store: FileStore;
   #deps: TransfersDeps;
-  #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
   /** What the whole-file check needs of this (whole-file-check.ts). */
   #wholeFile: WholeFilePorts;
+  /** Pieces put together, checked and stored (chunk-intake.ts). */
+  #intake: ChunkIntake;
   #peers = new Map<string, PeerState>();
   /** Answers members' asks and wants from the store. */
   #server: FileServer;
   #downloads = new Map<string, Download>();
-  /** Chunk buffers free for the next chunks that arrive, by length (bounded). */
-  #spare = new Map<number, Uint8Array<ArrayBuffer>[]>();
-  #spareBytes = 0;
   #tickTimer: ReturnType<typeof setInterval> | undefined;
   #isStopped = false;
 
   constructor(deps: TransfersDeps) {
     this.#store = deps.store;
     this.#deps = deps;
-    this.#digest = deps.digest ?? webDigest;
     this.#server = new FileServer(deps.store);
     this.#wholeFile = {
       store: deps.store,
@@ -135,6 +113,16 @@ export class Transfers {
         return this.fetch(conv, meta);
       },
     };
+    this.#intake = new ChunkIntake({
+      store: deps.store,
+      digest: deps.digest ?? webDigest,
+      downloadOf: (sha256) => this.#downloads.get(sha256),
+      refuse: (download, state, index, what) => this.#refuse(download, state, index, what),
+      fail: (download, error) => this.#fail(download, error),
+      pump: (download) => this.#pump(download),
+      report: (download) => this.#report(download),
+      checkWhole: (download) => checkWhole(download, this.#wholeFile),
+    });
   }
 
   /** A member linked: listen on its file channel, and ask it about every file we want. */
@@ -201,7 +189,7 @@ export class Transfers {
         this.#askAll(known);
         this.#startTicking();
         // Checked chunks a stop left unstored are stored now (they are not asked for again).
-        void this.#write(known);
+        void this.#intake.write(known);
         this.#pump(known);
       }
       return;
@@ -327,7 +315,7 @@ export class Transfers {
       return;
     }
     const piece = decodePiece(data);
-    if (piece) this.#handlePiece(state, piece);
+    if (piece) this.#intake.piece(state, piece);
   }
 
   #handleFrame(state: PeerState, frame: FileFrame): void {
@@ -385,164 +373,6 @@ export class Transfers {
       }
     }
     this.#pump(download);
-  }
-
-  #handlePiece(state: PeerState, piece: FilePiece): void {
-    const download = this.#downloads.get(piece.file);
-    const flight = download?.inFlight.get(piece.index);
-    if (!download || !flight || flight.peer !== state.peer.key) return;
-    // A chunk asked again of the same member after it stalled: the pieces of the first answer
-    // may still come before the second answer. A piece at offset 0 starts the chunk over, and
-    // one that does not fit is the rest of the first answer, not a lie (the hash checks it all).
-    if (flight.isRetry && piece.offset !== flight.received) {
-      if (piece.offset !== 0) return;
-      flight.received = 0;
-    }
-    // One member sends one chunk in order on an ordered channel: anything else is wrong.
-    if (
-      piece.offset !== flight.received ||
-      flight.received + piece.payload.length > flight.length
-    ) {
-      this.#refuse(download, state, piece.index, 'a piece out of place');
-      return;
-    }
-    // The buffer is taken when the first piece comes, not when the chunk is asked for.
-    flight.bytes ??=
-      piece.index === MANIFEST_INDEX ? new Uint8Array(flight.length) : this.#buffer(flight.length);
-    flight.bytes.set(piece.payload, flight.received);
-    flight.received += piece.payload.length;
-    if (flight.received < flight.length) return;
-    const bytes = flight.bytes;
-    clearTimeout(flight.timer);
-    download.inFlight.delete(piece.index);
-    state.load = Math.max(0, state.load - 1);
-    download.landed.add(piece.index);
-    const checked =
-      piece.index === MANIFEST_INDEX
-        ? this.#checkManifest(download, state, bytes)
-        : this.#checkChunk(download, state, piece.index, bytes);
-    // Whatever the check finds, the slot this chunk held is free: plan again at once (a chunk
-    // dropped as already held once left its slot unused, and with every slot so, the download
-    // stopped for good).
-    void checked.then((isKept) => {
-      if (!isKept) download.landed.delete(piece.index);
-      this.#pump(download);
-    });
-  }
-
-  /** A buffer of `length` bytes for a chunk: a spare one if there is one. */
-  #buffer(length: number): Uint8Array<ArrayBuffer> {
-    const spare = this.#spare.get(length)?.pop();
-    if (!spare) return new Uint8Array(length);
-    this.#spareBytes -= length;
-    return spare;
-  }
-
-  /** A chunk buffer nothing refers to any more, kept for the next chunk (bounded). */
-  #recycle(bytes: Uint8Array<ArrayBuffer>): void {
-    if (this.#spareBytes + bytes.length > MAX_SPARE_BUFFER_BYTES) return;
-    const list = this.#spare.get(bytes.length) ?? [];
-    list.push(bytes);
-    this.#spare.set(bytes.length, list);
-    this.#spareBytes += bytes.length;
-  }
-
-  /** Checks the manifest against the event's root and keeps it; never kept as a chunk. */
-  async #checkManifest(download: Download, state: PeerState, bytes: Uint8Array): Promise<false> {
-    let hash: Uint8Array;
-    try {
-      hash = await this.#digest(bytes);
-    } catch (error) {
-      log.warn('hashing a manifest failed', error);
-      return false;
-    }
-    if (download.manifest) return false;
-    if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
-      this.#refuse(download, state, MANIFEST_INDEX, 'a bad manifest');
-      return false;
-    }
-    download.manifest = bytes;
-    try {
-      await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
-    } catch (error) {
-      this.#fail(download, error);
-    }
-    return false;
-  }
-
-  /**
-   * Checks a chunk against the manifest; true when it is kept, to be stored. Its buffer is
-   * free again once hashing and a Blob (what is stored) have copied it: one buffer per member
-   * sending, not one per chunk waiting to be stored.
-   */
-  async #checkChunk(
-    download: Download,
-    state: PeerState,
-    index: number,
-    bytes: Uint8Array<ArrayBuffer>,
-  ): Promise<boolean> {
-    let hashing: Promise<Uint8Array>;
-    try {
-      hashing = this.#digest(bytes);
-    } catch (error) {
-      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    const blob = new Blob([bytes]);
-    this.#recycle(bytes);
-    let hash: Uint8Array;
-    try {
-      hash = await hashing;
-    } catch (error) {
-      log.warn('hashing a chunk failed', error);
-      return false;
-    }
-    const expected = download.manifest?.subarray(index * 32, index * 32 + 32);
-    if (!expected || !equalBytes(hash, expected)) {
-      this.#refuse(download, state, index, 'a bad chunk');
-      return false;
-    }
-    // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
-    if (!isWanted(download) || hasChunk(download.have, index)) return false;
-    download.unwritten.push({ index, blob });
-    download.unwrittenBytes += blob.size;
-    void this.#write(download);
-    return true;
-  }
-
-  /** Stores verified chunks, a batch per transaction. */
-  async #write(download: Download): Promise<void> {
-    if (download.isWriting) return;
-    download.isWriting = true;
-    try {
-      while (download.unwritten.length > 0 && isWanted(download)) {
-        const batch = download.unwritten.splice(0);
-        const bytes = batch.reduce((sum, chunk) => sum + chunk.blob.size, 0);
-        download.unwrittenBytes -= bytes;
-        try {
-          await this.#store.putChunks(
-            download.meta.sha256,
-            batch.map((chunk) => ({ index: chunk.index, bytes: chunk.blob })),
-          );
-        } catch (error) {
-          this.#fail(download, error);
-          return;
-        }
-        for (const chunk of batch) {
-          download.landed.delete(chunk.index);
-          if (hasChunk(download.have, chunk.index)) continue;
-          setChunk(download.have, chunk.index);
-          download.doneBytes += chunk.blob.size;
-        }
-        if (countChunks(download.have) === download.count) {
-          void checkWhole(download, this.#wholeFile);
-          return;
-        }
-        this.#report(download);
-        this.#pump(download);
-      }
-    } finally {
-      download.isWriting = false;
-    }
   }
 
   #fail(download: Download, error: unknown): void {
