@@ -17,43 +17,42 @@
  * The mesh hands us one link's frames strictly in order, awaiting each handler. Answers are the
  * exception: they run in the background (one per link, the latest request queued behind it) so a
  * long answer does not hold up the link's incoming frames.
+ *
+ * Its parts: the burst inbox (inbox.ts), answering `sync` (answers.ts), our chain digests
+ * (chain-digests.ts), comparing them with peers and disputing equivocations (disputes.ts), and
+ * asking again about gaps (gap-resync.ts).
  */
-import { verifyHere, type VerifyEvents } from './verifier';
+import { verifyHere } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
-import { decodeHlc } from '../domain/hlc';
 import { isDatedTooFarAhead } from '../domain/hlc-receive';
-import { isWaitingForDue, noteDeferred, type Deferrals } from '../domain/deferred-events';
-import { differingChains, findEquivocations } from '../domain/equivocation';
 import { keysOf } from '../domain/records';
-import { missingFor, sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
-import { HAVE_THROTTLE_MS, MAX_CLOCK_DRIFT_MS, MAX_DEFERRED_EVENTS } from '../config';
-import {
-  CHAIN_ASK_INTERVAL_MS,
-  GAP_RESYNC_INTERVAL_MS,
-  MAX_SYNC_ANSWER_EVENTS,
-} from '../config-network';
+import { sameVector, vectorSeq, type VersionVector } from '../domain/version-vector';
+import { HAVE_THROTTLE_MS } from '../config';
+import { GAP_RESYNC_INTERVAL_MS, MAX_SYNC_ANSWER_EVENTS } from '../config-network';
 import { createLogger } from '../log';
 import type { StoredEvent, Unverified } from '../protocol/events';
-import { MAX_BATCH_EVENTS } from '../protocol/limits';
 import { assertNever } from '../protocol/assert-never';
 import {
-  splitEventsIntoFrames,
   type EventsFrame,
   type HaveFrame,
   type PeerFrame,
   type SyncFrame,
 } from '../protocol/peer-frames';
-import type { ChatStore, StoreError } from '../storage/chat-store';
-import type { Fingerprint, PeerId, RoomKey } from '../protocol/ids';
+import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 import { BurstInbox, type ReceivedEventsFrame } from './inbox';
 import { ChainDigests } from './chain-digests';
+import { SyncAnswers, type AnswerLinkState } from './answers';
+import { Disputes, type DisputeLinkState } from './disputes';
+import { GapResync, type GapLinkState } from './gap-resync';
+import type { SyncEngineDeps, SyncEngineOptions, SyncPeer } from './sync-ports';
 
 const log = createLogger('sync');
 
 /** The frames the sync engine handles, as parsed (events not yet verified). */
 export type SyncAppFrame = ReceivedEventsFrame | SyncFrame | HaveFrame;
 export { takeBurst } from './inbox';
+export type { SyncEngineDeps, SyncEngineOptions, SyncPeer } from './sync-ports';
 
 /** Events of one burst that passed the checks, and the authors among them not known here yet. */
 interface CheckedEvents {
@@ -66,83 +65,11 @@ export function isSyncFrame(frame: { type: string }): frame is SyncAppFrame {
   return frame.type === 'events' || frame.type === 'sync' || frame.type === 'have';
 }
 
-/** The authenticated remote end of a link, as far as sync cares. One object per link. */
-export interface SyncPeer {
-  /** Remote session ID. */
-  peerId: PeerId;
-  /** Conversation (room key) of the link. */
-  room: RoomKey;
-  /** Remote identity fingerprint. */
-  fingerprint: Fingerprint;
-  /** Remote identity key (base64url SPKI), proven by the handshake. */
-  spki: string;
-  /** The profile the remote presented in its hello. */
-  profile: { name: string; color: string };
-}
-
-/** What the engine needs from its surroundings. */
-export interface SyncEngineDeps {
-  /** The local store (the source of truth). */
-  store: ChatStore;
-  /** Our identity. */
-  self: { fingerprint: Fingerprint; spki: string };
-  /** Sends a frame on the peer's link; false when it is gone. */
-  send(peer: SyncPeer, frame: PeerFrame): boolean;
-  /** The room's ready links (RoomMesh.peersIn). */
-  peersIn(room: RoomKey): SyncPeer[];
-  /** Resolves once the peer's link has room for more (RoomMesh.whenDrained), or is gone. */
-  whenDrained(peer: SyncPeer): Promise<void>;
-  /**
-   * Newly stored events. The app follows the store's change notices instead; tests and benches
-   * that drive the engine alone listen here.
-   */
-  onStored?(room: RoomKey, events: StoredEvent[]): void;
-  /** A store failure the person must hear about (e.g. the disk is full). */
-  onStoreError(error: StoreError): void;
-  /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */
-  onRemoteVector?(peer: SyncPeer, vector: VersionVector): void;
-  /** Own events up to `seq` were handed to a link in a sync answer (they are at least sent). */
-  onOwnEventsSent?(room: RoomKey, seq: number): void;
-  /** Authors whose events are never stored, from whoever relays them (blocked contacts). */
-  isRefusedAuthor?(fingerprint: Fingerprint): boolean;
-  /** Wall clock. */
-  now(): number;
-  /** Verifies received events (default: here, on this thread; the app uses a Worker for bursts). */
-  verifyEvents?: VerifyEvents;
-}
-
-/** Tunables; the defaults are the exported constants (tests make them small). */
-export interface SyncEngineOptions {
-  /** Most events one sync answer sends (MAX_SYNC_ANSWER_EVENTS). */
-  maxAnswerEvents?: number;
-  /** Per-room throttle of `have` announcements (HAVE_THROTTLE_MS). */
-  haveThrottleMs?: number;
-  /** Per-link interval between gap re-syncs (GAP_RESYNC_INTERVAL_MS). */
-  gapResyncIntervalMs?: number;
-}
-
-/** Sync state of one link. */
-interface LinkState {
-  /** An answer is being sent on this link. */
-  isAnswering: boolean;
-  /** The latest `sync` vector that arrived while answering; answered next. */
-  queued: VersionVector | null;
-  /** A `have` came due while answering; sent when the answer ends (see `#sendHave`). */
-  owesHave: boolean;
-  /** When we last asked this peer because of a gap (engine clock). */
-  lastGapSyncAt: number;
-  /** The trailing gap re-sync, if one is scheduled. */
-  gapTimer: ReturnType<typeof setTimeout> | undefined;
+/** Sync state of one link, with what its parts keep of it (answers, disputes, gap re-sync). */
+interface LinkState extends AnswerLinkState, DisputeLinkState, GapLinkState {
   /** Our vector and the peer's `have` vector when a `have` last made us ask (see `onHave`). */
   lastAsk: { ours: VersionVector; theirs: VersionVector } | null;
-  /** Per author, the peer's chain digest that last made us ask for the whole chain, and when. */
-  askedChains: Map<Fingerprint, { digest: string; atMs: number }>;
-  /** Per author, the highest seq the peer ever said it holds (its `sync` and `have` vectors). */
-  heldSeqs: Map<Fingerprint, number>;
 }
-
-/** Most disputes whose two signed versions are kept to show other members (see `#proofs`). */
-const MAX_PROOFS = 256;
 
 /** A pending `have` announcement of one room. */
 interface PendingHave {
@@ -152,28 +79,21 @@ interface PendingHave {
 /** Runs sync for every link of this tab. */
 export class SyncEngine {
   #deps: SyncEngineDeps;
-  #maxAnswerEvents: number;
   #haveThrottleMs: number;
-  #gapResyncIntervalMs: number;
   /** Per link (the mesh hands out one peer object per link); pruned when the link goes. */
   #links = new Map<SyncPeer, LinkState>();
   /** Links that went; late work for them must not bring their state back. */
   #gone = new WeakSet<SyncPeer>();
   /** Per room; an entry lives only while its timer is pending. */
   #pendingHaves = new Map<string, PendingHave>();
-  /** Answers being sent, for `whenIdle`. */
-  #answers = new Set<Promise<void>>();
-  /**
-   * The two signed versions of each seq this engine found disputed, by room, author and seq:
-   * the stored one became a tombstone, yet a member who holds one version and asks for the
-   * author's chain must get the other to see the dispute for itself (it never trusts ours).
-   * Kept while the page lives, at most MAX_PROOFS.
-   */
-  #proofs = new Map<string, StoredEvent[]>();
-  /** Events dated too far ahead, not asked for again until due (domain/deferred-events.ts). */
-  #deferred: Deferrals = new Map();
   /** Our digests of each author's chain per room (sync/chain-digests.ts). */
   #chainDigests: ChainDigests;
+  /** Comparing chains with peers and disputing equivocations (sync/disputes.ts). */
+  #disputes: Disputes;
+  /** Answering `sync` requests, one answer per link at a time (sync/answers.ts). */
+  #answers: SyncAnswers;
+  /** Asking again about gaps, and events deferred until due (sync/gap-resync.ts). */
+  #gapResync: GapResync;
   /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
   #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
     verify: (peer, burst) => this.#verifyFrame(peer, burst),
@@ -189,10 +109,24 @@ export class SyncEngine {
 
   constructor(deps: SyncEngineDeps, options: SyncEngineOptions = {}) {
     this.#deps = deps;
-    this.#maxAnswerEvents = options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS;
     this.#haveThrottleMs = options.haveThrottleMs ?? HAVE_THROTTLE_MS;
-    this.#gapResyncIntervalMs = options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS;
     this.#chainDigests = new ChainDigests(deps.store, () => this.#isStopped);
+    this.#disputes = new Disputes(deps, {
+      chainDigests: this.#chainDigests,
+      link: (peer) => this.#link(peer),
+      send: (peer, frame) => this.#send(peer, frame),
+      scheduleHave: (room) => this.#scheduleHave(room),
+    });
+    this.#gapResync = new GapResync(deps, options.gapResyncIntervalMs ?? GAP_RESYNC_INTERVAL_MS, {
+      link: (peer) => this.#link(peer),
+      send: (peer, frame) => this.#send(peer, frame),
+      sendVector: (peer) => this.#sendVector(peer),
+    });
+    this.#answers = new SyncAnswers(deps, options.maxAnswerEvents ?? MAX_SYNC_ANSWER_EVENTS, {
+      link: (peer) => this.#link(peer),
+      send: (peer, frame) => this.#send(peer, frame),
+      proofsFor: (peer, range, disputed) => this.#disputes.proofsFor(peer, range, disputed),
+    });
   }
 
   /**
@@ -220,17 +154,17 @@ export class SyncEngine {
   async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
     if (frame.type === 'events') return this.#inbox.push(peer, frame);
     await this.#inbox.whenStored(peer);
-    this.#noteHeld(peer, frame.vector);
+    this.#disputes.noteHeld(peer, frame.vector);
     switch (frame.type) {
       case 'sync':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onSync(peer, frame.vector);
-        await this.#compareChains(peer, frame.chains);
+        await this.#disputes.compareChains(peer, frame.chains);
         return;
       case 'have':
         this.#deps.onRemoteVector?.(peer, frame.vector);
         await this.onHave(peer, frame.vector);
-        await this.#compareChains(peer, frame.chains);
+        await this.#disputes.compareChains(peer, frame.chains);
         return;
       default:
         assertNever(frame);
@@ -266,14 +200,7 @@ export class SyncEngine {
    * queued one (the latest vector is the truest) and runs after it.
    */
   onSync(peer: SyncPeer, remote: VersionVector): Promise<void> {
-    const link = this.#link(peer);
-    if (!link) return Promise.resolve();
-    link.queued = remote;
-    if (!link.isAnswering) {
-      link.isAnswering = true;
-      const answer = this.#answerQueued(peer, link).finally(() => this.#answers.delete(answer));
-      this.#answers.add(answer);
-    }
+    this.#answers.request(peer, remote);
     return Promise.resolve();
   }
 
@@ -284,7 +211,7 @@ export class SyncEngine {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
     const ours = conversation.vector;
-    if (!this.#lacksAnythingDue(peer.room, remote, ours)) return;
+    if (!this.#gapResync.lacksAnythingDue(peer.room, remote, ours)) return;
     // Asked already with this very pair of vectors and nothing came of it (e.g. the events it
     // would send are ones we refuse): asking again would only loop.
     if (
@@ -339,7 +266,7 @@ export class SyncEngine {
       // signed, so its time cannot be changed: it waits until it is due (not asked for till then).
       if (isDatedTooFarAhead(event.hlc, nowMs)) {
         log.warn('dropped an event dated too far ahead, from', peer.peerId, event.hlc);
-        this.#deferUntilDue(event);
+        this.#gapResync.deferUntilDue(event);
         continue;
       }
       // The author's key: proven on this link, already pinned for the room, or carried along.
@@ -382,7 +309,7 @@ export class SyncEngine {
     // Read now, not when they were verified: the burst before may have been stored meanwhile.
     const conversation = await store.getConversation(peer.room);
     if (!conversation) return [];
-    await this.#disputeEquivocations(peer, conversation.vector, verified);
+    await this.#disputes.disputeEquivocations(peer, conversation.vector, verified);
     for (const [fingerprint, spki] of newAuthors) {
       if (conversation.members[fingerprint]) continue;
       // Remember relayed authors' keys so we can verify and relay their events later.
@@ -407,7 +334,7 @@ export class SyncEngine {
     if (hasVectorMoved(conversation.vector, after, verified)) this.#scheduleHave(peer.room);
     // Only new events can show a new gap; one seen before was asked about then, and a peer
     // that later gets what fills it says so with `have`.
-    this.#resyncOnGap(peer, stored.value, after);
+    this.#gapResync.resyncOnGap(peer, stored.value, after);
     return stored.value;
   }
 
@@ -417,8 +344,8 @@ export class SyncEngine {
   }
 
   /** Resolves once no answer is being sent on any link. */
-  async whenIdle(): Promise<void> {
-    while (this.#answers.size > 0) await Promise.all(this.#answers);
+  whenIdle(): Promise<void> {
+    return this.#answers.whenIdle();
   }
 
   /** Stops every timer and answer; later calls do nothing (the session is closing). */
@@ -452,88 +379,6 @@ export class SyncEngine {
       this.#links.set(peer, link);
     }
     return link;
-  }
-
-  /** Answers queued requests until none is left, then any `have` that came due; never rejects. */
-  async #answerQueued(peer: SyncPeer, link: LinkState): Promise<void> {
-    try {
-      for (;;) {
-        const remote = link.queued;
-        if (remote) {
-          link.queued = null;
-          if (!(await this.#sendMissing(peer, remote))) return;
-        } else if (link.owesHave) {
-          link.owesHave = false;
-          const conversation = await this.#deps.store.getConversation(peer.room);
-          if (conversation) this.#send(peer, { type: 'have', vector: conversation.vector });
-        } else {
-          return;
-        }
-      }
-    } catch (error) {
-      log.error('answering a sync failed', error);
-    } finally {
-      // In the same turn as the last look at `queued`, so a request cannot slip in between.
-      link.isAnswering = false;
-    }
-  }
-
-  /**
-   * Sends the peer what `remote` lacks, oldest first per author, waiting for the link to drain
-   * between frames. An answer cut off by the budget ends with `have`, so the asker sees it still
-   * lacks something and asks again. False when the link went.
-   */
-  async #sendMissing(peer: SyncPeer, remote: VersionVector): Promise<boolean> {
-    const sent = { ownUpTo: 0 };
-    try {
-      return await this.#sendMissingCounting(peer, remote, sent);
-    } finally {
-      if (sent.ownUpTo > 0) this.#deps.onOwnEventsSent?.(peer.room, sent.ownUpTo);
-    }
-  }
-
-  async #sendMissingCounting(
-    peer: SyncPeer,
-    remote: VersionVector,
-    sent: { ownUpTo: number },
-  ): Promise<boolean> {
-    const { store } = this.#deps;
-    const self = this.#deps.self.fingerprint;
-    const conversation = await store.getConversation(peer.room);
-    if (!conversation) return true;
-    const keys = this.#keysOf(conversation.members);
-    let budget = this.#maxAnswerEvents;
-    for (const range of missingFor(conversation.vector, remote)) {
-      const proofs = this.#proofsFor(peer, range, conversation.disputes?.[range.author]);
-      for (const frame of splitEventsIntoFrames(proofs, keys)) {
-        await this.#deps.whenDrained(peer);
-        if (!this.#send(peer, frame)) return false;
-      }
-      budget -= proofs.length;
-      let from = range.from;
-      while (from <= range.to) {
-        if (budget <= 0) return this.#send(peer, { type: 'have', vector: conversation.vector });
-        const page = await store.listAuthorEvents(
-          peer.room,
-          range.author,
-          from,
-          range.to,
-          Math.min(MAX_BATCH_EVENTS, budget),
-        );
-        const last = page.at(-1);
-        if (!last) break;
-        for (const frame of splitEventsIntoFrames(page, keys)) {
-          await this.#deps.whenDrained(peer);
-          if (!this.#send(peer, frame)) return false; // link gone; the next sync resumes
-          for (const e of frame.events) {
-            if (e.author === self) sent.ownUpTo = Math.max(sent.ownUpTo, e.seq);
-          }
-        }
-        budget -= page.length;
-        from = last.seq + 1;
-      }
-    }
-    return true;
   }
 
   /** Sends on a link we still consider live; a `sync` or `have` carries our chain digests. */
@@ -578,52 +423,6 @@ export class SyncEngine {
     }
   }
 
-  /** Asks the peer again when `received` left a gap in `vector` (our vector after storing). */
-  #resyncOnGap(peer: SyncPeer, received: StoredEvent[], vector: VersionVector): void {
-    const link = this.#link(peer);
-    if (!link) return;
-    const nowMs = this.#deps.now();
-    const hasGap = received.some((e) => {
-      const next = vectorSeq(vector, e.author) + 1;
-      return e.seq >= next && !isWaitingForDue(this.#deferred, peer.room, e.author, next, nowMs);
-    });
-    if (!hasGap || link.gapTimer !== undefined) return; // a trailing request is already due
-    const waitMs = link.lastGapSyncAt + this.#gapResyncIntervalMs - this.#deps.now();
-    if (waitMs <= 0) {
-      link.lastGapSyncAt = this.#deps.now();
-      this.#send(peer, { type: 'sync', vector });
-      return;
-    }
-    link.gapTimer = setTimeout(() => {
-      link.gapTimer = undefined;
-      link.lastGapSyncAt = this.#deps.now();
-      this.#sendVector(peer).catch((error: unknown) => log.error('re-sync failed', error));
-    }, waitMs);
-  }
-
-  /** Remembers an event dated too far ahead, so its gap is not asked for until it is due. */
-  #deferUntilDue(event: Unverified<StoredEvent>): void {
-    const hlc = decodeHlc(event.hlc);
-    if (!hlc) return;
-    noteDeferred(
-      this.#deferred,
-      event.conv,
-      event.author,
-      event.seq,
-      hlc.ms,
-      MAX_CLOCK_DRIFT_MS,
-      MAX_DEFERRED_EVENTS,
-    );
-  }
-
-  /** True when `remote` holds something `ours` lacks other than events not due yet. */
-  #lacksAnythingDue(room: RoomKey, remote: VersionVector, ours: VersionVector): boolean {
-    const nowMs = this.#deps.now();
-    return missingFor(remote, ours).some(
-      (range) => !isWaitingForDue(this.#deferred, room, range.author, range.from, nowMs),
-    );
-  }
-
   async #sendVector(peer: SyncPeer): Promise<void> {
     const conversation = await this.#deps.store.getConversation(peer.room);
     if (!conversation) return;
@@ -634,7 +433,7 @@ export class SyncEngine {
     });
   }
 
-  // ---- Equivocation (domain/equivocation.ts) ---------------------------------------------------
+  // ---- Equivocation (domain/equivocation.ts; the checks are sync/disputes.ts) ------------------
 
   /**
    * Brings our chain digests of `room` up to its vector; with `announce`, digests that changed
@@ -643,134 +442,6 @@ export class SyncEngine {
   async #digestChains(room: RoomKey, announce = false): Promise<void> {
     const isChanged = await this.#chainDigests.digest(room);
     if (announce && isChanged && !this.#isStopped) this.#scheduleHave(room);
-  }
-
-  /**
-   * The peer's digests differ from ours for authors at the same seq: we hold different events
-   * of theirs somewhere. Ask the peer for each such author's whole chain (once per digest it
-   * tells, and at most every CHAIN_ASK_INTERVAL_MS), so the duplicates that come show where
-   * (`#disputeEquivocations`).
-   */
-  async #compareChains(
-    peer: SyncPeer,
-    chains: Record<Fingerprint, string> | undefined,
-  ): Promise<void> {
-    if (!chains) return;
-    const link = this.#link(peer);
-    if (!link) return;
-    const nowMs = this.#deps.now();
-    const differing = differingChains(this.#chainDigests.of(peer.room), chains).filter((author) => {
-      const asked = link.askedChains.get(author);
-      return (
-        !asked || (asked.digest !== chains[author] && nowMs - asked.atMs >= CHAIN_ASK_INTERVAL_MS)
-      );
-    });
-    if (differing.length === 0) return;
-    const conversation = await this.#deps.store.getConversation(peer.room);
-    if (!conversation) return;
-    const vector = { ...conversation.vector };
-    for (const author of differing) {
-      link.askedChains.set(author, { digest: chains[author] ?? '', atMs: nowMs });
-      delete vector[author];
-      log.warn('chains differ for an author; asking for the whole chain, from', peer.peerId);
-    }
-    this.#send(peer, { type: 'sync', vector });
-  }
-
-  /**
-   * Verified events we already hold a different event for at the same (author, seq): their
-   * author equivocated. The stored event is hidden and the seq recorded as disputed.
-   */
-  async #disputeEquivocations(
-    peer: SyncPeer,
-    vector: VersionVector,
-    verified: readonly StoredEvent[],
-  ): Promise<void> {
-    const byAuthor = new Map<Fingerprint, StoredEvent[]>();
-    for (const event of verified) {
-      if (event.seq > vectorSeq(vector, event.author)) continue;
-      const list = byAuthor.get(event.author);
-      if (list) list.push(event);
-      else byAuthor.set(event.author, [event]);
-    }
-    for (const [author, received] of byAuthor) {
-      const seqs = received.map((e) => e.seq);
-      const from = Math.min(...seqs);
-      const to = Math.max(...seqs);
-      const stored = await this.#deps.store.listAuthorEvents(
-        peer.room,
-        author,
-        from,
-        to,
-        to - from + 1,
-      );
-      for (const found of findEquivocations(stored, received)) {
-        this.#keepProof(peer.room, found, [...stored, ...received]);
-        log.warn(
-          'an author signed two different events with one seq; hiding both, from',
-          peer.peerId,
-        );
-        const marked = await this.#deps.store.markDisputed(peer.room, found.author, found.seq);
-        if (!marked.ok) this.#deps.onStoreError(marked.error);
-        else if (marked.value) this.#scheduleHave(peer.room);
-      }
-    }
-  }
-
-  /** Remembers the highest seq of each author the peer said it holds. */
-  #noteHeld(peer: SyncPeer, vector: VersionVector): void {
-    const link = this.#link(peer);
-    if (!link) return;
-    for (const author of keysOf(vector)) {
-      const seq = vectorSeq(vector, author);
-      if (seq > (link.heldSeqs.get(author) ?? 0)) link.heldSeqs.set(author, seq);
-    }
-  }
-
-  #keepProof(
-    room: RoomKey,
-    found: { author: Fingerprint; seq: number },
-    events: readonly StoredEvent[],
-  ): void {
-    const versions = new Map<string, StoredEvent>();
-    for (const e of events) {
-      if (e.author === found.author && e.seq === found.seq) versions.set(e.sig, e);
-    }
-    if (versions.size < 2) return;
-    const key = `${room}\n${found.author}\n${found.seq}`;
-    this.#proofs.delete(key);
-    this.#proofs.set(key, [...versions.values()].slice(0, 2));
-    if (this.#proofs.size > MAX_PROOFS) {
-      const oldest = this.#proofs.keys().next().value;
-      if (oldest !== undefined) this.#proofs.delete(oldest);
-    }
-  }
-
-  /**
-   * Both versions of the disputed seqs in `range`, for a peer that said it holds them (it holds
-   * one version and now asks for the author's whole chain); never for one that holds none (a
-   * late joiner would store one as if nothing were wrong).
-   */
-  #proofsFor(
-    peer: SyncPeer,
-    range: { author: Fingerprint; from: number; to: number },
-    disputed: readonly number[] | undefined,
-  ): StoredEvent[] {
-    const reach = this.#link(peer)?.heldSeqs.get(range.author) ?? 0;
-    const proofs: StoredEvent[] = [];
-    for (const seq of disputed ?? []) {
-      if (seq < range.from || seq > range.to || seq > reach) continue;
-      proofs.push(...(this.#proofs.get(`${peer.room}\n${range.author}\n${seq}`) ?? []));
-    }
-    return proofs;
-  }
-
-  #keysOf(members: Record<string, { spki: string }>): Record<string, string> {
-    const keys: Record<string, string> = {
-      [this.#deps.self.fingerprint]: this.#deps.self.spki,
-    };
-    for (const [fingerprint, member] of Object.entries(members)) keys[fingerprint] = member.spki;
-    return keys;
   }
 }
 

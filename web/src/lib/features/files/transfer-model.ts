@@ -1,7 +1,7 @@
 /**
- * What transfers.ts keeps per file it fetches (DESIGN §9) and the types the app sees of it:
- * where a file stands, who holds which chunks, what is on its way, checked or waiting to be
- * stored. Plain data and pure helpers.
+ * What transfers.ts keeps per file it fetches (DESIGN §9) and per member, and the types the app
+ * sees of it: where a file stands, who holds which chunks, what is on its way, checked or waiting
+ * to be stored. Plain data and pure helpers.
  */
 import type { BinaryChannel } from '../../net/transport';
 import type { RoomKey } from '../../protocol/ids';
@@ -52,6 +52,15 @@ export interface TransferPeer {
   channel: BinaryChannel;
 }
 
+/** What transfers.ts keeps per linked member. */
+export interface PeerState {
+  peer: TransferPeer;
+  /** Chunks we asked of it and await. */
+  load: number;
+  /** Control frames counted in the current second, and when it began. */
+  frames: { count: number; since: number };
+}
+
 export interface Holder {
   hasManifest: boolean;
   /** null: holds every chunk. */
@@ -60,7 +69,7 @@ export interface Holder {
 
 export interface InFlight {
   peer: string;
-  /** Asked of this member again after it stalled (see #handlePiece). */
+  /** Asked of this member again after it stalled (see ChunkIntake.piece, chunk-intake.ts). */
   isRetry: boolean;
   /** The chunk's (or manifest's) length. */
   length: number;

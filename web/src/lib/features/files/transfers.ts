@@ -2,7 +2,10 @@
  * Moving file chunks between members (DESIGN §9): asking who holds a file, fetching its manifest
  * and chunks from several members at once, checking every chunk against the signed manifest
  * before storing it. Serving what this browser holds is file-server.ts (it gets the members'
- * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts.
+ * `ask`, `want` and `cancel`); the per-file state is transfer-model.ts; how many chunks each
+ * holder is asked for, and which, is holder-windows.ts; putting chunks together from their pieces,
+ * checking and storing them is chunk-intake.ts; the check that a file's bytes hash to its
+ * message's SHA-256, with the other roots remembered, is whole-file-check.ts.
  *
  * Plain TypeScript over two ports: a FileStore (storage/file-store.ts) and each authenticated
  * member's binary channel (net/transport.ts). files.svelte.ts wires it to the app.
@@ -11,53 +14,45 @@ import { createLogger } from '../../log';
 import type { RoomKey } from '../../protocol/ids';
 import {
   MANIFEST_INDEX,
-  MAX_WANT_CHUNKS,
   decodePiece,
   encodeFileFrame,
   parseFileFrame,
   type FileFrame,
-  type FilePiece,
 } from '../../protocol/file-frames';
-import { fromBase64Url } from '../../encoding';
 import type { FileStore } from '../../storage/file-store';
 import { StorageFullError } from '../../storage/file-store';
-import {
-  chunkCountOf,
-  chunkRange,
-  clearChunk,
-  countChunks,
-  decodeBitmap,
-  fullBitmap,
-  hasChunk,
-  setChunk,
-} from './chunk-plan';
+import { chunkCountOf, chunkRange, clearChunk, decodeBitmap, fullBitmap } from './chunk-plan';
+import { ChunkIntake } from './chunk-intake';
 import { FileServer } from './file-server';
-import { hashFile } from './file-hashing';
+import { refillWindows } from './holder-windows';
 import {
-  equalBytes,
   isWanted,
   newDownload,
   stateOf,
   type Download,
   type FileMeta,
+  type PeerState,
   type TransferPeer,
   type TransferState,
   type TransferStatus,
 } from './transfer-model';
+import {
+  checkWhole,
+  givesWayToOtherRoot,
+  hashWhole,
+  type WholeFilePorts,
+} from './whole-file-check';
 
 export { MAX_SERVE_QUEUE } from './file-server';
+export {
+  BYTES_IN_FLIGHT_PER_MEMBER,
+  CHUNKS_IN_FLIGHT_PER_MEMBER,
+  windowFor,
+} from './holder-windows';
 export type { FileMeta, TransferPeer, TransferState, TransferStatus } from './transfer-model';
 
 const log = createLogger('files');
 
-/** Bytes one member is asked for at once: enough to keep a fast link busy while chunks are checked. */
-export const BYTES_IN_FLIGHT_PER_MEMBER = 8 * 1024 * 1024;
-/** Most chunks one member is asked for at once (across files; it queues MAX_SERVE_QUEUE). */
-export const CHUNKS_IN_FLIGHT_PER_MEMBER = 32;
-/** Fewest chunks one member is asked for at once, however large they are. */
-const MIN_CHUNKS_IN_FLIGHT = 2;
-/** Spare chunk buffers kept for the next chunks, at most this many bytes of them. */
-const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A chunk that has not arrived by then is asked of someone else. */
 export const CHUNK_STALL_MS = 20_000;
 /** How often a file nobody holds (or nobody answered for) is asked about again. */
@@ -66,14 +61,6 @@ export const REASK_MS = 10_000;
 export const MAX_CONTROL_FRAMES_PER_S = 256;
 /** Verified chunks waiting to be stored, most bytes before asking for more. */
 export const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
-
-interface PeerState {
-  peer: TransferPeer;
-  /** Chunks we asked of it and await. */
-  load: number;
-  /** Control frames counted in the current second, and when it began. */
-  frames: { count: number; since: number };
-}
 
 /** The dependencies of a Transfers. */
 export interface TransfersDeps {
@@ -92,25 +79,6 @@ export interface TransfersDeps {
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
 }
 
-/** Other descriptions of one SHA-256 remembered while it is fetched (a hostile member's flood). */
-const MAX_OTHER_ROOTS = 8;
-
-async function hashWhole(file: Blob, chunkSize: number): Promise<string> {
-  return (await hashFile(file, { chunkSize })).sha256;
-}
-
-/**
- * How many chunks of `chunkSize` one member is asked for at once (`chunks`), and how many must
- * be free before it is asked for more (`refill`: one `want` per batch, not one per chunk).
- */
-export function windowFor(chunkSize: number): { chunks: number; refill: number } {
-  const chunks = Math.max(
-    MIN_CHUNKS_IN_FLIGHT,
-    Math.min(CHUNKS_IN_FLIGHT_PER_MEMBER, Math.floor(BYTES_IN_FLIGHT_PER_MEMBER / chunkSize)),
-  );
-  return { chunks, refill: Math.max(1, Math.floor(chunks / 4)) };
-}
-
 const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 
@@ -118,24 +86,43 @@ const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
 export class Transfers {
   #store: FileStore;
   #deps: TransfersDeps;
-  #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
-  #wholeHash: (file: Blob, chunkSize: number) => Promise<string>;
+  /** What the whole-file check needs of this (whole-file-check.ts). */
+  #wholeFile: WholeFilePorts;
+  /** Pieces put together, checked and stored (chunk-intake.ts). */
+  #intake: ChunkIntake;
   #peers = new Map<string, PeerState>();
   /** Answers members' asks and wants from the store. */
   #server: FileServer;
   #downloads = new Map<string, Download>();
-  /** Chunk buffers free for the next chunks that arrive, by length (bounded). */
-  #spare = new Map<number, Uint8Array<ArrayBuffer>[]>();
-  #spareBytes = 0;
   #tickTimer: ReturnType<typeof setInterval> | undefined;
   #isStopped = false;
 
   constructor(deps: TransfersDeps) {
     this.#store = deps.store;
     this.#deps = deps;
-    this.#digest = deps.digest ?? webDigest;
-    this.#wholeHash = deps.wholeHash ?? hashWhole;
     this.#server = new FileServer(deps.store);
+    this.#wholeFile = {
+      store: deps.store,
+      wholeHash: deps.wholeHash ?? hashWhole,
+      downloadOf: (sha256) => this.#downloads.get(sha256),
+      fail: (download, error) => this.#fail(download, error),
+      report: (download) => this.#report(download),
+      stop: (download, status, error) => this.#stopDownload(download, status, error),
+      fetchInstead: (sha256, conv, meta) => {
+        this.#downloads.delete(sha256);
+        return this.fetch(conv, meta);
+      },
+    };
+    this.#intake = new ChunkIntake({
+      store: deps.store,
+      digest: deps.digest ?? webDigest,
+      downloadOf: (sha256) => this.#downloads.get(sha256),
+      refuse: (download, state, index, what) => this.#refuse(download, state, index, what),
+      fail: (download, error) => this.#fail(download, error),
+      pump: (download) => this.#pump(download),
+      report: (download) => this.#report(download),
+      checkWhole: (download) => checkWhole(download, this.#wholeFile),
+    });
   }
 
   /** A member linked: listen on its file channel, and ask it about every file we want. */
@@ -190,13 +177,9 @@ export class Transfers {
     if (known && known.meta.root !== meta.root && known.status !== 'done') {
       // Another message describes the same SHA-256 with other chunks: at most one of them is
       // true. One that is not being fetched gives way; else it is tried if this one is false.
-      if (known.status === 'idle' || known.status === 'failed') {
-        this.#downloads.delete(meta.sha256);
-        known = undefined;
-      } else {
-        if (known.others.size < MAX_OTHER_ROOTS) known.others.set(meta.root, { conv, meta });
-        return;
-      }
+      if (!givesWayToOtherRoot(known, conv, meta)) return;
+      this.#downloads.delete(meta.sha256);
+      known = undefined;
     }
     if (known) {
       known.rooms.add(conv);
@@ -206,7 +189,7 @@ export class Transfers {
         this.#askAll(known);
         this.#startTicking();
         // Checked chunks a stop left unstored are stored now (they are not asked for again).
-        void this.#write(known);
+        void this.#intake.write(known);
         this.#pump(known);
       }
       return;
@@ -332,7 +315,7 @@ export class Transfers {
       return;
     }
     const piece = decodePiece(data);
-    if (piece) this.#handlePiece(state, piece);
+    if (piece) this.#intake.piece(state, piece);
   }
 
   #handleFrame(state: PeerState, frame: FileFrame): void {
@@ -392,203 +375,6 @@ export class Transfers {
     this.#pump(download);
   }
 
-  #handlePiece(state: PeerState, piece: FilePiece): void {
-    const download = this.#downloads.get(piece.file);
-    const flight = download?.inFlight.get(piece.index);
-    if (!download || !flight || flight.peer !== state.peer.key) return;
-    // A chunk asked again of the same member after it stalled: the pieces of the first answer
-    // may still come before the second answer. A piece at offset 0 starts the chunk over, and
-    // one that does not fit is the rest of the first answer, not a lie (the hash checks it all).
-    if (flight.isRetry && piece.offset !== flight.received) {
-      if (piece.offset !== 0) return;
-      flight.received = 0;
-    }
-    // One member sends one chunk in order on an ordered channel: anything else is wrong.
-    if (
-      piece.offset !== flight.received ||
-      flight.received + piece.payload.length > flight.length
-    ) {
-      this.#refuse(download, state, piece.index, 'a piece out of place');
-      return;
-    }
-    // The buffer is taken when the first piece comes, not when the chunk is asked for.
-    flight.bytes ??=
-      piece.index === MANIFEST_INDEX ? new Uint8Array(flight.length) : this.#buffer(flight.length);
-    flight.bytes.set(piece.payload, flight.received);
-    flight.received += piece.payload.length;
-    if (flight.received < flight.length) return;
-    const bytes = flight.bytes;
-    clearTimeout(flight.timer);
-    download.inFlight.delete(piece.index);
-    state.load = Math.max(0, state.load - 1);
-    download.landed.add(piece.index);
-    const checked =
-      piece.index === MANIFEST_INDEX
-        ? this.#checkManifest(download, state, bytes)
-        : this.#checkChunk(download, state, piece.index, bytes);
-    // Whatever the check finds, the slot this chunk held is free: plan again at once (a chunk
-    // dropped as already held once left its slot unused, and with every slot so, the download
-    // stopped for good).
-    void checked.then((isKept) => {
-      if (!isKept) download.landed.delete(piece.index);
-      this.#pump(download);
-    });
-  }
-
-  /** A buffer of `length` bytes for a chunk: a spare one if there is one. */
-  #buffer(length: number): Uint8Array<ArrayBuffer> {
-    const spare = this.#spare.get(length)?.pop();
-    if (!spare) return new Uint8Array(length);
-    this.#spareBytes -= length;
-    return spare;
-  }
-
-  /** A chunk buffer nothing refers to any more, kept for the next chunk (bounded). */
-  #recycle(bytes: Uint8Array<ArrayBuffer>): void {
-    if (this.#spareBytes + bytes.length > MAX_SPARE_BUFFER_BYTES) return;
-    const list = this.#spare.get(bytes.length) ?? [];
-    list.push(bytes);
-    this.#spare.set(bytes.length, list);
-    this.#spareBytes += bytes.length;
-  }
-
-  /** Checks the manifest against the event's root and keeps it; never kept as a chunk. */
-  async #checkManifest(download: Download, state: PeerState, bytes: Uint8Array): Promise<false> {
-    let hash: Uint8Array;
-    try {
-      hash = await this.#digest(bytes);
-    } catch (error) {
-      log.warn('hashing a manifest failed', error);
-      return false;
-    }
-    if (download.manifest) return false;
-    if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
-      this.#refuse(download, state, MANIFEST_INDEX, 'a bad manifest');
-      return false;
-    }
-    download.manifest = bytes;
-    try {
-      await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
-    } catch (error) {
-      this.#fail(download, error);
-    }
-    return false;
-  }
-
-  /**
-   * Checks a chunk against the manifest; true when it is kept, to be stored. Its buffer is
-   * free again once hashing and a Blob (what is stored) have copied it: one buffer per member
-   * sending, not one per chunk waiting to be stored.
-   */
-  async #checkChunk(
-    download: Download,
-    state: PeerState,
-    index: number,
-    bytes: Uint8Array<ArrayBuffer>,
-  ): Promise<boolean> {
-    let hashing: Promise<Uint8Array>;
-    try {
-      hashing = this.#digest(bytes);
-    } catch (error) {
-      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    const blob = new Blob([bytes]);
-    this.#recycle(bytes);
-    let hash: Uint8Array;
-    try {
-      hash = await hashing;
-    } catch (error) {
-      log.warn('hashing a chunk failed', error);
-      return false;
-    }
-    const expected = download.manifest?.subarray(index * 32, index * 32 + 32);
-    if (!expected || !equalBytes(hash, expected)) {
-      this.#refuse(download, state, index, 'a bad chunk');
-      return false;
-    }
-    // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
-    if (!isWanted(download) || hasChunk(download.have, index)) return false;
-    download.unwritten.push({ index, blob });
-    download.unwrittenBytes += blob.size;
-    void this.#write(download);
-    return true;
-  }
-
-  /** Stores verified chunks, a batch per transaction. */
-  async #write(download: Download): Promise<void> {
-    if (download.isWriting) return;
-    download.isWriting = true;
-    try {
-      while (download.unwritten.length > 0 && isWanted(download)) {
-        const batch = download.unwritten.splice(0);
-        const bytes = batch.reduce((sum, chunk) => sum + chunk.blob.size, 0);
-        download.unwrittenBytes -= bytes;
-        try {
-          await this.#store.putChunks(
-            download.meta.sha256,
-            batch.map((chunk) => ({ index: chunk.index, bytes: chunk.blob })),
-          );
-        } catch (error) {
-          this.#fail(download, error);
-          return;
-        }
-        for (const chunk of batch) {
-          download.landed.delete(chunk.index);
-          if (hasChunk(download.have, chunk.index)) continue;
-          setChunk(download.have, chunk.index);
-          download.doneBytes += chunk.blob.size;
-        }
-        if (countChunks(download.have) === download.count) {
-          void this.#checkWhole(download);
-          return;
-        }
-        this.#report(download);
-        this.#pump(download);
-      }
-    } finally {
-      download.isWriting = false;
-    }
-  }
-
-  /**
-   * Every chunk is stored: the file counts as done only once its bytes hash to the message's
-   * SHA-256 (chunks and manifest only prove what the message's root says, and a hostile member
-   * can pair a root of its own with another file's SHA-256). A false file is deleted here, and
-   * another message's description of that SHA-256, if one came meanwhile, is fetched instead.
-   */
-  async #checkWhole(download: Download): Promise<void> {
-    const { sha256, chunkSize } = download.meta;
-    let isTrue: boolean;
-    try {
-      const parts = await this.#store.chunkBlobs(sha256);
-      isTrue = parts !== null && (await this.#wholeHash(new Blob(parts), chunkSize)) === sha256;
-    } catch (error) {
-      this.#fail(download, error);
-      return;
-    }
-    if (this.#downloads.get(sha256) !== download || !isWanted(download)) return;
-    if (isTrue) {
-      download.status = 'done';
-      this.#report(download);
-      return;
-    }
-    log.warn('a file does not hash to its message’s SHA-256: deleted here', sha256);
-    try {
-      await this.#store.deleteFile(sha256);
-    } catch (error) {
-      log.warn('deleting a false file failed', error);
-    }
-    download.have.fill(0);
-    download.doneBytes = 0;
-    download.manifest = null;
-    this.#stopDownload(download, 'failed', 'mismatch');
-    const next = download.others.values().next();
-    if (!next.done) {
-      this.#downloads.delete(sha256);
-      await this.fetch(next.value.conv, next.value.meta);
-    }
-  }
-
   #fail(download: Download, error: unknown): void {
     log.warn('storing a file failed', error);
     download.unwritten = [];
@@ -636,35 +422,9 @@ export class Transfers {
       } else this.#setStatus(download, 'waiting');
       return;
     }
-    const window = windowFor(download.meta.chunkSize);
-    let next = 0;
-    let isAsked = download.inFlight.size > 0;
-    // Each holder gets the next missing chunks it has, until its window is full; a holder still
-    // busy is asked again only once a batch of its window is free (one `want` per batch).
-    for (const [key, holder] of holders) {
-      const state = this.#peers.get(key);
-      if (!state) continue;
-      const free = window.chunks - state.load;
-      if (free <= 0 || (free < window.refill && state.load > 0)) continue;
-      const wanted: number[] = [];
-      let scan = next;
-      while (wanted.length < Math.min(free, MAX_WANT_CHUNKS) && scan < download.count) {
-        if (
-          !hasChunk(download.have, scan) &&
-          !download.inFlight.has(scan) &&
-          !download.landed.has(scan) &&
-          (holder.bits === null || hasChunk(holder.bits, scan))
-        ) {
-          wanted.push(scan);
-        }
-        scan++;
-      }
-      if (wanted.length > 0) {
-        this.#ask(download, key, wanted);
-        isAsked = true;
-        next = holder.bits === null ? scan : next;
-      }
-    }
+    const isAsked = refillWindows(download, holders, this.#peers, (key, wanted) =>
+      this.#ask(download, key, wanted),
+    );
     this.#setStatus(download, isAsked || download.unwritten.length > 0 ? 'fetching' : 'waiting');
   }
 

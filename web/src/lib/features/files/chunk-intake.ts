@@ -1,0 +1,213 @@
+/**
+ * Receiving a file's chunks (DESIGN §9 "Fetching"): a chunk is put together from its pieces (one
+ * member, in order, exactly its length) in a buffer taken at its first piece and reused once
+ * hashing and a Blob have copied it; the manifest is checked against the message's root and each
+ * chunk against the manifest; verified chunks are stored in batches, and once every chunk is
+ * stored the whole file is checked (whole-file-check.ts). Part of transfers.ts, which owns the
+ * downloads and the members, and refuses a member that sends something wrong.
+ */
+import { createLogger } from '../../log';
+import { MANIFEST_INDEX, type FilePiece } from '../../protocol/file-frames';
+import { fromBase64Url } from '../../encoding';
+import type { FileStore } from '../../storage/file-store';
+import { countChunks, hasChunk, setChunk } from './chunk-plan';
+import { equalBytes, isWanted, type Download, type PeerState } from './transfer-model';
+
+const log = createLogger('files');
+
+/** Spare chunk buffers kept for the next chunks, at most this many bytes of them. */
+const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** What receiving chunks needs of transfers. */
+export interface ChunkIntakePorts {
+  store: Pick<FileStore, 'setManifest' | 'putChunks'>;
+  /** A chunk's SHA-256 (TransfersDeps.digest, default WebCrypto). */
+  digest: (bytes: Uint8Array) => Promise<Uint8Array>;
+  /** The download being fetched for `sha256`, if any. */
+  downloadOf(sha256: string): Download | undefined;
+  /** A member sent something wrong for a file: it is never asked for that file again. */
+  refuse(download: Download, state: PeerState, index: number, what: string): void;
+  /** Storing failed: the download stops, failed. */
+  fail(download: Download, error: unknown): void;
+  /** Asks holders for what is missing (a slot came free, or chunks were stored). */
+  pump(download: Download): void;
+  /** Tells the app the download's state. */
+  report(download: Download): void;
+  /** Every chunk is stored: checks the whole file (whole-file-check.ts). */
+  checkWhole(download: Download): Promise<void>;
+}
+
+/** The chunks arriving for every download of one Transfers. */
+export class ChunkIntake {
+  #ports: ChunkIntakePorts;
+  #store: Pick<FileStore, 'setManifest' | 'putChunks'>;
+  #digest: (bytes: Uint8Array) => Promise<Uint8Array>;
+  /** Chunk buffers free for the next chunks that arrive, by length (bounded). */
+  #spare = new Map<number, Uint8Array<ArrayBuffer>[]>();
+  #spareBytes = 0;
+
+  constructor(ports: ChunkIntakePorts) {
+    this.#ports = ports;
+    this.#store = ports.store;
+    this.#digest = ports.digest;
+  }
+
+  /** A piece of a chunk (or the manifest) a member sent. */
+  piece(state: PeerState, piece: FilePiece): void {
+    const download = this.#ports.downloadOf(piece.file);
+    const flight = download?.inFlight.get(piece.index);
+    if (!download || !flight || flight.peer !== state.peer.key) return;
+    // A chunk asked again of the same member after it stalled: the pieces of the first answer
+    // may still come before the second answer. A piece at offset 0 starts the chunk over, and
+    // one that does not fit is the rest of the first answer, not a lie (the hash checks it all).
+    if (flight.isRetry && piece.offset !== flight.received) {
+      if (piece.offset !== 0) return;
+      flight.received = 0;
+    }
+    // One member sends one chunk in order on an ordered channel: anything else is wrong.
+    if (
+      piece.offset !== flight.received ||
+      flight.received + piece.payload.length > flight.length
+    ) {
+      this.#ports.refuse(download, state, piece.index, 'a piece out of place');
+      return;
+    }
+    // The buffer is taken when the first piece comes, not when the chunk is asked for.
+    flight.bytes ??=
+      piece.index === MANIFEST_INDEX ? new Uint8Array(flight.length) : this.#buffer(flight.length);
+    flight.bytes.set(piece.payload, flight.received);
+    flight.received += piece.payload.length;
+    if (flight.received < flight.length) return;
+    const bytes = flight.bytes;
+    clearTimeout(flight.timer);
+    download.inFlight.delete(piece.index);
+    state.load = Math.max(0, state.load - 1);
+    download.landed.add(piece.index);
+    const checked =
+      piece.index === MANIFEST_INDEX
+        ? this.#checkManifest(download, state, bytes)
+        : this.#checkChunk(download, state, piece.index, bytes);
+    // Whatever the check finds, the slot this chunk held is free: plan again at once (a chunk
+    // dropped as already held once left its slot unused, and with every slot so, the download
+    // stopped for good).
+    void checked.then((isKept) => {
+      if (!isKept) download.landed.delete(piece.index);
+      this.#ports.pump(download);
+    });
+  }
+
+  /** A buffer of `length` bytes for a chunk: a spare one if there is one. */
+  #buffer(length: number): Uint8Array<ArrayBuffer> {
+    const spare = this.#spare.get(length)?.pop();
+    if (!spare) return new Uint8Array(length);
+    this.#spareBytes -= length;
+    return spare;
+  }
+
+  /** A chunk buffer nothing refers to any more, kept for the next chunk (bounded). */
+  #recycle(bytes: Uint8Array<ArrayBuffer>): void {
+    if (this.#spareBytes + bytes.length > MAX_SPARE_BUFFER_BYTES) return;
+    const list = this.#spare.get(bytes.length) ?? [];
+    list.push(bytes);
+    this.#spare.set(bytes.length, list);
+    this.#spareBytes += bytes.length;
+  }
+
+  /** Checks the manifest against the event's root and keeps it; never kept as a chunk. */
+  async #checkManifest(download: Download, state: PeerState, bytes: Uint8Array): Promise<false> {
+    let hash: Uint8Array;
+    try {
+      hash = await this.#digest(bytes);
+    } catch (error) {
+      log.warn('hashing a manifest failed', error);
+      return false;
+    }
+    if (download.manifest) return false;
+    if (!equalBytes(hash, fromBase64Url(download.meta.root))) {
+      this.#ports.refuse(download, state, MANIFEST_INDEX, 'a bad manifest');
+      return false;
+    }
+    download.manifest = bytes;
+    try {
+      await this.#store.setManifest(download.meta.sha256, bytes.buffer as ArrayBuffer);
+    } catch (error) {
+      this.#ports.fail(download, error);
+    }
+    return false;
+  }
+
+  /**
+   * Checks a chunk against the manifest; true when it is kept, to be stored. Its buffer is
+   * free again once hashing and a Blob (what is stored) have copied it: one buffer per member
+   * sending, not one per chunk waiting to be stored.
+   */
+  async #checkChunk(
+    download: Download,
+    state: PeerState,
+    index: number,
+    bytes: Uint8Array<ArrayBuffer>,
+  ): Promise<boolean> {
+    let hashing: Promise<Uint8Array>;
+    try {
+      hashing = this.#digest(bytes);
+    } catch (error) {
+      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const blob = new Blob([bytes]);
+    this.#recycle(bytes);
+    let hash: Uint8Array;
+    try {
+      hash = await hashing;
+    } catch (error) {
+      log.warn('hashing a chunk failed', error);
+      return false;
+    }
+    const expected = download.manifest?.subarray(index * 32, index * 32 + 32);
+    if (!expected || !equalBytes(hash, expected)) {
+      this.#ports.refuse(download, state, index, 'a bad chunk');
+      return false;
+    }
+    // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
+    if (!isWanted(download) || hasChunk(download.have, index)) return false;
+    download.unwritten.push({ index, blob });
+    download.unwrittenBytes += blob.size;
+    void this.write(download);
+    return true;
+  }
+
+  /** Stores verified chunks, a batch per transaction. */
+  async write(download: Download): Promise<void> {
+    if (download.isWriting) return;
+    download.isWriting = true;
+    try {
+      while (download.unwritten.length > 0 && isWanted(download)) {
+        const batch = download.unwritten.splice(0);
+        const bytes = batch.reduce((sum, chunk) => sum + chunk.blob.size, 0);
+        download.unwrittenBytes -= bytes;
+        try {
+          await this.#store.putChunks(
+            download.meta.sha256,
+            batch.map((chunk) => ({ index: chunk.index, bytes: chunk.blob })),
+          );
+        } catch (error) {
+          this.#ports.fail(download, error);
+          return;
+        }
+        for (const chunk of batch) {
+          download.landed.delete(chunk.index);
+          if (hasChunk(download.have, chunk.index)) continue;
+          setChunk(download.have, chunk.index);
+          download.doneBytes += chunk.blob.size;
+        }
+        if (countChunks(download.have) === download.count) {
+          void this.#ports.checkWhole(download);
+          return;
+        }
+        this.#ports.report(download);
+        this.#ports.pump(download);
+      }
+    } finally {
+      download.isWriting = false;
+    }
+  }
+}
