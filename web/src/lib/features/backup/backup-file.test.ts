@@ -8,13 +8,12 @@ import {
   makeEvent,
   makeMember,
 } from '../../testing/factories';
+import { TEST_PASSPHRASE, codeOf, readAll } from '../../testing/backup-files';
 import type { SnapshotFile } from '../../storage/backup-store';
 import {
-  BackupError,
   DEFAULT_KDF_ITERATIONS,
   MAX_FRAME_BYTES,
   deriveBackupKey,
-  readBackup,
   writeBackup,
   type BackupRecord,
 } from './backup-file';
@@ -23,23 +22,8 @@ import { backupRecordSchema, recordSequence } from './backup-records';
 // Every write and read here derives a key at 600,000 iterations (~0.1–0.5 s): the reader's
 // bound is not loosened for tests, so the cases share files where they can.
 
-const PASS = 'correct horse battery';
+const PASS = TEST_PASSPHRASE;
 const META: BackupRecord = { t: 'meta', app: 'parley', created: 1, schema: 3, identity: {} };
-
-async function readAll(file: Blob, passphrase = PASS): Promise<BackupRecord[]> {
-  const out: BackupRecord[] = [];
-  for await (const record of readBackup(file, passphrase)) out.push(record);
-  return out;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return error instanceof BackupError ? error.code : `other: ${String(error)}`;
-  }
-}
 
 async function bytesOf(file: Blob): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await file.arrayBuffer());

@@ -13,14 +13,13 @@ import {
   makeConversation,
   makeEvent,
 } from '../../testing/factories';
+import { TEST_PASSPHRASE, codeOf, readAll } from '../../testing/backup-files';
 import type { ChatEvent, UnsignedEvent } from '../../protocol/events';
 import { textOf } from '../../domain/events';
 import { backupIdentityOf, restoredIdentityOf } from './backup-identity';
 import {
   BACKUP_FORMAT_VERSION,
-  BackupError,
   DEFAULT_KDF_ITERATIONS,
-  readBackup,
   writeBackup,
   type BackupRecord,
 } from './backup-file';
@@ -32,7 +31,7 @@ import {
   writeRestore,
 } from './backup';
 
-const PASS = 'correct horse battery';
+const PASS = TEST_PASSPHRASE;
 
 async function identity(): Promise<StoredIdentity> {
   const keys = await createIdentityKeys();
@@ -41,21 +40,6 @@ async function identity(): Promise<StoredIdentity> {
 
 function meta(identityPart: unknown = {}): BackupRecord {
   return { t: 'meta', app: 'parley', created: 1, schema: 3, identity: identityPart };
-}
-
-async function readAll(file: Blob, passphrase = PASS): Promise<BackupRecord[]> {
-  const out: BackupRecord[] = [];
-  for await (const record of readBackup(file, passphrase)) out.push(record);
-  return out;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return error instanceof BackupError ? error.code : `other: ${String(error)}`;
-  }
 }
 
 /** A file of several frames: many events, a chunk of binary bytes. */
