@@ -85,8 +85,21 @@ test('a late joiner gets the whole history of a 500-message room', async ({ open
     expect(read.texts).toEqual(history);
     expect(read.mostShown).toBeGreaterThan(PAGE_SIZE);
     expect(read.mostShown).toBeLessThanOrEqual(MESSAGE_WINDOW_MAX);
+    // A few screens up, Jump to latest brings the newest back (and the keyboard to it).
+    const jump = carol.page.getByRole('button', { name: 'Jump to latest' });
+    await expect(jump).toHaveCount(0);
+    await messageLog(carol.page).evaluate((log) => {
+      const scroller = log.closest<HTMLElement>('.scroller')!;
+      scroller.scrollTop = -3 * scroller.clientHeight;
+    });
+    await jump.click();
+    const newest = messageLog(carol.page)
+      .getByRole('article')
+      .filter({ hasText: history.at(-1)! });
+    await expect(newest).toBeInViewport();
+    await expect(newest).toBeFocused();
+    await expect(jump).toHaveCount(0);
     // Back at the newest, the view follows again: a new message shows at once.
-    await expect(carol.page.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0);
     await sendMessage(alice.page, 'Alice writes after the scroll');
     await expect(
       messageLog(carol.page).getByText('Alice writes after the scroll'),
