@@ -176,7 +176,7 @@ describe('a store snapshot', () => {
     expect(await isEmptyForRestore(to)).toBe(true);
     await to.put('searchState', {
       key: 'build',
-      version: 1,
+      version: 2,
       after: null,
       isDone: true,
       purging: [],

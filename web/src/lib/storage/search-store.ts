@@ -1,5 +1,5 @@
 /**
- * SearchIndex: the full-text index of messages (DESIGN §14 "Search"), kept beside the events it
+ * SearchIndex: the full-text index of messages (DESIGN §10 "Search"), kept beside the events it
  * is built from. It stores what it is told; which words a message has (features/search/tokenize.ts)
  * and which events change what (features/search/index-ops.ts) are decided by the search feature.
  * The IndexedDB adapter is storage/idb-search.ts.
@@ -43,7 +43,7 @@ export interface SearchDoc {
 export interface SearchState {
   /** Always 'build'. */
   key: 'build';
-  /** The tokenizer version the index was built with (another one starts it over). */
+  /** The version of the index (tokenizer and layout) it was built with (another starts it over). */
   version: number;
   /** The primary key of the last event the background build has read; null before the first. */
   after: EventPrimaryKey | null;
@@ -100,9 +100,11 @@ export interface SearchQuery {
   terms: readonly { token: string; isPrefix: boolean }[];
   /** Only this conversation. */
   conv?: string;
+  /** Conversations left out (being removed). */
+  exclude?: readonly string[];
   /** Most hits, newest first. */
   limit: number;
-  /** Most postings read per term. */
+  /** Most postings read per term, and most candidates checked word by word. */
   maxCandidates: number;
 }
 
@@ -121,7 +123,10 @@ export interface SearchIndex {
   ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }>;
   /** Removes up to `limit` messages of `conv` from the index; true once none is left. */
   purgeBatch(conv: string, limit: number): Promise<boolean>;
-  /** The messages matching every term, newest first. */
+  /**
+   * The newest `limit` messages matching every term, newest first (a hit whose event is no
+   * longer stored is left out).
+   */
   search(query: SearchQuery): Promise<SearchHit[]>;
   /**
    * A conversation's events around one message, in display order: up to `before` events before

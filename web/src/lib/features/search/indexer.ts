@@ -1,5 +1,5 @@
 /**
- * Keeps the search index in step with the history (DESIGN §14 "Search"): what the store changes
+ * Keeps the search index in step with the history (DESIGN §10 "Search"): what the store changes
  * is indexed after it committed, in transactions of the index's own (the receive path never
  * waits for it); the history stored before is read in the background, a batch at a time with
  * the page free in between, from a position saved with each batch so a reload resumes there. A
@@ -22,7 +22,7 @@ import {
   MAX_CANDIDATES,
   MAX_RESULTS,
   PURGE_BATCH_DOCS,
-  TOKENIZER_VERSION,
+  INDEX_VERSION,
 } from './search-limits';
 import { queryTerms } from './tokenize';
 
@@ -30,7 +30,7 @@ const log = createLogger('search');
 
 /** Where a fresh index starts. */
 function freshState(purging: string[] = []): SearchState {
-  return { key: 'build', version: TOKENIZER_VERSION, after: null, isDone: false, purging };
+  return { key: 'build', version: INDEX_VERSION, after: null, isDone: false, purging };
 }
 
 /** Lets the page render and handle input before the next batch. */
@@ -108,14 +108,13 @@ export class SearchIndexer {
   async search(text: string, conv?: string): Promise<SearchHit[]> {
     const terms = queryTerms(text);
     if (terms.length === 0) return [];
-    const hits = await this.#index.search({
+    return this.#index.search({
       terms,
+      exclude: this.#state.purging,
       limit: MAX_RESULTS,
       maxCandidates: MAX_CANDIDATES,
       ...(conv === undefined ? {} : { conv }),
     });
-    const purging = new Set(this.#state.purging);
-    return hits.filter((hit) => !purging.has(hit.conv));
   }
 
   #handle(change: StoreChange): void {
@@ -148,7 +147,7 @@ export class SearchIndexer {
   async #start({ early, isOverflowed }: IndexerStart): Promise<void> {
     await this.#enqueue('reading the index state', async () => {
       const saved = await this.#index.state();
-      if (saved && saved.version === TOKENIZER_VERSION) {
+      if (saved && saved.version === INDEX_VERSION) {
         this.#state = isOverflowed ? freshState(saved.purging) : saved;
       } else {
         if (saved) await this.#index.clear();
