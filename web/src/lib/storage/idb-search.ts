@@ -12,6 +12,7 @@ import type { StoredEvent } from '../protocol/events';
 import { DEFAULT_DB_NAME, isTombstone, openParleyDb, type Db, type ParleyDb } from './idb-schema';
 import { ALL_MESSAGES, searchNewest } from './idb-search-query';
 import { inTx, requestAll } from './idb-tx';
+import type { VersionVector } from '../domain/version-vector';
 import type {
   EventPosition,
   EventPrimaryKey,
@@ -137,6 +138,38 @@ export class IdbSearchIndex implements SearchIndex {
     return inTx(this.#db, ['searchDocs', 'searchPostings', 'events'], 'readonly', (tx) =>
       searchNewest(tx, query),
     );
+  }
+
+  async storedVectors(): Promise<Map<string, VersionVector>> {
+    const conversations = await this.#db.getAll('conversations');
+    return new Map(conversations.map((c) => [c.id, c.vector]));
+  }
+
+  async readEventsAbove(
+    conv: string,
+    marks: VersionVector,
+    after: EventPrimaryKey | null,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }> {
+    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
+      const events: StoredEvent[] = [];
+      let last: EventPrimaryKey | null = null;
+      const range = IDBKeyRange.bound(after ?? [conv], [conv, []], after !== null);
+      let cursor = await tx.objectStore('events').openCursor(range);
+      while (cursor && events.length < limit) {
+        const [, author, seq] = cursor.primaryKey;
+        const mark = (marks as Record<string, number>)[author] ?? 0;
+        if (seq <= mark) {
+          // Held when the mark was taken: on to this author's first event above it.
+          cursor = await cursor.continue([conv, author, mark + 1]);
+          continue;
+        }
+        last = [conv, author, seq];
+        if (!isTombstone(cursor.value)) events.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return { events, last: cursor ? last : null };
+    });
   }
 
   async readAround(

@@ -4,6 +4,7 @@
  * and which events change what (features/search/index-ops.ts) are decided by the search feature.
  * The IndexedDB adapter is storage/idb-search.ts.
  */
+import type { VersionVector } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
 
 /** The primary key of an event: [conv, author, seq]. */
@@ -51,6 +52,12 @@ export interface SearchState {
   isDone: boolean;
   /** Deleted conversations whose entries are still being removed. */
   purging: string[];
+  /**
+   * Per conversation, a version vector: every event stored there with a seq up to its author's
+   * mark is in the index (or still ahead of the build). At start the events above are read
+   * again: the index's own queue of store changes does not outlive the page.
+   */
+  marks: Record<string, VersionVector>;
 }
 
 /** One change to the index. */
@@ -118,6 +125,19 @@ export interface SearchIndex {
   saveState(state: SearchState, ops?: readonly IndexOp[]): Promise<void>;
   /** Up to `limit` stored events after primary key `after` (null: from the start), in key order. */
   readEventsAfter(
+    after: EventPrimaryKey | null,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }>;
+  /** Every stored conversation's version vector, by id. */
+  storedVectors(): Promise<Map<string, VersionVector>>;
+  /**
+   * Up to `limit` stored events of `conv` above `marks` (each author's seqs past its mark; every
+   * seq of an author without one), in key order after `after` (null: from the first);
+   * `last` is where to go on from, null once none is left.
+   */
+  readEventsAbove(
+    conv: string,
+    marks: VersionVector,
     after: EventPrimaryKey | null,
     limit: number,
   ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }>;

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { roomKeyFromSecret } from '../../crypto/room-keys';
 import { isKnownEvent } from '../../domain/events';
 import { MemoryHub } from '../../net/memory-transport';
@@ -380,5 +380,78 @@ describe('the query plan', () => {
       stores.getAllRecords = saved[0];
       indexes.getAllRecords = saved[1];
     }
+  });
+});
+
+describe('a reload while the index is behind', () => {
+  /** The app's indexer, caught up and then stopped (its queue dropped), as when the page goes. */
+  async function closedIndexer(app: Parley): Promise<void> {
+    const search = await app.search.load();
+    await search.settled();
+    search.stop();
+  }
+
+  /** The next page's indexer, on a connection of its own, once it has caught up. */
+  async function reopened(app: Parley): Promise<SearchIndexer> {
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    indexesToClose.push(index);
+    const indexer = new SearchIndexer(app.kernel, index, { early: [], isOverflowed: false });
+    await indexer.settled();
+    return indexer;
+  }
+
+  const indexesToClose: IdbSearchIndex[] = [];
+  afterEach(() => {
+    for (const index of indexesToClose.splice(0)) index.close();
+  });
+
+  const found = async (indexer: SearchIndexer, text: string) =>
+    (await indexer.search(text)).map((hit) => hit.text);
+
+  it('indexes the messages and edits stored while its queue was behind', async () => {
+    const { app, room } = await appWithRoom();
+    expect(await app.messages.send(room, 'indexed alpha')).toBe(true);
+    await closedIndexer(app);
+    expect(await app.messages.send(room, 'queued bravo')).toBe(true);
+    expect(await app.messages.send(room, 'queued charlie')).toBe(true);
+    const self = app.kernel.self!;
+    expect(await app.messages.edit(room, { author: self, seq: 1 }, 'edited delta')).toBe(true);
+
+    const next = await reopened(app);
+    expect(await found(next, 'queued')).toEqual(['queued charlie', 'queued bravo']);
+    expect(await found(next, 'alpha')).toEqual([]);
+    expect(await found(next, 'delta')).toEqual(['edited delta']);
+    // The marks moved on: a third start reads nothing again.
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    indexesToClose.push(index);
+    const readsAbove = vi.spyOn(index, 'readEventsAbove');
+    const third = new SearchIndexer(app.kernel, index, { early: [], isOverflowed: false });
+    await third.settled();
+    expect(readsAbove).toHaveBeenCalled();
+    const batches = await Promise.all(
+      readsAbove.mock.results.map((r) => r.value as ReturnType<SearchIndex['readEventsAbove']>),
+    );
+    expect(batches.flatMap((batch) => batch.events)).toEqual([]);
+  });
+
+  it('leaves out messages whose removal was still queued', async () => {
+    const { app, room } = await appWithRoom();
+    const other = await roomKeyFromSecret((await app.conversations.createRoom())!);
+    expect(await app.messages.send(room, 'dropped echo')).toBe(true);
+    expect(await app.messages.send(other, 'gone echo')).toBe(true);
+    await closedIndexer(app);
+    expect(await app.conversations.deleteConversation(other)).toBe(true);
+    // The person deletes everything its author wrote here (as for a hostile member).
+    const store = app.kernel.store!;
+    expect((await store.deleteAuthorEvents(room, app.kernel.self!)).ok).toBe(true);
+    expect(await app.messages.send(room, 'after echo')).toBe(true);
+
+    const next = await reopened(app);
+    expect(await found(next, 'echo')).toEqual(['after echo']);
+    // The deleted conversation's entries are removed, not only hidden.
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    indexesToClose.push(index);
+    expect(await index.purgeBatch(other, 1)).toBe(true);
+    expect((await index.state())?.purging).toEqual([]);
   });
 });

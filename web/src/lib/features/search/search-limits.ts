@@ -20,6 +20,6 @@ export const SEARCH_DEBOUNCE_MS = 120;
 /**
  * Version of the index, its tokenizer and its key layout: an index of another version starts
  * over. 2: postings keyed [token, hlc, conv, author, seq] (newest first across conversations),
- * every message under the empty token.
+ * every message under the empty token. 3: the state holds the marks.
  */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
