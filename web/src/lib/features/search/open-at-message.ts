@@ -1,5 +1,5 @@
 /**
- * Opening a conversation at one message, however far back (DESIGN §14 "Search"): the room opens
+ * Opening a conversation at one message, however far back (DESIGN §10 "Search"): the room opens
  * as usual, then a window of history around the message replaces its newest page, the message
  * highlighted; from there the reader pages back ("Show earlier messages") and forward ("Show
  * later messages"). Loaded with the search feature, never with the first screen.
