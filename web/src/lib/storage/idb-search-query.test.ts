@@ -62,6 +62,21 @@ describe('the query plan', () => {
     expect(all.reads.slice(0, 4)).toEqual([64, 256, 1024, 2048]);
   });
 
+  it('reads two common words in few, growing blocks', async () => {
+    // One in about one message in ten, the other in about one in four (fixed pseudo-random).
+    let seed = 7;
+    const pick = () => (seed = (seed * 48271) % 2147483647) % 10 === 0;
+    const ids = range(30_000);
+    const a = streamOf(ids.filter(() => pick()));
+    const b = streamOf(ids.filter(() => pick() || pick() || pick()));
+    const join = new Intersection([a.stream, b.stream]);
+    const found = await join.next(50);
+    expect(found).toHaveLength(50);
+    // A block per round trip: a handful each, not one per few positions.
+    expect(a.reads.length).toBeLessThanOrEqual(4);
+    expect(b.reads.length).toBeLessThanOrEqual(4);
+  });
+
   it('merges the words of a prefix newest first', async () => {
     const union = new UnionStream([streamOf([1, 4, 9]).stream, streamOf([2, 3, 8]).stream]);
     const join = new Intersection([union]);

@@ -25,8 +25,12 @@ export const ALL_MESSAGES = '';
 const FIRST_BLOCK = 64;
 /** Fewest positions one read asks for (a stream the other terms make jump shrinks to this). */
 const MIN_BLOCK = 8;
-/** Most positions one read asks for (a stream read through grows to this). */
+/** Most positions one read of postings asks for (a stream read through grows to this). */
 const MAX_BLOCK = 2048;
+/** Most events one read of a conversation asks for (their values come along). */
+const MAX_EVENTS_BLOCK = 256;
+/** A stream whose heads were fewer than this share of a block is jumping: its block shrinks. */
+const JUMPING_SHARE = 1 / 8;
 /** A prefix of more words than this is checked against each candidate's tokens instead. */
 const MAX_PREFIX_WORDS = 32;
 
@@ -72,13 +76,15 @@ export interface Budget {
 
 /**
  * One list of positions read backwards a block at a time. The block grows while the list is
- * read through (most positions read were heads) and shrinks while the other terms make it jump
- * (most were passed over), so a common word next to a rare one reads a few positions around
+ * read through (a fair share of the positions read were heads) and shrinks while the other
+ * terms make it jump (nearly all were passed over), so a common word next to a rare one reads a
+ * few positions around
  * each of the rare one's. Stops once its budget is spent.
  */
 export class PositionStream implements PositionSource {
   readonly #read: ReadNewest;
   readonly #budget: Budget;
+  readonly #maxBlock: number;
   #buffer: Position[] = [];
   #next = 0;
   /** Positions of the buffer given as heads. */
@@ -89,9 +95,10 @@ export class PositionStream implements PositionSource {
   #isExhausted = false;
   #block = FIRST_BLOCK;
 
-  constructor(read: ReadNewest, budget: Budget) {
+  constructor(read: ReadNewest, budget: Budget, maxBlock = MAX_BLOCK) {
     this.#read = read;
     this.#budget = budget;
+    this.#maxBlock = maxBlock;
   }
 
   async seek(bound: Bound): Promise<Position | null> {
@@ -108,9 +115,9 @@ export class PositionStream implements PositionSource {
     }
     if (this.#isExhausted) return null;
     if (this.#readDownTo !== null) {
-      const isReadThrough = this.#used * 2 >= this.#buffer.length;
+      const isReadThrough = this.#used >= this.#buffer.length * JUMPING_SHARE;
       this.#block = isReadThrough
-        ? Math.min(this.#block * 4, MAX_BLOCK)
+        ? Math.min(this.#block * 4, this.#maxBlock)
         : Math.max(this.#block / 4, MIN_BLOCK);
     }
     const count = Math.min(this.#block, this.#budget.left);
@@ -239,16 +246,20 @@ function tokenStream(tx: ReadTx, token: string, budget: Budget): PositionStream 
 /** One conversation's events in display order, newest first (its narrowing as a term). */
 function conversationStream(tx: ReadTx, conv: string, budget: Budget): PositionStream {
   const order: Backwards = tx.objectStore('events').index('byConvOrder');
-  return new PositionStream(async (bound, count) => {
-    // Within one conversation [hlc, author, seq] orders as [hlc, conv, author, seq] does.
-    const upper = bound ? [conv, bound.at[0], bound.at[2], bound.at[3]] : [conv, []];
-    const range = IDBKeyRange.bound([conv], upper, false, bound?.isOpen ?? false);
-    const keys = await lastKeys(order, range, count);
-    return keys.map((key) => {
-      const [, hlc, author, seq] = key as [string, string, string, number];
-      return [hlc, conv, author, seq] as const;
-    });
-  }, budget);
+  return new PositionStream(
+    async (bound, count) => {
+      // Within one conversation [hlc, author, seq] orders as [hlc, conv, author, seq] does.
+      const upper = bound ? [conv, bound.at[0], bound.at[2], bound.at[3]] : [conv, []];
+      const range = IDBKeyRange.bound([conv], upper, false, bound?.isOpen ?? false);
+      const keys = await lastKeys(order, range, count);
+      return keys.map((key) => {
+        const [, hlc, author, seq] = key as [string, string, string, number];
+        return [hlc, conv, author, seq] as const;
+      });
+    },
+    budget,
+    MAX_EVENTS_BLOCK,
+  );
 }
 
 /** Positions held in memory, newest first (a prefix of many words, read whole). */
