@@ -49,7 +49,7 @@ export interface ParleyDeps {
   outboxJournal?: OutboxJournalDeps;
   /** Opens the store of file chunks (DESIGN §9); loaded with the files feature. */
   openFileStore(): Promise<FileStore>;
-  /** Opens the search index (DESIGN §14); loaded with the search feature. */
+  /** Opens the search index (DESIGN §10 "Search"); loaded with the search feature. */
   openSearchIndex(): Promise<SearchIndex>;
 }
 

@@ -176,10 +176,11 @@ describe('a store snapshot', () => {
     expect(await isEmptyForRestore(to)).toBe(true);
     await to.put('searchState', {
       key: 'build',
-      version: 1,
+      version: 3,
       after: null,
       isDone: true,
       purging: [],
+      marks: {},
     } satisfies SearchState);
     const { counts } = await writeSnapshot(to, replay(records), self);
     expect(counts).toEqual({

@@ -1,14 +1,18 @@
 /**
- * SearchIndex on IndexedDB (DESIGN §14 "Search"): `searchDocs` holds each indexed message's text
+ * SearchIndex on IndexedDB (DESIGN §10 "Search"): `searchDocs` holds each indexed message's text
  * and tokens by [conv, author, seq]; `searchPostings` is the inverted index, one key
- * [token, conv, hlc, author, seq] per token of a message, so an exact word is the key range
- * [token] and a prefix the range from [prefix] to [prefix + U+FFFF]. Part of the IndexedDB adapter
- * (storage/idb-*.ts); on a connection of its own, loaded with the search feature.
+ * [token, hlc, conv, author, seq] per token of a message (and one under the empty token, no
+ * word's, for every message), so an exact word is the key range [token] in display order across
+ * every conversation and a prefix the range from [prefix] to [prefix + U+FFFF]. How a query reads
+ * them: idb-search-query.ts. Part of the IndexedDB adapter (storage/idb-*.ts); on a connection
+ * of its own, loaded with the search feature.
  */
 import type { IDBPTransaction } from 'idb';
 import type { StoredEvent } from '../protocol/events';
 import { DEFAULT_DB_NAME, isTombstone, openParleyDb, type Db, type ParleyDb } from './idb-schema';
+import { ALL_MESSAGES, searchNewest } from './idb-search-query';
 import { inTx, requestAll } from './idb-tx';
+import type { VersionVector } from '../domain/version-vector';
 import type {
   EventPosition,
   EventPrimaryKey,
@@ -45,19 +49,12 @@ export async function openIdbSearchIndex(
 function postingKeys(doc: SearchDoc): PostingKey[] {
   if (doc.hlc === undefined) return [];
   const hlc = doc.hlc;
-  return doc.tokens.map((token) => [token, doc.conv, hlc, doc.author, doc.seq]);
+  return [ALL_MESSAGES, ...doc.tokens].map((token) => [token, hlc, doc.conv, doc.author, doc.seq]);
 }
 
 /** Every doc key of one author in one conversation. */
 function authorRange(conv: string, author: string): IDBKeyRange {
   return IDBKeyRange.bound([conv, author], [conv, author, []]);
-}
-
-function termRange(token: string, isPrefix: boolean, conv?: string): IDBKeyRange {
-  if (isPrefix) return IDBKeyRange.bound([token], [`${token}\uffff`]);
-  return conv === undefined
-    ? IDBKeyRange.bound([token], [token, []])
-    : IDBKeyRange.bound([token, conv], [token, conv, []]);
 }
 
 /** The IndexedDB implementation of SearchIndex. */
@@ -136,45 +133,42 @@ export class IdbSearchIndex implements SearchIndex {
     });
   }
 
-  async search({ terms, conv, limit, maxCandidates }: SearchQuery): Promise<SearchHit[]> {
-    if (terms.length === 0) return [];
-    return inTx(this.#db, ['searchDocs', 'searchPostings'], 'readonly', async (tx) => {
-      const postings = tx.objectStore('searchPostings');
-      const ranges = terms.map((term) => termRange(term.token, term.isPrefix, conv));
-      const counts = await requestAll(ranges.map((range) => () => postings.count(range)));
-      // Rarest term first: the candidates only shrink from there.
-      const order = ranges.map((range, i) => ({ range, count: counts[i] ?? 0 }));
-      order.sort((a, b) => a.count - b.count);
-      if ((order[0]?.count ?? 0) === 0) return [];
-      let candidates: Map<string, PostingKey> | null = null;
-      for (const { range } of order) {
-        const keys = await postings.getAllKeys(range, maxCandidates);
-        const next = new Map<string, PostingKey>();
-        for (const key of keys) {
-          const [, keyConv, , author, seq] = key;
-          if (conv !== undefined && keyConv !== conv) continue;
-          const ref = `${keyConv}\n${author}\n${seq}`;
-          if (candidates === null || candidates.has(ref)) next.set(ref, key);
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    if (query.terms.length === 0) return [];
+    return inTx(this.#db, ['searchDocs', 'searchPostings', 'events'], 'readonly', (tx) =>
+      searchNewest(tx, query),
+    );
+  }
+
+  async storedVectors(): Promise<Map<string, VersionVector>> {
+    const conversations = await this.#db.getAll('conversations');
+    return new Map(conversations.map((c) => [c.id, c.vector]));
+  }
+
+  async readEventsAbove(
+    conv: string,
+    marks: VersionVector,
+    after: EventPrimaryKey | null,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }> {
+    return inTx(this.#db, ['events'], 'readonly', async (tx) => {
+      const events: StoredEvent[] = [];
+      let last: EventPrimaryKey | null = null;
+      const range = IDBKeyRange.bound(after ?? [conv], [conv, []], after !== null);
+      let cursor = await tx.objectStore('events').openCursor(range);
+      while (cursor && events.length < limit) {
+        const [, author, seq] = cursor.primaryKey;
+        const mark = (marks as Record<string, number>)[author] ?? 0;
+        if (seq <= mark) {
+          // Held when the mark was taken: on to this author's first event above it.
+          cursor = await cursor.continue([conv, author, mark + 1]);
+          continue;
         }
-        candidates = next;
-        if (candidates.size === 0) return [];
+        last = [conv, author, seq];
+        if (!isTombstone(cursor.value)) events.push(cursor.value);
+        cursor = await cursor.continue();
       }
-      const newestFirst = [...(candidates ?? new Map<string, PostingKey>()).values()].sort(
-        (a, b) => (a[2] < b[2] ? 1 : a[2] > b[2] ? -1 : 0),
-      );
-      const docs = tx.objectStore('searchDocs');
-      const found = await requestAll(
-        newestFirst.slice(0, limit).map(
-          ([, keyConv, , author, seq]) =>
-            () =>
-              docs.get([keyConv, author, seq]),
-        ),
-      );
-      return found.flatMap((doc) =>
-        doc && doc.hlc !== undefined && !doc.isDeleted
-          ? [{ conv: doc.conv, author: doc.author, seq: doc.seq, hlc: doc.hlc, text: doc.text }]
-          : [],
-      );
+      return { events, last: cursor ? last : null };
     });
   }
 

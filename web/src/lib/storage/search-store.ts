@@ -1,9 +1,10 @@
 /**
- * SearchIndex: the full-text index of messages (DESIGN §14 "Search"), kept beside the events it
+ * SearchIndex: the full-text index of messages (DESIGN §10 "Search"), kept beside the events it
  * is built from. It stores what it is told; which words a message has (features/search/tokenize.ts)
  * and which events change what (features/search/index-ops.ts) are decided by the search feature.
  * The IndexedDB adapter is storage/idb-search.ts.
  */
+import type { VersionVector } from '../domain/version-vector';
 import type { StoredEvent } from '../protocol/events';
 
 /** The primary key of an event: [conv, author, seq]. */
@@ -43,7 +44,7 @@ export interface SearchDoc {
 export interface SearchState {
   /** Always 'build'. */
   key: 'build';
-  /** The tokenizer version the index was built with (another one starts it over). */
+  /** The version of the index (tokenizer and layout) it was built with (another starts it over). */
   version: number;
   /** The primary key of the last event the background build has read; null before the first. */
   after: EventPrimaryKey | null;
@@ -51,6 +52,12 @@ export interface SearchState {
   isDone: boolean;
   /** Deleted conversations whose entries are still being removed. */
   purging: string[];
+  /**
+   * Per conversation, a version vector: every event stored there with a seq up to its author's
+   * mark is in the index (or still ahead of the build). At start the events above are read
+   * again: the index's own queue of store changes does not outlive the page.
+   */
+  marks: Record<string, VersionVector>;
 }
 
 /** One change to the index. */
@@ -100,9 +107,11 @@ export interface SearchQuery {
   terms: readonly { token: string; isPrefix: boolean }[];
   /** Only this conversation. */
   conv?: string;
+  /** Conversations left out (being removed). */
+  exclude?: readonly string[];
   /** Most hits, newest first. */
   limit: number;
-  /** Most postings read per term. */
+  /** Most postings read per term, and most candidates checked word by word. */
   maxCandidates: number;
 }
 
@@ -119,9 +128,25 @@ export interface SearchIndex {
     after: EventPrimaryKey | null,
     limit: number,
   ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }>;
+  /** Every stored conversation's version vector, by id. */
+  storedVectors(): Promise<Map<string, VersionVector>>;
+  /**
+   * Up to `limit` stored events of `conv` above `marks` (each author's seqs past its mark; every
+   * seq of an author without one), in key order after `after` (null: from the first);
+   * `last` is where to go on from, null once none is left.
+   */
+  readEventsAbove(
+    conv: string,
+    marks: VersionVector,
+    after: EventPrimaryKey | null,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; last: EventPrimaryKey | null }>;
   /** Removes up to `limit` messages of `conv` from the index; true once none is left. */
   purgeBatch(conv: string, limit: number): Promise<boolean>;
-  /** The messages matching every term, newest first. */
+  /**
+   * The newest `limit` messages matching every term, newest first (a hit whose event is no
+   * longer stored is left out).
+   */
   search(query: SearchQuery): Promise<SearchHit[]>;
   /**
    * A conversation's events around one message, in display order: up to `before` events before

@@ -1,5 +1,5 @@
 /**
- * The loaded part of one conversation's history (DESIGN §6 "Long histories"): its newest page, or
+ * The loaded part of one conversation's history (DESIGN §6 "View window"): its newest page, or
  * a window the reader scrolled to (search/history-window.ts makes those), and what arrives
  * meanwhile, in display order and without duplicates. While the reader follows the newest, the
  * window keeps to `maxLoaded` messages by dropping its oldest page (paged back in on scrolling).

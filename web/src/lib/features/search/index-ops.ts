@@ -1,9 +1,11 @@
 /**
- * What stored events and store changes mean for the search index (DESIGN §14 "Search"): pure.
+ * What stored events and store changes mean for the search index (DESIGN §10 "Search"): pure.
  * A text message is indexed; an edit or deletion counts only when its author wrote the target
- * (as domain/message-view.ts shows it); the store dropping events takes them out.
+ * (as domain/message-view.ts shows it); the store dropping events takes them out; a
+ * conversation's record tells how far its events go (the index's mark, once those are in).
  */
 import { isKnownEvent } from '../../domain/events';
+import { sameVector, type VersionVector } from '../../domain/version-vector';
 import type { StoredEvent } from '../../protocol/events';
 import type { StoreChange } from '../../storage/chat-store';
 import type { IndexOp } from '../../storage/search-store';
@@ -37,8 +39,13 @@ export function opsOfEvents(events: readonly StoredEvent[]): IndexOp[] {
   return ops;
 }
 
-/** What a store change asks of the index: changes to apply, or a conversation to remove. */
-export type IndexWork = { ops: IndexOp[] } | { purge: string };
+/**
+ * What a store change asks of the index: changes to apply, a conversation to remove, or a
+ * conversation's version vector as stored (every event up to it is in the index once the
+ * changes told before it are applied).
+ */
+export type IndexWork =
+  { ops: IndexOp[] } | { purge: string } | { mark: string; vector: VersionVector };
 
 /** The index work of one store change; null when it changes nothing searchable. */
 export function workOfChange(change: StoreChange): IndexWork | null {
@@ -60,7 +67,24 @@ export function workOfChange(change: StoreChange): IndexWork | null {
       };
     case 'conversation-deleted':
       return { purge: change.conv };
+    case 'conversation':
+      return { mark: change.conversation.id, vector: change.conversation.vector };
     default:
       return null;
   }
+}
+
+/** True when `a` is there and holds the same seqs as `b`. */
+export function isSameVector(a: VersionVector | undefined, b: VersionVector): boolean {
+  return a !== undefined && sameVector(a, b);
+}
+
+/** `marks` without those of `convs`. */
+export function withoutMarks(
+  marks: Readonly<Record<string, VersionVector>>,
+  convs: readonly string[],
+): Record<string, VersionVector> {
+  const kept = { ...marks };
+  for (const conv of convs) delete kept[conv];
+  return kept;
 }

@@ -1,16 +1,18 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { roomKeyFromSecret } from '../../crypto/room-keys';
+import { isKnownEvent } from '../../domain/events';
 import { MemoryHub } from '../../net/memory-transport';
 import type { Parley } from '../../parley';
 import type { EventContent } from '../../protocol/events';
 import type { RoomKey } from '../../protocol/ids';
 import type { SearchIndex } from '../../storage/search-store';
-import { openIdbSearchIndex } from '../../storage/idb-search';
+import { openIdbSearchIndex, type IdbSearchIndex } from '../../storage/idb-search';
 import { appHarness } from '../../testing/app-harness';
 import { FAKE_SIG } from '../../testing/factories';
 import { meetInRoom } from '../../testing/meet-in-room';
 import { SearchIndexer } from './indexer';
-import { BUILD_BATCH_EVENTS } from './search-limits';
+import { BUILD_BATCH_EVENTS, MAX_RESULTS } from './search-limits';
+import { queryTerms, tokenize, type QueryTerm } from './tokenize';
 
 const h = appHarness();
 
@@ -24,6 +26,7 @@ async function appWithRoom(): Promise<{ app: Parley; room: RoomKey }> {
 
 /** Stores `texts` as own messages in one write (fast, like a long history). */
 async function seed(app: Parley, room: RoomKey, texts: readonly string[]): Promise<void> {
+  if (texts.length === 0) return;
   const store = app.kernel.store!;
   const contents = texts.map((text): EventContent => ({ kind: 'text', body: { text } }));
   const result = await store.appendOwnEvents({
@@ -34,6 +37,17 @@ async function seed(app: Parley, room: RoomKey, texts: readonly string[]): Promi
     nowMs: Date.now(),
   });
   expect(result.ok).toBe(true);
+}
+
+/** `index` with some methods replaced. */
+function replacing(index: IdbSearchIndex, replaced: Partial<SearchIndex>): SearchIndex {
+  return new Proxy(index, {
+    get(target, key) {
+      if (Object.hasOwn(replaced, key)) return replaced[key as keyof SearchIndex];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
 }
 
 async function texts(app: Parley, query: string, conv?: RoomKey): Promise<string[]> {
@@ -99,10 +113,14 @@ describe('the search index', () => {
   });
 
   it('applies an edit that arrives before its message, and ignores an older edit', async () => {
-    const { room } = await appWithRoom();
+    const { app, room } = await appWithRoom();
+    // A stored message (the search leaves out what the store no longer holds); indexed by hand.
+    await seed(app, room, ['the message']);
+    const [message] = await app.kernel.store!.listEvents(room);
+    const hlc = message!.hlc;
     const index = await openIdbSearchIndex({ name: h.dbName });
     try {
-      const ref = { conv: room, author: 'A', seq: 1 };
+      const ref = { conv: room, author: message!.author, seq: message!.seq };
       const find = async (token: string) =>
         (
           await index.search({ terms: [{ token, isPrefix: false }], limit: 9, maxCandidates: 99 })
@@ -112,7 +130,7 @@ describe('the search index', () => {
       ]);
       expect(await find('new')).toEqual([]);
       await index.apply([
-        { op: 'message', ...ref, hlc: 'h1', text: 'old words', tokens: ['old', 'words'] },
+        { op: 'message', ...ref, hlc, text: 'old words', tokens: ['old', 'words'] },
       ]);
       expect(await find('new')).toEqual(['new words']);
       expect(await find('old')).toEqual([]);
@@ -120,7 +138,7 @@ describe('the search index', () => {
       expect(await find('stale')).toEqual([]);
       await index.apply([
         { op: 'delete', ...ref },
-        { op: 'message', ...ref, hlc: 'h1', text: 'old', tokens: ['old'] },
+        { op: 'message', ...ref, hlc, text: 'old', tokens: ['old'] },
       ]);
       expect(await find('words')).toEqual([]);
       expect(await find('old')).toEqual([]);
@@ -152,22 +170,13 @@ describe('the search index', () => {
 
     // The first page load stops after one batch (the page closed).
     const first = await openIdbSearchIndex({ name: h.dbName });
-    const stopping: SearchIndex = {
-      apply: (ops) => first.apply(ops),
-      state: () => first.state(),
-      readEventsAfter: (after, limit) => first.readEventsAfter(after, limit),
-      purgeBatch: (conv, limit) => first.purgeBatch(conv, limit),
-      search: (query) => first.search(query),
-      clear: () => first.clear(),
-      readAround: (...args) => first.readAround(...args),
-      readChanges: (...args) => first.readChanges(...args),
-      readAfter: (...args) => first.readAfter(...args),
+    const stopping = replacing(first, {
       saveState: async (state, ops) => {
         await first.saveState(state, ops);
         // The first batch is saved: the page closes.
         if (state.after !== null) indexer.stop();
       },
-    };
+    });
     const indexer = new SearchIndexer(app.kernel, stopping, { early: [], isOverflowed: false });
     await indexer.settled();
     const saved = await first.state();
@@ -189,5 +198,260 @@ describe('the search index', () => {
     } finally {
       second.close();
     }
+  });
+});
+
+/** What a search must show: the newest `limit` stored messages holding every term, newest first. */
+async function newestMatches(
+  app: Parley,
+  rooms: readonly RoomKey[],
+  terms: readonly QueryTerm[],
+  limit: number,
+): Promise<string[]> {
+  const found: { key: [string, string, string, number]; text: string }[] = [];
+  for (const room of rooms) {
+    for (const e of await app.kernel.store!.listEvents(room)) {
+      if (!isKnownEvent(e) || e.kind !== 'text') continue;
+      const tokens = tokenize(e.body.text);
+      const isMatch = terms.every(({ token, isPrefix }) =>
+        isPrefix ? tokens.some((t) => t.startsWith(token)) : tokens.includes(token),
+      );
+      if (isMatch) found.push({ key: [e.hlc, e.conv, e.author, e.seq], text: e.body.text });
+    }
+  }
+  const order = (a: (typeof found)[number], b: (typeof found)[number]): number => {
+    for (let i = 0; i < 4; i++) {
+      const x = a.key[i] as string | number;
+      const y = b.key[i] as string | number;
+      if (x !== y) return x < y ? 1 : -1;
+    }
+    return 0;
+  };
+  return found
+    .sort(order)
+    .slice(0, limit)
+    .map((m) => m.text);
+}
+
+/** Two rooms whose messages interleave in time: `perRound` in each, `rounds` times. */
+async function interleaved(
+  make: (i: number) => string,
+  rounds: number,
+  perRound: number,
+): Promise<{ app: Parley; rooms: RoomKey[] }> {
+  const { app, room } = await appWithRoom();
+  const other = await roomKeyFromSecret((await app.conversations.createRoom())!);
+  const rooms = [room, other];
+  let i = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const r of rooms) {
+      await seed(
+        app,
+        r,
+        Array.from({ length: perRound }, () => make(i++)),
+      );
+    }
+  }
+  const search = await app.search.load();
+  await search.settled();
+  return { app, rooms };
+}
+
+/** Searches the index itself (limit and candidates of the test's choosing). */
+async function query(
+  text: string,
+  opts: { limit?: number; maxCandidates?: number; conv?: RoomKey } = {},
+): Promise<string[]> {
+  const index = await openIdbSearchIndex({ name: h.dbName });
+  try {
+    const hits = await index.search({
+      terms: queryTerms(text),
+      limit: opts.limit ?? MAX_RESULTS,
+      maxCandidates: opts.maxCandidates ?? 20_000,
+      ...(opts.conv === undefined ? {} : { conv: opts.conv }),
+    });
+    return hits.map((hit) => hit.text);
+  } finally {
+    index.close();
+  }
+}
+
+describe('the query plan', () => {
+  it('shows the newest matches first and stops at the limit', async () => {
+    const { app, rooms } = await interleaved((i) => `common word ${i}`, 3, 60);
+    const expected = await newestMatches(app, rooms, queryTerms('common '), MAX_RESULTS);
+    expect(expected).toHaveLength(MAX_RESULTS);
+    // Fewer postings read than the word has: still the newest, not the first by key.
+    expect(await query('common ', { maxCandidates: 100 })).toEqual(expected);
+    expect(await query('common ', { limit: 7 })).toEqual(expected.slice(0, 7));
+  });
+
+  it('finds a rare word next to a common one, whichever comes first', async () => {
+    const rare = new Set([3, 61, 250]);
+    const { app, rooms } = await interleaved(
+      (i) => (rare.has(i) ? `common rare ${i}` : `common ${i}`),
+      3,
+      60,
+    );
+    const expected = await newestMatches(app, rooms, queryTerms('common rare '), MAX_RESULTS);
+    expect([...expected].sort()).toEqual(['common rare 250', 'common rare 3', 'common rare 61']);
+    // The common word has 360 postings; leapfrogging reads around the rare word's three.
+    expect(await query('common rare ', { maxCandidates: 150 })).toEqual(expected);
+    expect(await query('rare common ', { maxCandidates: 150 })).toEqual(expected);
+    expect(await query('common rar', { maxCandidates: 150 })).toEqual(expected);
+  });
+
+  it('matches the last word as a prefix of several words, newest first', async () => {
+    const words = ['commute', 'common', 'community', 'comet'];
+    const { app, rooms } = await interleaved(
+      (i) => `${words[i % 4]} ${i % 3 ? 'bus' : 'car'} ${i}`,
+      2,
+      40,
+    );
+    for (const text of ['comm', 'co', 'car comm', 'common car', 'bus commu']) {
+      const expected = await newestMatches(app, rooms, queryTerms(text), MAX_RESULTS);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await query(text), text).toEqual(expected);
+    }
+    expect(await query('commx')).toEqual([]);
+  });
+
+  it('matches a prefix of more than 32 words, read whole or checked word by word', async () => {
+    const { app, rooms } = await interleaved(
+      (i) => `w${String(i % 45).padStart(2, '0')} ${i % 2 ? 'odd' : 'even'} ${i}`,
+      2,
+      50,
+    );
+    for (const text of ['w', 'odd w', 'w4']) {
+      const expected = await newestMatches(app, rooms, queryTerms(text), 20);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await query(text, { limit: 20 }), text).toEqual(expected);
+      // Past `maxCandidates` postings the prefix's words are checked in each candidate.
+      expect(await query(text, { limit: 20, maxCandidates: 60 }), text).toEqual(expected);
+    }
+  });
+
+  it('narrows to one conversation, newest first', async () => {
+    const { app, rooms } = await interleaved((i) => `lunch ${i}`, 3, 30);
+    const [room, other] = rooms as [RoomKey, RoomKey];
+    for (const conv of [room, other]) {
+      const expected = await newestMatches(app, [conv], queryTerms('lunch'), 20);
+      expect(await query('lunch', { conv, limit: 20, maxCandidates: 80 })).toEqual(expected);
+    }
+  });
+
+  it('finds Chinese words inside sentences, newest first', async () => {
+    const { app, rooms } = await interleaved(
+      (i) => ['我们明天下午三点见面', '下午好', '今天下雨了', '明天下午见'][i % 4] + ` ${i}`,
+      2,
+      8,
+    );
+    // Every character and pair is a word: 下 is in all 32, 下午 in 24, 下午三点 in 8.
+    const cases = [
+      ['下', 50, 32],
+      ['下午', 3, 3],
+      ['下午', 50, 24],
+      ['明天下午', 50, 16],
+      ['下午三点', 50, 8],
+    ] as const;
+    for (const [text, limit, count] of cases) {
+      const expected = await newestMatches(app, rooms, queryTerms(text), limit);
+      expect(expected, text).toHaveLength(count);
+      expect(await query(text, { limit }), text).toEqual(expected);
+    }
+  });
+
+  it('reads the same backwards without getAllRecords (other browsers)', async () => {
+    const { app, rooms } = await interleaved((i) => `common ${i % 5 ? '' : 'rare'} ${i}`, 2, 50);
+    const stores = IDBObjectStore.prototype as unknown as Record<string, unknown>;
+    const indexes = IDBIndex.prototype as unknown as Record<string, unknown>;
+    const saved = [stores.getAllRecords, indexes.getAllRecords];
+    delete stores.getAllRecords;
+    delete indexes.getAllRecords;
+    try {
+      for (const text of ['common ', 'common rar', 'rare']) {
+        const expected = await newestMatches(app, rooms, queryTerms(text), 30);
+        expect(await query(text, { limit: 30 }), text).toEqual(expected);
+      }
+      const [room] = rooms as [RoomKey];
+      const expected = await newestMatches(app, [room], queryTerms('rare'), 5);
+      expect(await query('rare', { limit: 5, conv: room })).toEqual(expected);
+    } finally {
+      stores.getAllRecords = saved[0];
+      indexes.getAllRecords = saved[1];
+    }
+  });
+});
+
+describe('a reload while the index is behind', () => {
+  /** The app's indexer, caught up and then stopped (its queue dropped), as when the page goes. */
+  async function closedIndexer(app: Parley): Promise<void> {
+    const search = await app.search.load();
+    await search.settled();
+    search.stop();
+  }
+
+  /** The next page's indexer, on a connection of its own, once it has caught up. */
+  async function reopened(app: Parley): Promise<SearchIndexer> {
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    indexesToClose.push(index);
+    const indexer = new SearchIndexer(app.kernel, index, { early: [], isOverflowed: false });
+    await indexer.settled();
+    return indexer;
+  }
+
+  const indexesToClose: IdbSearchIndex[] = [];
+  afterEach(() => {
+    for (const index of indexesToClose.splice(0)) index.close();
+  });
+
+  const found = async (indexer: SearchIndexer, text: string) =>
+    (await indexer.search(text)).map((hit) => hit.text);
+
+  it('indexes the messages and edits stored while its queue was behind', async () => {
+    const { app, room } = await appWithRoom();
+    expect(await app.messages.send(room, 'indexed alpha')).toBe(true);
+    await closedIndexer(app);
+    expect(await app.messages.send(room, 'queued bravo')).toBe(true);
+    expect(await app.messages.send(room, 'queued charlie')).toBe(true);
+    const self = app.kernel.self!;
+    expect(await app.messages.edit(room, { author: self, seq: 1 }, 'edited delta')).toBe(true);
+
+    const next = await reopened(app);
+    expect(await found(next, 'queued')).toEqual(['queued charlie', 'queued bravo']);
+    expect(await found(next, 'alpha')).toEqual([]);
+    expect(await found(next, 'delta')).toEqual(['edited delta']);
+    // The marks moved on: a third start reads nothing again.
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    indexesToClose.push(index);
+    const readsAbove = vi.spyOn(index, 'readEventsAbove');
+    const third = new SearchIndexer(app.kernel, index, { early: [], isOverflowed: false });
+    await third.settled();
+    expect(readsAbove).toHaveBeenCalled();
+    const batches = await Promise.all(
+      readsAbove.mock.results.map((r) => r.value as ReturnType<SearchIndex['readEventsAbove']>),
+    );
+    expect(batches.flatMap((batch) => batch.events)).toEqual([]);
+  });
+
+  it('leaves out messages whose removal was still queued', async () => {
+    const { app, room } = await appWithRoom();
+    const other = await roomKeyFromSecret((await app.conversations.createRoom())!);
+    expect(await app.messages.send(room, 'dropped echo')).toBe(true);
+    expect(await app.messages.send(other, 'gone echo')).toBe(true);
+    await closedIndexer(app);
+    expect(await app.conversations.deleteConversation(other)).toBe(true);
+    // The person deletes everything its author wrote here (as for a hostile member).
+    const store = app.kernel.store!;
+    expect((await store.deleteAuthorEvents(room, app.kernel.self!)).ok).toBe(true);
+    expect(await app.messages.send(room, 'after echo')).toBe(true);
+
+    const next = await reopened(app);
+    expect(await found(next, 'echo')).toEqual(['after echo']);
+    // The deleted conversation's entries are removed, not only hidden.
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    indexesToClose.push(index);
+    expect(await index.purgeBatch(other, 1)).toBe(true);
+    expect((await index.state())?.purging).toEqual([]);
   });
 });

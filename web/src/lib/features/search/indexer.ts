@@ -1,36 +1,41 @@
 /**
- * Keeps the search index in step with the history (DESIGN §14 "Search"): what the store changes
+ * Keeps the search index in step with the history (DESIGN §10 "Search"): what the store changes
  * is indexed after it committed, in transactions of the index's own (the receive path never
- * waits for it); the history stored before is read in the background, a batch at a time with
- * the page free in between, from a position saved with each batch so a reload resumes there. A
- * failure is logged and the chat goes on.
+ * waits for it), with each conversation's mark (how far its events are in); at start the events
+ * above the marks are read again, so changes still queued when the page went are not lost. The
+ * history stored before the index is read in the background, a batch at a time with the page
+ * free in between, from a position saved with each batch so a reload resumes there. A failure
+ * is logged and the chat goes on.
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
+import type { VersionVector } from '../../domain/version-vector';
 import type { StoreChange } from '../../storage/chat-store';
 import type { StoredEvent } from '../../protocol/events';
 import type { RoomKey } from '../../protocol/ids';
 import type {
   EventPosition,
+  EventPrimaryKey,
+  IndexOp,
   SearchHit,
   SearchIndex,
   SearchState,
 } from '../../storage/search-store';
-import { opsOfEvents, workOfChange, type IndexWork } from './index-ops';
+import { isSameVector, opsOfEvents, withoutMarks, workOfChange, type IndexWork } from './index-ops';
 import {
   BUILD_BATCH_EVENTS,
   MAX_CANDIDATES,
   MAX_RESULTS,
+  INDEX_VERSION,
   PURGE_BATCH_DOCS,
-  TOKENIZER_VERSION,
 } from './search-limits';
 import { queryTerms } from './tokenize';
 
 const log = createLogger('search');
 
-/** Where a fresh index starts. */
-function freshState(purging: string[] = []): SearchState {
-  return { key: 'build', version: TOKENIZER_VERSION, after: null, isDone: false, purging };
+/** Where a fresh index starts: the build will read every event held now (`marks`). */
+function freshState(marks: Record<string, VersionVector>): SearchState {
+  return { key: 'build', version: INDEX_VERSION, after: null, isDone: false, purging: [], marks };
 }
 
 /** Lets the page render and handle input before the next batch. */
@@ -42,7 +47,10 @@ function yieldToPage(): Promise<void> {
 export interface IndexerStart {
   /** Changes stored before the indexer was here, in order. */
   early: readonly StoreChange[];
-  /** Messages were stored early that `early` does not hold: the history is read again. */
+  /**
+   * Changes were stored early that `early` does not hold. Nothing more to do: the start reads
+   * the events above the marks (and a fresh index the whole history) anyway.
+   */
   isOverflowed: boolean;
 }
 
@@ -51,7 +59,11 @@ export class SearchIndexer {
   readonly #index: SearchIndex;
   /** Every write to the index, one after another (a failed one is logged; the next still runs). */
   #queue: Promise<void> = Promise.resolve();
-  #state: SearchState = freshState();
+  #state: SearchState = freshState({});
+  /** Store changes waiting for the queue, applied together. */
+  #pending: IndexWork[] = [];
+  /** Conversations whose events above their marks are still being read again at start. */
+  #catchingUp: Set<string> | null = null;
   /** Set by `stop`: no more writes (the data is being deleted, the page is closing). */
   #isStopped = false;
   #building: Promise<void>;
@@ -113,32 +125,53 @@ export class SearchIndexer {
   async search(text: string, conv?: string): Promise<SearchHit[]> {
     const terms = queryTerms(text);
     if (terms.length === 0) return [];
-    const hits = await this.#index.search({
+    return this.#index.search({
       terms,
+      exclude: this.#state.purging,
       limit: MAX_RESULTS,
       maxCandidates: MAX_CANDIDATES,
       ...(conv === undefined ? {} : { conv }),
     });
-    const purging = new Set(this.#state.purging);
-    return hits.filter((hit) => !purging.has(hit.conv));
   }
 
   #handle(change: StoreChange): void {
-    const work = workOfChange(change);
-    if (work) void this.#enqueue('indexing a change', () => this.#do(work));
+    const work = this.#isStopped ? null : workOfChange(change);
+    if (!work) return;
+    this.#pending.push(work);
+    if (this.#pending.length === 1) void this.#enqueue('indexing changes', () => this.#drain());
   }
 
-  async #do(work: IndexWork): Promise<void> {
-    if ('ops' in work) {
-      await this.#index.apply(work.ops);
-      this.#changed();
-      return;
+  /** Applies the changes waiting, with the marks they reach, in one transaction. */
+  async #drain(): Promise<void> {
+    const works = this.#pending;
+    this.#pending = [];
+    const ops: IndexOp[] = [];
+    let state = this.#state;
+    for (const work of works) {
+      if ('ops' in work) {
+        ops.push(...work.ops);
+      } else if ('purge' in work) {
+        if (!state.purging.includes(work.purge)) {
+          const { purge } = work;
+          state = {
+            ...state,
+            purging: [...state.purging, purge],
+            marks: withoutMarks(state.marks, [purge]),
+          };
+        }
+      } else if (
+        !this.#catchingUp?.has(work.mark) &&
+        !isSameVector(state.marks[work.mark], work.vector)
+      ) {
+        // Every change told before this record is in `ops` or applied already.
+        state = { ...state, marks: { ...state.marks, [work.mark]: work.vector } };
+      }
     }
-    if (!this.#state.purging.includes(work.purge)) {
-      this.#state = { ...this.#state, purging: [...this.#state.purging, work.purge] };
-      await this.#index.saveState(this.#state);
-    }
-    this.#schedulePurge();
+    if (state !== this.#state) await this.#index.saveState(state, ops);
+    else await this.#index.apply(ops);
+    this.#state = state;
+    if (ops.length > 0) this.#changed();
+    if (state.purging.length > 0) this.#schedulePurge();
   }
 
   #enqueue(what: string, task: () => Promise<void>): Promise<void> {
@@ -150,33 +183,94 @@ export class SearchIndexer {
     return this.#queue;
   }
 
-  async #start({ early, isOverflowed }: IndexerStart): Promise<void> {
+  /** Runs `task` in the queue; false when it failed (logged). */
+  async #step(what: string, task: () => Promise<void>): Promise<boolean> {
+    let isFailed = false;
+    await this.#enqueue(what, async () => {
+      try {
+        await task();
+      } catch (error) {
+        isFailed = true;
+        throw error;
+      }
+    });
+    return !isFailed;
+  }
+
+  async #start({ early }: IndexerStart): Promise<void> {
+    let vectors = new Map<string, VersionVector>();
     await this.#enqueue('reading the index state', async () => {
       const saved = await this.#index.state();
-      if (saved && saved.version === TOKENIZER_VERSION) {
-        this.#state = isOverflowed ? freshState(saved.purging) : saved;
+      vectors = await this.#index.storedVectors();
+      if (saved?.version === INDEX_VERSION) {
+        // Conversations deleted while their removal was still queued: removed now.
+        const gone = Object.keys(saved.marks).filter((conv) => !vectors.has(conv));
+        this.#state = {
+          ...saved,
+          purging: [...new Set([...saved.purging, ...gone])],
+          marks: withoutMarks(saved.marks, gone),
+        };
+        this.#catchingUp = new Set(vectors.keys());
+        if (gone.length > 0) await this.#index.saveState(this.#state);
       } else {
         if (saved) await this.#index.clear();
-        this.#state = freshState();
+        this.#state = freshState(Object.fromEntries(vectors));
+        await this.#index.saveState(this.#state);
       }
-      if (isOverflowed || !saved) await this.#index.saveState(this.#state);
     });
     for (const change of early) this.#handle(change);
     if (this.#state.purging.length > 0) this.#schedulePurge();
+    if (this.#catchingUp) await this.#catchUp(vectors);
     while (!this.#state.isDone && !this.#isStopped) {
-      let isFailed = false;
-      await this.#enqueue('building the index', async () => {
-        try {
-          await this.#buildBatch();
-        } catch (error) {
-          isFailed = true;
-          throw error;
-        }
-      });
       // A failed batch is tried again on the next start, not in a tight loop now.
-      if (isFailed) return;
+      if (!(await this.#step('building the index', () => this.#buildBatch()))) return;
       await yieldToPage();
     }
+  }
+
+  /**
+   * Reads again the events stored above each conversation's mark (changes the last page queued
+   * but never applied), a batch at a time; a conversation's mark becomes its vector as read
+   * before, once every event above the old mark is in.
+   */
+  async #catchUp(vectors: ReadonlyMap<string, VersionVector>): Promise<void> {
+    const convs = [...vectors.keys()];
+    let after: EventPrimaryKey | null = null;
+    while (convs.length > 0 && !this.#isStopped) {
+      const isDone = await this.#step('reading changes the last page did not index', async () => {
+        const ops: IndexOp[] = [];
+        let read = 0;
+        let state = this.#state;
+        const caughtUp: string[] = [];
+        for (const conv of convs) {
+          const marks = state.marks[conv] ?? {};
+          const batch = await this.#index.readEventsAbove(
+            conv,
+            marks,
+            after,
+            BUILD_BATCH_EVENTS - read,
+          );
+          ops.push(...opsOfEvents(batch.events));
+          read += batch.events.length;
+          after = batch.last;
+          if (after !== null) break;
+          caughtUp.push(conv);
+          const vector = vectors.get(conv) ?? {};
+          if (!isSameVector(state.marks[conv], vector)) {
+            state = { ...state, marks: { ...state.marks, [conv]: vector } };
+          }
+          if (read >= BUILD_BATCH_EVENTS) break;
+        }
+        if (state !== this.#state || ops.length > 0) await this.#index.saveState(state, ops);
+        this.#state = state;
+        convs.splice(0, caughtUp.length);
+        for (const conv of caughtUp) this.#catchingUp?.delete(conv);
+        if (ops.length > 0) this.#changed();
+      });
+      if (!isDone) return;
+      await yieldToPage();
+    }
+    if (convs.length === 0) this.#catchingUp = null;
   }
 
   async #buildBatch(): Promise<void> {
@@ -205,18 +299,13 @@ export class SearchIndexer {
     while (this.#state.purging.length > 0 && !this.#isStopped) {
       const [conv] = this.#state.purging;
       if (conv === undefined) return;
-      let isFailed = false;
-      await this.#enqueue('removing a deleted conversation', async () => {
-        try {
-          if (!(await this.#index.purgeBatch(conv, PURGE_BATCH_DOCS))) return;
-          this.#state = { ...this.#state, purging: this.#state.purging.filter((c) => c !== conv) };
-          await this.#index.saveState(this.#state);
-        } catch (error) {
-          isFailed = true;
-          throw error;
-        }
+      const isDone = await this.#step('removing a deleted conversation', async () => {
+        if (!(await this.#index.purgeBatch(conv, PURGE_BATCH_DOCS))) return;
+        const next = { ...this.#state, purging: this.#state.purging.filter((c) => c !== conv) };
+        await this.#index.saveState(next);
+        this.#state = next;
       });
-      if (isFailed) return;
+      if (!isDone) return;
       await yieldToPage();
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Paging the open conversation's history once its window is not simply the newest pages (DESIGN
- * §6 "Long histories", §14 "Search"): opening it at one message however far back (a search
+ * §6 "View window", §10 "Search"): opening it at one message however far back (a search
  * result: a window around the message replaces the newest page, the message highlighted),
  * scrolling back (`showOlder`: the window drops its newest past MESSAGE_WINDOW_MAX) and forward
  * again (`showNewer`), or jumping to the newest (`showLatest`). Each page comes with the later

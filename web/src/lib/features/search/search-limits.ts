@@ -1,10 +1,13 @@
-/** The limits of the search index (DESIGN §14 "Search"): one constant each. */
+/** The limits of the search index (DESIGN §10 "Search"): one constant each. */
 
 /** Longest token kept, in code points (longer words are cut: a prefix still finds them). */
 export const MAX_TOKEN_CHARS = 32;
 /** Most distinct tokens indexed per message (the rest of a very long message is not searchable). */
 export const MAX_TOKENS_PER_MESSAGE = 256;
-/** Most postings one query term reads before the rest are left out (the newest come first). */
+/**
+ * Most postings one query term reads, newest first, and most candidates a search checks word by
+ * word (a prefix of many words): past that it shows what it found.
+ */
 export const MAX_CANDIDATES = 20_000;
 /** Most results a search shows. */
 export const MAX_RESULTS = 50;
@@ -14,5 +17,9 @@ export const BUILD_BATCH_EVENTS = 250;
 export const PURGE_BATCH_DOCS = 250;
 /** Wait after the last keystroke before searching. */
 export const SEARCH_DEBOUNCE_MS = 120;
-/** Version of the tokenizer: a build of another version starts the index over. */
-export const TOKENIZER_VERSION = 1;
+/**
+ * Version of the index, its tokenizer and its key layout: an index of another version starts
+ * over. 2: postings keyed [token, hlc, conv, author, seq] (newest first across conversations),
+ * every message under the empty token. 3: the state holds the marks.
+ */
+export const INDEX_VERSION = 3;

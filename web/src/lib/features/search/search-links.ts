@@ -1,8 +1,8 @@
 /**
- * Search as the first screen sees it (DESIGN §14 "Search"): a handle that loads the index code
+ * Search as the first screen sees it (DESIGN §10 "Search"): a handle that loads the index code
  * (indexer.ts and its storage) once the first screen is up, or when the person starts a search.
- * What the store changes before it is here is kept and handed to it on load, so the index
- * misses nothing; past MAX_EARLY_CHANGES changes it rather reads the history again.
+ * What the store changes before it is here is kept and handed to it on load; past
+ * MAX_EARLY_CHANGES changes the rest is found at start above the index's marks (indexer.ts).
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';

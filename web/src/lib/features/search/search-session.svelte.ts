@@ -1,5 +1,5 @@
 /**
- * One search box's state (DESIGN §14 "Search"): what is typed, whether it is narrowed to the open
+ * One search box's state (DESIGN §10 "Search"): what is typed, whether it is narrowed to the open
  * conversation, and the results, searched a moment after the last keystroke. A slower earlier
  * search never replaces a later one's results. Loaded with the search feature.
  */

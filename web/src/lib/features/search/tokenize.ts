@@ -1,5 +1,5 @@
 /**
- * How text becomes search words (DESIGN §14 "Search"): pure, shared by the index and the query.
+ * How text becomes search words (DESIGN §10 "Search"): pure, shared by the index and the query.
  *
  * - Folding: NFKD, combining marks removed, NFC again (so Hangul syllables stay whole), lower
  *   case: "Café" and "CAFE" are the same word.
