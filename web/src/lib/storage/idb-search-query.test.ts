@@ -59,7 +59,7 @@ describe('the query plan', () => {
     const all = streamOf(range(10_000));
     const join = new Intersection([all.stream]);
     expect(seqs(await join.next(3000))).toEqual(range(10_000).reverse().slice(0, 3000));
-    expect(all.reads.slice(0, 4)).toEqual([64, 256, 1024, 2048]);
+    expect(all.reads.slice(0, 4)).toEqual([64, 128, 256, 512]);
   });
 
   it('reads two common words in few, growing blocks', async () => {

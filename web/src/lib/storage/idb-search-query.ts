@@ -75,7 +75,7 @@ export interface Budget {
 }
 
 /**
- * One list of positions read backwards a block at a time. The block grows while the list is
+ * One list of positions read backwards a block at a time. The block doubles while the list is
  * read through (a fair share of the positions read were heads) and shrinks while the other
  * terms make it jump (nearly all were passed over), so a common word next to a rare one reads a
  * few positions around
@@ -117,7 +117,7 @@ export class PositionStream implements PositionSource {
     if (this.#readDownTo !== null) {
       const isReadThrough = this.#used >= this.#buffer.length * JUMPING_SHARE;
       this.#block = isReadThrough
-        ? Math.min(this.#block * 4, this.#maxBlock)
+        ? Math.min(this.#block * 2, this.#maxBlock)
         : Math.max(this.#block / 4, MIN_BLOCK);
     }
     const count = Math.min(this.#block, this.#budget.left);
@@ -203,26 +203,34 @@ interface KeyCursor {
   key: unknown;
   continue(): Promise<KeyCursor | null>;
 }
-/** The IDBGetAllOptions overload (Chromium 141+, not typed yet), through idb's wrapper. */
-interface RecordsReader {
-  getAllRecords(options: {
-    query: IDBKeyRange;
-    count: number;
-    direction: IDBCursorDirection;
-  }): Promise<{ key: unknown }[]>;
+/** Reading with IDBGetAllOptions (Chromium 141+, not typed yet), through idb's wrapper. */
+interface OptionsReader {
+  getAllKeys(options: GetAllOptions): Promise<unknown[]>;
+  getAllRecords(options: GetAllOptions): Promise<{ key: unknown }[]>;
+}
+interface GetAllOptions {
+  query: IDBKeyRange;
+  count: number;
+  direction: IDBCursorDirection;
 }
 
-function hasRecords(source: Backwards): source is Backwards & RecordsReader {
-  return 'getAllRecords' in source;
-}
-
-/** The last `count` keys of `range` (the store's own keys, or the index's), last first. */
-async function lastKeys(source: Backwards, range: IDBKeyRange, count: number): Promise<unknown[]> {
-  if (hasRecords(source)) {
-    const records = await source.getAllRecords({ query: range, count, direction: 'prev' });
-    return records.map((record) => record.key);
+/**
+ * The last `count` keys of `range` (a store's own keys, or an index's), last first: in one
+ * request where the browser reads backwards in bulk (a store's keys alone; an index's come with
+ * its records), else with a cursor backwards (browsers read ahead for a cursor that steps on).
+ */
+async function lastKeys(
+  source: Backwards,
+  range: IDBKeyRange,
+  count: number,
+  isIndex: boolean,
+): Promise<unknown[]> {
+  if ('getAllRecords' in source) {
+    const reader = source as unknown as OptionsReader;
+    const options = { query: range, count, direction: 'prev' } as const;
+    if (!isIndex) return reader.getAllKeys(options);
+    return (await reader.getAllRecords(options)).map((record) => record.key);
   }
-  // Elsewhere a cursor backwards (browsers read ahead for a cursor that steps on).
   const keys: unknown[] = [];
   let cursor = await source.openKeyCursor(range, 'prev');
   while (cursor) {
@@ -238,7 +246,7 @@ function tokenStream(tx: ReadTx, token: string, budget: Budget): PositionStream 
   return new PositionStream(async (bound, count) => {
     const upper = bound ? [token, ...bound.at] : [token, []];
     const range = IDBKeyRange.bound([token], upper, false, bound?.isOpen ?? false);
-    const keys = await lastKeys(postings, range, count);
+    const keys = await lastKeys(postings, range, count, false);
     return keys.map((key) => (key as unknown[]).slice(1) as unknown as Position);
   }, budget);
 }
@@ -251,7 +259,7 @@ function conversationStream(tx: ReadTx, conv: string, budget: Budget): PositionS
       // Within one conversation [hlc, author, seq] orders as [hlc, conv, author, seq] does.
       const upper = bound ? [conv, bound.at[0], bound.at[2], bound.at[3]] : [conv, []];
       const range = IDBKeyRange.bound([conv], upper, false, bound?.isOpen ?? false);
-      const keys = await lastKeys(order, range, count);
+      const keys = await lastKeys(order, range, count, true);
       return keys.map((key) => {
         const [, hlc, author, seq] = key as [string, string, string, number];
         return [hlc, conv, author, seq] as const;
