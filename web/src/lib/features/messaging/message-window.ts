@@ -39,11 +39,6 @@ export class MessageWindow {
     return this.#hasNewer;
   }
 
-  /** The oldest loaded message. */
-  get oldest(): StoredEvent | undefined {
-    return this.#events[0];
-  }
-
   /** Replaces everything (a conversation opened or closed, or opened at a message). */
   reset(events: StoredEvent[], hasOlder: boolean, hasNewer = false): void {
     this.#events = events;

@@ -1,6 +1,6 @@
 /**
- * The ends of the message list while more history is stored beyond them (DESIGN §6 "Long
- * histories"): a marker at each end loads the next page as it comes within a screen of the
+ * The ends of the message list while more history is stored beyond them (DESIGN §6 "View
+ * window"): a marker at each end loads the next page as it comes within a screen of the
  * visible part, so reading back and forth is plain scrolling; and what the reader looks at stays
  * in place while a page comes in and the far end leaves.
  */

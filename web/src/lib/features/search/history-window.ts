@@ -1,6 +1,6 @@
 /**
- * The view's window of history once it is not simply the newest pages (DESIGN §6 "Long
- * histories"): the reader scrolled far back, or opened a search result. Pages join it at either
+ * The view's window of history once it is not simply the newest pages (DESIGN §6 "View
+ * window"): the reader scrolled far back, or opened a search result. Pages join it at either
  * end, and past a maximum the far end leaves, so the log never holds more than that however long
  * the history. Edits, reactions and deletions come after the message they change, maybe far
  * after: they are read with each page (SearchIndex.readChanges) and stay while their message is
