@@ -6,7 +6,6 @@
 // cleared, page reloaded); JS heap; IndexedDB bytes per message; and, on the same texts in the same
 // browser, MiniSearch and FlexSearch (in memory, and FlexSearch on its IndexedDB adapter) against
 // Parley's own index.
-import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import {
@@ -27,6 +26,7 @@ import {
   withTimeout,
   writeResults,
 } from './lib.mjs';
+import { loadSourceMapSupport, startProfiler, summarizeProfile } from './support/cpu-profile.mjs';
 
 const DEFAULTS = {
   sizes: '1000,10000,100000',
@@ -589,15 +589,15 @@ function searchFor(element, { query, timeoutMs }) {
 }
 
 /**
- * Runs `action` under V8's sampling profiler in `page` and summarizes where the time went.
+ * Runs `action` under V8's sampling profiler (0.2 ms) in `page`: its result, the profile's total,
+ * idle, program (native: IPC, IndexedDB replies, rendering), GC and script time, and the six
+ * script functions with the most self time (support/cpu-profile.mjs, positions mapped to sources).
+ * @template T
  * @param {import('@playwright/test').Page} page
- * @param {() => Promise<unknown>} action
+ * @param {() => Promise<T>} action
  */
 async function profiled(page, action) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-  await cdp.send('Profiler.start');
+  const stop = await startProfiler(page, 200);
   /** @type {any} */
   let result;
   /** @type {unknown} */
@@ -607,90 +607,19 @@ async function profiled(page, action) {
   } catch (error) {
     failure = error ?? new Error('failed');
   }
-  const { profile } = await cdp.send('Profiler.stop');
-  await cdp.detach();
+  const summary = summarizeProfile(await stop(), 40);
   if (failure) throw failure;
-  return { result, ...summarizeProfile(profile) };
-}
-
-/**
- * A CPU profile's total, its idle, program (native: IPC, IndexedDB replies, rendering) and GC
- * time, and the script functions with the most self time, bundle positions mapped to sources.
- * @param {any} profile a Profiler.Profile
- */
-function summarizeProfile(profile) {
-  /** @type {Map<number, number>} */
-  const hits = new Map();
-  const deltas = /** @type {number[]} */ (profile.timeDeltas ?? []);
-  const samples = /** @type {number[]} */ (profile.samples ?? []);
-  for (const [i, id] of samples.entries()) {
-    hits.set(id, (hits.get(id) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
-  }
-  /** @type {Map<string, { selfMs: number, fn: string, at: string }>} */
-  const byFunction = new Map();
-  const totals = { totalMs: 0, idleMs: 0, programMs: 0, gcMs: 0, scriptMs: 0 };
-  for (const node of profile.nodes) {
-    const selfMs = hits.get(node.id) ?? 0;
-    const frame = node.callFrame;
-    const fn = frame.functionName || '(anonymous)';
-    totals.totalMs += selfMs;
-    if (fn === '(idle)') totals.idleMs += selfMs;
-    else if (fn === '(program)') totals.programMs += selfMs;
-    else if (fn === '(garbage collector)') totals.gcMs += selfMs;
-    else {
-      totals.scriptMs += selfMs;
-      const at = mapPosition(frame.url, frame.lineNumber, frame.columnNumber);
-      const key = `${fn} ${at}`;
-      const entry = byFunction.get(key) ?? { selfMs: 0, fn, at };
-      entry.selfMs += selfMs;
-      byFunction.set(key, entry);
-    }
-  }
-  const top = [...byFunction.values()]
-    .sort((a, b) => b.selfMs - a.selfMs)
-    .slice(0, 6)
-    .map((e) => ({ ...e, selfMs: round2(e.selfMs) }));
-  return { ...roundFields(totals), top };
-}
-
-/** @type {Map<string, any>} */
-const sourceMapConsumers = new Map();
-/** @type {any} */
-let SourceMapConsumer = null;
-
-/** Loads source-map-js (a Vite dependency) for `mapPosition`; without it positions stay raw. */
-async function loadSourceMapSupport() {
-  try {
-    ({ SourceMapConsumer } = await import('source-map-js'));
-  } catch {
-    SourceMapConsumer = null;
-  }
-}
-
-/**
- * `source:line` of a bundle position when dist/web has the bundle's map, else `file:line:col`.
- * @param {string} url
- * @param {number} line 0-based
- * @param {number} column 0-based
- */
-function mapPosition(url, line, column) {
-  const match = /\/assets\/([^/?#]+\.js)$/.exec(url);
-  if (!match) return url ? `${url.replace(/^.*\//, '')}:${line + 1}` : '';
-  const mapFile = path.join(REPO_ROOT, 'dist', 'web', 'assets', `${match[1]}.map`);
-  if (!sourceMapConsumers.has(mapFile)) {
-    sourceMapConsumers.set(
-      mapFile,
-      SourceMapConsumer && existsSync(mapFile)
-        ? new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8')))
-        : null,
-    );
-  }
-  const original = sourceMapConsumers.get(mapFile)?.originalPositionFor({ line: line + 1, column });
-  if (!original?.source) return `${match[1]}:${line + 1}:${column + 1}`;
-  const source = String(original.source)
-    .replace(/^(\.\.\/)+/, '')
-    .replace(/^.*node_modules\//, 'node_modules/');
-  return `${source}:${original.line}`;
+  const scriptMs = summary.sampledMs - summary.idleMs - summary.programMs - summary.gcMs;
+  const top = summary.topSelf.filter((e) => !e.fn.startsWith('(')).slice(0, 6);
+  return {
+    result,
+    totalMs: summary.sampledMs,
+    idleMs: summary.idleMs,
+    programMs: summary.programMs,
+    gcMs: summary.gcMs,
+    scriptMs,
+    top,
+  };
 }
 
 /**

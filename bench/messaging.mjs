@@ -12,7 +12,7 @@
 // for every page of the browser); Node only orchestrates. An init script in every context keeps,
 // per bench marker ("PB_<phase>_<n>" in a message's text), when a MutationObserver first saw an
 // `article` with it in the page, and when a data-channel frame carrying it was sent or received.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import {
@@ -34,6 +34,7 @@ import {
   withTimeout,
   writeResults,
 } from './lib.mjs';
+import { loadSourceMapSupport, startProfiler, summarizeProfile } from './support/cpu-profile.mjs';
 
 /** The issue's goals. */
 const GOALS = {
@@ -173,7 +174,7 @@ async function measureLatency(alice, bob, options) {
   await sleep(IDLE_WINDOW_MS);
   const idle = mainThreadDelta(idleBefore, await mainThreadTimes(bob.page));
   const idleWallMs = performance.now() - idleStart;
-  const stopBobProfiler = options.profile ? await startProfiler(bob.page) : null;
+  const stopBobProfiler = options.profile ? await startProfiler(bob.page, 200) : null;
   const stopBobTrace = options.trace ? await startTrace(bob.page) : null;
   /** Bob's main thread during the measured (not warm-up) Parley blocks only. */
   const receiving = { taskMs: 0, threadCpuMs: 0, wallMs: 0, messages: 0 };
@@ -283,7 +284,7 @@ async function measureThroughput(alice, bob, conv, options) {
   const bobStoredBefore = await bob.page.evaluate(countStored, conv);
   const cpuBefore = await Promise.all([alice, bob].map((user) => mainThreadTimes(user.page)));
   const profilers = options.profile
-    ? await Promise.all([alice, bob].map((user) => startProfiler(user.page)))
+    ? await Promise.all([alice, bob].map((user) => startProfiler(user.page, 200)))
     : [];
   const sentResult = await composerOf(alice).evaluate(sendFast, {
     markers,
@@ -303,7 +304,7 @@ async function measureThroughput(alice, bob, conv, options) {
     await sleep(50);
     bobStored = await bobStoredNow();
   }
-  /** @type {Record<string, ProfileEntry[]>} */
+  /** @type {Record<string, import('./support/cpu-profile.mjs').ProfileEntry[]>} */
   const hotspots = {};
   for (const [i, stop] of profilers.entries()) {
     const who = i === 0 ? 'alice' : 'bob';
@@ -311,7 +312,7 @@ async function measureThroughput(alice, bob, conv, options) {
     mkdirSync(PROFILE_DIR, { recursive: true });
     const file = path.join(PROFILE_DIR, `bench-messaging-${who}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    hotspots[who] = topSelfTime(profile, 15);
+    hotspots[who] = summarizeProfile(profile, 15).topSelf;
     console.info(`messaging: CPU profile of ${who} in ${path.relative(REPO_ROOT, file)}`);
   }
   const [bobTimes, aliceTimes] = await Promise.all(
@@ -405,7 +406,7 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
     await sleep(500);
     const lastMarker = marker('H', created - 1);
     const cpuBefore = await mainThreadTimes(carol.page);
-    const stopProfiler = options.profile ? await startProfiler(carol.page) : null;
+    const stopProfiler = options.profile ? await startProfiler(carol.page, 200) : null;
     const result = await withTimeout(
       carol.page.evaluate(lateJoin, {
         hash: `#/r/${fixtures.roomSecret(link)}`,
@@ -418,14 +419,14 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
       'late joiner',
     );
     const cpuAfter = await mainThreadTimes(carol.page);
-    /** @type {ProfileEntry[] | null} */
+    /** @type {import('./support/cpu-profile.mjs').ProfileEntry[] | null} */
     let hotspots = null;
     if (stopProfiler) {
       const profile = await stopProfiler();
       mkdirSync(PROFILE_DIR, { recursive: true });
       const file = path.join(PROFILE_DIR, 'bench-messaging-carol.cpuprofile');
       writeFileSync(file, JSON.stringify(profile));
-      hotspots = topSelfTime(profile, 15);
+      hotspots = summarizeProfile(profile, 15).topSelf;
       console.info(`messaging: CPU profile of carol in ${path.relative(REPO_ROOT, file)}`);
     }
     const frames = await carol.page.evaluate(
@@ -517,110 +518,6 @@ async function startTrace(page) {
         .map(([k, v]) => [k, Math.round(v * 10) / 10]),
     );
   };
-}
-
-/**
- * Starts V8's sampling profiler in a page; the returned function stops it and yields the profile.
- * @param {import('@playwright/test').Page} page
- */
-async function startProfiler(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-  await cdp.send('Profiler.start');
-  return async () => {
-    const { profile } = await cdp.send('Profiler.stop');
-    await cdp.detach();
-    return profile;
-  };
-}
-
-/**
- * @typedef {{ selfMs: number, share: number, fn: string, at: string }} ProfileEntry
- */
-
-/**
- * The functions with the most self time in a CPU profile, bundle positions mapped to sources.
- * @param {any} profile a Profiler.Profile
- * @param {number} count
- * @returns {ProfileEntry[]}
- */
-function topSelfTime(profile, count) {
-  /** @type {Map<number, number>} */
-  const hits = new Map();
-  const deltas = /** @type {number[]} */ (profile.timeDeltas ?? []);
-  const samples = /** @type {number[]} */ (profile.samples ?? []);
-  for (const [i, id] of samples.entries()) {
-    hits.set(id, (hits.get(id) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
-  }
-  /** @type {Map<string, { selfMs: number, fn: string, at: string }>} */
-  const byFunction = new Map();
-  let total = 0;
-  for (const node of profile.nodes) {
-    const selfMs = hits.get(node.id) ?? 0;
-    total += selfMs;
-    const frame = node.callFrame;
-    const at = mapPosition(frame.url, frame.lineNumber, frame.columnNumber);
-    const fn = frame.functionName || '(anonymous)';
-    const key = `${fn} ${at}`;
-    const entry = byFunction.get(key) ?? { selfMs: 0, fn, at };
-    entry.selfMs += selfMs;
-    byFunction.set(key, entry);
-  }
-  return [...byFunction.values()]
-    .sort((a, b) => b.selfMs - a.selfMs)
-    .slice(0, count)
-    .map((e) => ({
-      ...e,
-      selfMs: Math.round(e.selfMs),
-      share: Math.round((e.selfMs / total) * 1000) / 10,
-    }));
-}
-
-/** @type {Map<string, any>} */
-const sourceMaps = new Map();
-
-/**
- * `url:line:col` of a bundle position as `source:line` when dist/web has the bundle's map.
- * @param {string} url
- * @param {number} line 0-based
- * @param {number} column 0-based
- */
-function mapPosition(url, line, column) {
-  const match = /\/assets\/([^/?#]+\.js)$/.exec(url);
-  if (!match) return url ? `${url.replace(/^.*\//, '')}:${line + 1}` : '';
-  const mapFile = path.join(REPO_ROOT, 'dist', 'web', 'assets', `${match[1]}.map`);
-  if (!sourceMaps.has(mapFile)) {
-    sourceMaps.set(mapFile, existsSync(mapFile) ? JSON.parse(readFileSync(mapFile, 'utf8')) : null);
-  }
-  const consumer = sourceMapConsumer(mapFile);
-  const original = consumer?.originalPositionFor({ line: line + 1, column });
-  if (!original?.source) return `${match[1]}:${line + 1}:${column + 1}`;
-  return `${original.source.replace(/^(\.\.\/)+/, '')}:${original.line}`;
-}
-
-/** @type {Map<string, any>} */
-const consumers = new Map();
-/** @type {any} */
-let SourceMapConsumer = null;
-
-/** @param {string} mapFile */
-function sourceMapConsumer(mapFile) {
-  if (!SourceMapConsumer) return null;
-  if (!consumers.has(mapFile)) {
-    const raw = sourceMaps.get(mapFile);
-    consumers.set(mapFile, raw ? new SourceMapConsumer(raw) : null);
-  }
-  return consumers.get(mapFile);
-}
-
-/** Loads source-map-js (a Vite dependency) for `mapPosition`; without it positions stay raw. */
-async function loadSourceMapSupport() {
-  try {
-    ({ SourceMapConsumer } = await import('source-map-js'));
-  } catch {
-    SourceMapConsumer = null;
-  }
 }
 
 /** @param {string} phaseLetter @param {number} i */

@@ -1,7 +1,7 @@
 // V8 CPU profiles of a page through CDP, summarised for a benchmark table: the functions with
 // the most self time, their inclusive time, and self time per source file, with bundle positions
 // mapped to web/ sources through dist/web's source maps (source-map-js, a Vite dependency).
-// bench/messaging.mjs has the first version of this (self time only).
+// Shared by the files, messaging and history benchmarks.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../lib.mjs';

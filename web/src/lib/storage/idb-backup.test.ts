@@ -2,14 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentityKeys } from '../crypto/identity';
 import { toBase64Url } from '../encoding';
 import {
-  FAKE_SIG,
+  fakeSign,
   fakeFingerprint,
   fakeRoomKey,
   makeConversation,
   makeEvent,
   makeMember,
 } from '../testing/factories';
-import type { ChatEvent, UnsignedEvent } from '../protocol/events';
 import type { SnapshotRecord } from './backup-store';
 import type { StoredIdentity } from './chat-store';
 import { isEmptyForRestore, readSnapshot, writeSnapshot } from './idb-backup';
@@ -21,7 +20,6 @@ import { openIdbStore, type IdbChatStore } from './idb-store';
 const ALICE = fakeFingerprint(2);
 const ROOM = fakeRoomKey(1);
 const NOW = 1_700_000_000_000;
-const fakeSign = (e: UnsignedEvent): Promise<ChatEvent> => Promise.resolve({ ...e, sig: FAKE_SIG });
 
 const opened: { close(): void }[] = [];
 afterEach(() => {

@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIdentityKeys } from '../crypto/identity';
 import { encodeHlc } from '../domain/hlc';
 import {
-  FAKE_SIG,
+  fakeSign,
   fakeFingerprint,
   fakeRoomKey,
   makeConversation,
   makeEvent,
   makeMember,
 } from '../testing/factories';
-import type { ChatEvent, EventContent, UnsignedEvent } from '../protocol/events';
+import type { EventContent } from '../protocol/events';
 import type { Contact, StoreChange } from './chat-store';
 import { openIdbStore, type IdbChatStore } from './idb-store';
 import type { RoomSecret } from '../protocol/ids';
@@ -22,7 +22,6 @@ const OTHER_ROOM = fakeRoomKey(2);
 const NOW = 1_700_000_000_000;
 
 const text = (t: string): EventContent => ({ kind: 'text', body: { text: t } });
-const fakeSign = (e: UnsignedEvent): Promise<ChatEvent> => Promise.resolve({ ...e, sig: FAKE_SIG });
 const hlcAt = (ms: number): string => encodeHlc({ ms, c: 0 });
 
 let dbName: string;

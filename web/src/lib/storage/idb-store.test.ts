@@ -7,19 +7,13 @@ import { MAX_CLOCK_DRIFT_MS } from '../config';
 import { signEvent, textOf } from '../domain/events';
 import { verifyEvent } from '../domain/verify-event';
 import {
-  FAKE_SIG,
+  fakeSign,
   fakeFingerprint,
   fakeRoomKey,
   makeConversation,
   makeEvent,
 } from '../testing/factories';
-import type {
-  ChatEvent,
-  EventContent,
-  StoredEvent,
-  UnsignedEvent,
-  Unverified,
-} from '../protocol/events';
+import type { ChatEvent, EventContent, StoredEvent, Unverified } from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
 import { DB_VERSION, MIGRATIONS, openIdbStore, toStoreError, type IdbChatStore } from './idb-store';
 import type { Fingerprint } from '../protocol/ids';
@@ -32,7 +26,6 @@ const OTHER_ROOM = fakeRoomKey(2);
 const NOW = 1_700_000_000_000;
 
 const text = (t: string): EventContent => ({ kind: 'text', body: { text: t } });
-const fakeSign = (e: UnsignedEvent): Promise<ChatEvent> => Promise.resolve({ ...e, sig: FAKE_SIG });
 
 let store: IdbChatStore;
 let dbName: string;

@@ -28,6 +28,10 @@ export function fakeFingerprint(n = 1): Fingerprint {
 /** A well-formed but meaningless signature (86 chars). */
 export const FAKE_SIG = toBase64Url(new Uint8Array(64).fill(7));
 
+/** A store's `sign` for tests: stamps FAKE_SIG instead of signing. */
+export const fakeSign = (e: UnsignedEvent): Promise<ChatEvent> =>
+  Promise.resolve({ ...e, sig: FAKE_SIG });
+
 /** Overrides accepted by `makeEvent`. */
 export interface EventOverrides {
   /** Message text (default 'hi'). */

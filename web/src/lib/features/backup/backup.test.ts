@@ -7,14 +7,13 @@ import { openIdbStore, type IdbChatStore } from '../../storage/idb-store';
 import type { StoredIdentity } from '../../storage/chat-store';
 import type { SnapshotRecord } from '../../storage/backup-store';
 import {
-  FAKE_SIG,
   fakeFingerprint,
+  fakeSign,
   fakeRoomKey,
   makeConversation,
   makeEvent,
 } from '../../testing/factories';
 import { TEST_PASSPHRASE, codeOf, readAll } from '../../testing/backup-files';
-import type { ChatEvent, UnsignedEvent } from '../../protocol/events';
 import { textOf } from '../../domain/events';
 import { backupIdentityOf, restoredIdentityOf } from './backup-identity';
 import {
@@ -223,13 +222,12 @@ describe('export and restore through the store', () => {
     await from.putIdentity(alice);
     const room = fakeRoomKey(1);
     await from.putConversation(makeConversation({ id: room, title: 'Family', sentUpTo: 5 }));
-    const sign = (e: UnsignedEvent): Promise<ChatEvent> => Promise.resolve({ ...e, sig: FAKE_SIG });
     for (const word of ['one', 'two', 'three']) {
       const stored = await from.appendOwnEvent({
         conv: room,
         author: alice.fingerprint,
         content: { kind: 'text', body: { text: word } },
-        sign,
+        sign: fakeSign,
         nowMs: 1_700_000_000_000,
       });
       expect(stored.ok).toBe(true);

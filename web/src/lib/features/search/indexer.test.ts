@@ -8,7 +8,7 @@ import type { RoomKey } from '../../protocol/ids';
 import type { SearchIndex } from '../../storage/search-store';
 import { openIdbSearchIndex, type IdbSearchIndex } from '../../storage/idb-search';
 import { appHarness } from '../../testing/app-harness';
-import { FAKE_SIG } from '../../testing/factories';
+import { fakeSign } from '../../testing/factories';
 import { meetInRoom } from '../../testing/meet-in-room';
 import { SearchIndexer } from './indexer';
 import { BUILD_BATCH_EVENTS, MAX_RESULTS } from './search-limits';
@@ -33,7 +33,7 @@ async function seed(app: Parley, room: RoomKey, texts: readonly string[]): Promi
     conv: room,
     author: app.kernel.self!,
     contents,
-    sign: (unsigned) => Promise.resolve({ ...unsigned, sig: FAKE_SIG }),
+    sign: fakeSign,
     nowMs: Date.now(),
   });
   expect(result.ok).toBe(true);

@@ -72,6 +72,9 @@ export async function openAtMessage(
 /** Puts a page into the view through `show` (true when the view changed). */
 export type Present = (show: () => boolean) => Promise<boolean>;
 
+/** Shows the page as it is (no view to keep in place: tests, a view not drawn). */
+const showAsIs: Present = (show) => Promise.resolve(show());
+
 /** A page back is being read (the top marker asks again as the reader scrolls). */
 let isReadingOlder = false;
 
@@ -83,7 +86,7 @@ let isReadingOlder = false;
 export async function showOlder(
   app: Parley,
   room: RoomKey,
-  present: Present = (show) => Promise.resolve(show()),
+  present: Present = showAsIs,
 ): Promise<boolean> {
   const store = app.kernel.store;
   const oldest = app.timeline.messagesOf(room)[0];
@@ -117,7 +120,7 @@ export async function showNewer(
   app: Parley,
   room: RoomKey,
   /** Shows the page (through `show`) as the view wants it: keeping the reader's place. */
-  present: Present = (show) => Promise.resolve(show()),
+  present: Present = showAsIs,
 ): Promise<boolean> {
   // Changes of shown messages join the window as they come, past the page's end: the next page
   // starts after the newest of the rest.
