@@ -35,7 +35,8 @@ export function createApp(): Parley {
     deleteStore: () => deleteIdbDatabase(),
     outboxJournal: { storage: webStorage(), locks: networkLocks() },
     openFileStore: async () => (await import('./lib/storage/idb-files')).openIdbFileStore(),
-    openSearchIndex: async () => (await import('./lib/storage/idb-search')).openIdbSearchIndex(),
+    openSearchIndex: async () =>
+      (await import('./lib/storage/worker-search-index')).openWorkerSearchIndex(),
   });
 }
 
