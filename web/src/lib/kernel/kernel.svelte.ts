@@ -230,6 +230,7 @@ export class Kernel {
     this.#identity = identity;
     this.#phase = 'ready';
     this.#tabs ??= new TabBus(identity.fingerprint, (change) => {
+      this.store?.noteOtherTabChange(change);
       this.#announce(change, true);
     });
     this.bus.emit('ready', undefined);

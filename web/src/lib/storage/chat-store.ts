@@ -252,6 +252,11 @@ export interface ChatStore {
   listConversations(): Promise<Conversation[]>;
   /** One conversation by id. */
   getConversation(id: RoomKey): Promise<Conversation | undefined>;
+  /**
+   * Another tab of this profile committed `change` (the tab bus): what this store remembers of
+   * the records it names is read again.
+   */
+  noteOtherTabChange(change: StoreChange): void;
   /** Creates or replaces a conversation record. */
   putConversation(c: Conversation): Promise<StoreResult<void>>;
   /**

@@ -241,6 +241,46 @@ describe('conversations', () => {
   });
 });
 
+describe('conversation reads (remembered between writes)', () => {
+  it('sees its own writes at once, and another tab’s once that tab says so', async () => {
+    await addRoom(ROOM, { title: 'first' });
+    expect((await store.getConversation(ROOM))?.title).toBe('first');
+    const otherTab = await openStore();
+    expect(
+      (await otherTab.putConversation(makeConversation({ id: ROOM, title: 'other tab' }))).ok,
+    ).toBe(true);
+    // Until the tab bus brings the change, this tab keeps what it read.
+    expect((await store.getConversation(ROOM))?.title).toBe('first');
+    store.noteOtherTabChange({
+      type: 'conversation',
+      conversation: makeConversation({ id: ROOM }),
+    });
+    expect((await store.getConversation(ROOM))?.title).toBe('other tab');
+    expect((await store.putConversation(makeConversation({ id: ROOM, title: 'mine' }))).ok).toBe(
+      true,
+    );
+    expect((await store.getConversation(ROOM))?.title).toBe('mine');
+    expect((await appendText('moves the vector')).ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 1 });
+  });
+
+  it('does not keep a read that a write overtook', async () => {
+    await addRoom(ROOM, { title: 'before' });
+    const reading = store.getConversation(ROOM);
+    const writing = store.putConversation(makeConversation({ id: ROOM, title: 'after' }));
+    expect((await reading)?.title).toBe('before');
+    expect((await writing).ok).toBe(true);
+    expect((await store.getConversation(ROOM))?.title).toBe('after');
+  });
+
+  it('forgets a deleted conversation', async () => {
+    await addRoom();
+    expect(await store.getConversation(ROOM)).toBeDefined();
+    await store.deleteConversation(ROOM);
+    expect(await store.getConversation(ROOM)).toBeUndefined();
+  });
+});
+
 describe('conversation flags and deletion', () => {
   it('reads a record without flags as neither muted nor archived', async () => {
     await addRoom();
@@ -391,7 +431,8 @@ describe('appendOwnEvent', () => {
     expect(seqs).toEqual([1, 2, 3, 4]);
     const stored = await store.listEvents(ROOM);
     expect(new Set(stored.map((e) => e.hlc)).size).toBe(4);
-    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 4 });
+    // As stored (a connection remembers its own writes until the tab bus tells it of others').
+    expect((await (await openStore()).getConversation(ROOM))?.vector).toEqual({ [SELF]: 4 });
   });
 
   it('stores an event signed with real WebCrypto', async () => {
@@ -499,7 +540,8 @@ describe('appendOwnEvents', () => {
     const stored = await store.listEvents(ROOM);
     expect(stored.map((e) => e.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
     expect(new Set(stored.map((e) => e.hlc)).size).toBe(5);
-    expect((await store.getConversation(ROOM))?.vector).toEqual({ [SELF]: 5 });
+    // As stored (a connection remembers its own writes until the tab bus tells it of others').
+    expect((await (await openStore()).getConversation(ROOM))?.vector).toEqual({ [SELF]: 5 });
   });
 
   it('re-plans when another tab appended since its own last write', async () => {

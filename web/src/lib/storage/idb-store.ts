@@ -134,6 +134,15 @@ export class IdbChatStore implements ChatStore {
    */
   #lastClock = new Map<RoomKey, Hlc>();
   #nextOwnSeq = new Map<RoomKey, number>();
+  /**
+   * Conversation records as this connection last read or wrote them (DESIGN §6 "Receiving in
+   * bursts"): a received frame reads its conversation several times (verify, store, announce,
+   * receipts), and each read would be a transaction. Every write here tells its conversations
+   * (`#commit`), and another tab's change drops its entry (`noteOtherTabChange`).
+   */
+  readonly #conversations = new Map<RoomKey, Conversation>();
+  /** Bumped by every change to `#conversations`: a read that started before one is not cached. */
+  #conversationsGeneration = 0;
   readonly #changes = new ChangeFeed<StoreChange>();
 
   /** The per-author budgets (absent: config.ts's, once the rule is loaded). */
@@ -173,6 +182,14 @@ export class IdbChatStore implements ChatStore {
     const value = await inTx(this.#db, names, 'readwrite', (tx) =>
       fn(tx, (change) => changes.push(change)),
     );
+    for (const change of changes) {
+      if (change.type === 'conversation') {
+        this.#conversations.set(change.conversation.id, change.conversation);
+        this.#conversationsGeneration++;
+      } else if (change.type === 'conversation-deleted') {
+        this.#forgetConversation(change.conv);
+      }
+    }
     this.#changes.emit(changes);
     return value;
   }
@@ -238,9 +255,39 @@ export class IdbChatStore implements ChatStore {
     return ascending.reverse();
   }
 
-  /** One conversation by id. */
+  /** One conversation by id (as last read or written here: see `#conversations`). */
   async getConversation(id: RoomKey): Promise<Conversation | undefined> {
-    return this.#db.get('conversations', id);
+    const known = this.#conversations.get(id);
+    if (known) return known;
+    const generation = this.#conversationsGeneration;
+    const stored = await this.#db.get('conversations', id);
+    if (stored && generation === this.#conversationsGeneration) this.#conversations.set(id, stored);
+    return stored;
+  }
+
+  /** See ChatStore.noteOtherTabChange. */
+  noteOtherTabChange(change: StoreChange): void {
+    switch (change.type) {
+      case 'conversation':
+        this.#forgetConversation(change.conversation.id);
+        return;
+      case 'events':
+      case 'events-deleted':
+      case 'conversation-deleted':
+        this.#forgetConversation(change.conv);
+        return;
+      case 'identity':
+        // Another tab made or replaced the profile: nothing remembered may still hold.
+        this.#conversations.clear();
+        this.#conversationsGeneration++;
+        return;
+      default:
+    }
+  }
+
+  #forgetConversation(id: string): void {
+    this.#conversations.delete(id as RoomKey);
+    this.#conversationsGeneration++;
   }
 
   /** Creates or replaces a conversation record. */
