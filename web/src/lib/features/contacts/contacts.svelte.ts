@@ -26,6 +26,10 @@ export class Contacts {
    * which handshakes and profile events keep current) and when we last saw them, sorted by name.
    */
   #views = $derived.by(() => contactViews(this.#contacts, this.#ports.conversations()));
+  /** From the contact records alone (not the conversations, which change with every message). */
+  #verified = $derived.by(() =>
+    this.#contacts.filter((c) => c.verified === true).map((c) => c.fingerprint),
+  );
 
   constructor(kernel: Kernel, ports: ContactsPorts) {
     this.#kernel = kernel;
@@ -54,6 +58,13 @@ export class Contacts {
   /** One contact by fingerprint. */
   contact(fingerprint: Fingerprint): ContactView | undefined {
     return this.#views.find((c) => c.fingerprint === fingerprint);
+  }
+  /**
+   * The contacts whose safety number we verified (a message list marks their messages; it reads
+   * this, not `contact()`, so a new message elsewhere does not make every row look again).
+   */
+  get verified(): readonly Fingerprint[] {
+    return this.#verified;
   }
   /** True for a blocked contact (their events are never stored). */
   isBlocked(fingerprint: Fingerprint): boolean {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { colorForFingerprint } from '../../domain/avatar';
 import { appHarness } from '../../testing/app-harness';
 import { fakeFingerprint, makeConversation, makeMember } from '../../testing/factories';
@@ -52,5 +52,26 @@ describe('Members', () => {
     const alice = app.members.membersOf(room).find((m) => m.fingerprint === ALICE_1);
     expect(alice?.color).toBe(colorForFingerprint(ALICE_1));
     expect(alice?.color).not.toBe('#000001');
+  });
+
+  it('returns the same members and labels while they stay the same', async () => {
+    const { app, room } = await appWithMembers([makeMember({ fingerprint: BOB, name: 'Bob' })]);
+    const members = app.members.membersOf(room);
+    const labels = app.members.labelsOf(room);
+    // The record changes (as with every message); the members do not.
+    const record = app.conversations.conversation(room)!;
+    expect((await app.kernel.store!.putConversation({ ...record, lastActivityAt: 5 })).ok).toBe(
+      true,
+    );
+    await vi.waitFor(() => expect(app.conversations.conversation(room)?.lastActivityAt).toBe(5));
+    expect(app.members.membersOf(room)).toBe(members);
+    expect(app.members.labelsOf(room)).toBe(labels);
+    // A rename is news.
+    expect(
+      (await app.kernel.store!.upsertMember(room, makeMember({ fingerprint: BOB, name: 'Robert' })))
+        .ok,
+    ).toBe(true);
+    await vi.waitFor(() => expect(app.members.labelsOf(room).get(BOB)).toBe('Robert'));
+    expect(app.members.membersOf(room)).not.toBe(members);
   });
 });

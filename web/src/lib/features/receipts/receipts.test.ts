@@ -50,6 +50,43 @@ describe('delivery and read receipts', () => {
     });
   });
 
+  it('keeps one delivery function while nothing it shows changes, so a list is not redrawn', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    const secret = (await alice.conversations.createRoom())!;
+    const room = await roomKeyFromSecret(secret);
+    await alice.timeline.openRoom(secret);
+    const bob = await h.memberOn(hub, 'Bob');
+    await bob.timeline.openRoom(secret);
+    expect(await bob.messages.send(room, 'mine')).toBe(true);
+    await vi.waitFor(() => expect(stateOf(bob, room, 'mine')?.state).toBe('read'), {
+      timeout: 5_000,
+    });
+    // Both receipts of it are in: Alice's read marker and her vector holding it.
+    const [aliceKey, bobKey] = [alice.kernel.self!, bob.kernel.self!];
+    await vi.waitFor(
+      () =>
+        expect(bob.conversations.conversation(room)?.memberVectors?.[aliceKey]?.[bobKey]).toBe(1),
+      { timeout: 5_000 },
+    );
+    const before = bob.receipts.deliveryIn(room);
+    const record = bob.conversations.conversation(room);
+    // Alice's messages move her vector and Bob's record, not what Bob's own message shows.
+    expect(await alice.messages.send(room, 'one')).toBe(true);
+    expect(await alice.messages.send(room, 'two')).toBe(true);
+    await vi.waitFor(() => expect(bob.timeline.messagesOf(room)).toHaveLength(3), {
+      timeout: 5_000,
+    });
+    await vi.waitFor(() => expect(bob.conversations.conversation(room)).not.toBe(record));
+    expect(bob.receipts.deliveryIn(room)).toBe(before);
+    // Bob's next message: its delivery is news, so the function is a new one.
+    expect(await bob.messages.send(room, 'mine again')).toBe(true);
+    await vi.waitFor(() => expect(stateOf(bob, room, 'mine again')?.state).toBe('read'), {
+      timeout: 5_000,
+    });
+    expect(bob.receipts.deliveryIn(room)).not.toBe(before);
+  });
+
   it('never counts a message as unread in the room the person has open, only in the others', async () => {
     const hub = new MemoryHub();
     const alice = await h.memberOn(hub, 'Alice');

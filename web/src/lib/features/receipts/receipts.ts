@@ -4,8 +4,14 @@
  * every member, and one write per burst is enough); our own read marker moves only while the
  * person looks, and members hear it (`read`) when it moves and on every new link.
  */
-import { deliveryOf, mergeDeliveryUpdates, type Delivery } from '../../domain/delivery';
-import type { VersionVector } from '../../domain/version-vector';
+import {
+  deliveryOf,
+  mergeDeliveryUpdates,
+  sameDeliveryFacts as sameFacts,
+  type Delivery,
+  type DeliveryFacts,
+} from '../../domain/delivery';
+import { vectorSeq, type VersionVector } from '../../domain/version-vector';
 import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { storeErrorOf } from '../../kernel/notices.svelte';
@@ -41,6 +47,15 @@ export class Receipts {
   #pending = new Map<string, DeliveryUpdate>();
   /** Rooms with a queued mark-read (coalesces bursts of received events). */
   #markReadQueued = new Set<string>();
+  /** Each room's `deliveryIn` as last returned, with the facts it was built from. */
+  #deliveries = new Map<
+    string,
+    {
+      self: string | undefined;
+      facts: DeliveryFacts;
+      of: (event: StoredEvent) => Delivery | null;
+    }
+  >();
 
   /** The frames receipts own. */
   readonly frames: Pick<FrameHandlers, 'read'> = {
@@ -84,13 +99,25 @@ export class Receipts {
   deliveryIn(room: RoomKey): (event: StoredEvent) => Delivery | null {
     const self = this.#kernel.self;
     const conversation = this.#ports.conversation(room);
-    const facts = {
+    // Of each member's vector only our own seq counts: their messages moving it on change
+    // nothing shown. The same function while the facts stay the same, so a list deriving from it
+    // (every row of a message list) is not updated with every message of the room.
+    const memberVectors: Record<string, VersionVector> = {};
+    for (const [member, vector] of Object.entries(conversation?.memberVectors ?? {})) {
+      if (self !== undefined) memberVectors[member] = { [self]: vectorSeq(vector, self) };
+    }
+    const facts: DeliveryFacts = {
       sentUpTo: conversation?.sentUpTo ?? 0,
-      memberVectors: conversation?.memberVectors ?? {},
+      memberVectors,
       readMarkers: conversation?.readMarkers ?? {},
       members: Object.keys(conversation?.members ?? {}),
     };
-    return (event) => (event.author === self ? deliveryOf(event, facts) : null);
+    const known = this.#deliveries.get(room);
+    if (known && known.self === self && sameFacts(known.facts, facts)) return known.of;
+    const of = (event: StoredEvent): Delivery | null =>
+      event.author === self ? deliveryOf(event, facts) : null;
+    this.#deliveries.set(room, { self, facts, of });
+    return of;
   }
 
   /**
