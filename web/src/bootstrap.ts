@@ -5,7 +5,7 @@
 import type { Transport } from './lib/net/transport';
 import type { StoreEvents } from './lib/kernel/kernel.svelte';
 import type { NetworkSettings } from './lib/features/settings/settings.svelte';
-import { networkLocks } from './lib/kernel/network-lock';
+import { networkLocks } from './lib/kernel/web-locks';
 import { createLogger } from './lib/log';
 import { createParley, type Parley } from './lib/parley';
 import type { ChatStore } from './lib/storage/chat-store';

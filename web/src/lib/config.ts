@@ -79,5 +79,3 @@ export const MAX_CALL_PARTICIPANTS = 6;
 
 /** How long after the first screen the search index code loads and its background build starts. */
 export const SEARCH_START_DELAY_MS = 2_000;
-/** Store changes kept for the search index before its code has loaded; past it, it rebuilds. */
-export const MAX_EARLY_SEARCH_CHANGES = 1_000;

@@ -5,7 +5,6 @@ import {
   isReadBy,
   laterMarker,
   mergeDeliveryUpdates,
-  sameDeliveryFacts,
   withDelivery,
   withReadUpTo,
   type DeliveryFacts,
@@ -281,30 +280,5 @@ describe('withReadUpTo', () => {
     expect(withReadUpTo(conversation, hlcAt(5))).toBe(conversation);
     expect(withReadUpTo(conversation, hlcAt(4))).toBe(conversation);
     expect(withReadUpTo(makeConversation(), hlcAt(1)).readUpTo).toBe(hlcAt(1));
-  });
-});
-
-describe('sameDeliveryFacts', () => {
-  const facts = (): DeliveryFacts => ({
-    sentUpTo: 2,
-    memberVectors: { [BOB]: { [ME]: 2 } },
-    readMarkers: { [BOB]: hlcAt(1) },
-    members: [BOB, CAROL],
-  });
-
-  it('is true for equal facts in other objects, false when any field differs', () => {
-    expect(sameDeliveryFacts(facts(), facts())).toBe(true);
-    expect(sameDeliveryFacts(facts(), { ...facts(), sentUpTo: 3 })).toBe(false);
-    expect(sameDeliveryFacts(facts(), { ...facts(), memberVectors: { [BOB]: { [ME]: 3 } } })).toBe(
-      false,
-    );
-    expect(sameDeliveryFacts(facts(), { ...facts(), memberVectors: {} })).toBe(false);
-    expect(sameDeliveryFacts(facts(), { ...facts(), readMarkers: { [BOB]: hlcAt(2) } })).toBe(
-      false,
-    );
-    expect(sameDeliveryFacts(facts(), { ...facts(), readMarkers: { [CAROL]: hlcAt(1) } })).toBe(
-      false,
-    );
-    expect(sameDeliveryFacts(facts(), { ...facts(), members: [BOB] })).toBe(false);
   });
 });

@@ -53,27 +53,6 @@ export function isReadBy(marker: string | undefined, hlc: string): boolean {
   return marker !== undefined && marker >= hlc;
 }
 
-/** True when `a` and `b` give every message the same delivery (equal field by field). */
-export function sameDeliveryFacts(a: DeliveryFacts, b: DeliveryFacts): boolean {
-  return (
-    a.sentUpTo === b.sentUpTo &&
-    sameRecord(a.readMarkers, b.readMarkers, (x, y) => x === y) &&
-    sameRecord(a.memberVectors, b.memberVectors, sameVector) &&
-    a.members.length === b.members.length &&
-    a.members.every((member, i) => b.members[i] === member)
-  );
-}
-
-function sameRecord<V>(
-  a: Readonly<Record<string, V>>,
-  b: Readonly<Record<string, V>>,
-  same: (x: V, y: V) => boolean,
-): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => key in b && same(a[key] as V, b[key] as V));
-}
-
 /** The delivery of `event`, an own message, given what the conversation knows. */
 export function deliveryOf(event: DeliveredEvent, facts: DeliveryFacts): Delivery {
   let deliveredTo = 0;

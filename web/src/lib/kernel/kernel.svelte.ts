@@ -13,7 +13,8 @@ import type { AppEvents } from './app-events';
 import { EventBus } from './event-bus';
 import { dispatchFrame, type FrameHandlers } from './frames';
 import { Network } from './network.svelte';
-import { NetworkLock, networkLocks } from './network-lock';
+import type { NetworkLock } from './network-lock';
+import { networkLocks } from './web-locks';
 import { errorMessage, Notices, type Notice } from './notices.svelte';
 import { Presence } from './presence.svelte';
 import { RoomDirectory } from './room-directory';
@@ -230,7 +231,7 @@ export class Kernel {
     this.#identity = identity;
     this.#phase = 'ready';
     this.#tabs ??= new TabBus(identity.fingerprint, (change) => {
-      this.store?.noteOtherTabChange(change);
+      this.store?.noteOtherTabChange();
       this.#announce(change, true);
     });
     this.bus.emit('ready', undefined);
@@ -247,20 +248,28 @@ export class Kernel {
       this.network.run();
       return;
     }
-    this.#lock = new NetworkLock(locks, {
-      onAcquired: () => {
-        this.network.isElsewhere = false;
-        this.network.run();
+    // The lock's code loads now, off the first screen (the network starts after it anyway).
+    import('./network-lock').then(
+      ({ NetworkLock }) => {
+        // The data was deleted meanwhile, or the lock is claimed already.
+        if (this.#phase !== 'ready' || this.#lock) return;
+        this.#lock = new NetworkLock(locks, {
+          onAcquired: () => {
+            this.network.isElsewhere = false;
+            this.network.run();
+          },
+          onElsewhere: () => {
+            this.network.isElsewhere = true;
+          },
+          onLost: () => {
+            this.network.stop();
+            this.network.isElsewhere = true;
+          },
+        });
+        this.#lock.claim();
       },
-      onElsewhere: () => {
-        this.network.isElsewhere = true;
-      },
-      onLost: () => {
-        this.network.stop();
-        this.network.isElsewhere = true;
-      },
-    });
-    this.#lock.claim();
+      (error: unknown) => log.error('loading the network lock failed: no network', error),
+    );
   }
 
   #handleStoreChange(change: StoreChange): void {

@@ -1,7 +1,8 @@
 /**
  * One tab per browser profile talks to peers (DESIGN §4): the Web Lock `parley-network`. A tab
  * that finds it taken waits for it (and takes over when the holder closes), or takes it on "Use
- * here" (`steal`), after which the former holder stops and waits in turn.
+ * here" (`steal`), after which the former holder stops and waits in turn. Loaded after the first
+ * screen (the kernel imports it when it starts the network).
  */
 import { createLogger } from '../log';
 
@@ -18,11 +19,6 @@ export interface NetworkLockHandlers {
   onElsewhere(): void;
   /** Another tab took it from us ("Use here" there): stop talking to peers. */
   onLost(): void;
-}
-
-/** The browser's lock manager, where there is one. */
-export function networkLocks(): LockManager | null {
-  return typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : null;
 }
 
 /** This tab's claim on the network lock. */

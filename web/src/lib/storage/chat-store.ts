@@ -253,10 +253,10 @@ export interface ChatStore {
   /** One conversation by id. */
   getConversation(id: RoomKey): Promise<Conversation | undefined>;
   /**
-   * Another tab of this profile committed `change` (the tab bus): what this store remembers of
-   * the records it names is read again.
+   * Another tab of this profile committed a change (the tab bus): what this store remembers of
+   * its records is read again.
    */
-  noteOtherTabChange(change: StoreChange): void;
+  noteOtherTabChange(): void;
   /** Creates or replaces a conversation record. */
   putConversation(c: Conversation): Promise<StoreResult<void>>;
   /**

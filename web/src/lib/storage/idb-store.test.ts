@@ -251,10 +251,7 @@ describe('conversation reads (remembered between writes)', () => {
     ).toBe(true);
     // Until the tab bus brings the change, this tab keeps what it read.
     expect((await store.getConversation(ROOM))?.title).toBe('first');
-    store.noteOtherTabChange({
-      type: 'conversation',
-      conversation: makeConversation({ id: ROOM }),
-    });
+    store.noteOtherTabChange();
     expect((await store.getConversation(ROOM))?.title).toBe('other tab');
     expect((await store.putConversation(makeConversation({ id: ROOM, title: 'mine' }))).ok).toBe(
       true,

@@ -141,7 +141,7 @@ export class IdbChatStore implements ChatStore {
    * (`#commit`), and another tab's change drops its entry (`noteOtherTabChange`).
    */
   readonly #conversations = new Map<RoomKey, Conversation>();
-  /** Bumped by every change to `#conversations`: a read that started before one is not cached. */
+  /** Bumped by every commit and change of `#conversations`: a read started before is not kept. */
   #conversationsGeneration = 0;
   readonly #changes = new ChangeFeed<StoreChange>();
 
@@ -182,12 +182,12 @@ export class IdbChatStore implements ChatStore {
     const value = await inTx(this.#db, names, 'readwrite', (tx) =>
       fn(tx, (change) => changes.push(change)),
     );
+    this.#conversationsGeneration++;
     for (const change of changes) {
       if (change.type === 'conversation') {
         this.#conversations.set(change.conversation.id, change.conversation);
-        this.#conversationsGeneration++;
       } else if (change.type === 'conversation-deleted') {
-        this.#forgetConversation(change.conv);
+        this.#conversations.delete(change.conv);
       }
     }
     this.#changes.emit(changes);
@@ -265,28 +265,9 @@ export class IdbChatStore implements ChatStore {
     return stored;
   }
 
-  /** See ChatStore.noteOtherTabChange. */
-  noteOtherTabChange(change: StoreChange): void {
-    switch (change.type) {
-      case 'conversation':
-        this.#forgetConversation(change.conversation.id);
-        return;
-      case 'events':
-      case 'events-deleted':
-      case 'conversation-deleted':
-        this.#forgetConversation(change.conv);
-        return;
-      case 'identity':
-        // Another tab made or replaced the profile: nothing remembered may still hold.
-        this.#conversations.clear();
-        this.#conversationsGeneration++;
-        return;
-      default:
-    }
-  }
-
-  #forgetConversation(id: string): void {
-    this.#conversations.delete(id as RoomKey);
+  /** See ChatStore.noteOtherTabChange: every record remembered is read again (it is rare). */
+  noteOtherTabChange(): void {
+    this.#conversations.clear();
     this.#conversationsGeneration++;
   }
 

@@ -26,10 +26,6 @@ export class Contacts {
    * which handshakes and profile events keep current) and when we last saw them, sorted by name.
    */
   #views = $derived.by(() => contactViews(this.#contacts, this.#ports.conversations()));
-  /** From the contact records alone (not the conversations, which change with every message). */
-  #verified = $derived.by(() =>
-    this.#contacts.filter((c) => c.verified === true).map((c) => c.fingerprint),
-  );
 
   constructor(kernel: Kernel, ports: ContactsPorts) {
     this.#kernel = kernel;
@@ -60,11 +56,12 @@ export class Contacts {
     return this.#views.find((c) => c.fingerprint === fingerprint);
   }
   /**
-   * The contacts whose safety number we verified (a message list marks their messages; it reads
-   * this, not `contact()`, so a new message elsewhere does not make every row look again).
+   * True for a contact whose safety number we verified. From the contact records alone, not the
+   * views, which follow the conversations: a message list asks for every row, and a new message
+   * elsewhere must not make every row ask again.
    */
-  get verified(): readonly Fingerprint[] {
-    return this.#verified;
+  isVerified(fingerprint: Fingerprint): boolean {
+    return this.#contacts.some((c) => c.fingerprint === fingerprint && c.verified === true);
   }
   /** True for a blocked contact (their events are never stored). */
   isBlocked(fingerprint: Fingerprint): boolean {

@@ -7,6 +7,7 @@
  */
 import { colorForFingerprint } from '../../domain/avatar';
 import { fingerprintTag, lookAlikeNames } from '../../domain/member-names';
+import { sameValueKeeper } from '../../domain/same-value';
 import { t } from '../../i18n/i18n';
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
@@ -48,10 +49,9 @@ export function shownName(name: string | undefined, fingerprint: Fingerprint): s
 export class Members {
   #kernel: Kernel;
   #conversations: Conversations;
-  /** Each room's members as last returned by `membersOf` (kept while they stay the same). */
-  readonly #members = new Map<RoomKey, MemberView[]>();
-  /** Each room's labels as last returned by `labelsOf` (kept while they stay the same). */
-  readonly #labels = new Map<RoomKey, ReadonlyMap<Fingerprint, string>>();
+  /** Each room's members and labels as last returned (kept while they stay the same). */
+  readonly #members = sameValueKeeper<MemberView[]>();
+  readonly #labels = sameValueKeeper<ReadonlyMap<Fingerprint, string>>();
 
   constructor(kernel: Kernel, conversations: Conversations) {
     this.#kernel = kernel;
@@ -73,7 +73,7 @@ export class Members {
     const rows = this.#rows(room);
     const alike = lookAlikeNames(rows);
     const collator = new Intl.Collator();
-    const members = rows
+    const members: MemberView[] = rows
       .map((row) => ({
         ...row,
         label: labelOf(row, alike),
@@ -87,16 +87,7 @@ export class Members {
           collator.compare(a.name, b.name) ||
           a.fingerprint.localeCompare(b.fingerprint),
       );
-    const known = this.#members.get(room);
-    if (
-      known &&
-      known.length === members.length &&
-      known.every((m, i) => sameView(m, members[i]))
-    ) {
-      return known;
-    }
-    this.#members.set(room, members);
-    return members;
+    return this.#members(room, members);
   }
 
   /**
@@ -106,13 +97,10 @@ export class Members {
   labelsOf(room: RoomKey): ReadonlyMap<Fingerprint, string> {
     const rows = this.#rows(room);
     const alike = lookAlikeNames(rows);
-    const labels = new Map(rows.map((row) => [row.fingerprint, labelOf(row, alike)]));
+    const labels = rows.map((row): [Fingerprint, string] => [row.fingerprint, labelOf(row, alike)]);
     // The record changes with every message; the names rarely. The same Map while they stay
     // the same, so a view deriving from it (every row of a message list) is not updated.
-    const known = this.#labels.get(room);
-    if (known && sameEntries(known, labels)) return known;
-    this.#labels.set(room, labels);
-    return labels;
+    return this.#labels(room, new Map(labels), JSON.stringify(labels));
   }
 
   /** The shown name of an author in a room (see `labelsOf`; the start of the fingerprint if unknown). */
@@ -175,28 +163,6 @@ export class Members {
 }
 
 /** A member's shown name: ours as it is (it says "you"), others' tagged when they look alike. */
-/** True when two member rows show the same. */
-function sameView(a: MemberView, b: MemberView | undefined): boolean {
-  return (
-    b !== undefined &&
-    a.fingerprint === b.fingerprint &&
-    a.name === b.name &&
-    a.label === b.label &&
-    a.tag === b.tag &&
-    a.color === b.color &&
-    a.isOnline === b.isOnline &&
-    a.isSelf === b.isSelf &&
-    a.person === b.person
-  );
-}
-
-/** True when both maps hold the same keys with the same values. */
-function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, value] of a) if (b.get(key) !== value) return false;
-  return true;
-}
-
 function labelOf(row: MemberRow, alike: ReadonlySet<Fingerprint>): string {
   return alike.has(row.fingerprint) && !row.isSelf
     ? t('member.nameWithTag', { name: row.name, tag: fingerprintTag(row.fingerprint) })

@@ -4,13 +4,8 @@
  * every member, and one write per burst is enough); our own read marker moves only while the
  * person looks, and members hear it (`read`) when it moves and on every new link.
  */
-import {
-  deliveryOf,
-  mergeDeliveryUpdates,
-  sameDeliveryFacts as sameFacts,
-  type Delivery,
-  type DeliveryFacts,
-} from '../../domain/delivery';
+import { deliveryOf, mergeDeliveryUpdates, type Delivery } from '../../domain/delivery';
+import { sameValueKeeper } from '../../domain/same-value';
 import { vectorSeq, type VersionVector } from '../../domain/version-vector';
 import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';
@@ -47,15 +42,8 @@ export class Receipts {
   #pending = new Map<string, DeliveryUpdate>();
   /** Rooms with a queued mark-read (coalesces bursts of received events). */
   #markReadQueued = new Set<string>();
-  /** Each room's `deliveryIn` as last returned, with the facts it was built from. */
-  #deliveries = new Map<
-    string,
-    {
-      self: string | undefined;
-      facts: DeliveryFacts;
-      of: (event: StoredEvent) => Delivery | null;
-    }
-  >();
+  /** Each room's `deliveryIn` as last returned (kept while its facts stay the same). */
+  #deliveries = sameValueKeeper<(event: StoredEvent) => Delivery | null>();
 
   /** The frames receipts own. */
   readonly frames: Pick<FrameHandlers, 'read'> = {
@@ -106,18 +94,17 @@ export class Receipts {
     for (const [member, vector] of Object.entries(conversation?.memberVectors ?? {})) {
       if (self !== undefined) memberVectors[member] = { [self]: vectorSeq(vector, self) };
     }
-    const facts: DeliveryFacts = {
+    const facts = {
       sentUpTo: conversation?.sentUpTo ?? 0,
       memberVectors,
       readMarkers: conversation?.readMarkers ?? {},
       members: Object.keys(conversation?.members ?? {}),
     };
-    const known = this.#deliveries.get(room);
-    if (known && known.self === self && sameFacts(known.facts, facts)) return known.of;
-    const of = (event: StoredEvent): Delivery | null =>
-      event.author === self ? deliveryOf(event, facts) : null;
-    this.#deliveries.set(room, { self, facts, of });
-    return of;
+    return this.#deliveries(
+      room,
+      (event) => (event.author === self ? deliveryOf(event, facts) : null),
+      JSON.stringify([self, facts]),
+    );
   }
 
   /**

@@ -177,7 +177,7 @@ describe('the search index', () => {
         if (state.after !== null) indexer.stop();
       },
     });
-    const indexer = new SearchIndexer(app.kernel, stopping, { early: [], isOverflowed: false });
+    const indexer = new SearchIndexer(app.kernel, stopping);
     await indexer.settled();
     const saved = await first.state();
     first.close();
@@ -188,7 +188,7 @@ describe('the search index', () => {
     const second = await openIdbSearchIndex({ name: h.dbName });
     try {
       const reads = vi.spyOn(second, 'readEventsAfter');
-      const resumed = new SearchIndexer(app.kernel, second, { early: [], isOverflowed: false });
+      const resumed = new SearchIndexer(app.kernel, second);
       await resumed.settled();
       expect(reads.mock.calls[0]?.[0]).toEqual(saved?.after);
       expect(resumed.isBuilding).toBe(false);
@@ -395,7 +395,7 @@ describe('a reload while the index is behind', () => {
   async function reopened(app: Parley): Promise<SearchIndexer> {
     const index = await openIdbSearchIndex({ name: h.dbName });
     indexesToClose.push(index);
-    const indexer = new SearchIndexer(app.kernel, index, { early: [], isOverflowed: false });
+    const indexer = new SearchIndexer(app.kernel, index);
     await indexer.settled();
     return indexer;
   }
@@ -425,7 +425,7 @@ describe('a reload while the index is behind', () => {
     const index = await openIdbSearchIndex({ name: h.dbName });
     indexesToClose.push(index);
     const readsAbove = vi.spyOn(index, 'readEventsAbove');
-    const third = new SearchIndexer(app.kernel, index, { early: [], isOverflowed: false });
+    const third = new SearchIndexer(app.kernel, index);
     await third.settled();
     expect(readsAbove).toHaveBeenCalled();
     const batches = await Promise.all(

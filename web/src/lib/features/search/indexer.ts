@@ -43,17 +43,6 @@ function yieldToPage(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Options of a new indexer. */
-export interface IndexerStart {
-  /** Changes stored before the indexer was here, in order. */
-  early: readonly StoreChange[];
-  /**
-   * Changes were stored early that `early` does not hold. Nothing more to do: the start reads
-   * the events above the marks (and a fresh index the whole history) anyway.
-   */
-  isOverflowed: boolean;
-}
-
 /** The search feature once loaded: indexing and searching. */
 export class SearchIndexer {
   readonly #index: SearchIndex;
@@ -68,10 +57,14 @@ export class SearchIndexer {
   #isStopped = false;
   #building: Promise<void>;
 
-  constructor(kernel: Kernel, index: SearchIndex, start: IndexerStart) {
+  /**
+   * Follows the store from now on; what it stored before (while the index code loaded, or before
+   * a reload) is above the index's marks, read again at start.
+   */
+  constructor(kernel: Kernel, index: SearchIndex) {
     this.#index = index;
     kernel.bus.on({ change: ({ change }) => this.#handle(change) });
-    this.#building = this.#start(start);
+    this.#building = this.#start();
   }
 
   readonly #listeners = new Set<() => void>();
@@ -197,7 +190,7 @@ export class SearchIndexer {
     return !isFailed;
   }
 
-  async #start({ early }: IndexerStart): Promise<void> {
+  async #start(): Promise<void> {
     let vectors = new Map<string, VersionVector>();
     await this.#enqueue('reading the index state', async () => {
       const saved = await this.#index.state();
@@ -218,7 +211,6 @@ export class SearchIndexer {
         await this.#index.saveState(this.#state);
       }
     });
-    for (const change of early) this.#handle(change);
     if (this.#state.purging.length > 0) this.#schedulePurge();
     if (this.#catchingUp) await this.#catchUp(vectors);
     while (!this.#state.isDone && !this.#isStopped) {

@@ -1,15 +1,13 @@
 /**
  * Search as the first screen sees it (DESIGN §10 "Search"): a handle that loads the index code
  * (indexer.ts and its storage) once the first screen is up, or when the person starts a search.
- * What the store changes before it is here is kept and handed to it on load; past
- * MAX_EARLY_CHANGES changes the rest is found at start above the index's marks (indexer.ts).
+ * What the store changed before then is found at start above the index's marks (indexer.ts).
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
 import { createLogger } from '../../log';
-import type { StoreChange } from '../../storage/chat-store';
 import type { SearchIndex } from '../../storage/search-store';
 import type { SearchIndexer } from './indexer';
-import { MAX_EARLY_SEARCH_CHANGES as MAX_EARLY_CHANGES, SEARCH_START_DELAY_MS } from '../../config';
+import { SEARCH_START_DELAY_MS } from '../../config';
 
 const log = createLogger('search');
 
@@ -26,19 +24,11 @@ export function searchLinks(
   openIndex: () => Promise<SearchIndex>,
 ) {
   let loading: Promise<SearchIndexer> | null = null;
-  /** Changes stored before the feature was here (null once it is). */
-  let early: StoreChange[] | null = [];
-  /** Too much arrived early: the build reads the whole history again instead. */
-  let isOverflowed = false;
 
   /** The feature, loading it first if needed (after a failure the next call tries again). */
   const load = (): Promise<SearchIndexer> =>
     (loading ??= Promise.all([import('./indexer'), openIndex()]).then(
-      ([{ SearchIndexer }, index]) => {
-        const kept = early ?? [];
-        early = null;
-        return new SearchIndexer(kernel, index, { early: kept, isOverflowed });
-      },
+      ([{ SearchIndexer }, index]) => new SearchIndexer(kernel, index),
       (error: unknown) => {
         loading = null;
         throw error;
@@ -50,12 +40,6 @@ export function searchLinks(
       setTimeout(() => {
         load().catch((error: unknown) => log.error('loading search failed', error));
       }, SEARCH_START_DELAY_MS);
-    },
-    change: ({ change }) => {
-      // Every change is kept (the indexer picks what matters): the filter is not worth its bytes.
-      if (!early) return;
-      if (early.length < MAX_EARLY_CHANGES) early.push(change);
-      else isOverflowed = true;
     },
   });
   return { load };
