@@ -58,6 +58,8 @@ const DEFAULTS = {
   debugLog: false,
   trace: false,
   profile: false,
+  /** The results' name: bench/results/<out>.md and .json (e.g. messaging-100k for a long history). */
+  out: 'messaging',
 };
 /** Where `--profile` writes the CPU profiles of the throughput phase (git-ignored). */
 const PROFILE_DIR = path.join(REPO_ROOT, 'test-results');
@@ -139,7 +141,7 @@ export default async function messagingBenchmark(argv, environment) {
       totalSeconds: (Date.now() - startedAt) / 1000,
     });
     console.info(`\n${report.markdown}`);
-    const written = writeResults('messaging', report.data, report.markdown);
+    const written = writeResults(options.out, report.data, report.markdown);
     console.info(
       `messaging: wrote ${path.relative(REPO_ROOT, written.jsonPath)} and ` +
         path.relative(REPO_ROOT, written.markdownPath),
