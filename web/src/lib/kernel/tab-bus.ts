@@ -28,6 +28,8 @@ export class TabBus {
       checked = checked
         .then(() => import('./tab-messages'))
         .then(({ isTabMessage }) => {
+          // Closed meanwhile ("Delete all data"): nothing more is applied.
+          if (!this.#channel) return;
           if (isTabMessage(data)) onChange(data.change);
           else log.debug('ignored a message from another tab');
         })
