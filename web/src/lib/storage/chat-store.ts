@@ -321,9 +321,13 @@ export interface ChatStore {
   ): Promise<StoredEvent[]>;
   /**
    * Per author, how many events of theirs `conv` holds and their size in bytes (as JSON), for
-   * the members list.
+   * the members list, without those `isCounted` says are counted elsewhere (read in batches:
+   * events stored meanwhile may or may not be read).
    */
-  authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>>;
+  authorStats(
+    conv: RoomKey,
+    isCounted?: (author: Fingerprint, seq: number) => boolean,
+  ): Promise<Record<Fingerprint, AuthorStats>>;
   /**
    * Deletes every event `author` wrote in `conv` on this device, keeping their ids (tombstones)
    * so sync never brings them back; the number deleted. Their budget is not given back.

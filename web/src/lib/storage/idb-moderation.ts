@@ -9,7 +9,7 @@ import type { StoredEvent } from '../protocol/events';
 import type { AuthorStats, Conversation } from './chat-store';
 import type { EventsWriteTx, freshPreview, tombstoneOf } from './idb-events';
 import { isTombstone, type Db } from './idb-schema';
-import { convRange, inTx, requestAll } from './idb-tx';
+import { convRange, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 /** What these writes need of idb-events.ts and config.ts. */
@@ -74,23 +74,31 @@ export async function disputeRecord(
   return next;
 }
 
-/** Per author, how many events `conv` holds and their size (tombstones left out). */
+/** Events read per transaction by `readAuthorStats`. */
+const STATS_BATCH = 500;
+
+/**
+ * Per author, how many events `conv` holds and their size (tombstones left out), without those
+ * `isCounted` says are counted elsewhere. Read a batch at a time, each in a transaction of its
+ * own with the page free in between: a whole room in one read-only transaction would hold every
+ * write to `events` (receiving, sending) until it ended, seconds in a long room.
+ */
 export async function readAuthorStats(
   db: Db,
   conv: RoomKey,
+  isCounted: (author: Fingerprint, seq: number) => boolean = () => false,
 ): Promise<Record<Fingerprint, AuthorStats>> {
   const stats: Record<Fingerprint, AuthorStats> = {};
-  await inTx(db, ['events'], 'readonly', async (tx) => {
-    let cursor = await tx.objectStore('events').openCursor(convRange(conv));
-    while (cursor) {
-      const row = cursor.value;
-      if (!isTombstone(row)) {
-        const author = row.author;
-        const known = stats[author] ?? { events: 0, bytes: 0 };
-        stats[author] = { events: known.events + 1, bytes: known.bytes + eventSizeBytes(row) };
-      }
-      cursor = await cursor.continue();
+  for (let range = convRange(conv); ;) {
+    const rows = await db.getAll('events', range, STATS_BATCH);
+    for (const row of rows) {
+      if (isTombstone(row) || isCounted(row.author, row.seq)) continue;
+      const known = stats[row.author] ?? { events: 0, bytes: 0 };
+      stats[row.author] = { events: known.events + 1, bytes: known.bytes + eventSizeBytes(row) };
     }
-  });
-  return stats;
+    const last = rows.at(-1);
+    if (!last || rows.length < STATS_BATCH) return stats;
+    range = IDBKeyRange.bound([conv, last.author, last.seq], [conv, []], true);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }

@@ -475,9 +475,12 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Per author, the events `conv` holds and their size (see ChatStore.authorStats). */
-  async authorStats(conv: RoomKey): Promise<Record<Fingerprint, AuthorStats>> {
+  async authorStats(
+    conv: RoomKey,
+    isCounted?: (author: Fingerprint, seq: number) => boolean,
+  ): Promise<Record<Fingerprint, AuthorStats>> {
     const { readAuthorStats } = await import('./idb-moderation');
-    return readAuthorStats(this.#db, conv);
+    return readAuthorStats(this.#db, conv, isCounted);
   }
 
   /** Records an equivocation at (author, seq) and hides the event (see ChatStore.markDisputed). */

@@ -13,6 +13,11 @@ import type { Fingerprint, RoomKey } from '../../protocol/ids';
 
 const log = createLogger('members');
 
+/** An event's place among a room's (author and seq). */
+function keyOf(e: { author: Fingerprint; seq: number }): string {
+  return `${e.author} ${e.seq}`;
+}
+
 /** The counts after `events` were stored too. */
 function withEvents(
   stats: Readonly<Record<Fingerprint, AuthorStats>>,
@@ -33,9 +38,9 @@ export class MemberMessages {
   #stats = $state.raw<Record<Fingerprint, AuthorStats>>({});
   /**
    * While the whole room is read: the events stored meanwhile, added to what the read finds (it
-   * runs in a transaction that later writes wait for, so it does not see them).
+   * reads in batches, so it may meet some of them: those it leaves out).
    */
-  #arrived: StoredEvent[] | null = null;
+  #arrived: Record<string, StoredEvent> | null = null;
   /** Events were deleted while reading: read again. */
   #isStale = false;
 
@@ -45,7 +50,7 @@ export class MemberMessages {
       change: ({ change }) => {
         if (change.type === 'events' && change.conv === this.#room) {
           // Counted as they come: reading the whole room on every message would cost too much.
-          if (this.#arrived) this.#arrived.push(...change.events);
+          if (this.#arrived) for (const e of change.events) this.#arrived[keyOf(e)] = e;
           else this.#stats = withEvents(this.#stats, change.events);
         } else if (change.type === 'events-deleted' && change.conv === this.#room) {
           this.#refresh();
@@ -90,13 +95,13 @@ export class MemberMessages {
       this.#isStale = true;
       return;
     }
-    const arrived: StoredEvent[] = [];
+    const arrived: Record<string, StoredEvent> = {};
     this.#arrived = arrived;
     this.#isStale = false;
     store
-      .authorStats(room)
+      .authorStats(room, (author, seq) => Object.hasOwn(arrived, keyOf({ author, seq })))
       .then((stats) => {
-        if (this.#room === room) this.#stats = withEvents(stats, arrived);
+        if (this.#room === room) this.#stats = withEvents(stats, Object.values(arrived));
       })
       .catch((error: unknown) => log.error('reading what members wrote failed', error))
       .finally(() => {
