@@ -67,6 +67,13 @@ export function createParley(deps: ParleyDeps) {
     ...(deps.deleteStore ? { deleteStore: deps.deleteStore } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  // First, so its store-change listener hands our new events to the links before the other
+  // features' listeners run (they render, count, index).
+  const sync = new SyncLink(kernel, {
+    onRemoteVector: (peer, vector) => receipts.vectorOf(peer, vector),
+    onOwnEventsSent: (room, seq) => receipts.sentUpTo(room, seq),
+    isRefusedAuthor: (fingerprint) => contacts.isBlocked(fingerprint),
+  });
   const conversations = new Conversations(kernel);
   const conversation = (room: RoomKey) => conversations.conversation(room);
   const members = new Members(kernel, conversations);
@@ -102,11 +109,6 @@ export function createParley(deps: ParleyDeps) {
     nameOf,
     say,
     loadDevices: deps.loadDevices ?? browserDevices,
-  });
-  const sync = new SyncLink(kernel, {
-    onRemoteVector: (peer, vector) => receipts.vectorOf(peer, vector),
-    onOwnEventsSent: (room, seq) => receipts.sentUpTo(room, seq),
-    isRefusedAuthor: (fingerprint) => contacts.isBlocked(fingerprint),
   });
   const typing = new Typing(kernel, nameOf);
   // Contact requests and links: their code loads right after the first screen.

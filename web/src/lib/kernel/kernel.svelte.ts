@@ -273,8 +273,9 @@ export class Kernel {
   }
 
   #handleStoreChange(change: StoreChange): void {
-    this.#tabs?.post(change);
+    // This tab first (its links get new events at once), then the other tabs.
     this.#announce(change, false);
+    this.#tabs?.post(change);
   }
 
   #announce(change: StoreChange, isFromOtherTab: boolean): void {
