@@ -12,6 +12,7 @@ import { fromBase64Url } from '../../encoding';
 import type { FileStore } from '../../storage/file-store';
 import { countChunks, hasChunk, setChunk } from './chunk-plan';
 import { equalBytes, isWanted, type Download, type PeerState } from './transfer-model';
+import type { WholeHashRun } from './whole-hash';
 
 const log = createLogger('files');
 
@@ -23,6 +24,8 @@ export interface ChunkIntakePorts {
   store: Pick<FileStore, 'setManifest' | 'putChunks'>;
   /** A chunk's SHA-256 (TransfersDeps.digest, default WebCrypto). */
   digest: (bytes: Uint8Array) => Promise<Uint8Array>;
+  /** Starts hashing a whole file of `count` chunks and `size` bytes as they arrive. */
+  startWholeHash: (count: number, size: number) => WholeHashRun;
   /** The download being fetched for `sha256`, if any. */
   downloadOf(sha256: string): Download | undefined;
   /** A member sent something wrong for a file: it is never asked for that file again. */
@@ -137,9 +140,10 @@ export class ChunkIntake {
   }
 
   /**
-   * Checks a chunk against the manifest; true when it is kept, to be stored. Its buffer is
-   * free again once hashing and a Blob (what is stored) have copied it: one buffer per member
-   * sending, not one per chunk waiting to be stored.
+   * Checks a chunk against the manifest; true when it is kept, to be stored. A kept chunk is fed
+   * to the download's running whole-file hash. Its buffer is free again once hashing, a Blob
+   * (what is stored) and the running hash have copied it: one buffer per member sending and
+   * chunk being checked, not one per chunk waiting to be stored.
    */
   async #checkChunk(
     download: Download,
@@ -154,21 +158,32 @@ export class ChunkIntake {
       hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const blob = new Blob([bytes]);
-    this.#recycle(bytes);
     let hash: Uint8Array;
     try {
       hash = await hashing;
     } catch (error) {
+      this.#recycle(bytes);
       log.warn('hashing a chunk failed', error);
       return false;
     }
     const expected = download.manifest?.subarray(index * 32, index * 32 + 32);
     if (!expected || !equalBytes(hash, expected)) {
+      this.#recycle(bytes);
       this.#ports.refuse(download, state, index, 'a bad chunk');
       return false;
     }
     // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
-    if (!isWanted(download) || hasChunk(download.have, index)) return false;
+    if (!isWanted(download) || hasChunk(download.have, index)) {
+      this.#recycle(bytes);
+      return false;
+    }
+    // Started only while nothing is stored or waiting to be: it must see every chunk stored.
+    download.running ??=
+      countChunks(download.have) === 0 && download.unwritten.length === 0
+        ? this.#ports.startWholeHash(download.count, download.meta.size)
+        : null;
+    download.running?.add(index, bytes, blob);
+    this.#recycle(bytes);
     download.unwritten.push({ index, blob });
     download.unwrittenBytes += blob.size;
     void this.write(download);

@@ -7,6 +7,7 @@ import type { BinaryChannel } from '../../net/transport';
 import type { RoomKey } from '../../protocol/ids';
 import type { FileRecord } from '../../storage/file-store';
 import { chunkCountOf, countChunks, newBitmap } from './chunk-plan';
+import type { WholeHashRun } from './whole-hash';
 
 /** What a file event says about a file (the parts transfers need). */
 export interface FileMeta {
@@ -106,6 +107,12 @@ export interface Download {
   /** Chunks that stalled, and of whom they were asked then. */
   stalledAt: Map<number, string>;
   isWriting: boolean;
+  /**
+   * The whole file's SHA-256 computed as checked chunks arrive (whole-hash.ts): started with the
+   * first chunk when nothing is stored yet, null when it cannot cover the file (chunks were
+   * stored before), undefined until then or after it ended.
+   */
+  running?: WholeHashRun | null;
   status: TransferStatus;
   error?: TransferState['error'];
 }

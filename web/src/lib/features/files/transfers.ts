@@ -42,6 +42,7 @@ import {
   hashWhole,
   type WholeFilePorts,
 } from './whole-file-check';
+import { startWholeHash, type WholeHashRun } from './whole-hash';
 
 export { MAX_SERVE_QUEUE } from './file-server';
 export {
@@ -77,6 +78,11 @@ export interface TransfersDeps {
    * in a Worker from 8 MiB, reading the file slice by slice).
    */
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
+  /**
+   * Starts hashing a whole file as its checked chunks arrive (injectable for tests; default
+   * `startWholeHash`, in a Worker from 8 MiB).
+   */
+  startWholeHash?: (count: number, size: number) => WholeHashRun;
 }
 
 const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
@@ -116,6 +122,7 @@ export class Transfers {
     this.#intake = new ChunkIntake({
       store: deps.store,
       digest: deps.digest ?? webDigest,
+      startWholeHash: deps.startWholeHash ?? startWholeHash,
       downloadOf: (sha256) => this.#downloads.get(sha256),
       refuse: (download, state, index, what) => this.#refuse(download, state, index, what),
       fail: (download, error) => this.#fail(download, error),
@@ -244,6 +251,8 @@ export class Transfers {
     for (const download of this.#downloads.values()) {
       for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
       download.inFlight.clear();
+      download.running?.close();
+      download.running = undefined;
     }
     for (const key of [...this.#peers.keys()]) this.removePeer(key);
   }
@@ -259,6 +268,9 @@ export class Transfers {
       if (state) state.load = Math.max(0, state.load - 1);
     }
     download.inFlight.clear();
+    // A stopped download's running hash ends; resumed, its file is read back at the end.
+    download.running?.close();
+    download.running = undefined;
     for (const key of asked) {
       const state = this.#peers.get(key);
       if (state) this.#send(state, { t: 'cancel', f: download.meta.sha256 });
