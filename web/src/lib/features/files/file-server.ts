@@ -17,7 +17,7 @@ import {
   type FileFrame,
 } from '../../protocol/file-frames';
 import type { FileRecord, FileStore } from '../../storage/file-store';
-import { countChunks, encodeBitmap, hasChunk } from './chunk-plan';
+import { chunkRange, countChunks, encodeBitmap, hasChunk } from './chunk-plan';
 import type { TransferPeer } from './transfer-model';
 
 const log = createLogger('files');
@@ -26,8 +26,11 @@ const log = createLogger('files');
 export const MAX_SERVE_QUEUE = 64;
 /** How often a sender waiting for its channel to drain looks at it again without an event. */
 const DRAIN_CHECK_MS = 250;
-/** Chunks read from storage ahead of the one being sent (reads overlap, sending never waits). */
-const READ_AHEAD_CHUNKS = 4;
+/**
+ * Bytes of chunks read from storage ahead of the one being sent (at least one chunk): reads
+ * overlap, and each takes tens of ms on a busy machine, so sending never waits for one.
+ */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 /** A chunk asked for, read from storage (null: not held any more, or unreadable). */
 interface Job {
@@ -36,10 +39,17 @@ interface Job {
   bytes: Uint8Array | null;
 }
 
+/** A chunk asked for and its length. */
+interface Wanted {
+  file: string;
+  index: number;
+  length: number;
+}
+
 interface Served {
   peer: TransferPeer;
   /** What it asked of us, in order. */
-  queue: { file: string; index: number }[];
+  queue: Wanted[];
   isServing: boolean;
   drainWaiters: (() => void)[];
 }
@@ -119,8 +129,15 @@ export class FileServer {
         (index === MANIFEST_INDEX
           ? record.manifest !== null
           : index < record.chunkCount && hasChunk(record.have, index));
-      if (isHeld && state.queue.length < MAX_SERVE_QUEUE) state.queue.push({ file, index });
-      else refused.push(index);
+      if (!isHeld || state.queue.length >= MAX_SERVE_QUEUE) {
+        refused.push(index);
+        continue;
+      }
+      const { start, end } =
+        index === MANIFEST_INDEX
+          ? { start: 0, end: record.chunkCount * 32 }
+          : chunkRange(record.size, record.chunkSize, index);
+      state.queue.push({ file, index, length: end - start });
     }
     if (refused.length > 0) this.#send(state, { t: 'none', f: file, i: refused });
     void this.#serve(state);
@@ -133,17 +150,24 @@ export class FileServer {
     try {
       // Reads started ahead, in order; wants that came while this waited for the channel to
       // drain are read too (a `#serve` call for them returned at once, seeing this loop run).
-      const reads: Promise<Job>[] = [];
+      const reads: { read: Promise<Job>; length: number }[] = [];
+      let readBytes = 0;
       const readAhead = () => {
-        while (reads.length < READ_AHEAD_CHUNKS) {
-          const read = this.#readJob(state);
-          if (!read) return;
-          reads.push(read);
+        while (
+          reads.length === 0 ||
+          readBytes + (state.queue[0]?.length ?? 0) <= READ_AHEAD_BYTES
+        ) {
+          const wanted = state.queue.shift();
+          if (!wanted) return;
+          reads.push({ read: this.#read(wanted), length: wanted.length });
+          readBytes += wanted.length;
         }
       };
       readAhead();
       while (reads.length > 0 && this.#members.get(state.peer.key) === state) {
-        const job = await reads.shift()!;
+        const next = reads.shift()!;
+        const job = await next.read;
+        readBytes -= next.length;
         readAhead();
         if (!job.bytes) {
           this.#send(state, { t: 'none', f: job.file, i: [job.index] });
@@ -183,9 +207,8 @@ export class FileServer {
     }
   }
 
-  #readJob(state: Served): Promise<Job> | null {
-    const job = state.queue.shift();
-    if (!job) return null;
+  #read({ file, index }: Wanted): Promise<Job> {
+    const job = { file, index };
     return (async () => {
       try {
         if (job.index === MANIFEST_INDEX) {

@@ -71,7 +71,7 @@ describe('the running hash of a file', () => {
     const { chunks, sha256 } = fileOf(3);
     const running = new RunningHash(chunks.length);
     const forged = chunks[1]!.slice();
-    forged[10] ^= 1;
+    forged[10] = forged[10]! ^ 1;
     running.add(0, chunks[0]!);
     running.add(1, forged);
     running.add(2, chunks[2]!);
