@@ -7,7 +7,7 @@ import type { BinaryChannel } from '../../net/transport';
 import type { RoomKey } from '../../protocol/ids';
 import type { FileRecord } from '../../storage/file-store';
 import { chunkCountOf, countChunks, newBitmap } from './chunk-plan';
-import type { WholeHashRun } from './whole-hash';
+import type { ChunkChecks } from './chunk-checks';
 
 /** What a file event says about a file (the parts transfers need). */
 export interface FileMeta {
@@ -107,12 +107,14 @@ export interface Download {
   /** Chunks that stalled, and of whom they were asked then. */
   stalledAt: Map<number, string>;
   isWriting: boolean;
+  /** Stores a small batch of verified chunks if no more came meanwhile (chunk-intake.ts). */
+  writeTimer?: ReturnType<typeof setTimeout>;
   /**
-   * The whole file's SHA-256 computed as checked chunks arrive (whole-hash.ts): started with the
-   * first chunk when nothing is stored yet, null when it cannot cover the file (chunks were
-   * stored before), undefined until then or after it ended.
+   * Where its chunks are checked (chunk-checks.ts), with the whole file's running SHA-256 when
+   * they started on an empty download; started with the first chunk, ended when the download
+   * stops or its whole-file check takes the digest.
    */
-  running?: WholeHashRun | null;
+  checks?: ChunkChecks;
   status: TransferStatus;
   error?: TransferState['error'];
 }

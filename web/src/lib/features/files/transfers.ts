@@ -42,7 +42,7 @@ import {
   hashWhole,
   type WholeFilePorts,
 } from './whole-file-check';
-import { startWholeHash, type WholeHashRun } from './whole-hash';
+import { startChunkChecks, type ChunkChecks } from './chunk-checks';
 
 export { MAX_SERVE_QUEUE } from './file-server';
 export {
@@ -69,8 +69,8 @@ export interface TransfersDeps {
   /** A file changed state (progress, done, failed). */
   onState(file: string, state: TransferState): void;
   /**
-   * A chunk's SHA-256 (injectable for tests; default WebCrypto). It must have read (or copied,
-   * as WebCrypto does) `bytes` when it returns: the buffer is reused at once.
+   * A SHA-256 here: of a manifest, and of the chunks checked here (injectable for tests; default
+   * WebCrypto; a chunk-check Worker always uses WebCrypto).
    */
   digest?: (bytes: Uint8Array) => Promise<Uint8Array>;
   /**
@@ -79,10 +79,11 @@ export interface TransfersDeps {
    */
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
   /**
-   * Starts hashing a whole file as its checked chunks arrive (injectable for tests; default
-   * `startWholeHash`, in a Worker from 8 MiB).
+   * Starts checking a download's chunks, with the whole file's running hash when `isRunning`
+   * (injectable for tests; default `startChunkChecks`: in a Worker from 8 MiB, else here with
+   * `digest`).
    */
-  startWholeHash?: (count: number, size: number) => WholeHashRun;
+  startChecks?: (count: number, size: number, isRunning: boolean) => ChunkChecks;
 }
 
 const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
@@ -119,10 +120,13 @@ export class Transfers {
         return this.fetch(conv, meta);
       },
     };
+    const digest = deps.digest ?? webDigest;
     this.#intake = new ChunkIntake({
       store: deps.store,
-      digest: deps.digest ?? webDigest,
-      startWholeHash: deps.startWholeHash ?? startWholeHash,
+      digest,
+      startChecks:
+        deps.startChecks ??
+        ((count, size, isRunning) => startChunkChecks(count, size, isRunning, digest)),
       downloadOf: (sha256) => this.#downloads.get(sha256),
       refuse: (download, state, index, what) => this.#refuse(download, state, index, what),
       fail: (download, error) => this.#fail(download, error),
@@ -251,8 +255,8 @@ export class Transfers {
     for (const download of this.#downloads.values()) {
       for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
       download.inFlight.clear();
-      download.running?.close();
-      download.running = undefined;
+      download.checks?.close();
+      download.checks = undefined;
     }
     for (const key of [...this.#peers.keys()]) this.removePeer(key);
   }
@@ -268,9 +272,9 @@ export class Transfers {
       if (state) state.load = Math.max(0, state.load - 1);
     }
     download.inFlight.clear();
-    // A stopped download's running hash ends; resumed, its file is read back at the end.
-    download.running?.close();
-    download.running = undefined;
+    // A stopped download's checks end (with its running hash: resumed, it is read back).
+    download.checks?.close();
+    download.checks = undefined;
     for (const key of asked) {
       const state = this.#peers.get(key);
       if (state) this.#send(state, { t: 'cancel', f: download.meta.sha256 });

@@ -2,7 +2,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../encoding';
 import { MAX_HELD_CHUNKS, RunningHash } from './running-hash';
-import { startWholeHash } from './whole-hash';
+import { ChunkCheckCore } from './chunk-check-core';
+import { startChunkChecks } from './chunk-checks';
 
 const CHUNK = 1000;
 
@@ -23,11 +24,9 @@ function fileOf(count: number) {
 describe('the running hash of a file', () => {
   it('hashes chunks fed in order to the whole file’s SHA-256', async () => {
     const { chunks, sha256 } = fileOf(5);
-    const done: number[] = [];
-    const running = new RunningHash(chunks.length, (bytes) => done.push(bytes));
+    const running = new RunningHash(chunks.length);
     chunks.forEach((chunk, index) => running.add(index, chunk));
     expect(await running.digest()).toBe(sha256);
-    expect(done).toEqual(chunks.map((c) => c.length));
   });
 
   it('holds chunks that come early and hashes them in order once the gap fills', async () => {
@@ -59,12 +58,9 @@ describe('the running hash of a file', () => {
   it('gives up (null) when more chunks come early than it holds', async () => {
     const count = MAX_HELD_CHUNKS + 3;
     const { chunks } = fileOf(count);
-    const done: number[] = [];
-    const running = new RunningHash(count, (bytes) => done.push(bytes));
+    const running = new RunningHash(count);
     for (let index = count - 1; index >= 0; index--) running.add(index, chunks[index]!);
     expect(await running.digest()).toBeNull();
-    // Every chunk given as bytes is let go, hashed or not.
-    expect(done).toHaveLength(count);
   });
 
   it('tells a false file from the true one', async () => {
@@ -81,28 +77,54 @@ describe('the running hash of a file', () => {
   });
 });
 
-describe('a running hash of a download here (no Worker)', () => {
-  it('copies the bytes of the next chunk (the caller reuses its buffer) and reads early ones from their Blobs', async () => {
-    const { chunks, sha256 } = fileOf(4);
-    const run = startWholeHash(chunks.length, 4 * CHUNK);
-    const buffer = new Uint8Array(CHUNK);
-    const feed = (index: number) => {
-      const chunk = chunks[index]!;
-      const bytes = buffer.subarray(0, chunk.length);
-      bytes.set(chunk);
-      run.add(index, bytes, new Blob([chunk]));
-      buffer.fill(0xee);
-    };
-    for (const index of [0, 2, 3, 1]) feed(index);
-    expect(await run.digest()).toBe(sha256);
+/** The SHA-256 of `bytes`, as a manifest entry. */
+const entry = (bytes: Uint8Array) => sha256(bytes);
+
+describe('checking a download’s chunks', () => {
+  it('makes a Blob of a chunk that matches its manifest entry and hands its buffer back', async () => {
+    const { chunks } = fileOf(2);
+    const core = new ChunkCheckCore(2, false);
+    const bytes = chunks[1]!.slice();
+    const checked = await core.check(1, bytes, entry(chunks[1]!));
+    expect(checked.bytes).toBe(bytes);
+    expect(new Uint8Array(await checked.blob!.arrayBuffer())).toEqual(chunks[1]);
   });
 
-  it('answers null once closed', async () => {
+  it('refuses (no Blob) a chunk that does not match', async () => {
     const { chunks } = fileOf(2);
-    const run = startWholeHash(chunks.length, 2 * CHUNK);
-    run.add(0, chunks[0]!, new Blob([chunks[0]!]));
-    run.close();
-    run.add(1, chunks[1]!, new Blob([chunks[1]!]));
-    expect(await run.digest()).toBeNull();
+    const core = new ChunkCheckCore(2, true);
+    const checked = await core.check(0, chunks[1]!.slice(), entry(chunks[0]!));
+    expect(checked.blob).toBeNull();
+    // Nothing false reached the running hash: it never saw chunk 0.
+    expect(await core.digest()).toBeNull();
+  });
+
+  it('hashes the whole file from chunks checked in any order, the buffers reused meanwhile', async () => {
+    const { chunks, sha256: whole } = fileOf(5);
+    const checks = startChunkChecks(5, 5 * CHUNK, true);
+    const buffer = new Uint8Array(CHUNK);
+    for (const index of [0, 3, 1, 4, 2]) {
+      const chunk = chunks[index]!;
+      const bytes = new Uint8Array(buffer.buffer, 0, chunk.length).slice();
+      bytes.set(chunk);
+      const checked = await checks.check(index, bytes, entry(chunk));
+      expect(checked.blob).not.toBeNull();
+      checked.bytes.fill(0xee);
+    }
+    expect(await checks.digest()).toBe(whole);
+  });
+
+  it('has no whole-file hash when it did not start on an empty download, or was closed', async () => {
+    const { chunks } = fileOf(2);
+    const notRunning = startChunkChecks(2, 2 * CHUNK, false);
+    const closed = startChunkChecks(2, 2 * CHUNK, true);
+    for (const [index, chunk] of chunks.entries()) {
+      await notRunning.check(index, chunk.slice(), entry(chunk));
+      await closed.check(index, chunk.slice(), entry(chunk));
+    }
+    closed.close();
+    expect(await notRunning.digest()).toBeNull();
+    expect(await closed.digest()).toBeNull();
+    await expect(closed.check(0, chunks[0]!.slice(), entry(chunks[0]!))).rejects.toThrow();
   });
 });

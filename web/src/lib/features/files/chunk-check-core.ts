@@ -1,0 +1,111 @@
+/**
+ * Checking a download's chunks (DESIGN §9 "Fetching"): each chunk's SHA-256 against its manifest
+ * entry, the Blob it is stored as, and the whole file's running SHA-256 (running-hash.ts). Runs in
+ * a Worker for a large file (chunk-check-worker.ts; chunk-checks.ts posts it the chunks), so the
+ * page's main thread only puts pieces together, or here. Checks run one after another, in the
+ * order the chunks came, so the running hash sees them in that order.
+ */
+import { RunningHash } from './running-hash';
+import { equalBytes } from './transfer-model';
+
+/** A chunk checked: its Blob (null: it does not match its manifest entry) and its buffer back. */
+export interface CheckedChunk {
+  /** What is stored; null when the bytes do not hash to the expected SHA-256. */
+  blob: Blob | null;
+  /** The chunk's buffer, free again (a Worker hands it back). */
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** What the main thread posts to a chunk-check Worker. */
+export type ChunkCheckRequest =
+  /** Check the chunks of a file of `count` chunks; with `isRunning`, hash the whole file too. */
+  | { type: 'start'; count: number; isRunning: boolean }
+  /** Check chunk `index` (its bytes, handed over) against `expected`; answered by `id`. */
+  | {
+      type: 'check';
+      id: number;
+      index: number;
+      bytes: Uint8Array<ArrayBuffer>;
+      expected: Uint8Array<ArrayBuffer>;
+    }
+  /** Answer with the whole file's SHA-256 (every chunk was checked). */
+  | { type: 'digest' };
+
+/** What a chunk-check Worker posts. */
+export type ChunkCheckMessage =
+  /** Chunk `id` checked: its Blob (null: no match, or `error`: it could not be hashed). */
+  | {
+      type: 'checked';
+      id: number;
+      blob: Blob | null;
+      bytes: Uint8Array<ArrayBuffer>;
+      error?: string;
+    }
+  /** The whole file's SHA-256 (base64url), or null when the running hash gave up. */
+  | { type: 'digest'; sha256: string | null };
+
+/** Whether `data` (from a Worker, so same origin) is a message in the expected shape. */
+export function isChunkCheckMessage(data: unknown): data is ChunkCheckMessage {
+  if (typeof data !== 'object' || data === null || !('type' in data)) return false;
+  const message = data as Partial<Record<string, unknown>>;
+  if (message.type === 'checked') {
+    return typeof message.id === 'number' && message.bytes instanceof Uint8Array;
+  }
+  if (message.type === 'digest') {
+    return typeof message.sha256 === 'string' || message.sha256 === null;
+  }
+  return false;
+}
+
+/** A chunk's SHA-256 by WebCrypto. */
+export async function webDigest(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** The chunk checks of one download, in the thread they run in. */
+export class ChunkCheckCore {
+  #running: RunningHash | null;
+  #digest: (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * `count`: the file's chunks; `isRunning`: hash the whole file too (only when every chunk to
+   * be stored will be checked here); `digest`: a chunk's SHA-256.
+   */
+  constructor(
+    count: number,
+    isRunning: boolean,
+    digest: (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array> = webDigest,
+  ) {
+    this.#running = isRunning ? new RunningHash(count) : null;
+    this.#digest = digest;
+  }
+
+  /**
+   * Checks chunk `index` against `expected` (after the chunks checked before it); a chunk that
+   * matches becomes a Blob and is fed to the running hash. Rejects when it cannot be hashed.
+   */
+  check(
+    index: number,
+    bytes: Uint8Array<ArrayBuffer>,
+    expected: Uint8Array,
+  ): Promise<CheckedChunk> {
+    const checked = this.#queue.then(async () => {
+      const hash = await this.#digest(bytes);
+      if (!equalBytes(hash, expected)) return { blob: null, bytes };
+      const blob = new Blob([bytes]);
+      // The next chunk in order is hashed now, before its buffer is handed back; an early one
+      // is read back from its Blob when its turn comes.
+      this.#running?.add(index, this.#running.takesNow(index) ? bytes : blob);
+      return { blob, bytes };
+    });
+    this.#queue = checked.catch(() => undefined);
+    return checked;
+  }
+
+  /** The whole file's SHA-256 once every chunk was checked; null when there is none. */
+  async digest(): Promise<string | null> {
+    await this.#queue;
+    return (await this.#running?.digest()) ?? null;
+  }
+}
