@@ -31,6 +31,8 @@ const DRAIN_CHECK_MS = 250;
  * overlap, and each takes tens of ms on a busy machine, so sending never waits for one.
  */
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+/** Bytes of consecutive chunks read in one go (one transaction, one Blob read). */
+const READ_BATCH_BYTES = 1024 * 1024;
 
 /** A chunk asked for, read from storage (null: not held any more, or unreadable). */
 interface Job {
@@ -157,10 +159,11 @@ export class FileServer {
           reads.length === 0 ||
           readBytes + (state.queue[0]?.length ?? 0) <= READ_AHEAD_BYTES
         ) {
-          const wanted = state.queue.shift();
-          if (!wanted) return;
-          reads.push({ read: this.#read(wanted), length: wanted.length });
-          readBytes += wanted.length;
+          const run = this.#takeRun(state, READ_AHEAD_BYTES - readBytes);
+          if (!run) return;
+          const jobs = this.#read(run);
+          run.forEach((wanted, i) => reads.push({ read: jobs[i]!, length: wanted.length }));
+          readBytes += run.reduce((sum, wanted) => sum + wanted.length, 0);
         }
       };
       readAhead();
@@ -207,21 +210,46 @@ export class FileServer {
     }
   }
 
-  #read({ file, index }: Wanted): Promise<Job> {
-    const job = { file, index };
-    return (async () => {
-      try {
-        if (job.index === MANIFEST_INDEX) {
-          const record = await this.#store.get(job.file);
-          return { ...job, bytes: record?.manifest ? new Uint8Array(record.manifest) : null };
-        }
-        const bytes = await this.#store.getChunk(job.file, job.index);
-        return { ...job, bytes: bytes ? new Uint8Array(bytes) : null };
-      } catch (error) {
-        log.warn('reading a chunk failed', error);
-        return { ...job, bytes: null };
-      }
-    })();
+  /**
+   * The next wanted chunks to read together: the first in the queue, and those right after it of
+   * the same file, up to READ_BATCH_BYTES (and `room`, beyond the first).
+   */
+  #takeRun(state: Served, room: number): Wanted[] | null {
+    const first = state.queue.shift();
+    if (!first) return null;
+    const run = [first];
+    let bytes = first.length;
+    for (let next = state.queue[0]; next; next = state.queue[0]) {
+      const isNext =
+        first.index !== MANIFEST_INDEX &&
+        next.file === first.file &&
+        next.index === run[run.length - 1]!.index + 1;
+      if (!isNext || bytes + next.length > Math.min(READ_BATCH_BYTES, room)) break;
+      run.push(state.queue.shift()!);
+      bytes += next.length;
+    }
+    return run;
+  }
+
+  /** Reads a run of wanted chunks from storage, in one read: a job per chunk. */
+  #read(run: readonly Wanted[]): Promise<Job>[] {
+    const { file, index } = run[0]!;
+    const failed = (error: unknown): null => {
+      log.warn('reading a chunk failed', error);
+      return null;
+    };
+    if (index === MANIFEST_INDEX) {
+      const manifest = this.#store
+        .get(file)
+        .then((record) => (record?.manifest ? new Uint8Array(record.manifest) : null), failed);
+      return [manifest.then((bytes) => ({ file, index, bytes }))];
+    }
+    const chunks = this.#store
+      .getChunks(file, index, run[run.length - 1]!.index)
+      .catch((error: unknown) => (failed(error), []));
+    return run.map((wanted, i) =>
+      chunks.then((read) => ({ file, index: wanted.index, bytes: read[i] ?? null })),
+    );
   }
 
   #send(state: Served, frame: FileFrame): void {

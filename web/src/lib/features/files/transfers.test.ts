@@ -190,6 +190,7 @@ function bindStore(store: IdbFileStore): FileStore {
     setManifest: (sha256, manifest) => store.setManifest(sha256, manifest),
     putChunks: (sha256, chunks) => store.putChunks(sha256, chunks),
     getChunk: (sha256, index) => store.getChunk(sha256, index),
+    getChunks: (sha256, from, to) => store.getChunks(sha256, from, to),
     isComplete: (record) => store.isComplete(record),
     usageByConversation: () => store.usageByConversation(),
     deleteConversationFiles: (conv) => store.deleteConversationFiles(conv),
