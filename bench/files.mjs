@@ -235,9 +235,12 @@ export default async function filesBenchmark(argv, environment) {
 async function setAutoDownload(page, mb, expect) {
   await page.getByRole('link', { name: 'Settings' }).click();
   const input = page.getByLabel(AUTO_DOWNLOAD_LABEL);
-  await input.fill(String(mb));
-  await input.press('Tab');
-  await expect(input).toHaveValue(String(mb));
+  // The screen loads the stored value after it shows: typed before that, the two mixed ("250").
+  await expect(async () => {
+    await input.fill(String(mb));
+    await input.press('Tab');
+    await expect(input).toHaveValue(String(mb), { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
   await sleep(300);
 }
 

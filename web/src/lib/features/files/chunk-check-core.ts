@@ -12,8 +12,8 @@ import { equalBytes } from './transfer-model';
 export interface CheckedChunk {
   /** What is stored; null when the bytes do not hash to the expected SHA-256. */
   blob: Blob | null;
-  /** The chunk's buffer, free again (a Worker hands it back). */
-  bytes: Uint8Array<ArrayBuffer>;
+  /** The chunk's buffer, free again (a Worker hands it back); null: the running hash keeps it. */
+  bytes: Uint8Array<ArrayBuffer> | null;
 }
 
 /** What the main thread posts to a chunk-check Worker. */
@@ -38,7 +38,7 @@ export type ChunkCheckMessage =
       type: 'checked';
       id: number;
       blob: Blob | null;
-      bytes: Uint8Array<ArrayBuffer>;
+      bytes: Uint8Array<ArrayBuffer> | null;
       error?: string;
     }
   /** The whole file's SHA-256 (base64url), or null when the running hash gave up. */
@@ -49,7 +49,10 @@ export function isChunkCheckMessage(data: unknown): data is ChunkCheckMessage {
   if (typeof data !== 'object' || data === null || !('type' in data)) return false;
   const message = data as Partial<Record<string, unknown>>;
   if (message.type === 'checked') {
-    return typeof message.id === 'number' && message.bytes instanceof Uint8Array;
+    return (
+      typeof message.id === 'number' &&
+      (message.bytes instanceof Uint8Array || message.bytes === null)
+    );
   }
   if (message.type === 'digest') {
     return typeof message.sha256 === 'string' || message.sha256 === null;
@@ -94,9 +97,14 @@ export class ChunkCheckCore {
       const hash = await this.#digest(bytes);
       if (!equalBytes(hash, expected)) return { blob: null, bytes };
       const blob = new Blob([bytes]);
+      const running = this.#running;
       // The next chunk in order is hashed now, before its buffer is handed back; an early one
-      // is read back from its Blob when its turn comes.
-      this.#running?.add(index, this.#running.takesNow(index) ? bytes : blob);
+      // is kept as it is (bounded), or read back from its Blob when its turn comes.
+      if (running?.holdsBytes(index, bytes.length)) {
+        running.add(index, bytes);
+        return { blob, bytes: null };
+      }
+      running?.add(index, running.takesNow(index) ? bytes : blob);
       return { blob, bytes };
     });
     this.#queue = checked.catch(() => undefined);

@@ -27,7 +27,12 @@ scope.addEventListener('message', (event) => {
         ? core.check(index, bytes, expected)
         : Promise.reject(new Error('not started'));
       void checking.then(
-        ({ blob }) => scope.postMessage({ type: 'checked', id, blob, bytes }, [bytes.buffer]),
+        // A buffer the running hash keeps stays here; the page takes a new one.
+        (checked) =>
+          scope.postMessage(
+            { type: 'checked', id, blob: checked.blob, bytes: checked.bytes },
+            checked.bytes ? [checked.bytes.buffer] : [],
+          ),
         (error: unknown) =>
           scope.postMessage({ type: 'checked', id, blob: null, bytes, error: String(error) }, [
             bytes.buffer,

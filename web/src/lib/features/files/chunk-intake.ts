@@ -179,7 +179,7 @@ export class ChunkIntake {
       log.warn('checking a chunk failed', error);
       return false;
     }
-    this.#recycle(checked.bytes);
+    if (checked.bytes) this.#recycle(checked.bytes);
     if (!checked.blob) {
       this.#ports.refuse(download, state, index, 'a bad chunk');
       return false;
