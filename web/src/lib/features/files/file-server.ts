@@ -27,8 +27,8 @@ export const MAX_SERVE_QUEUE = 64;
 /** How often a sender waiting for its channel to drain looks at it again without an event. */
 const DRAIN_CHECK_MS = 250;
 /**
- * Bytes of chunks read from storage ahead of the one being sent (at least one chunk): reads
- * overlap, and each takes tens of ms on a busy machine, so sending never waits for one.
+ * Bytes of chunks read from storage ahead of the one being sent (a run more may start below it):
+ * reads overlap, and each takes tens of ms on a busy machine, so sending never waits for one.
  */
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 /** Bytes of consecutive chunks read in one go (one transaction, one Blob read). */
@@ -155,11 +155,9 @@ export class FileServer {
       const reads: { read: Promise<Job>; length: number }[] = [];
       let readBytes = 0;
       const readAhead = () => {
-        while (
-          reads.length === 0 ||
-          readBytes + (state.queue[0]?.length ?? 0) <= READ_AHEAD_BYTES
-        ) {
-          const run = this.#takeRun(state, READ_AHEAD_BYTES - readBytes);
+        // Whole runs (up to READ_BATCH_BYTES each) while less than READ_AHEAD_BYTES are read.
+        while (readBytes < READ_AHEAD_BYTES) {
+          const run = this.#takeRun(state);
           if (!run) return;
           const jobs = this.#read(run);
           run.forEach((wanted, i) => reads.push({ read: jobs[i]!, length: wanted.length }));
@@ -212,9 +210,9 @@ export class FileServer {
 
   /**
    * The next wanted chunks to read together: the first in the queue, and those right after it of
-   * the same file, up to READ_BATCH_BYTES (and `room`, beyond the first).
+   * the same file, up to READ_BATCH_BYTES.
    */
-  #takeRun(state: Served, room: number): Wanted[] | null {
+  #takeRun(state: Served): Wanted[] | null {
     const first = state.queue.shift();
     if (!first) return null;
     const run = [first];
@@ -224,7 +222,7 @@ export class FileServer {
         first.index !== MANIFEST_INDEX &&
         next.file === first.file &&
         next.index === run[run.length - 1]!.index + 1;
-      if (!isNext || bytes + next.length > Math.min(READ_BATCH_BYTES, room)) break;
+      if (!isNext || bytes + next.length > READ_BATCH_BYTES) break;
       run.push(state.queue.shift()!);
       bytes += next.length;
     }
