@@ -173,11 +173,15 @@ export class ChunkIntake {
       countChunks(download.have) === 0 && download.unwritten.length === 0,
     );
     let checked: CheckedChunk;
+    const length = bytes.length;
+    download.checkingBytes += length;
     try {
       checked = await download.checks.check(index, bytes, expected);
     } catch (error) {
       log.warn('checking a chunk failed', error);
       return false;
+    } finally {
+      download.checkingBytes -= length;
     }
     if (checked.bytes) this.#recycle(checked.bytes);
     if (!checked.blob) {

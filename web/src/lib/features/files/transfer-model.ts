@@ -99,6 +99,8 @@ export interface Download {
   /** Checked chunks waiting to be stored, as Blobs (their bytes are out of the JS heap). */
   unwritten: { index: number; blob: Blob }[];
   unwrittenBytes: number;
+  /** Bytes of chunks handed to the chunk checks and not answered yet (a Worker may lag). */
+  checkingBytes: number;
   /**
    * Chunks that arrived whole and are not stored yet (their hash being checked, waiting to be
    * stored, or being stored): never asked for again meanwhile.
@@ -137,6 +139,7 @@ export function newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): 
     inFlight: new Map(),
     unwritten: [],
     unwrittenBytes: 0,
+    checkingBytes: 0,
     landed: new Set(),
     stalledAt: new Map(),
     isWriting: false,

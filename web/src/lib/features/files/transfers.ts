@@ -60,7 +60,10 @@ export const CHUNK_STALL_MS = 20_000;
 export const REASK_MS = 10_000;
 /** Control frames one member may send per second; more are dropped (each costs a storage read). */
 export const MAX_CONTROL_FRAMES_PER_S = 256;
-/** Verified chunks waiting to be stored, most bytes before asking for more. */
+/**
+ * Chunks that arrived and are being checked or wait to be stored, most bytes before asking for
+ * more (so a Worker or storage slower than the link holds the link back, not memory).
+ */
 export const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 
 /** The dependencies of a Transfers. */
@@ -427,7 +430,7 @@ export class Transfers {
   /** Asks holders for what is missing, up to each one's share of the window. */
   #pump(download: Download): void {
     if (download.status !== 'waiting' && download.status !== 'fetching') return;
-    if (download.unwrittenBytes > MAX_UNWRITTEN_BYTES) return;
+    if (download.unwrittenBytes + download.checkingBytes > MAX_UNWRITTEN_BYTES) return;
     const holders = [...download.holders].filter(([key]) => this.#peers.has(key));
     if (!download.manifest) {
       if (download.inFlight.has(MANIFEST_INDEX)) return;
