@@ -2,8 +2,9 @@
  * Checking a download's chunks (DESIGN §9 "Fetching"): each chunk's SHA-256 against its manifest
  * entry, the Blob it is stored as, and the whole file's running SHA-256 (running-hash.ts). Runs in
  * a Worker for a large file (chunk-check-worker.ts; chunk-checks.ts posts it the chunks), so the
- * page's main thread only puts pieces together, or here. Checks run one after another, in the
- * order the chunks came, so the running hash sees them in that order.
+ * page's main thread only puts pieces together, or here. Each chunk is hashed as soon as it
+ * comes; the rest of its check waits for the chunks before it, so the running hash sees them in
+ * the order they came.
  */
 import { RunningHash } from './running-hash';
 import { equalBytes } from './transfer-model';
@@ -93,8 +94,18 @@ export class ChunkCheckCore {
     bytes: Uint8Array<ArrayBuffer>,
     expected: Uint8Array,
   ): Promise<CheckedChunk> {
+    // Hashed at once (WebCrypto reads the bytes now, on its own threads); compared, made a
+    // Blob and fed to the running hash in the order the chunks came.
+    let hashing: Promise<Uint8Array>;
+    try {
+      hashing = this.#digest(bytes);
+    } catch (error) {
+      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // Its failure is the check's (below), not an unhandled rejection meanwhile.
+    hashing.catch(() => undefined);
     const checked = this.#queue.then(async () => {
-      const hash = await this.#digest(bytes);
+      const hash = await hashing;
       if (!equalBytes(hash, expected)) return { blob: null, bytes };
       const blob = new Blob([bytes]);
       const running = this.#running;
