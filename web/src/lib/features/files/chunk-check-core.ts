@@ -128,3 +128,49 @@ export class ChunkCheckCore {
     return (await this.#running?.digest()) ?? null;
   }
 }
+
+/** Where a chunk-check Worker listens and answers: its global scope, or a MessagePort in tests. */
+export interface ChunkCheckPort {
+  addEventListener(
+    type: 'message',
+    listener: (event: MessageEvent<ChunkCheckRequest>) => void,
+  ): void;
+  postMessage(message: ChunkCheckMessage, transfer: Transferable[]): void;
+}
+
+/** Answers the chunk-check requests that come to `port` (what a chunk-check Worker runs). */
+export function serveChunkChecks(port: ChunkCheckPort): void {
+  let core: ChunkCheckCore | null = null;
+  port.addEventListener('message', (event) => {
+    const request = event.data;
+    switch (request.type) {
+      case 'start':
+        core = new ChunkCheckCore(request.count, request.isRunning);
+        return;
+      case 'check': {
+        const { id, index, bytes, expected } = request;
+        const checking = core
+          ? core.check(index, bytes, expected)
+          : Promise.reject(new Error('not started'));
+        void checking.then(
+          // A buffer the running hash keeps stays here; the page takes a new one.
+          (checked) =>
+            port.postMessage(
+              { type: 'checked', id, blob: checked.blob, bytes: checked.bytes },
+              checked.bytes ? [checked.bytes.buffer] : [],
+            ),
+          (error: unknown) =>
+            port.postMessage({ type: 'checked', id, blob: null, bytes, error: String(error) }, [
+              bytes.buffer,
+            ]),
+        );
+        return;
+      }
+      case 'digest':
+        void (core?.digest() ?? Promise.resolve(null)).then((sha256) =>
+          port.postMessage({ type: 'digest', sha256 }, []),
+        );
+        return;
+    }
+  });
+}

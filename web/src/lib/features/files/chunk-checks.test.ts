@@ -1,9 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toBase64Url } from '../../encoding';
 import { MAX_HELD_CHUNKS, RunningHash } from './running-hash';
-import { ChunkCheckCore } from './chunk-check-core';
+import { ChunkCheckCore, serveChunkChecks } from './chunk-check-core';
 import { startChunkChecks } from './chunk-checks';
+import { MIN_WORKER_HASH_BYTES } from './file-hashing';
 
 const CHUNK = 1000;
 
@@ -128,5 +129,101 @@ describe('checking a download’s chunks', () => {
     expect(await notRunning.digest()).toBeNull();
     expect(await closed.digest()).toBeNull();
     await expect(closed.check(0, chunks[0]!.slice(), entry(chunks[0]!))).rejects.toThrow();
+  });
+});
+
+type ErrorListener = (event: { message: string; preventDefault(): void }) => void;
+
+/** A Worker running the real chunk-check code across a MessageChannel. */
+class FakeWorker {
+  static started = 0;
+  static terminated = 0;
+  static last: FakeWorker | null = null;
+  #port: MessagePort;
+  #onError: ErrorListener[] = [];
+
+  constructor() {
+    FakeWorker.started++;
+    FakeWorker.last = this;
+    const channel = new MessageChannel();
+    serveChunkChecks(channel.port2);
+    channel.port2.start();
+    this.#port = channel.port1;
+    this.#port.start();
+  }
+
+  addEventListener(type: string, listener: (event: MessageEvent) => void): void {
+    if (type === 'message') this.#port.addEventListener('message', listener);
+    else this.#onError.push(listener as unknown as ErrorListener);
+  }
+
+  postMessage(message: unknown, transfer: Transferable[] = []): void {
+    this.#port.postMessage(message, transfer);
+  }
+
+  terminate(): void {
+    FakeWorker.terminated++;
+    this.#port.close();
+  }
+
+  /** The Worker dies (a script error). */
+  crash(): void {
+    for (const listener of this.#onError) listener({ message: 'boom', preventDefault: () => {} });
+  }
+}
+
+describe('checking a large download’s chunks in a Worker', () => {
+  const KiB256 = 256 * 1024;
+  const count = Math.ceil(MIN_WORKER_HASH_BYTES / KiB256) + 1;
+  /** `count` chunks of 256 KiB and the whole file's SHA-256. */
+  const chunks = Array.from({ length: count }, (_, index) =>
+    new Uint8Array(KiB256).map((_, i) => (i * 7 + index * 13) & 0xff),
+  );
+  const wholeHash = sha256.create();
+  for (const chunk of chunks) wholeHash.update(chunk);
+  const whole = toBase64Url(wholeHash.digest());
+
+  beforeEach(() => {
+    vi.stubGlobal('Worker', FakeWorker);
+    FakeWorker.started = 0;
+    FakeWorker.terminated = 0;
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('hands each chunk to the Worker, gets its Blob and buffer back, and the whole file’s hash', async () => {
+    const checks = startChunkChecks(count, count * KiB256, true);
+    expect(FakeWorker.started).toBe(1);
+    // Chunk 2 comes early (its buffer stays with the running hash), then the rest in order.
+    const order = [
+      0,
+      2,
+      ...Array.from({ length: count }, (_, i) => i).filter((i) => i !== 0 && i !== 2),
+    ];
+    for (const index of order) {
+      const bytes = chunks[index]!.slice();
+      const checked = await checks.check(index, bytes, sha256(chunks[index]!));
+      expect(bytes.length).toBe(0); // handed over
+      expect(checked.blob?.size).toBe(KiB256);
+      expect(checked.bytes === null).toBe(index === 2);
+    }
+    const stored = await checks.check(1, chunks[1]!.slice(), sha256(chunks[0]!));
+    expect(stored.blob).toBeNull();
+    expect(await checks.digest()).toBe(whole);
+    expect(FakeWorker.terminated).toBe(1);
+  });
+
+  it('checks here once the Worker broke, and has no whole-file hash then (the file is read back)', async () => {
+    const checks = startChunkChecks(count, count * KiB256, true);
+    await checks.check(0, chunks[0]!.slice(), sha256(chunks[0]!));
+    FakeWorker.last?.crash();
+    const checked = await checks.check(1, chunks[1]!.slice(), sha256(chunks[1]!));
+    expect(checked.blob?.size).toBe(KiB256);
+    const bad = await checks.check(2, chunks[2]!.slice(), sha256(chunks[3]!));
+    expect(bad.blob).toBeNull();
+    expect(await checks.digest()).toBeNull();
+    expect(FakeWorker.terminated).toBe(1);
   });
 });
