@@ -137,8 +137,20 @@ export default async function filesBenchmark(argv, environment) {
     };
 
     // Warm-up: the first transfer on a fresh association ramps up (not counted).
-    await raw.receiver.evaluate(rawReceive, { bytes: 16 * MiB, timeoutMs: options.timeoutMs });
+    const warmMs = await raw.receiver.evaluate(rawReceive, {
+      bytes: 16 * MiB,
+      timeoutMs: options.timeoutMs,
+    });
+    log(`raw warm-up 16 MiB: ${formatMs(warmMs)} ms`);
     const context = { alice, bob, options, bytes, tmp, expect, log };
+    // Parley's link gets the same: one unmeasured 16 MiB file first (each direction of an SCTP
+    // association stalls for seconds at its first large transfer, on loopback too).
+    const warmUp = {
+      ...context,
+      bytes: 16 * MiB,
+      options: { ...options, size: 16, verify: false },
+    };
+    await parleyTransfer(warmUp, 'warm-up', [alice]);
     /** @type {any[]} */
     const parleyRuns = [];
     await runRaw();
@@ -164,6 +176,9 @@ export default async function filesBenchmark(argv, environment) {
         await fixtures.expectMember(page, name, 'online');
       }
       log('Carol joined');
+      // Warm the links into Carol and from Carol to Bob as Alice's was: Carol fetches a 16 MiB
+      // file from Alice, then Bob from both.
+      await parleyTransfer(warmUp, 'warm-up-two', [alice, carol], { firstFetcher: carol });
       twoSources = await parleyTransfer(context, 'two', [alice, carol], { firstFetcher: carol });
     }
     /** @type {any} */
@@ -220,9 +235,12 @@ export default async function filesBenchmark(argv, environment) {
 async function setAutoDownload(page, mb, expect) {
   await page.getByRole('link', { name: 'Settings' }).click();
   const input = page.getByLabel(AUTO_DOWNLOAD_LABEL);
-  await input.fill(String(mb));
-  await input.press('Tab');
-  await expect(input).toHaveValue(String(mb));
+  // The screen loads the stored value after it shows: typed before that, the two mixed ("250").
+  await expect(async () => {
+    await input.fill(String(mb));
+    await input.press('Tab');
+    await expect(input).toHaveValue(String(mb), { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
   await sleep(300);
 }
 
@@ -567,6 +585,7 @@ function installProbes() {
       state.sent = { messages: 0, bytes: 0 };
       state.buffered = { samples: 0, empty: 0, low: 0, high: 0 };
       state.arrayBuffer = { count: 0, ms: 0 };
+      state.timeline = [];
     },
     start() {
       state.reset();
@@ -576,6 +595,13 @@ function installProbes() {
         if (!channel) return;
         state.buffered.samples += 1;
         const amount = channel.bufferedAmount;
+        if (state.buffered.samples % 5 === 0)
+          state.timeline.push([
+            Math.round(performance.now() - state.startedAt),
+            state.recv.bytes,
+            state.sent.bytes,
+            amount,
+          ]);
         state.buffered.last = amount;
         if (amount < 64 * 1024) state.buffered.empty += 1;
         else if (amount <= 1024 * 1024) state.buffered.low += 1;
@@ -945,7 +971,14 @@ function buildReport(args) {
     `Measured ${new Date().toISOString()} on ${machine.cpuModel} (${machine.cores} cores, shared), ` +
       `Chromium ${args.browserVersion}, loopback${args.isLoopbackOnly ? ' only (network namespace)' : ''}. ` +
       `Load average at start: ${args.loadAverageAtStart.join(' / ')}. ` +
-      `${parleyRuns.length} Parley run(s), ${rawRuns.length} raw run(s), alternating; medians.`,
+      `At the end: ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' / ')}. ` +
+      `${parleyRuns.length} Parley run(s), ${rawRuns.length} raw run(s), alternating; medians. ` +
+      'Every link is warmed by one unmeasured 16 MiB transfer first (the raw channel, Alice → Bob, ' +
+      'and before the two-source run Alice → Carol and Carol → Bob): the first large transfer in ' +
+      'each direction of an SCTP association stalls for seconds.',
     '',
     '## Throughput',
     '',

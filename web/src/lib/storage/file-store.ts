@@ -74,6 +74,11 @@ export interface FileStore {
   putChunks(sha256: string, chunks: readonly ChunkBytes[]): Promise<FileRecord>;
   /** The bytes of a held chunk. */
   getChunk(sha256: string, index: number): Promise<ArrayBuffer | undefined>;
+  /**
+   * The bytes of chunks `from`…`to` (inclusive) in one read, by index from `from`; undefined
+   * for a chunk not held.
+   */
+  getChunks(sha256: string, from: number, to: number): Promise<(Uint8Array | undefined)[]>;
   /** Whether every chunk of the file is held. */
   isComplete(record: FileRecord): boolean;
   /** Per conversation, the bytes held of the files it refers to (a shared file counts in each). */

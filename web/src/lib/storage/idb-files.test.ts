@@ -189,6 +189,17 @@ describe('chunks', () => {
     );
   });
 
+  it('reads a range of chunks in one go, none for those not held', async () => {
+    const file = makeFile(1);
+    await store.describe(file, 'room-a');
+    await store.putChunks(file.sha256, [chunkOf(file, 1), chunkOf(file, 2)]);
+    const [first, second, third] = await store.getChunks(file.sha256, 0, 2);
+    expect(first).toBeUndefined();
+    expect(second).toEqual(new Uint8Array(CHUNK).fill(2));
+    expect(third).toEqual(new Uint8Array(5).fill(3));
+    expect(await store.getChunks(file.sha256, 2, 1)).toEqual([]);
+  });
+
   it('ignores chunks already held, also twice in one call', async () => {
     const file = makeFile(1);
     await store.describe(file, 'room-a');

@@ -12,8 +12,18 @@ import { fromBase64Url } from '../../encoding';
 import type { FileStore } from '../../storage/file-store';
 import { countChunks, hasChunk, setChunk } from './chunk-plan';
 import { equalBytes, isWanted, type Download, type PeerState } from './transfer-model';
+import type { CheckedChunk, ChunkChecks } from './chunk-checks';
 
 const log = createLogger('files');
+
+/**
+ * Verified chunks are stored once this many bytes of them wait (or every chunk is in, or
+ * WRITE_DELAY_MS passed): each transaction also rewrites the file's record, so a transaction per
+ * chunk made storing the slowest step once checking left the main thread.
+ */
+export const MIN_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+/** The longest a verified chunk waits for others before it is stored. */
+const WRITE_DELAY_MS = 100;
 
 /** Spare chunk buffers kept for the next chunks, at most this many bytes of them. */
 const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -21,8 +31,13 @@ const MAX_SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** What receiving chunks needs of transfers. */
 export interface ChunkIntakePorts {
   store: Pick<FileStore, 'setManifest' | 'putChunks'>;
-  /** A chunk's SHA-256 (TransfersDeps.digest, default WebCrypto). */
+  /** The manifest's SHA-256 (TransfersDeps.digest, default WebCrypto). */
   digest: (bytes: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Starts checking the chunks of a download of `count` chunks and `size` bytes (with the whole
+   * file's running hash when `isRunning`): chunk-checks.ts.
+   */
+  startChecks: (count: number, size: number, isRunning: boolean) => ChunkChecks;
   /** The download being fetched for `sha256`, if any. */
   downloadOf(sha256: string): Download | undefined;
   /** A member sent something wrong for a file: it is never asked for that file again. */
@@ -137,9 +152,10 @@ export class ChunkIntake {
   }
 
   /**
-   * Checks a chunk against the manifest; true when it is kept, to be stored. Its buffer is
-   * free again once hashing and a Blob (what is stored) have copied it: one buffer per member
-   * sending, not one per chunk waiting to be stored.
+   * Checks a chunk against the manifest (chunk-checks.ts: in a Worker for a large file, which
+   * also makes its Blob and feeds the whole file's running hash); true when it is kept, to be
+   * stored. Its buffer comes back with the answer and is reused: one buffer per member sending
+   * and chunk being checked, not one per chunk waiting to be stored.
    */
   async #checkChunk(
     download: Download,
@@ -147,40 +163,58 @@ export class ChunkIntake {
     index: number,
     bytes: Uint8Array<ArrayBuffer>,
   ): Promise<boolean> {
-    let hashing: Promise<Uint8Array>;
-    try {
-      hashing = this.#digest(bytes);
-    } catch (error) {
-      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    const blob = new Blob([bytes]);
-    this.#recycle(bytes);
-    let hash: Uint8Array;
-    try {
-      hash = await hashing;
-    } catch (error) {
-      log.warn('hashing a chunk failed', error);
-      return false;
-    }
     const expected = download.manifest?.subarray(index * 32, index * 32 + 32);
-    if (!expected || !equalBytes(hash, expected)) {
+    if (!expected) return false;
+    // The running hash starts only while nothing is stored or waiting to be: it must see every
+    // chunk stored.
+    download.checks ??= this.#ports.startChecks(
+      download.count,
+      download.meta.size,
+      countChunks(download.have) === 0 && download.unwritten.length === 0,
+    );
+    let checked: CheckedChunk;
+    const length = bytes.length;
+    download.checkingBytes += length;
+    try {
+      checked = await download.checks.check(index, bytes, expected);
+    } catch (error) {
+      log.warn('checking a chunk failed', error);
+      return false;
+    } finally {
+      download.checkingBytes -= length;
+    }
+    if (checked.bytes) this.#recycle(checked.bytes);
+    if (!checked.blob) {
       this.#ports.refuse(download, state, index, 'a bad chunk');
       return false;
     }
     // Verified while no other chunk was on its way ('waiting' for a moment) still counts.
     if (!isWanted(download) || hasChunk(download.have, index)) return false;
-    download.unwritten.push({ index, blob });
-    download.unwrittenBytes += blob.size;
-    void this.write(download);
+    download.unwritten.push({ index, blob: checked.blob });
+    download.unwrittenBytes += checked.blob.size;
+    void this.write(download, true);
     return true;
   }
 
-  /** Stores verified chunks, a batch per transaction. */
-  async write(download: Download): Promise<void> {
+  /**
+   * Stores verified chunks, a batch per transaction; with `isBatching`, only once a batch is
+   * worth a transaction (MIN_WRITE_BATCH_BYTES, the last chunks, or after WRITE_DELAY_MS).
+   */
+  async write(download: Download, isBatching = false): Promise<void> {
     if (download.isWriting) return;
     download.isWriting = true;
     try {
       while (download.unwritten.length > 0 && isWanted(download)) {
+        const isLast = countChunks(download.have) + download.unwritten.length >= download.count;
+        if (isBatching && !isLast && download.unwrittenBytes < MIN_WRITE_BATCH_BYTES) {
+          download.writeTimer ??= setTimeout(() => {
+            download.writeTimer = undefined;
+            void this.write(download);
+          }, WRITE_DELAY_MS);
+          return;
+        }
+        clearTimeout(download.writeTimer);
+        download.writeTimer = undefined;
         const batch = download.unwritten.splice(0);
         const bytes = batch.reduce((sum, chunk) => sum + chunk.blob.size, 0);
         download.unwrittenBytes -= bytes;

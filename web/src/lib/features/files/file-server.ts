@@ -17,7 +17,7 @@ import {
   type FileFrame,
 } from '../../protocol/file-frames';
 import type { FileRecord, FileStore } from '../../storage/file-store';
-import { countChunks, encodeBitmap, hasChunk } from './chunk-plan';
+import { chunkRange, countChunks, encodeBitmap, hasChunk } from './chunk-plan';
 import type { TransferPeer } from './transfer-model';
 
 const log = createLogger('files');
@@ -26,8 +26,13 @@ const log = createLogger('files');
 export const MAX_SERVE_QUEUE = 64;
 /** How often a sender waiting for its channel to drain looks at it again without an event. */
 const DRAIN_CHECK_MS = 250;
-/** Chunks read from storage ahead of the one being sent (reads overlap, sending never waits). */
-const READ_AHEAD_CHUNKS = 4;
+/**
+ * Bytes of chunks read from storage ahead of the one being sent (a run more may start below it):
+ * reads overlap, and each takes tens of ms on a busy machine, so sending never waits for one.
+ */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+/** Bytes of consecutive chunks read in one go (one transaction, one Blob read). */
+const READ_BATCH_BYTES = 1024 * 1024;
 
 /** A chunk asked for, read from storage (null: not held any more, or unreadable). */
 interface Job {
@@ -36,10 +41,17 @@ interface Job {
   bytes: Uint8Array | null;
 }
 
+/** A chunk asked for and its length. */
+interface Wanted {
+  file: string;
+  index: number;
+  length: number;
+}
+
 interface Served {
   peer: TransferPeer;
   /** What it asked of us, in order. */
-  queue: { file: string; index: number }[];
+  queue: Wanted[];
   isServing: boolean;
   drainWaiters: (() => void)[];
 }
@@ -119,8 +131,15 @@ export class FileServer {
         (index === MANIFEST_INDEX
           ? record.manifest !== null
           : index < record.chunkCount && hasChunk(record.have, index));
-      if (isHeld && state.queue.length < MAX_SERVE_QUEUE) state.queue.push({ file, index });
-      else refused.push(index);
+      if (!isHeld || state.queue.length >= MAX_SERVE_QUEUE) {
+        refused.push(index);
+        continue;
+      }
+      const { start, end } =
+        index === MANIFEST_INDEX
+          ? { start: 0, end: record.chunkCount * 32 }
+          : chunkRange(record.size, record.chunkSize, index);
+      state.queue.push({ file, index, length: end - start });
     }
     if (refused.length > 0) this.#send(state, { t: 'none', f: file, i: refused });
     void this.#serve(state);
@@ -133,17 +152,23 @@ export class FileServer {
     try {
       // Reads started ahead, in order; wants that came while this waited for the channel to
       // drain are read too (a `#serve` call for them returned at once, seeing this loop run).
-      const reads: Promise<Job>[] = [];
+      const reads: { read: Promise<Job>; length: number }[] = [];
+      let readBytes = 0;
       const readAhead = () => {
-        while (reads.length < READ_AHEAD_CHUNKS) {
-          const read = this.#readJob(state);
-          if (!read) return;
-          reads.push(read);
+        // Whole runs (up to READ_BATCH_BYTES each) while less than READ_AHEAD_BYTES are read.
+        while (readBytes < READ_AHEAD_BYTES) {
+          const run = this.#takeRun(state);
+          if (!run) return;
+          const jobs = this.#read(run);
+          run.forEach((wanted, i) => reads.push({ read: jobs[i]!, length: wanted.length }));
+          readBytes += run.reduce((sum, wanted) => sum + wanted.length, 0);
         }
       };
       readAhead();
       while (reads.length > 0 && this.#members.get(state.peer.key) === state) {
-        const job = await reads.shift()!;
+        const next = reads.shift()!;
+        const job = await next.read;
+        readBytes -= next.length;
         readAhead();
         if (!job.bytes) {
           this.#send(state, { t: 'none', f: job.file, i: [job.index] });
@@ -183,22 +208,46 @@ export class FileServer {
     }
   }
 
-  #readJob(state: Served): Promise<Job> | null {
-    const job = state.queue.shift();
-    if (!job) return null;
-    return (async () => {
-      try {
-        if (job.index === MANIFEST_INDEX) {
-          const record = await this.#store.get(job.file);
-          return { ...job, bytes: record?.manifest ? new Uint8Array(record.manifest) : null };
-        }
-        const bytes = await this.#store.getChunk(job.file, job.index);
-        return { ...job, bytes: bytes ? new Uint8Array(bytes) : null };
-      } catch (error) {
-        log.warn('reading a chunk failed', error);
-        return { ...job, bytes: null };
-      }
-    })();
+  /**
+   * The next wanted chunks to read together: the first in the queue, and those right after it of
+   * the same file, up to READ_BATCH_BYTES.
+   */
+  #takeRun(state: Served): Wanted[] | null {
+    const first = state.queue.shift();
+    if (!first) return null;
+    const run = [first];
+    let bytes = first.length;
+    for (let next = state.queue[0]; next; next = state.queue[0]) {
+      const isNext =
+        first.index !== MANIFEST_INDEX &&
+        next.file === first.file &&
+        next.index === run[run.length - 1]!.index + 1;
+      if (!isNext || bytes + next.length > READ_BATCH_BYTES) break;
+      run.push(state.queue.shift()!);
+      bytes += next.length;
+    }
+    return run;
+  }
+
+  /** Reads a run of wanted chunks from storage, in one read: a job per chunk. */
+  #read(run: readonly Wanted[]): Promise<Job>[] {
+    const { file, index } = run[0]!;
+    const failed = (error: unknown): null => {
+      log.warn('reading a chunk failed', error);
+      return null;
+    };
+    if (index === MANIFEST_INDEX) {
+      const manifest = this.#store
+        .get(file)
+        .then((record) => (record?.manifest ? new Uint8Array(record.manifest) : null), failed);
+      return [manifest.then((bytes) => ({ file, index, bytes }))];
+    }
+    const chunks = this.#store
+      .getChunks(file, index, run[run.length - 1]!.index)
+      .catch((error: unknown) => (failed(error), []));
+    return run.map((wanted, i) =>
+      chunks.then((read) => ({ file, index: wanted.index, bytes: read[i] ?? null })),
+    );
   }
 
   #send(state: Served, frame: FileFrame): void {

@@ -99,15 +99,15 @@ describe('files', () => {
       deps: {
         openFileStore: async () => {
           const store = await openIdbFileStore({ name: `mallory-${crypto.randomUUID()}` });
-          const honest = store.getChunk.bind(store);
-          store.getChunk = async (sha256, index) => {
-            const bytes = await honest(sha256, index);
-            if (bytes) {
-              const view = new Uint8Array(bytes);
-              view[0] = (view[0] ?? 0) ^ 0xff;
+          const honest = store.getChunks.bind(store);
+          store.getChunks = async (sha256, from, to) => {
+            const chunks = await honest(sha256, from, to);
+            for (const bytes of chunks) {
+              if (!bytes) continue;
+              bytes[0] = (bytes[0] ?? 0) ^ 0xff;
               badServed++;
             }
-            return bytes;
+            return chunks;
           };
           return store;
         },

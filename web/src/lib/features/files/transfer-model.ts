@@ -7,6 +7,7 @@ import type { BinaryChannel } from '../../net/transport';
 import type { RoomKey } from '../../protocol/ids';
 import type { FileRecord } from '../../storage/file-store';
 import { chunkCountOf, countChunks, newBitmap } from './chunk-plan';
+import type { ChunkChecks } from './chunk-checks';
 
 /** What a file event says about a file (the parts transfers need). */
 export interface FileMeta {
@@ -98,6 +99,8 @@ export interface Download {
   /** Checked chunks waiting to be stored, as Blobs (their bytes are out of the JS heap). */
   unwritten: { index: number; blob: Blob }[];
   unwrittenBytes: number;
+  /** Bytes of chunks handed to the chunk checks and not answered yet (a Worker may lag). */
+  checkingBytes: number;
   /**
    * Chunks that arrived whole and are not stored yet (their hash being checked, waiting to be
    * stored, or being stored): never asked for again meanwhile.
@@ -106,6 +109,14 @@ export interface Download {
   /** Chunks that stalled, and of whom they were asked then. */
   stalledAt: Map<number, string>;
   isWriting: boolean;
+  /** Stores a small batch of verified chunks if no more came meanwhile (chunk-intake.ts). */
+  writeTimer?: ReturnType<typeof setTimeout>;
+  /**
+   * Where its chunks are checked (chunk-checks.ts), with the whole file's running SHA-256 when
+   * they started on an empty download; started with the first chunk, ended when the download
+   * stops or its whole-file check takes the digest.
+   */
+  checks?: ChunkChecks;
   status: TransferStatus;
   error?: TransferState['error'];
 }
@@ -128,6 +139,7 @@ export function newDownload(meta: FileMeta, conv: RoomKey, record: FileRecord): 
     inFlight: new Map(),
     unwritten: [],
     unwrittenBytes: 0,
+    checkingBytes: 0,
     landed: new Set(),
     stalledAt: new Map(),
     isWriting: false,

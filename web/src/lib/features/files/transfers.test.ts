@@ -18,6 +18,7 @@ import type { FileStore } from '../../storage/file-store';
 import { openIdbFileStore, type IdbFileStore } from '../../storage/idb-files';
 import { fakeRoomKey } from '../../testing/factories';
 import { chunkSizeFor, countChunks } from './chunk-plan';
+import { startChunkChecks } from './chunk-checks';
 import { hashFile, storeFile } from './file-hashing';
 import {
   CHUNKS_IN_FLIGHT_PER_MEMBER,
@@ -189,6 +190,7 @@ function bindStore(store: IdbFileStore): FileStore {
     setManifest: (sha256, manifest) => store.setManifest(sha256, manifest),
     putChunks: (sha256, chunks) => store.putChunks(sha256, chunks),
     getChunk: (sha256, index) => store.getChunk(sha256, index),
+    getChunks: (sha256, from, to) => store.getChunks(sha256, from, to),
     isComplete: (record) => store.isComplete(record),
     usageByConversation: () => store.usageByConversation(),
     deleteConversationFiles: (conv) => store.deleteConversationFiles(conv),
@@ -459,6 +461,95 @@ describe('Transfers, a false file message', () => {
     );
     expect(await empty.get(honest.sha256)).toBeUndefined();
     expect(await empty.chunkBlobs(honest.sha256)).toBeNull();
+    for (const t of [transfers, mallory]) t.stop();
+  });
+});
+
+/** `store` with its reads of whole files (the whole-file check's re-read) counted. */
+function countingStore(store: IdbFileStore) {
+  const reads: string[] = [];
+  const counted: FileStore = {
+    ...bindStore(store),
+    chunkBlobs: (sha256) => {
+      reads.push(sha256);
+      return store.chunkBlobs(sha256);
+    },
+  };
+  return { store: counted, reads };
+}
+
+/** Chunk checks without the running hash (as when too many chunks came out of order). */
+const withoutRunningHash = (count: number, size: number) => startChunkChecks(count, size, false);
+
+describe('Transfers, the whole-file check', () => {
+  it('checks a file hashed while it arrived without reading it back', async () => {
+    const size = 5 * 256 * 1024 + 3;
+    const { store: full, meta } = await storeWithFile(ROOM_A, size);
+    const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+    opened.push(empty);
+    const counting = countingStore(empty);
+    const transfers = new Transfers({ store: counting.store, onState: () => undefined });
+    const alice = new Transfers({ store: full, onState: () => undefined });
+    const [ours, theirs] = await channelPair(ROOM_A);
+    transfers.addPeer({ key: 'alice', room: ROOM_A, channel: ours });
+    alice.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+    await transfers.fetch(ROOM_A, meta);
+    await vi.waitFor(() => expect(transfers.stateOf(meta.sha256)?.status).toBe('done'));
+    expect(counting.reads).toEqual([]);
+    expect((await empty.get(meta.sha256))?.storedBytes).toBe(size);
+    for (const t of [transfers, alice]) t.stop();
+  });
+
+  it('reads a resumed file back to check it (chunks stored before were not hashed)', async () => {
+    const size = 4 * 256 * 1024;
+    const { store: full, meta } = await storeWithFile(ROOM_A, size);
+    const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+    opened.push(empty);
+    // Chunk 2 was stored before a reload.
+    const record = await full.get(meta.sha256);
+    await empty.describe({ ...meta, chunkCount: 4 }, ROOM_A);
+    await empty.setManifest(meta.sha256, record!.manifest!);
+    await empty.putChunks(meta.sha256, [
+      { index: 2, bytes: (await full.getChunk(meta.sha256, 2))! },
+    ]);
+    const counting = countingStore(empty);
+    const transfers = new Transfers({ store: counting.store, onState: () => undefined });
+    const alice = new Transfers({ store: full, onState: () => undefined });
+    const [ours, theirs] = await channelPair(ROOM_A);
+    transfers.addPeer({ key: 'alice', room: ROOM_A, channel: ours });
+    alice.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+    await transfers.fetch(ROOM_A, meta);
+    await vi.waitFor(() => expect(transfers.stateOf(meta.sha256)?.status).toBe('done'));
+    expect(counting.reads).toEqual([meta.sha256]);
+    for (const t of [transfers, alice]) t.stop();
+  });
+
+  it('catches a false file by reading it back when the running hash gave up', async () => {
+    const size = 2 * 256 * 1024;
+    const { meta: honest } = await storeWithFile(ROOM_A, size);
+    const forged = new Uint8Array(size).fill(5);
+    const { store: malloryStore, meta: lie } = await storeUnder(ROOM_A, forged, honest.sha256);
+    const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
+    opened.push(empty);
+    const counting = countingStore(empty);
+    const transfers = new Transfers({
+      store: counting.store,
+      onState: () => undefined,
+      startChecks: withoutRunningHash,
+    });
+    const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
+    const [ours, theirs] = await channelPair(ROOM_A);
+    transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: ours });
+    mallory.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+    await transfers.fetch(ROOM_A, lie);
+    await vi.waitFor(() =>
+      expect(transfers.stateOf(honest.sha256)).toMatchObject({
+        status: 'failed',
+        error: 'mismatch',
+      }),
+    );
+    expect(counting.reads).toEqual([honest.sha256]);
+    expect(await empty.get(honest.sha256)).toBeUndefined();
     for (const t of [transfers, mallory]) t.stop();
   });
 });

@@ -42,6 +42,7 @@ import {
   hashWhole,
   type WholeFilePorts,
 } from './whole-file-check';
+import { startChunkChecks, type ChunkChecks } from './chunk-checks';
 
 export { MAX_SERVE_QUEUE } from './file-server';
 export {
@@ -59,7 +60,10 @@ export const CHUNK_STALL_MS = 20_000;
 export const REASK_MS = 10_000;
 /** Control frames one member may send per second; more are dropped (each costs a storage read). */
 export const MAX_CONTROL_FRAMES_PER_S = 256;
-/** Verified chunks waiting to be stored, most bytes before asking for more. */
+/**
+ * Chunks that arrived and are being checked or wait to be stored, most bytes before asking for
+ * more (so a Worker or storage slower than the link holds the link back, not memory).
+ */
 export const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 
 /** The dependencies of a Transfers. */
@@ -68,8 +72,8 @@ export interface TransfersDeps {
   /** A file changed state (progress, done, failed). */
   onState(file: string, state: TransferState): void;
   /**
-   * A chunk's SHA-256 (injectable for tests; default WebCrypto). It must have read (or copied,
-   * as WebCrypto does) `bytes` when it returns: the buffer is reused at once.
+   * A SHA-256 here: of a manifest, and of the chunks checked here (injectable for tests; default
+   * WebCrypto; a chunk-check Worker always uses WebCrypto).
    */
   digest?: (bytes: Uint8Array) => Promise<Uint8Array>;
   /**
@@ -77,6 +81,12 @@ export interface TransfersDeps {
    * in a Worker from 8 MiB, reading the file slice by slice).
    */
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
+  /**
+   * Starts checking a download's chunks, with the whole file's running hash when `isRunning`
+   * (injectable for tests; default `startChunkChecks`: in a Worker from 8 MiB, else here with
+   * `digest`).
+   */
+  startChecks?: (count: number, size: number, isRunning: boolean) => ChunkChecks;
 }
 
 const webDigest = async (bytes: Uint8Array): Promise<Uint8Array> =>
@@ -113,9 +123,13 @@ export class Transfers {
         return this.fetch(conv, meta);
       },
     };
+    const digest = deps.digest ?? webDigest;
     this.#intake = new ChunkIntake({
       store: deps.store,
-      digest: deps.digest ?? webDigest,
+      digest,
+      startChecks:
+        deps.startChecks ??
+        ((count, size, isRunning) => startChunkChecks(count, size, isRunning, digest)),
       downloadOf: (sha256) => this.#downloads.get(sha256),
       refuse: (download, state, index, what) => this.#refuse(download, state, index, what),
       fail: (download, error) => this.#fail(download, error),
@@ -244,6 +258,8 @@ export class Transfers {
     for (const download of this.#downloads.values()) {
       for (const flight of download.inFlight.values()) clearTimeout(flight.timer);
       download.inFlight.clear();
+      download.checks?.close();
+      download.checks = undefined;
     }
     for (const key of [...this.#peers.keys()]) this.removePeer(key);
   }
@@ -259,6 +275,9 @@ export class Transfers {
       if (state) state.load = Math.max(0, state.load - 1);
     }
     download.inFlight.clear();
+    // A stopped download's checks end (with its running hash: resumed, it is read back).
+    download.checks?.close();
+    download.checks = undefined;
     for (const key of asked) {
       const state = this.#peers.get(key);
       if (state) this.#send(state, { t: 'cancel', f: download.meta.sha256 });
@@ -411,7 +430,7 @@ export class Transfers {
   /** Asks holders for what is missing, up to each one's share of the window. */
   #pump(download: Download): void {
     if (download.status !== 'waiting' && download.status !== 'fetching') return;
-    if (download.unwrittenBytes > MAX_UNWRITTEN_BYTES) return;
+    if (download.unwrittenBytes + download.checkingBytes > MAX_UNWRITTEN_BYTES) return;
     const holders = [...download.holders].filter(([key]) => this.#peers.has(key));
     if (!download.manifest) {
       if (download.inFlight.has(MANIFEST_INDEX)) return;

@@ -2,7 +2,8 @@
  * The whole-file check (DESIGN §9 "A false file message"): chunks and manifest prove only what a
  * message's root says, and a hostile member can pair a root of its own with another file's
  * SHA-256. So a download counts as done only once its stored bytes hash to the message's
- * SHA-256; a false file is deleted here. Other messages' descriptions of the same SHA-256 (other
+ * SHA-256: hashed while the chunks arrived (chunk-checks.ts), or else read back; a false file is
+ * deleted here. Other messages' descriptions of the same SHA-256 (other
  * roots) met while it is fetched are remembered, and one of them is fetched if it turns out false.
  * Part of transfers.ts, which owns the downloads.
  */
@@ -64,10 +65,18 @@ export interface WholeFilePorts {
  */
 export async function checkWhole(download: Download, ports: WholeFilePorts): Promise<void> {
   const { sha256, chunkSize } = download.meta;
+  // Hashed while the chunks arrived (each checked against the manifest, as was each chunk
+  // stored), unless that could not cover the file: then the stored file is read back.
+  const checks = download.checks;
+  download.checks = undefined;
   let isTrue: boolean;
   try {
-    const parts = await ports.store.chunkBlobs(sha256);
-    isTrue = parts !== null && (await ports.wholeHash(new Blob(parts), chunkSize)) === sha256;
+    let whole = (await checks?.digest()) ?? null;
+    if (whole === null) {
+      const parts = await ports.store.chunkBlobs(sha256);
+      whole = parts && (await ports.wholeHash(new Blob(parts), chunkSize));
+    }
+    isTrue = whole === sha256;
   } catch (error) {
     ports.fail(download, error);
     return;
