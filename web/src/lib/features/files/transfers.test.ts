@@ -448,22 +448,32 @@ describe('Transfers, a false file message', () => {
     const empty = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
     opened.push(empty);
     const transfers = new Transfers({ store: empty, onState: () => undefined });
-    const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
-    const [ours, theirs] = await channelPair(ROOM_A);
-    transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: ours });
-    mallory.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
-    await transfers.fetch(ROOM_A, lie);
-    await vi.waitFor(() =>
-      expect(transfers.stateOf(honest.sha256)).toMatchObject({
-        status: 'failed',
-        error: 'mismatch',
-      }),
-    );
+    const mallory = await fetchFromMallory(transfers, malloryStore, lie);
     expect(await empty.get(honest.sha256)).toBeUndefined();
     expect(await empty.chunkBlobs(honest.sha256)).toBeNull();
     for (const t of [transfers, mallory]) t.stop();
   });
 });
+
+/**
+ * `transfers` fetches `lie` (another file's SHA-256 over forged chunks) from Mallory, who holds
+ * it in `malloryStore`, until it fails as a mismatch; Mallory's Transfers, to stop.
+ */
+async function fetchFromMallory(
+  transfers: Transfers,
+  malloryStore: FileStore,
+  lie: Parameters<Transfers['fetch']>[1],
+): Promise<Transfers> {
+  const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
+  const [ours, theirs] = await channelPair(ROOM_A);
+  transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: ours });
+  mallory.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+  await transfers.fetch(ROOM_A, lie);
+  await vi.waitFor(() =>
+    expect(transfers.stateOf(lie.sha256)).toMatchObject({ status: 'failed', error: 'mismatch' }),
+  );
+  return mallory;
+}
 
 /** `store` with its reads of whole files (the whole-file check's re-read) counted. */
 function countingStore(store: IdbFileStore) {
@@ -537,17 +547,7 @@ describe('Transfers, the whole-file check', () => {
       onState: () => undefined,
       startChecks: withoutRunningHash,
     });
-    const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
-    const [ours, theirs] = await channelPair(ROOM_A);
-    transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: ours });
-    mallory.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
-    await transfers.fetch(ROOM_A, lie);
-    await vi.waitFor(() =>
-      expect(transfers.stateOf(honest.sha256)).toMatchObject({
-        status: 'failed',
-        error: 'mismatch',
-      }),
-    );
+    const mallory = await fetchFromMallory(transfers, malloryStore, lie);
     expect(counting.reads).toEqual([honest.sha256]);
     expect(await empty.get(honest.sha256)).toBeUndefined();
     for (const t of [transfers, mallory]) t.stop();

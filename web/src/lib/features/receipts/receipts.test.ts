@@ -9,6 +9,16 @@ import type { RoomKey } from '../../protocol/ids';
 const NOW = 1_700_000_000_000;
 const h = appHarness({ now: NOW });
 
+/** Alice, on a hub of her own, in a room she created and has open. */
+async function aliceInNewRoom() {
+  const hub = new MemoryHub();
+  const alice = await h.memberOn(hub, 'Alice');
+  const secret = (await alice.conversations.createRoom())!;
+  const room = await roomKeyFromSecret(secret);
+  await alice.timeline.openRoom(secret);
+  return { hub, alice, secret, room };
+}
+
 describe('delivery and read receipts', () => {
   const stateOf = (app: Parley, room: RoomKey, text: string) => {
     const event = app.timeline.messagesOf(room).find((e) => textOf(e) === text);
@@ -16,11 +26,7 @@ describe('delivery and read receipts', () => {
   };
 
   it('shows an own message pending alone, then delivered and read once a member looks', async () => {
-    const hub = new MemoryHub();
-    const alice = await h.memberOn(hub, 'Alice');
-    const secret = (await alice.conversations.createRoom())!;
-    const room = await roomKeyFromSecret(secret);
-    await alice.timeline.openRoom(secret);
+    const { hub, alice, secret, room } = await aliceInNewRoom();
     expect(await alice.messages.send(room, 'hello?')).toBe(true);
     expect(stateOf(alice, room, 'hello?')).toEqual({
       state: 'pending',
@@ -51,11 +57,7 @@ describe('delivery and read receipts', () => {
   });
 
   it('keeps one delivery function while nothing it shows changes, so a list is not redrawn', async () => {
-    const hub = new MemoryHub();
-    const alice = await h.memberOn(hub, 'Alice');
-    const secret = (await alice.conversations.createRoom())!;
-    const room = await roomKeyFromSecret(secret);
-    await alice.timeline.openRoom(secret);
+    const { hub, alice, secret, room } = await aliceInNewRoom();
     const bob = await h.memberOn(hub, 'Bob');
     await bob.timeline.openRoom(secret);
     expect(await bob.messages.send(room, 'mine')).toBe(true);
@@ -88,11 +90,7 @@ describe('delivery and read receipts', () => {
   });
 
   it('never counts a message as unread in the room the person has open, only in the others', async () => {
-    const hub = new MemoryHub();
-    const alice = await h.memberOn(hub, 'Alice');
-    const secret = (await alice.conversations.createRoom())!;
-    const room = await roomKeyFromSecret(secret);
-    await alice.timeline.openRoom(secret);
+    const { hub, alice, secret, room } = await aliceInNewRoom();
     const bob = await h.memberOn(hub, 'Bob');
     expect(await bob.timeline.openRoom(secret)).toEqual({ status: 'open', room });
     const unreadSeen: number[] = [];
