@@ -456,6 +456,24 @@ describe('Transfers, a false file message', () => {
 });
 
 /**
+ * `transfers` linked to a member (`key`) who holds `holderStore`, fetching `meta` from it; the
+ * member's Transfers, to stop.
+ */
+async function fetchFrom(
+  transfers: Transfers,
+  holderStore: FileStore,
+  meta: Parameters<Transfers['fetch']>[1],
+  key: string,
+): Promise<Transfers> {
+  const holder = new Transfers({ store: holderStore, onState: () => undefined });
+  const [ours, theirs] = await channelPair(ROOM_A);
+  transfers.addPeer({ key, room: ROOM_A, channel: ours });
+  holder.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+  await transfers.fetch(ROOM_A, meta);
+  return holder;
+}
+
+/**
  * `transfers` fetches `lie` (another file's SHA-256 over forged chunks) from Mallory, who holds
  * it in `malloryStore`, until it fails as a mismatch; Mallory's Transfers, to stop.
  */
@@ -464,11 +482,7 @@ async function fetchFromMallory(
   malloryStore: FileStore,
   lie: Parameters<Transfers['fetch']>[1],
 ): Promise<Transfers> {
-  const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
-  const [ours, theirs] = await channelPair(ROOM_A);
-  transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: ours });
-  mallory.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
-  await transfers.fetch(ROOM_A, lie);
+  const mallory = await fetchFrom(transfers, malloryStore, lie, 'mallory');
   await vi.waitFor(() =>
     expect(transfers.stateOf(lie.sha256)).toMatchObject({ status: 'failed', error: 'mismatch' }),
   );
@@ -499,11 +513,7 @@ describe('Transfers, the whole-file check', () => {
     opened.push(empty);
     const counting = countingStore(empty);
     const transfers = new Transfers({ store: counting.store, onState: () => undefined });
-    const alice = new Transfers({ store: full, onState: () => undefined });
-    const [ours, theirs] = await channelPair(ROOM_A);
-    transfers.addPeer({ key: 'alice', room: ROOM_A, channel: ours });
-    alice.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
-    await transfers.fetch(ROOM_A, meta);
+    const alice = await fetchFrom(transfers, full, meta, 'alice');
     await vi.waitFor(() => expect(transfers.stateOf(meta.sha256)?.status).toBe('done'));
     expect(counting.reads).toEqual([]);
     expect((await empty.get(meta.sha256))?.storedBytes).toBe(size);
@@ -524,11 +534,7 @@ describe('Transfers, the whole-file check', () => {
     ]);
     const counting = countingStore(empty);
     const transfers = new Transfers({ store: counting.store, onState: () => undefined });
-    const alice = new Transfers({ store: full, onState: () => undefined });
-    const [ours, theirs] = await channelPair(ROOM_A);
-    transfers.addPeer({ key: 'alice', room: ROOM_A, channel: ours });
-    alice.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
-    await transfers.fetch(ROOM_A, meta);
+    const alice = await fetchFrom(transfers, full, meta, 'alice');
     await vi.waitFor(() => expect(transfers.stateOf(meta.sha256)?.status).toBe('done'));
     expect(counting.reads).toEqual([meta.sha256]);
     for (const t of [transfers, alice]) t.stop();
