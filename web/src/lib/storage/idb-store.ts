@@ -138,7 +138,7 @@ export class IdbChatStore implements ChatStore {
    * Conversation records as this connection last read or wrote them (DESIGN §6 "Receiving in
    * bursts"): a received frame reads its conversation several times (verify, store, announce,
    * receipts), and each read would be a transaction. Every write here tells its conversations
-   * (`#commit`), and another tab's change drops its entry (`noteOtherTabChange`).
+   * (`#commit`), and another tab's change drops them all (`noteOtherTabChange`).
    */
   readonly #conversations = new Map<RoomKey, Conversation>();
   /** Bumped by every commit and change of `#conversations`: a read started before is not kept. */
