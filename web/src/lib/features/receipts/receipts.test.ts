@@ -87,6 +87,12 @@ describe('delivery and read receipts', () => {
       timeout: 5_000,
     });
     expect(bob.receipts.deliveryIn(room)).not.toBe(before);
+    // The last receipts are written before the test ends (its stores close after it).
+    await vi.waitFor(
+      () =>
+        expect(bob.conversations.conversation(room)?.memberVectors?.[aliceKey]?.[bobKey]).toBe(2),
+      { timeout: 5_000 },
+    );
   });
 
   it('never counts a message as unread in the room the person has open, only in the others', async () => {
