@@ -9,7 +9,8 @@ import { networkLocks } from './lib/kernel/web-locks';
 import { createLogger } from './lib/log';
 import { createParley, type Parley } from './lib/parley';
 import type { ChatStore } from './lib/storage/chat-store';
-import { deleteIdbDatabase, openIdbStore } from './lib/storage/idb-store';
+import { deleteIdbDatabase } from './lib/storage/idb-schema';
+import { openIdbStore } from './lib/storage/idb-store';
 
 /**
  * Builds the PeerJS transport. Loaded after the first screen (the network code is not needed to

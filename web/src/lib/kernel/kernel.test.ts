@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DB_VERSION, deleteIdbDatabase } from '../storage/idb-store';
+import { DB_VERSION, deleteIdbDatabase } from '../storage/idb-schema';
 import { appHarness } from '../testing/app-harness';
 
 const NOW = 1_700_000_000_000;

@@ -15,7 +15,9 @@ import {
 } from '../testing/factories';
 import type { ChatEvent, EventContent, StoredEvent, Unverified } from '../protocol/events';
 import { StoreFailure, type StoredIdentity } from './chat-store';
-import { DB_VERSION, MIGRATIONS, openIdbStore, toStoreError, type IdbChatStore } from './idb-store';
+import { DB_VERSION, MIGRATIONS } from './idb-schema';
+import { openIdbStore, type IdbChatStore } from './idb-store';
+import { toStoreError } from './idb-tx';
 import type { Fingerprint } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);

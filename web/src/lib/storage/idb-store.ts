@@ -47,6 +47,7 @@ import {
   type StoreResult,
 } from './chat-store';
 import { ChangeFeed } from './change-feed';
+import { ConversationCache } from './conversation-cache';
 import {
   freshPreview,
   planFrom,
@@ -60,18 +61,6 @@ import {
 import { DEFAULT_DB_NAME, openParleyDb, type Db, type ParleyDb } from './idb-schema';
 import { inTx, toStoreError } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
-
-export {
-  DB_VERSION,
-  DEFAULT_DB_NAME,
-  MIGRATIONS,
-  deleteIdbDatabase,
-  type BlobChunkRecord,
-  type Migration,
-  type ParleyDb,
-  type SettingRecord,
-} from './idb-schema';
-export { toStoreError } from './idb-tx';
 
 const log = createLogger('store');
 
@@ -134,15 +123,8 @@ export class IdbChatStore implements ChatStore {
    */
   #lastClock = new Map<RoomKey, Hlc>();
   #nextOwnSeq = new Map<RoomKey, number>();
-  /**
-   * Conversation records as this connection last read or wrote them (DESIGN §6 "Receiving in
-   * bursts"): a received frame reads its conversation several times (verify, store, announce,
-   * receipts), and each read would be a transaction. Every write here tells its conversations
-   * (`#commit`), and another tab's change drops them all (`noteOtherTabChange`).
-   */
-  readonly #conversations = new Map<RoomKey, Conversation>();
-  /** Bumped by every commit and change of `#conversations`: a read started before is not kept. */
-  #conversationsGeneration = 0;
+  /** Conversation records as last read or written here (conversation-cache.ts). */
+  readonly #conversations = new ConversationCache();
   readonly #changes = new ChangeFeed<StoreChange>();
 
   /** The per-author budgets (absent: config.ts's, once the rule is loaded). */
@@ -182,14 +164,7 @@ export class IdbChatStore implements ChatStore {
     const value = await inTx(this.#db, names, 'readwrite', (tx) =>
       fn(tx, (change) => changes.push(change)),
     );
-    this.#conversationsGeneration++;
-    for (const change of changes) {
-      if (change.type === 'conversation') {
-        this.#conversations.set(change.conversation.id, change.conversation);
-      } else if (change.type === 'conversation-deleted') {
-        this.#conversations.delete(change.conv);
-      }
-    }
+    this.#conversations.committed(changes);
     this.#changes.emit(changes);
     return value;
   }
@@ -257,18 +232,12 @@ export class IdbChatStore implements ChatStore {
 
   /** One conversation by id (as last read or written here: see `#conversations`). */
   async getConversation(id: RoomKey): Promise<Conversation | undefined> {
-    const known = this.#conversations.get(id);
-    if (known) return known;
-    const generation = this.#conversationsGeneration;
-    const stored = await this.#db.get('conversations', id);
-    if (stored && generation === this.#conversationsGeneration) this.#conversations.set(id, stored);
-    return stored;
+    return this.#conversations.get(id, (key) => this.#db.get('conversations', key));
   }
 
   /** See ChatStore.noteOtherTabChange: every record remembered is read again (it is rare). */
   noteOtherTabChange(): void {
     this.#conversations.clear();
-    this.#conversationsGeneration++;
   }
 
   /** Creates or replaces a conversation record. */
