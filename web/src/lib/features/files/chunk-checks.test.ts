@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFakeWorker } from '../../testing/fake-worker';
 import { toBase64Url } from '../../encoding';
 import { MAX_HELD_CHUNKS, RunningHash } from './running-hash';
 import { ChunkCheckCore, serveChunkChecks } from './chunk-check-core';
@@ -183,15 +184,7 @@ describe('checking a large download’s chunks in a Worker', () => {
   for (const chunk of chunks) wholeHash.update(chunk);
   const whole = toBase64Url(wholeHash.digest());
 
-  beforeEach(() => {
-    vi.stubGlobal('Worker', FakeWorker);
-    FakeWorker.started = 0;
-    FakeWorker.terminated = 0;
-  });
-
-  afterEach(() => {
-    vi.unstubAllGlobals();
-  });
+  useFakeWorker(FakeWorker);
 
   it('hands each chunk to the Worker, gets its Blob and buffer back, and the whole file’s hash', async () => {
     const checks = startChunkChecks(count, count * KiB256, true);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useFakeWorker } from '../../testing/fake-worker';
 import { toBase64Url } from '../../encoding';
 import type { ChunkBytes, FileDescription } from '../../storage/file-store';
 import { createIdbFileStore, type IdbFileStore } from '../../storage/idb-files';
@@ -290,15 +291,7 @@ describe('hashing in a Worker', () => {
   const bytes = bytesOf(MIN_WORKER_HASH_BYTES + 5);
   const chunkSize = BASE_CHUNK_BYTES;
 
-  beforeEach(() => {
-    vi.stubGlobal('Worker', FakeWorker);
-    FakeWorker.started = 0;
-    FakeWorker.terminated = 0;
-  });
-
-  afterEach(() => {
-    vi.unstubAllGlobals();
-  });
+  useFakeWorker(FakeWorker);
 
   it('hashes a large file in a Worker, passing its progress on, then ends it', async () => {
     const progress: number[] = [];
