@@ -128,7 +128,7 @@ export class IdbSearchIndex implements SearchIndex {
     return inTx(this.#db, ['searchDocs', 'searchPostings'], 'readwrite', async (tx) => {
       const docs = tx.objectStore('searchDocs');
       const batch = await docs.getAll(IDBKeyRange.bound([conv], [conv, []]), limit);
-      await removeDocs(tx, batch);
+      await requestAll(removeDocs(tx, batch));
       return batch.length < limit;
     });
   }
@@ -238,58 +238,89 @@ export class IdbSearchIndex implements SearchIndex {
   }
 }
 
-/** Removes docs and their postings. */
-async function removeDocs(tx: WriteTx, docs: readonly SearchDoc[]): Promise<void> {
-  const postings = tx.objectStore('searchPostings');
-  const store = tx.objectStore('searchDocs');
-  await requestAll<unknown>(
-    docs.flatMap((doc) => [
-      ...postingKeys(doc).map((key) => () => postings.delete(key)),
-      () => store.delete([doc.conv, doc.author, doc.seq]),
-    ]),
-  );
+/** A doc's key as one string, for the docs read ahead of a batch. */
+function docId(conv: string, author: string, seq: number): string {
+  return `${conv}\n${author}\n${seq}`;
 }
 
-/** Replaces `before` (if any) by `after`: its postings go, the new ones come. */
-async function replaceDoc(
-  tx: WriteTx,
-  before: SearchDoc | undefined,
-  after: SearchDoc,
-): Promise<void> {
+/** The requests removing docs and their postings. */
+function removeDocs(tx: WriteTx, docs: readonly SearchDoc[]): (() => Promise<unknown>)[] {
   const postings = tx.objectStore('searchPostings');
-  const kept = new Set(postingKeys(after).map((key) => key.join('\n')));
-  const gone = before ? postingKeys(before).filter((key) => !kept.has(key.join('\n'))) : [];
-  await requestAll<unknown>([
-    ...gone.map((key) => () => postings.delete(key)),
-    ...postingKeys(after).map((key) => () => postings.put(1, key)),
-    () => tx.objectStore('searchDocs').put(after),
+  const store = tx.objectStore('searchDocs');
+  return docs.flatMap((doc) => [
+    ...postingKeys(doc).map((key) => () => postings.delete(key)),
+    () => store.delete([doc.conv, doc.author, doc.seq]),
   ]);
 }
 
-/** Applies index changes in order, each idempotent and indifferent to arrival order. */
+/** The requests replacing `before` (if any) by `after`: its postings go, the new ones come. */
+function replaceDoc(
+  tx: WriteTx,
+  before: SearchDoc | undefined,
+  after: SearchDoc,
+): (() => Promise<unknown>)[] {
+  const postings = tx.objectStore('searchPostings');
+  const kept = new Set(postingKeys(after).map((key) => key.join('\n')));
+  const gone = before ? postingKeys(before).filter((key) => !kept.has(key.join('\n'))) : [];
+  return [
+    ...gone.map((key) => () => postings.delete(key)),
+    ...postingKeys(after).map((key) => () => postings.put(1, key)),
+    () => tx.objectStore('searchDocs').put(after),
+  ];
+}
+
+/**
+ * Applies index changes in order, each idempotent and indifferent to arrival order. The docs the
+ * changes name are read at once first and kept up to date here, and the writes are made without
+ * waiting for each (a transaction runs its requests in order), so a batch of received messages
+ * costs two round trips, not two per message.
+ */
 async function applyOps(tx: WriteTx, ops: readonly IndexOp[]): Promise<void> {
   const docs = tx.objectStore('searchDocs');
+  const named = [
+    ...new Map(
+      ops.flatMap((op) =>
+        op.op === 'forget'
+          ? []
+          : [[docId(op.conv, op.author, op.seq), [op.conv, op.author, op.seq] as const]],
+      ),
+    ).entries(),
+  ];
+  const read = await requestAll(named.map(([, key]) => () => docs.get([...key])));
+  const known = new Map(named.map(([id], i) => [id, read[i]]));
+  const writes: Promise<unknown>[] = [];
+  const write = (requests: (() => Promise<unknown>)[]) => {
+    const made = requestAll(requests);
+    made.catch(() => undefined); // awaited below; the transaction aborts on the first failure
+    writes.push(made);
+  };
+  const put = (before: SearchDoc | undefined, after: SearchDoc) => {
+    write(replaceDoc(tx, before, after));
+    known.set(docId(after.conv, after.author, after.seq), after);
+  };
   for (const op of ops) {
     if (op.op === 'forget') {
+      // Read after the writes made so far (requests run in order), so it sees them.
       const gone = op.seqs
         ? (
             await requestAll(op.seqs.map((seq) => () => docs.get([op.conv, op.author, seq])))
           ).filter((doc): doc is SearchDoc => doc !== undefined)
         : await docs.getAll(authorRange(op.conv, op.author));
-      await removeDocs(tx, gone);
+      write(removeDocs(tx, gone));
+      for (const doc of gone) known.set(docId(doc.conv, doc.author, doc.seq), undefined);
       continue;
     }
     const { conv, author, seq } = op;
-    const doc = await docs.get([conv, author, seq]);
+    const doc = known.get(docId(conv, author, seq));
     if (doc?.isDeleted) continue;
     if (op.op === 'delete') {
-      await removeDocs(tx, doc ? [doc] : []);
-      await docs.put({ conv, author, seq, text: '', tokens: [], isDeleted: true });
+      write(removeDocs(tx, doc ? [doc] : []));
+      put(undefined, { conv, author, seq, text: '', tokens: [], isDeleted: true });
     } else if (op.op === 'message') {
       // Known already (the build and the live feed both bring it): the stored one stands.
       if (doc?.hlc !== undefined) continue;
       const edited = doc?.editHlc !== undefined ? doc : undefined;
-      await replaceDoc(tx, doc, {
+      put(doc, {
         conv,
         author,
         seq,
@@ -301,7 +332,7 @@ async function applyOps(tx: WriteTx, ops: readonly IndexOp[]): Promise<void> {
     } else {
       // An older edit than the one applied changes nothing.
       if (doc?.editHlc !== undefined && doc.editHlc >= op.editHlc) continue;
-      await replaceDoc(tx, doc, {
+      put(doc, {
         conv,
         author,
         seq,
@@ -312,4 +343,5 @@ async function applyOps(tx: WriteTx, ops: readonly IndexOp[]): Promise<void> {
       });
     }
   }
+  await Promise.all(writes);
 }

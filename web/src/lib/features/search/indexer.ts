@@ -1,7 +1,8 @@
 /**
  * Keeps the search index in step with the history (DESIGN §10 "Search"): what the store changes
- * is indexed after it committed, in transactions of the index's own (the receive path never
- * waits for it), with each conversation's mark (how far its events are in); at start the events
+ * is indexed after it committed, once the store has been quiet for a moment (INDEX_QUIET_MS: a
+ * burst of sync is stored first, then indexed at once), in transactions of the index's own (the
+ * receive path never waits for it), with each conversation's mark (how far its events are in); at start the events
  * above the marks are read again, so changes still queued when the page went are not lost. The
  * history stored before the index is read in the background, a batch at a time with the page
  * free in between, from a position saved with each batch so a reload resumes there. A failure
@@ -24,6 +25,9 @@ import type {
 import { isSameVector, opsOfEvents, withoutMarks, workOfChange, type IndexWork } from './index-ops';
 import {
   BUILD_BATCH_EVENTS,
+  INDEX_MAX_DELAY_MS,
+  INDEX_MAX_PENDING_OPS,
+  INDEX_QUIET_MS,
   MAX_CANDIDATES,
   MAX_RESULTS,
   INDEX_VERSION,
@@ -82,6 +86,8 @@ export class SearchIndexer {
   /** Stops indexing; what is queued is dropped. */
   stop(): void {
     this.#isStopped = true;
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    this.#drainTimer = null;
   }
 
   /** True until the history stored before the index existed has been read. */
@@ -92,6 +98,7 @@ export class SearchIndexer {
   /** Resolves once the background build and every queued change are done (tests, benches). */
   async settled(): Promise<void> {
     await this.#building;
+    this.#flush();
     for (;;) {
       const queue = this.#queue;
       await queue;
@@ -130,14 +137,44 @@ export class SearchIndexer {
   #handle(change: StoreChange): void {
     const work = this.#isStopped ? null : workOfChange(change);
     if (!work) return;
+    const now = Date.now();
+    if (this.#pending.length === 0) this.#firstPendingAt = now;
     this.#pending.push(work);
-    if (this.#pending.length === 1) void this.#enqueue('indexing changes', () => this.#drain());
+    if ('ops' in work) this.#pendingOps += work.ops.length;
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    this.#drainTimer = null;
+    const dueAt = this.#firstPendingAt + INDEX_MAX_DELAY_MS;
+    if (now >= dueAt || this.#pendingOps >= INDEX_MAX_PENDING_OPS) {
+      this.#flush();
+      return;
+    }
+    this.#drainTimer = setTimeout(() => this.#flush(), Math.min(INDEX_QUIET_MS, dueAt - now));
+  }
+
+  /** When the oldest change waiting arrived (Date.now()). */
+  #firstPendingAt = 0;
+  /** Index changes waiting. */
+  #pendingOps = 0;
+  #drainTimer: ReturnType<typeof setTimeout> | null = null;
+  #isDrainQueued = false;
+
+  /** Queues the changes waiting to be applied (once; the drain takes what is waiting then). */
+  #flush(): void {
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    this.#drainTimer = null;
+    if (this.#pending.length === 0 || this.#isDrainQueued) return;
+    this.#isDrainQueued = true;
+    void this.#enqueue('indexing changes', () => {
+      this.#isDrainQueued = false;
+      return this.#drain();
+    });
   }
 
   /** Applies the changes waiting, with the marks they reach, in one transaction. */
   async #drain(): Promise<void> {
     const works = this.#pending;
     this.#pending = [];
+    this.#pendingOps = 0;
     const ops: IndexOp[] = [];
     let state = this.#state;
     for (const work of works) {

@@ -15,6 +15,16 @@ export const MAX_RESULTS = 50;
 export const BUILD_BATCH_EVENTS = 250;
 /** Messages a deleted conversation's index entries are removed in per batch. */
 export const PURGE_BATCH_DOCS = 250;
+/**
+ * Changes are indexed once the store has been quiet this long (ms): a burst of sync, such as a
+ * late joiner's history, is stored first and indexed in one transaction after it, instead of
+ * competing with it for IndexedDB message by message.
+ */
+export const INDEX_QUIET_MS = 1000;
+/** … but no change waits longer than this (ms), in a room that is never quiet. */
+export const INDEX_MAX_DELAY_MS = 5_000;
+/** … nor once this many index changes wait (memory: each holds a message's text and words). */
+export const INDEX_MAX_PENDING_OPS = 10_000;
 /** Wait after the last keystroke before searching. */
 export const SEARCH_DEBOUNCE_MS = 120;
 /**
