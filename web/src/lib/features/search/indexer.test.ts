@@ -11,7 +11,12 @@ import { appHarness } from '../../testing/app-harness';
 import { fakeSign } from '../../testing/factories';
 import { meetInRoom } from '../../testing/meet-in-room';
 import { SearchIndexer } from './indexer';
-import { BUILD_BATCH_EVENTS, MAX_RESULTS } from './search-limits';
+import {
+  BUILD_BATCH_EVENTS,
+  INDEX_MAX_DELAY_MS,
+  INDEX_QUIET_MS,
+  MAX_RESULTS,
+} from './search-limits';
 import { queryTerms, tokenize, type QueryTerm } from './tokenize';
 
 const h = appHarness();
@@ -142,6 +147,71 @@ describe('the search index', () => {
       ]);
       expect(await find('words')).toEqual([]);
       expect(await find('old')).toEqual([]);
+    } finally {
+      index.close();
+    }
+  });
+
+  it('applies changes of the same message in one batch in their order', async () => {
+    const { app, room } = await appWithRoom();
+    await seed(app, room, ['first', 'second']);
+    const [one, two] = await app.kernel.store!.listEvents(room);
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    try {
+      const find = async (token: string) =>
+        (
+          await index.search({ terms: [{ token, isPrefix: false }], limit: 9, maxCandidates: 99 })
+        ).map((hit) => hit.text);
+      const ref = (e: typeof one) => ({ conv: room, author: e!.author, seq: e!.seq });
+      await index.apply([
+        { op: 'message', ...ref(one), hlc: one!.hlc, text: 'alpha', tokens: ['alpha'] },
+        { op: 'edit', ...ref(one), editHlc: 'h9', text: 'bravo', tokens: ['bravo'] },
+        { op: 'message', ...ref(two), hlc: two!.hlc, text: 'charlie', tokens: ['charlie'] },
+        { op: 'forget', conv: room, author: two!.author, seqs: [two!.seq] },
+        { op: 'message', ...ref(two), hlc: two!.hlc, text: 'delta', tokens: ['delta'] },
+      ]);
+      expect(await find('alpha')).toEqual([]);
+      expect(await find('bravo')).toEqual(['bravo']);
+      expect(await find('charlie')).toEqual([]);
+      expect(await find('delta')).toEqual(['delta']);
+    } finally {
+      index.close();
+    }
+  });
+
+  it('indexes a burst once the store is quiet, or after the longest wait', async () => {
+    const { app, room } = await appWithRoom();
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    try {
+      const indexer = new SearchIndexer(app.kernel, index);
+      await indexer.settled();
+      const step = INDEX_QUIET_MS / 2;
+      const applied = vi.spyOn(index, 'saveState');
+      const messagesApplied = () =>
+        applied.mock.calls.map(([, ops]) => (ops ?? []).filter((op) => op.op === 'message').length);
+      // Only the indexer's timers and clock are fake: fake-indexeddb schedules with setImmediate.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        await seed(app, room, ['one']);
+        await seed(app, room, ['two']);
+        await vi.advanceTimersByTimeAsync(INDEX_QUIET_MS - 1);
+        expect(messagesApplied()).toEqual([]);
+        await vi.advanceTimersByTimeAsync(1);
+        await vi.waitFor(() => expect(messagesApplied()).toEqual([2]));
+
+        // A room that is never quiet for INDEX_QUIET_MS is still indexed after the longest wait.
+        for (let waited = 0; waited < INDEX_MAX_DELAY_MS; waited += step) {
+          await seed(app, room, [`busy ${waited}`]);
+          await vi.advanceTimersByTimeAsync(step);
+        }
+        await vi.waitFor(() => expect(messagesApplied().length).toBe(2));
+        expect(messagesApplied()[1]).toBe(INDEX_MAX_DELAY_MS / step);
+      } finally {
+        vi.useRealTimers();
+      }
+      await indexer.settled();
+      expect((await indexer.search('busy')).length).toBe(INDEX_MAX_DELAY_MS / step);
+      indexer.stop();
     } finally {
       index.close();
     }
