@@ -7,9 +7,12 @@
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-const BASE64URL_LOOKUP: ReadonlyMap<string, number> = new Map(
-  Array.from(BASE64URL_ALPHABET, (char, index) => [char, index]),
-);
+/** Each ASCII code's base64url value, -1 for none (a table: this runs for every signature). */
+const BASE64URL_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let i = 0; i < BASE64URL_ALPHABET.length; i++) values[BASE64URL_ALPHABET.charCodeAt(i)] = i;
+  return values;
+})();
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -50,9 +53,10 @@ export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
   let buffer = 0;
   let bits = 0;
   let o = 0;
-  for (const char of s) {
-    const value = BASE64URL_LOOKUP.get(char);
-    if (value === undefined) throw new TypeError('invalid base64url: unexpected character');
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    const value = code < 128 ? BASE64URL_VALUES[code]! : -1;
+    if (value < 0) throw new TypeError('invalid base64url: unexpected character');
     buffer = ((buffer << 6) | value) & 0xffffff;
     bits += 6;
     if (bits >= 8) {

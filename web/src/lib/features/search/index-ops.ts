@@ -47,6 +47,16 @@ export function opsOfEvents(events: readonly StoredEvent[]): IndexOp[] {
 export type IndexWork =
   { ops: IndexOp[] } | { purge: string } | { mark: string; vector: VersionVector };
 
+/** True for the store changes the index follows (`workOfChange` may still find nothing in them). */
+export function isIndexed(change: StoreChange): boolean {
+  return (
+    change.type === 'events' ||
+    change.type === 'events-deleted' ||
+    change.type === 'conversation-deleted' ||
+    change.type === 'conversation'
+  );
+}
+
 /** The index work of one store change; null when it changes nothing searchable. */
 export function workOfChange(change: StoreChange): IndexWork | null {
   switch (change.type) {

@@ -22,7 +22,7 @@ import type {
   SearchIndex,
   SearchState,
 } from '../../storage/search-store';
-import { isSameVector, opsOfEvents, withoutMarks, workOfChange, type IndexWork } from './index-ops';
+import { isIndexed, isSameVector, opsOfEvents, withoutMarks, workOfChange } from './index-ops';
 import {
   BUILD_BATCH_EVENTS,
   INDEX_MAX_DELAY_MS,
@@ -54,7 +54,7 @@ export class SearchIndexer {
   #queue: Promise<void> = Promise.resolve();
   #state: SearchState = freshState({});
   /** Store changes waiting for the queue, applied together. */
-  #pending: IndexWork[] = [];
+  #pending: StoreChange[] = [];
   /** Conversations whose events above their marks are still being read again at start. */
   #catchingUp: Set<string> | null = null;
   /** Set by `stop`: no more writes (the data is being deleted, the page is closing). */
@@ -135,12 +135,12 @@ export class SearchIndexer {
   }
 
   #handle(change: StoreChange): void {
-    const work = this.#isStopped ? null : workOfChange(change);
-    if (!work) return;
+    if (this.#isStopped || !isIndexed(change)) return;
     const now = Date.now();
     if (this.#pending.length === 0) this.#firstPendingAt = now;
-    this.#pending.push(work);
-    if ('ops' in work) this.#pendingOps += work.ops.length;
+    // Turned into index work (words cut, which costs) when applied, after the burst.
+    this.#pending.push(change);
+    if (change.type === 'events') this.#pendingOps += change.events.length;
     if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
     this.#drainTimer = null;
     const dueAt = this.#firstPendingAt + INDEX_MAX_DELAY_MS;
@@ -153,7 +153,7 @@ export class SearchIndexer {
 
   /** When the oldest change waiting arrived (Date.now()). */
   #firstPendingAt = 0;
-  /** Index changes waiting. */
+  /** Events waiting (each at most one index change). */
   #pendingOps = 0;
   #drainTimer: ReturnType<typeof setTimeout> | null = null;
   #isDrainQueued = false;
@@ -172,7 +172,7 @@ export class SearchIndexer {
 
   /** Applies the changes waiting, with the marks they reach, in one transaction. */
   async #drain(): Promise<void> {
-    const works = this.#pending;
+    const works = this.#pending.flatMap((change) => workOfChange(change) ?? []);
     this.#pending = [];
     this.#pendingOps = 0;
     const ops: IndexOp[] = [];
