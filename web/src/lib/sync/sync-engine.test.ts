@@ -9,7 +9,7 @@ import { RoomMesh } from '../net/room-mesh';
 import type { ChatEvent, Unverified } from '../protocol/events';
 import type { VersionVector } from '../domain/version-vector';
 import { splitEventsIntoFrames, type PeerFrame } from '../protocol/peer-frames';
-import { verifyHere } from './verifier';
+import { MIN_WORKER_JOBS, verifyHere } from './verifier';
 import {
   SyncEngine,
   takeBurst,
@@ -54,7 +54,10 @@ async function makeMeshMember(
   name: string,
   room: Room,
   options: SyncEngineOptions = {},
-  receipts: Pick<SyncEngineDeps, 'onRemoteVector' | 'onOwnEventsSent' | 'isRefusedAuthor'> = {},
+  receipts: Pick<
+    SyncEngineDeps,
+    'onRemoteVector' | 'onOwnEventsSent' | 'isRefusedAuthor' | 'onHistoryAhead'
+  > = {},
 ): Promise<Member> {
   const keys = await createIdentityKeys();
   const store = await openMemberStore(name, keys, room);
@@ -360,6 +363,33 @@ describe('SyncEngine answers', () => {
     const own = await write(alice.member, room.key, 'mine');
     expect(decodeHlc(own.hlc)?.ms).toBeLessThanOrEqual(Date.now() + MAX_CLOCK_DRIFT_MS);
     expect(decodeHlc(own.hlc)?.ms).toBeLessThan(now + 3600_000);
+  });
+
+  it('tells when a peer’s vector is a history ahead of ours (the verifier starts early)', async () => {
+    const room = await makeRoom();
+    let told = 0;
+    const alice = await net1(room, 'alice', { onHistoryAhead: () => told++ });
+    const bobKeys = poolKeys(1);
+    const bob = peerOf({ name: 'bob', keys: bobKeys }, room.key);
+    const have = (vector: VersionVector) => {
+      const frame = overTheWire({ type: 'have', vector });
+      if (frame.type !== 'have') throw new Error('expected have');
+      return alice.member.engine.handleFrame(bob, frame);
+    };
+    // The comparison reads our vector; a read issued after it answers after it.
+    const compared = () => alice.member.store.getConversation(room.key);
+    await have({ [bobKeys.fingerprint]: MIN_WORKER_JOBS - 1 });
+    await compared();
+    expect(told).toBe(0);
+    // Counted over every author.
+    await have({ [bobKeys.fingerprint]: MIN_WORKER_JOBS - 1, [poolKeys(2).fingerprint]: 1 });
+    await compared();
+    expect(told).toBe(1);
+    // What we hold already does not count: one of Alice's own is held, so this is one short.
+    await write(alice.member, room.key, 'mine');
+    await have({ [alice.member.keys.fingerprint]: MIN_WORKER_JOBS });
+    await compared();
+    expect(told).toBe(1);
   });
 
   it('stores the events frames that arrive while a burst is stored together, in order', async () => {
@@ -813,6 +843,7 @@ async function net1(
     options?: SyncEngineOptions;
     whenDrained?: () => Promise<void>;
     verifyEvents?: SyncEngineDeps['verifyEvents'];
+    onHistoryAhead?: SyncEngineDeps['onHistoryAhead'];
   } = {},
 ): Promise<{ member: Member; sent: ({ to: string } & PeerFrame)[]; peers: SyncPeer[] }> {
   const keys = poolKeys(0);
@@ -837,6 +868,7 @@ async function net1(
       onStoreError: throwOnStoreError,
       now: Date.now,
       verifyEvents: opts.verifyEvents,
+      ...(opts.onHistoryAhead ? { onHistoryAhead: opts.onHistoryAhead } : {}),
     },
     opts.options,
   );

@@ -22,7 +22,7 @@
  * (chain-digests.ts), comparing them with peers and disputing equivocations (disputes.ts), and
  * asking again about gaps (gap-resync.ts).
  */
-import { verifyHere } from './verifier';
+import { MIN_WORKER_JOBS, verifyHere } from './verifier';
 import { colorForFingerprint } from '../domain/avatar';
 import { isDatedTooFarAhead } from '../domain/hlc-receive';
 import { keysOf } from '../domain/records';
@@ -153,6 +153,7 @@ export class SyncEngine {
    */
   async handleFrame(peer: SyncPeer, frame: SyncAppFrame): Promise<void> {
     if (frame.type === 'events') return this.#inbox.push(peer, frame);
+    void this.#noteHistoryAhead(peer, frame.vector);
     await this.#inbox.whenStored(peer);
     this.#disputes.noteHeld(peer, frame.vector);
     switch (frame.type) {
@@ -168,6 +169,21 @@ export class SyncEngine {
         return;
       default:
         assertNever(frame);
+    }
+  }
+
+  /** Tells `onHistoryAhead` when `remote` holds at least MIN_WORKER_JOBS events we lack. */
+  async #noteHistoryAhead(peer: SyncPeer, remote: VersionVector): Promise<void> {
+    if (!this.#deps.onHistoryAhead) return;
+    try {
+      const ours = (await this.#deps.store.getConversation(peer.room))?.vector ?? {};
+      let ahead = 0;
+      for (const [author, seq] of Object.entries(remote)) {
+        ahead += Math.max(0, seq - vectorSeq(ours, author as Fingerprint));
+      }
+      if (ahead >= MIN_WORKER_JOBS) this.#deps.onHistoryAhead();
+    } catch (error) {
+      log.warn('reading our vector to compare failed', error);
     }
   }
 

@@ -45,6 +45,11 @@ export interface SyncEngineDeps {
   onStoreError(error: StoreError): void;
   /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */
   onRemoteVector?(peer: SyncPeer, vector: VersionVector): void;
+  /**
+   * A peer told a vector at least MIN_WORKER_JOBS events ahead of ours: a history is on its way
+   * (the verifier starts its Workers now, not when the first burst arrives).
+   */
+  onHistoryAhead?(): void;
   /** Own events up to `seq` were handed to a link in a sync answer (they are at least sent). */
   onOwnEventsSent?(room: RoomKey, seq: number): void;
   /** Authors whose events are never stored, from whoever relays them (blocked contacts). */

@@ -1,9 +1,16 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeSignedEvent } from '../testing/factories';
 import { makeKeyPool, poolKeys } from '../testing/sync-net';
 import type { StoredEvent, Unverified } from '../protocol/events';
 import type { RoomKey } from '../protocol/ids';
-import { MIN_WORKER_JOBS, verifyHere, WorkerVerifier, type VerifyJob } from './verifier';
+import {
+  MAX_VERIFY_WORKERS,
+  MIN_WORKER_JOBS,
+  verifyHere,
+  WorkerVerifier,
+  type VerifyJob,
+} from './verifier';
+import type { VerifyRequest } from './verify-requests';
 import { answerVerifyRequest, isVerifyAnswer } from './verify-requests';
 
 beforeAll(makeKeyPool);
@@ -44,5 +51,71 @@ describe('verifying received events', () => {
       ['author', 'body', 'conv', 'hlc', 'kind', 'seq', 'sig', 'v'].sort(),
     );
     verifier.stop();
+  });
+
+  describe('in Workers', () => {
+    /** Each Worker started, with the requests it was sent; `lie` makes them answer short. */
+    const started: { requests: VerifyRequest[] }[] = [];
+    let lie = false;
+    class FakeVerifyWorker extends EventTarget {
+      readonly requests: VerifyRequest[] = [];
+      constructor() {
+        super();
+        started.push(this);
+      }
+      postMessage(request: VerifyRequest): void {
+        this.requests.push(request);
+        void answerVerifyRequest(request).then((answer) => {
+          const data = lie ? { ...answer, valid: answer.valid.slice(1) } : answer;
+          this.dispatchEvent(new MessageEvent('message', { data }));
+        });
+      }
+      terminate(): void {}
+    }
+
+    beforeEach(() => {
+      started.length = 0;
+      lie = false;
+      vi.stubGlobal('Worker', FakeVerifyWorker);
+      vi.stubGlobal('navigator', { hardwareConcurrency: 8 });
+    });
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('splits a burst over the Workers, its verdicts back in order', async () => {
+      const burst = await jobs(MIN_WORKER_JOBS * 2 + 1);
+      const verifier = new WorkerVerifier();
+      expect(await verifier.verify(burst)).toEqual(await verifyHere(burst));
+      expect(started).toHaveLength(MAX_VERIFY_WORKERS);
+      const sizes = started.map((worker) => worker.requests.map((r) => r.jobs.length));
+      expect(sizes.flat().reduce((a, b) => a + b, 0)).toBe(burst.length);
+      expect(Math.max(...sizes.flat()) - Math.min(...sizes.flat())).toBeLessThanOrEqual(1);
+      // The next burst goes to the same Workers.
+      await verifier.verify(burst);
+      expect(started).toHaveLength(MAX_VERIFY_WORKERS);
+      verifier.stop();
+    });
+
+    it('one Worker on one core', async () => {
+      vi.stubGlobal('navigator', { hardwareConcurrency: 1 });
+      const burst = await jobs(MIN_WORKER_JOBS);
+      const verifier = new WorkerVerifier();
+      expect(await verifier.verify(burst)).toEqual(await verifyHere(burst));
+      expect(started).toHaveLength(1);
+      verifier.stop();
+    });
+
+    it('a Worker answering for other jobs is given up: the burst is verified here', async () => {
+      vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      lie = true;
+      const burst = await jobs(MIN_WORKER_JOBS);
+      const verifier = new WorkerVerifier();
+      expect(await verifier.verify(burst)).toEqual(await verifyHere(burst));
+      const before = started.length;
+      expect(await verifier.verify(burst)).toEqual(await verifyHere(burst));
+      expect(started).toHaveLength(before);
+      verifier.stop();
+    });
   });
 });

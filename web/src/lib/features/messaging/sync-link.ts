@@ -113,6 +113,7 @@ export class SyncLink {
       isRefusedAuthor: (fingerprint) => this.#ports.isRefusedAuthor(fingerprint),
       now: this.#kernel.now,
       verifyEvents: verifier.verify,
+      onHistoryAhead: () => verifier.warm(),
     });
   }
 
