@@ -225,6 +225,7 @@ async function measureLatency(alice, bob, options) {
   const traceSummary = stopBobTrace ? await stopBobTrace() : null;
   if (stopBobProfiler) {
     const file = path.join(PROFILE_DIR, 'bench-messaging-bob-latency.cpuprofile');
+    mkdirSync(PROFILE_DIR, { recursive: true });
     writeFileSync(file, JSON.stringify(await stopBobProfiler()));
     console.info(
       `messaging: CPU profile of bob (latency phase) in ${path.relative(REPO_ROOT, file)}`,
