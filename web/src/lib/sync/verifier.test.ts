@@ -97,6 +97,17 @@ describe('verifying received events', () => {
       verifier.stop();
     });
 
+    it('starts no Worker once stopped, not even when warmed late', async () => {
+      const burst = await jobs(MIN_WORKER_JOBS);
+      const verifier = new WorkerVerifier();
+      verifier.warm();
+      expect(started).toHaveLength(MAX_VERIFY_WORKERS);
+      verifier.stop();
+      verifier.warm();
+      expect(await verifier.verify(burst)).toEqual(await verifyHere(burst));
+      expect(started).toHaveLength(MAX_VERIFY_WORKERS);
+    });
+
     it('one Worker on one core', async () => {
       vi.stubGlobal('navigator', { hardwareConcurrency: 1 });
       const burst = await jobs(MIN_WORKER_JOBS);

@@ -45,6 +45,8 @@ export const MAX_VERIFY_WORKERS = 2;
 export class WorkerVerifier {
   #workers: Worker[] = [];
   #isFailed = false;
+  /** Stopped for good: no Worker starts again (a late note must not leave threads behind). */
+  #isStopped = false;
   #nextId = 1;
   #pending = new Map<
     number,
@@ -53,7 +55,7 @@ export class WorkerVerifier {
 
   /** See VerifyEvents. */
   readonly verify: VerifyEvents = async (jobs) => {
-    if (jobs.length < MIN_WORKER_JOBS || this.#isFailed) return verifyHere(jobs);
+    if (jobs.length < MIN_WORKER_JOBS || this.#isFailed || this.#isStopped) return verifyHere(jobs);
     try {
       const workers = this.#start();
       // Contiguous shares, one per Worker, their verdicts joined back in order.
@@ -72,11 +74,12 @@ export class WorkerVerifier {
 
   /** Starts the Workers now (a burst is on its way), so the first one does not wait for them. */
   warm(): void {
-    if (!this.#isFailed) this.#start();
+    if (!this.#isFailed && !this.#isStopped) this.#start();
   }
 
-  /** Ends the Workers; what they were verifying is verified here. */
+  /** Ends the Workers for good; what they were verifying, and anything after, is verified here. */
   stop(): void {
+    this.#isStopped = true;
     for (const worker of this.#workers) worker.terminate();
     this.#workers = [];
     for (const pending of this.#pending.values()) pending.reject(new Error('verifier stopped'));
