@@ -25,14 +25,14 @@ test('Settings → Files shows space per conversation; deleting frees it and Dow
 
   await test.step('Settings → Files shows the room using 1 MB', async () => {
     await openSettings();
-    await expect(filesSection.getByRole('listitem')).toHaveText(/^Room \w+: 1 MB/, {
+    await expect(filesSection.getByRole('listitem')).toHaveText(/^Room [\w-]{4}: 1 MB/, {
       timeout: 20_000,
     });
   });
 
   await test.step('Bob deletes the room’s files; the space is freed', async () => {
-    await filesSection.getByRole('button', { name: /^Delete files of Room \w+$/ }).click();
-    const confirm = bob.page.getByRole('dialog', { name: /^Delete the files of Room \w+/ });
+    await filesSection.getByRole('button', { name: /^Delete files of Room [\w-]{4}$/ }).click();
+    const confirm = bob.page.getByRole('dialog', { name: /^Delete the files of Room [\w-]{4}/ });
     await confirm.getByRole('button', { name: 'Delete files' }).click();
     await expect(confirm).toBeHidden();
     await expect(filesSection).toContainText('No files are stored on this device yet.');
@@ -49,7 +49,7 @@ test('Settings → Files shows space per conversation; deleting frees it and Dow
     expect(saved.hash).toBe(hash);
     await expect(message).not.toContainText('Removed from this device');
     await openSettings();
-    await expect(filesSection.getByRole('listitem')).toHaveText(/^Room \w+: 1 MB/);
+    await expect(filesSection.getByRole('listitem')).toHaveText(/^Room [\w-]{4}: 1 MB/);
   });
   await expect(messageLog(alice.page).getByRole('article')).toHaveCount(1);
 });
