@@ -10,6 +10,7 @@
 import { decodeHlc } from './hlc';
 import type { StoredEvent } from '../protocol/events';
 import type { Fingerprint } from '../protocol/ids';
+import { utf8ByteLength } from '../protocol/parse-helpers';
 
 /** What one author has put into one room, as this member counted it. */
 export interface AuthorUsage {
@@ -44,11 +45,9 @@ export interface Admission<E> {
   usage: Record<Fingerprint, AuthorUsage>;
 }
 
-const encoder = new TextEncoder();
-
-/** An event's size as counted against the budgets: its JSON in UTF-8. */
+/** An event's size as counted against the budgets: its JSON in UTF-8 (counted, not encoded). */
 export function eventSizeBytes(e: StoredEvent): number {
-  return encoder.encode(JSON.stringify(e)).length;
+  return utf8ByteLength(JSON.stringify(e));
 }
 
 /**

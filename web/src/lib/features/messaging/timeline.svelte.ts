@@ -19,6 +19,14 @@ import type { RoomKey } from '../../protocol/ids';
  */
 const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 
+/**
+ * A change of at least this many events is a history flooding in (a late join, a return from
+ * offline): the log is then shown at most once per `FLOOD_SHOW_MS`, not once per burst.
+ */
+export const FLOOD_EVENTS = 32;
+/** The log is shown at most this often while a history floods in (and this long after). */
+export const FLOOD_SHOW_MS = 300;
+
 /** The outcome of `openRoom`. */
 export type OpenRoomResult =
   /** The room is open; its key is `room`. */
@@ -67,6 +75,12 @@ export class Timeline {
    */
   #isHistoryRead = false;
   #window = new MessageWindow(MESSAGE_PAGE_SIZE, MAX_LOADED_MESSAGES);
+  /** When the window was last shown (kernel clock). */
+  #shownAt = Number.NEGATIVE_INFINITY;
+  /** Until then a history is flooding in (kernel clock): changes are shown together. */
+  #floodUntil = Number.NEGATIVE_INFINITY;
+  /** The coming show of what arrived during a flood. */
+  #showTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(kernel: Kernel, ports: TimelinePorts) {
     this.#kernel = kernel;
@@ -165,6 +179,7 @@ export class Timeline {
     this.#isFollowing = true;
     this.#isHistoryRead = false;
     this.#isLoading = false;
+    this.#floodUntil = Number.NEGATIVE_INFINITY;
     return this.#generation;
   }
 
@@ -192,7 +207,16 @@ export class Timeline {
     if (change.type === 'events') {
       if (change.conv !== this.#activeRoom) return;
       const isChanged = this.#window.merge(change.events, this.#isFollowing);
-      if (isChanged && this.#isHistoryRead) this.#show();
+      if (!isChanged || !this.#isHistoryRead) return;
+      // What this member wrote shows at once (with anything waiting), however much it was.
+      const self = this.#kernel.self;
+      if (change.events.some((e) => e.author === self)) {
+        this.#show();
+        return;
+      }
+      const now = this.#kernel.now();
+      if (change.events.length >= FLOOD_EVENTS) this.#floodUntil = now + FLOOD_SHOW_MS;
+      this.#showSoon(now);
     } else if (change.type === 'events-deleted' && change.conv === this.#activeRoom) {
       if (this.#window.dropAuthor(change.author, change.seqs) && this.#isHistoryRead) this.#show();
     } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
@@ -201,7 +225,25 @@ export class Timeline {
     }
   }
 
+  /**
+   * Shows the window now, or, while a history floods in, at most once per `FLOOD_SHOW_MS`: a late
+   * joiner's thousands of events would otherwise re-render the log for every burst stored.
+   */
+  #showSoon(now: number): void {
+    if (this.#showTimer !== undefined) return;
+    // A clock set back counts as a full interval ago.
+    const wait = Math.min(this.#shownAt + FLOOD_SHOW_MS - now, FLOOD_SHOW_MS);
+    if (now >= this.#floodUntil || wait <= 0) {
+      this.#show();
+      return;
+    }
+    this.#showTimer = setTimeout(() => this.#show(), wait);
+  }
+
   #show(): void {
+    clearTimeout(this.#showTimer);
+    this.#showTimer = undefined;
+    this.#shownAt = this.#kernel.now();
     this.#messages = this.#window.events;
     this.#hasOlder = this.#window.hasOlder;
     this.#hasNewer = this.#window.hasNewer;

@@ -7,6 +7,7 @@ import { MESSAGE_PAGE_SIZE } from '../../config';
 import { StoreFailure } from '../../storage/chat-store';
 import { openIdbStore } from '../../storage/idb-store';
 import { appHarness, overriding } from '../../testing/app-harness';
+import { FLOOD_EVENTS, FLOOD_SHOW_MS } from './timeline.svelte';
 
 const ALICE = fakeFingerprint(2);
 const NOW = 1_700_000_000_000;
@@ -228,5 +229,43 @@ describe('send bursts and the loaded window', () => {
     expect(loaded.length).toBeLessThanOrEqual(2 * MESSAGE_PAGE_SIZE);
     expect(textOf(loaded.at(-1)!)).toBe(texts.at(-1));
     expect(app.timeline.hasOlderMessages(open.room)).toBe(true);
+  });
+});
+
+describe('a history flooding in', () => {
+  it('shows the first burst at once, the next ones together at most every FLOOD_SHOW_MS', async () => {
+    let clock = NOW;
+    const app = await h.readyApp({ now: () => clock });
+    const secret = (await app.conversations.createRoom())!;
+    const open = await app.timeline.openRoom(secret);
+    if (open.status !== 'open') throw new Error('room not open');
+    let seq = 0;
+    const burst = (n: number) =>
+      Array.from({ length: n }, () => {
+        seq++;
+        return makeEvent({ conv: open.room, author: ALICE, seq, hlc: NOW + seq, text: `h${seq}` });
+      });
+    const store = app.kernel.store!;
+    clock += 1000;
+    expect((await store.addEvents(burst(FLOOD_EVENTS), clock)).ok).toBe(true);
+    // The first burst: the log was last shown long ago, so it shows at once.
+    expect(app.timeline.messagesOf(open.room)).toHaveLength(FLOOD_EVENTS);
+    expect((await store.addEvents(burst(FLOOD_EVENTS), clock)).ok).toBe(true);
+    expect((await store.addEvents(burst(1), clock)).ok).toBe(true);
+    // Shown less than FLOOD_SHOW_MS ago: the next bursts (and what comes with them) wait.
+    expect(app.timeline.messagesOf(open.room)).toHaveLength(FLOOD_EVENTS);
+    await vi.waitFor(() =>
+      expect(app.timeline.messagesOf(open.room)).toHaveLength(2 * FLOOD_EVENTS + 1),
+    );
+    // Still flooding, but what Ada writes shows at once, with what waited.
+    expect((await store.addEvents(burst(FLOOD_EVENTS), clock)).ok).toBe(true);
+    expect(await app.messages.send(open.room, 'mine')).toBe(true);
+    const shown = app.timeline.messagesOf(open.room);
+    expect(shown).toHaveLength(3 * FLOOD_EVENTS + 2);
+    expect(textOf(shown.at(-1)!)).toBe('mine');
+    // The flood is over: a single message shows at once again.
+    clock += FLOOD_SHOW_MS;
+    expect((await store.addEvents(burst(1), clock)).ok).toBe(true);
+    expect(app.timeline.messagesOf(open.room)).toHaveLength(3 * FLOOD_EVENTS + 3);
   });
 });
