@@ -17,6 +17,7 @@
  * ECDSA signatures differ for different content, so two signatures at one seq mean two events.
  * An honest client never signs a seq twice (the store allocates each seq once).
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { toBase64Url, utf8 } from '../encoding';
 import type { StoredEvent } from '../protocol/events';
 import type { Fingerprint } from '../protocol/ids';
@@ -27,18 +28,27 @@ const DISPUTED_MARK = '!';
 /** Characters of a chain digest on the wire (base64url of the first 16 bytes of SHA-256). */
 export const CHAIN_DIGEST_CHARS = 22;
 
-/** One author's chain as far as it is digested: the signatures (or marks) of seqs 1…seq. */
+/**
+ * One author's chain as far as it is digested: the SHA-256 under way over the signatures (or
+ * marks) of seqs 1…seq, each followed by '.'. Hashed incrementally, so a long history is hashed
+ * once, not again at every burst, and no copy of its signatures is kept.
+ */
 export interface ChainState {
   /** The highest seq folded in. */
-  seq: number;
-  /** The signatures of seqs 1…seq in order, a mark for a disputed one. */
-  parts: string;
+  readonly seq: number;
+  /** The hash of seqs 1…seq so far (never updated in place: `extendChain` clones it). */
+  readonly hash: ReturnType<typeof sha256.create>;
+}
+
+/** The chain of no events yet. */
+export function emptyChain(): ChainState {
+  return { seq: 0, hash: sha256.create() };
 }
 
 /**
  * Appends seqs `state.seq + 1 …` to a chain from `events` (one author's, ascending) and the
  * author's disputed seqs; null when a seq is neither (this member deleted or refused it), since
- * then the chain cannot be compared.
+ * then the chain cannot be compared. `state` itself is left as it was.
  */
 export function extendChain(
   state: ChainState,
@@ -47,19 +57,18 @@ export function extendChain(
   upTo: number,
 ): ChainState | null {
   const bySeq = new Map(events.map((e) => [e.seq, e.sig]));
-  let parts = state.parts;
+  let parts = '';
   for (let seq = state.seq + 1; seq <= upTo; seq++) {
     const sig = disputed.has(seq) ? DISPUTED_MARK : bySeq.get(seq);
     if (sig === undefined) return null;
     parts += `${sig}.`;
   }
-  return { seq: upTo, parts };
+  return { seq: upTo, hash: state.hash.clone().update(utf8(parts)) };
 }
 
 /** The digest of a chain as sync frames carry it: `${seq}:${base64url}`. */
-export async function chainDigest(state: ChainState): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(state.parts)));
-  return `${state.seq}:${toBase64Url(hash.subarray(0, 16))}`;
+export function chainDigest(state: ChainState): string {
+  return `${state.seq}:${toBase64Url(state.hash.clone().digest().subarray(0, 16))}`;
 }
 
 /**

@@ -3,7 +3,7 @@
  * `sync` and `have` so members who hold different events at the same (author, seq) find out.
  * Built incrementally from the store (domain/equivocation.ts), one run at a time per room.
  */
-import { chainDigest, extendChain, type ChainState } from '../domain/equivocation';
+import { chainDigest, emptyChain, extendChain, type ChainState } from '../domain/equivocation';
 import { keysOf } from '../domain/records';
 import { vectorSeq, type VersionVector } from '../domain/version-vector';
 import { MAX_BATCH_EVENTS, MAX_CHAIN_AUTHORS } from '../protocol/limits';
@@ -76,7 +76,7 @@ export class ChainDigests {
       const disputed = new Set(conversation.disputes?.[author] ?? []);
       let cache = caches.get(author);
       if (!cache || cache.disputes !== disputed.size || (cache.chain && cache.chain.seq > top)) {
-        cache = { chain: { seq: 0, parts: '' }, disputes: disputed.size };
+        cache = { chain: emptyChain(), disputes: disputed.size };
       }
       let chain = cache.chain;
       while (chain && chain.seq < top) {
@@ -91,7 +91,7 @@ export class ChainDigests {
         chain = extendChain(chain, page, disputed, upTo);
       }
       caches.set(author, { chain, disputes: disputed.size });
-      if (chain && chain.seq > 0) digests[author] = await chainDigest(chain);
+      if (chain && chain.seq > 0) digests[author] = chainDigest(chain);
     }
     this.#digests.set(room, digests);
     const authors = new Set([...keysOf(before), ...keysOf(digests)]);
