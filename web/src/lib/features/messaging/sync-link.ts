@@ -92,10 +92,7 @@ export class SyncLink {
     const links = this.#kernel.network.links;
     // Now, while the server that serves the code is surely reachable (see ChatStore).
     store.prepareReceiving().catch((error: unknown) => {
-      log.warn(
-        'loading the code that stores received events failed; it is tried again on use',
-        error,
-      );
+      log.warn('loading the receive code failed; retried on use', error);
     });
     this.#up = up;
     this.#verifier?.stop();

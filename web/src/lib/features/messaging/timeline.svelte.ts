@@ -21,10 +21,12 @@ const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 
 /**
  * A change of at least this many events is a history flooding in (a late join, a return from
- * offline): the log is then shown at most once per `FLOOD_SHOW_MS`, not once per burst.
+ * offline, a restore; no person sends this many in the time of one store write): it is shown
+ * `FLOOD_SHOW_MS` later, with whatever else comes meanwhile, instead of rendering the log once
+ * per burst stored.
  */
 export const FLOOD_EVENTS = 32;
-/** The log is shown at most this often while a history floods in (and this long after). */
+/** How long a flooding change waits to be shown. */
 export const FLOOD_SHOW_MS = 300;
 
 /** The outcome of `openRoom`. */
@@ -75,11 +77,7 @@ export class Timeline {
    */
   #isHistoryRead = false;
   #window = new MessageWindow(MESSAGE_PAGE_SIZE, MAX_LOADED_MESSAGES);
-  /** When the window was last shown (kernel clock). */
-  #shownAt = Number.NEGATIVE_INFINITY;
-  /** Until then a history is flooding in (kernel clock): changes are shown together. */
-  #floodUntil = Number.NEGATIVE_INFINITY;
-  /** The coming show of what arrived during a flood. */
+  /** The coming show of a history flooding in. */
   #showTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(kernel: Kernel, ports: TimelinePorts) {
@@ -179,7 +177,6 @@ export class Timeline {
     this.#isFollowing = true;
     this.#isHistoryRead = false;
     this.#isLoading = false;
-    this.#floodUntil = Number.NEGATIVE_INFINITY;
     return this.#generation;
   }
 
@@ -208,15 +205,9 @@ export class Timeline {
       if (change.conv !== this.#activeRoom) return;
       const isChanged = this.#window.merge(change.events, this.#isFollowing);
       if (!isChanged || !this.#isHistoryRead) return;
-      // What this member wrote shows at once (with anything waiting), however much it was.
-      const self = this.#kernel.self;
-      if (change.events.some((e) => e.author === self)) {
-        this.#show();
-        return;
-      }
-      const now = this.#kernel.now();
-      if (change.events.length >= FLOOD_EVENTS) this.#floodUntil = now + FLOOD_SHOW_MS;
-      this.#showSoon(now);
+      // A small change shows at once (with anything waiting); a flood waits a little.
+      if (change.events.length < FLOOD_EVENTS) this.#show();
+      else this.#showTimer ??= setTimeout(() => this.#show(), FLOOD_SHOW_MS);
     } else if (change.type === 'events-deleted' && change.conv === this.#activeRoom) {
       if (this.#window.dropAuthor(change.author, change.seqs) && this.#isHistoryRead) this.#show();
     } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
@@ -225,25 +216,9 @@ export class Timeline {
     }
   }
 
-  /**
-   * Shows the window now, or, while a history floods in, at most once per `FLOOD_SHOW_MS`: a late
-   * joiner's thousands of events would otherwise re-render the log for every burst stored.
-   */
-  #showSoon(now: number): void {
-    if (this.#showTimer !== undefined) return;
-    // A clock set back counts as a full interval ago.
-    const wait = Math.min(this.#shownAt + FLOOD_SHOW_MS - now, FLOOD_SHOW_MS);
-    if (now >= this.#floodUntil || wait <= 0) {
-      this.#show();
-      return;
-    }
-    this.#showTimer = setTimeout(() => this.#show(), wait);
-  }
-
   #show(): void {
     clearTimeout(this.#showTimer);
     this.#showTimer = undefined;
-    this.#shownAt = this.#kernel.now();
     this.#messages = this.#window.events;
     this.#hasOlder = this.#window.hasOlder;
     this.#hasNewer = this.#window.hasNewer;
