@@ -336,7 +336,7 @@ export class Kernel {
 
   /** Another tab upgraded the database and ours closed: stop everything and ask for a reload. */
   #handleVersionChange(): void {
-    log.warn('the database was upgraded by another tab; this tab must reload');
+    log.warn('another tab upgraded the database: reload');
     this.#phase = 'outdated';
     this.network.stop();
     this.#store = null;

@@ -213,8 +213,12 @@ export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: StoreE
 export type StoreChange =
   /** The identity record was written (created, renamed). */
   | { type: 'identity' }
-  /** Events newly stored in `conv` (own or received; duplicates left out), in display order. */
-  | { type: 'events'; conv: RoomKey; events: StoredEvent[] }
+  /**
+   * Events newly stored in `conv` (own or received; duplicates left out), in display order.
+   * `more`: more of a history flooding in is already here and follows at once (the sync engine
+   * holds further frames of the link), so a view may wait for it rather than render this state.
+   */
+  | { type: 'events'; conv: RoomKey; events: StoredEvent[]; more?: boolean }
   /**
    * A conversation record was created or changed (activity, preview, unread, members, meta,
    * flags, delivery, read marker, move). Carries the stored record.
@@ -291,9 +295,13 @@ export interface ChatStore {
   /**
    * Stores verified remote events, ignoring duplicates and events of unknown conversations; the
    * newly stored ones. Vectors, activity, preview, unread and the clock advance in the same
-   * transaction.
+   * transaction. `more`: more of the same history follows at once (told in the change notice).
    */
-  addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>>;
+  addEvents(
+    events: StoredEvent[],
+    nowMs: number,
+    more?: boolean,
+  ): Promise<StoreResult<StoredEvent[]>>;
   /**
    * Which conversations the person is reading right now: what `addEvents` stores into them does
    * not count as unread, so an open room's count never flickers up and back down (and marking it

@@ -114,6 +114,17 @@ describe('change notices of event writes', () => {
     ]);
   });
 
+  it('says when more of a history follows at once', async () => {
+    const first = makeEvent({ author: ALICE, seq: 1, hlc: NOW + 1 });
+    const second = makeEvent({ author: ALICE, seq: 2, hlc: NOW + 2 });
+    await store.addEvents([first], NOW, true);
+    await store.addEvents([second], NOW, false);
+    expect(heard.filter((c) => c.type === 'events')).toEqual([
+      { type: 'events', conv: ROOM, events: [first], more: true },
+      { type: 'events', conv: ROOM, events: [second], more: false },
+    ]);
+  });
+
   it('tells each conversation of a batch its own events, and nothing of unknown ones', async () => {
     await addRoom(OTHER_ROOM);
     heard = [];

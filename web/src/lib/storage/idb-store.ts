@@ -367,7 +367,7 @@ export class IdbChatStore implements ChatStore {
         if (outcome === 'missing') {
           return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
         }
-        log.debug(`appendOwnEvents: seq ${plan.seq} or clock taken meanwhile, attempt ${attempt}`);
+        log.debug(`appendOwnEvents: seq ${plan.seq} taken, retry ${attempt}`);
       }
       return storeErr<ChatEvent[]>('conflict', `could not allocate a seq in ${conv}`);
     });
@@ -401,7 +401,11 @@ export class IdbChatStore implements ChatStore {
   }
 
   /** Stores verified remote events (see ChatStore.addEvents). */
-  async addEvents(events: StoredEvent[], nowMs: number): Promise<StoreResult<StoredEvent[]>> {
+  async addEvents(
+    events: StoredEvent[],
+    nowMs: number,
+    more?: boolean,
+  ): Promise<StoreResult<StoredEvent[]>> {
     if (events.length === 0) return storeOk([]);
     return this.#write('addEvents', async () => {
       // Loaded before the transaction (an import inside would let it commit); received events
@@ -418,7 +422,9 @@ export class IdbChatStore implements ChatStore {
         for (const { conversation, events: fresh } of stored) {
           const clock = conversation.clock === undefined ? null : decodeHlc(conversation.clock);
           if (clock) this.#lastClock.set(conversation.id, clock);
-          if (fresh.length > 0) notify({ type: 'events', conv: conversation.id, events: fresh });
+          if (fresh.length > 0) {
+            notify({ type: 'events', conv: conversation.id, events: fresh, more });
+          }
           notify({ type: 'conversation', conversation });
         }
         return storeOk(added);

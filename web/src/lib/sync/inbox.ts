@@ -39,7 +39,8 @@ export function takeBurst(frames: ReceivedEventsFrame[], max: number): ReceivedE
 /** What the inbox does with a burst: check it (null: nothing to store), then store it. */
 export interface BurstSteps<Link, Checked> {
   verify(link: Link, burst: ReceivedEventsFrame): Promise<Checked | null>;
-  store(link: Link, checked: Checked): Promise<unknown>;
+  /** `more`: the next burst of the link is already here (being verified). */
+  store(link: Link, checked: Checked, more: boolean): Promise<unknown>;
   /** A step failed (logged; the inbox goes on with the next burst). */
   onError(step: 'verify' | 'store', link: Link, error: unknown): void;
 }
@@ -94,7 +95,7 @@ export class BurstInbox<Link, Checked> {
         next = inbox.frames.length > 0 ? verifyNext() : null;
         if (checked === null) continue;
         try {
-          await this.#steps.store(link, checked);
+          await this.#steps.store(link, checked, next !== null);
         } catch (error) {
           this.#steps.onError('store', link, error);
         }

@@ -413,6 +413,8 @@ describe('SyncEngine answers', () => {
       [1],
       [2, 3, 4, 5, 6],
     ]);
+    // The first burst is stored knowing the next is here (its change notice says `more`).
+    expect(addEvents.mock.calls.map(([, , more]) => more)).toEqual([true, false]);
     expect(alice.member.engine.backlog(bob)).toBe(0);
     expect(await texts(alice.member, room.key)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   });

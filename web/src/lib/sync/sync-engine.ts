@@ -97,7 +97,7 @@ export class SyncEngine {
   /** Per link, `events` frames stored in bursts (sync/inbox.ts). */
   #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
     verify: (peer, burst) => this.#verifyFrame(peer, burst),
-    store: (peer, checked) => this.#storeVerified(peer, checked),
+    store: (peer, checked, more) => this.#storeVerified(peer, checked, more),
     onError: (step, peer, error) =>
       log.error(
         `${step === 'verify' ? 'verifying' : 'storing'} received events failed, from`,
@@ -320,6 +320,7 @@ export class SyncEngine {
   async #storeVerified(
     peer: SyncPeer,
     { verified, newAuthors }: CheckedEvents,
+    more = false,
   ): Promise<StoredEvent[]> {
     const { store } = this.#deps;
     // Read now, not when they were verified: the burst before may have been stored meanwhile.
@@ -338,7 +339,7 @@ export class SyncEngine {
       });
       if (!saved.ok) this.#deps.onStoreError(saved.error);
     }
-    const stored = await store.addEvents(verified, this.#deps.now());
+    const stored = await store.addEvents(verified, this.#deps.now(), more);
     if (!stored.ok) {
       this.#deps.onStoreError(stored.error);
       return [];

@@ -20,14 +20,10 @@ import type { RoomKey } from '../../protocol/ids';
 const MAX_LOADED_MESSAGES = 2 * MESSAGE_PAGE_SIZE;
 
 /**
- * A change of at least this many events is a history flooding in (a late join, a return from
- * offline, a restore; no person sends this many in the time of one store write): it is shown
- * `FLOOD_SHOW_MS` later, with whatever else comes meanwhile, instead of rendering the log once
- * per burst stored.
+ * While a history floods in (a change that says `more` follows at once), the log shows at most
+ * this often: the state after the last burst, not every state on the way.
  */
-export const FLOOD_EVENTS = 32;
-/** How long a flooding change waits to be shown. */
-export const FLOOD_SHOW_MS = 300;
+export const FLOOD_SHOW_MS = 1000;
 
 /** The outcome of `openRoom`. */
 export type OpenRoomResult =
@@ -77,7 +73,7 @@ export class Timeline {
    */
   #isHistoryRead = false;
   #window = new MessageWindow(MESSAGE_PAGE_SIZE, MAX_LOADED_MESSAGES);
-  /** The coming show of a history flooding in. */
+  /** The coming show of a history flooding in (at most `FLOOD_SHOW_MS` away). */
   #showTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(kernel: Kernel, ports: TimelinePorts) {
@@ -205,9 +201,9 @@ export class Timeline {
       if (change.conv !== this.#activeRoom) return;
       const isChanged = this.#window.merge(change.events, this.#isFollowing);
       if (!isChanged || !this.#isHistoryRead) return;
-      // A small change shows at once (with anything waiting); a flood waits a little.
-      if (change.events.length < FLOOD_EVENTS) this.#show();
-      else this.#showTimer ??= setTimeout(() => this.#show(), FLOOD_SHOW_MS);
+      // The last change of a flood (or any other) shows at once, with what waited.
+      if (change.more) this.#showTimer ??= setTimeout(() => this.#show(), FLOOD_SHOW_MS);
+      else this.#show();
     } else if (change.type === 'events-deleted' && change.conv === this.#activeRoom) {
       if (this.#window.dropAuthor(change.author, change.seqs) && this.#isHistoryRead) this.#show();
     } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
