@@ -46,7 +46,7 @@ function webStorage(): Storage | undefined {
   try {
     return localStorage;
   } catch (error) {
-    createLogger('bootstrap').warn('localStorage is not available: no outbox journal', error);
+    createLogger('bootstrap').warn('no localStorage: no outbox journal', error);
     return undefined;
   }
 }

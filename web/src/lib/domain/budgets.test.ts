@@ -64,6 +64,7 @@ describe('admitEvents', () => {
 
 describe('eventSizeBytes', () => {
   it('counts the UTF-8 bytes of the event’s JSON, as every member (and every version) does', () => {
+    // (A lone surrogate never reaches the count: JSON.stringify escapes it as `\ud800`.)
     for (const text of ['plain', '你好，世界', 'emoji 👋🏽 mixed 中文', 'lone \ud800 surrogate']) {
       const event = makeEvent({ author: MALLORY, seq: 1, hlc: T0, text });
       expect(eventSizeBytes(event)).toBe(new TextEncoder().encode(JSON.stringify(event)).length);

@@ -44,7 +44,7 @@ export function captureSharedText(): void {
     try {
       held = sessionStorage.getItem(SHARE_STORAGE_KEY);
     } catch (error) {
-      log.warn('the share kept for a reload is unreadable', error);
+      log.warn('the kept share is unreadable', error);
     }
   }
   if (typeof caches !== 'undefined') {
@@ -78,7 +78,7 @@ export function dropSharedText(): void {
   try {
     sessionStorage.removeItem(SHARE_STORAGE_KEY);
   } catch (error) {
-    log.debug('no session storage to forget the share in', error);
+    log.debug('no session storage', error);
   }
 }
 

@@ -112,7 +112,10 @@ export class Timeline {
     page: { events: StoredEvent[]; hasOlder: boolean; hasNewer: boolean },
   ): boolean {
     if (room !== this.#activeRoom || !this.#isHistoryRead) return false;
+    // A page built from what is shown lacks what waits for a flood's show: it joins again.
+    const waiting = this.#showTimer ? this.#window.events : [];
     this.#window.reset(page.events, page.hasOlder, page.hasNewer);
+    this.#window.merge(waiting, false);
     // Away from the newest, what arrives must not shrink the window under the reader.
     this.#isFollowing &&= !page.hasNewer;
     this.#show();

@@ -1,13 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';
+import { openIdbStore } from '../../storage/idb-store';
 import { MESSAGE_PAGE_SIZE, MESSAGE_WINDOW_MAX } from '../../config';
 import { compareEvents, eventKey, refOf, textOf } from '../../domain/events';
 import type { StoredEvent } from '../../protocol/events';
-import { makeEvent, makeEventWith } from '../../testing/factories';
+import {
+  fakeFingerprint,
+  makeConversation,
+  makeEvent,
+  makeEventWith,
+} from '../../testing/factories';
 import { appHarness } from '../../testing/app-harness';
 import { withNewer, withOlder } from './history-window';
 import { showLatest, showNewer, showOlder } from './open-at-message';
 
-const h = appHarness({ now: 1_700_000_000_000 });
+const T = 1_700_000_000_000;
+const h = appHarness({ now: T });
+const ALICE = fakeFingerprint(2);
 
 const at = (seqs: number[]): StoredEvent[] => seqs.map((seq) => makeEvent({ seq }));
 const seqsOf = (events: readonly StoredEvent[]) => events.map((e) => e.seq);
@@ -106,5 +115,39 @@ describe('scrolling through a long history', () => {
     expect(textOf(app.timeline.messagesOf(room).at(-1)!)).toBe(texts.at(-1));
     await app.messages.send(room, 'after the jump');
     expect(textOf(app.timeline.messagesOf(room).at(-1)!)).toBe('after the jump');
+  });
+});
+
+describe('paging while a history floods in', () => {
+  it('keeps what waits for a flood’s show when the reader pages back meanwhile', async () => {
+    const secret = newRoomSecret();
+    const room = await roomKeyFromSecret(secret);
+    const history = Array.from({ length: MESSAGE_PAGE_SIZE + 20 }, (_, i) =>
+      makeEvent({ conv: room, author: ALICE, seq: i + 1, hlc: T - 60_000 + i, text: `old ${i}` }),
+    );
+    const seed = await openIdbStore({ name: h.dbName });
+    await seed.putConversation(makeConversation({ id: room, secret }));
+    await seed.addEvents(history, T);
+    seed.close();
+    const app = await h.readyApp();
+    expect(await app.timeline.openRoom(secret)).toEqual({ status: 'open', room });
+    expect(app.timeline.hasOlderMessages(room)).toBe(true);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
+    const fresh = makeEvent({
+      conv: room,
+      author: ALICE,
+      seq: history.length + 1,
+      hlc: T,
+      text: 'new',
+    });
+    expect((await app.kernel.store!.addEvents([fresh], T, true)).ok).toBe(true);
+    expect(app.timeline.messagesOf(room).map((e) => textOf(e))).not.toContain('new');
+    // The page is built from what is shown, without 'new': it must not drop it.
+    expect(await showOlder(app, room)).toBe(true);
+    const texts = app.timeline.messagesOf(room).map((e) => textOf(e));
+    expect(texts[0]).toBe('old 0');
+    expect(texts.at(-1)).toBe('new');
+    expect(texts).toHaveLength(history.length + 1);
   });
 });
