@@ -286,7 +286,13 @@ async function applyOps(tx: WriteTx, ops: readonly IndexOp[]): Promise<void> {
       ),
     ).entries(),
   ];
-  const read = await requestAll(named.map(([, key]) => () => docs.get([...key])));
+  const read = await requestAll(
+    named.map(
+      ([, key]) =>
+        () =>
+          docs.get([...key]),
+    ),
+  );
   const known = new Map(named.map(([id], i) => [id, read[i]]));
   const writes: Promise<unknown>[] = [];
   const write = (requests: (() => Promise<unknown>)[]) => {
