@@ -11,6 +11,7 @@ import { createParley, type Parley, type ParleyDeps } from '../parley';
 import { openIdbFileStore, type IdbFileStore } from '../storage/idb-files';
 import { openIdbSearchIndex, type IdbSearchIndex } from '../storage/idb-search';
 import type { ChatStore } from '../storage/chat-store';
+import type { RoomKey } from '../protocol/ids';
 import { openIdbStore, type IdbChatStore } from '../storage/idb-store';
 
 /** A transport that never arrives, like a `/ice` that hangs: the app must not wait for it. */
@@ -165,6 +166,14 @@ export function appHarness(options: { now?: number } = {}) {
     return app;
   }
 
+  /** Creates a room in `app` and opens it; its key. */
+  async function openNewRoom(app: Parley): Promise<RoomKey> {
+    const secret = await app.conversations.createRoom();
+    const open = secret ? await app.timeline.openRoom(secret) : null;
+    if (open?.status !== 'open') throw new Error(`room not open: ${open?.status ?? 'not created'}`);
+    return open.room;
+  }
+
   /** Closes `store` after the test. */
   function track(store: IdbChatStore): void {
     opened.push(store);
@@ -188,5 +197,6 @@ export function appHarness(options: { now?: number } = {}) {
     readyApp,
     memberOn,
     openStore,
+    openNewRoom,
   };
 }

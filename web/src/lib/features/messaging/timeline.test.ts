@@ -235,17 +235,15 @@ describe('send bursts and the loaded window', () => {
 describe('a history flooding in', () => {
   it('waits for the rest of a flood (at most FLOOD_SHOW_MS), showing its last state at once', async () => {
     const app = await h.readyApp();
-    const secret = (await app.conversations.createRoom())!;
-    const open = await app.timeline.openRoom(secret);
-    if (open.status !== 'open') throw new Error('room not open');
+    const room = await h.openNewRoom(app);
     let seq = 0;
     const burst = (n: number) =>
       Array.from({ length: n }, () => {
         seq++;
-        return makeEvent({ conv: open.room, author: ALICE, seq, hlc: NOW + seq, text: `h${seq}` });
+        return makeEvent({ conv: room, author: ALICE, seq, hlc: NOW + seq, text: `h${seq}` });
       });
     const store = app.kernel.store!;
-    const shown = () => app.timeline.messagesOf(open.room);
+    const shown = () => app.timeline.messagesOf(room);
     // The wait is a timer of the test's: a slow store cannot let it run out between bursts.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     onTestFinished(() => void vi.useRealTimers());
@@ -265,7 +263,7 @@ describe('a history flooding in', () => {
     expect(shown()).toHaveLength(180);
     // What Ada writes meanwhile shows at once, with what waited.
     expect((await store.addEvents(burst(1), NOW, true)).ok).toBe(true);
-    expect(await app.messages.send(open.room, 'mine')).toBe(true);
+    expect(await app.messages.send(room, 'mine')).toBe(true);
     expect(shown()).toHaveLength(182);
     expect(shown().map((e) => textOf(e))).toContain('mine');
   });
