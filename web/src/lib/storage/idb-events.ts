@@ -1,17 +1,22 @@
 /**
  * Events in the IndexedDB adapter (DESIGN §6, §10): paging them, the reads that plan own events,
- * and the writes that store own events with their conversation or delete a conversation with its
- * events, in a transaction the caller runs (received events: idb-receive.ts, loaded with the
- * network). What a conversation record becomes is decided by domain/conversation-rules.ts; this
- * module reads what those rules need (stored seqs, the clock, the newest events) and writes the
- * result.
+ * signing them, and the writes that store own events with their conversation or delete a
+ * conversation with its events, in a transaction the caller runs (received events:
+ * idb-receive.ts, loaded with the network). What a conversation record becomes is decided by
+ * domain/conversation-rules.ts; this module reads what those rules need (stored seqs, the clock,
+ * the newest events) and writes the result.
  */
 import type { IDBPTransaction } from 'idb';
 import { compareHlc, decodeHlc, encodeHlc, tickHlc, ZERO_HLC, type Hlc } from '../domain/hlc';
 import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';
-import type { StoredEvent } from '../protocol/events';
-import type { Conversation, ListEventsOptions } from './chat-store';
+import {
+  PROTOCOL_VERSION,
+  type ChatEvent,
+  type StoredEvent,
+  type UnsignedEvent,
+} from '../protocol/events';
+import type { ChatStore, Conversation, ListEventsOptions } from './chat-store';
 import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
 import { convRange, inTx, requestAll } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
@@ -139,6 +144,32 @@ export async function planOwnEvents(
   const stored = await highestUsedSeq(tx, conv, author);
   const seq = Math.max(stored, vectorSeq(conversation.vector, author)) + 1;
   return planFrom(seq, await readClock(tx, conversation), nowMs, count);
+}
+
+/**
+ * The events a plan makes of `contents`, signed: outside any transaction (a WebCrypto await would
+ * let IndexedDB auto-commit it), side by side since the signatures are independent. A string
+ * says what went wrong.
+ */
+export async function signOwnEvents(
+  plan: OwnEventPlan,
+  { conv, author, contents, sign }: Omit<Parameters<ChatStore['appendOwnEvents']>[0], 'nowMs'>,
+): Promise<[ChatEvent, ...ChatEvent[]] | string> {
+  const unsigned = contents.map((content, i): UnsignedEvent => ({
+    v: PROTOCOL_VERSION,
+    conv,
+    author,
+    seq: plan.seq + i,
+    hlc: encodeHlc(plan.hlcs[i] ?? plan.last),
+    ...content,
+  }));
+  const [first, ...rest] = await Promise.all(unsigned.map((u) => sign(u)));
+  if (!first) return 'no event was signed';
+  const events: [ChatEvent, ...ChatEvent[]] = [first, ...rest];
+  const isSame = events.every(
+    (e, i) => e.conv === conv && e.author === author && e.seq === plan.seq + i,
+  );
+  return isSame ? events : 'sign() returned a different event';
 }
 
 /** What `storeOwnEvents` did: stored (the conversation as written, the clock after), or not. */

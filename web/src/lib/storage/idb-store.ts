@@ -12,7 +12,7 @@
  */
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { createLogger } from '../log';
-import { decodeHlc, encodeHlc, type Hlc } from '../domain/hlc';
+import { decodeHlc, type Hlc } from '../domain/hlc';
 import type { Budgets } from '../domain/budgets';
 import {
   AUTHOR_RATE_BUDGET_BYTES,
@@ -23,12 +23,7 @@ import {
 } from '../config';
 import { markedRead, withFlags, withMember } from '../domain/conversation-rules';
 import { withDelivery, withReadUpTo } from '../domain/delivery';
-import {
-  PROTOCOL_VERSION,
-  type ChatEvent,
-  type StoredEvent,
-  type UnsignedEvent,
-} from '../protocol/events';
+import type { ChatEvent, StoredEvent } from '../protocol/events';
 import {
   StoreFailure,
   storeErr,
@@ -55,6 +50,7 @@ import {
   readAuthorEvents,
   tombstoneOf,
   readEvents,
+  signOwnEvents,
   storeOwnEvents,
   type OwnEventPlan,
 } from './idb-events';
@@ -317,7 +313,7 @@ export class IdbChatStore implements ChatStore {
   async #appendOwnEvents(
     args: Parameters<ChatStore['appendOwnEvents']>[0],
   ): Promise<StoreResult<ChatEvent[]>> {
-    const { conv, author, contents, sign, nowMs } = args;
+    const { conv, author, contents, nowMs } = args;
     if (contents.length === 0) return storeOk([]);
     return this.#write('appendOwnEvents', async () => {
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
@@ -328,24 +324,8 @@ export class IdbChatStore implements ChatStore {
           ));
         if (!plan) return storeErr<ChatEvent[]>('not-found', `no conversation ${conv}`);
 
-        const unsigned = contents.map((content, i): UnsignedEvent => ({
-          v: PROTOCOL_VERSION,
-          conv,
-          author,
-          seq: plan.seq + i,
-          hlc: encodeHlc(plan.hlcs[i] ?? plan.last),
-          ...content,
-        }));
-        // Outside any transaction: a WebCrypto await would let IndexedDB auto-commit it. The
-        // signatures are independent, so they run side by side.
-        const [first, ...rest] = await Promise.all(unsigned.map((u) => sign(u)));
-        if (!first) return storeErr<ChatEvent[]>('unknown', 'no event was signed');
-        const events: [ChatEvent, ...ChatEvent[]] = [first, ...rest];
-        for (const [i, event] of events.entries()) {
-          if (event.conv !== conv || event.author !== author || event.seq !== plan.seq + i) {
-            return storeErr<ChatEvent[]>('unknown', 'sign() returned a different event');
-          }
-        }
+        const events = await signOwnEvents(plan, args);
+        if (typeof events === 'string') return storeErr<ChatEvent[]>('unknown', events);
 
         const outcome = await this.#commit(
           ['conversations', 'events', 'settings'],
