@@ -1,7 +1,7 @@
 // File transfer (issue 16, DESIGN §9/§13): a large file between two members against a raw ordered
 // RTCDataChannel with backpressure in the same run, the memory both pages use meanwhile, and one
 // receiver fetching from two members at once.
-// `npm run bench -- files [--size 256] [--quick] [--profile]`.
+// `npm run bench -- files [--size 256] [--quick] [--profile] [--uplink-mbit 32] [--uplink-size 64]`.
 //
 // 1. Throughput: Alice attaches a file of random bytes through "Attach file" (her preparation —
 //    hashing, then storing its chunks — is timed separately, until her message shows); Bob, whose
@@ -17,11 +17,16 @@
 //    heap plus ArrayBuffer backing stores, which live outside the JS heap), peak minus the median
 //    of one idle second after a garbage collection.
 // 3. Two sources: Carol joins and fetches a second file completely; then Bob fetches it from
-//    Alice and Carol at once, against his fetch from Alice alone in (1).
+//    Alice and Carol at once, against his fetch from Alice alone in (1). On a 2-core machine
+//    every page shares the CPU, so that measures the machine; then again with each member's
+//    uplink capped at --uplink-mbit (Linux tc on the namespace's loopback, by Bob's UDP port of
+//    each link; 0 skips it): Bob fetches an --uplink-size MiB file from Alice alone, and another
+//    from Alice and Carol at once.
 //
 // --profile adds one more transfer with V8 CPU profiles of Alice and Bob and counters wrapped
 // around crypto.subtle.digest, IndexedDB transactions on `blobs` and the file channel (set up
 // by an init script; idle unless switched on), so the table says where the time goes.
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -61,6 +66,8 @@ const DEFAULTS = {
   rawRuns: 3,
   profile: false,
   twoSources: true,
+  uplinkMbit: 32,
+  uplinkSize: 64,
   verify: true,
   sampleMs: 100,
   timeoutMs: 600_000,
@@ -162,6 +169,8 @@ export default async function filesBenchmark(argv, environment) {
 
     /** @type {any} */
     let twoSources = null;
+    /** @type {any} */
+    let capped = null;
     if (options.twoSources) {
       const carol = await openApp('carol');
       await fixtures.onboard(carol.page, 'Carol');
@@ -180,6 +189,11 @@ export default async function filesBenchmark(argv, environment) {
       // file from Alice, then Bob from both.
       await parleyTransfer(warmUp, 'warm-up-two', [alice, carol], { firstFetcher: carol });
       twoSources = await parleyTransfer(context, 'two', [alice, carol], { firstFetcher: carol });
+      if (options.uplinkMbit > 0 && environment.isLoopbackOnly) {
+        capped = await cappedTwoSources({ ...context, carol }, warmUp);
+      } else if (options.uplinkMbit > 0) {
+        log('uplink caps skipped: they need the loopback-only namespace (tc on its lo, as root)');
+      }
     }
     /** @type {any} */
     let profiled = null;
@@ -195,6 +209,7 @@ export default async function filesBenchmark(argv, environment) {
       parleyRuns,
       profiled,
       twoSources,
+      capped,
       browserVersion: browser.version(),
       isLoopbackOnly: environment.isLoopbackOnly,
       loadAverageAtStart,
@@ -211,6 +226,7 @@ export default async function filesBenchmark(argv, environment) {
       parleyRuns,
       profiled,
       twoSources,
+      capped,
     };
     const written = writeResults(options.name, data, report);
     log(`wrote ${path.relative(REPO_ROOT, written.markdownPath)}`);
@@ -223,6 +239,60 @@ export default async function filesBenchmark(argv, environment) {
     await browser.close().catch(() => undefined);
     await server.stop();
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Two sources where each member's uplink is the limit, as on home and mobile links (here the
+ * 2-core machine is: every page shares its CPU, so a second sender slows the first): every
+ * packet into Bob's file links is shaped by Linux traffic control on the namespace's loopback,
+ * one HTB class of `--uplink-mbit` per link (matched by Bob's UDP port of that link), so Alice
+ * and Carol can each send him that much. Bob then fetches one file from Alice alone, and another
+ * from Alice and Carol at once (Carol fetched it first, uncapped). Caps come off afterwards.
+ * @param {any} ctx
+ * @param {any} warmUp
+ */
+async function cappedTwoSources(ctx, warmUp) {
+  const { alice, bob, carol, options, log } = ctx;
+  const links = /** @type {{ address: string, port: number }[]} */ (
+    await bob.page.evaluate(() => window.__benchProbes.linkPorts())
+  );
+  if (links.length < 2) throw new Error(`Bob has ${links.length} connected links, not 2`);
+  const tc = (/** @type {string} */ line) => {
+    const result = spawnSync('tc', line.split(' '), { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`tc ${line}: ${result.stderr || result.error}`);
+  };
+  // Unclassified traffic (default 0) passes unshaped.
+  tc('qdisc replace dev lo root handle 1: htb');
+  try {
+    for (const [i, link] of links.entries()) {
+      const id = `1:${(10 + i).toString(16)}`;
+      const rate = `${options.uplinkMbit}mbit`;
+      tc(`class add dev lo parent 1: classid ${id} htb rate ${rate} ceil ${rate} quantum 1514`);
+      // A modest uplink buffer (about 50 ms at 32 Mbit/s), as a home router's would be.
+      tc(`qdisc add dev lo parent ${id} pfifo limit 160`);
+      const family = link.address.includes(':') ? ['ipv6', 'ip6'] : ['ip', 'ip'];
+      tc(
+        `filter add dev lo parent 1: protocol ${family[0]} prio 1 u32 ` +
+          `match ${family[1]} dport ${link.port} 0xffff flowid ${id}`,
+      );
+    }
+    log(
+      `uplinks into Bob capped at ${options.uplinkMbit} Mbit/s each ` +
+        `(ports ${links.map((l) => l.port).join(', ')})`,
+    );
+    const capCtx = {
+      ...ctx,
+      bytes: Math.round(options.uplinkSize * MiB),
+      options: { ...options, size: options.uplinkSize },
+    };
+    // The shaped links ramp up again (their congestion windows meet the cap): one file first.
+    await parleyTransfer(warmUp, 'warm-up-cap', [alice, carol], { firstFetcher: carol });
+    const one = await parleyTransfer(capCtx, 'cap-one', [alice]);
+    const two = await parleyTransfer(capCtx, 'cap-two', [alice, carol], { firstFetcher: carol });
+    return { uplinkMbit: options.uplinkMbit, size: options.uplinkSize, links, one, two };
+  } finally {
+    spawnSync('tc', ['qdisc', 'del', 'dev', 'lo', 'root']);
   }
 }
 
@@ -576,6 +646,27 @@ function installProbes() {
   const state = {
     isOn: false,
     channels: /** @type {RTCDataChannel[]} */ ([]),
+    /** Every connection of the page (for --uplink-mbit: their UDP ports). */
+    connections: /** @type {RTCPeerConnection[]} */ ([]),
+    /** The local UDP address and port of every connected file link (its selected pair). */
+    async linkPorts() {
+      /** @type {{ address: string, port: number }[]} */
+      const ports = [];
+      for (const pc of state.connections) {
+        if (pc.connectionState !== 'connected') continue;
+        const stats = await pc.getStats();
+        /** @type {Map<string, any>} */
+        const byId = new Map();
+        stats.forEach((report) => byId.set(report.id, report));
+        for (const report of byId.values()) {
+          if (report.type !== 'transport' || !report.selectedCandidatePairId) continue;
+          const pair = byId.get(report.selectedCandidatePairId);
+          const local = pair && byId.get(pair.localCandidateId);
+          if (local) ports.push({ address: String(local.address), port: Number(local.port) });
+        }
+      }
+      return ports;
+    },
     reset() {
       state.startedAt = performance.now();
       state.digest = { count: 0, bytes: 0, ms: 0, busyMs: 0, inFlight: 0, busySince: 0 };
@@ -612,7 +703,7 @@ function installProbes() {
       state.isOn = false;
       clearInterval(state.timer);
       const elapsed = performance.now() - state.startedAt;
-      const { channels: _c, timer: _t, ...rest } = state;
+      const { channels: _c, connections: _p, timer: _t, ...rest } = state;
       return JSON.parse(JSON.stringify({ ...rest, elapsedMs: elapsed }));
     },
   };
@@ -671,6 +762,15 @@ function installProbes() {
     return arrayBuffer.call(this).finally(() => {
       state.arrayBuffer.ms += performance.now() - t0;
     });
+  };
+
+  // Every connection (dialled or answered) sets a remote description once.
+  const setRemote = RTCPeerConnection.prototype.setRemoteDescription;
+  /** @type {any} */ (RTCPeerConnection.prototype).setRemoteDescription = function (
+    /** @type {any[]} */ ...args
+  ) {
+    if (!state.connections.includes(this)) state.connections.push(this);
+    return /** @type {any} */ (setRemote).apply(this, args);
   };
 
   const create = RTCPeerConnection.prototype.createDataChannel;
@@ -949,13 +1049,14 @@ function rawReceive({ bytes, timeoutMs }) {
 
 /** @param {any} args */
 function buildReport(args) {
-  const { options, bytes, rawRuns, parleyRuns, profiled, twoSources } = args;
+  const { options, bytes, rawRuns, parleyRuns, profiled, twoSources, capped } = args;
   const mib = bytes / MiB;
   const rawMbps = median(rawRuns.map((/** @type {any} */ r) => r.mbps));
   const parleyMbps = median(parleyRuns.map((/** @type {any} */ r) => r.mbps));
   const failed = [
     ...parleyRuns,
     ...(twoSources ? [twoSources] : []),
+    ...(capped ? [capped.one, capped.two] : []),
     ...(profiled ? [profiled] : []),
   ].filter((/** @type {any} */ r) => r.failure);
   const parleyMs = median(parleyRuns.map((/** @type {any} */ r) => r.ms));
@@ -1090,6 +1191,8 @@ function buildReport(args) {
     lines.push(
       '## Two sources',
       '',
+      'Uncapped, every page shares the 2 cores: the machine is the limit, not a link.',
+      '',
       markdownTable(
         ['', 'ms', 'MiB/s'],
         [
@@ -1099,8 +1202,37 @@ function buildReport(args) {
         ['l', 'r', 'r'],
       ),
       '',
-      `Speed-up: **${fmt(speedup, 2)}×** (goal ≥ 1.5×: ${verdict(speedup >= 1.5)}). ` +
+      `Speed-up, uncapped: **${fmt(speedup, 2)}×**. ` +
         `Stored completely: ${twoSources.isStored ? 'yes' : '**no**'}.`,
+      '',
+    );
+  }
+  if (capped) {
+    const speedup = capped.one.ms / capped.two.ms;
+    lines.push(
+      `### Each member's uplink capped at ${capped.uplinkMbit} Mbit/s`,
+      '',
+      `Where a second holder pays off: each sender's uplink is the limit (a home or mobile ` +
+        `uplink), as in most real rooms. Traffic control on the namespace's loopback shapes ` +
+        `every packet into Bob's links (HTB, one ${capped.uplinkMbit} Mbit/s class per link, ` +
+        `matched by his UDP port ${capped.links.map((/** @type {any} */ l) => l.port).join(' / ')}; ` +
+        `a 160-packet queue). ${fmt(capped.size, 0)} MiB files; the capped links were warmed ` +
+        'by one 16 MiB file from both first.',
+      '',
+      markdownTable(
+        ['', 'ms', 'MiB/s'],
+        [
+          ['Bob from Alice alone', formatMs(capped.one.ms), fmt(capped.one.mbps)],
+          ['Bob from Alice and Carol at once', formatMs(capped.two.ms), fmt(capped.two.mbps)],
+        ],
+        ['l', 'r', 'r'],
+      ),
+      '',
+      `Speed-up: **${fmt(speedup, 2)}×** (goal ≥ 1.5×: ${verdict(speedup >= 1.5)}). ` +
+        `Stored completely: ${capped.one.isStored && capped.two.isStored ? 'yes' : '**no**'}; ` +
+        `saved files equal the originals: ${
+          capped.one.isSavedIntact && capped.two.isSavedIntact ? 'yes' : '**no**'
+        }.`,
       '',
     );
   }
