@@ -76,9 +76,16 @@ export interface FileStore {
   getChunk(sha256: string, index: number): Promise<ArrayBuffer | undefined>;
   /**
    * The bytes of chunks `from`…`to` (inclusive) in one read, by index from `from`; undefined
-   * for a chunk not held.
+   * for a chunk not held. With `into`, a buffer at least as large as those chunks, they are read
+   * into it where the platform can (it is detached; the chunks view what takes its place), so a
+   * reader that reuses its buffers allocates none per read.
    */
-  getChunks(sha256: string, from: number, to: number): Promise<(Uint8Array | undefined)[]>;
+  getChunks(
+    sha256: string,
+    from: number,
+    to: number,
+    into?: ArrayBuffer,
+  ): Promise<(Uint8Array | undefined)[]>;
   /** Whether every chunk of the file is held. */
   isComplete(record: FileRecord): boolean;
   /** Per conversation, the bytes held of the files it refers to (a shared file counts in each). */

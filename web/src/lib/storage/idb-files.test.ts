@@ -200,6 +200,26 @@ describe('chunks', () => {
     expect(await store.getChunks(file.sha256, 2, 1)).toEqual([]);
   });
 
+  it('reads a range into a buffer it is given when it fits, else into a new one', async () => {
+    const file = makeFile(1);
+    await store.describe(file, 'room-a');
+    await store.putChunks(file.sha256, allChunks(file));
+    const into = new ArrayBuffer(4 * CHUNK);
+    const [first, second, third] = await store.getChunks(file.sha256, 0, 2, into);
+    // Read into it: it is detached, and the chunks view the buffer that took its place.
+    expect(into.byteLength).toBe(0);
+    expect(first?.buffer.byteLength).toBe(4 * CHUNK);
+    expect(second?.buffer).toBe(first?.buffer);
+    expect(first).toEqual(new Uint8Array(CHUNK).fill(1));
+    expect(second).toEqual(new Uint8Array(CHUNK).fill(2));
+    expect(third).toEqual(new Uint8Array(5).fill(3));
+
+    const small = new ArrayBuffer(CHUNK);
+    const [again] = await store.getChunks(file.sha256, 0, 2, small);
+    expect(small.byteLength).toBe(CHUNK);
+    expect(again).toEqual(new Uint8Array(CHUNK).fill(1));
+  });
+
   it('ignores chunks already held, also twice in one call', async () => {
     const file = makeFile(1);
     await store.describe(file, 'room-a');

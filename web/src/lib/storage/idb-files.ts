@@ -62,6 +62,35 @@ function isHeld(have: Uint8Array, index: number): boolean {
   return ((have[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
 }
 
+/**
+ * A Blob's bytes: read into `into` (detached; the result views what takes its place) when it is
+ * large enough and the Blob's stream takes a BYOB reader, else into a new buffer.
+ */
+export async function readBlob(blob: Blob, into?: ArrayBuffer): Promise<Uint8Array> {
+  let reader: ReadableStreamBYOBReader | undefined;
+  if (into && into.byteLength >= blob.size && blob.size > 0) {
+    try {
+      reader = blob.stream().getReader({ mode: 'byob' });
+    } catch {
+      // Not a byte stream on this platform: a new buffer, as without `into`.
+    }
+  }
+  if (!reader) return new Uint8Array(await blob.arrayBuffer());
+  let buffer = into!;
+  let at = 0;
+  try {
+    while (at < blob.size) {
+      const { value } = await reader.read(new Uint8Array(buffer, at, blob.size - at));
+      if (!value || value.byteLength === 0) throw new Error(`read ${at} of ${blob.size} B`);
+      buffer = value.buffer;
+      at += value.byteLength;
+    }
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  return new Uint8Array(buffer, 0, blob.size);
+}
+
 function checkDescription(file: FileDescription): void {
   const { size, chunkSize, chunkCount } = file;
   const isLaidOut =
@@ -191,13 +220,18 @@ export class IdbFileStore implements FileStore {
     return row ? await row.bytes.arrayBuffer() : undefined;
   }
 
-  async getChunks(sha256: string, from: number, to: number): Promise<(Uint8Array | undefined)[]> {
+  async getChunks(
+    sha256: string,
+    from: number,
+    to: number,
+    into?: ArrayBuffer,
+  ): Promise<(Uint8Array | undefined)[]> {
     const chunks = new Array<Uint8Array | undefined>(Math.max(0, to - from + 1)).fill(undefined);
     if (to < from) return chunks;
     const rows = await this.#db.getAll('blobs', IDBKeyRange.bound([sha256, from], [sha256, to]));
     // One read of all their bytes: a transaction and a Blob read per chunk cost more than
     // the bytes on a busy machine.
-    const bytes = new Uint8Array(await new Blob(rows.map((row) => row.bytes)).arrayBuffer());
+    const bytes = await readBlob(new Blob(rows.map((row) => row.bytes)), into);
     let at = 0;
     for (const row of rows) {
       chunks[row.index - from] = bytes.subarray(at, at + row.bytes.size);

@@ -39,6 +39,8 @@ interface Job {
   file: string;
   index: number;
   bytes: Uint8Array | null;
+  /** Its bytes were sent (or skipped): the read buffer may be reused once its run's are. */
+  done?: () => void;
 }
 
 /** A chunk asked for and its length. */
@@ -62,6 +64,14 @@ export class FileServer {
   #members = new Map<string, Served>();
   /** One full piece, reused for every full piece sent (the channel copies what it sends). */
   #piece = new ArrayBuffer(PIECE_HEADER_BYTES + MAX_PIECE_BYTES);
+  /**
+   * Read buffers (READ_BATCH_BYTES) whose chunks were sent, for the next reads: serving a large
+   * file allocates none per read, so no garbage ArrayBuffers pile up until a collection (they
+   * did: tens of MiB at the sender). Kept while anything is served.
+   */
+  #spare: ArrayBuffer[] = [];
+  /** Members being served now. */
+  #serving = 0;
 
   constructor(store: FileStore) {
     this.#store = store;
@@ -149,6 +159,7 @@ export class FileServer {
   async #serve(state: Served): Promise<void> {
     if (state.isServing) return;
     state.isServing = true;
+    this.#serving++;
     try {
       // Reads started ahead, in order; wants that came while this waited for the channel to
       // drain are read too (a `#serve` call for them returned at once, seeing this loop run).
@@ -171,6 +182,7 @@ export class FileServer {
         readBytes -= next.length;
         readAhead();
         if (!job.bytes) {
+          job.done?.();
           this.#send(state, { t: 'none', f: job.file, i: [job.index] });
           continue;
         }
@@ -181,6 +193,7 @@ export class FileServer {
           if (!state.peer.channel.send(piece)) return;
           if (job.bytes.length === 0) break;
         }
+        job.done?.();
         // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
         // in case that event never comes (then the member would never be served again).
         while (
@@ -201,6 +214,7 @@ export class FileServer {
       log.warn('serving a file failed', error);
     } finally {
       state.isServing = false;
+      if (--this.#serving === 0) this.#spare = [];
       // Asked for more while the last job was on its way: serve that too.
       if (state.queue.length > 0 && this.#members.get(state.peer.key) === state) {
         void this.#serve(state);
@@ -242,12 +256,34 @@ export class FileServer {
         .then((record) => (record?.manifest ? new Uint8Array(record.manifest) : null), failed);
       return [manifest.then((bytes) => ({ file, index, bytes }))];
     }
+    const bytes = run.reduce((sum, wanted) => sum + wanted.length, 0);
     const chunks = this.#store
-      .getChunks(file, index, run[run.length - 1]!.index)
+      .getChunks(file, index, run[run.length - 1]!.index, this.#readBuffer(bytes))
       .catch((error: unknown) => (failed(error), []));
+    // The run's buffer is reused once every chunk of it was sent (the channel copied them).
+    let left = run.length;
+    const done = (read: (Uint8Array | undefined)[]) => () => {
+      const buffer = read.find((bytes) => bytes)?.buffer;
+      if (--left === 0 && buffer?.byteLength === READ_BATCH_BYTES && buffer instanceof ArrayBuffer)
+        this.#spare.push(buffer);
+    };
     return run.map((wanted, i) =>
-      chunks.then((read) => ({ file, index: wanted.index, bytes: read[i] ?? null })),
+      chunks.then((read) => ({
+        file,
+        index: wanted.index,
+        bytes: read[i] ?? null,
+        done: done(read),
+      })),
     );
+  }
+
+  /**
+   * A buffer to read a run of `bytes` into: a spare one, else a new one; none for a small run
+   * (a small file's is read into a buffer of its own size, not a whole batch's).
+   */
+  #readBuffer(bytes: number): ArrayBuffer | undefined {
+    if (bytes < READ_BATCH_BYTES / 4 || bytes > READ_BATCH_BYTES) return undefined;
+    return this.#spare.pop() ?? new ArrayBuffer(READ_BATCH_BYTES);
   }
 
   #send(state: Served, frame: FileFrame): void {

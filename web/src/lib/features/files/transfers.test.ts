@@ -85,6 +85,8 @@ async function storeWithFile(room: RoomKey, size: number) {
 function rawMember(channel: BinaryChannel) {
   const frames: FileFrame[] = [];
   const pieces: { index: number; bytes: number }[] = [];
+  /** Every chunk byte received, by chunk, at its offset (pieces copied as they come). */
+  const received = new Map<number, Uint8Array[]>();
   channel.setHandlers({
     onOpen: () => undefined,
     onMessage: (data) => {
@@ -93,13 +95,22 @@ function rawMember(channel: BinaryChannel) {
         if (frame) frames.push(frame);
       } else {
         const piece = decodePiece(data);
-        if (piece) pieces.push({ index: piece.index, bytes: piece.payload.length });
+        if (!piece) return;
+        pieces.push({ index: piece.index, bytes: piece.payload.length });
+        const parts = received.get(piece.index) ?? [];
+        parts[piece.offset / MAX_PIECE_BYTES] = piece.payload.slice();
+        received.set(piece.index, parts);
       }
     },
     onDrain: () => undefined,
     onClose: () => undefined,
   });
-  return { frames, pieces, send: (frame: FileFrame) => channel.send(encodeFileFrame(frame)) };
+  return {
+    frames,
+    pieces,
+    received,
+    send: (frame: FileFrame) => channel.send(encodeFileFrame(frame)),
+  };
 }
 
 describe('Transfers, serving', () => {
@@ -147,6 +158,61 @@ describe('Transfers, serving', () => {
   });
 });
 
+describe('Transfers, serving a large file', () => {
+  it('reads it into reused buffers, every byte intact', async () => {
+    const chunkSize = 256 * 1024;
+    const count = 40;
+    const { store, meta } = await storeWithFile(ROOM_A, count * chunkSize);
+    // Notes which reads were handed a buffer an earlier read returned (so one reused).
+    const returned = new WeakSet<ArrayBufferLike>();
+    let reads = 0;
+    let reused = 0;
+    const watched: FileStore = {
+      ...bindStore(store),
+      getChunks: async (sha256, from, to, into) => {
+        reads++;
+        if (into && returned.has(into)) reused++;
+        // Takes the buffer at once (the contract allows it): had it been handed back while
+        // chunks in it were still to be sent, they would go out empty.
+        const taken = into && structuredClone(into, { transfer: [into] });
+        const chunks = await store.getChunks(sha256, from, to, taken);
+        for (const bytes of chunks) if (bytes) returned.add(bytes.buffer);
+        return chunks;
+      },
+    };
+    const [ours, theirs] = await channelPair(ROOM_A);
+    const transfers = new Transfers({ store: watched, onState: () => undefined });
+    transfers.addPeer({ key: 'b', room: ROOM_A, channel: ours });
+    const bob = rawMember(theirs);
+    const all = Array.from({ length: count }, (_, i) => i);
+    bob.send({ t: 'want', f: meta.sha256, i: all.slice(0, 32) });
+    bob.send({ t: 'want', f: meta.sha256, i: all.slice(32) });
+    const bytesOf = (index: number) => {
+      const parts = bob.received.get(index) ?? [];
+      const bytes = new Uint8Array(chunkSize);
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      return bytes;
+    };
+    await vi.waitFor(() =>
+      expect(bob.pieces.reduce((sum, p) => sum + p.bytes, 0)).toBe(count * chunkSize),
+    );
+    // storeWithFile's bytes: byte i of the file is (i × 31) mod 256. A buffer reused too early
+    // would have sent another chunk's bytes.
+    const wrong = all.filter((index) =>
+      bytesOf(index).some((byte, i) => byte !== (((index * chunkSize + i) * 31) & 0xff)),
+    );
+    expect(wrong).toEqual([]);
+    // Ten reads of four chunks; only those while the first buffers were still being sent are new.
+    expect(reads).toBe(count / 4);
+    expect(reused).toBeGreaterThanOrEqual(reads - 6);
+    transfers.stop();
+  });
+});
+
 describe('Transfers, fetching', () => {
   it('asks one member for at most its window of chunks at a time', async () => {
     const size = 40 * 256 * 1024;
@@ -190,7 +256,7 @@ function bindStore(store: IdbFileStore): FileStore {
     setManifest: (sha256, manifest) => store.setManifest(sha256, manifest),
     putChunks: (sha256, chunks) => store.putChunks(sha256, chunks),
     getChunk: (sha256, index) => store.getChunk(sha256, index),
-    getChunks: (sha256, from, to) => store.getChunks(sha256, from, to),
+    getChunks: (sha256, from, to, into) => store.getChunks(sha256, from, to, into),
     isComplete: (record) => store.isComplete(record),
     usageByConversation: () => store.usageByConversation(),
     deleteConversationFiles: (conv) => store.deleteConversationFiles(conv),
