@@ -20,8 +20,11 @@
 //    Alice and Carol at once, against his fetch from Alice alone in (1). On a 2-core machine
 //    every page shares the CPU, so that measures the machine; then again with each member's
 //    uplink capped at --uplink-mbit (Linux tc on the namespace's loopback, by Bob's UDP port of
-//    each link; 0 skips it): Bob fetches an --uplink-size MiB file from Alice alone, and another
-//    from Alice and Carol at once.
+//    each link; 0 skips it): the raw channel moves an --uplink-size MiB through the same cap,
+//    Bob fetches such a file from Alice alone, and another from Alice and Carol at once.
+// 4. CPU: Chromium's CPU time per MiB by process type (SystemInfo.getProcessInfo around each
+//    transfer), Parley against raw: on a machine where the CPU, not the link, is the limit,
+//    that ratio is the throughput ratio.
 //
 // --profile adds one more transfer with V8 CPU profiles of Alice and Bob and counters wrapped
 // around crypto.subtle.digest, IndexedDB transactions on `blobs` and the file channel (set up
@@ -132,13 +135,16 @@ export default async function filesBenchmark(argv, environment) {
 
     /** @type {{ ms: number, mbps: number }[]} */
     const rawRuns = [];
+    const cpu = await cpuMeter(browser);
     const runRaw = async () => {
+      const before = await cpu();
       const ms = await withTimeout(
         raw.receiver.evaluate(rawReceive, { bytes, timeoutMs: options.timeoutMs }),
         options.timeoutMs + 5000,
         'raw transfer',
       );
-      rawRuns.push({ ms: round2(ms) ?? NaN, mbps: bytes / MiB / (ms / 1000) });
+      const cpuMs = cpuSince(before, await cpu());
+      rawRuns.push({ ms: round2(ms) ?? NaN, mbps: bytes / MiB / (ms / 1000), cpuMs });
       log(`raw: ${formatMs(ms)} ms, ${(bytes / MiB / (ms / 1000)).toFixed(1)} MiB/s`);
       await sleep(1000);
     };
@@ -149,7 +155,7 @@ export default async function filesBenchmark(argv, environment) {
       timeoutMs: options.timeoutMs,
     });
     log(`raw warm-up 16 MiB: ${formatMs(warmMs)} ms`);
-    const context = { alice, bob, options, bytes, tmp, expect, log };
+    const context = { alice, bob, options, bytes, tmp, expect, log, cpu };
     // Parley's link gets the same: one unmeasured 16 MiB file first (each direction of an SCTP
     // association stalls for seconds at its first large transfer, on loopback too).
     const warmUp = {
@@ -190,7 +196,7 @@ export default async function filesBenchmark(argv, environment) {
       await parleyTransfer(warmUp, 'warm-up-two', [alice, carol], { firstFetcher: carol });
       twoSources = await parleyTransfer(context, 'two', [alice, carol], { firstFetcher: carol });
       if (options.uplinkMbit > 0 && environment.isLoopbackOnly) {
-        capped = await cappedTwoSources({ ...context, carol }, warmUp);
+        capped = await cappedTwoSources({ ...context, carol, raw }, warmUp);
       } else if (options.uplinkMbit > 0) {
         log('uplink caps skipped: they need the loopback-only namespace (tc on its lo, as root)');
       }
@@ -253,11 +259,12 @@ export default async function filesBenchmark(argv, environment) {
  * @param {any} warmUp
  */
 async function cappedTwoSources(ctx, warmUp) {
-  const { alice, bob, carol, options, log } = ctx;
-  const links = /** @type {{ address: string, port: number }[]} */ (
-    await bob.page.evaluate(() => window.__benchProbes.linkPorts())
-  );
+  const { alice, bob, carol, raw, options, log } = ctx;
+  /** @type {{ address: string, port: number }[]} */
+  const links = await bob.page.evaluate(linkPorts);
   if (links.length < 2) throw new Error(`Bob has ${links.length} connected links, not 2`);
+  /** @type {{ address: string, port: number }[]} */
+  const rawLinks = await raw.receiver.evaluate(linkPorts);
   const tc = (/** @type {string} */ line) => {
     const result = spawnSync('tc', line.split(' '), { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`tc ${line}: ${result.stderr || result.error}`);
@@ -265,7 +272,7 @@ async function cappedTwoSources(ctx, warmUp) {
   // Unclassified traffic (default 0) passes unshaped.
   tc('qdisc replace dev lo root handle 1: htb');
   try {
-    for (const [i, link] of links.entries()) {
+    for (const [i, link] of [...links, ...rawLinks].entries()) {
       const id = `1:${(10 + i).toString(16)}`;
       const rate = `${options.uplinkMbit}mbit`;
       tc(`class add dev lo parent 1: classid ${id} htb rate ${rate} ceil ${rate} quantum 1514`);
@@ -278,8 +285,8 @@ async function cappedTwoSources(ctx, warmUp) {
       );
     }
     log(
-      `uplinks into Bob capped at ${options.uplinkMbit} Mbit/s each ` +
-        `(ports ${links.map((l) => l.port).join(', ')})`,
+      `uplinks into Bob and the raw receiver capped at ${options.uplinkMbit} Mbit/s each ` +
+        `(ports ${[...links, ...rawLinks].map((l) => l.port).join(', ')})`,
     );
     const capCtx = {
       ...ctx,
@@ -288,9 +295,24 @@ async function cappedTwoSources(ctx, warmUp) {
     };
     // The shaped links ramp up again (their congestion windows meet the cap): one file first.
     await parleyTransfer(warmUp, 'warm-up-cap', [alice, carol], { firstFetcher: carol });
+    await raw.receiver.evaluate(rawReceive, { bytes: 16 * MiB, timeoutMs: options.timeoutMs });
+    const rawMs = await raw.receiver.evaluate(rawReceive, {
+      bytes: capCtx.bytes,
+      timeoutMs: options.timeoutMs,
+    });
+    const rawCapped = { ms: round2(rawMs), mbps: capCtx.bytes / MiB / (rawMs / 1000) };
+    log(`cap-raw: ${formatMs(rawMs)} ms, ${rawCapped.mbps.toFixed(1)} MiB/s`);
     const one = await parleyTransfer(capCtx, 'cap-one', [alice]);
     const two = await parleyTransfer(capCtx, 'cap-two', [alice, carol], { firstFetcher: carol });
-    return { uplinkMbit: options.uplinkMbit, size: options.uplinkSize, links, one, two };
+    return {
+      uplinkMbit: options.uplinkMbit,
+      size: options.uplinkSize,
+      links,
+      rawLinks,
+      raw: rawCapped,
+      one,
+      two,
+    };
   } finally {
     spawnSync('tc', ['qdisc', 'del', 'dev', 'lo', 'root']);
   }
@@ -403,6 +425,7 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
   const saved = bob.page.waitForEvent('download', { timeout: options.timeoutMs });
   saved.catch(() => undefined);
   sampler.start();
+  const cpuBefore = await ctx.cpu();
   /** @type {any} */
   let result;
   /** @type {string | null} */
@@ -422,6 +445,7 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
     log(`${tag}: FAILED ${failure}`);
     result = { ms: NaN, appearedMs: NaN, curve: [] };
   }
+  const cpuMs = cpuSince(cpuBefore, await ctx.cpu());
   const samples = await sampler.stop();
   /** @type {any} */
   let profile = null;
@@ -510,6 +534,7 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
     ms: round2(result.ms),
     mbps: round2(mbps),
     firstProgressMs: round2(result.appearedMs),
+    cpuMs,
     progress: result.curve,
     isStored,
     isSavedIntact,
@@ -517,6 +542,42 @@ async function parleyTransfer(ctx, tag, sources, extra = {}) {
     memorySamples: samples.map((s) => ({ ...s, used: s.used, backing: s.backing })),
     profile,
   };
+}
+
+/**
+ * The CPU time (ms) every Chromium process used so far, summed by process type (browser,
+ * renderer: every page and its Workers, GPU, network and storage services), from
+ * SystemInfo.getProcessInfo.
+ * @param {import('@playwright/test').Browser} browser
+ * @returns {Promise<() => Promise<Record<string, number>>>}
+ */
+async function cpuMeter(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  return async () => {
+    const { processInfo } = /** @type {{ processInfo: { type: string, cpuTime: number }[] }} */ (
+      await cdp.send('SystemInfo.getProcessInfo')
+    );
+    /** @type {Record<string, number>} */
+    const byType = {};
+    for (const p of processInfo) {
+      // network.mojom.NetworkService → network service (WebRTC's UDP sockets live there).
+      const type = p.type.replace(/^(\w+)\.mojom\.\w*Service$/, '$1 service');
+      byType[type] = (byType[type] ?? 0) + p.cpuTime * 1000;
+    }
+    return byType;
+  };
+}
+
+/**
+ * CPU ms per process type between two cpuMeter readings (a process that ended meanwhile
+ * counts as 0).
+ * @param {Record<string, number>} before
+ * @param {Record<string, number>} after
+ */
+function cpuSince(before, after) {
+  return Object.fromEntries(
+    Object.entries(after).map(([type, ms]) => [type, Math.max(0, ms - (before[type] ?? 0))]),
+  );
 }
 
 /**
@@ -648,25 +709,6 @@ function installProbes() {
     channels: /** @type {RTCDataChannel[]} */ ([]),
     /** Every connection of the page (for --uplink-mbit: their UDP ports). */
     connections: /** @type {RTCPeerConnection[]} */ ([]),
-    /** The local UDP address and port of every connected file link (its selected pair). */
-    async linkPorts() {
-      /** @type {{ address: string, port: number }[]} */
-      const ports = [];
-      for (const pc of state.connections) {
-        if (pc.connectionState !== 'connected') continue;
-        const stats = await pc.getStats();
-        /** @type {Map<string, any>} */
-        const byId = new Map();
-        stats.forEach((report) => byId.set(report.id, report));
-        for (const report of byId.values()) {
-          if (report.type !== 'transport' || !report.selectedCandidatePairId) continue;
-          const pair = byId.get(report.selectedCandidatePairId);
-          const local = pair && byId.get(pair.localCandidateId);
-          if (local) ports.push({ address: String(local.address), port: Number(local.port) });
-        }
-      }
-      return ports;
-    },
     reset() {
       state.startedAt = performance.now();
       state.digest = { count: 0, bytes: 0, ms: 0, busyMs: 0, inFlight: 0, busySince: 0 };
@@ -806,6 +848,32 @@ function installProbes() {
     }
     return channel;
   };
+}
+
+/**
+ * The local UDP address and port of every connected link of the page (its selected candidate
+ * pair): the app's connections (installProbes), or the raw receiver's.
+ */
+async function linkPorts() {
+  /** @type {RTCPeerConnection[]} */
+  const connections =
+    window.__benchProbes?.connections ?? (window.__benchRaw ? [window.__benchRaw.pc] : []);
+  /** @type {{ address: string, port: number }[]} */
+  const ports = [];
+  for (const pc of connections) {
+    if (pc.connectionState !== 'connected') continue;
+    const stats = await pc.getStats();
+    /** @type {Map<string, any>} */
+    const byId = new Map();
+    stats.forEach((report) => byId.set(report.id, report));
+    for (const report of byId.values()) {
+      if (report.type !== 'transport' || !report.selectedCandidatePairId) continue;
+      const pair = byId.get(report.selectedCandidatePairId);
+      const local = pair && byId.get(pair.localCandidateId);
+      if (local) ports.push({ address: String(local.address), port: Number(local.port) });
+    }
+  }
+  return ports;
 }
 
 /**
@@ -1047,6 +1115,52 @@ function rawReceive({ bytes, timeoutMs }) {
 
 // ---- Report ---------------------------------------------------------------------------------
 
+/**
+ * Where the CPU goes: Chromium's CPU time per MiB moved, by process type, Parley against raw
+ * (medians over the runs), and what that allows on this machine's cores.
+ * @param {any[]} parleyRuns
+ * @param {any[]} rawRuns
+ * @param {number} mib
+ * @param {(x: number, digits?: number) => string} fmt
+ */
+function cpuSection(parleyRuns, rawRuns, mib, fmt) {
+  const withCpu = (/** @type {any[]} */ runs) => runs.filter((r) => r.cpuMs);
+  const parley = withCpu(parleyRuns);
+  const raw = withCpu(rawRuns);
+  if (parley.length === 0 || raw.length === 0) return [];
+  const types = [...new Set([...parley, ...raw].flatMap((r) => Object.keys(r.cpuMs)))];
+  const perMiB = (/** @type {any[]} */ runs, /** @type {string} */ type) =>
+    median(runs.map((r) => (r.cpuMs[type] ?? 0) / mib));
+  const total = (/** @type {any[]} */ runs) =>
+    median(runs.map((r) => Object.values(r.cpuMs).reduce((sum, ms) => sum + Number(ms), 0) / mib));
+  const rows = types
+    .map((type) => [type, perMiB(parley, type), perMiB(raw, type)])
+    .filter(([, p, r]) => Number(p) >= 0.05 || Number(r) >= 0.05)
+    .map(([type, p, r]) => [
+      String(type),
+      fmt(Number(p)),
+      fmt(Number(r)),
+      fmt(Number(p) - Number(r)),
+    ]);
+  const [p, r] = [total(parley), total(raw)];
+  const cores = os.cpus().length;
+  return [
+    '### Chromium CPU per MiB moved, by process',
+    '',
+    markdownTable(
+      ['ms of CPU per MiB', 'Parley', 'raw', 'Parley − raw'],
+      [...rows, ['all', fmt(p), fmt(r), fmt(p - r)]],
+      ['l', 'r', 'r', 'r'],
+    ),
+    '',
+    `SystemInfo.getProcessInfo before and after each transfer (renderer: every page and its ` +
+      `Workers). With ${cores} cores busy only with this, those costs alone allow ` +
+      `${fmt((cores * 1000) / p)} MiB/s for Parley and ${fmt((cores * 1000) / r)} MiB/s raw ` +
+      `(${fmt((r / p) * 100, 0)} %).`,
+    '',
+  ];
+}
+
 /** @param {any} args */
 function buildReport(args) {
   const { options, bytes, rawRuns, parleyRuns, profiled, twoSources, capped } = args;
@@ -1111,6 +1225,7 @@ function buildReport(args) {
     `Raw runs (MiB/s): ${rawRuns.map((/** @type {any} */ r) => fmt(r.mbps)).join(', ')}. ` +
       `Parley runs (MiB/s): ${parleyRuns.map((/** @type {any} */ r) => fmt(r.mbps)).join(', ')}.`,
     '',
+    ...cpuSection(parleyRuns, rawRuns, mib, fmt),
     ...(failed.length > 0
       ? [
           `**Stalled transfers** (progress stopped, no warning logged, never resumed within --timeout-ms): ` +
@@ -1214,14 +1329,15 @@ function buildReport(args) {
       '',
       `Where a second holder pays off: each sender's uplink is the limit (a home or mobile ` +
         `uplink), as in most real rooms. Traffic control on the namespace's loopback shapes ` +
-        `every packet into Bob's links (HTB, one ${capped.uplinkMbit} Mbit/s class per link, ` +
-        `matched by his UDP port ${capped.links.map((/** @type {any} */ l) => l.port).join(' / ')}; ` +
+        `every packet into Bob's links and into the raw receiver's (HTB, one ${capped.uplinkMbit} Mbit/s class per link, ` +
+        `matched by the receiving UDP port ${[...capped.links, ...capped.rawLinks].map((/** @type {any} */ l) => l.port).join(' / ')}; ` +
         `a 160-packet queue). ${fmt(capped.size, 0)} MiB files; the capped links were warmed ` +
         'by one 16 MiB file from both first.',
       '',
       markdownTable(
         ['', 'ms', 'MiB/s'],
         [
+          ['raw RTCDataChannel, one sender', formatMs(capped.raw.ms), fmt(capped.raw.mbps)],
           ['Bob from Alice alone', formatMs(capped.one.ms), fmt(capped.one.mbps)],
           ['Bob from Alice and Carol at once', formatMs(capped.two.ms), fmt(capped.two.mbps)],
         ],
@@ -1229,6 +1345,9 @@ function buildReport(args) {
       ),
       '',
       `Speed-up: **${fmt(speedup, 2)}×** (goal ≥ 1.5×: ${verdict(speedup >= 1.5)}). ` +
+        `From one holder, Parley moves ${fmt((capped.one.mbps / capped.raw.mbps) * 100, 0)} % ` +
+        `of what the raw channel moves through the same cap (its link into the raw receiver ` +
+        `capped alike). ` +
         `Stored completely: ${capped.one.isStored && capped.two.isStored ? 'yes' : '**no**'}; ` +
         `saved files equal the originals: ${
           capped.one.isSavedIntact && capped.two.isSavedIntact ? 'yes' : '**no**'
