@@ -34,6 +34,16 @@ function allChunks(file: FileDescription): { index: number; bytes: ArrayBuffer }
   return Array.from({ length: file.chunkCount }, (_, index) => chunkOf(file, index));
 }
 
+/** Whether this platform's Blob streams are byte streams (browsers, recent Node). */
+function hasByteStreamBlobs(): boolean {
+  try {
+    void new Blob([]).stream().getReader({ mode: 'byob' }).cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function chunkRowCount(): Promise<number> {
   return db.count('blobs');
 }
@@ -206,10 +216,15 @@ describe('chunks', () => {
     await store.putChunks(file.sha256, allChunks(file));
     const into = new ArrayBuffer(4 * CHUNK);
     const [first, second, third] = await store.getChunks(file.sha256, 0, 2, into);
-    // Read into it: it is detached, and the chunks view the buffer that took its place.
-    expect(into.byteLength).toBe(0);
-    expect(first?.buffer.byteLength).toBe(4 * CHUNK);
     expect(second?.buffer).toBe(first?.buffer);
+    if (hasByteStreamBlobs()) {
+      // Read into it: it is detached, and the chunks view the buffer that took its place.
+      expect(into.byteLength).toBe(0);
+      expect(first?.buffer.byteLength).toBe(4 * CHUNK);
+    } else {
+      // A platform whose Blob streams take no BYOB reader reads into a new buffer.
+      expect(into.byteLength).toBe(4 * CHUNK);
+    }
     expect(first).toEqual(new Uint8Array(CHUNK).fill(1));
     expect(second).toEqual(new Uint8Array(CHUNK).fill(2));
     expect(third).toEqual(new Uint8Array(5).fill(3));

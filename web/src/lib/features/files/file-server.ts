@@ -260,7 +260,7 @@ export class FileServer {
     const chunks = this.#store
       .getChunks(file, index, run[run.length - 1]!.index, this.#readBuffer(bytes))
       .catch((error: unknown) => (failed(error), []));
-    // The run's buffer is reused once every chunk of it was sent (the channel copied them).
+    // The run's buffer is reused once every chunk of it was sent (encodePiece copied them).
     let left = run.length;
     const done = (read: (Uint8Array | undefined)[]) => () => {
       const buffer = read.find((bytes) => bytes)?.buffer;
@@ -278,11 +278,13 @@ export class FileServer {
   }
 
   /**
-   * A buffer to read a run of `bytes` into: a spare one, else a new one; none for a small run
-   * (a small file's is read into a buffer of its own size, not a whole batch's).
+   * A buffer to read a run of `bytes` into: a spare one, else a new one; none for a run that
+   * would leave much of it empty (read ahead counts a run's bytes, not its buffer's: scattered
+   * single chunks must not each hold a whole batch) or does not fit (chunks over 1 MiB, files
+   * over 2 GiB: a buffer of their own size, as before).
    */
   #readBuffer(bytes: number): ArrayBuffer | undefined {
-    if (bytes < READ_BATCH_BYTES / 4 || bytes > READ_BATCH_BYTES) return undefined;
+    if (bytes < (READ_BATCH_BYTES * 3) / 4 || bytes > READ_BATCH_BYTES) return undefined;
     return this.#spare.pop() ?? new ArrayBuffer(READ_BATCH_BYTES);
   }
 
