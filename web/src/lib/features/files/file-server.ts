@@ -33,6 +33,12 @@ const DRAIN_CHECK_MS = 250;
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 /** Bytes of consecutive chunks read in one go (one transaction, one Blob read). */
 const READ_BATCH_BYTES = 1024 * 1024;
+/**
+ * A read from storage that has not settled by then is given up: its chunks are answered `none`
+ * (the asker asks again) and serving goes on. Without it, one read that never settles would
+ * stop this member serving anyone until the page reloads.
+ */
+export const READ_TIMEOUT_MS = 15_000;
 
 /** A chunk asked for, read from storage (null: not held any more, or unreadable). */
 interface Job {
@@ -73,8 +79,12 @@ export class FileServer {
   /** Members being served now. */
   #serving = 0;
 
-  constructor(store: FileStore) {
+  #readTimeoutMs: number;
+
+  /** `readTimeoutMs`: READ_TIMEOUT_MS (tests pass less). */
+  constructor(store: FileStore, readTimeoutMs = READ_TIMEOUT_MS) {
     this.#store = store;
+    this.#readTimeoutMs = readTimeoutMs;
   }
 
   /** A member linked. */
@@ -251,15 +261,17 @@ export class FileServer {
       return null;
     };
     if (index === MANIFEST_INDEX) {
-      const manifest = this.#store
-        .get(file)
-        .then((record) => (record?.manifest ? new Uint8Array(record.manifest) : null), failed);
+      const manifest = settleWithin(this.#store.get(file), this.#readTimeoutMs).then(
+        (record) => (record?.manifest ? new Uint8Array(record.manifest) : null),
+        failed,
+      );
       return [manifest.then((bytes) => ({ file, index, bytes }))];
     }
     const bytes = run.reduce((sum, wanted) => sum + wanted.length, 0);
-    const chunks = this.#store
-      .getChunks(file, index, run[run.length - 1]!.index, this.#readBuffer(bytes))
-      .catch((error: unknown) => (failed(error), []));
+    const chunks = settleWithin(
+      this.#store.getChunks(file, index, run[run.length - 1]!.index, this.#readBuffer(bytes)),
+      this.#readTimeoutMs,
+    ).catch((error: unknown) => (failed(error), []));
     // The run's buffer is reused once every chunk of it was sent (encodePiece copied them).
     let left = run.length;
     const done = (read: (Uint8Array | undefined)[]) => () => {
@@ -291,4 +303,15 @@ export class FileServer {
   #send(state: Served, frame: FileFrame): void {
     state.peer.channel.send(encodeFileFrame(frame));
   }
+}
+
+/** `promise`, or a rejection once `ms` passed without it settling. */
+function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`storage did not answer within ${ms} ms`)), ms);
+  });
+  // What it answers late is not wanted; its failure is not news.
+  promise.catch(() => undefined);
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

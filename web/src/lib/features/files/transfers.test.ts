@@ -158,6 +158,35 @@ describe('Transfers, serving', () => {
   });
 });
 
+describe('Transfers, serving when storage does not answer', () => {
+  it('answers `none` for a read that never settles, and goes on serving', async () => {
+    const { store, meta } = await storeWithFile(ROOM_A, 3 * 256 * 1024);
+    let calls = 0;
+    const stuck: FileStore = {
+      ...bindStore(store),
+      // The first read never settles (a storage that hangs); the next ones answer.
+      getChunks: (sha256, from, to, into) =>
+        ++calls === 1 ? new Promise(() => undefined) : store.getChunks(sha256, from, to, into),
+    };
+    const [ours, theirs] = await channelPair(ROOM_A);
+    const transfers = new Transfers({ store: stuck, onState: () => undefined, readTimeoutMs: 50 });
+    transfers.addPeer({ key: 'b', room: ROOM_A, channel: ours });
+    const bob = rawMember(theirs);
+    bob.send({ t: 'want', f: meta.sha256, i: [0] });
+    await vi.waitFor(() =>
+      expect(bob.frames).toContainEqual({ t: 'none', f: meta.sha256, i: [0] }),
+    );
+    bob.send({ t: 'want', f: meta.sha256, i: [1] });
+    await vi.waitFor(() =>
+      expect(bob.pieces.filter((p) => p.index === 1).reduce((sum, p) => sum + p.bytes, 0)).toBe(
+        256 * 1024,
+      ),
+    );
+    expect(bob.pieces.filter((p) => p.index === 0)).toEqual([]);
+    transfers.stop();
+  });
+});
+
 describe('Transfers, serving a large file', () => {
   it('reads it into reused buffers, every byte intact', async () => {
     const chunkSize = 256 * 1024;

@@ -69,6 +69,8 @@ export const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 /** The dependencies of a Transfers. */
 export interface TransfersDeps {
   store: FileStore;
+  /** How long serving waits for a read from storage (file-server.ts READ_TIMEOUT_MS). */
+  readTimeoutMs?: number;
   /** A file changed state (progress, done, failed). */
   onState(file: string, state: TransferState): void;
   /**
@@ -110,7 +112,7 @@ export class Transfers {
   constructor(deps: TransfersDeps) {
     this.#store = deps.store;
     this.#deps = deps;
-    this.#server = new FileServer(deps.store);
+    this.#server = new FileServer(deps.store, deps.readTimeoutMs);
     this.#wholeFile = {
       store: deps.store,
       wholeHash: deps.wholeHash ?? hashWhole,
