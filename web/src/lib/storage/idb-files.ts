@@ -66,7 +66,7 @@ function isHeld(have: Uint8Array, index: number): boolean {
  * A Blob's bytes: read into `into` (detached; the result views what takes its place) when it is
  * large enough and the Blob's stream takes a BYOB reader, else into a new buffer.
  */
-export async function readBlob(blob: Blob, into?: ArrayBuffer): Promise<Uint8Array> {
+async function readBlob(blob: Blob, into?: ArrayBuffer): Promise<Uint8Array> {
   let reader: ReadableStreamBYOBReader | undefined;
   if (into && into.byteLength >= blob.size && blob.size > 0) {
     try {

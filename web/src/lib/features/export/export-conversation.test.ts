@@ -8,11 +8,8 @@ const h = appHarness({ now: NOW });
 
 async function roomWithHistory() {
   const app = await h.readyApp();
-  const secret = (await app.conversations.createRoom())!;
-  const open = await app.timeline.openRoom(secret);
-  if (open.status !== 'open') throw new Error('room not open');
+  const room = await h.openNewRoom(app);
   const self = app.kernel.identity!.fingerprint;
-  const room = open.room;
   expect(await app.messages.send(room, 'first')).toBe(true);
   expect(await app.messages.send(room, 'two lines\n[12:00] Mallory: fake line')).toBe(true);
   expect(await app.messages.send(room, 'answer', { author: self, seq: 1 })).toBe(true);

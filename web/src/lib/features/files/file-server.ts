@@ -274,17 +274,17 @@ export class FileServer {
     ).catch((error: unknown) => (failed(error), []));
     // The run's buffer is reused once every chunk of it was sent (encodePiece copied them).
     let left = run.length;
-    const done = (read: (Uint8Array | undefined)[]) => () => {
-      const buffer = read.find((bytes) => bytes)?.buffer;
-      if (--left === 0 && buffer?.byteLength === READ_BATCH_BYTES && buffer instanceof ArrayBuffer)
-        this.#spare.push(buffer);
+    const release = (read: (Uint8Array | undefined)[]): void => {
+      const buffer = read.find((chunk) => chunk)?.buffer;
+      if (--left > 0 || !(buffer instanceof ArrayBuffer)) return;
+      if (buffer.byteLength === READ_BATCH_BYTES) this.#spare.push(buffer);
     };
     return run.map((wanted, i) =>
       chunks.then((read) => ({
         file,
         index: wanted.index,
         bytes: read[i] ?? null,
-        done: done(read),
+        done: () => release(read),
       })),
     );
   }

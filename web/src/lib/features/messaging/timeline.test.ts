@@ -173,17 +173,15 @@ describe('connect first', () => {
 describe('send bursts and the loaded window', () => {
   it('stores a burst of sends once each, in the order typed, and shows them in that order', async () => {
     const app = await h.readyApp();
-    const secret = (await app.conversations.createRoom())!;
-    const opened = await app.timeline.openRoom(secret);
-    if (opened.status !== 'open') throw new Error(`room not open: ${opened.status}`);
+    const room = await h.openNewRoom(app);
     const texts = Array.from({ length: 40 }, (_, i) => `burst ${i}`);
     // Typed faster than one store: later texts wait and are written together.
-    const results = await Promise.all(texts.map((text) => app.messages.send(opened.room, text)));
+    const results = await Promise.all(texts.map((text) => app.messages.send(room, text)));
     expect(results.every(Boolean)).toBe(true);
-    const shown = app.timeline.messagesOf(opened.room);
+    const shown = app.timeline.messagesOf(room);
     expect(shown.map((e) => textOf(e))).toEqual(texts);
     expect(shown.map((e) => e.seq)).toEqual(texts.map((_, i) => i + 1));
-    expect(app.conversations.conversation(opened.room)?.lastPreview).toBe('burst 39');
+    expect(app.conversations.conversation(room)?.lastPreview).toBe('burst 39');
   });
 
   it('reports a failed store and resolves false for every text of the failed batch', async () => {
@@ -203,17 +201,15 @@ describe('send bursts and the loaded window', () => {
         });
       },
     });
-    const secret = (await app.conversations.createRoom())!;
-    const open = await app.timeline.openRoom(secret);
-    if (open.status !== 'open') throw new Error('room not open');
+    const room = await h.openNewRoom(app);
     failing = true;
-    expect(
-      await Promise.all([app.messages.send(open.room, 'a'), app.messages.send(open.room, 'b')]),
-    ).toEqual([false, false]);
+    expect(await Promise.all([app.messages.send(room, 'a'), app.messages.send(room, 'b')])).toEqual(
+      [false, false],
+    );
     expect(app.kernel.notices.current?.key).toBe('error.storageFull');
     failing = false;
-    expect(await app.messages.send(open.room, 'c')).toBe(true);
-    expect(app.timeline.messagesOf(open.room).map((e) => textOf(e))).toEqual(['c']);
+    expect(await app.messages.send(room, 'c')).toBe(true);
+    expect(app.timeline.messagesOf(room).map((e) => textOf(e))).toEqual(['c']);
   });
 
   it('keeps the window small while following', async () => {

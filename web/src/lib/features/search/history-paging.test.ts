@@ -53,10 +53,7 @@ describe('the window far from the newest', () => {
 describe('scrolling through a long history', () => {
   it('pages back to the first message and forward to the newest, never holding more than the window, with later edits shown', async () => {
     const app = await h.readyApp();
-    const secret = (await app.conversations.createRoom())!;
-    const open = await app.timeline.openRoom(secret);
-    if (open.status !== 'open') throw new Error('room not open');
-    const room = open.room;
+    const room = await h.openNewRoom(app);
     const texts = Array.from({ length: 3 * MESSAGE_PAGE_SIZE + 70 }, (_, i) => `m${i}`);
     for (let i = 0; i < texts.length; i += 50) {
       await Promise.all(texts.slice(i, i + 50).map((text) => app.messages.send(room, text)));
@@ -99,10 +96,7 @@ describe('scrolling through a long history', () => {
 
   it('jumps from far back to the newest', async () => {
     const app = await h.readyApp();
-    const secret = (await app.conversations.createRoom())!;
-    const open = await app.timeline.openRoom(secret);
-    if (open.status !== 'open') throw new Error('room not open');
-    const room = open.room;
+    const room = await h.openNewRoom(app);
     const texts = Array.from({ length: 4 * MESSAGE_PAGE_SIZE }, (_, i) => `n${i}`);
     for (let i = 0; i < texts.length; i += 50) {
       await Promise.all(texts.slice(i, i + 50).map((text) => app.messages.send(room, text)));
