@@ -257,6 +257,31 @@ describe('RoomMesh', () => {
     }
   });
 
+  it('reconnects a stuck link: closed without goodbye, and dialled again by the side that dialled', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const hub = new MemoryHub();
+      const r = await room();
+      const secrets = new Map([[r.key, r.secret]]);
+      const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+      alice.mesh.join(r.key);
+      const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+      bob.mesh.join(r.key);
+      await vi.waitFor(() => expect(alice.ready).toHaveLength(1));
+
+      // Alice did not dial: Bob, who did, dials again (a `bye` would have stopped him).
+      expect(alice.mesh.reconnect(alice.ready[0]!, 'stuck')).toBe(true);
+      await vi.waitFor(() => expect(bob.gone).toHaveLength(1));
+      await vi.advanceTimersByTimeAsync(2_000);
+      await vi.waitFor(() => expect(alice.ready).toHaveLength(2));
+      expect(alice.mesh.peersIn(r.key).map((p) => p.peerId)).toEqual(['bob']);
+      // A member no longer linked is not reconnected.
+      expect(alice.mesh.reconnect(alice.ready[0]!, 'stuck')).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('leaves a room: the server and the members hear it, and nothing of it reaches the app', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {

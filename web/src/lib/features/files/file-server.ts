@@ -39,6 +39,12 @@ const READ_BATCH_BYTES = 1024 * 1024;
  * stop this member serving anyone until the page reloads.
  */
 export const READ_TIMEOUT_MS = 15_000;
+/**
+ * A member's file channel that has drained nothing for this long while full, though its link is
+ * up, is stuck (seen once in a 256 MiB transfer: the JSON channel kept answering pings, so the
+ * link was never replaced): the link is closed and dialled again, and the download resumes.
+ */
+export const STUCK_CHANNEL_MS = 20_000;
 
 /** A chunk asked for, read from storage (null: not held any more, or unreadable). */
 interface Job {
@@ -80,11 +86,16 @@ export class FileServer {
   #serving = 0;
 
   #readTimeoutMs: number;
+  #stuckMs: number;
 
-  /** `readTimeoutMs`: READ_TIMEOUT_MS (tests pass less). */
-  constructor(store: FileStore, readTimeoutMs = READ_TIMEOUT_MS) {
+  /** Time limits: READ_TIMEOUT_MS and STUCK_CHANNEL_MS (tests pass less). */
+  constructor(
+    store: FileStore,
+    { readTimeoutMs = READ_TIMEOUT_MS, stuckMs = STUCK_CHANNEL_MS } = {},
+  ) {
     this.#store = store;
     this.#readTimeoutMs = readTimeoutMs;
+    this.#stuckMs = stuckMs;
   }
 
   /** A member linked. */
@@ -206,10 +217,20 @@ export class FileServer {
         job.done?.();
         // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
         // in case that event never comes (then the member would never be served again).
+        let lowest = Infinity;
+        let lowestAt = Date.now();
         while (
           state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
           this.#members.get(state.peer.key) === state
         ) {
+          const buffered = state.peer.channel.bufferedAmount;
+          if (buffered < lowest) [lowest, lowestAt] = [buffered, Date.now()];
+          else if (Date.now() - lowestAt >= this.#stuckMs) {
+            log.warn('a file channel drained nothing for', this.#stuckMs, 'ms; reconnecting');
+            this.remove(state.peer.key);
+            state.peer.reconnect();
+            return;
+          }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, DRAIN_CHECK_MS);
             state.drainWaiters.push(() => {

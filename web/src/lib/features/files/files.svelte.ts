@@ -479,7 +479,12 @@ export class Files {
   #addPeer(peer: MeshPeer): void {
     const channel = this.#kernel.network.links.binaryChannel(peer);
     if (!channel || !this.#transfers) return;
-    this.#transfers.addPeer({ key: linkKey(peer), room: peer.room, channel });
+    this.#transfers.addPeer({
+      key: linkKey(peer),
+      room: peer.room,
+      channel,
+      reconnect: () => this.#kernel.network.links.reconnect(peer, 'file channel stuck'),
+    });
   }
 }
 

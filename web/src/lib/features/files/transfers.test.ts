@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../encoding';
 import { MemoryHub } from '../../net/memory-transport';
+import { BINARY_HIGH_WATER_BYTES } from '../../net/transport';
 import type { BinaryChannel, Link } from '../../net/transport';
 import {
   MANIFEST_INDEX,
@@ -65,6 +66,11 @@ async function channelPair(room: RoomKey): Promise<[BinaryChannel, BinaryChannel
   return [link.binaryChannel(), (incoming as unknown as Link).binaryChannel()];
 }
 
+/** A linked member on `channel`, for Transfers.addPeer; `reconnect` notes reconnects. */
+function member(key: string, room: RoomKey, channel: BinaryChannel, reconnect = () => undefined) {
+  return { key, room, channel, reconnect };
+}
+
 /** A store holding a file of `size` bytes referenced by `room`; its description. */
 async function storeWithFile(room: RoomKey, size: number) {
   const store = await openIdbFileStore({ name: `transfers-${crypto.randomUUID()}` });
@@ -118,7 +124,7 @@ describe('Transfers, serving', () => {
     const { store, meta } = await storeWithFile(ROOM_A, 1000);
     const [ours, theirs] = await channelPair(ROOM_B);
     const transfers = new Transfers({ store, onState: () => undefined });
-    transfers.addPeer({ key: 'b', room: ROOM_B, channel: ours });
+    transfers.addPeer(member('b', ROOM_B, ours));
     const mallory = rawMember(theirs);
     mallory.send({ t: 'ask', f: meta.sha256 });
     mallory.send({ t: 'want', f: meta.sha256, i: [0, MANIFEST_INDEX] });
@@ -135,7 +141,7 @@ describe('Transfers, serving', () => {
     const { store, meta } = await storeWithFile(ROOM_A, 3 * 256 * 1024);
     const [ours, theirs] = await channelPair(ROOM_A);
     const transfers = new Transfers({ store, onState: () => undefined });
-    transfers.addPeer({ key: 'b', room: ROOM_A, channel: ours });
+    transfers.addPeer(member('b', ROOM_A, ours));
     const bob = rawMember(theirs);
     bob.send({ t: 'ask', f: meta.sha256 });
     await vi.waitFor(() =>
@@ -170,7 +176,7 @@ describe('Transfers, serving when storage does not answer', () => {
     };
     const [ours, theirs] = await channelPair(ROOM_A);
     const transfers = new Transfers({ store: stuck, onState: () => undefined, readTimeoutMs: 50 });
-    transfers.addPeer({ key: 'b', room: ROOM_A, channel: ours });
+    transfers.addPeer(member('b', ROOM_A, ours));
     const bob = rawMember(theirs);
     bob.send({ t: 'want', f: meta.sha256, i: [0] });
     await vi.waitFor(() =>
@@ -183,6 +189,53 @@ describe('Transfers, serving when storage does not answer', () => {
       ),
     );
     expect(bob.pieces.filter((p) => p.index === 0)).toEqual([]);
+    transfers.stop();
+  });
+});
+
+describe('Transfers, serving on a channel that stops draining', () => {
+  it('reconnects the member once its full channel drained nothing for a while, not before', async () => {
+    const { store, meta } = await storeWithFile(ROOM_A, 8 * 256 * 1024);
+    const [ours, theirs] = await channelPair(ROOM_A);
+    // The channel reports more than its high-water mark buffered from the first send. While
+    // `isDraining`, each look at it finds a byte fewer (a slow link); then none (stuck).
+    let buffered = 0;
+    let looks = 0;
+    let isDraining = true;
+    const full: BinaryChannel = {
+      get isOpen() {
+        return ours.isOpen;
+      },
+      get bufferedAmount() {
+        looks++;
+        if (isDraining && buffered > 0) buffered--;
+        return buffered;
+      },
+      setHandlers: (handlers) => ours.setHandlers(handlers),
+      send: (data) => {
+        buffered ||= BINARY_HIGH_WATER_BYTES + 1_000;
+        return ours.send(data);
+      },
+      close: () => ours.close(),
+    };
+    let reconnects = 0;
+    const transfers = new Transfers({ store, onState: () => undefined, stuckMs: 300 });
+    transfers.addPeer(member('b', ROOM_A, full, () => void reconnects++));
+    const bob = rawMember(theirs);
+    bob.send({ t: 'want', f: meta.sha256, i: [0, 1, 2] });
+    await vi.waitFor(() => expect(bob.pieces.length).toBeGreaterThan(0));
+    // Slow is not stuck: looks over five times `stuckMs` (one per 250 ms), each finding a
+    // byte fewer, reconnect nothing.
+    await vi.waitFor(() => expect(looks).toBeGreaterThan(12), { timeout: 10_000 });
+    expect(reconnects).toBe(0);
+    const sentWhileSlow = bob.pieces.length;
+    isDraining = false;
+    await vi.waitFor(() => expect(reconnects).toBe(1));
+    // Nothing more is served on the stuck channel: the new link will ask again.
+    bob.send({ t: 'want', f: meta.sha256, i: [3] });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(bob.pieces.length).toBe(sentWhileSlow);
+    expect(reconnects).toBe(1);
     transfers.stop();
   });
 });
@@ -211,7 +264,7 @@ describe('Transfers, serving a large file', () => {
     };
     const [ours, theirs] = await channelPair(ROOM_A);
     const transfers = new Transfers({ store: watched, onState: () => undefined });
-    transfers.addPeer({ key: 'b', room: ROOM_A, channel: ours });
+    transfers.addPeer(member('b', ROOM_A, ours));
     const bob = rawMember(theirs);
     const all = Array.from({ length: count }, (_, i) => i);
     bob.send({ t: 'want', f: meta.sha256, i: all.slice(0, 32) });
@@ -253,7 +306,7 @@ describe('Transfers, fetching', () => {
     opened.push(empty);
     const [ours, theirs] = await channelPair(ROOM_A);
     const transfers = new Transfers({ store: empty, onState: () => undefined });
-    transfers.addPeer({ key: 'a', room: ROOM_A, channel: ours });
+    transfers.addPeer(member('a', ROOM_A, ours));
     const holder = rawMember(theirs);
     await transfers.fetch(ROOM_A, meta);
     await vi.waitFor(() => expect(holder.frames.some((f) => f.t === 'ask')).toBe(true));
@@ -369,7 +422,7 @@ describe('Transfers, fetching while storage is slow', () => {
     const slow = gatedStore(empty);
     const [ours, theirs] = await channelPair(ROOM_A);
     const transfers = new Transfers({ store: slow.store, onState: () => undefined });
-    transfers.addPeer({ key: 'a', room: ROOM_A, channel: ours });
+    transfers.addPeer(member('a', ROOM_A, ours));
     const holder = rawMember(theirs);
     await transfers.fetch(ROOM_A, meta);
     await vi.waitFor(() => expect(holder.frames.some((f) => f.t === 'ask')).toBe(true));
@@ -417,7 +470,7 @@ describe('Transfers, fetching while storage is slow', () => {
       onState: () => undefined,
       digest: (bytes) => Promise.resolve(sha256(bytes)),
     });
-    transfers.addPeer({ key: 'a', room: ROOM_A, channel: ours });
+    transfers.addPeer(member('a', ROOM_A, ours));
     const holder = rawMember(theirs);
     await transfers.fetch(ROOM_A, meta);
     await vi.waitFor(() => expect(holder.frames.some((f) => f.t === 'ask')).toBe(true));
@@ -510,8 +563,8 @@ describe('Transfers, a false file message', () => {
     const transfers = new Transfers({ store: empty, onState: (_, state) => states.push(state) });
     const mallory = new Transfers({ store: malloryStore, onState: () => undefined });
     const [toMallory, fromMallory] = await channelPair(ROOM_A);
-    transfers.addPeer({ key: 'mallory', room: ROOM_A, channel: toMallory });
-    mallory.addPeer({ key: 'bob', room: ROOM_A, channel: fromMallory });
+    transfers.addPeer(member('mallory', ROOM_A, toMallory));
+    mallory.addPeer(member('bob', ROOM_A, fromMallory));
 
     await transfers.fetch(ROOM_A, lie);
     // The honest message arrives while the false one is fetched: it waits for its turn.
@@ -526,8 +579,8 @@ describe('Transfers, a false file message', () => {
     // The true file is fetched from an honest member once one links.
     const alice = new Transfers({ store: honestStore, onState: () => undefined });
     const [toAlice, fromAlice] = await channelPair(ROOM_A);
-    transfers.addPeer({ key: 'alice', room: ROOM_A, channel: toAlice });
-    alice.addPeer({ key: 'bob', room: ROOM_A, channel: fromAlice });
+    transfers.addPeer(member('alice', ROOM_A, toAlice));
+    alice.addPeer(member('bob', ROOM_A, fromAlice));
     await vi.waitFor(() => expect(transfers.stateOf(honest.sha256)?.status).toBe('done'), {
       timeout: 10_000,
     });
@@ -565,8 +618,8 @@ async function fetchFrom(
 ): Promise<Transfers> {
   const holder = new Transfers({ store: holderStore, onState: () => undefined });
   const [ours, theirs] = await channelPair(ROOM_A);
-  transfers.addPeer({ key, room: ROOM_A, channel: ours });
-  holder.addPeer({ key: 'bob', room: ROOM_A, channel: theirs });
+  transfers.addPeer(member(key, ROOM_A, ours));
+  holder.addPeer(member('bob', ROOM_A, theirs));
   await transfers.fetch(ROOM_A, meta);
   return holder;
 }

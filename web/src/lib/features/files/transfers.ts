@@ -71,6 +71,8 @@ export interface TransfersDeps {
   store: FileStore;
   /** How long serving waits for a read from storage (file-server.ts READ_TIMEOUT_MS). */
   readTimeoutMs?: number;
+  /** How long a full file channel may drain nothing (file-server.ts STUCK_CHANNEL_MS). */
+  stuckMs?: number;
   /** A file changed state (progress, done, failed). */
   onState(file: string, state: TransferState): void;
   /**
@@ -112,7 +114,7 @@ export class Transfers {
   constructor(deps: TransfersDeps) {
     this.#store = deps.store;
     this.#deps = deps;
-    this.#server = new FileServer(deps.store, deps.readTimeoutMs);
+    this.#server = new FileServer(deps.store, deps);
     this.#wholeFile = {
       store: deps.store,
       wholeHash: deps.wholeHash ?? hashWhole,
