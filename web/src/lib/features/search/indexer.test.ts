@@ -217,6 +217,49 @@ describe('the search index', () => {
     }
   });
 
+  it('reads the history in the background only while the store is quiet, or after the longest wait', async () => {
+    const { app, room } = await appWithRoom();
+    await seed(app, room, ['stored before the index']);
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    try {
+      // The index's start waits for the test, so the flood below begins before its first read.
+      let start = () => undefined as void;
+      const started = new Promise<void>((resolve) => (start = resolve));
+      const gated = replacing(index, {
+        state: async () => {
+          await started;
+          return index.state();
+        },
+      });
+      const reads = vi.spyOn(index, 'readEventsAfter');
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        const indexer = new SearchIndexer(app.kernel, gated);
+        await seed(app, room, ['flood 0']);
+        start();
+        // Events keep coming, one every INDEX_QUIET_MS / 2: no batch is read meanwhile ...
+        const step = INDEX_QUIET_MS / 2;
+        let waited = 0;
+        for (; waited < INDEX_MAX_DELAY_MS - step; waited += step) {
+          await vi.advanceTimersByTimeAsync(step);
+          expect(reads).not.toHaveBeenCalled();
+          await seed(app, room, [`flood ${waited + step}`]);
+        }
+        // ... until the longest wait is over.
+        await vi.advanceTimersByTimeAsync(2 * step);
+        await vi.waitFor(() => expect(reads).toHaveBeenCalled());
+        // Once quiet, the rest is read without waiting.
+        await vi.advanceTimersByTimeAsync(INDEX_QUIET_MS);
+        await vi.waitFor(() => expect(indexer.isBuilding).toBe(false));
+        indexer.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      index.close();
+    }
+  });
+
   it('indexes messages synced from another member', async () => {
     const hub = new MemoryHub();
     const alice = await h.memberOn(hub, 'alice', {});

@@ -5,7 +5,8 @@
  * receive path never waits for it), with each conversation's mark (how far its events are in); at start the events
  * above the marks are read again, so changes still queued when the page went are not lost. The
  * history stored before the index is read in the background, a batch at a time with the page
- * free in between, from a position saved with each batch so a reload resumes there. A failure
+ * free in between and the store quiet (a history flooding in is stored first), from a position
+ * saved with each batch so a reload resumes there. A failure
  * is logged and the chat goes on.
  */
 import type { Kernel } from '../../kernel/kernel.svelte';
@@ -135,6 +136,7 @@ export class SearchIndexer {
   }
 
   #handle(change: StoreChange): void {
+    if (change.type === 'events') this.#lastEventsAt = Date.now();
     if (this.#isStopped || !isIndexed(change)) return;
     const now = Date.now();
     if (this.#pending.length === 0) this.#firstPendingAt = now;
@@ -149,6 +151,25 @@ export class SearchIndexer {
       return;
     }
     this.#drainTimer = setTimeout(() => this.#flush(), Math.min(INDEX_QUIET_MS, dueAt - now));
+  }
+
+  /** When the store last stored events (Date.now()). */
+  #lastEventsAt = 0;
+
+  /**
+   * Before each batch of background reading (the build, the catch-up at start): lets the page
+   * render, then waits until the store has been quiet for INDEX_QUIET_MS, at most
+   * INDEX_MAX_DELAY_MS. A history flooding in is stored first: reading the events table in
+   * between holds up its writes (a late joiner's 10,000 messages took 15 % longer).
+   */
+  async #whenQuiet(): Promise<void> {
+    await yieldToPage();
+    const until = Date.now() + INDEX_MAX_DELAY_MS;
+    for (;;) {
+      const wait = Math.min(this.#lastEventsAt + INDEX_QUIET_MS, until) - Date.now();
+      if (wait <= 0 || this.#isStopped) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   /** When the oldest change waiting arrived (Date.now()). */
@@ -251,9 +272,9 @@ export class SearchIndexer {
     if (this.#state.purging.length > 0) this.#schedulePurge();
     if (this.#catchingUp) await this.#catchUp(vectors);
     while (!this.#state.isDone && !this.#isStopped) {
+      await this.#whenQuiet();
       // A failed batch is tried again on the next start, not in a tight loop now.
       if (!(await this.#step('building the index', () => this.#buildBatch()))) return;
-      await yieldToPage();
     }
   }
 
@@ -266,6 +287,7 @@ export class SearchIndexer {
     const convs = [...vectors.keys()];
     let after: EventPrimaryKey | null = null;
     while (convs.length > 0 && !this.#isStopped) {
+      await this.#whenQuiet();
       const isDone = await this.#step('reading changes the last page did not index', async () => {
         const ops: IndexOp[] = [];
         let read = 0;
@@ -297,7 +319,6 @@ export class SearchIndexer {
         if (ops.length > 0) this.#changed();
       });
       if (!isDone) return;
-      await yieldToPage();
     }
     if (convs.length === 0) this.#catchingUp = null;
   }
