@@ -7,13 +7,7 @@ import { boundaryRule } from './scripts/lint/boundaries.js';
 
 export default ts.config(
   {
-    ignores: [
-      'node_modules/',
-      'dist/',
-      'test-results/',
-      'playwright-report/',
-      'bench/results/',
-    ],
+    ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', 'bench/results/'],
   },
   js.configs.recommended,
   ...ts.configs.recommendedTypeChecked,
