@@ -71,12 +71,16 @@ export async function storeReceivedEvents(
   const added: StoredEvent[] = [];
   const stored: ReceivedInConversation[] = [];
   for (const [conv, convEvents] of byConv) {
-    const conversation = await tx.objectStore('conversations').get(conv);
+    // Round trips are what a received message waits for: requests that do not depend on each
+    // other's answers are made together (a transaction answers them in order).
+    const [conversation, unseen] = await Promise.all([
+      tx.objectStore('conversations').get(conv),
+      unstored(tx, conv, convEvents),
+    ]);
     if (!conversation) {
       log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
       continue;
     }
-    const unseen = await unstored(tx, conv, convEvents);
     if (unseen.length === 0) continue;
     // Over an author's budget: refused for good, its key kept so it counts as held.
     const { admitted: fresh, refused, usage } = admitEvents(conversation.usage, unseen, budgets);
@@ -88,8 +92,17 @@ export async function storeReceivedEvents(
     // Read before the writes: for an old record it is the clock of the newest event before them.
     let clock = await readClock(tx, conversation);
     const objectStore = tx.objectStore('events');
-    // All writes queued at once: they are answered together.
-    await requestAll<unknown>([
+    const authors = new Set<Fingerprint>();
+    for (const { event } of refused) authors.add(event.author);
+    for (const event of fresh) {
+      added.push(event);
+      authors.add(event.author);
+      const remote = decodeHlc(event.hlc);
+      if (remote) clock = receiveHlc(clock, remote, nowMs);
+    }
+    // The writes, and the reads that must see them, made at once: requests of one transaction
+    // are answered in the order they were made.
+    const writes = requestAll<unknown>([
       ...fresh.map((event) => () => objectStore.put(event)),
       ...refused.map(
         ({ event }) =>
@@ -97,27 +110,23 @@ export async function storeReceivedEvents(
             objectStore.put(tombstoneOf(event, 'refused')),
       ),
     ]);
-    const contiguous = new Map<Fingerprint, number>();
-    for (const { event } of refused) contiguous.set(event.author, 0);
-    for (const event of fresh) {
-      added.push(event);
-      contiguous.set(event.author, 0);
-      const remote = decodeHlc(event.hlc);
-      if (remote) clock = receiveHlc(clock, remote, nowMs);
-    }
-    for (const author of contiguous.keys()) {
-      contiguous.set(
-        author,
-        await contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
-      );
-    }
+    const [, seqs, preview] = await Promise.all([
+      writes,
+      Promise.all(
+        [...authors].map((author) =>
+          contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
+        ),
+      ),
+      latestPreview(newestFirst(tx, conv), conversation.lastPreview),
+    ]);
+    const contiguous = new Map([...authors].map((author, i) => [author, seqs[i] ?? 0]));
     const next = {
       ...applyStoredEvents(conversation, fresh, {
         self,
         nowMs,
         isRead: isReading(conv),
         contiguous,
-        preview: await latestPreview(newestFirst(tx, conv), conversation.lastPreview),
+        preview,
       }),
       clock: encodeHlc(clock),
       usage,
