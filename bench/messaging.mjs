@@ -475,6 +475,7 @@ async function startTrace(page) {
   });
   return async () => {
     const buffer = await browser.stopTracing();
+    mkdirSync(PROFILE_DIR, { recursive: true });
     const file = path.join(PROFILE_DIR, 'bench-messaging-bob-latency.trace.json');
     writeFileSync(file, buffer);
     console.info(`messaging: trace of bob (latency phase) in ${path.relative(REPO_ROOT, file)}`);
