@@ -62,8 +62,6 @@ export interface Links {
   disconnect(fingerprint: Fingerprint): number;
   /** Closes a person's links in one room; how many. */
   disconnectIn(room: RoomKey, fingerprint: Fingerprint): number;
-  /** Closes a stuck link without goodbye so it is dialled again; false when it is gone. */
-  reconnect(peer: MeshPeer, reason: string): boolean;
   /** Presents a new profile in every later handshake. */
   setProfile(profile: { name: string; color: string }): void;
   /** A ready link's binary channel (file chunks: DESIGN §9); null when it is gone. */
@@ -94,7 +92,6 @@ export class Network {
       whenDrained: (peer) => this.#mesh?.whenDrained(peer) ?? Promise.resolve(),
       disconnect: (fingerprint) => this.#mesh?.disconnect(fingerprint) ?? 0,
       disconnectIn: (room, fingerprint) => this.#mesh?.disconnectIn(room, fingerprint) ?? 0,
-      reconnect: (peer, reason) => this.#mesh?.reconnect(peer, reason) ?? false,
       setProfile: (profile) => this.#mesh?.setProfile(profile),
       binaryChannel: (peer) => this.#mesh?.binaryChannel(peer) ?? null,
     };

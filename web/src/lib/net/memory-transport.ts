@@ -33,6 +33,13 @@ function later(fn: () => void): void {
  */
 class MemoryBinaryChannel implements BinaryChannel {
   partner: MemoryBinaryChannel | null = null;
+  /** Closes the link it belongs to. */
+  closeLink: (reason: string) => void;
+
+  constructor(closeLink: (reason: string) => void) {
+    this.closeLink = closeLink;
+  }
+
   #events = new BinaryEvents();
   #bufferedBytes = 0;
 
@@ -82,7 +89,7 @@ class MemoryBinaryChannel implements BinaryChannel {
 
 class MemoryLink implements Link {
   partner: MemoryLink | null = null;
-  readonly binary = new MemoryBinaryChannel();
+  readonly binary = new MemoryBinaryChannel((reason) => this.close(reason));
   #events = new LinkEvents();
 
   constructor(

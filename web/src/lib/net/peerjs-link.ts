@@ -56,7 +56,9 @@ export class PeerJsLink implements Link {
     // Both ends create the binary channel as soon as PeerJS has made the RTCPeerConnection — the
     // dialler right after its offer started, the acceptor before it applies that offer — so each
     // has it before the association is up and nothing sent on it can find the far end without it.
-    this.#binary = new RtcBinaryChannel(conn?.peerConnection, remoteId);
+    this.#binary = new RtcBinaryChannel(conn?.peerConnection, remoteId, (reason) =>
+      this.close(reason),
+    );
     if (!conn) {
       // PeerJS returns no connection while the Peer is disconnected from the server.
       queueMicrotask(() => this.close('signal server unreachable'));

@@ -257,7 +257,7 @@ describe('RoomMesh', () => {
     }
   });
 
-  it('reconnects a stuck link: closed without goodbye, and dialled again by the side that dialled', async () => {
+  it('a stuck link closed from its binary channel is dialled again by the side that dialled', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
       const hub = new MemoryHub();
@@ -269,14 +269,13 @@ describe('RoomMesh', () => {
       bob.mesh.join(r.key);
       await vi.waitFor(() => expect(alice.ready).toHaveLength(1));
 
-      // Alice did not dial: Bob, who did, dials again (a `bye` would have stopped him).
-      expect(alice.mesh.reconnect(alice.ready[0]!, 'stuck')).toBe(true);
+      // Alice's file channel is stuck: she closes the link. She did not dial; Bob, who did,
+      // dials again (a `bye` would have stopped him).
+      alice.mesh.binaryChannel(alice.ready[0]!)?.closeLink('stuck');
       await vi.waitFor(() => expect(bob.gone).toHaveLength(1));
       await vi.advanceTimersByTimeAsync(2_000);
       await vi.waitFor(() => expect(alice.ready).toHaveLength(2));
       expect(alice.mesh.peersIn(r.key).map((p) => p.peerId)).toEqual(['bob']);
-      // A member no longer linked is not reconnected.
-      expect(alice.mesh.reconnect(alice.ready[0]!, 'stuck')).toBe(false);
     } finally {
       vi.useRealTimers();
     }

@@ -296,21 +296,6 @@ export class RoomMesh {
     return closed;
   }
 
-  /**
-   * Closes the member's link without `bye`, so the side that dialled it dials again (DESIGN §7):
-   * for a link that is up but stuck (its file channel stopped draining). False when not linked.
-   */
-  reconnect(peer: MeshPeer, reason: string): boolean {
-    for (const ml of this.#links) {
-      if (ml.phase === 'ready' && ml.peer === peer) {
-        log.warn('reconnecting a stuck link', ml.link.remoteId, reason);
-        ml.link.close(reason);
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Says goodbye on every link (the page is going away; no time to wait for delivery). */
   sayGoodbye(): void {
     for (const ml of this.#links) if (ml.phase === 'ready') this.#sendFrame(ml, { type: 'bye' });

@@ -27,13 +27,20 @@ export class RtcBinaryChannel implements BinaryChannel {
   #channel: RTCDataChannel | null = null;
   #events = new BinaryEvents();
   #remoteId: string;
+  #closeLink: (reason: string) => void;
 
   /**
    * Creates the channel on `pc` at once. Without a connection, or when the browser refuses (a
-   * closed connection throws InvalidStateError), the channel starts closed.
+   * closed connection throws InvalidStateError), the channel starts closed. `closeLink` closes
+   * the link it belongs to.
    */
-  constructor(pc: RTCPeerConnection | null | undefined, remoteId: string) {
+  constructor(
+    pc: RTCPeerConnection | null | undefined,
+    remoteId: string,
+    closeLink: (reason: string) => void,
+  ) {
     this.#remoteId = remoteId;
+    this.#closeLink = closeLink;
     if (!pc) {
       this.#events.close();
       return;
@@ -88,6 +95,11 @@ export class RtcBinaryChannel implements BinaryChannel {
       log.warn('binary send failed to', this.#remoteId, error);
       return false;
     }
+  }
+
+  closeLink(reason: string): void {
+    log.warn('closing the link to', this.#remoteId, reason);
+    this.#closeLink(reason);
   }
 
   close(): void {

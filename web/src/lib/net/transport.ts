@@ -58,6 +58,11 @@ export interface BinaryChannel {
   send(data: ArrayBuffer | string): boolean;
   /** Closes the channel (both ends); `onClose` fires once. The link stays up. */
   close(): void;
+  /**
+   * Closes the whole link this channel rides on, without `bye`, so the side that dialled dials
+   * again (DESIGN §7): for a link that is up but whose channel is stuck (stopped draining).
+   */
+  closeLink(reason: string): void;
 }
 
 /** One data connection to a remote peer for one room. */

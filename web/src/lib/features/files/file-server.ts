@@ -226,9 +226,8 @@ export class FileServer {
           const buffered = state.peer.channel.bufferedAmount;
           if (buffered < lowest) [lowest, lowestAt] = [buffered, Date.now()];
           else if (Date.now() - lowestAt >= this.#stuckMs) {
-            log.warn('a file channel drained nothing for', this.#stuckMs, 'ms; reconnecting');
             this.remove(state.peer.key);
-            state.peer.reconnect();
+            state.peer.channel.closeLink(`file channel drained nothing for ${this.#stuckMs} ms`);
             return;
           }
           await new Promise<void>((resolve) => {

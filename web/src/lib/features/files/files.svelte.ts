@@ -479,12 +479,7 @@ export class Files {
   #addPeer(peer: MeshPeer): void {
     const channel = this.#kernel.network.links.binaryChannel(peer);
     if (!channel || !this.#transfers) return;
-    this.#transfers.addPeer({
-      key: linkKey(peer),
-      room: peer.room,
-      channel,
-      reconnect: () => this.#kernel.network.links.reconnect(peer, 'file channel stuck'),
-    });
+    this.#transfers.addPeer({ key: linkKey(peer), room: peer.room, channel });
   }
 }
 

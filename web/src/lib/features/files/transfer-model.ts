@@ -51,11 +51,6 @@ export interface TransferPeer {
   key: string;
   room: RoomKey;
   channel: BinaryChannel;
-  /**
-   * Closes the member's link so it is dialled again (its file channel stopped draining while
-   * the link stays up); the download resumes from the stored chunks on the new link.
-   */
-  reconnect(): void;
 }
 
 /** What transfers.ts keeps per linked member. */

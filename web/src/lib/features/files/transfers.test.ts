@@ -66,9 +66,9 @@ async function channelPair(room: RoomKey): Promise<[BinaryChannel, BinaryChannel
   return [link.binaryChannel(), (incoming as unknown as Link).binaryChannel()];
 }
 
-/** A linked member on `channel`, for Transfers.addPeer; `reconnect` notes reconnects. */
-function member(key: string, room: RoomKey, channel: BinaryChannel, reconnect = () => undefined) {
-  return { key, room, channel, reconnect };
+/** A linked member on `channel`, for Transfers.addPeer. */
+function member(key: string, room: RoomKey, channel: BinaryChannel) {
+  return { key, room, channel };
 }
 
 /** A store holding a file of `size` bytes referenced by `room`; its description. */
@@ -194,13 +194,14 @@ describe('Transfers, serving when storage does not answer', () => {
 });
 
 describe('Transfers, serving on a channel that stops draining', () => {
-  it('reconnects the member once its full channel drained nothing for a while, not before', async () => {
+  it('closes the link of a full channel that drained nothing for a while, not before', async () => {
     const { store, meta } = await storeWithFile(ROOM_A, 8 * 256 * 1024);
     const [ours, theirs] = await channelPair(ROOM_A);
     // The channel reports more than its high-water mark buffered from the first send. While
     // `isDraining`, each look at it finds a byte fewer (a slow link); then none (stuck).
     let buffered = 0;
     let looks = 0;
+    let reconnects = 0;
     let isDraining = true;
     const full: BinaryChannel = {
       get isOpen() {
@@ -217,10 +218,10 @@ describe('Transfers, serving on a channel that stops draining', () => {
         return ours.send(data);
       },
       close: () => ours.close(),
+      closeLink: () => void reconnects++,
     };
-    let reconnects = 0;
     const transfers = new Transfers({ store, onState: () => undefined, stuckMs: 300 });
-    transfers.addPeer(member('b', ROOM_A, full, () => void reconnects++));
+    transfers.addPeer(member('b', ROOM_A, full));
     const bob = rawMember(theirs);
     bob.send({ t: 'want', f: meta.sha256, i: [0, 1, 2] });
     await vi.waitFor(() => expect(bob.pieces.length).toBeGreaterThan(0));
