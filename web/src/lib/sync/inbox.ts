@@ -43,6 +43,8 @@ export interface BurstSteps<Link, Checked> {
   store(link: Link, checked: Checked, more: boolean): Promise<unknown>;
   /** A step failed (logged; the inbox goes on with the next burst). */
   onError(step: 'verify' | 'store', link: Link, error: unknown): void;
+  /** The link's inbox is empty: its last burst was stored (or came to nothing). */
+  drained?(link: Link): void;
 }
 
 /** Per link, the frames waiting and the run storing them. */
@@ -103,6 +105,7 @@ export class BurstInbox<Link, Checked> {
     } finally {
       inbox.run = null;
       this.#links.delete(link);
+      this.#steps.drained?.(link);
     }
   }
 }

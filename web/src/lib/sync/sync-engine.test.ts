@@ -419,6 +419,36 @@ describe('SyncEngine answers', () => {
     expect(await texts(alice.member, room.key)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   });
 
+  it('says when a link’s inbox is drained: once per run of bursts, also when the last stored nothing', async () => {
+    const room = await makeRoom();
+    const drained: RoomKey[] = [];
+    const alice = await net1(room, 'alice', { onInboxDrained: (r) => drained.push(r) });
+    const bobKeys = poolKeys(1);
+    const bob = peerOf({ name: 'bob', keys: bobKeys }, room.key);
+    const frameOf = async (seq: number) => {
+      const event = await makeSignedEvent(bobKeys, { conv: room.key, seq, text: `m${seq}` });
+      const frame = overTheWire({ type: 'events', events: [event], keys: {} });
+      if (frame.type !== 'events') throw new Error('expected events');
+      return frame;
+    };
+    const [one, two, three] = [await frameOf(1), await frameOf(2), await frameOf(3)];
+    // Two bursts (the second came while the first was stored): drained once, after both.
+    const handled = [one, two, three].map((frame) => alice.member.engine.handleFrame(bob, frame));
+    expect(drained).toEqual([]);
+    await Promise.all(handled);
+    expect(drained).toEqual([room.key]);
+    // A burst of events held already stores nothing, and still ends the run.
+    const addEvents = vi.spyOn(alice.member.store, 'addEvents');
+    await alice.member.engine.handleFrame(bob, one);
+    const result = addEvents.mock.results[0];
+    expect(result?.type).toBe('return');
+    expect(await (result?.value as ReturnType<typeof alice.member.store.addEvents>)).toEqual({
+      ok: true,
+      value: [],
+    });
+    expect(drained).toEqual([room.key, room.key]);
+  });
+
   it('verifies the next burst while the one before is stored', async () => {
     const room = await makeRoom();
     const steps: string[] = [];
@@ -846,6 +876,7 @@ async function net1(
     whenDrained?: () => Promise<void>;
     verifyEvents?: SyncEngineDeps['verifyEvents'];
     onHistoryAhead?: SyncEngineDeps['onHistoryAhead'];
+    onInboxDrained?: SyncEngineDeps['onInboxDrained'];
   } = {},
 ): Promise<{ member: Member; sent: ({ to: string } & PeerFrame)[]; peers: SyncPeer[] }> {
   const keys = poolKeys(0);
@@ -871,6 +902,7 @@ async function net1(
       now: Date.now,
       verifyEvents: opts.verifyEvents,
       ...(opts.onHistoryAhead ? { onHistoryAhead: opts.onHistoryAhead } : {}),
+      ...(opts.onInboxDrained ? { onInboxDrained: opts.onInboxDrained } : {}),
     },
     opts.options,
   );

@@ -98,6 +98,7 @@ export class SyncEngine {
   #inbox = new BurstInbox<SyncPeer, CheckedEvents>({
     verify: (peer, burst) => this.#verifyFrame(peer, burst),
     store: (peer, checked, more) => this.#storeVerified(peer, checked, more),
+    drained: (peer) => this.#deps.onInboxDrained?.(peer.room),
     onError: (step, peer, error) =>
       log.error(
         `${step === 'verify' ? 'verifying' : 'storing'} received events failed, from`,

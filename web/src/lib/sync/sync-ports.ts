@@ -41,6 +41,11 @@ export interface SyncEngineDeps {
    * that drive the engine alone listen here.
    */
   onStored?(room: RoomKey, events: StoredEvent[]): void;
+  /**
+   * A link's received events are all stored (or dropped): a history that said `more` is over,
+   * even when its last burst stored nothing new (all held already, or refused).
+   */
+  onInboxDrained?(room: RoomKey): void;
   /** A store failure the person must hear about (e.g. the disk is full). */
   onStoreError(error: StoreError): void;
   /** The peer told us its vector (`sync` or `have`): what it holds, for delivery receipts. */

@@ -111,6 +111,7 @@ export class SyncLink {
       now: this.#kernel.now,
       verifyEvents: verifier.verify,
       onHistoryAhead: () => verifier.warm(),
+      onInboxDrained: (room) => this.#kernel.bus.emit('history-settled', { room }),
     });
   }
 

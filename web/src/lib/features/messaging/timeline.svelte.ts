@@ -79,7 +79,13 @@ export class Timeline {
   constructor(kernel: Kernel, ports: TimelinePorts) {
     this.#kernel = kernel;
     this.#ports = ports;
-    kernel.bus.on({ change: ({ change }) => this.#follow(change) });
+    kernel.bus.on({
+      change: ({ change }) => this.#follow(change),
+      // A flood whose last burst stored nothing ends here, not when its show timer runs out.
+      'history-settled': ({ room }) => {
+        if (room === this.#activeRoom && this.#showTimer) this.#show();
+      },
+    });
   }
 
   /** The open conversation's room key (for highlighting it; views use their own room key). */

@@ -1,7 +1,7 @@
 import { textOf } from '../../domain/events';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { MemoryHub } from '../../net/memory-transport';
-import { fakeFingerprint, makeConversation, makeEvent } from '../../testing/factories';
+import { fakeFingerprint, fakeRoomKey, makeConversation, makeEvent } from '../../testing/factories';
 import { newRoomSecret, roomKeyFromSecret } from '../../crypto/room-keys';
 import { MESSAGE_PAGE_SIZE } from '../../config';
 import { StoreFailure } from '../../storage/chat-store';
@@ -262,5 +262,25 @@ describe('a history flooding in', () => {
     expect(await app.messages.send(room, 'mine')).toBe(true);
     expect(shown()).toHaveLength(182);
     expect(shown().map((e) => textOf(e))).toContain('mine');
+  });
+
+  it('shows what waited once the link’s history is all stored, though its last burst stored nothing', async () => {
+    const app = await h.readyApp();
+    const room = await h.openNewRoom(app);
+    const store = app.kernel.store!;
+    const events = Array.from({ length: 40 }, (_, i) =>
+      makeEvent({ conv: room, author: ALICE, seq: i + 1, hlc: NOW + i + 1, text: `h${i + 1}` }),
+    );
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
+    expect((await store.addEvents(events, NOW, true)).ok).toBe(true);
+    // The last burst held nothing new (sent again after a reconnect): no change notice comes.
+    expect((await store.addEvents(events.slice(0, 10), NOW)).ok).toBe(true);
+    expect(app.timeline.messagesOf(room)).toHaveLength(0);
+    // The sync engine says the link's inbox is drained: shown now, not FLOOD_SHOW_MS later.
+    app.kernel.bus.emit('history-settled', { room: fakeRoomKey(9) });
+    expect(app.timeline.messagesOf(room)).toHaveLength(0);
+    app.kernel.bus.emit('history-settled', { room });
+    expect(app.timeline.messagesOf(room)).toHaveLength(40);
   });
 });
