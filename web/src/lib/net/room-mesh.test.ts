@@ -74,20 +74,25 @@ async function room(): Promise<{ secret: RoomSecret; key: RoomKey }> {
   return { secret, key: await roomKeyFromSecret(secret) };
 }
 
+/** Alice in a room, then Bob, who joins and dials her; once both see the link ready. */
+async function linkedPair() {
+  const hub = new MemoryHub();
+  const r = await room();
+  const secrets = new Map([[r.key, r.secret]]);
+  const alice = await makeNode(hub, 'alice', 'Alice', secrets);
+  alice.mesh.join(r.key);
+  const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+  bob.mesh.join(r.key);
+  await vi.waitFor(() => {
+    expect(alice.ready).toHaveLength(1);
+    expect(bob.ready).toHaveLength(1);
+  });
+  return { hub, r, alice, bob };
+}
+
 describe('RoomMesh', () => {
   it('authenticates members who share the room secret, both ways', async () => {
-    const hub = new MemoryHub();
-    const r = await room();
-    const secrets = new Map([[r.key, r.secret]]);
-    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
-    alice.mesh.join(r.key);
-    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
-    bob.mesh.join(r.key);
-
-    await vi.waitFor(() => {
-      expect(alice.ready).toHaveLength(1);
-      expect(bob.ready).toHaveLength(1);
-    });
+    const { alice, bob } = await linkedPair();
     expect(alice.ready[0]).toMatchObject({ peerId: 'bob', fingerprint: bob.fingerprint });
     expect(alice.ready[0]?.profile.name).toBe('Bob');
     expect(bob.ready[0]).toMatchObject({ peerId: 'alice', fingerprint: alice.fingerprint });
@@ -237,15 +242,7 @@ describe('RoomMesh', () => {
   it('redials a member the server still lists after the link drops', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
-      const hub = new MemoryHub();
-      const r = await room();
-      const secrets = new Map([[r.key, r.secret]]);
-      const alice = await makeNode(hub, 'alice', 'Alice', secrets);
-      alice.mesh.join(r.key);
-      const bob = await makeNode(hub, 'bob', 'Bob', secrets);
-      bob.mesh.join(r.key);
-      await vi.waitFor(() => expect(bob.ready).toHaveLength(1));
-
+      const { hub, r, bob } = await linkedPair();
       hub.cut('alice', 'bob');
       await vi.waitFor(() => expect(bob.gone).toHaveLength(1));
       hub.heal('alice', 'bob');
@@ -260,15 +257,7 @@ describe('RoomMesh', () => {
   it('a stuck link closed from its binary channel is dialled again by the side that dialled', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
-      const hub = new MemoryHub();
-      const r = await room();
-      const secrets = new Map([[r.key, r.secret]]);
-      const alice = await makeNode(hub, 'alice', 'Alice', secrets);
-      alice.mesh.join(r.key);
-      const bob = await makeNode(hub, 'bob', 'Bob', secrets);
-      bob.mesh.join(r.key);
-      await vi.waitFor(() => expect(alice.ready).toHaveLength(1));
-
+      const { r, alice, bob } = await linkedPair();
       // Alice's file channel is stuck: she closes the link. She did not dial; Bob, who did,
       // dials again (a `bye` would have stopped him).
       alice.mesh.binaryChannel(alice.ready[0]!)?.closeLink('stuck');
@@ -441,14 +430,7 @@ describe('RoomMesh binary channels', () => {
   });
 
   it('closes a member’s channel with its link, and then has none for them', async () => {
-    const hub = new MemoryHub();
-    const r = await room();
-    const secrets = new Map([[r.key, r.secret]]);
-    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
-    alice.mesh.join(r.key);
-    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
-    bob.mesh.join(r.key);
-    await vi.waitFor(() => expect(bob.ready).toHaveLength(1));
+    const { alice, bob } = await linkedPair();
     const aliceSeen = bob.ready[0];
     const toAlice = aliceSeen ? bob.mesh.binaryChannel(aliceSeen) : null;
     if (!aliceSeen || !toAlice) throw new Error('no binary channel');
