@@ -73,6 +73,7 @@ export function createParley(deps: ParleyDeps) {
     onRemoteVector: (peer, vector) => receipts.vectorOf(peer, vector),
     onOwnEventsSent: (room, seq) => receipts.sentUpTo(room, seq),
     isRefusedAuthor: (fingerprint) => contacts.isBlocked(fingerprint),
+    onHistorySettled: (room) => timeline.historySettled(room),
   });
   const conversations = new Conversations(kernel);
   const conversation = (room: RoomKey) => conversations.conversation(room);

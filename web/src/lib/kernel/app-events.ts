@@ -42,11 +42,6 @@ export interface AppEvents {
   'link-gone': MeshPeer;
   /** This tab stopped taking part in a room (deleted, left, removed): drop what is held for it. */
   'room-left': { room: RoomKey };
-  /**
-   * What a member's link brought to a room is all stored: a flood of history (changes that said
-   * `more`) is over, even when its last burst stored nothing new.
-   */
-  'history-settled': { room: RoomKey };
   /** The page is going away (pagehide): say goodbye before the links go. */
   'page-leave': undefined;
 }

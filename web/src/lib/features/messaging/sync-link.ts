@@ -27,6 +27,11 @@ export interface SyncLinkPorts {
   onOwnEventsSent(room: RoomKey, seq: number): void;
   /** Authors whose events are never stored, from whoever relays them (blocked contacts). */
   isRefusedAuthor(fingerprint: Fingerprint): boolean;
+  /**
+   * What a member's link brought to a room is all stored: a flood of history (changes that said
+   * `more`) is over, even when its last burst stored nothing new.
+   */
+  onHistorySettled(room: RoomKey): void;
 }
 
 /** The sync engine's life and frames. */
@@ -111,7 +116,7 @@ export class SyncLink {
       now: this.#kernel.now,
       verifyEvents: verifier.verify,
       onHistoryAhead: () => verifier.warm(),
-      onInboxDrained: (room) => this.#kernel.bus.emit('history-settled', { room }),
+      onInboxDrained: (room) => this.#ports.onHistorySettled(room),
     });
   }
 

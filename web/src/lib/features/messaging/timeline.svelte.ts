@@ -79,13 +79,15 @@ export class Timeline {
   constructor(kernel: Kernel, ports: TimelinePorts) {
     this.#kernel = kernel;
     this.#ports = ports;
-    kernel.bus.on({
-      change: ({ change }) => this.#follow(change),
-      // A flood whose last burst stored nothing ends here, not when its show timer runs out.
-      'history-settled': ({ room }) => {
-        if (room === this.#activeRoom && this.#showTimer) this.#show();
-      },
-    });
+    kernel.bus.on({ change: ({ change }) => this.#follow(change) });
+  }
+
+  /**
+   * What a member's link brought to `room` is all stored (sync-link.ts): a flood whose last
+   * burst stored nothing shows now, not when its show timer runs out.
+   */
+  historySettled(room: RoomKey): void {
+    if (room === this.#activeRoom && this.#showTimer) this.#show();
   }
 
   /** The open conversation's room key (for highlighting it; views use their own room key). */

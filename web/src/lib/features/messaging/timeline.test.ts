@@ -278,9 +278,9 @@ describe('a history flooding in', () => {
     expect((await store.addEvents(events.slice(0, 10), NOW)).ok).toBe(true);
     expect(app.timeline.messagesOf(room)).toHaveLength(0);
     // The sync engine says the link's inbox is drained: shown now, not FLOOD_SHOW_MS later.
-    app.kernel.bus.emit('history-settled', { room: fakeRoomKey(9) });
+    app.timeline.historySettled(fakeRoomKey(9));
     expect(app.timeline.messagesOf(room)).toHaveLength(0);
-    app.kernel.bus.emit('history-settled', { room });
+    app.timeline.historySettled(room);
     expect(app.timeline.messagesOf(room)).toHaveLength(40);
   });
 });
