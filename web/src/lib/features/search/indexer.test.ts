@@ -8,11 +8,12 @@ import type { RoomKey } from '../../protocol/ids';
 import type { SearchIndex } from '../../storage/search-store';
 import { openIdbSearchIndex, type IdbSearchIndex } from '../../storage/idb-search';
 import { appHarness } from '../../testing/app-harness';
-import { fakeSign } from '../../testing/factories';
+import { fakeFingerprint, fakeSign, makeEvent } from '../../testing/factories';
 import { meetInRoom } from '../../testing/meet-in-room';
 import { SearchIndexer } from './indexer';
 import {
   BUILD_BATCH_EVENTS,
+  FLOOD_EVENTS,
   INDEX_MAX_DELAY_MS,
   INDEX_QUIET_MS,
   MAX_RESULTS,
@@ -20,6 +21,10 @@ import {
 import { queryTerms, tokenize, type QueryTerm } from './tokenize';
 
 const h = appHarness();
+/** The real `setTimeout`, for waiting on storage while a test's timers are fake. */
+const realSetTimeout = globalThis.setTimeout;
+/** Another member of the room, whose history floods in. */
+const MEMBER = fakeFingerprint(7);
 
 /** A ready app with an open room; its search loaded on demand by the test. */
 async function appWithRoom(): Promise<{ app: Parley; room: RoomKey }> {
@@ -217,40 +222,95 @@ describe('the search index', () => {
     }
   });
 
-  it('reads the history in the background only while the store is quiet, or after the longest wait', async () => {
+  /**
+   * An indexer over a room holding a little history, whose start waits for `start()`, with its
+   * reads of the history counted; the test's timers (and Date) are fake from here on.
+   */
+  function gatedBuild(app: Parley, index: IdbSearchIndex) {
+    let start = () => undefined as void;
+    const started = new Promise<void>((resolve) => (start = resolve));
+    const gated = replacing(index, {
+      state: async () => {
+        await started;
+        return index.state();
+      },
+    });
+    const reads = vi.spyOn(index, 'readEventsAfter');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    return { indexer: new SearchIndexer(app.kernel, gated), start, reads };
+  }
+
+  /** Lets IndexedDB (fake-indexeddb, on real timers) answer what is pending. */
+  async function settleStorage(): Promise<void> {
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => realSetTimeout(resolve, 0));
+  }
+
+  /** Waits, with the fake clock standing still, until `isDone` (storage answering meanwhile). */
+  async function untilStored(isDone: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !isDone(); i++) await settleStorage();
+    expect(isDone()).toBe(true);
+  }
+
+  it('holds its background reading back while a history floods in, at most the longest wait', async () => {
+    const { app, room } = await appWithRoom();
+    await seed(app, room, ['stored before the index']);
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    let seq = 0;
+    // A member's history arriving in bursts, more to come after each (as the sync engine says).
+    const flood = async () => {
+      const burst = Array.from({ length: FLOOD_EVENTS }, () => {
+        seq++;
+        return makeEvent({
+          conv: room,
+          author: MEMBER,
+          seq,
+          hlc: Date.now() + seq,
+          text: `h${seq}`,
+        });
+      });
+      expect((await app.kernel.store!.addEvents(burst, Date.now(), true)).ok).toBe(true);
+    };
+    try {
+      const { indexer, start, reads } = gatedBuild(app, index);
+      try {
+        await flood();
+        start();
+        await settleStorage();
+        // A burst every INDEX_QUIET_MS / 2: no batch is read ...
+        const step = INDEX_QUIET_MS / 2;
+        for (let waited = 0; waited < INDEX_MAX_DELAY_MS - step; waited += step) {
+          await vi.advanceTimersByTimeAsync(step);
+          await settleStorage();
+          expect(reads).not.toHaveBeenCalled();
+          await flood();
+        }
+        // ... until the longest wait is over, though the bursts go on.
+        await vi.advanceTimersByTimeAsync(step);
+        await untilStored(() => reads.mock.calls.length > 0);
+        expect(reads).toHaveBeenCalledTimes(1);
+        indexer.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      index.close();
+    }
+  });
+
+  it('does not hold its background reading back for live messages', async () => {
     const { app, room } = await appWithRoom();
     await seed(app, room, ['stored before the index']);
     const index = await openIdbSearchIndex({ name: h.dbName });
     try {
-      // The index's start waits for the test, so the flood below begins before its first read.
-      let start = () => undefined as void;
-      const started = new Promise<void>((resolve) => (start = resolve));
-      const gated = replacing(index, {
-        state: async () => {
-          await started;
-          return index.state();
-        },
-      });
-      const reads = vi.spyOn(index, 'readEventsAfter');
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const { indexer, start, reads } = gatedBuild(app, index);
       try {
-        const indexer = new SearchIndexer(app.kernel, gated);
-        await seed(app, room, ['flood 0']);
+        await seed(app, room, ['a live message']);
         start();
-        // Events keep coming, one every INDEX_QUIET_MS / 2: no batch is read meanwhile ...
-        const step = INDEX_QUIET_MS / 2;
-        let waited = 0;
-        for (; waited < INDEX_MAX_DELAY_MS - step; waited += step) {
-          await vi.advanceTimersByTimeAsync(step);
-          expect(reads).not.toHaveBeenCalled();
-          await seed(app, room, [`flood ${waited + step}`]);
-        }
-        // ... until the longest wait is over.
-        await vi.advanceTimersByTimeAsync(2 * step);
-        await vi.waitFor(() => expect(reads).toHaveBeenCalled());
-        // Once quiet, the rest is read without waiting.
-        await vi.advanceTimersByTimeAsync(INDEX_QUIET_MS);
-        await vi.waitFor(() => expect(indexer.isBuilding).toBe(false));
+        await settleStorage();
+        await seed(app, room, ['another one']);
+        // Only the page's turn (a timer of 0 ms) before the batch.
+        await vi.advanceTimersByTimeAsync(1);
+        await untilStored(() => reads.mock.calls.length > 0);
         indexer.stop();
       } finally {
         vi.useRealTimers();

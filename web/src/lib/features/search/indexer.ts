@@ -26,6 +26,7 @@ import type {
 import { isIndexed, isSameVector, opsOfEvents, withoutMarks, workOfChange } from './index-ops';
 import {
   BUILD_BATCH_EVENTS,
+  FLOOD_EVENTS,
   INDEX_MAX_DELAY_MS,
   INDEX_MAX_PENDING_OPS,
   INDEX_QUIET_MS,
@@ -136,7 +137,11 @@ export class SearchIndexer {
   }
 
   #handle(change: StoreChange): void {
-    if (change.type === 'events') this.#lastEventsAt = Date.now();
+    // A burst of history (more to come, or many at once) holds the background reading back; a
+    // live message does not (in a busy room that would starve the build).
+    if (change.type === 'events' && (change.more || change.events.length >= FLOOD_EVENTS)) {
+      this.#lastFloodAt = Date.now();
+    }
     if (this.#isStopped || !isIndexed(change)) return;
     const now = Date.now();
     if (this.#pending.length === 0) this.#firstPendingAt = now;
@@ -153,20 +158,20 @@ export class SearchIndexer {
     this.#drainTimer = setTimeout(() => this.#flush(), Math.min(INDEX_QUIET_MS, dueAt - now));
   }
 
-  /** When the store last stored events (Date.now()). */
-  #lastEventsAt = 0;
+  /** When the store last stored a burst of history (Date.now()). */
+  #lastFloodAt = 0;
 
   /**
    * Before each batch of background reading (the build, the catch-up at start): lets the page
-   * render, then waits until the store has been quiet for INDEX_QUIET_MS, at most
+   * render, then waits until no burst of history has been stored for INDEX_QUIET_MS, at most
    * INDEX_MAX_DELAY_MS. A history flooding in is stored first: reading the events table in
-   * between holds up its writes (a late joiner's 10,000 messages took 15 % longer).
+   * between held up its writes (a 10,000-message late joiner: 3.03 s against 2.55 s, median).
    */
   async #whenQuiet(): Promise<void> {
     await yieldToPage();
     const until = Date.now() + INDEX_MAX_DELAY_MS;
     for (;;) {
-      const wait = Math.min(this.#lastEventsAt + INDEX_QUIET_MS, until) - Date.now();
+      const wait = Math.min(this.#lastFloodAt + INDEX_QUIET_MS, until) - Date.now();
       if (wait <= 0 || this.#isStopped) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

@@ -25,6 +25,12 @@ export const INDEX_QUIET_MS = 1000;
 export const INDEX_MAX_DELAY_MS = 5_000;
 /** … nor once this many index changes wait (memory: each holds a message's text and words). */
 export const INDEX_MAX_PENDING_OPS = 10_000;
+/**
+ * Stored events that count as a burst of history (a sync answer's frames carry up to 128; a
+ * live message comes alone): the background build waits until such bursts have stopped for
+ * INDEX_QUIET_MS (at most INDEX_MAX_DELAY_MS per batch).
+ */
+export const FLOOD_EVENTS = 32;
 /** Wait after the last keystroke before searching. */
 export const SEARCH_DEBOUNCE_MS = 120;
 /**
