@@ -18,7 +18,7 @@ import {
 } from '../../protocol/file-frames';
 import type { FileRecord, FileStore } from '../../storage/file-store';
 import { chunkRange, countChunks, encodeBitmap, hasChunk } from './chunk-plan';
-import type { TransferPeer } from './transfer-model';
+import type { CountedPeer } from './transfer-model';
 
 const log = createLogger('files');
 
@@ -63,7 +63,7 @@ interface Wanted {
 }
 
 interface Served {
-  peer: TransferPeer;
+  peer: CountedPeer;
   /** What it asked of us, in order. */
   queue: Wanted[];
   isServing: boolean;
@@ -87,19 +87,28 @@ export class FileServer {
 
   #readTimeoutMs: number;
   #stuckMs: number;
+  #canRelink: () => boolean;
 
-  /** Time limits: READ_TIMEOUT_MS and STUCK_CHANNEL_MS (tests pass less). */
+  /**
+   * Time limits: READ_TIMEOUT_MS and STUCK_CHANNEL_MS (tests pass less); `canRelink`: whether a
+   * stuck member's link may be closed to be dialled again now.
+   */
   constructor(
     store: FileStore,
-    { readTimeoutMs = READ_TIMEOUT_MS, stuckMs = STUCK_CHANNEL_MS } = {},
+    {
+      readTimeoutMs = READ_TIMEOUT_MS,
+      stuckMs = STUCK_CHANNEL_MS,
+      canRelink = () => true,
+    }: { readTimeoutMs?: number; stuckMs?: number; canRelink?: () => boolean } = {},
   ) {
     this.#store = store;
     this.#readTimeoutMs = readTimeoutMs;
     this.#stuckMs = stuckMs;
+    this.#canRelink = canRelink;
   }
 
   /** A member linked. */
-  add(peer: TransferPeer): void {
+  add(peer: CountedPeer): void {
     this.remove(peer.key);
     this.#members.set(peer.key, { peer, queue: [], isServing: false, drainWaiters: [] });
   }
@@ -217,18 +226,25 @@ export class FileServer {
         job.done?.();
         // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
         // in case that event never comes (then the member would never be served again).
-        let lowest = Infinity;
-        let lowestAt = Date.now();
+        // Stuck: nothing drained for #stuckMs (what has drained, not what is buffered: other
+        // frames may be added meanwhile).
+        let drained = -Infinity;
+        let drainedAt = Date.now();
         while (
           state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
           this.#members.get(state.peer.key) === state
         ) {
-          const buffered = state.peer.channel.bufferedAmount;
-          if (buffered < lowest) [lowest, lowestAt] = [buffered, Date.now()];
-          else if (Date.now() - lowestAt >= this.#stuckMs) {
-            this.remove(state.peer.key);
-            state.peer.channel.closeLink(`file channel drained nothing for ${this.#stuckMs} ms`);
-            return;
+          if (state.peer.channel.drained > drained) {
+            [drained, drainedAt] = [state.peer.channel.drained, Date.now()];
+          } else if (Date.now() - drainedAt >= this.#stuckMs) {
+            // While the signal server is unreachable no new link could be made: the chat on this
+            // one still works, so it stays, and the channel is looked at again later.
+            drainedAt = Date.now();
+            if (this.#canRelink()) {
+              this.remove(state.peer.key);
+              state.peer.channel.closeLink(`file channel drained nothing for ${this.#stuckMs} ms`);
+              return;
+            }
           }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, DRAIN_CHECK_MS);

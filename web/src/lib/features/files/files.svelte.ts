@@ -464,6 +464,7 @@ export class Files {
     this.#transfers = new Transfers({
       store: this.#deps.store,
       onState: (file, state) => this.#setState(file, state),
+      canRelink: () => this.#kernel.network.status === 'online',
     });
     for (const peer of this.#kernel.presence.all()) this.#addPeer(peer);
     const wanted = [...this.#wanted.values()];

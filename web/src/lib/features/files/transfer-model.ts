@@ -3,7 +3,7 @@
  * sees of it: where a file stands, who holds which chunks, what is on its way, checked or waiting
  * to be stored. Plain data and pure helpers.
  */
-import type { BinaryChannel } from '../../net/transport';
+import type { BinaryChannel, BinaryChannelHandlers } from '../../net/transport';
 import type { RoomKey } from '../../protocol/ids';
 import type { FileRecord } from '../../storage/file-store';
 import { chunkCountOf, countChunks, newBitmap } from './chunk-plan';
@@ -53,9 +53,57 @@ export interface TransferPeer {
   channel: BinaryChannel;
 }
 
+/**
+ * A member's file channel counting the bytes handed to it, so what has left its send buffer is
+ * known (`drained`) even while more is being added (file-server.ts: a stuck channel). Every send
+ * on the channel goes through it.
+ */
+export class CountingChannel implements BinaryChannel {
+  /** Bytes handed to the channel (file frames are ASCII: characters are bytes). */
+  #sent = 0;
+
+  constructor(private readonly inner: BinaryChannel) {}
+
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+
+  get bufferedAmount(): number {
+    return this.inner.bufferedAmount;
+  }
+
+  /** Bytes that have left the send buffer so far. */
+  get drained(): number {
+    return this.#sent - this.inner.bufferedAmount;
+  }
+
+  setHandlers(handlers: BinaryChannelHandlers): void {
+    this.inner.setHandlers(handlers);
+  }
+
+  send(data: ArrayBuffer | string): boolean {
+    const isSent = this.inner.send(data);
+    if (isSent) this.#sent += typeof data === 'string' ? data.length : data.byteLength;
+    return isSent;
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  closeLink(reason: string): void {
+    this.inner.closeLink(reason);
+  }
+}
+
+/** A linked member as transfers.ts and file-server.ts use it: its channel counts what it sends. */
+export interface CountedPeer extends TransferPeer {
+  channel: CountingChannel;
+}
+
 /** What transfers.ts keeps per linked member. */
 export interface PeerState {
-  peer: TransferPeer;
+  peer: CountedPeer;
   /** Chunks we asked of it and await. */
   load: number;
   /** Control frames counted in the current second, and when it began. */

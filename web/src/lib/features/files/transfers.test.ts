@@ -194,22 +194,24 @@ describe('Transfers, serving when storage does not answer', () => {
 });
 
 describe('Transfers, serving on a channel that stops draining', () => {
-  it('closes the link of a full channel that drained nothing for a while, not before', async () => {
+  it('closes the link of a full channel that drained nothing for a while, and only then', async () => {
     const { store, meta } = await storeWithFile(ROOM_A, 8 * 256 * 1024);
     const [ours, theirs] = await channelPair(ROOM_A);
-    // The channel reports more than its high-water mark buffered from the first send. While
-    // `isDraining`, each look at it finds a byte fewer (a slow link); then none (stuck).
+    // The channel reports more than its high-water mark buffered from the first send.
+    // 'slow': each look at it finds a byte fewer; 'steady': the same amount, while what is
+    // added (answers to Bob's asks) drains; 'stuck': nothing moves.
+    let mode: 'slow' | 'steady' | 'stuck' = 'slow';
     let buffered = 0;
     let looks = 0;
-    let reconnects = 0;
-    let isDraining = true;
+    let closes = 0;
+    let canRelink = true;
     const full: BinaryChannel = {
       get isOpen() {
         return ours.isOpen;
       },
       get bufferedAmount() {
         looks++;
-        if (isDraining && buffered > 0) buffered--;
+        if (mode === 'slow' && buffered > 0) buffered--;
         return buffered;
       },
       setHandlers: (handlers) => ours.setHandlers(handlers),
@@ -218,25 +220,50 @@ describe('Transfers, serving on a channel that stops draining', () => {
         return ours.send(data);
       },
       close: () => ours.close(),
-      closeLink: () => void reconnects++,
+      closeLink: () => void closes++,
     };
-    const transfers = new Transfers({ store, onState: () => undefined, stuckMs: 300 });
+    const transfers = new Transfers({
+      store,
+      onState: () => undefined,
+      stuckMs: 300,
+      canRelink: () => canRelink,
+    });
     transfers.addPeer(member('b', ROOM_A, full));
     const bob = rawMember(theirs);
+    const haves = () => bob.frames.filter((f) => f.t === 'have').length;
     bob.send({ t: 'want', f: meta.sha256, i: [0, 1, 2] });
     await vi.waitFor(() => expect(bob.pieces.length).toBeGreaterThan(0));
-    // Slow is not stuck: looks over five times `stuckMs` (one per 250 ms), each finding a
-    // byte fewer, reconnect nothing.
+    // Slow is not stuck: looks over five times `stuckMs` (one per 250 ms) close nothing.
     await vi.waitFor(() => expect(looks).toBeGreaterThan(12), { timeout: 10_000 });
-    expect(reconnects).toBe(0);
-    const sentWhileSlow = bob.pieces.length;
-    isDraining = false;
-    await vi.waitFor(() => expect(reconnects).toBe(1));
-    // Nothing more is served on the stuck channel: the new link will ask again.
+    // (The server waits for the channel from its first chunk on: nothing more is sent.)
+    const served = bob.pieces.length;
+    // Nor is a channel whose buffer stays as full while what is added to it drains.
+    mode = 'steady';
+    const lookedBefore = looks;
+    while (looks < lookedBefore + 12) {
+      const before = haves();
+      bob.send({ t: 'ask', f: meta.sha256 });
+      await vi.waitFor(() => expect(haves()).toBe(before + 1));
+    }
+    expect(closes).toBe(0);
+    // Stuck, while no new link could be made (the signal server is away): the link stays.
+    mode = 'stuck';
+    canRelink = false;
+    const stuckAt = looks;
+    await vi.waitFor(() => expect(looks).toBeGreaterThan(stuckAt + 6), { timeout: 10_000 });
+    expect(closes).toBe(0);
+    // Once it could be, the link is closed, once.
+    canRelink = true;
+    await vi.waitFor(() => expect(closes).toBe(1));
+    // Nothing more is served or answered there (an answer to an ask comes within milliseconds):
+    // the new link will ask again.
+    const havesBefore = haves();
     bob.send({ t: 'want', f: meta.sha256, i: [3] });
+    bob.send({ t: 'ask', f: meta.sha256 });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(bob.pieces.length).toBe(sentWhileSlow);
-    expect(reconnects).toBe(1);
+    expect(haves()).toBe(havesBefore);
+    expect(bob.pieces.length).toBe(served);
+    expect(closes).toBe(1);
     transfers.stop();
   });
 });

@@ -26,6 +26,7 @@ import { ChunkIntake } from './chunk-intake';
 import { FileServer } from './file-server';
 import { refillWindows } from './holder-windows';
 import {
+  CountingChannel,
   isWanted,
   newDownload,
   stateOf,
@@ -73,6 +74,12 @@ export interface TransfersDeps {
   readTimeoutMs?: number;
   /** How long a full file channel may drain nothing (file-server.ts STUCK_CHANNEL_MS). */
   stuckMs?: number;
+  /**
+   * Whether a link whose file channel is stuck may be closed to be dialled again: not while the
+   * signal server is unreachable (the chat on it still works, and no new link could be made).
+   * Default: always.
+   */
+  canRelink?: () => boolean;
   /** A file changed state (progress, done, failed). */
   onState(file: string, state: TransferState): void;
   /**
@@ -144,9 +151,11 @@ export class Transfers {
   }
 
   /** A member linked: listen on its file channel, and ask it about every file we want. */
-  addPeer(peer: TransferPeer): void {
+  addPeer(linked: TransferPeer): void {
     if (this.#isStopped) return;
-    this.removePeer(peer.key);
+    this.removePeer(linked.key);
+    // Every send to the member goes through this channel: the server reads what has drained.
+    const peer = { ...linked, channel: new CountingChannel(linked.channel) };
     const state: PeerState = {
       peer,
       load: 0,
