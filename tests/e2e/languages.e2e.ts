@@ -1,7 +1,7 @@
 // Languages (README "Languages", DESIGN §11): a browser set to Simplified Chinese gets Chinese
 // from the very first screen on, peer content stays as its author wrote it, and the Language
 // select in Settings switches at once and is remembered across a reload.
-import { expect, messageFrom, test } from './fixtures.js';
+import { expect, messageFrom, onboard, test } from './fixtures.js';
 import type { Browser, Page } from '@playwright/test';
 
 async function openWithLocale(browser: Browser, locale: string): Promise<Page> {
@@ -104,4 +104,24 @@ test('a zh-CN browser sees Chinese from onboarding through a room; Settings swit
         .filter({ hasText: '你好，我是小红' }),
     ).toBeVisible();
   });
+});
+
+test('a language whose strings cannot be loaded says so, and the select stays on the language in use', async ({
+  browser,
+}) => {
+  // No service worker: the strings come from the server, whose answer is cut off below.
+  const context = await browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await onboard(page, 'Ann');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const select = page.getByRole('combobox', { name: 'Language' });
+  await expect(select).toHaveValue('en');
+
+  await context.route(/catalog-zh-CN-/, (route) => route.abort());
+  await select.selectOption('简体中文');
+  await expect(page.getByText(/Could not save the settings/)).toBeVisible();
+  await expect(select).toHaveValue('en');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await context.close();
 });
