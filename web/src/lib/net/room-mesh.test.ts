@@ -74,20 +74,26 @@ async function room(): Promise<{ secret: RoomSecret; key: RoomKey }> {
   return { secret, key: await roomKeyFromSecret(secret) };
 }
 
-/** Alice in a room, then Bob, who joins and dials her; once both see the link ready. */
-async function linkedPair() {
+/** Alice in a room, and Bob, who knows its secret but has not joined yet. */
+async function aliceAndBob() {
   const hub = new MemoryHub();
   const r = await room();
   const secrets = new Map([[r.key, r.secret]]);
   const alice = await makeNode(hub, 'alice', 'Alice', secrets);
   alice.mesh.join(r.key);
   const bob = await makeNode(hub, 'bob', 'Bob', secrets);
-  bob.mesh.join(r.key);
-  await vi.waitFor(() => {
-    expect(alice.ready).toHaveLength(1);
-    expect(bob.ready).toHaveLength(1);
-  });
   return { hub, r, alice, bob };
+}
+
+/** Alice in a room, then Bob, who joins and dials her; once both see the link ready. */
+async function linkedPair() {
+  const pair = await aliceAndBob();
+  pair.bob.mesh.join(pair.r.key);
+  await vi.waitFor(() => {
+    expect(pair.alice.ready).toHaveLength(1);
+    expect(pair.bob.ready).toHaveLength(1);
+  });
+  return pair;
 }
 
 describe('RoomMesh', () => {
@@ -383,12 +389,7 @@ describe('RoomMesh', () => {
 
 describe('RoomMesh binary channels', () => {
   it('hands out a channel only once the link finished its handshake, and it moves bytes', async () => {
-    const hub = new MemoryHub();
-    const r = await room();
-    const secrets = new Map([[r.key, r.secret]]);
-    const alice = await makeNode(hub, 'alice', 'Alice', secrets);
-    alice.mesh.join(r.key);
-    const bob = await makeNode(hub, 'bob', 'Bob', secrets);
+    const { hub, r, alice, bob } = await aliceAndBob();
     // What the app would ask with while the handshake runs (it cannot hold a MeshPeer yet).
     const early: MeshPeer = {
       peerId: 'bob' as PeerId,
