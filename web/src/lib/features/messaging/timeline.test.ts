@@ -7,6 +7,7 @@ import { MESSAGE_PAGE_SIZE } from '../../config';
 import { StoreFailure } from '../../storage/chat-store';
 import { openIdbStore } from '../../storage/idb-store';
 import { appHarness, overriding } from '../../testing/app-harness';
+import { meetInRoom } from '../../testing/meet-in-room';
 import { FLOOD_SHOW_MS } from './timeline.svelte';
 
 const ALICE = fakeFingerprint(2);
@@ -262,6 +263,16 @@ describe('a history flooding in', () => {
     expect(await app.messages.send(room, 'mine')).toBe(true);
     expect(shown()).toHaveLength(182);
     expect(shown().map((e) => textOf(e))).toContain('mine');
+  });
+
+  it('hears from sync when what a link brought is all stored', async () => {
+    const hub = new MemoryHub();
+    const alice = await h.memberOn(hub, 'Alice');
+    const bob = await h.memberOn(hub, 'Bob');
+    const { room } = await meetInRoom(alice, bob);
+    const settled = vi.spyOn(bob.timeline, 'historySettled');
+    expect(await alice.messages.send(room, 'hello')).toBe(true);
+    await vi.waitFor(() => expect(settled).toHaveBeenCalledWith(room));
   });
 
   it('shows what waited once the link’s history is all stored, though its last burst stored nothing', async () => {
