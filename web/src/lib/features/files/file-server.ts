@@ -224,36 +224,7 @@ export class FileServer {
           if (job.bytes.length === 0) break;
         }
         job.done?.();
-        // Paced by the channel: on `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS
-        // in case that event never comes (then the member would never be served again).
-        // Stuck: nothing drained for #stuckMs (what has drained, not what is buffered: other
-        // frames may be added meanwhile).
-        let drained = -Infinity;
-        let drainedAt = Date.now();
-        while (
-          state.peer.channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
-          this.#members.get(state.peer.key) === state
-        ) {
-          if (state.peer.channel.drained > drained) {
-            [drained, drainedAt] = [state.peer.channel.drained, Date.now()];
-          } else if (Date.now() - drainedAt >= this.#stuckMs) {
-            // While the signal server is unreachable no new link could be made: the chat on this
-            // one still works, so it stays, and the channel is looked at again later.
-            drainedAt = Date.now();
-            if (this.#canRelink()) {
-              this.remove(state.peer.key);
-              state.peer.channel.closeLink(`file channel drained nothing for ${this.#stuckMs} ms`);
-              return;
-            }
-          }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, DRAIN_CHECK_MS);
-            state.drainWaiters.push(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-        }
+        await this.#whenDrained(state);
         readAhead();
       }
     } catch (error) {
@@ -265,6 +236,43 @@ export class FileServer {
       if (state.queue.length > 0 && this.#members.get(state.peer.key) === state) {
         void this.#serve(state);
       }
+    }
+  }
+
+  /**
+   * Resolves once the member's channel is below its high-water mark, or the member is gone:
+   * paced by `bufferedamountlow`, and looked at again every DRAIN_CHECK_MS in case that event
+   * never comes (then the member would never be served again). A channel that drained nothing
+   * for #stuckMs (what has drained, not what is buffered: other frames may be added meanwhile)
+   * has its link closed, and the member is served no more.
+   */
+  async #whenDrained(state: Served): Promise<void> {
+    const channel = state.peer.channel;
+    let drained = -Infinity;
+    let drainedAt = Date.now();
+    while (
+      channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
+      this.#members.get(state.peer.key) === state
+    ) {
+      if (channel.drained > drained) {
+        [drained, drainedAt] = [channel.drained, Date.now()];
+      } else if (Date.now() - drainedAt >= this.#stuckMs) {
+        // While the signal server is unreachable no new link could be made: the chat on this
+        // one still works, so it stays, and the channel is looked at again later.
+        drainedAt = Date.now();
+        if (this.#canRelink()) {
+          this.remove(state.peer.key);
+          channel.closeLink(`file channel drained nothing for ${this.#stuckMs} ms`);
+          return;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DRAIN_CHECK_MS);
+        state.drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     }
   }
 
