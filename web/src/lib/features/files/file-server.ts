@@ -254,8 +254,9 @@ export class FileServer {
       channel.bufferedAmount > BINARY_HIGH_WATER_BYTES &&
       this.#members.get(state.peer.key) === state
     ) {
-      if (channel.drained > drained) {
-        [drained, drainedAt] = [channel.drained, Date.now()];
+      const drainedNow = channel.drained;
+      if (drainedNow > drained) {
+        [drained, drainedAt] = [drainedNow, Date.now()];
       } else if (Date.now() - drainedAt >= this.#stuckMs) {
         // While the signal server is unreachable no new link could be made: the chat on this
         // one still works, so it stays, and the channel is looked at again later.
