@@ -18,7 +18,7 @@ import {
 } from '../protocol/events';
 import type { ChatStore, Conversation, ListEventsOptions } from './chat-store';
 import { isTombstone, type Db, type EventTombstone, type ParleyDb } from './idb-schema';
-import { convRange, inTx, requestAll } from './idb-tx';
+import { convRange, inTx, requestAll, requestAllAndCommit } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 
 /** A transaction over the stores an event write touches. */
@@ -178,7 +178,8 @@ export type OwnEventsOutcome =
 
 /**
  * Writes signed own events (one author, one conversation, consecutive seqs) if their seqs are
- * still free, with their conversation and the clock; otherwise asks for a retry.
+ * still free, with their conversation and the clock, and commits `tx` (nothing may be asked of it
+ * after a write); otherwise asks for a retry.
  */
 export async function storeOwnEvents(
   tx: EventsWriteTx,
@@ -204,18 +205,14 @@ export async function storeOwnEvents(
   const clockAfter = compareHlc(clock, plan.last) > 0 ? clock : plan.last;
 
   const objectStore = tx.objectStore('events');
-  // Queued together, awaited together: one round trip, not one per event.
-  await requestAll<unknown>(events.map((event) => () => objectStore.put(event)));
+  const puts = events.map((event) => () => objectStore.put(event));
   const last = events.at(-1) ?? first;
   // Contiguous from the vector when it stood just below (as it does unless a seq was lost).
-  const top =
-    vectorBefore === plan.seq - 1 ? last.seq : await contiguousSeq(tx, conv, author, vectorBefore);
+  const isContiguous = vectorBefore === plan.seq - 1;
   // Stamped after the clock, which every stored event moved: unless a received one passed it,
   // ours is the newest in display order and the preview needs no read.
-  const preview =
-    (clockAfter === plan.last ? previewOf(last) : undefined) ??
-    (await latestPreview(newestFirst(tx, conv), conversation.lastPreview));
-  const next = {
+  const fastPreview = clockAfter === plan.last ? previewOf(last) : undefined;
+  const record = (top: number, preview: Conversation['lastPreview']): Conversation => ({
     ...applyStoredEvents(conversation, events, {
       self: author,
       nowMs,
@@ -223,8 +220,23 @@ export async function storeOwnEvents(
       preview,
     }),
     clock: encodeHlc(clockAfter),
-  };
-  await tx.objectStore('conversations').put(next);
+  });
+  if (isContiguous && fastPreview !== undefined) {
+    // Nothing left to read (the usual case): the events, the record and the commit go together.
+    const next = record(last.seq, fastPreview);
+    await requestAllAndCommit<unknown>(tx, [
+      ...puts,
+      () => tx.objectStore('conversations').put(next),
+    ]);
+    return { outcome: 'stored', conversation: next, clock: clockAfter };
+  }
+  // Queued together, awaited together: one round trip, not one per event.
+  await requestAll<unknown>(puts);
+  const top = isContiguous ? last.seq : await contiguousSeq(tx, conv, author, vectorBefore);
+  const preview =
+    fastPreview ?? (await latestPreview(newestFirst(tx, conv), conversation.lastPreview));
+  const next = record(top, preview);
+  await requestAllAndCommit(tx, [() => tx.objectStore('conversations').put(next)]);
   return { outcome: 'stored', conversation: next, clock: clockAfter };
 }
 

@@ -12,7 +12,7 @@ import { vectorSeq } from '../domain/version-vector';
 import { admitEvents, type Budgets } from '../domain/budgets';
 import type { StoredEvent } from '../protocol/events';
 import type { Conversation } from './chat-store';
-import { requestAll } from './idb-tx';
+import { requestAll, requestAllAndCommit } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 import {
   contiguousSeq,
@@ -54,8 +54,8 @@ export interface ReceiveContext {
 }
 
 /**
- * Stores verified remote events, leaving out duplicates and events of unknown conversations, and
- * updates each conversation and the clock.
+ * Stores verified remote events, leaving out duplicates and events of unknown conversations,
+ * updates each conversation and the clock, and commits `tx` (nothing may be asked of it after).
  */
 export async function storeReceivedEvents(
   tx: EventsWriteTx,
@@ -131,9 +131,18 @@ export async function storeReceivedEvents(
       clock: encodeHlc(clock),
       usage,
     };
-    await tx.objectStore('conversations').put(next);
     stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
   }
+  // The records last, with the commit: nothing after them reads them, and the database commits
+  // without waiting for this page to hear that they were written.
+  await requestAllAndCommit<unknown>(
+    tx,
+    stored.map(
+      ({ conversation }) =>
+        () =>
+          tx.objectStore('conversations').put(conversation),
+    ),
+  );
   return { added, stored };
 }
 

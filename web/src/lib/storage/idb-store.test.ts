@@ -560,6 +560,21 @@ describe('appendOwnEvents', () => {
     expect(new Set(hlcs).size).toBe(4);
   });
 
+  it('commits with its last writes, not after hearing them answered (own and received)', async () => {
+    const commit = vi.spyOn(IDBTransaction.prototype, 'commit');
+    expect((await appendTexts(['a', 'b'])).ok).toBe(true);
+    expect(commit).toHaveBeenCalledTimes(1);
+    const remote = makeEvent({ author: ALICE, seq: 1, hlc: NOW + 1, text: 'from Alice' });
+    expect(await store.addEvents([remote], NOW)).toEqual({ ok: true, value: [remote] });
+    expect(commit).toHaveBeenCalledTimes(2);
+    // All of both writes is kept.
+    expect((await store.listEvents(ROOM)).map((e) => textOf(e))).toEqual(['a', 'b', 'from Alice']);
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      vector: { [SELF]: 2, [ALICE]: 1 },
+      lastPreview: 'from Alice',
+    });
+  });
+
   it('stores an own event planned before a received one moved the clock, keeping the later clock', async () => {
     const a = await appendText('a');
     const other = await openStore();

@@ -72,6 +72,27 @@ export async function inTx<
  * transaction aborts and they reject) and the error is rethrown.
  */
 export async function requestAll<T>(requests: readonly (() => Promise<T>)[]): Promise<T[]> {
+  return Promise.all(makeAll(requests));
+}
+
+/**
+ * Like `requestAll` for a transaction's last requests, and commits it when all were made: the
+ * database commits as soon as it has carried them out, instead of waiting until this page has
+ * heard every answer and found nothing more to ask (a page busy with a frame would hold the commit
+ * back by that long). Nothing may be asked of `tx` after this. If making a request throws, nothing
+ * is committed: the error is rethrown and the caller's transaction aborts.
+ */
+export async function requestAllAndCommit<T>(
+  tx: Pick<IDBTransaction, 'commit'>,
+  requests: readonly (() => Promise<T>)[],
+): Promise<T[]> {
+  const made = makeAll(requests);
+  tx.commit();
+  return Promise.all(made);
+}
+
+/** Makes `requests`; if one throws, those made still settle handled and the error is rethrown. */
+function makeAll<T>(requests: readonly (() => Promise<T>)[]): Promise<T>[] {
   const made: Promise<T>[] = [];
   try {
     for (const request of requests) made.push(request());
@@ -79,7 +100,7 @@ export async function requestAll<T>(requests: readonly (() => Promise<T>)[]): Pr
     for (const promise of made) promise.catch(() => undefined);
     throw error;
   }
-  return Promise.all(made);
+  return made;
 }
 
 /** The whole key range of one conversation's events in the primary key and in `byConvOrder`. */
