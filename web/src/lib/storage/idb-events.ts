@@ -36,7 +36,11 @@ export type EventsWriteTx = IDBPTransaction<
 >;
 
 /** Highest stored seq of `author` in `conv` (0 if none). */
-async function highestStoredSeq(tx: EventsTx, conv: RoomKey, author: Fingerprint): Promise<number> {
+export async function highestStoredSeq(
+  tx: EventsTx,
+  conv: RoomKey,
+  author: Fingerprint,
+): Promise<number> {
   const range = IDBKeyRange.bound([conv, author, 0], [conv, author, Infinity]);
   const cursor = await tx.objectStore('events').openKeyCursor(range, 'prev');
   return cursor ? cursor.primaryKey[2] : 0;

@@ -4,10 +4,10 @@
  * author's budget, moves each conversation's clock and writes the conversation record.
  */
 import { createLogger } from '../log';
-import { decodeHlc, encodeHlc } from '../domain/hlc';
+import { compareHlc, decodeHlc, encodeHlc, type Hlc } from '../domain/hlc';
 import { receiveHlc } from '../domain/hlc-receive';
 import { compareEvents } from '../domain/events';
-import { applyStoredEvents, latestPreview } from '../domain/conversation-rules';
+import { applyStoredEvents, latestPreview, previewOf } from '../domain/conversation-rules';
 import { vectorSeq } from '../domain/version-vector';
 import { admitEvents, type Budgets } from '../domain/budgets';
 import type { StoredEvent } from '../protocol/events';
@@ -16,6 +16,7 @@ import { requestAll, requestAllAndCommit } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 import {
   contiguousSeq,
+  highestStoredSeq,
   newestFirst,
   readClock,
   tombstoneOf,
@@ -70,12 +71,16 @@ export async function storeReceivedEvents(
   }
   const added: StoredEvent[] = [];
   const stored: ReceivedInConversation[] = [];
+  /** Writes made last, with the commit (the records, and the writes nothing has to read). */
+  const last: (() => Promise<unknown>)[] = [];
   for (const [conv, convEvents] of byConv) {
     // Round trips are what a received message waits for: requests that do not depend on each
     // other's answers are made together (a transaction answers them in order).
-    const [conversation, unseen] = await Promise.all([
+    const authorsHere = [...new Set(convEvents.map((event) => event.author))];
+    const [conversation, unseen, highest] = await Promise.all([
       tx.objectStore('conversations').get(conv),
       unstored(tx, conv, convEvents),
+      Promise.all(authorsHere.map((author) => highestStoredSeq(tx, conv, author))),
     ]);
     if (!conversation) {
       log.warn(`ignored ${convEvents.length} event(s) of unknown conversation`);
@@ -90,7 +95,8 @@ export async function storeReceivedEvents(
       );
     }
     // Read before the writes: for an old record it is the clock of the newest event before them.
-    let clock = await readClock(tx, conversation);
+    const clockBefore = await readClock(tx, conversation);
+    let clock = clockBefore;
     const objectStore = tx.objectStore('events');
     const authors = new Set<Fingerprint>();
     for (const { event } of refused) authors.add(event.author);
@@ -100,26 +106,40 @@ export async function storeReceivedEvents(
       const remote = decodeHlc(event.hlc);
       if (remote) clock = receiveHlc(clock, remote, nowMs);
     }
-    // The writes, and the reads that must see them, made at once: requests of one transaction
-    // are answered in the order they were made.
-    const writes = requestAll<unknown>([
+    const writes = [
       ...fresh.map((event) => () => objectStore.put(event)),
       ...refused.map(
         ({ event }) =>
           () =>
             objectStore.put(tombstoneOf(event, 'refused')),
       ),
-    ]);
-    const [, seqs, preview] = await Promise.all([
-      writes,
-      Promise.all(
-        [...authors].map((author) =>
-          contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
+    ];
+    const highestByAuthor = new Map(authorsHere.map((author, i) => [author, highest[i] ?? 0]));
+    const known =
+      refused.length === 0
+        ? knownWithoutReads(conversation, fresh, highestByAuthor, clockBefore)
+        : null;
+    let contiguous: Map<Fingerprint, number>;
+    let preview: string;
+    if (known) {
+      // Nothing to read after the writes (a live message, most often): they go with the commit.
+      ({ contiguous, preview } = known);
+      last.push(...writes);
+    } else {
+      // The writes, and the reads that must see them, made at once: requests of one transaction
+      // are answered in the order they were made.
+      const [, seqs, latest] = await Promise.all([
+        requestAll<unknown>(writes),
+        Promise.all(
+          [...authors].map((author) =>
+            contiguousSeq(tx, conv, author, vectorSeq(conversation.vector, author)),
+          ),
         ),
-      ),
-      latestPreview(newestFirst(tx, conv), conversation.lastPreview),
-    ]);
-    const contiguous = new Map([...authors].map((author, i) => [author, seqs[i] ?? 0]));
+        latestPreview(newestFirst(tx, conv), conversation.lastPreview),
+      ]);
+      contiguous = new Map([...authors].map((author, i) => [author, seqs[i] ?? 0]));
+      preview = latest;
+    }
     const next = {
       ...applyStoredEvents(conversation, fresh, {
         self,
@@ -132,18 +152,47 @@ export async function storeReceivedEvents(
       usage,
     };
     stored.push({ conversation: next, events: [...fresh].sort(compareEvents) });
+    last.push(() => tx.objectStore('conversations').put(next));
   }
   // The records last, with the commit: nothing after them reads them, and the database commits
   // without waiting for this page to hear that they were written.
-  await requestAllAndCommit<unknown>(
-    tx,
-    stored.map(
-      ({ conversation }) =>
-        () =>
-          tx.objectStore('conversations').put(conversation),
-    ),
-  );
+  await requestAllAndCommit(tx, last);
   return { added, stored };
+}
+
+/**
+ * A record's contiguous seqs and preview when they follow from what was read before the writes,
+ * so that no read has to see them: nothing refused (checked by the caller), each author's fresh
+ * events are exactly the seqs after their vector with nothing of theirs stored above it, and the
+ * newest of them in display order is newer than the conversation's clock (every stored event is
+ * at or below it) and has a preview. A live message, most often. Null otherwise.
+ */
+function knownWithoutReads(
+  conversation: Conversation,
+  fresh: readonly StoredEvent[],
+  highestByAuthor: ReadonlyMap<Fingerprint, number>,
+  clockBefore: Hlc,
+): { contiguous: Map<Fingerprint, number>; preview: string } | null {
+  const seqsByAuthor = new Map<Fingerprint, number[]>();
+  let newest: StoredEvent | undefined;
+  for (const event of fresh) {
+    const seqs = seqsByAuthor.get(event.author);
+    if (seqs) seqs.push(event.seq);
+    else seqsByAuthor.set(event.author, [event.seq]);
+    if (!newest || compareEvents(event, newest) > 0) newest = event;
+  }
+  const contiguous = new Map<Fingerprint, number>();
+  for (const [author, seqs] of seqsByAuthor) {
+    const vector = vectorSeq(conversation.vector, author);
+    if ((highestByAuthor.get(author) ?? 0) > vector) return null;
+    seqs.sort((a, b) => a - b);
+    if (seqs.some((seq, i) => seq !== vector + 1 + i)) return null;
+    contiguous.set(author, vector + seqs.length);
+  }
+  const newestHlc = newest ? decodeHlc(newest.hlc) : null;
+  if (!newest || !newestHlc || compareHlc(newestHlc, clockBefore) <= 0) return null;
+  const preview = previewOf(newest);
+  return preview === undefined ? null : { contiguous, preview };
 }
 
 /** Those of `events` (all of `conv`) not stored yet, each once. */

@@ -690,6 +690,39 @@ describe('addEvents', () => {
     expect((await store.getConversation(ROOM))?.unread).toBe(1);
   });
 
+  it('reads nothing after the writes for a live message, and reads for old history', async () => {
+    await store.addEvents([makeEvent({ author: ALICE, seq: 1, hlc: NOW, text: 'one' })], NOW);
+    // The display-order index is read only to find a preview among stored events (or the clock
+    // of a record written before it kept its own, as the first write here).
+    const openCursor = vi.spyOn(IDBIndex.prototype, 'openCursor');
+    await store.addEvents([makeEvent({ author: ALICE, seq: 2, hlc: NOW + 1, text: 'two' })], NOW);
+    expect(openCursor).not.toHaveBeenCalled();
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      vector: { [ALICE]: 2 },
+      lastPreview: 'two',
+    });
+    await store.addEvents([makeEvent({ author: BOB, seq: 1, hlc: NOW - 5, text: 'old' })], NOW);
+    expect(openCursor).toHaveBeenCalled();
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      vector: { [ALICE]: 2, [BOB]: 1 },
+      lastPreview: 'two',
+    });
+  });
+
+  it('closes a gap with the newest message: the vector covers what was stored above it', async () => {
+    await store.addEvents(
+      [1, 3, 4].map((seq) => makeEvent({ author: ALICE, seq, hlc: NOW + seq })),
+      NOW,
+    );
+    expect((await store.getConversation(ROOM))?.vector).toEqual({ [ALICE]: 1 });
+    // Seq 2 comes last and newest in display order, with the next seq after the vector.
+    await store.addEvents([makeEvent({ author: ALICE, seq: 2, hlc: NOW + 9, text: 'late' })], NOW);
+    expect(await store.getConversation(ROOM)).toMatchObject({
+      vector: { [ALICE]: 4 },
+      lastPreview: 'late',
+    });
+  });
+
   it('keeps the preview on the latest event in display order when old history arrives', async () => {
     await store.addEvents([makeEvent({ author: ALICE, seq: 5, hlc: NOW, text: 'newest' })], NOW);
     await store.addEvents(
