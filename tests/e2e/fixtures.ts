@@ -221,6 +221,21 @@ export async function expectMessage(page: Page, author: string, text: string): P
 }
 
 /**
+ * The text of each of the log's messages, in order, a line per text node: `innerText` is empty
+ * for the rows of a chunk the browser skips while it is off screen (`content-visibility`).
+ */
+export async function articleTexts(page: Page): Promise<string[]> {
+  return messageLog(page).evaluate((log) =>
+    [...log.querySelectorAll('article')].map((article) => {
+      const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+      const parts: string[] = [];
+      while (walker.nextNode()) parts.push(walker.currentNode.nodeValue ?? '');
+      return parts.join('\n');
+    }),
+  );
+}
+
+/**
  * Waits until the log shows exactly these messages, each once and in this order (articles that
  * contain none of these texts, such as notices, are ignored). Texts must not contain each other.
  */
@@ -228,9 +243,8 @@ export async function expectMessagesInOrder(
   page: Page,
   messages: readonly { author: string; text: string }[],
 ): Promise<void> {
-  const articles = messageLog(page).getByRole('article');
   await expect(async () => {
-    const shown = (await articles.allInnerTexts()).flatMap((article) => {
+    const shown = (await articleTexts(page)).flatMap((article) => {
       const match = messages.find((message) => article.includes(message.text));
       return match && article.includes(match.author) ? [`${match.author}: ${match.text}`] : [];
     });
@@ -345,10 +359,17 @@ export async function readWholeHistory(
       const re = new RegExp(source, flags);
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
       let mostShown = 0;
+      /** An element's text, a line per text node (innerText is empty in a skipped chunk). */
+      const textOf = (element: HTMLElement): string => {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        const parts: string[] = [];
+        while (walker.nextNode()) parts.push(walker.currentNode.nodeValue ?? '');
+        return parts.join('\n');
+      };
       const shown = (): string[] => {
-        const articles = [...log.querySelectorAll<HTMLElement>(':scope > article')];
+        const articles = [...log.querySelectorAll<HTMLElement>('article')];
         mostShown = Math.max(mostShown, articles.length);
-        return articles.flatMap((article) => re.exec(article.innerText)?.[0] ?? []);
+        return articles.flatMap((article) => re.exec(textOf(article))?.[0] ?? []);
       };
       const deadline = performance.now() + timeoutMs;
       const check = (what: string) => {
@@ -361,7 +382,7 @@ export async function readWholeHistory(
       const scrollTo = async (scrollTop: number) => {
         scroller.scrollTop = scrollTop;
         const view = scroller.getBoundingClientRect();
-        const inView = [...log.querySelectorAll<HTMLElement>(':scope > article')].find(
+        const inView = [...log.querySelectorAll<HTMLElement>('article')].find(
           (a) => a.getBoundingClientRect().bottom > view.top,
         );
         const before = inView?.getBoundingClientRect().bottom;
@@ -453,7 +474,7 @@ export async function storedMessages(page: Page, link: string): Promise<StoredMe
  * `pattern` (articles without a match, such as notices, are left out).
  */
 export async function shownTexts(page: Page, pattern: RegExp): Promise<string[]> {
-  const articles = await messageLog(page).getByRole('article').allInnerTexts();
+  const articles = await articleTexts(page);
   return articles.flatMap((article) => {
     const match = pattern.exec(article);
     return match ? [match[0]] : [];

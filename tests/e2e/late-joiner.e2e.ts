@@ -68,6 +68,14 @@ test('a late joiner gets the whole history of a 500-message room', async ({ open
     expect(read.texts).toEqual(history);
     // The log never held more than its window, however far Carol scrolled.
     expect(read.mostShown).toBeLessThanOrEqual(MESSAGE_WINDOW_MAX);
+    // Back at the newest: rows far above the view are in chunks the browser skips
+    // (content-visibility), so a new message's frame does not cover them; the newest are drawn.
+    const articles = messageLog(carol.page).getByRole('article');
+    await expect(articles.last()).toBeInViewport();
+    const isDrawn = (index: number) =>
+      articles.nth(index).evaluate((row) => row.checkVisibility({ contentVisibilityAuto: true }));
+    await expect.poll(() => isDrawn(0)).toBe(false);
+    expect(await isDrawn(-1)).toBe(true);
   });
 
   await test.step('Carol stores all 500 in IndexedDB, in display order', async () => {

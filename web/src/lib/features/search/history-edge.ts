@@ -23,10 +23,17 @@ export async function keepingView(
 ): Promise<boolean> {
   if (!scroller) return show();
   const view = scroller.getBoundingClientRect();
-  // A message, not a day label (the first message of a day carries it, and that changes).
-  const anchor = [...scroller.querySelectorAll<HTMLElement>('[role="log"] > article')].find(
-    (row) => row.getBoundingClientRect().bottom > view.top,
-  );
+  // A message, not a day label (the first message of a day carries it, and that changes). Looked
+  // for in the first chunk that reaches into the view: the chunks above it are skipped by the
+  // browser (content-visibility), and measuring their rows would lay them out.
+  let anchor: HTMLElement | undefined;
+  for (const chunk of scroller.querySelectorAll<HTMLElement>('[role="log"] > *')) {
+    if (chunk.getBoundingClientRect().bottom <= view.top) continue;
+    anchor = [...chunk.querySelectorAll<HTMLElement>('article')].find(
+      (row) => row.getBoundingClientRect().bottom > view.top,
+    );
+    if (anchor) break;
+  }
   // Its bottom: its top moves when it loses its author line to an earlier message of the author.
   const before = anchor?.getBoundingClientRect().bottom;
   scroller.style.overflowAnchor = 'none';

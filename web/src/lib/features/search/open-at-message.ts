@@ -59,7 +59,7 @@ export async function openAtMessage(
     .messagesOf(room)
     .filter((e) => isKnownEvent(e) && (e.kind === 'text' || e.kind === 'file'));
   const at = messages.findIndex((e) => eventKey(e) === key);
-  const articles = document.querySelectorAll<HTMLElement>('[role="log"] > article');
+  const articles = document.querySelectorAll<HTMLElement>('[role="log"] article');
   for (const article of articles) article.removeAttribute('aria-current');
   const shown = at >= 0 ? (articles[at] ?? null) : null;
   shown?.setAttribute('aria-current', 'true');
