@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowChunker, type RowChunk } from './row-chunks';
+import { rowChunker, type RowChunk } from './row-chunks';
 
 interface Row {
   key: string;
@@ -16,14 +16,14 @@ function expectAllRows(chunks: RowChunk<Row>[], rows: Row[]): void {
   expect(chunks.flatMap((chunk) => chunk.rows)).toEqual(rows);
 }
 
-describe('RowChunker', () => {
+describe('rowChunker', () => {
   it('chunks rows by size, and a new row at the end fills the last chunk, then starts one', () => {
-    const chunker = new RowChunker<Row>(3);
+    const chunker = rowChunker<Row>(3);
     let rows = rowsOf(1, 7);
-    const first = chunker.update(rows);
+    const first = chunker(rows);
     expect(keysOf(first)).toEqual([['r1', 'r2', 'r3'], ['r4', 'r5', 'r6'], ['r7']]);
     rows = [...rows, ...rowsOf(8, 8)];
-    const second = chunker.update(rows);
+    const second = chunker(rows);
     expectAllRows(second, rows);
     // The full chunks are the same objects (not drawn again); the last one took the new row.
     expect(second[0]).toBe(first[0]);
@@ -31,7 +31,7 @@ describe('RowChunker', () => {
     expect(second[2]?.key).toBe(first[2]?.key);
     expect(keysOf(second)[2]).toEqual(['r7', 'r8']);
     rows = [...rows, ...rowsOf(9, 10)];
-    const third = chunker.update(rows);
+    const third = chunker(rows);
     expect(keysOf(third)).toEqual([
       ['r1', 'r2', 'r3'],
       ['r4', 'r5', 'r6'],
@@ -42,23 +42,23 @@ describe('RowChunker', () => {
   });
 
   it('returns the same chunks when nothing changed, and keeps keys when the oldest rows leave', () => {
-    const chunker = new RowChunker<Row>(3);
+    const chunker = rowChunker<Row>(3);
     const rows = rowsOf(1, 7);
-    const first = chunker.update(rows);
-    expect(chunker.update([...rows])).toEqual(first);
-    expect(chunker.update([...rows])[1]).toBe(first[1]);
-    const trimmed = chunker.update(rows.slice(4));
+    const first = chunker(rows);
+    expect(chunker([...rows])).toEqual(first);
+    expect(chunker([...rows])[1]).toBe(first[1]);
+    const trimmed = chunker(rows.slice(4));
     expect(keysOf(trimmed)).toEqual([['r5', 'r6'], ['r7']]);
     expect(trimmed.map((chunk) => chunk.key)).toEqual(first.slice(1).map((chunk) => chunk.key));
     expect(trimmed[1]).toBe(first[2]);
   });
 
   it('gives an older page chunks of its own, leaving the chunks below it alone', () => {
-    const chunker = new RowChunker<Row>(3);
+    const chunker = rowChunker<Row>(3);
     const newer = rowsOf(5, 9);
-    const first = chunker.update(newer);
+    const first = chunker(newer);
     const rows = [...rowsOf(1, 4), ...newer];
-    const second = chunker.update(rows);
+    const second = chunker(rows);
     expectAllRows(second, rows);
     expect(second.slice(-2)).toEqual(first);
     expect(second.at(-2)).toBe(first[0]);
@@ -66,39 +66,39 @@ describe('RowChunker', () => {
   });
 
   it('puts a late row into its chunk, or between full chunks into one of its own', () => {
-    const chunker = new RowChunker<Row>(3);
+    const chunker = rowChunker<Row>(3);
     const [r1, r2, r3, r4, r5, r6] = rowsOf(1, 6) as [Row, Row, Row, Row, Row, Row];
-    const first = chunker.update([r1, r3, r4, r5]);
+    const first = chunker([r1, r3, r4, r5]);
     // r2 comes in between two rows of the first chunk: it joins it (which may grow past size).
-    const inside = chunker.update([r1, r2, r3, r4, r5]);
+    const inside = chunker([r1, r2, r3, r4, r5]);
     expect(keysOf(inside)).toEqual([['r1', 'r2', 'r3', 'r4'], ['r5']]);
     expect(inside.map((chunk) => chunk.key)).toEqual(first.map((chunk) => chunk.key));
     expect(inside[1]).toBe(first[1]);
     // Between two chunks, after a full one: a chunk of its own; the others stay as they were.
-    const two = new RowChunker<Row>(2);
-    const before = two.update([r1, r2, r4, r5]);
-    const between = two.update([r1, r2, r3, r4, r5]);
+    const two = rowChunker<Row>(2);
+    const before = two([r1, r2, r4, r5]);
+    const between = two([r1, r2, r3, r4, r5]);
     expect(keysOf(between)).toEqual([['r1', 'r2'], ['r3'], ['r4', 'r5']]);
     expect(between[0]).toBe(before[0]);
     expect(between[2]).toBe(before[1]);
     // After a chunk with room: it joins that chunk.
-    const roomy = new RowChunker<Row>(3);
-    roomy.update([r1, r2, r3, r5]);
-    roomy.update([r2, r3, r5]);
-    expect(keysOf(roomy.update([r2, r3, r4, r5, r6]))).toEqual([
+    const roomy = rowChunker<Row>(3);
+    roomy([r1, r2, r3, r5]);
+    roomy([r2, r3, r5]);
+    expect(keysOf(roomy([r2, r3, r4, r5, r6]))).toEqual([
       ['r2', 'r3', 'r4'],
       ['r5', 'r6'],
     ]);
   });
 
   it('keeps every row once and in order when the log is re-sorted', () => {
-    const chunker = new RowChunker<Row>(2);
+    const chunker = rowChunker<Row>(2);
     const rows = rowsOf(1, 6);
-    chunker.update(rows);
+    chunker(rows);
     const shuffled = [rows[4], rows[0], rows[5], rows[1], rows[2], rows[3]] as Row[];
-    const chunks = chunker.update(shuffled);
+    const chunks = chunker(shuffled);
     expectAllRows(chunks, shuffled);
     expect(new Set(chunks.map((chunk) => chunk.key)).size).toBe(chunks.length);
-    expect(chunker.update([])).toEqual([]);
+    expect(chunker([])).toEqual([]);
   });
 });

@@ -18,34 +18,31 @@ export interface RowChunk<R> {
   rows: readonly R[];
 }
 
-/** Groups rows into chunks that keep their rows between updates. */
-export class RowChunker<R extends { readonly key: string }> {
-  readonly #size: number;
-  #chunks: RowChunk<R>[] = [];
-  /** Row key → the key of its chunk, as of the last update. */
-  #chunkOf = new Map<string, string>();
-  #nextKey = 0;
-
-  /** `size`: how many rows a chunk is filled to (at least 1). */
-  constructor(size: number) {
-    this.#size = Math.max(1, Math.floor(size));
-  }
-
-  /** The chunks of `rows` (in order, each row once). */
-  update(rows: readonly R[]): RowChunk<R>[] {
+/**
+ * Groups rows into chunks that keep their rows between updates: returns the function that gives
+ * the chunks of the rows it is called with (in order, each row once). A closure, not a class:
+ * its state minifies (it is on the first screen).
+ */
+export function rowChunker<R extends { readonly key: string }>(
+  size: number,
+): (rows: readonly R[]) => RowChunk<R>[] {
+  let chunks = new Map<string, RowChunk<R>>();
+  /** Row key → the key of its chunk, as of the last call. */
+  let chunkOf = new Map<string, string>();
+  let nextKey = 0;
+  return (rows) => {
     // Runs of consecutive rows that were in the same chunk; null: rows new to the log.
     const runs: { key: string | null; rows: R[] }[] = [];
     for (const row of rows) {
-      const key = this.#chunkOf.get(row.key) ?? null;
+      const key = chunkOf.get(row.key) ?? null;
       const last = runs.at(-1);
       if (last && last.key === key) last.rows.push(row);
       else runs.push({ key, rows: [row] });
     }
     // New rows inside a chunk (a late message between two of its rows) stay in that chunk.
-    for (let i = runs.length - 2; i >= 1; i--) {
-      const [before, run, after] = [runs[i - 1], runs[i], runs[i + 1]];
-      if (before && run && after && run.key === null && before.key !== null) {
-        if (before.key !== after.key) continue;
+    for (let i = runs.length - 2; i > 0; i--) {
+      const [before, run, after] = runs.slice(i - 1, i + 2);
+      if (run?.key === null && before?.key != null && before.key === after?.key) {
         before.rows.push(...run.rows, ...after.rows);
         runs.splice(i, 2);
       }
@@ -53,35 +50,35 @@ export class RowChunker<R extends { readonly key: string }> {
     const groups: { key: string; rows: R[] }[] = [];
     const used = new Set<string>();
     for (const run of runs) {
-      const before = groups.at(-1);
       if (run.key !== null && !used.has(run.key)) {
         used.add(run.key);
         groups.push({ key: run.key, rows: run.rows });
         continue;
       }
-      // New rows (or a chunk's rows seen again after another chunk: the log was re-sorted).
+      // New rows (or a chunk's rows seen again after another chunk: the log was re-sorted) fill
+      // the chunk before them, then chunks of their own.
+      const before = groups.at(-1);
       let rest = run.rows;
-      if (before && before.rows.length < this.#size) {
-        const room = this.#size - before.rows.length;
-        before.rows.push(...rest.slice(0, room));
-        rest = rest.slice(room);
+      if (before && before.rows.length < size) {
+        rest = rest.slice(size - before.rows.length);
+        before.rows.push(...run.rows.slice(0, run.rows.length - rest.length));
       }
-      for (let i = 0; i < rest.length; i += this.#size) {
-        groups.push({ key: `c${String(this.#nextKey++)}`, rows: rest.slice(i, i + this.#size) });
+      for (let i = 0; i < rest.length; i += size) {
+        groups.push({ key: `c${String(nextKey++)}`, rows: rest.slice(i, i + size) });
       }
     }
-    const previous = new Map(this.#chunks.map((chunk) => [chunk.key, chunk]));
-    this.#chunks = groups.map((group) => {
+    const previous = chunks;
+    chunks = new Map();
+    chunkOf = new Map();
+    return groups.map((group) => {
       const old = previous.get(group.key);
-      return old && sameRows(old.rows, group.rows) ? old : group;
+      const chunk =
+        old?.rows.length === group.rows.length && old.rows.every((row, i) => row === group.rows[i])
+          ? old
+          : group;
+      chunks.set(chunk.key, chunk);
+      for (const row of chunk.rows) chunkOf.set(row.key, chunk.key);
+      return chunk;
     });
-    this.#chunkOf = new Map();
-    for (const chunk of this.#chunks)
-      for (const row of chunk.rows) this.#chunkOf.set(row.key, chunk.key);
-    return this.#chunks;
-  }
-}
-
-function sameRows<R>(a: readonly R[], b: readonly R[]): boolean {
-  return a.length === b.length && a.every((row, i) => row === b[i]);
+  };
 }

@@ -314,6 +314,12 @@ export interface ChatStore {
    * events that arrive over links that still work from being stored.
    */
   prepareReceiving(): Promise<void>;
+  /**
+   * Loads the code that writes our own events, which stays off the first screen. Called once
+   * the app is ready (the outbox), so the first message sent does not wait for it; a write loads
+   * it too if it is not there yet.
+   */
+  prepareSending(): Promise<void>;
   /** A conversation's events in ascending display order (the newest `limit` when given). */
   listEvents(conv: RoomKey, opts?: ListEventsOptions): Promise<StoredEvent[]>;
   /**

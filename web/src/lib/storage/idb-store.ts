@@ -43,17 +43,7 @@ import {
 } from './chat-store';
 import { ChangeFeed } from './change-feed';
 import { ConversationCache } from './conversation-cache';
-import {
-  freshPreview,
-  planFrom,
-  planOwnEvents,
-  readAuthorEvents,
-  tombstoneOf,
-  readEvents,
-  signOwnEvents,
-  storeOwnEvents,
-  type OwnEventPlan,
-} from './idb-events';
+import { freshPreview, readAuthorEvents, tombstoneOf, readEvents } from './idb-events';
 import { DEFAULT_DB_NAME, openParleyDb, type Db, type ParleyDb } from './idb-schema';
 import { inTx, toStoreError } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
@@ -109,6 +99,7 @@ export class IdbChatStore implements ChatStore {
   readonly #db: Db;
   #self: Fingerprint | undefined;
   #receiveLoad: Promise<typeof import('./idb-receive')> | null = null;
+  #appendLoad: Promise<typeof import('./idb-append')> | null = null;
   /** Conversations the person reads now (ChatStore.setReading). */
   #isReading: (conv: RoomKey) => boolean = () => false;
   /** Serialises this instance's own appends so they do not race each other for a seq. */
@@ -316,9 +307,12 @@ export class IdbChatStore implements ChatStore {
     const { conv, author, contents, nowMs } = args;
     if (contents.length === 0) return storeOk([]);
     return this.#write('appendOwnEvents', async () => {
+      // Loaded before any transaction (an import inside one would let it commit).
+      const { planFrom, planOwnEvents, signOwnEvents, storeOwnEvents } = await this.#appending();
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+        const cached = attempt === 1 ? this.#cachedPlan(conv) : null;
         const plan =
-          (attempt === 1 && this.#cachedPlan(conv, nowMs, contents.length)) ||
+          (cached && planFrom(cached.seq, cached.clock, nowMs, contents.length)) ||
           (await inTx(this.#db, ['conversations', 'events', 'settings'], 'readonly', (tx) =>
             planOwnEvents(tx, conv, author, nowMs, contents.length),
           ));
@@ -353,12 +347,25 @@ export class IdbChatStore implements ChatStore {
     });
   }
 
-  /** A plan from what this connection last wrote, if it knows (checked again on write). */
-  #cachedPlan(conv: RoomKey, nowMs: number, count: number): OwnEventPlan | null {
+  /** The next seq and the clock from what this connection last wrote, if it knows (checked again on write). */
+  #cachedPlan(conv: RoomKey): { seq: number; clock: Hlc } | null {
     const seq = this.#nextOwnSeq.get(conv);
     const clock = this.#lastClock.get(conv);
-    if (seq === undefined || !clock) return null;
-    return planFrom(seq, clock, nowMs, count);
+    return seq === undefined || !clock ? null : { seq, clock };
+  }
+
+  /** See ChatStore.prepareSending. */
+  async prepareSending(): Promise<void> {
+    await this.#appending();
+  }
+
+  /** The code that writes own events, imported once (after a failure the next call tries again). */
+  #appending(): Promise<typeof import('./idb-append')> {
+    this.#appendLoad ??= import('./idb-append').catch((error: unknown) => {
+      this.#appendLoad = null;
+      throw error;
+    });
+    return this.#appendLoad;
   }
 
   /** See ChatStore.prepareReceiving. */

@@ -130,6 +130,18 @@ describe('the outbox journal', () => {
   });
 });
 
+describe('the code that stores what we say', () => {
+  it('is loaded once the app is ready, before anything is sent', async () => {
+    const prepareSending = vi.fn(() => Promise.resolve());
+    const app = await appJournaling(new MemoryStorage(), 'tab-a', { prepareSending });
+    await vi.waitFor(() => expect(prepareSending).toHaveBeenCalledTimes(1));
+    // A send works whether or not it had loaded (it loads it itself otherwise).
+    const room = await roomOf(app);
+    expect(await app.messages.send(room, 'hello')).toBe(true);
+    expect(await storedTexts(app, room)).toEqual(['hello']);
+  });
+});
+
 describe('unstoredEntries', () => {
   const entry = (n: number, text: string, afterSeq = 0): JournalEntry => ({
     key: `k${n}`,

@@ -65,7 +65,13 @@ export class Outbox {
       change: ({ change }) => {
         if (change.type === 'conversation-deleted') this.#drop(change.conv);
       },
-      ready: () => this.#startJournal(),
+      ready: () => {
+        this.#startJournal();
+        // The code that writes what we say loads now, off the first screen but before a send.
+        this.#kernel.store?.prepareSending().catch((error: unknown) => {
+          log.warn('loading the code that stores messages failed; a send tries again', error);
+        });
+      },
       'page-leave': () => this.#journalUnwritten(),
     });
   }
