@@ -347,7 +347,10 @@ export class IdbChatStore implements ChatStore {
     });
   }
 
-  /** The next seq and the clock from what this connection last wrote, if it knows (checked again on write). */
+  /**
+   * The next seq and the clock from what this connection last wrote, if it knows (checked again
+   * on write).
+   */
   #cachedPlan(conv: RoomKey): { seq: number; clock: Hlc } | null {
     const seq = this.#nextOwnSeq.get(conv);
     const clock = this.#lastClock.get(conv);
