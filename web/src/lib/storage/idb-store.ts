@@ -98,8 +98,10 @@ type Notify = (change: StoreChange) => void;
 export class IdbChatStore implements ChatStore {
   readonly #db: Db;
   #self: Fingerprint | undefined;
-  #receiveLoad: Promise<typeof import('./idb-receive')> | null = null;
-  #appendLoad: Promise<typeof import('./idb-append')> | null = null;
+  /** The received-event code, off the first screen (see prepareReceiving). */
+  readonly #receiving = importOnce(() => import('./idb-receive'));
+  /** The code that writes own events, off the first screen (see prepareSending). */
+  readonly #appending = importOnce(() => import('./idb-append'));
   /** Conversations the person reads now (ChatStore.setReading). */
   #isReading: (conv: RoomKey) => boolean = () => false;
   /** Serialises this instance's own appends so they do not race each other for a seq. */
@@ -362,27 +364,9 @@ export class IdbChatStore implements ChatStore {
     await this.#appending();
   }
 
-  /** The code that writes own events, imported once (after a failure the next call tries again). */
-  #appending(): Promise<typeof import('./idb-append')> {
-    this.#appendLoad ??= import('./idb-append').catch((error: unknown) => {
-      this.#appendLoad = null;
-      throw error;
-    });
-    return this.#appendLoad;
-  }
-
   /** See ChatStore.prepareReceiving. */
   async prepareReceiving(): Promise<void> {
     await this.#receiving();
-  }
-
-  /** The received-event code, imported once (after a failure the next call tries again). */
-  #receiving(): Promise<typeof import('./idb-receive')> {
-    this.#receiveLoad ??= import('./idb-receive').catch((error: unknown) => {
-      this.#receiveLoad = null;
-      throw error;
-    });
-    return this.#receiveLoad;
   }
 
   /** See ChatStore.setReading. */
@@ -593,4 +577,14 @@ export class IdbChatStore implements ChatStore {
       );
     });
   }
+}
+
+/** Imports a module on the first call and keeps it; after a failure the next call tries again. */
+function importOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | null = null;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = null;
+      throw error;
+    }));
 }
