@@ -2,7 +2,8 @@
 // RTCDataChannel in the same pages, sustained messages per second, and a late joiner receiving a
 // long room history (DESIGN §6, §13; issue 3). `npm run bench -- messaging [--samples 200]
 // [--warmup 20] [--interval-ms 30] [--rtt-samples 200] [--throughput 2000] [--history 10000]
-// [--history-budget-s 240] [--timeout-ms 120000] [--debug-log] [--profile] [--trace]`.
+// [--history-authors 1] [--history-budget-s 240] [--timeout-ms 120000] [--debug-log] [--profile]
+// [--trace]`.
 //
 // --profile records V8 CPU profiles of Alice's and Bob's pages during the throughput phase
 // (test-results/bench-messaging-*.cpuprofile, open in DevTools) and reports the functions with the
@@ -54,6 +55,8 @@ const DEFAULTS = {
   throughput: 2000,
   history: 10_000,
   historyBudgetS: 240,
+  /** How many members write the late joiner's history, one after another (Alice first). */
+  historyAuthors: 1,
   timeoutMs: 120_000,
   debugLog: false,
   trace: false,
@@ -77,6 +80,9 @@ export default async function messagingBenchmark(argv, environment) {
   const options = parseOptions(argv, DEFAULTS);
   for (const key of /** @type {const} */ (['samples', 'rttSamples', 'throughput', 'history'])) {
     if (!Number.isInteger(options[key]) || options[key] < 0) throw new Error(`--${key} ≥ 0`);
+  }
+  if (!Number.isInteger(options.historyAuthors) || options.historyAuthors < 1) {
+    throw new Error('--history-authors ≥ 1');
   }
   const fixtures = await importE2eModule('fixtures');
   if (options.profile) await loadSourceMapSupport();
@@ -367,34 +373,52 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
   await fixtures.expect(fixtures.memberList(alice.page)).toBeHidden();
   const link = await fixtures.createRoom(alice.page);
   const conv = fixtures.roomKey(link);
-  // Fill in chunks (progress, and a time budget: stop early and extrapolate, clearly labelled).
-  const chunk = 500;
+  // The history's authors: Alice, then fresh members who each join, write their share and
+  // leave. Every member stores at most AUTHOR_STORAGE_BUDGET_BYTES of one author per room (and
+  // AUTHOR_RATE_BUDGET_BYTES per minute), so a history far past 10,000 needs several authors.
+  const authors = options.historyAuthors;
+  const share = Math.ceil(target / authors);
   const fillStart = Date.now();
   let created = 0;
-  while (created < target) {
-    const count = Math.min(chunk, target - created);
-    const markers = Array.from({ length: count }, (_, i) => marker('H', created + i));
-    await composerOf(alice).evaluate(sendFast, { markers, timeoutMs: options.timeoutMs });
-    created += count;
-    const seconds = (Date.now() - fillStart) / 1000;
-    console.info(
-      `messaging: history ${created}/${target} in ${seconds.toFixed(0)} s ` +
-        `(${(created / seconds).toFixed(0)} msg/s through Alice's composer)`,
-    );
-    if (seconds > options.historyBudgetS && created < target) {
-      console.info(`messaging: history budget of ${options.historyBudgetS} s spent; stopping`);
-      break;
+  /** @type {{ name: string, written: number, seconds: number }[]} */
+  const writers = [];
+  for (let a = 0; a < authors && created < target; a++) {
+    const name = a === 0 ? 'Alice' : `Writer ${a + 1}`;
+    const writer = a === 0 ? alice : await openUser(browser, settings, baseUrl, `writer${a + 1}`);
+    try {
+      if (a > 0) {
+        await writer.context.addInitScript(installProbes, { debugLog: false });
+        await fixtures.onboard(writer.page, name);
+        await fixtures.expect(fixtures.connectionStatus(writer.page)).toContainText('Online');
+        await fixtures.joinRoom(writer.page, link);
+        await fixtures.expectMember(writer.page, 'Alice', 'online');
+      }
+      const writerStart = Date.now();
+      const before = created;
+      created = await fillThrough(writer, name, before, Math.min(target, before + share), {
+        fillStart,
+        options,
+      });
+      writers.push({ name, written: created - before, seconds: (Date.now() - writerStart) / 1000 });
+      // The composer clears before the store: wait until Alice's IndexedDB holds every message
+      // (a writer's arrive over the link) before the writer leaves.
+      await waitStored(alice, conv, created, options.timeoutMs);
+      if (a === 0 && authors > 1) {
+        // Alice leaves the heavy room view: the others' messages are stored, not drawn.
+        await alice.page.evaluate(() => {
+          location.hash = '#/';
+        });
+      }
+    } finally {
+      if (a > 0) await writer.context.close().catch(() => undefined);
     }
+    if ((Date.now() - fillStart) / 1000 > options.historyBudgetS) break;
   }
-  // The composer clears before the store: wait until every message is in Alice's IndexedDB.
-  const storedBy = Date.now() + options.timeoutMs;
-  let aliceStored = await alice.page.evaluate(countStored, conv);
-  while (aliceStored < created) {
-    if (Date.now() > storedBy) throw new Error(`Alice stored ${aliceStored} of ${created}`);
-    await sleep(100);
-    aliceStored = await alice.page.evaluate(countStored, conv);
-  }
+  const aliceStored = await alice.page.evaluate(countStored, conv);
   const fillSeconds = (Date.now() - fillStart) / 1000;
+  console.info(
+    `messaging: history of ${aliceStored} by ${writers.map((w) => `${w.name} ${w.written} in ${w.seconds.toFixed(0)} s`).join(', ')}`,
+  );
   // Alice leaves the heavy room view; she stays in the room on the server.
   await alice.page.evaluate(() => {
     location.hash = '#/';
@@ -443,6 +467,7 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
       aliceStored,
       fillSeconds,
       fillPerSecond: created / fillSeconds,
+      writers,
       isExtrapolated: created < target,
       storedMs: result.storedAt - result.start,
       shownMs: result.shownAt - result.start,
@@ -456,6 +481,52 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
     };
   } finally {
     await carol.context.close().catch(() => undefined);
+  }
+}
+
+/**
+ * `writer` sends the history's messages `from` … `until - 1` through the composer, in batches of
+ * 500, and stops early once the whole fill has taken `--history-budget-s`. Returns where it got.
+ * @param {import('./lib.mjs').BenchUser} writer
+ * @param {string} name
+ * @param {number} from
+ * @param {number} until
+ * @param {{ fillStart: number, options: typeof DEFAULTS }} budget
+ */
+async function fillThrough(writer, name, from, until, { fillStart, options }) {
+  const batch = 500;
+  let created = from;
+  while (created < until) {
+    const count = Math.min(batch, until - created);
+    const markers = Array.from({ length: count }, (_, i) => marker('H', created + i));
+    await composerOf(writer).evaluate(sendFast, { markers, timeoutMs: options.timeoutMs });
+    created += count;
+    const seconds = (Date.now() - fillStart) / 1000;
+    console.info(
+      `messaging: history ${created}/${options.history} in ${seconds.toFixed(0)} s (${name})`,
+    );
+    if (seconds > options.historyBudgetS && created < options.history) {
+      console.info(`messaging: history budget of ${options.historyBudgetS} s spent; stopping`);
+      break;
+    }
+  }
+  return created;
+}
+
+/**
+ * Waits until `user`'s IndexedDB holds `count` events of conversation `conv`.
+ * @param {import('./lib.mjs').BenchUser} user
+ * @param {string} conv
+ * @param {number} count
+ * @param {number} timeoutMs
+ */
+async function waitStored(user, conv, count, timeoutMs) {
+  const by = Date.now() + timeoutMs;
+  let stored = await user.page.evaluate(countStored, conv);
+  while (stored < count) {
+    if (Date.now() > by) throw new Error(`${user.name} stored ${stored} of ${count}`);
+    await sleep(100);
+    stored = await user.page.evaluate(countStored, conv);
   }
 }
 
@@ -1033,7 +1104,7 @@ function buildReport({
     `${formatMs(perMessage.taskMs)} ms (CPU ${formatMs(perMessage.threadCpuMs)} ms; ` +
       `${perMessage.messages} messages)`,
     `< ${GOALS.receiverMsPerMessage} ms`,
-    pass(perMessage.taskMs < GOALS.receiverMsPerMessage),
+    perMessage.messages > 0 ? pass(meetsReceiverGoal(perMessage)) : 'not measured',
   ]);
   if (throughput) {
     rateRows.push([
@@ -1068,13 +1139,16 @@ function buildReport({
     const label = history.isExtrapolated
       ? `Late joiner: ${history.aliceStored} events (EXTRAPOLATED linearly to ${GOALS.historyEvents})`
       : `Late joiner: ${history.aliceStored}-event history, room link opened → all in IndexedDB`;
+    const isGoalSize = history.target <= GOALS.historyEvents;
     rateRows.push([
       label,
       history.isExtrapolated
         ? `${formatMs(history.storedMs)} ms measured → ~${formatMs(history.storedMs * scale)} ms`
         : `${formatMs(history.storedMs)} ms`,
-      `< ${GOALS.historyMs} ms for ${GOALS.historyEvents}`,
-      pass(history.storedMs * (history.isExtrapolated ? scale : 1) < GOALS.historyMs),
+      isGoalSize
+        ? `< ${GOALS.historyMs} ms for ${GOALS.historyEvents}`
+        : `measured (the goal is for ${GOALS.historyEvents})`,
+      isGoalSize ? pass(meetsHistoryGoal(history)) : '',
     ]);
     rateRows.push([
       '  … → the last one rendered in Carol’s log',
@@ -1145,12 +1219,23 @@ function buildReport({
       'runs from the first Enter to the last article rendered in Bob’s log. Alice and Bob have ' +
       'the latency phase’s messages in the room.',
     '- Late joiner: Alice creates a new room alone and fills it through her composer the same ' +
-      'way, until her IndexedDB holds every message; then Carol, a fresh context onboarded and online at home, opens the room link ' +
+      'way, until her IndexedDB holds every message' +
+      (options.historyAuthors > 1
+        ? `; then ${options.historyAuthors - 1} more members, one after another, each join the ` +
+          'room (receiving what is there), write their share through their composers and leave ' +
+          'once Alice has stored it (each member stores at most 8 MiB of one author per room, ' +
+          '4 MiB per minute)'
+        : '') +
+      '; then Carol, a fresh context onboarded and online at home, opens the room link ' +
       '(`location.hash`). Stored: her IndexedDB count of the room’s events, polled every 20 ms. ' +
       'Only Alice is in the room to send the history.' +
       (history
         ? ` Filling ${history.created} messages took ${history.fillSeconds.toFixed(0)} s ` +
-          `(${history.fillPerSecond.toFixed(0)} msg/s).`
+          `(${history.fillPerSecond.toFixed(0)} msg/s` +
+          (history.writers.length > 1
+            ? `; ${history.writers.map((w) => `${w.name} ${w.written}`).join(', ')}`
+            : '') +
+          ').'
         : ''),
     '',
     '## Where the time goes',
@@ -1247,11 +1332,12 @@ function buildReport({
     meetsGoals: {
       p50: lat.p50 < GOALS.p50Ms,
       p99: lat.p99 < GOALS.p99Ms,
-      receiverMsPerMessage: latency.mainThread.bobPerMessage.taskMs < GOALS.receiverMsPerMessage,
+      receiverMsPerMessage:
+        latency.mainThread.bobPerMessage.messages > 0
+          ? meetsReceiverGoal(latency.mainThread.bobPerMessage)
+          : null,
       throughput: throughput ? throughput.messagesPerSecond >= GOALS.messagesPerSecond : null,
-      history: history
-        ? history.storedMs * (GOALS.historyEvents / history.aliceStored) < GOALS.historyMs
-        : null,
+      history: history && history.target <= GOALS.historyEvents ? meetsHistoryGoal(history) : null,
     },
     throughput: throughput && {
       ...roundFields({
@@ -1297,6 +1383,24 @@ function buildReport({
     },
   };
   return { markdown, data };
+}
+
+/**
+ * Whether Bob's main thread per received message met its goal (null: nothing measured).
+ * @param {{ taskMs: number | null }} perMessage
+ */
+function meetsReceiverGoal(perMessage) {
+  return perMessage.taskMs !== null && perMessage.taskMs < GOALS.receiverMsPerMessage;
+}
+
+/**
+ * Whether the late joiner met its goal: a history of GOALS.historyEvents stored in time, or a
+ * smaller one (the fill ran out of time) extrapolated linearly.
+ * @param {{ storedMs: number, aliceStored: number, isExtrapolated: boolean }} history
+ */
+function meetsHistoryGoal(history) {
+  const scale = history.isExtrapolated ? GOALS.historyEvents / history.aliceStored : 1;
+  return history.storedMs * scale < GOALS.historyMs;
 }
 
 /**
