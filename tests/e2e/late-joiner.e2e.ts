@@ -1,6 +1,8 @@
 import {
+  createRoom,
   meetInRoom,
   expect,
+  onboard,
   joinRoom,
   messageLog,
   sendMessagesQuickly,
@@ -112,5 +114,74 @@ test('a late joiner gets the whole history of a 500-message room', async ({ open
     await expect(
       messageLog(carol.page).getByText('Alice writes after the scroll'),
     ).toBeInViewport();
+  });
+});
+
+test('a late joiner of a long history sees it catch up, and the bar goes once all is here', async ({
+  openUser,
+}) => {
+  test.setTimeout(180_000);
+  const COUNT = 3000;
+  const alice = await openUser('alice');
+  const carol = await openUser('carol');
+  const texts = Array.from(
+    { length: COUNT },
+    (_, i) => `Catch-up note ${String(i + 1).padStart(4, '0')}`,
+  );
+
+  const link = await test.step(`Alice writes ${COUNT} messages in a room of her own`, async () => {
+    await onboard(alice.page, 'Alice');
+    const link = await createRoom(alice.page);
+    await sendMessagesQuickly(alice.page, texts);
+    await expect
+      .poll(async () => (await storedMessages(alice.page, link)).length, { timeout: 60_000 })
+      .toBe(COUNT);
+    return link;
+  });
+
+  await test.step('Carol opens the link: a bar shows how much is here while the rest arrives', async () => {
+    // Every state of the bar Carol's page shows, noted from before the app starts (the bar may
+    // come and go between two looks from here).
+    await carol.page.addInitScript(() => {
+      const seen: { value: number; max: number; text: string }[] = [];
+      Object.assign(window, { __catchUpSeen: seen });
+      new MutationObserver(() => {
+        const bar = document.querySelector<HTMLProgressElement>(
+          'progress[aria-label="Catching up on history"]',
+        );
+        if (!bar) return;
+        const last = seen.at(-1);
+        const text = bar.parentElement?.textContent?.trim() ?? '';
+        if (last?.value !== bar.value || last.text !== text) {
+          seen.push({ value: bar.value, max: bar.max, text });
+        }
+      }).observe(document, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
+    });
+    await joinRoom(carol.page, link, 'Carol');
+    await expect
+      .poll(async () => (await storedMessages(carol.page, link)).length, { timeout: 60_000 })
+      .toBe(COUNT);
+    const bar = carol.page.getByRole('progressbar', { name: 'Catching up on history' });
+    await expect(bar).toHaveCount(0);
+    const seen = await carol.page.evaluate(
+      () =>
+        (window as unknown as { __catchUpSeen: { value: number; max: number; text: string }[] })
+          .__catchUpSeen,
+    );
+    expect(seen.length).toBeGreaterThan(0);
+    const first = seen[0]!;
+    // Against what Alice holds (her messages and the room's own events), part of it here.
+    expect(first.max).toBeGreaterThanOrEqual(COUNT);
+    expect(first.value).toBeLessThan(first.max);
+    expect(first.text).toMatch(/^Catching up on history from members… \d{1,2} %$/);
+    // Only ever forward.
+    for (const [i, state] of seen.entries()) {
+      if (i > 0) expect(state.value).toBeGreaterThanOrEqual(seen[i - 1]!.value);
+    }
   });
 });

@@ -438,6 +438,9 @@ export const onDemand = {
   'room.openMoved': 'Go to the room',
   'room.removedNotice': 'You were removed from this room. Its history stays readable here.',
   'contacts.blockedNotice': 'You blocked {name}. They cannot reach you until you unblock them.',
+  // Catching up on a long history (loaded with the room view)
+  'catchUp.label': 'Catching up on history',
+  'catchUp.status': 'Catching up on history from members… {percent} %',
   // The offline and other-tab bars (loaded when shown)
   'network.elsewhere':
     'Parley is open in another tab, which sends and receives for you. Your history is here, and what you write here goes out from there.',

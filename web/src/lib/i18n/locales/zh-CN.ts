@@ -143,6 +143,8 @@ const zhCN = {
   'room.openMoved': '前往房间',
   'room.removedNotice': '你已被移出此房间。这里的聊天记录仍可阅读。',
   'room.earlier': '更早的消息（有人被移除之前）',
+  'catchUp.label': '正在同步聊天记录',
+  'catchUp.status': '正在从成员处同步聊天记录… {percent}%',
   'network.elsewhere':
     'Parley 已在另一个标签页中打开，由它替你收发消息。你的聊天记录在这里，你在这里写的内容会从那里发出。',
   'network.useHere': '在此使用',
