@@ -500,3 +500,39 @@ export function withTimeout(promise, ms, what) {
     clearTimeout(timer),
   );
 }
+
+/**
+ * The CPU time (ms) every Chromium process used so far, summed by process type (browser,
+ * renderer: every page and its Workers, GPU, network and storage services), from
+ * SystemInfo.getProcessInfo.
+ * @param {import('@playwright/test').Browser} browser
+ * @returns {Promise<() => Promise<Record<string, number>>>}
+ */
+export async function cpuMeter(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  return async () => {
+    const { processInfo } = /** @type {{ processInfo: { type: string, cpuTime: number }[] }} */ (
+      await cdp.send('SystemInfo.getProcessInfo')
+    );
+    /** @type {Record<string, number>} */
+    const byType = {};
+    for (const p of processInfo) {
+      // network.mojom.NetworkService → network service (WebRTC's UDP sockets live there).
+      const type = p.type.replace(/^(\w+)\.mojom\.\w*Service$/, '$1 service');
+      byType[type] = (byType[type] ?? 0) + p.cpuTime * 1000;
+    }
+    return byType;
+  };
+}
+
+/**
+ * CPU ms per process type between two cpuMeter readings (a process that ended meanwhile
+ * counts as 0).
+ * @param {Record<string, number>} before
+ * @param {Record<string, number>} after
+ */
+export function cpuSince(before, after) {
+  return Object.fromEntries(
+    Object.entries(after).map(([type, ms]) => [type, Math.max(0, ms - (before[type] ?? 0))]),
+  );
+}

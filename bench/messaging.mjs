@@ -19,6 +19,8 @@ import path from 'node:path';
 import {
   REPO_ROOT,
   buildInfo,
+  cpuMeter,
+  cpuSince,
   formatMs,
   importE2eModule,
   launchChromium,
@@ -416,6 +418,15 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
   }
   const aliceStored = await alice.page.evaluate(countStored, conv);
   const fillSeconds = (Date.now() - fillStart) / 1000;
+  // Alice's background work on what she received (the search index reads a flood again once it
+  // is over) is done before Carol comes: her history is old news when someone joins.
+  const indexWaitStart = Date.now();
+  const isIndexed = await waitIndexed(alice, conv, options.timeoutMs);
+  const aliceIndexWaitSeconds = (Date.now() - indexWaitStart) / 1000;
+  console.info(
+    `messaging: Alice's search index ${isIndexed ? 'caught up' : 'still behind'} after ` +
+      `${aliceIndexWaitSeconds.toFixed(1)} s`,
+  );
   console.info(
     `messaging: history of ${aliceStored} by ${writers.map((w) => `${w.name} ${w.written} in ${w.seconds.toFixed(0)} s`).join(', ')}`,
   );
@@ -433,6 +444,8 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
     await sleep(500);
     const lastMarker = marker('H', created - 1);
     const cpuBefore = await mainThreadTimes(carol.page);
+    const processCpu = await cpuMeter(browser);
+    const processCpuBefore = await processCpu();
     const stopProfiler = options.profile ? await startProfiler(carol.page, 200) : null;
     const result = await withTimeout(
       carol.page.evaluate(lateJoin, {
@@ -446,6 +459,8 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
       'late joiner',
     );
     const cpuAfter = await mainThreadTimes(carol.page);
+    // Every Chromium process from the link's opening until all was stored (Bob's page idles).
+    const processCpuMs = cpuSince(processCpuBefore, await processCpu());
     /** @type {import('./support/cpu-profile.mjs').ProfileEntry[] | null} */
     let hotspots = null;
     if (stopProfiler) {
@@ -468,6 +483,8 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
       fillSeconds,
       fillPerSecond: created / fillSeconds,
       writers,
+      aliceIndexWaitSeconds,
+      isAliceIndexed: isIndexed,
       isExtrapolated: created < target,
       storedMs: result.storedAt - result.start,
       shownMs: result.shownAt - result.start,
@@ -477,6 +494,7 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
       eventsFrameBytes: eventsFrames.reduce((sum, f) => sum + f[3], 0),
       progress: result.progress.map(([t, count]) => [round2(t - result.start), count]),
       mainThread: roundFields(mainThreadDelta(cpuBefore, cpuAfter)),
+      processCpuMs: roundFields(processCpuMs),
       hotspots,
     };
   } finally {
@@ -527,6 +545,50 @@ async function waitStored(user, conv, count, timeoutMs) {
     if (Date.now() > by) throw new Error(`${user.name} stored ${stored} of ${count}`);
     await sleep(100);
     stored = await user.page.evaluate(countStored, conv);
+  }
+}
+
+/**
+ * Waits until `user`'s search index has every event of `conv` in (its mark in `searchState`
+ * equals the conversation's vector); false when it did not within `timeoutMs`.
+ * @param {import('./lib.mjs').BenchUser} user
+ * @param {string} conv
+ * @param {number} timeoutMs
+ */
+async function waitIndexed(user, conv, timeoutMs) {
+  const by = Date.now() + timeoutMs;
+  for (;;) {
+    const isIndexed = await user.page.evaluate(async (room) => {
+      const db = await new Promise((resolve, reject) => {
+        const request = indexedDB.open('parley');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      try {
+        const tx = db.transaction(['searchState', 'conversations'], 'readonly');
+        const read = (/** @type {string} */ store, /** @type {string} */ key) =>
+          new Promise((resolve, reject) => {
+            const request = tx.objectStore(store).get(key);
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+        const [state, conversation] = await Promise.all([
+          read('searchState', 'build'),
+          read('conversations', room),
+        ]);
+        const mark = state?.marks?.[room] ?? {};
+        const vector = conversation?.vector ?? {};
+        const authors = new Set([...Object.keys(mark), ...Object.keys(vector)]);
+        return (
+          state?.isDone === true && [...authors].every((author) => mark[author] === vector[author])
+        );
+      } finally {
+        db.close();
+      }
+    }, conv);
+    if (isIndexed) return true;
+    if (Date.now() > by) return false;
+    await sleep(200);
   }
 }
 
@@ -1226,6 +1288,12 @@ function buildReport({
           'once Alice has stored it (each member stores at most 8 MiB of one author per room, ' +
           '4 MiB per minute)'
         : '') +
+      (history
+        ? `; once Alice's search index held all of it too (${
+            history.isAliceIndexed ? 'after' : 'NOT within'
+          } ${history.aliceIndexWaitSeconds.toFixed(1)} s; it reads a received flood again ` +
+          'once it is over)'
+        : '') +
       '; then Carol, a fresh context onboarded and online at home, opens the room link ' +
       '(`location.hash`). Stored: her IndexedDB count of the room’s events, polled every 20 ms. ' +
       'Only Alice is in the room to send the history.' +
@@ -1290,6 +1358,18 @@ function buildReport({
               .map(([t, n]) => `${formatMs(t ?? NaN)} → ${n}`)
               .join(', ') +
             '.',
+          '',
+          `Chromium's CPU while Carol caught up (SystemInfo.getProcessInfo, every process; the ` +
+            `renderer line holds Alice's, Bob's (idle) and Carol's pages with their Workers, ` +
+            `the browser process IndexedDB's writing): ` +
+            Object.entries(history.processCpuMs)
+              .filter(([, ms]) => (ms ?? 0) >= 1)
+              .map(([type, ms]) => `${type} ${formatMs(ms ?? NaN)} ms`)
+              .join(', ') +
+            ` — ${formatMs(
+              Object.values(history.processCpuMs).reduce((sum, ms) => sum + (ms ?? 0), 0),
+            )} ms in all over ${formatMs(history.storedMs)} ms of wall time ` +
+            `(${machineInfo({ browserVersion }).cores} cores).`,
           '',
         ]
       : []),

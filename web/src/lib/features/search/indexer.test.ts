@@ -14,6 +14,7 @@ import { SearchIndexer } from './indexer';
 import {
   BUILD_BATCH_EVENTS,
   FLOOD_EVENTS,
+  INDEX_FLOOD_MAX_DELAY_MS,
   INDEX_MAX_DELAY_MS,
   INDEX_QUIET_MS,
   MAX_RESULTS,
@@ -311,6 +312,115 @@ describe('the search index', () => {
         // Only the page's turn (a timer of 0 ms) before the batch.
         await vi.advanceTimersByTimeAsync(1);
         await untilStored(() => reads.mock.calls.length > 0);
+        indexer.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      index.close();
+    }
+  });
+
+  /** Like `untilStored`, letting the page's turns (timers of 0 ms) pass as well. */
+  async function untilIndexed(isDone: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !isDone(); i++) {
+      await vi.advanceTimersByTimeAsync(1);
+      await settleStorage();
+    }
+    expect(isDone()).toBe(true);
+  }
+
+  /** A member's history arriving in bursts of FLOOD_EVENTS, more to come after each. */
+  function historyOf(app: Parley, room: RoomKey) {
+    let seq = 0;
+    return async () => {
+      const burst = Array.from({ length: FLOOD_EVENTS }, () => {
+        seq++;
+        return makeEvent({
+          conv: room,
+          author: MEMBER,
+          seq,
+          hlc: Date.now() + seq,
+          text: `h${seq}`,
+        });
+      });
+      expect((await app.kernel.store!.addEvents(burst, Date.now(), true)).ok).toBe(true);
+      return seq;
+    };
+  }
+
+  it('indexes a history that floods in only once it is over, read again from the store', async () => {
+    const { app, room } = await appWithRoom();
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    try {
+      const indexer = new SearchIndexer(app.kernel, index);
+      await indexer.settled();
+      const written = vi.spyOn(index, 'saveState');
+      const applied = vi.spyOn(index, 'apply');
+      const rereads = vi.spyOn(index, 'readEventsAbove');
+      const messageOps = () =>
+        [
+          ...written.mock.calls.map(([, ops]) => ops ?? []),
+          ...applied.mock.calls.map(([ops]) => ops),
+        ]
+          .flat()
+          .filter((op) => op.op === 'message').length;
+      const flood = historyOf(app, room);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      let received = 0;
+      try {
+        // Bursts every INDEX_QUIET_MS / 2 for longer than the longest wait of live changes, with
+        // a message of our own among them: nothing is indexed meanwhile.
+        const step = INDEX_QUIET_MS / 2;
+        for (let waited = 0; waited <= INDEX_MAX_DELAY_MS + step; waited += step) {
+          received = await flood();
+          if (waited === step) await seed(app, room, ['typed during the flood']);
+          await vi.advanceTimersByTimeAsync(step);
+          await settleStorage();
+        }
+        expect(messageOps()).toBe(0);
+        expect(rereads).not.toHaveBeenCalled();
+        // Quiet: the room is read again from its mark, and all of it is in.
+        await vi.advanceTimersByTimeAsync(INDEX_QUIET_MS);
+        await untilIndexed(() => messageOps() === received + 1);
+      } finally {
+        vi.useRealTimers();
+      }
+      await indexer.settled();
+      expect(rereads).toHaveBeenCalled();
+      expect(await indexer.search(`h${received}`)).toHaveLength(1);
+      expect((await indexer.search('h1 ')).map((hit) => hit.text)).toEqual(['h1']);
+      expect(await indexer.search('typed flood')).toHaveLength(1);
+      // Its mark is the room's vector: a reload reads nothing again.
+      const vector = (await app.kernel.store!.getConversation(room))?.vector;
+      expect((await index.state())?.marks[room]).toEqual(vector);
+      indexer.stop();
+    } finally {
+      index.close();
+    }
+  });
+
+  it('starts reading a history that never stops flooding again after the longest wait', async () => {
+    const { app, room } = await appWithRoom();
+    const index = await openIdbSearchIndex({ name: h.dbName });
+    try {
+      const indexer = new SearchIndexer(app.kernel, index);
+      await indexer.settled();
+      // Reading again starts by reading the room's vector.
+      const rereads = vi.spyOn(index, 'storedVectors');
+      const flood = historyOf(app, room);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        const step = INDEX_QUIET_MS / 2;
+        for (let waited = 0; waited < INDEX_FLOOD_MAX_DELAY_MS - step; waited += step) {
+          await flood();
+          await vi.advanceTimersByTimeAsync(step);
+        }
+        await settleStorage();
+        expect(rereads).not.toHaveBeenCalled();
+        await flood();
+        await vi.advanceTimersByTimeAsync(step);
+        await untilIndexed(() => rereads.mock.calls.length > 0);
         indexer.stop();
       } finally {
         vi.useRealTimers();
