@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDB } from 'idb';
 import { makeConversation } from '../testing/factories';
+import { failPutsWhileRunning, quotaError, realPut, type Put } from '../testing/idb-failures';
 import { StorageFullError, type FileDescription } from './file-store';
 import { createIdbFileStore, openIdbFileStore, type IdbFileStore } from './idb-files';
 import { MIGRATIONS, openParleyDb, type Db, type ParleyDb } from './idb-schema';
@@ -46,39 +47,6 @@ function hasByteStreamBlobs(): boolean {
 
 function chunkRowCount(): Promise<number> {
   return db.count('blobs');
-}
-
-function quotaError(): DOMException {
-  return new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-}
-
-type Put = IDBObjectStore['put'];
-const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
-
-/**
- * Makes puts into `storeName` after the first `okPuts` fail as a full disk does: the request
- * fails while the transaction runs, and the transaction aborts with a QuotaExceededError.
- */
-function failPutsWhileRunning(storeName: string, okPuts: number): { mockRestore(): void } {
-  let puts = 0;
-  return vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
-    this: IDBObjectStore,
-    ...args: Parameters<Put>
-  ) {
-    if (this.name !== storeName || puts++ < okPuts) return realPut.apply(this, args);
-    // fake-indexeddb runs a put as its raw store's storeRecord, bound when the request is made.
-    const raw = (this as unknown as { _rawObjectStore: { storeRecord: () => unknown } })
-      ._rawObjectStore;
-    const storeRecord = raw.storeRecord;
-    raw.storeRecord = () => {
-      throw quotaError();
-    };
-    try {
-      return realPut.apply(this, args);
-    } finally {
-      raw.storeRecord = storeRecord;
-    }
-  });
 }
 
 beforeEach(async () => {

@@ -12,7 +12,7 @@ import { vectorSeq } from '../domain/version-vector';
 import { admitEvents, type Budgets } from '../domain/budgets';
 import type { StoredEvent } from '../protocol/events';
 import type { Conversation } from './chat-store';
-import { requestAll, requestAllAndCommit } from './idb-tx';
+import { putWithoutAnswers, requestAll, requestAllAndCommit } from './idb-tx';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 import {
   contiguousSeq,
@@ -107,12 +107,11 @@ export async function storeReceivedEvents(
       if (remote) clock = receiveHlc(clock, remote, nowMs);
     }
     const writes = [
-      ...fresh.map((event) => () => objectStore.put(event)),
-      ...refused.map(
-        ({ event }) =>
-          () =>
-            objectStore.put(tombstoneOf(event, 'refused')),
-      ),
+      () =>
+        putWithoutAnswers(objectStore, [
+          ...fresh,
+          ...refused.map(({ event }) => tombstoneOf(event, 'refused')),
+        ]),
     ];
     const highestByAuthor = new Map(authorsHere.map((author, i) => [author, highest[i] ?? 0]));
     const known =

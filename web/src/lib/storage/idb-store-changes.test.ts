@@ -12,6 +12,7 @@ import {
 import type { EventContent } from '../protocol/events';
 import type { Contact, StoreChange } from './chat-store';
 import { openIdbStore, type IdbChatStore } from './idb-store';
+import { failPutsWhileRunning, quotaError } from '../testing/idb-failures';
 import type { RoomSecret } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
@@ -65,10 +66,6 @@ function contactOf(spki = 'spki-1'): Contact {
     conv: OTHER_ROOM,
     addedAt: 1,
   };
-}
-
-function quotaError(): DOMException {
-  return new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 }
 
 beforeEach(async () => {
@@ -208,6 +205,28 @@ describe('change notices of event writes', () => {
     expect(heard).toEqual([]);
     expect(await store.listEvents(ROOM)).toEqual([]);
   });
+
+  it.each([
+    ['a run of new seqs (stored without reading back)', [1, 2, 3]],
+    ['seqs with a gap (read back after the writes)', [2, 3, 5]],
+  ])(
+    'rolls back received events when the disk fills while they are written: %s',
+    async (_, eventSeqs) => {
+      await addRoom();
+      const before = await store.getConversation(ROOM);
+      heard = [];
+      const put = failPutsWhileRunning('events', 1);
+      const result = await store.addEvents(
+        eventSeqs.map((seq) => makeEvent({ author: ALICE, seq, hlc: hlcAt(NOW + seq) })),
+        NOW,
+      );
+      put.mockRestore();
+      expect(result).toMatchObject({ ok: false, error: { kind: 'quota' } });
+      expect(heard).toEqual([]);
+      expect(await store.listEvents(ROOM)).toEqual([]);
+      expect(await store.getConversation(ROOM)).toEqual(before);
+    },
+  );
 
   it('has told the listeners by the time the write’s promise settles', async () => {
     let toldBeforeReturn = false;
