@@ -12,7 +12,9 @@ import { vectorSeq } from '../domain/version-vector';
 import { admitEvents, type Budgets } from '../domain/budgets';
 import type { StoredEvent } from '../protocol/events';
 import type { Conversation } from './chat-store';
-import { putWithoutAnswers, requestAll, requestAllAndCommit } from './idb-tx';
+import { unwrap, type IDBPObjectStore, type StoreNames } from 'idb';
+import { requestAll, requestAllAndCommit } from './idb-tx';
+import type { ParleyDb } from './idb-schema';
 import type { Fingerprint, RoomKey } from '../protocol/ids';
 import {
   contiguousSeq,
@@ -59,6 +61,23 @@ export interface ReceiveContext {
  * updates each conversation and the clock, and commits `tx` (nothing may be asked of it after).
  */
 export async function storeReceivedEvents(
+  tx: EventsWriteTx,
+  events: readonly StoredEvent[],
+  context: ReceiveContext,
+): Promise<ReceivedOutcome> {
+  // The events are put without answers of their own (putWithoutAnswers): one that fails aborts
+  // the transaction, which rejects `done` before any request of ours hears of it (handled here,
+  // awaited by the caller) and fails the requests after it with AbortError. The transaction's own
+  // error says why (say QuotaExceededError).
+  tx.done.catch(() => undefined);
+  try {
+    return await storeInConversations(tx, events, context);
+  } catch (error) {
+    throw tx.error ?? error;
+  }
+}
+
+async function storeInConversations(
   tx: EventsWriteTx,
   events: readonly StoredEvent[],
   { nowMs, self, isReading, budgets }: ReceiveContext,
@@ -223,4 +242,21 @@ async function unstored(
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Puts `values` into `store` without a promise for each: a history brings thousands of events in
+ * one transaction, and a promise per put runs two listeners per answer on this page's main thread.
+ * Nothing is lost by not listening: a put that fails aborts its transaction (a request error nobody
+ * handles does), so the requests after it reject and `storeReceivedEvents` throws the
+ * transaction's error. Later requests of the transaction still see these values (requests are
+ * carried out in the order they were made).
+ */
+function putWithoutAnswers<Name extends StoreNames<ParleyDb>>(
+  store: IDBPObjectStore<ParleyDb, StoreNames<ParleyDb>[], Name, 'readwrite'>,
+  values: readonly unknown[],
+): Promise<void> {
+  const raw = unwrap(store);
+  for (const value of values) raw.put(value);
+  return Promise.resolve();
 }

@@ -2,7 +2,7 @@
  * Transactions of the IndexedDB adapter: running one to its commit, classifying what failed, and
  * asking many requests at once. Part of the adapter (storage/idb-*.ts).
  */
-import { unwrap, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
+import type { IDBPTransaction, StoreNames } from 'idb';
 import type { StoreError } from './chat-store';
 import type { Db, ParleyDb } from './idb-schema';
 import type { RoomKey } from '../protocol/ids';
@@ -48,9 +48,6 @@ export async function inTx<
 ): Promise<T> {
   const tx = db.transaction(names, mode, options);
   const done = tx.done;
-  // Handled from the start: a put made without an answer of its own (putWithoutAnswers) that
-  // fails rejects `done` before `fn` hears of the abort; it is awaited below all the same.
-  done.catch(() => undefined);
   try {
     const value = await fn(tx);
     await done;
@@ -61,13 +58,10 @@ export async function inTx<
     } catch {
       // Already committed or aborted: there is nothing left to undo.
     }
-    const doneError: unknown = await done.then(
+    const txError: unknown = await done.then(
       () => null,
       (reason: unknown) => reason,
     );
-    // idb rejects `done` on a failed request's error event, before the abort that follows sets
-    // the transaction's own error (e.g. QuotaExceededError): that one says why.
-    const txError: unknown = tx.error ?? doneError;
     throw isAbortError(error) && txError !== null && !isAbortError(txError) ? txError : error;
   }
 }
@@ -95,22 +89,6 @@ export async function requestAllAndCommit<T>(
   const made = makeAll(requests);
   tx.commit();
   return Promise.all(made);
-}
-
-/**
- * Puts `values` into `store` without a promise for each: a history brings thousands of events in
- * one transaction, and a promise per put runs two listeners per answer on this page's main thread.
- * Nothing is lost by not listening: a put that fails aborts its transaction (a request error nobody
- * handles does), so the transaction's other requests reject and `inTx` throws its error. Later
- * requests of the same transaction still see these values (requests are carried out in order).
- */
-export function putWithoutAnswers<Name extends StoreNames<ParleyDb>>(
-  store: IDBPObjectStore<ParleyDb, StoreNames<ParleyDb>[], Name, 'readwrite'>,
-  values: readonly unknown[],
-): Promise<void> {
-  const raw = unwrap(store);
-  for (const value of values) raw.put(value);
-  return Promise.resolve();
 }
 
 /** Makes `requests`; if one throws, those made still settle handled and the error is rethrown. */
