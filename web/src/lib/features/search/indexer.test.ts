@@ -256,21 +256,8 @@ describe('the search index', () => {
     const { app, room } = await appWithRoom();
     await seed(app, room, ['stored before the index']);
     const index = await openIdbSearchIndex({ name: h.dbName });
-    let seq = 0;
     // A member's history arriving in bursts, more to come after each (as the sync engine says).
-    const flood = async () => {
-      const burst = Array.from({ length: FLOOD_EVENTS }, () => {
-        seq++;
-        return makeEvent({
-          conv: room,
-          author: MEMBER,
-          seq,
-          hlc: Date.now() + seq,
-          text: `h${seq}`,
-        });
-      });
-      expect((await app.kernel.store!.addEvents(burst, Date.now(), true)).ok).toBe(true);
-    };
+    const flood = historyOf(app, room);
     try {
       const { indexer, start, reads } = gatedBuild(app, index);
       try {
