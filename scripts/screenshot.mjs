@@ -4,7 +4,9 @@
 //   npm run build && unshare --net sh -c 'ip link set lo up && exec node scripts/screenshot.mjs'
 // Writes docs/screenshot.png (1280×720) and docs/screenshot-phone.png (375×740), copied to
 // public/screenshots/ for the web manifest. With `--zh`, only docs/screenshot-zh.png: the same
-// kind of scene between two browsers set to Simplified Chinese (README "Languages").
+// kind of scene between two browsers set to Simplified Chinese (README "Languages"). With
+// `--catch-up`, only docs/screenshot-catch-up.png: a late joiner of a long room while its history
+// arrives (README "What works today").
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync } from 'node:fs';
@@ -44,9 +46,12 @@ const browser = await chromium.launch({
   args,
 });
 const isChineseOnly = process.argv.includes('--zh');
+const isCatchUpOnly = process.argv.includes('--catch-up');
 try {
   if (isChineseOnly) {
     await chineseScene();
+  } else if (isCatchUpOnly) {
+    await catchUpScene();
   } else {
     await englishScene();
   }
@@ -74,6 +79,59 @@ async function person(name, viewport = { width: 1280, height: 720 }, locale = 'e
     .getByText(isChinese ? '在线' : 'Online')
     .waitFor();
   return page;
+}
+
+/** docs/screenshot-catch-up.png: Carol opens the link of a room with a long history. */
+async function catchUpScene() {
+  const lines = [
+    'Finished chapter {n} last night. The ending surprised me.',
+    'Chapter {n}: I did not expect the letter to be from her sister.',
+    'Anyone else think the narrator is hiding something in chapter {n}?',
+    'Notes for chapter {n} are in the shared doc.',
+    'Reading chapter {n} on the train today.',
+    'Quote of the week, chapter {n}: "Nothing is ever quite lost."',
+  ];
+  const texts = Array.from({ length: 12_000 }, (_, i) =>
+    (lines[i % lines.length] ?? '').replace('{n}', String(1 + Math.floor(i / lines.length))),
+  );
+  const alice = await person('Alice Chen');
+  await alice.getByRole('button', { name: 'New room' }).click();
+  await alice.waitForURL(/#\/r\//);
+  const link = alice.url();
+  await alice.getByRole('button', { name: 'Room details' }).click();
+  const details = alice.getByRole('dialog', { name: 'Room details' });
+  await details.getByRole('textbox', { name: 'Room name' }).fill('Book club');
+  await details.getByRole('textbox', { name: 'Topic' }).fill('One chapter a day, spoilers welcome');
+  await details.getByRole('button', { name: 'Save' }).click();
+  await details.waitFor({ state: 'hidden' });
+  // Typed as fast as the composer takes them (each after the previous one cleared).
+  await alice.getByRole('textbox', { name: 'Message' }).evaluate(async (box, all) => {
+    const field = /** @type {HTMLTextAreaElement} */ (box);
+    for (const text of all) {
+      field.value = text;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+      field.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }),
+      );
+      while (field.value !== '') await new Promise((resolve) => setTimeout(resolve));
+    }
+  }, texts);
+  await alice
+    .getByRole('log', { name: 'Messages' })
+    .getByText(texts.at(-1) ?? '')
+    .waitFor();
+  const carol = await person('Carol Diaz');
+  await carol.goto(link);
+  // Once the bar is on and what is here shows (the log shows a flood at most once a second).
+  await carol.waitForFunction(
+    () =>
+      document.querySelector('progress[aria-label="Catching up on history"]') &&
+      document.querySelector('[role="log"] article'),
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  await carol.screenshot({ path: `${root}docs/screenshot-catch-up.png` });
+  console.info('wrote docs/screenshot-catch-up.png');
 }
 
 /** docs/screenshot-zh.png: two people chatting in a room, both browsers in Simplified Chinese. */

@@ -212,9 +212,12 @@ export class Timeline {
       if (change.conv !== this.#activeRoom) return;
       const isChanged = this.#window.merge(change.events, this.#isFollowing);
       if (!isChanged || !this.#isHistoryRead) return;
-      // The last change of a flood (or any other) shows at once, with what waited.
-      if (change.more) this.#showTimer ??= setTimeout(() => this.#show(), FLOOD_SHOW_MS);
-      else this.#show();
+      // The last change of a flood (or any other) shows at once, with what waited. Until a
+      // flood into an empty log shows, the log says it is loading, not that the room is empty.
+      if (change.more) {
+        this.#showTimer ??= setTimeout(() => this.#show(), FLOOD_SHOW_MS);
+        if (this.#messages.length === 0) this.#isLoading = true;
+      } else this.#show();
     } else if (change.type === 'events-deleted' && change.conv === this.#activeRoom) {
       if (this.#window.dropAuthor(change.author, change.seqs) && this.#isHistoryRead) this.#show();
     } else if (change.type === 'conversation-deleted' && change.conv === this.#activeRoom) {
@@ -226,6 +229,7 @@ export class Timeline {
   #show(): void {
     clearTimeout(this.#showTimer);
     this.#showTimer = undefined;
+    this.#isLoading = false;
     this.#messages = this.#window.events;
     this.#hasOlder = this.#window.hasOlder;
     this.#hasNewer = this.#window.hasNewer;

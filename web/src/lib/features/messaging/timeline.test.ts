@@ -230,7 +230,7 @@ describe('send bursts and the loaded window', () => {
 });
 
 describe('a history flooding in', () => {
-  it('waits for the rest of a flood (at most FLOOD_SHOW_MS), showing its last state at once', async () => {
+  it('waits for the rest of a flood (at most FLOOD_SHOW_MS), showing its last state at once and loading until then', async () => {
     const app = await h.readyApp();
     const room = await h.openNewRoom(app);
     let seq = 0;
@@ -245,13 +245,19 @@ describe('a history flooding in', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     onTestFinished(() => void vi.useRealTimers());
     // Bursts with more to come wait; the last one shows all of them at once.
+    expect(app.timeline.isLoadingMessages(room)).toBe(false);
     expect((await store.addEvents(burst(40), NOW, true)).ok).toBe(true);
     expect((await store.addEvents(burst(40), NOW, true)).ok).toBe(true);
     expect(shown()).toHaveLength(0);
+    // Meanwhile the empty log says its history is loading, not that the room has none.
+    expect(app.timeline.isLoadingMessages(room)).toBe(true);
     expect((await store.addEvents(burst(40), NOW)).ok).toBe(true);
     expect(shown()).toHaveLength(120);
-    // A long flood still shows its progress every FLOOD_SHOW_MS (later bursts do not put it off).
+    expect(app.timeline.isLoadingMessages(room)).toBe(false);
+    // A long flood still shows its progress every FLOOD_SHOW_MS (later bursts do not put it off);
+    // with messages shown, the log does not say it is loading.
     expect((await store.addEvents(burst(40), NOW, true)).ok).toBe(true);
+    expect(app.timeline.isLoadingMessages(room)).toBe(false);
     vi.advanceTimersByTime(FLOOD_SHOW_MS / 2);
     expect((await store.addEvents(burst(20), NOW, true)).ok).toBe(true);
     vi.advanceTimersByTime(FLOOD_SHOW_MS / 2 - 1);
