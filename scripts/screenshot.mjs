@@ -81,6 +81,20 @@ async function person(name, viewport = { width: 1280, height: 720 }, locale = 'e
   return page;
 }
 
+/** In an English page: a new room with `name` and `topic`; its link. */
+async function newRoom(page, name, topic) {
+  await page.getByRole('button', { name: 'New room' }).click();
+  await page.waitForURL(/#\/r\//);
+  const link = page.url();
+  await page.getByRole('button', { name: 'Room details' }).click();
+  const details = page.getByRole('dialog', { name: 'Room details' });
+  await details.getByRole('textbox', { name: 'Room name' }).fill(name);
+  await details.getByRole('textbox', { name: 'Topic' }).fill(topic);
+  await details.getByRole('button', { name: 'Save' }).click();
+  await details.waitFor({ state: 'hidden' });
+  return link;
+}
+
 /** docs/screenshot-catch-up.png: Carol opens the link of a room with a long history. */
 async function catchUpScene() {
   const lines = [
@@ -95,15 +109,7 @@ async function catchUpScene() {
     (lines[i % lines.length] ?? '').replace('{n}', String(1 + Math.floor(i / lines.length))),
   );
   const alice = await person('Alice Chen');
-  await alice.getByRole('button', { name: 'New room' }).click();
-  await alice.waitForURL(/#\/r\//);
-  const link = alice.url();
-  await alice.getByRole('button', { name: 'Room details' }).click();
-  const details = alice.getByRole('dialog', { name: 'Room details' });
-  await details.getByRole('textbox', { name: 'Room name' }).fill('Book club');
-  await details.getByRole('textbox', { name: 'Topic' }).fill('One chapter a day, spoilers welcome');
-  await details.getByRole('button', { name: 'Save' }).click();
-  await details.waitFor({ state: 'hidden' });
+  const link = await newRoom(alice, 'Book club', 'One chapter a day, spoilers welcome');
   // Typed as fast as the composer takes them (each after the previous one cleared).
   await alice.getByRole('textbox', { name: 'Message' }).evaluate(async (box, all) => {
     const field = /** @type {HTMLTextAreaElement} */ (box);
@@ -179,15 +185,7 @@ async function englishScene() {
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
   };
   const alice = await person('Alice Chen');
-  await alice.getByRole('button', { name: 'New room' }).click();
-  await alice.waitForURL(/#\/r\//);
-  const link = alice.url();
-  await alice.getByRole('button', { name: 'Room details' }).click();
-  const details = alice.getByRole('dialog', { name: 'Room details' });
-  await details.getByRole('textbox', { name: 'Room name' }).fill('Weekend trip');
-  await details.getByRole('textbox', { name: 'Topic' }).fill('Plans, times and who brings what');
-  await details.getByRole('button', { name: 'Save' }).click();
-  await details.waitFor({ state: 'hidden' });
+  const link = await newRoom(alice, 'Weekend trip', 'Plans, times and who brings what');
   const bob = await person('Bob Martin', { width: 375, height: 740 });
   await bob.goto(link);
   await alice.getByRole('list', { name: 'Members' }).getByText('Bob Martin').waitFor();
