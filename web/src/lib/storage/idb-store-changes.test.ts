@@ -12,7 +12,7 @@ import {
 import type { EventContent } from '../protocol/events';
 import type { Contact, StoreChange } from './chat-store';
 import { openIdbStore, type IdbChatStore } from './idb-store';
-import { failPutsWhileRunning, quotaError } from '../testing/idb-failures';
+import { failPutsWhileRunning, quotaError, realPut, type Put } from '../testing/idb-failures';
 import type { RoomSecret } from '../protocol/ids';
 
 const SELF = fakeFingerprint(1);
@@ -186,8 +186,6 @@ describe('change notices of event writes', () => {
   it('tells nothing of a batch that failed halfway, not even of the part written first', async () => {
     await addRoom(OTHER_ROOM);
     heard = [];
-    type Put = IDBObjectStore['put'];
-    const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
       this: IDBObjectStore,
       ...args: Parameters<Put>
@@ -319,8 +317,6 @@ describe('change notices of conversation writes', () => {
   it('tells nothing of a move whose second write failed (the first is rolled back)', async () => {
     await addRoom();
     listen();
-    type Put = IDBObjectStore['put'];
-    const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
       this: IDBObjectStore,
       ...args: Parameters<Put>

@@ -19,6 +19,7 @@ import { DB_VERSION, MIGRATIONS } from './idb-schema';
 import { openIdbStore, type IdbChatStore } from './idb-store';
 import { toStoreError } from './idb-tx';
 import type { Fingerprint } from '../protocol/ids';
+import { quotaError, realPut, type Put } from '../testing/idb-failures';
 
 const SELF = fakeFingerprint(1);
 const ALICE = fakeFingerprint(2);
@@ -52,10 +53,6 @@ function seqsOf(events: StoredEvent[]): string[] {
   return events.map(
     (e) => `${e.author === SELF ? 'self' : e.author === ALICE ? 'alice' : 'bob'}${e.seq}`,
   );
-}
-
-function quotaError(): DOMException {
-  return new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 }
 
 beforeEach(async () => {
@@ -931,8 +928,6 @@ describe('failures', () => {
 
   it('reports quota on append and leaves nothing half-written', async () => {
     await addRoom();
-    type Put = IDBObjectStore['put'];
-    const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as Put;
     // Let the event row through, fail on the conversation row: the whole transaction must roll back.
     const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
       this: IDBObjectStore,
