@@ -9,6 +9,10 @@
 // (test-results/bench-messaging-*.cpuprofile, open in DevTools) and reports the functions with the
 // most self time, mapped to web/ sources through dist/web's source maps.
 //
+// --trace records Chromium traces (test-results/bench-messaging-*.trace.json) of Bob's page during
+// the latency phase and of Alice's during the throughput phase (her page is the one that limits
+// it), and keeps each main thread's self time by trace event in the JSON result.
+//
 // All clocks are read inside the pages (performance.timeOrigin + performance.now(), one time line
 // for every page of the browser); Node only orchestrates. An init script in every context keeps,
 // per bench marker ("PB_<phase>_<n>" in a message's text), when a MutationObserver first saw an
@@ -185,7 +189,7 @@ async function measureLatency(alice, bob, options) {
   const idle = mainThreadDelta(idleBefore, await mainThreadTimes(bob.page));
   const idleWallMs = performance.now() - idleStart;
   const stopBobProfiler = options.profile ? await startProfiler(bob.page, 200) : null;
-  const stopBobTrace = options.trace ? await startTrace(bob.page) : null;
+  const stopBobTrace = options.trace ? await startTrace(bob.page, 'bob-latency') : null;
   /** Bob's main thread during the measured (not warm-up) Parley blocks only. */
   const receiving = { taskMs: 0, threadCpuMs: 0, wallMs: 0, messages: 0 };
   let sent = 0;
@@ -297,6 +301,7 @@ async function measureThroughput(alice, bob, conv, options) {
   const profilers = options.profile
     ? await Promise.all([alice, bob].map((user) => startProfiler(user.page, 200)))
     : [];
+  const stopAliceTrace = options.trace ? await startTrace(alice.page, 'alice-throughput') : null;
   const sentResult = await composerOf(alice).evaluate(sendFast, {
     markers,
     timeoutMs: options.timeoutMs,
@@ -307,6 +312,7 @@ async function measureThroughput(alice, bob, conv, options) {
   const lastMarker = markers.at(-1) ?? '';
   await waitSeen(bob, [lastMarker], options.timeoutMs);
   const cpuAfter = await Promise.all([alice, bob].map((user) => mainThreadTimes(user.page)));
+  const aliceTrace = stopAliceTrace ? await stopAliceTrace() : null;
   const storedBy = Date.now() + options.timeoutMs;
   const bobStoredNow = async () => (await bob.page.evaluate(countStored, conv)) - bobStoredBefore;
   let bobStored = await bobStoredNow();
@@ -348,6 +354,8 @@ async function measureThroughput(alice, bob, conv, options) {
     // Per message, how long Alice's composer was busy (keydown → cleared).
     acceptMs: percentileSummary(sentResult.acceptMs),
     hotspots,
+    /** With --trace: Alice's renderer main thread by trace event, self ms (throughput phase). */
+    aliceTrace,
     mainThread: {
       alice: roundFields(mainThreadDelta(cpuBefore[0], cpuAfter[0])),
       bob: roundFields(mainThreadDelta(cpuBefore[1], cpuAfter[1])),
@@ -596,8 +604,9 @@ async function waitIndexed(user, conv, timeoutMs) {
  * Starts a Chromium trace (timeline categories); the returned function stops it, keeps the file
  * and yields the self time of each trace event name on the page's renderer main thread.
  * @param {import('@playwright/test').Page} page
+ * @param {string} label who and which phase, for the file name
  */
-async function startTrace(page) {
+async function startTrace(page, label) {
   const browser = page.context().browser();
   if (!browser) throw new Error('no browser to trace');
   const cdp = await page.context().newCDPSession(page);
@@ -609,9 +618,9 @@ async function startTrace(page) {
   return async () => {
     const buffer = await browser.stopTracing();
     mkdirSync(PROFILE_DIR, { recursive: true });
-    const file = path.join(PROFILE_DIR, 'bench-messaging-bob-latency.trace.json');
+    const file = path.join(PROFILE_DIR, `bench-messaging-${label}.trace.json`);
     writeFileSync(file, buffer);
-    console.info(`messaging: trace of bob (latency phase) in ${path.relative(REPO_ROOT, file)}`);
+    console.info(`messaging: trace of ${label} in ${path.relative(REPO_ROOT, file)}`);
     /** @type {any[]} */
     const events = JSON.parse(buffer.toString()).traceEvents ?? [];
     let pid = null;
@@ -1431,6 +1440,7 @@ function buildReport({
       }),
       acceptMs: roundSummary(throughput.acceptMs),
       hotspots: throughput.hotspots,
+      aliceTrace: throughput.aliceTrace,
       mainThread: throughput.mainThread,
     },
     history: history && {

@@ -25,7 +25,7 @@ import { Profile } from './features/profile/profile';
 import { Receipts } from './features/receipts/receipts';
 import { RoomMoves } from './features/room-moves/room-moves';
 import { AppSettings, type NetworkSettings } from './features/settings/settings.svelte';
-import { Typing } from './features/typing/typing.svelte';
+import { TypingFacade } from './features/typing/typing-facade.svelte';
 import { FileLinks } from './features/files/file-links';
 import type { FileStore } from './storage/file-store';
 import { searchLinks } from './features/search/search-links';
@@ -111,7 +111,8 @@ export function createParley(deps: ParleyDeps) {
     say,
     loadDevices: deps.loadDevices ?? browserDevices,
   });
-  const typing = new Typing(kernel, nameOf);
+  // The typing indicator: its code loads right after the first screen.
+  const typing = new TypingFacade(kernel, nameOf);
   // Contact requests and links: their code loads right after the first screen.
   const contactLinks = new ContactLinks(kernel, contacts);
   const { invites, requests } = contactLinks;
@@ -139,6 +140,7 @@ export function createParley(deps: ParleyDeps) {
       (store) => contacts.load(store),
       (store) => contactLinks.start(store),
       () => moves.load(),
+      () => typing.start(),
     ],
     admits: [(peer) => contacts.admits(peer), (peer) => moves.admits(peer)],
   });

@@ -5,6 +5,7 @@ import { MemoryHub } from '../../net/memory-transport';
 import type { ParleyDeps } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
 import { meetInRoom } from '../../testing/meet-in-room';
+import { TypingFacade } from './typing-facade.svelte';
 
 const h = appHarness();
 
@@ -101,5 +102,30 @@ describe('typing', () => {
     });
     expect(await alice.conversations.leaveRoom(room)).toBe(true);
     await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual([]), { timeout: 5_000 });
+  });
+
+  it('before its code has loaded, holds a typing frame until it is here and hands keystrokes on', async () => {
+    const { alice, bob, room } = await twoInARoom(new MemoryHub());
+    const aliceFp = alice.kernel.self;
+    const peer = aliceFp ? bob.kernel.presence.linkedPeer(room, aliceFp) : undefined;
+    if (!peer) throw new Error('Bob has no link to Alice');
+    // A facade whose code is not loaded yet (the app's starts loading with the store).
+    const bobTyping = new TypingFacade(bob.kernel, (r, f) => bob.members.authorName(r, f));
+    expect(bobTyping.typingIn(room)).toEqual([]);
+    const handled = bobTyping.frames.typing(peer, { type: 'typing' });
+    // The link's next frame waits for this promise: it settles once the frame is shown.
+    expect(handled).toBeInstanceOf(Promise);
+    await handled;
+    expect(bobTyping.typingIn(room)).toEqual(['Alice']);
+    // A message of hers ends it, as it does for the app's own.
+    expect(await alice.messages.send(room, 'Hi')).toBe(true);
+    await vi.waitFor(() => expect(bobTyping.typingIn(room)).toEqual([]), { timeout: 5_000 });
+
+    // Alice's keystroke before her code is here is not lost: it goes out once it is.
+    const aliceTyping = new TypingFacade(alice.kernel, (r, f) => alice.members.authorName(r, f));
+    aliceTyping.noteTyping(room, 'H');
+    await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
+      timeout: 5_000,
+    });
   });
 });

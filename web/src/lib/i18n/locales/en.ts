@@ -77,10 +77,6 @@ export const firstScreen = {
   'conversation.delete': 'Delete',
   'conversation.leave': 'Leave room',
 
-  'typing.one': '{name} is typing…',
-  'typing.two': '{first} and {second} are typing…',
-  'typing.others.one': '{first} and {count} other are typing…',
-  'typing.others.other': '{first} and {count} others are typing…',
   // Profile and room membership
   'profile.edit': 'Edit profile',
   'room.earlier': 'Earlier messages, before someone was removed',
@@ -104,6 +100,10 @@ export const firstScreen = {
 
 /** Strings of everything loaded on demand (onboarding, contacts and invites, dialogs, Settings, calls). */
 export const onDemand = {
+  'typing.one': '{name} is typing…',
+  'typing.two': '{first} and {second} are typing…',
+  'typing.others.one': '{first} and {count} other are typing…',
+  'typing.others.other': '{first} and {count} others are typing…',
   // Onboarding, profile, contacts, invites, dialogs and prompts
   'app.tagline': 'Private chat, browser to browser. No account, no server reading along.',
   'onboarding.title': 'Welcome to Parley',

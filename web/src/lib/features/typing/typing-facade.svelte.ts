@@ -1,0 +1,74 @@
+/**
+ * The typing indicator as the rest of the app sees it (DESIGN §6, ephemeral). Its code
+ * (typing.svelte.ts) loads right after the first screen: nobody can be typing before a member has
+ * linked, which takes the network, which loads after the first screen too. Until it is here, a
+ * `typing` frame waits for it (the link's next frame waits behind it, so a message that follows
+ * still ends the indicator), keystrokes are handed on once it is here, and nobody shows as typing.
+ */
+import type { FrameHandlers } from '../../kernel/frames';
+import type { Kernel } from '../../kernel/kernel.svelte';
+import { createLogger } from '../../log';
+import type { Fingerprint, RoomKey } from '../../protocol/ids';
+import type { Typing } from './typing.svelte';
+
+const log = createLogger('typing');
+
+/** Loads typing.svelte.ts once and hands everything on to it. */
+export class TypingFacade {
+  #kernel: Kernel;
+  #authorName: (room: RoomKey, fingerprint: Fingerprint) => string;
+  #loaded = $state.raw<Typing | null>(null);
+  #loading: Promise<Typing> | null = null;
+
+  /** The frames typing owns. */
+  readonly frames: Pick<FrameHandlers, 'typing'> = {
+    typing: async (peer, frame) => {
+      try {
+        await (await this.load()).frames.typing(peer, frame);
+      } catch (error) {
+        log.warn('a typing frame was dropped: the typing code did not load', error);
+      }
+    },
+  };
+
+  constructor(kernel: Kernel, authorName: (room: RoomKey, fingerprint: Fingerprint) => string) {
+    this.#kernel = kernel;
+    this.#authorName = authorName;
+  }
+
+  /** Starts loading (a kernel loader: it does not hold up the first screen). */
+  start(): Promise<void> {
+    this.load().catch((error: unknown) => log.warn('loading the typing indicator failed', error));
+    return Promise.resolve();
+  }
+
+  /** The code, loading it first if needed (after a failure the next call tries again). */
+  load(): Promise<Typing> {
+    this.#loading ??= import('./typing.svelte').then(
+      ({ Typing }) => (this.#loaded = new Typing(this.#kernel, this.#authorName)),
+      (error: unknown) => {
+        this.#loading = null;
+        throw error;
+      },
+    );
+    return this.#loading;
+  }
+
+  /** The display names of the members typing in a room now, sorted. */
+  typingIn(room: RoomKey): string[] {
+    return this.#loaded?.typingIn(room) ?? [];
+  }
+
+  /** The text in a room's composer changed as the person typed (see Typing.noteTyping). */
+  noteTyping(room: RoomKey, text: string): void {
+    const loaded = this.#loaded;
+    if (loaded) {
+      loaded.noteTyping(room, text);
+      return;
+    }
+    this.load().then(
+      (typing) => typing.noteTyping(room, text),
+      (error: unknown) => log.warn('loading the typing indicator failed', error),
+    );
+  }
+}
