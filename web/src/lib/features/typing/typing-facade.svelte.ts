@@ -3,7 +3,8 @@
  * (typing.svelte.ts) loads right after the first screen: nobody can be typing before a member has
  * linked, which takes the network, which loads after the first screen too. Until it is here, a
  * `typing` frame waits for it (the link's next frame waits behind it, so a message that follows
- * still ends the indicator), keystrokes are handed on once it is here, and nobody shows as typing.
+ * still ends the indicator; at most TYPING_LOAD_WAIT_MS, then the frame is dropped, as an
+ * ephemeral frame may be), keystrokes are handed on once it is here, and nobody shows as typing.
  */
 import type { FrameHandlers } from '../../kernel/frames';
 import type { Kernel } from '../../kernel/kernel.svelte';
@@ -11,29 +12,50 @@ import { createLogger } from '../../log';
 import type { Fingerprint, RoomKey } from '../../protocol/ids';
 import type { Typing } from './typing.svelte';
 
+/** Loads typing.svelte.ts (a test hands in its own). */
+type LoadTyping = () => Promise<Pick<typeof import('./typing.svelte'), 'Typing'>>;
+
 const log = createLogger('typing');
+
+/** The longest a `typing` frame (and the link's frames behind it) waits for the code. */
+export const TYPING_LOAD_WAIT_MS = 2_000;
 
 /** Loads typing.svelte.ts once and hands everything on to it. */
 export class TypingFacade {
   #kernel: Kernel;
   #authorName: (room: RoomKey, fingerprint: Fingerprint) => string;
+  #loadCode: LoadTyping;
   #loaded = $state.raw<Typing | null>(null);
   #loading: Promise<Typing> | null = null;
 
   /** The frames typing owns. */
   readonly frames: Pick<FrameHandlers, 'typing'> = {
     typing: async (peer, frame) => {
+      // The link's next frames wait behind this one, so not for long: `typing` may be dropped.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<null>((resolve) => {
+        timer = setTimeout(resolve, TYPING_LOAD_WAIT_MS, null);
+      });
       try {
-        await (await this.load()).frames.typing(peer, frame);
+        const typing = this.#loaded ?? (await Promise.race([this.load(), late]));
+        if (!typing) throw new Error('too slow');
+        await typing.frames.typing(peer, frame);
       } catch (error) {
         log.warn('a typing frame was dropped: the typing code did not load', error);
+      } finally {
+        clearTimeout(timer);
       }
     },
   };
 
-  constructor(kernel: Kernel, authorName: (room: RoomKey, fingerprint: Fingerprint) => string) {
+  constructor(
+    kernel: Kernel,
+    authorName: (room: RoomKey, fingerprint: Fingerprint) => string,
+    loadCode: LoadTyping = () => import('./typing.svelte'),
+  ) {
     this.#kernel = kernel;
     this.#authorName = authorName;
+    this.#loadCode = loadCode;
   }
 
   /** Starts loading (a kernel loader: it does not hold up the first screen). */
@@ -44,7 +66,7 @@ export class TypingFacade {
 
   /** The code, loading it first if needed (after a failure the next call tries again). */
   load(): Promise<Typing> {
-    this.#loading ??= import('./typing.svelte').then(
+    this.#loading ??= this.#loadCode().then(
       ({ Typing }) => (this.#loaded = new Typing(this.#kernel, this.#authorName)),
       (error: unknown) => {
         this.#loading = null;

@@ -5,7 +5,7 @@ import { MemoryHub } from '../../net/memory-transport';
 import type { ParleyDeps } from '../../parley';
 import { appHarness } from '../../testing/app-harness';
 import { meetInRoom } from '../../testing/meet-in-room';
-import { TypingFacade } from './typing-facade.svelte';
+import { TYPING_LOAD_WAIT_MS, TypingFacade } from './typing-facade.svelte';
 
 const h = appHarness();
 
@@ -127,5 +127,28 @@ describe('typing', () => {
     await vi.waitFor(() => expect(bob.typing.typingIn(room)).toEqual(['Alice']), {
       timeout: 5_000,
     });
+  });
+
+  it('drops a typing frame when its code takes too long, so the link is not held up', async () => {
+    const { alice, bob, room } = await twoInARoom(new MemoryHub());
+    const aliceFp = alice.kernel.self;
+    const peer = aliceFp ? bob.kernel.presence.linkedPeer(room, aliceFp) : undefined;
+    if (!peer) throw new Error('Bob has no link to Alice');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Code that never arrives (a fetch that hangs).
+    const stuck = new TypingFacade(
+      bob.kernel,
+      (r, f) => bob.members.authorName(r, f),
+      () => new Promise(() => undefined),
+    );
+    let isSettled = false;
+    void Promise.resolve(stuck.frames.typing(peer, { type: 'typing' })).then(() => {
+      isSettled = true;
+    });
+    await vi.advanceTimersByTimeAsync(TYPING_LOAD_WAIT_MS - 1);
+    expect(isSettled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(isSettled).toBe(true);
+    expect(stuck.typingIn(room)).toEqual([]);
   });
 });
