@@ -100,9 +100,15 @@ export class SearchIndexer {
     this.#drainTimer = null;
   }
 
-  /** True until the history stored before the index existed has been read. */
-  get isBuilding(): boolean {
-    return !this.#state.isDone;
+  /**
+   * True while a search may miss messages: the history stored before the index existed is still
+   * being read, or a history that flooded in (into `conv`, or anywhere when none is given) waits
+   * to be read again from the store.
+   */
+  isBuildingIn(conv?: string): boolean {
+    if (!this.#state.isDone) return true;
+    const reading = [...this.#aside, ...(this.#catchingUp ?? [])];
+    return conv === undefined ? reading.length > 0 : reading.includes(conv);
   }
 
   /** Resolves once the background build and every queued change are done (tests, benches). */
@@ -185,6 +191,8 @@ export class SearchIndexer {
   #setAside(conv: string): void {
     if (!this.#aside.has(conv)) {
       this.#aside.add(conv);
+      // A search shown now may miss the flood's messages: it says so (isBuildingIn).
+      this.#changed();
       this.#pending = this.#pending.filter((change) => asideConvOf(change) !== conv);
       this.#pendingOps = this.#pending.reduce(
         (sum, change) => sum + (change.type === 'events' ? change.events.length : 0),
@@ -385,7 +393,7 @@ export class SearchIndexer {
         this.#state = state;
         convs.splice(0, caughtUp.length);
         for (const conv of caughtUp) this.#catchingUp?.delete(conv);
-        if (ops.length > 0) this.#changed();
+        if (ops.length > 0 || caughtUp.length > 0) this.#changed();
       });
       if (!isDone) return;
     }

@@ -98,7 +98,7 @@ export class SearchSession {
         this.#app.conversations.conversation(hit.conv as RoomKey),
       );
       this.#terms = queryTerms(query);
-      this.#isBuilding = index.isBuilding;
+      this.#isBuilding = index.isBuildingIn(room ?? undefined);
       this.#status = 'done';
     } catch (error) {
       log.error('search failed', error);
