@@ -1,12 +1,17 @@
 // Call setup: the time from the callee pressing "Accept" to the first remote video frame on its
 // screen, in Parley and in a bare PeerJS call (`peer.on('call')` → getUserMedia → `answer()` →
 // 'stream' → first frame) in the same browser, pages, server and run (DESIGN §13).
-// `npm run bench -- calls [--runs 15] [--warmup 2] [--timeout-ms 20000]`.
+// `npm run bench -- calls [--runs 15] [--warmup 2] [--timeout-ms 20000] [--trace]`.
+//
+// --trace records a Chromium trace (test-results/bench-calls-trace.json, open it in DevTools'
+// Performance panel) of one extra, uncounted Parley call, from while the callee's phone rings
+// until its first frame of the caller.
 //
 // Both sides open the (fake) camera and microphone at "Accept", as a person answering would; the
 // first frame is the first `requestVideoFrameCallback` of the callee's video element showing the
 // caller. Clocks are read inside the callee's page; Node only orchestrates. The caller's first
 // frame of the callee is recorded too ("other side").
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadavg } from 'node:os';
 import {
@@ -30,7 +35,9 @@ const PEERJS_UMD = path.join(REPO_ROOT, 'node_modules', 'peerjs', 'dist', 'peerj
 /** Same-origin URL the pages load PeerJS from (the app's CSP allows only 'self' scripts). */
 const PEERJS_ROUTE = '/__bench/peerjs.min.js';
 
-const DEFAULTS = { runs: 15, warmup: 2, timeoutMs: 20_000 };
+const DEFAULTS = { runs: 15, warmup: 2, timeoutMs: 20_000, trace: false };
+/** Where `--trace` writes its Chromium trace (git-ignored). */
+const TRACE_PATH = path.join(REPO_ROOT, 'test-results', 'bench-calls-trace.json');
 /** How long the phone rings before the callee presses Accept, on both sides. */
 const RING_BEFORE_ACCEPT_MS = 500;
 
@@ -85,6 +92,14 @@ export default async function callsBenchmark(argv, environment) {
       }
       console.info(
         `calls: ${isWarmup ? 'warm-up' : 'run'} ${iteration + 1}/${iterations}: ${line.join(', ')}`,
+      );
+    }
+
+    if (options.trace) {
+      mkdirSync(path.dirname(TRACE_PATH), { recursive: true });
+      await measureParley(alice, bob, fixtures, options.timeoutMs, { browser, path: TRACE_PATH });
+      console.info(
+        `calls: trace of one more Parley call in ${path.relative(REPO_ROOT, TRACE_PATH)}`,
       );
     }
 
@@ -153,12 +168,15 @@ export default async function callsBenchmark(argv, environment) {
 
 /**
  * One Parley call: Alice video-calls Bob from the Members list; Bob's page times "Accept" → the
- * first frame of Alice's video, Alice's page the first frame of Bob's; then Bob hangs up.
+ * first frame of Alice's video, Alice's page the first frame of Bob's; then Bob hangs up. With
+ * `trace`, Bob's page is traced from while it rings until that first frame.
  */
-async function measureParley(alice, bob, fixtures, timeoutMs) {
+async function measureParley(alice, bob, fixtures, timeoutMs, trace) {
   await fixtures.memberList(alice.page).getByRole('button', { name: 'Video call: Bob' }).click();
   const dialog = bob.page.getByRole('dialog', { name: 'Incoming call from Alice' });
   await dialog.waitFor();
+  // Started while it rings: starting a trace stalls the pages for a moment.
+  if (trace) await trace.browser.startTracing(bob.page, { path: trace.path, screenshots: false });
   // A person takes longer than this to reach for Accept; the caller dials meanwhile.
   await sleep(RING_BEFORE_ACCEPT_MS);
   const aliceSees = alice.page.evaluate(firstFrameOf, { name: 'Bob', timeout: timeoutMs });
@@ -176,6 +194,7 @@ async function measureParley(alice, bob, fixtures, timeoutMs) {
     },
     { timeout: timeoutMs },
   );
+  if (trace) await trace.browser.stopTracing();
   const aliceAt = await withTimeout(aliceSees, timeoutMs, "Alice's first frame of Bob");
   // Both clocks on one time line: each page's timeOrigin + performance.now().
   const aliceOrigin = await alice.page.evaluate(() => performance.timeOrigin);
