@@ -31,19 +31,10 @@ export class TypingFacade {
   /** The frames typing owns. */
   readonly frames: Pick<FrameHandlers, 'typing'> = {
     typing: async (peer, frame) => {
-      // The link's next frames wait behind this one, so not for long: `typing` may be dropped.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<null>((resolve) => {
-        timer = setTimeout(resolve, TYPING_LOAD_WAIT_MS, null);
-      });
       try {
-        const typing = this.#loaded ?? (await Promise.race([this.load(), late]));
-        if (!typing) throw new Error('too slow');
-        await typing.frames.typing(peer, frame);
+        await (this.#loaded ?? (await this.#loadSoon())).frames.typing(peer, frame);
       } catch (error) {
         log.warn('a typing frame was dropped: the typing code did not load', error);
-      } finally {
-        clearTimeout(timer);
       }
     },
   };
@@ -74,6 +65,18 @@ export class TypingFacade {
       },
     );
     return this.#loading;
+  }
+
+  /**
+   * The code, if it loads within TYPING_LOAD_WAIT_MS: a frame waiting for it holds the link's
+   * next frames, so not for long (`typing` may be dropped). Only asked before it is here.
+   */
+  #loadSoon(): Promise<Typing> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(reject, TYPING_LOAD_WAIT_MS, new Error('too slow'));
+    });
+    return Promise.race([this.load(), late]).finally(() => clearTimeout(timer));
   }
 
   /** The display names of the members typing in a room now, sorted. */
