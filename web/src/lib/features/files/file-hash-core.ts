@@ -1,12 +1,14 @@
 /**
- * Hashing a file slice by slice in the thread it runs in (DESIGN §9): each chunk's SHA-256 by
- * WebCrypto, the whole file's by @noble/hashes (WebCrypto cannot stream), reading one chunk
- * ahead. At most two chunks are in memory, never the file. Shared by the main thread and the
- * Worker (file-hash-worker.ts), with the messages they exchange.
+ * Hashing a file chunk by chunk in the thread it runs in (DESIGN §9): each chunk's SHA-256 by
+ * WebCrypto, the whole file's by @noble/hashes (WebCrypto cannot stream), the file read as one
+ * stream into one chunk-sized buffer (chunk-reader.ts). One chunk is in memory, never the file.
+ * Shared by the main thread and the Worker (file-hash-worker.ts), with the messages they
+ * exchange.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toBase64Url } from '../../encoding';
-import { CHUNK_HASH_BYTES, chunkCountOf, chunkRange } from './chunk-plan';
+import { CHUNK_HASH_BYTES, chunkCountOf } from './chunk-plan';
+import { readChunks } from './chunk-reader';
 
 /** What hashing a file yields. */
 export interface FileHashes {
@@ -78,29 +80,21 @@ export async function hashHere(
 ): Promise<FileHashes> {
   signal?.throwIfAborted();
   const count = chunkCountOf(blob.size, chunkSize);
-  const read = (index: number): Promise<ArrayBuffer> => {
-    const { start, end } = chunkRange(blob.size, chunkSize, index);
-    return blob.slice(start, end).arrayBuffer();
-  };
   const manifest = new Uint8Array(count * CHUNK_HASH_BYTES);
   const whole = sha256.create();
-  let next = count > 0 ? read(0) : null;
-  try {
-    for (let index = 0; index < count; index++) {
-      const bytes = await next!;
-      signal?.throwIfAborted();
-      // Read the next chunk and hash this one by WebCrypto while noble hashes it here.
-      next = index + 1 < count ? read(index + 1) : null;
-      const chunkHash = digest(bytes);
-      whole.update(new Uint8Array(bytes));
-      manifest.set(await chunkHash, index * CHUNK_HASH_BYTES);
-      onProgress?.(Math.min(blob.size, (index + 1) * chunkSize));
-      await pause?.();
-    }
-  } finally {
-    // A read still running when hashing stops is not wanted; its failure is not news.
-    next?.catch(() => undefined);
+  let index = 0;
+  for await (const bytes of readChunks(blob, chunkSize)) {
+    signal?.throwIfAborted();
+    // WebCrypto hashes the chunk on its own threads while noble hashes it here; both are done
+    // with its buffer before the next chunk is read into it.
+    const chunkHash = digest(bytes);
+    whole.update(bytes);
+    manifest.set(await chunkHash, index * CHUNK_HASH_BYTES);
+    index++;
+    onProgress?.(Math.min(blob.size, index * chunkSize));
+    await pause?.();
   }
+  if (index !== count) throw new Error(`read ${index} of ${count} chunks`);
   return {
     sha256: toBase64Url(whole.digest()),
     root: await rootOf(manifest.buffer),

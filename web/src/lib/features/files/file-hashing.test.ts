@@ -74,14 +74,35 @@ describe('hashing a file', () => {
     expect(hashes.manifest.byteLength).toBe(32 * chunkCountOf(size, chunkSize));
   });
 
-  it('reads the file slice by slice, one chunk at a time', async () => {
+  it('reads the file as one stream into a chunk-sized buffer, never whole', async () => {
     const blob = new Blob([bytesOf(10 * KiB)]);
+    const stream = vi.spyOn(blob, 'stream');
     const slice = vi.spyOn(blob, 'slice');
     const arrayBuffer = vi.spyOn(blob, 'arrayBuffer');
     await hashFile(blob, { chunkSize: KiB });
-    expect(slice).toHaveBeenCalledTimes(10);
-    expect(slice.mock.calls.every(([start, end]) => end! - start! === KiB)).toBe(true);
+    expect(stream).toHaveBeenCalledTimes(1);
+    expect(slice).not.toHaveBeenCalled();
     expect(arrayBuffer).not.toHaveBeenCalled();
+  });
+
+  it('reads a slice per chunk where a file’s stream is not a byte stream, hashing the same', async () => {
+    const bytes = bytesOf(5 * KiB + 7);
+    const blob = new Blob([bytes]);
+    vi.spyOn(blob, 'stream').mockImplementation(
+      () => new ReadableStream<Uint8Array<ArrayBuffer>>(),
+    );
+    const slice = vi.spyOn(blob, 'slice');
+    expect(await hashFile(blob, { chunkSize: KiB })).toEqual(reference(bytes, KiB));
+    expect(slice.mock.calls.map(([start, end]) => [start, end])).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => [i * KiB, (i + 1) * KiB]),
+    );
+  });
+
+  it('fails when the file turns out shorter than its size (changed on disk)', async () => {
+    const blob = new Blob([bytesOf(3 * KiB)]);
+    const short = new Blob([bytesOf(2 * KiB)]);
+    vi.spyOn(blob, 'stream').mockImplementation(() => short.stream());
+    await expect(hashFile(blob, { chunkSize: KiB })).rejects.toThrow(/ended at 2048 of 3072 B/);
   });
 
   it('reports progress after every chunk, rising to the size', async () => {
@@ -177,6 +198,8 @@ describe('storing a file', () => {
 
   it('stores every chunk in batches, keeping the manifest, with rising progress', async () => {
     const putChunks = vi.spyOn(store, 'putChunks');
+    const stream = vi.spyOn(file, 'stream');
+    const slice = vi.spyOn(file, 'slice');
     const progress: number[] = [];
     const record = await storeFile(
       file,
@@ -189,6 +212,11 @@ describe('storing a file', () => {
     expect(await storedBytes()).toEqual(bytes);
     expect(putChunks.mock.calls.map(([, chunks]) => chunks.length)).toEqual([4, 4, 3]);
     expect(progress).toEqual([0, 4000, 8000, 10_500]);
+    // Read as one stream, each chunk stored as a Blob of its own (the stream's buffer is reused).
+    expect(stream).toHaveBeenCalledTimes(1);
+    expect(slice).not.toHaveBeenCalled();
+    const stored = putChunks.mock.calls.flatMap(([, chunks]) => chunks.map((c) => c.bytes));
+    expect(stored.every((chunk) => chunk instanceof Blob)).toBe(true);
   });
 
   it('stores only the chunks not held yet', async () => {

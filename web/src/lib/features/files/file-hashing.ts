@@ -6,7 +6,8 @@
  */
 import { createLogger } from '../../log';
 import type { ChunkBytes, FileRecord, FileStore } from '../../storage/file-store';
-import { CHUNK_HASH_BYTES, chunkRange, missingChunks } from './chunk-plan';
+import { CHUNK_HASH_BYTES, hasChunk } from './chunk-plan';
+import { readChunks } from './chunk-reader';
 import {
   hashHere,
   isHashMessage,
@@ -125,7 +126,7 @@ export async function hashFile(file: Blob, opts: HashOptions): Promise<FileHashe
 export async function verifyChunk(
   manifest: ArrayBuffer,
   index: number,
-  bytes: ArrayBuffer,
+  bytes: ArrayBuffer | Uint8Array<ArrayBuffer>,
 ): Promise<boolean> {
   const start = index * CHUNK_HASH_BYTES;
   if (!Number.isInteger(index) || index < 0 || start + CHUNK_HASH_BYTES > manifest.byteLength) {
@@ -201,12 +202,16 @@ export async function storeFile(
     pending = 0;
     onProgress(record.storedBytes);
   };
-  for (const index of missingChunks(record.have, record.chunkCount)) {
+  // The file is read as one stream (chunk-reader.ts); chunks held already are read and skipped.
+  const held = record.have;
+  let index = 0;
+  for await (const bytes of readChunks(file, chunkSize)) {
     signal?.throwIfAborted();
-    const { start, end } = chunkRange(file.size, chunkSize, index);
-    const bytes = await file.slice(start, end).arrayBuffer();
-    if (manifest && !(await verifyChunk(manifest, index, bytes))) throw new FileChangedError(index);
-    batch.push({ index, bytes });
+    const at = index++;
+    if (hasChunk(held, at)) continue;
+    if (manifest && !(await verifyChunk(manifest, at, bytes))) throw new FileChangedError(at);
+    // A Blob of its own now: the stream's buffer is read into again for the next chunk.
+    batch.push({ index: at, bytes: new Blob([bytes]) });
     pending += bytes.byteLength;
     if (pending >= batchBytes) await flush();
   }

@@ -89,7 +89,7 @@ export interface TransfersDeps {
   digest?: (bytes: Uint8Array) => Promise<Uint8Array>;
   /**
    * The SHA-256 (base64url) of a whole stored file (injectable for tests; default `hashFile`,
-   * in a Worker from 8 MiB, reading the file slice by slice).
+   * in a Worker from 8 MiB, reading the file as one stream).
    */
   wholeHash?: (file: Blob, chunkSize: number) => Promise<string>;
   /**
