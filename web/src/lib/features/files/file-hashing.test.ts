@@ -219,6 +219,16 @@ describe('storing a file', () => {
     expect(stored.every((chunk) => chunk instanceof Blob)).toBe(true);
   });
 
+  it('does not read a file it holds whole again', async () => {
+    await storeFile(file, store, { sha256, chunkSize: CHUNK, manifest });
+    const stream = vi.spyOn(file, 'stream');
+    const putChunks = vi.spyOn(store, 'putChunks');
+    const record = await storeFile(file, store, { sha256, chunkSize: CHUNK, manifest });
+    expect(store.isComplete(record)).toBe(true);
+    expect(stream).not.toHaveBeenCalled();
+    expect(putChunks).not.toHaveBeenCalled();
+  });
+
   it('stores only the chunks not held yet', async () => {
     await store.putChunks(sha256, [{ index: 3, bytes: bytes.slice(3000, 4000).buffer }]);
     const putChunks = vi.spyOn(store, 'putChunks');

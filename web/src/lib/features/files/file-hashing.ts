@@ -202,6 +202,8 @@ export async function storeFile(
     pending = 0;
     onProgress(record.storedBytes);
   };
+  // Held whole (the same file attached again): nothing to read.
+  if (store.isComplete(record)) return record;
   // The file is read as one stream (chunk-reader.ts); chunks held already are read and skipped.
   const held = record.have;
   let index = 0;
