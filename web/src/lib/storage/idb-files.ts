@@ -7,6 +7,7 @@
  * Each write is one transaction holding only IndexedDB requests, so a failure (a full disk above
  * all, surfaced as StorageFullError) leaves nothing of it behind.
  */
+import { fillFrom } from '../byte-streams';
 import { createLogger } from '../log';
 import {
   StorageFullError,
@@ -76,19 +77,13 @@ async function readBlob(blob: Blob, into?: ArrayBuffer): Promise<Uint8Array> {
     }
   }
   if (!reader) return new Uint8Array(await blob.arrayBuffer());
-  let buffer = into!;
-  let at = 0;
   try {
-    while (at < blob.size) {
-      const { value } = await reader.read(new Uint8Array(buffer, at, blob.size - at));
-      if (!value || value.byteLength === 0) throw new Error(`read ${at} of ${blob.size} B`);
-      buffer = value.buffer;
-      at += value.byteLength;
-    }
+    const { buffer, filled } = await fillFrom(reader, into!, blob.size);
+    if (filled < blob.size) throw new Error(`read ${filled} of ${blob.size} B`);
+    return new Uint8Array(buffer, 0, blob.size);
   } finally {
     void reader.cancel().catch(() => undefined);
   }
-  return new Uint8Array(buffer, 0, blob.size);
 }
 
 function checkDescription(file: FileDescription): void {

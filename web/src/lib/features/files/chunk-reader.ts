@@ -6,6 +6,8 @@
  * stream, each chunk is read as a slice, as before.
  */
 
+import { fillFrom } from '../../byte-streams';
+
 /**
  * The chunks of `blob` in order, `chunkSize` bytes each (the last one shorter). A chunk's view is
  * only good until the next one is asked for: its buffer is read into again.
@@ -31,15 +33,10 @@ export async function* readChunks(
   try {
     for (let at = 0; at < blob.size; at += chunkSize) {
       const length = Math.min(chunkSize, blob.size - at);
-      let filled = 0;
-      while (filled < length) {
-        const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled));
-        // The buffer read into is handed over to the stream and comes back as `value`'s.
-        if (value) buffer = value.buffer;
-        if (done || !value || value.byteLength === 0) {
-          throw new Error(`the file ended at ${at + filled} of ${blob.size} B`);
-        }
-        filled += value.byteLength;
+      const read = await fillFrom(reader, buffer, length);
+      buffer = read.buffer;
+      if (read.filled < length) {
+        throw new Error(`the file ended at ${at + read.filled} of ${blob.size} B`);
       }
       yield new Uint8Array(buffer, 0, length);
     }
