@@ -1,4 +1,5 @@
-import { expect, test } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { connectionStatus, createRoom, expect, memberList, onboard, test } from './fixtures.js';
 
 test('the signal server serves the app and its health check', async ({ page, request }) => {
   const health = await request.get('/healthz');
@@ -24,4 +25,36 @@ test('a restarted signal server serves the app again on the same address', async
   expect((await request.get('/healthz')).status()).toBe(200);
   await page.goto('/');
   await expect(page).toHaveTitle('Parley');
+});
+
+/** The file names of the scripts this page has loaded so far (Resource Timing). */
+function loadedScripts(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((entry) => new URL(entry.name).pathname.split('/').pop() ?? '')
+      .filter((name) => name.endsWith('.js')),
+  );
+}
+
+test('the home screen readies the room view while idle, so opening a room loads no more of it', async ({
+  page,
+}) => {
+  await page.addInitScript(() => performance.setResourceTimingBufferSize(2_000));
+  await onboard(page, 'Alice');
+  await expect(connectionStatus(page)).toContainText('Online');
+  // The parts load one per idle period; the last of them is the link finder.
+  await expect
+    .poll(() => loadedScripts(page))
+    .toEqual(expect.arrayContaining([expect.stringMatching(/^linkify-/)]));
+  const before = new Set(await loadedScripts(page));
+
+  await createRoom(page);
+  await expect(memberList(page).getByRole('listitem')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Attach file' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Video call' })).toBeVisible();
+
+  // Only the storage side of the members' message counts (not part of the view) may come now.
+  const loadedForRoom = (await loadedScripts(page)).filter((name) => !before.has(name));
+  expect(loadedForRoom.filter((name) => !name.startsWith('idb-moderation-'))).toEqual([]);
 });

@@ -1,0 +1,62 @@
+/**
+ * Readies the room view while the home screen is idle (DESIGN §13 "Connect first"). Opening a
+ * room mounts its view while the room is joined and dialled; the view's parts that load after
+ * the first screen (the composer's files, the header's actions, the members list, …) and the
+ * browser's date and number formats (ICU loads its data with a page's first format, 30–50 ms
+ * here) were made then too, in tasks that held up the answer, the ICE candidates and the
+ * handshake: the first room of a session linked about 100 ms later than the next. Loaded here
+ * first, one part per idle period, they are ready when a room opens.
+ *
+ * Each part is the very import its component makes (so the module and its style sheet are the
+ * ones it uses); an end-to-end test (app-shell.e2e.ts) opens a room after this and checks that
+ * no part is missing. A part that fails to load is left to its component, which loads it again
+ * when the room opens. Started by the home screen (MainLayout) once online, and by onboarding.
+ */
+import { formatDateTime, formatListTime, formatNumber } from '../i18n/i18n';
+import { createLogger } from '../log';
+import { loadMessageActions } from '../features/messaging/load-message-actions';
+import { loadLinkFinder } from '../features/messaging/message-links.svelte';
+
+const log = createLogger('room-warmup');
+
+/** What the room view imports when it mounts, beyond the first screen. */
+export const ROOM_VIEW_PARTS: readonly (() => Promise<unknown>)[] = [
+  () => import('../features/files/ComposerFiles.svelte'),
+  () => import('../features/conversations/ConversationActions.svelte'),
+  () => import('../features/conversations/MembersList.svelte'),
+  // Inside the members list: what each member wrote, and its code (parley.ts makes it then).
+  () => import('../features/conversations/MemberMessages.svelte'),
+  () => import('../features/conversations/member-messages.svelte'),
+  () => import('../features/typing/TypingIndicator.svelte'),
+  () => import('../features/messaging/CatchUpBar.svelte'),
+  loadMessageActions,
+  loadLinkFinder,
+];
+
+/** Waits until the browser is idle (at most `timeoutMs`); a timer where there is no idle callback. */
+function idle(timeoutMs = 1_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestIdleCallback === 'function') {
+      requestIdleCallback(() => resolve(), { timeout: timeoutMs });
+    } else {
+      setTimeout(resolve, 50);
+    }
+  });
+}
+
+/** Loads the room view's parts and the formats, one at a time while the page is idle. */
+export async function warmRoomView(parts = ROOM_VIEW_PARTS): Promise<void> {
+  await idle();
+  const now = Date.now();
+  formatListTime(now, now);
+  formatDateTime(now);
+  formatNumber(0);
+  for (const load of parts) {
+    await idle();
+    try {
+      await load();
+    } catch (error) {
+      log.info('a part of the room view did not load ahead; it loads when a room opens', error);
+    }
+  }
+}
