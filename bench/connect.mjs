@@ -1,7 +1,12 @@
 // Connection setup: Parley's "open a room link in a warm page → authenticated channel open"
 // against a bare PeerJS `connect()` → 'open', in the same browser, pages, server and run
 // (DESIGN §13). `npm run bench -- connect [--runs 25] [--warmup 2] [--settle-ms 300]
-// [--timeout-ms 20000] [--debug-log] [--traces] [--profile]`.
+// [--cold-runs 8] [--cold-settle-ms 2000] [--timeout-ms 20000] [--debug-log] [--traces]
+// [--profile]`.
+//
+// Then the first room of a page (--cold-runs, 0 for none): each run Bob is a fresh browser
+// profile that names himself, waits on the home screen for --cold-settle-ms (as a person reads
+// it) and opens the link; raw PeerJS dials from a fresh page the same way.
 //
 // --traces keeps every run's probe records in the JSON; --debug-log sets the app's log level to
 // debug and timestamps its lines; --profile records a Chromium trace (open it in DevTools'
@@ -44,6 +49,8 @@ const DEFAULTS = {
   runs: 25,
   warmup: 2,
   settleMs: 300,
+  coldRuns: 8,
+  coldSettleMs: 2000,
   timeoutMs: 20_000,
   debugLog: false,
   traces: false,
@@ -127,11 +134,16 @@ export default async function connectBenchmark(argv, environment) {
   if (!Number.isInteger(options.warmup) || options.warmup < 0) {
     throw new Error('--warmup must be ≥ 0');
   }
+  if (!Number.isInteger(options.coldRuns) || options.coldRuns < 0) {
+    throw new Error('--cold-runs must be ≥ 0');
+  }
   const fixtures = await importE2eModule('fixtures');
   const iterations = options.warmup + options.runs;
   // Alice and Bob join one new room per Parley run and stay in all of them; the default cap
   // (32 rooms per peer) would refuse them after 32 runs. Nothing else is changed.
-  const serverEnv = { PARLEY_MAX_ROOMS_PER_PEER: String(Math.max(32, iterations + 8)) };
+  const serverEnv = {
+    PARLEY_MAX_ROOMS_PER_PEER: String(Math.max(32, iterations + options.coldRuns + 8)),
+  };
   const startedAt = Date.now();
   const loadAverageAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -143,23 +155,21 @@ export default async function connectBenchmark(argv, environment) {
         `${options.warmup} warm-up + ${options.runs} measured runs per side` +
         (environment.isLoopbackOnly ? ', loopback-only network namespace' : ''),
     );
-    const alice = await openUser(browser, settings, server.baseUrl, 'alice');
-    const bob = await openUser(browser, settings, server.baseUrl, 'bob');
-    for (const user of [alice, bob]) {
+    const openPage = async (/** @type {string} */ name, /** @type {string} */ displayName) => {
+      const user = await openUser(browser, settings, server.baseUrl, name);
       await user.context.addInitScript(installProbes, { debugLog: options.debugLog });
       await user.context.route(`${server.baseUrl}${PEERJS_ROUTE}`, (route) =>
         route.fulfill({ contentType: 'text/javascript', path: PEERJS_UMD }),
       );
-    }
-
-    // Warm pages: both onboarded and online, Bob idle on the home page.
-    await fixtures.onboard(alice.page, 'Alice');
-    await fixtures.onboard(bob.page, 'Bob');
-    for (const user of [alice, bob]) {
+      await fixtures.onboard(user.page, displayName);
       await fixtures.expect(fixtures.connectionStatus(user.page)).toContainText('Online');
       await user.page.addScriptTag({ url: `${server.baseUrl}${PEERJS_ROUTE}` });
       await user.page.waitForFunction(() => typeof window.peerjs?.Peer === 'function');
-    }
+      return user;
+    };
+    // Warm pages: both onboarded and online, Bob idle on the home page.
+    const alice = await openPage('alice', 'Alice');
+    const bob = await openPage('bob', 'Bob');
     await fixtures.expect(bob.page).toHaveURL(/\/(#\/?)?$/);
 
     const context = { alice, bob, fixtures, options, port: server.port };
@@ -194,6 +204,37 @@ export default async function connectBenchmark(argv, environment) {
       );
     }
 
+    // The first room of a page: a fresh Bob per run (Alice stays), on the home screen meanwhile.
+    /** @type {RunRecord[]} */
+    const coldRecords = [];
+    for (let iteration = 0; iteration < options.coldRuns; iteration += 1) {
+      const order = iteration % 2 === 0 ? ['parley', 'raw'] : ['raw', 'parley'];
+      for (const kind of order) {
+        const fresh = await openPage(`bob-cold-${iteration}-${kind}`, 'Bob');
+        try {
+          await sleep(options.coldSettleMs);
+          const freshContext = { ...context, bob: fresh };
+          const record =
+            kind === 'parley' ? await measureParley(freshContext) : await measureRaw(freshContext);
+          coldRecords.push({ ...record, iteration, isWarmup: false, wallMs: 0 });
+        } catch (error) {
+          failures += 1;
+          console.error(`connect: first-room ${kind} run ${iteration} failed:`, error);
+          for (const user of [alice, fresh]) await printDiagnostics(user);
+          if (failures > maxFailures) {
+            throw new Error(`${failures} failed runs; giving up`, { cause: error });
+          }
+        } finally {
+          await fresh.context.close().catch(() => undefined);
+        }
+      }
+      const last = coldRecords.filter((r) => r.iteration === iteration);
+      console.info(
+        `connect: first-room run ${iteration + 1}/${options.coldRuns}: ` +
+          last.map((r) => `${r.kind} ${formatMs(r.ms)} ms`).join(', '),
+      );
+    }
+
     if (options.profile) {
       const profiled = await measureParley(context, { browser, path: PROFILE_PATH });
       console.info(
@@ -204,6 +245,7 @@ export default async function connectBenchmark(argv, environment) {
 
     const report = buildReport({
       records,
+      coldRecords,
       failures,
       options,
       environment,
@@ -825,6 +867,7 @@ function relative(times, start) {
 /**
  * @param {{
  *   records: RunRecord[],
+ *   coldRecords: RunRecord[],
  *   failures: number,
  *   options: typeof DEFAULTS,
  *   environment: { isLoopbackOnly: boolean },
@@ -836,6 +879,7 @@ function relative(times, start) {
  */
 function buildReport({
   records,
+  coldRecords,
   failures,
   options,
   environment,
@@ -890,6 +934,17 @@ function buildReport({
     });
   const parleyStages = stageRows(PARLEY_STAGES, parley);
   const rawStages = stageRows(RAW_STAGES, raw);
+
+  // The first room of a page (fresh browser profiles): the same measurement, and Parley's stages.
+  const coldParley = coldRecords.filter((r) => r.kind === 'parley');
+  const coldRaw = coldRecords.filter((r) => r.kind === 'raw');
+  const cold = {
+    parley: summaryOf(coldParley, (r) => r.ms),
+    raw: summaryOf(coldRaw, (r) => r.ms),
+    stages: stageRows(PARLEY_STAGES, coldParley),
+    bobTaskMs: round2(summaryOf(coldParley, (r) => r.mainThread.bob.taskMs).median),
+  };
+  const coldRatio = cold.parley.median / cold.raw.median;
 
   // Main-thread work per page and run, median over the runs.
   const cpuRows = /** @type {const} */ ([
@@ -949,6 +1004,43 @@ function buildReport({
       ['l', 'r', 'r', 'r'],
     );
 
+  const coldSection =
+    coldRecords.length === 0
+      ? []
+      : [
+          '## The first room of a page',
+          '',
+          `${options.coldRuns} runs per side, interleaved: each run Bob is a fresh browser ` +
+            `profile that names himself, goes online, stays on the home screen for ` +
+            `${options.coldSettleMs} ms (as a person reads it) and then opens the link (raw ` +
+            'PeerJS: the same fresh page dials bare Peers). Everything the page has not done yet ' +
+            'is paid here: the room view’s code and styles, the browser’s date and number ' +
+            'formats, the first RTCPeerConnection of the process (DESIGN §13 “Connect first”).',
+          '',
+          markdownTable(
+            ['Measurement', 'n', 'median ms', 'p90 ms', 'min ms', 'max ms'],
+            [
+              ['Parley: room link opened → Alice shown online (first room)', cold.parley],
+              ["Raw PeerJS: connect() → 'open' (first connection of the page)", cold.raw],
+            ].map(([label, summary]) => [
+              /** @type {string} */ (label),
+              String(/** @type {any} */ (summary).n),
+              formatMs(/** @type {any} */ (summary).median),
+              formatMs(/** @type {any} */ (summary).p90),
+              formatMs(/** @type {any} */ (summary).min),
+              formatMs(/** @type {any} */ (summary).max),
+            ]),
+            ['l', 'r', 'r', 'r', 'r', 'r'],
+          ),
+          '',
+          `Ratio of medians, Parley / raw: ${coldRatio.toFixed(2)}× (the warm pages above: ` +
+            `${ratio.toFixed(2)}×). Bob’s main-thread tasks per Parley run: ` +
+            `${formatMs(cold.bobTaskMs ?? NaN)} ms.`,
+          '',
+          stageTable(cold.stages),
+          '',
+        ];
+
   const markdown = [
     '# Connection setup: Parley vs raw PeerJS',
     '',
@@ -993,6 +1085,7 @@ function buildReport({
     '',
     stageTable(rawStages),
     '',
+    ...coldSection,
     '### Main-thread work during a run',
     '',
     'Chromium’s per-page counters (Performance.getMetrics), read just before the start and ' +
@@ -1049,12 +1142,23 @@ function buildReport({
       raw: roundSummary(rows[3]?.summary),
       rawAcceptor: roundSummary(rows[4]?.summary),
       ratioOfMedians: round2(ratio),
+      firstRoom: {
+        parley: roundSummary(cold.parley),
+        raw: roundSummary(cold.raw),
+        ratioOfMedians: round2(coldRatio),
+        bobTaskMs: cold.bobTaskMs,
+      },
       goalRatio: GOAL_RATIO,
       meetsGoal,
       failures,
     },
     includes: { parley: PARLEY_INCLUDES, raw: RAW_INCLUDES },
-    breakdown: { parley: parleyStages, raw: rawStages, mainThread: cpuRows },
+    breakdown: {
+      parley: parleyStages,
+      raw: rawStages,
+      mainThread: cpuRows,
+      firstRoomParley: cold.stages,
+    },
     wallTime: wall,
     drift,
     samples: records.map((r) => ({
@@ -1069,6 +1173,15 @@ function buildReport({
         Object.entries(r.milestones).map(([k, v]) => [k, v === null ? null : round2(v)]),
       ),
       ...(r.timeline ? { timeline: r.timeline } : {}),
+    })),
+    firstRoomSamples: coldRecords.map((r) => ({
+      iteration: r.iteration,
+      kind: r.kind,
+      ms: round2(r.ms),
+      mainThread: roundFields(r.mainThread),
+      milestones: Object.fromEntries(
+        Object.entries(r.milestones).map(([k, v]) => [k, v === null ? null : round2(v)]),
+      ),
     })),
   };
   return { markdown, data };
