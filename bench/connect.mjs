@@ -1015,7 +1015,7 @@ function buildReport({
             `${options.coldSettleMs} ms (as a person reads it) and then opens the link (raw ` +
             'PeerJS: the same fresh page dials bare Peers). Everything the page has not done yet ' +
             'is paid here: the room view’s code and styles, the browser’s date and number ' +
-            'formats, the first RTCPeerConnection of the process (DESIGN §13 “Connect first”).',
+            'formats, the first RTCPeerConnection of the process (DESIGN §11 “Readying the room view”).',
           '',
           markdownTable(
             ['Measurement', 'n', 'median ms', 'p90 ms', 'min ms', 'max ms'],

@@ -1,11 +1,11 @@
 /**
- * Readies the room view while the home screen is idle (DESIGN §13 "Connect first"). Opening a
- * room mounts its view while the room is joined and dialled; the view's parts that load after
- * the first screen (the composer's files, the header's actions, the members list, …) and the
- * browser's date and number formats (ICU loads its data with a page's first format, 30–50 ms
- * here) were made then too, in tasks that held up the answer, the ICE candidates and the
- * handshake: the first room of a session linked about 100 ms later than the next. Loaded here
- * first, one part per idle period, they are ready when a room opens.
+ * Readies the room view while the home screen is idle (DESIGN §11 "Readying the room view").
+ * Opening a room mounts its view while the room is joined and dialled; the view's parts that
+ * load after the first screen (the composer's files, the header's actions, the members list, …)
+ * and the browser's date and number formats (ICU loads its data with a page's first format,
+ * 30–50 ms here) were made then too, in tasks that held up the answer, the ICE candidates and
+ * the handshake: the first room of a session linked about 100 ms later than the next. Loaded
+ * here first, one part per idle period, they are ready when a room opens.
  *
  * Each part is the very import its component makes (so the module and its style sheet are the
  * ones it uses); an end-to-end test (app-shell.e2e.ts) opens a room after this and checks that
