@@ -69,3 +69,25 @@ test('the home screen readies the room view while idle, so opening a room loads 
   const loadedForRoom = (await loadedScripts(page)).filter((name) => !before.has(name));
   expect(loadedForRoom.filter((name) => !name.startsWith('idb-moderation-'))).toEqual([]);
 });
+
+test('while a new person types their name, the network code and the room view load', async ({
+  page,
+}) => {
+  await page.addInitScript(() => performance.setResourceTimingBufferSize(2_000));
+  await page.goto('/');
+  const nameBox = page.getByRole('textbox', { name: 'Display name' });
+  await nameBox.fill('Alice');
+  // Still on the onboarding screen: what comes right after Continue is here already.
+  await expect
+    .poll(() => loadedScripts(page))
+    .toEqual(
+      expect.arrayContaining(
+        ['network-lock-', 'network-stack-', 'peerjs-transport-', 'ComposerFiles-', 'linkify-'].map(
+          (part) => expect.stringMatching(`^${part}`),
+        ),
+      ),
+    );
+  await expect(nameBox).toBeVisible();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(connectionStatus(page)).toContainText('Online');
+});

@@ -10,7 +10,8 @@
  * Each part is the very import its component makes (so the module and its style sheet are the
  * ones it uses); an end-to-end test (app-shell.e2e.ts) opens a room after this and checks that
  * no part is missing. A part that fails to load is left to its component, which loads it again
- * when the room opens. Started by the home screen (MainLayout) once online, and by onboarding.
+ * when the room opens. Started by the home screen (MainLayout) once online, and by onboarding
+ * (with FIRST_RUN_PARTS first).
  */
 import { formatDateTime, formatListTime, formatNumber } from '../i18n/i18n';
 import { createLogger } from '../log';
@@ -31,6 +32,21 @@ export const ROOM_VIEW_PARTS: readonly (() => Promise<unknown>)[] = [
   () => import('../features/messaging/CatchUpBar.svelte'),
   loadMessageActions,
   loadLinkFinder,
+];
+
+/**
+ * What a first run needs right after the name is given, before any room view: the network's
+ * code (the tab's network lock, the network stack, and the PeerJS transport bootstrap.ts builds)
+ * and the home screen's on-demand parts. Loaded when the kernel asks, each a hop after the one
+ * before; loaded during onboarding, a new visitor's signal socket opened a median 379 against
+ * 461 ms after Continue (DESIGN §11).
+ */
+export const FIRST_RUN_PARTS: readonly (() => Promise<unknown>)[] = [
+  () => import('../kernel/network-lock'),
+  () => import('../net/network-stack'),
+  () => import('../net/peerjs-transport'),
+  () => import('../features/contacts/ContactsNav.svelte'),
+  () => import('../features/search/search-ui'),
 ];
 
 /** Waits until the browser is idle (at most `timeoutMs`); a timer where there is no idle callback. */
