@@ -985,18 +985,22 @@ function buildReport({
     totalSeconds: round2(totalSeconds),
   };
 
-  const table = markdownTable(
-    ['Measurement', 'n', 'median ms', 'p90 ms', 'min ms', 'max ms'],
-    rows.map(({ label, summary }) => [
-      label,
-      String(summary.n),
-      formatMs(summary.median),
-      formatMs(summary.p90),
-      formatMs(summary.min),
-      formatMs(summary.max),
-    ]),
-    ['l', 'r', 'r', 'r', 'r', 'r'],
-  );
+  const summaryTable = (
+    /** @type {{ label: string, summary: import('./lib.mjs').Summary }[]} */ tableRows,
+  ) =>
+    markdownTable(
+      ['Measurement', 'n', 'median ms', 'p90 ms', 'min ms', 'max ms'],
+      tableRows.map(({ label, summary }) => [
+        label,
+        String(summary.n),
+        formatMs(summary.median),
+        formatMs(summary.p90),
+        formatMs(summary.min),
+        formatMs(summary.max),
+      ]),
+      ['l', 'r', 'r', 'r', 'r', 'r'],
+    );
+  const table = summaryTable(rows);
   const stageTable = (/** @type {ReturnType<typeof stageRows>} */ stages) =>
     markdownTable(
       ['Stage (Bob, the dialler)', 'n', 'median ms', 'p90 ms'],
@@ -1017,21 +1021,16 @@ function buildReport({
             'is paid here: the room view’s code and styles, the browser’s date and number ' +
             'formats, the first RTCPeerConnection of the process (DESIGN §11 “Readying the room view”).',
           '',
-          markdownTable(
-            ['Measurement', 'n', 'median ms', 'p90 ms', 'min ms', 'max ms'],
-            [
-              ['Parley: room link opened → Alice shown online (first room)', cold.parley],
-              ["Raw PeerJS: connect() → 'open' (first connection of the page)", cold.raw],
-            ].map(([label, summary]) => [
-              /** @type {string} */ (label),
-              String(/** @type {any} */ (summary).n),
-              formatMs(/** @type {any} */ (summary).median),
-              formatMs(/** @type {any} */ (summary).p90),
-              formatMs(/** @type {any} */ (summary).min),
-              formatMs(/** @type {any} */ (summary).max),
-            ]),
-            ['l', 'r', 'r', 'r', 'r', 'r'],
-          ),
+          summaryTable([
+            {
+              label: 'Parley: room link opened → Alice shown online (first room)',
+              summary: cold.parley,
+            },
+            {
+              label: "Raw PeerJS: connect() → 'open' (first connection of the page)",
+              summary: cold.raw,
+            },
+          ]),
           '',
           `Ratio of medians, Parley / raw: ${coldRatio.toFixed(2)}× (the warm pages above: ` +
             `${ratio.toFixed(2)}×). Bob’s main-thread tasks per Parley run: ` +

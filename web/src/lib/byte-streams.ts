@@ -4,6 +4,15 @@
  * storing a file chunk by chunk (features/files/chunk-reader.ts).
  */
 
+/** A BYOB reader of `blob`'s stream, or null where that stream is not a byte stream. */
+export function byobReaderOf(blob: Blob): ReadableStreamBYOBReader | null {
+  try {
+    return blob.stream().getReader({ mode: 'byob' });
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads up to `length` bytes from `reader` into `buffer` from its start. The buffer passed is
  * handed over to the stream: the bytes are in the returned `buffer`; `filled` is short only when

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { warmRoomView } from './room-warmup';
+import { loadAhead } from './room-warmup';
 
-describe('warmRoomView', () => {
+describe('loadAhead', () => {
   it('loads every part in order, one at a time', async () => {
     const order: string[] = [];
     let running = 0;
@@ -12,13 +12,13 @@ describe('warmRoomView', () => {
       order.push(name);
       running -= 1;
     };
-    await warmRoomView([part('a'), part('b'), part('c')]);
+    await loadAhead([part('a'), part('b'), part('c')]);
     expect(order).toEqual(['a', 'b', 'c']);
   });
 
   it('goes on past a part that fails to load', async () => {
     const last = vi.fn(() => Promise.resolve());
-    await warmRoomView([() => Promise.reject(new Error('offline')), last]);
+    await loadAhead([() => Promise.reject(new Error('offline')), last]);
     expect(last).toHaveBeenCalledOnce();
   });
 });

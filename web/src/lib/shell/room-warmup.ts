@@ -60,8 +60,8 @@ function idle(timeoutMs = 1_000): Promise<void> {
   });
 }
 
-/** Loads the room view's parts and the formats, one at a time while the page is idle. */
-export async function warmRoomView(parts = ROOM_VIEW_PARTS): Promise<void> {
+/** Makes the formats, then loads `parts` one at a time while the page is idle. */
+export async function loadAhead(parts = ROOM_VIEW_PARTS): Promise<void> {
   await idle();
   const now = Date.now();
   formatListTime(now, now);
@@ -72,7 +72,7 @@ export async function warmRoomView(parts = ROOM_VIEW_PARTS): Promise<void> {
     try {
       await load();
     } catch (error) {
-      log.info('a part of the room view did not load ahead; it loads when a room opens', error);
+      log.info('a part did not load ahead; it loads when it is needed', error);
     }
   }
 }

@@ -7,7 +7,7 @@
  * Each write is one transaction holding only IndexedDB requests, so a failure (a full disk above
  * all, surfaced as StorageFullError) leaves nothing of it behind.
  */
-import { fillFrom } from '../byte-streams';
+import { byobReaderOf, fillFrom } from '../byte-streams';
 import { createLogger } from '../log';
 import {
   StorageFullError,
@@ -68,14 +68,8 @@ function isHeld(have: Uint8Array, index: number): boolean {
  * large enough and the Blob's stream takes a BYOB reader, else into a new buffer.
  */
 async function readBlob(blob: Blob, into?: ArrayBuffer): Promise<Uint8Array> {
-  let reader: ReadableStreamBYOBReader | undefined;
-  if (into && into.byteLength >= blob.size && blob.size > 0) {
-    try {
-      reader = blob.stream().getReader({ mode: 'byob' });
-    } catch {
-      // Not a byte stream on this platform: a new buffer, as without `into`.
-    }
-  }
+  // Not a byte stream on this platform: a new buffer, as without `into`.
+  const reader = into && into.byteLength >= blob.size && blob.size > 0 ? byobReaderOf(blob) : null;
   if (!reader) return new Uint8Array(await blob.arrayBuffer());
   try {
     const { buffer, filled } = await fillFrom(reader, into!, blob.size);

@@ -6,7 +6,7 @@
  * stream, each chunk is read as a slice, as before.
  */
 
-import { fillFrom } from '../../byte-streams';
+import { byobReaderOf, fillFrom } from '../../byte-streams';
 
 /**
  * The chunks of `blob` in order, `chunkSize` bytes each (the last one shorter). A chunk's view is
@@ -17,12 +17,8 @@ export async function* readChunks(
   chunkSize: number,
 ): AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined> {
   if (blob.size === 0) return;
-  let reader: ReadableStreamBYOBReader | null = null;
-  try {
-    reader = blob.stream().getReader({ mode: 'byob' });
-  } catch {
-    // Not a byte stream here: a slice per chunk.
-  }
+  const reader = byobReaderOf(blob);
+  // Not a byte stream here: a slice per chunk.
   if (!reader) {
     for (let at = 0; at < blob.size; at += chunkSize) {
       yield new Uint8Array(await blob.slice(at, at + chunkSize).arrayBuffer());
