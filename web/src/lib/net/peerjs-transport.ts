@@ -29,6 +29,15 @@ const log = createLogger('peerjs');
 
 type PeerJsModule = typeof import('peerjs');
 
+/**
+ * PeerJS itself, loaded once. The transport loads it when it starts; onboarding loads it ahead
+ * (shell/room-warmup.ts), so a new visitor's signal socket does not wait for it to be fetched
+ * and evaluated after Continue.
+ */
+export function loadPeerJs(): Promise<PeerJsModule> {
+  return import('peerjs');
+}
+
 /** Where the signal server lives and which ICE servers to use. */
 export interface PeerJsTransportOptions {
   /** Signal server origin, e.g. `http://localhost:9000`. */
@@ -100,9 +109,16 @@ export class PeerJsTransport implements Transport {
   /** The media-call code, loaded with the call layer (see peerjs-media-call.ts). */
   #mediaModule: Promise<typeof import('./peerjs-media-call')> | null = null;
 
+  /** PeerJS and this tab's peer session, asked for as the transport is made (see `start`). */
+  #prepared: Promise<[PeerJsModule, PeerSession]>;
+
   constructor(options: PeerJsTransportOptions) {
     this.#options = options;
     this.#iceServers = options.iceServers;
+    // Claimed now, while the network stack loads, rather than one lock callback after `start`:
+    // each hop waits behind whatever the page renders meanwhile (DESIGN §11).
+    this.#prepared = Promise.all([loadPeerJs(), claimPeerSession()]);
+    this.#prepared.catch(() => undefined);
   }
 
   get peerId(): PeerId | null {
@@ -113,7 +129,7 @@ export class PeerJsTransport implements Transport {
   start(handlers: TransportHandlers): void {
     this.#handlers = handlers;
     this.#setStatus(navigator.onLine ? 'connecting' : 'offline');
-    Promise.all([import('peerjs'), claimPeerSession()])
+    this.#prepared
       .then(([module, session]) => {
         this.#module = module;
         this.#session = session;
