@@ -10,8 +10,9 @@
 // most self time, mapped to web/ sources through dist/web's source maps.
 //
 // --trace records Chromium traces (test-results/bench-messaging-*.trace.json) of Bob's page during
-// the latency phase and of Alice's during the throughput phase (her page is the one that limits
-// it), and keeps each main thread's self time by trace event in the JSON result.
+// the latency phase, of Alice's during the throughput phase (her page is the one that limits it)
+// and of Carol's late join (every process: Workers, the service worker, the browser's IndexedDB
+// threads), and keeps each main thread's self time by trace event in the JSON result.
 //
 // All clocks are read inside the pages (performance.timeOrigin + performance.now(), one time line
 // for every page of the browser); Node only orchestrates. An init script in every context keeps,
@@ -455,6 +456,7 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
     const processCpu = await cpuMeter(browser);
     const processCpuBefore = await processCpu();
     const stopProfiler = options.profile ? await startProfiler(carol.page, 200) : null;
+    const stopCarolTrace = options.trace ? await startTrace(carol.page, 'carol-late-join') : null;
     const result = await withTimeout(
       carol.page.evaluate(lateJoin, {
         hash: `#/r/${fixtures.roomSecret(link)}`,
@@ -467,6 +469,7 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
       'late joiner',
     );
     const cpuAfter = await mainThreadTimes(carol.page);
+    if (stopCarolTrace) await stopCarolTrace();
     // Every Chromium process from the link's opening until all was stored (Bob's page idles).
     const processCpuMs = cpuSince(processCpuBefore, await processCpu());
     /** @type {import('./support/cpu-profile.mjs').ProfileEntry[] | null} */
