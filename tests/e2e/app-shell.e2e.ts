@@ -1,13 +1,5 @@
 import type { Page } from '@playwright/test';
-import {
-  connectionStatus,
-  createRoom,
-  expect,
-  memberList,
-  onboard,
-  test,
-  waitForServiceWorker,
-} from './fixtures.js';
+import { connectionStatus, createRoom, expect, memberList, onboard, test } from './fixtures.js';
 
 test('the signal server serves the app and its health check', async ({ page, request }) => {
   const health = await request.get('/healthz');
@@ -78,19 +70,10 @@ test('the home screen readies the room view while idle, so opening a room loads 
   expect(loadedForRoom.filter((name) => !name.startsWith('idb-moderation-'))).toEqual([]);
 });
 
-test('while a new person types their name, the network code and the room view load (the service worker waits)', async ({
+test('while a new person types their name, the network code and the room view load', async ({
   page,
 }) => {
-  await page.addInitScript(() => {
-    performance.setResourceTimingBufferSize(2_000);
-    // When the app registers its service worker (page time).
-    const container = ServiceWorkerContainer.prototype;
-    const register = container.register.bind(navigator.serviceWorker);
-    container.register = (...args) => {
-      (window as { swRegisteredAt?: number }).swRegisteredAt ??= performance.now();
-      return register(...args);
-    };
-  });
+  await page.addInitScript(() => performance.setResourceTimingBufferSize(2_000));
   await page.goto('/');
   const nameBox = page.getByRole('textbox', { name: 'Display name' });
   await nameBox.fill('Alice');
@@ -110,12 +93,4 @@ test('while a new person types their name, the network code and the room view lo
   await expect(nameBox).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(connectionStatus(page)).toContainText('Online');
-  // The service worker's precache (the whole app) waits until the page has settled, seconds
-  // after the network came up (pwa/settled.ts), not from the start.
-  const onlineAt = await page.evaluate(() => performance.now());
-  await waitForServiceWorker(page);
-  const registeredAt = await page.evaluate(
-    () => (window as { swRegisteredAt?: number }).swRegisteredAt,
-  );
-  expect(registeredAt).toBeGreaterThan(onlineAt);
 });

@@ -65,13 +65,6 @@ export const TYPING_SHOW_MS = 6_000;
 export const CLOCK_TICK_MS = 60_000;
 /** How often an open app asks the server whether a new version exists (also on becoming visible). */
 export const SW_UPDATE_CHECK_INTERVAL_MS = 60 * 60_000;
-/**
- * The service worker is registered (its precache, the whole app, downloaded) once the store has
- * been quiet this long after the network came up (pwa/settled.ts)…
- */
-export const SW_SETTLE_QUIET_MS = 3_000;
-/** …or this long after the start, whichever comes first. */
-export const SW_SETTLE_MAX_MS = 30_000;
 
 /**
  * The version shown in Settings: package.json's, or PARLEY_VERSION at build time (vite.config.ts

@@ -1,7 +1,6 @@
 /**
  * The installed-app side of Parley (DESIGN §11): the service worker (registered through
- * workbox-window, loaded after the first screen, once the page has settled: settled.ts), the
- * "new version" prompt, the install button
+ * workbox-window, loaded after the first screen), the "new version" prompt, the install button
  * and the browser's online state. The service worker never swaps versions by itself
  * (`registerType: 'prompt'`): the person chooses "Reload", so no call or half-typed message is
  * cut off.
@@ -49,12 +48,8 @@ export class AppShell {
     return this.#isOnline;
   }
 
-  /**
-   * Starts listening and, once `settled` resolves, registers the service worker (production
-   * builds only); the cleanup.
-   */
-  start(settled: Promise<void>): () => void {
-    let isStopped = false;
+  /** Starts listening and registers the service worker (production builds only); the cleanup. */
+  start(): () => void {
     const online = (): void => {
       this.#isOnline = navigator.onLine;
     };
@@ -77,13 +72,8 @@ export class AppShell {
     window.addEventListener('appinstalled', installed);
     document.addEventListener('visibilitychange', checkSoon);
     const timer = setInterval(() => this.#checkForUpdate(), SW_UPDATE_CHECK_INTERVAL_MS);
-    if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-      void settled.then(() => {
-        if (!isStopped) this.#register();
-      });
-    }
+    if (import.meta.env.PROD && 'serviceWorker' in navigator) this.#register();
     return () => {
-      isStopped = true;
       window.removeEventListener('online', online);
       window.removeEventListener('offline', online);
       window.removeEventListener('beforeinstallprompt', offerInstall);

@@ -37,12 +37,7 @@ export function startAppShell(app: Parley, router: Router): AppShellWiring {
     appShell,
     listen() {
       const stops = [
-        // The wait's code loads after the first screen (it only delays the service worker).
-        appShell.start(
-          import('./settled').then(({ whenSettled }) =>
-            whenSettled(app.kernel.bus, app.kernel.network.isUp),
-          ),
-        ),
+        appShell.start(),
         // The notification code loads only once someone has switched notifications on.
         app.messages.onIncoming((room, events) => {
           if (!app.settings.values.notifications) return;

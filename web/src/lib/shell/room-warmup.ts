@@ -38,8 +38,8 @@ export const ROOM_VIEW_PARTS: readonly (() => Promise<unknown>)[] = [
  * What a first run needs right after the name is given, before any room view: the network's
  * code (the tab's network lock, the settings' network rules, the network stack, the PeerJS
  * transport bootstrap.ts builds, and PeerJS itself) and the home screen's on-demand parts.
- * Loaded when the kernel asks, each is a hop after the one before; loaded during onboarding, a
- * new visitor's signal socket is made about 40 % sooner after Continue (DESIGN §11).
+ * Loaded when the kernel asks, each is a hop after the one before; loaded during onboarding, all
+ * are here when Continue is pressed (DESIGN §11 "Readying the room view" has the numbers).
  */
 export const FIRST_RUN_PARTS: readonly (() => Promise<unknown>)[] = [
   () => import('../kernel/network-lock'),
