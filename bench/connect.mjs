@@ -5,8 +5,9 @@
 // [--profile]`.
 //
 // Then the first room of a page (--cold-runs, 0 for none): each run Bob is a fresh browser
-// profile that names himself, waits on the home screen for --cold-settle-ms (as a person reads
-// it) and opens the link; raw PeerJS dials from a fresh page the same way.
+// profile that names himself, waits for his service worker's install, waits on the home screen
+// for --cold-settle-ms (as a person reads it) and opens the link; raw PeerJS dials from a fresh
+// page the same way.
 //
 // --traces keeps every run's probe records in the JSON; --debug-log sets the app's log level to
 // debug and timestamps its lines; --profile records a Chromium trace (open it in DevTools'
@@ -212,6 +213,9 @@ export default async function connectBenchmark(argv, environment) {
       for (const kind of order) {
         const fresh = await openPage(`bob-cold-${iteration}-${kind}`, 'Bob');
         try {
+          // A fresh page installs the service worker (the whole app downloaded and compiled,
+          // seconds of a thread here); a person naming themselves gives it that time.
+          await fresh.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
           await sleep(options.coldSettleMs);
           const freshContext = { ...context, bob: fresh };
           const record =
@@ -1015,8 +1019,9 @@ function buildReport({
           '## The first room of a page',
           '',
           `${options.coldRuns} runs per side, interleaved: each run Bob is a fresh browser ` +
-            `profile that names himself, goes online, stays on the home screen for ` +
-            `${options.coldSettleMs} ms (as a person reads it) and then opens the link (raw ` +
+            `profile that names himself, goes online, waits for his service worker to be ` +
+            `installed (a person typing a name gives it that time), stays on the home screen ` +
+            `for ${options.coldSettleMs} ms (as a person reads it) and then opens the link (raw ` +
             'PeerJS: the same fresh page dials bare Peers). Everything the page has not done yet ' +
             'is paid here: the room view’s code and styles, the browser’s date and number ' +
             'formats, the first RTCPeerConnection of the process (DESIGN §11 “Readying the room view”).',
