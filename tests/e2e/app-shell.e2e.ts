@@ -81,6 +81,7 @@ test('while a new person types their name, the network code and the room view lo
   // chunk is named after its file, peerjs/dist/bundler.mjs).
   const parts = [
     'network-lock-',
+    'network-rules-',
     'network-stack-',
     'peerjs-transport-',
     'bundler-',
