@@ -215,7 +215,7 @@ export default async function connectBenchmark(argv, environment) {
         try {
           // A fresh page installs the service worker (the whole app downloaded and compiled,
           // seconds of a thread here); a person naming themselves gives it that time.
-          await fresh.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+          await fixtures.waitForServiceWorker(fresh.page);
           await sleep(options.coldSettleMs);
           const freshContext = { ...context, bob: fresh };
           const record =

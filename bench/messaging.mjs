@@ -454,7 +454,7 @@ async function measureHistory(browser, settings, baseUrl, alice, fixtures, optio
     // 4 s of a thread on a 2-core VM. A person typing a name gives it that time; the bench's
     // onboarding takes under a second, so Carol waits for it, or it competes with her join.
     const swStart = Date.now();
-    await carol.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await fixtures.waitForServiceWorker(carol.page);
     const swReadyMs = Date.now() - swStart;
     await sleep(500);
     const lastMarker = marker('H', created - 1);

@@ -37,6 +37,13 @@ function loadedScripts(page: Page): Promise<string[]> {
   );
 }
 
+/** Waits until a script of each chunk (file name prefix, e.g. 'linkify-') has loaded. */
+async function expectChunksLoaded(page: Page, prefixes: string[]): Promise<void> {
+  await expect
+    .poll(() => loadedScripts(page))
+    .toEqual(expect.arrayContaining(prefixes.map((prefix) => expect.stringMatching(`^${prefix}`))));
+}
+
 test('the home screen readies the room view while idle, so opening a room loads no more of it', async ({
   page,
 }) => {
@@ -55,9 +62,7 @@ test('the home screen readies the room view while idle, so opening a room loads 
     'MessageActions-',
     'linkify-',
   ];
-  await expect
-    .poll(() => loadedScripts(page))
-    .toEqual(expect.arrayContaining(parts.map((part) => expect.stringMatching(`^${part}`))));
+  await expectChunksLoaded(page, parts);
   const before = new Set(await loadedScripts(page));
 
   await createRoom(page);
@@ -88,9 +93,7 @@ test('while a new person types their name, the network code and the room view lo
     'ComposerFiles-',
     'linkify-',
   ];
-  await expect
-    .poll(() => loadedScripts(page))
-    .toEqual(expect.arrayContaining(parts.map((part) => expect.stringMatching(`^${part}`))));
+  await expectChunksLoaded(page, parts);
   await expect(nameBox).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(connectionStatus(page)).toContainText('Online');
